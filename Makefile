@@ -1,0 +1,76 @@
+# pgsift: see README.md. `make demo` and `make check` install what is missing first.
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wwrite-strings
+PKGS      = libpcre2-8 libzstd zlib jansson libxxhash
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+# libcsv and libpg_query ship no .pc file on Debian.
+LIBS      = $(PKG_LIBS) -lcsv -lpg_query -lpthread -lm
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(CFLAGS)
+
+BUILD    ?= build
+CORE_SRC  = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard parsers/*.c)
+CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC  = $(wildcard tests/check_*.c) tests/testutil.c
+TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
+BIN       = pgsift
+ifneq ($(BUILD),build)
+BIN       = $(BUILD)/pgsift
+endif
+
+.PHONY: all deps demo check test asan bench install uninstall clean
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libpgsift.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/analyzer/main.o $(BUILD)/libpgsift.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/check_pgsift: $(TEST_OBJ) $(BUILD)/libpgsift.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
+deps:
+	@sh .ci/deps
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./$(BIN) report samples/*
+
+# Unit tests, writer golden files, and end-to-end runs of the binary on
+# samples/ and on the logs of a real server started by the tests.
+test: $(BIN) $(BUILD)/check_pgsift
+	PGSIFT_BIN=$(abspath $(BIN)) PGSIFT_ROOT=$(CURDIR) $(BUILD)/check_pgsift
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+asan:
+	$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+bench: deps $(BIN)
+	sh tests/bench.sh $(abspath $(BIN))
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/pgsift
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pgsift
+
+clean:
+	rm -rf build build-asan pgsift
+
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/analyzer/main.d

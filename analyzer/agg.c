@@ -1,0 +1,387 @@
+/* agg.c: per-fingerprint aggregates (see agg.h).
+ *
+ * Groups live in an open-addressing table keyed by fingerprint. A call
+ * finds its group through the fp_entry it came with (entry->user caches
+ * the group), so the table is only probed once per distinct text. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "agg.h"
+#include "arena.h"
+#include "timeutil.h"
+
+struct intern_slot {
+	uint64_t hash;
+	const char *s;
+};
+
+struct agg {
+	struct arena *arena;
+	struct group **slots;   /* open addressing by fingerprint */
+	size_t nslots, ngroups;
+	struct intern_slot *names;
+	size_t nnames_slots, nnames;
+	struct group **sorted;
+};
+
+static const char *const source_names[] = {
+#define X(id, name) name,
+	SOURCE_LIST(X)
+#undef X
+};
+
+const char *source_name(unsigned i)
+{
+	return i < ARRAY_SIZE(source_names) ? source_names[i] : NULL;
+}
+
+struct agg *agg_new(void)
+{
+	struct agg *a = xcalloc(1, sizeof(*a));
+	a->arena = arena_new();
+	a->nslots = 1024;
+	a->slots = xcalloc(a->nslots, sizeof(*a->slots));
+	a->nnames_slots = 64;
+	a->names = xcalloc(a->nnames_slots, sizeof(*a->names));
+	return a;
+}
+
+static void group_release(struct group *g)
+{
+	sketch_release(&g->sketch);
+	free(g->dbs.v);
+	free(g->users.v);
+	free(g->apps.v);
+	for (unsigned i = 0; i < g->nexamples; i++) {
+		free(g->examples[i].query);
+		free(g->examples[i].params);
+	}
+	free(g->plan_json);
+}
+
+void agg_free(struct agg *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->nslots; i++)
+		if (a->slots[i])
+			group_release(a->slots[i]);
+	free(a->slots);
+	free(a->names);
+	free(a->sorted);
+	arena_free(a->arena);
+	free(a);
+}
+
+const char *agg_intern(struct agg *a, const char *s, size_t len)
+{
+	uint64_t h = XXH3_64bits(s, len);
+	size_t mask = a->nnames_slots - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct intern_slot *slot = &a->names[i];
+		if (!slot->s) {
+			slot->hash = h;
+			slot->s = arena_strndup(a->arena, s, len);
+			if (++a->nnames * 2 > a->nnames_slots) {
+				/* Grow: rehash into a table twice the size. */
+				struct intern_slot *old = a->names;
+				size_t oldn = a->nnames_slots;
+				const char *ret = slot->s;
+				a->nnames_slots *= 2;
+				a->names = xcalloc(a->nnames_slots, sizeof(*a->names));
+				mask = a->nnames_slots - 1;
+				for (size_t k = 0; k < oldn; k++) {
+					if (!old[k].s)
+						continue;
+					size_t j = old[k].hash & mask;
+					while (a->names[j].s)
+						j = (j + 1) & mask;
+					a->names[j] = old[k];
+				}
+				free(old);
+				return ret;
+			}
+			return slot->s;
+		}
+		if (slot->hash == h && strlen(slot->s) == len && memcmp(slot->s, s, len) == 0)
+			return slot->s;
+	}
+}
+
+static void grow_groups(struct agg *a)
+{
+	struct group **old = a->slots;
+	size_t oldn = a->nslots;
+	a->nslots *= 2;
+	a->slots = xcalloc(a->nslots, sizeof(*a->slots));
+	size_t mask = a->nslots - 1;
+	for (size_t k = 0; k < oldn; k++) {
+		if (!old[k])
+			continue;
+		size_t j = old[k]->fingerprint & mask;
+		while (a->slots[j])
+			j = (j + 1) & mask;
+		a->slots[j] = old[k];
+	}
+	free(old);
+}
+
+/* Finds or creates the group for fp; query is its normalized text. */
+static struct group *group_get(struct agg *a, uint64_t fp, const char *query,
+		bool lexical)
+{
+	size_t mask = a->nslots - 1;
+	size_t i = (size_t)(fp * 0x9E3779B97F4A7C15ull >> 20) & mask;
+	for (;; i = (i + 1) & mask) {
+		struct group *g = a->slots[i];
+		if (!g)
+			break;
+		if (g->fingerprint == fp)
+			return g;
+	}
+	struct group *g = arena_alloc(a->arena, sizeof(*g));
+	memset(g, 0, sizeof(*g));
+	g->fingerprint = fp;
+	g->lexical = lexical;
+	g->query = agg_intern(a, query, strlen(query));
+	g->first_ts = g->last_ts = TS_NONE;
+	sketch_init(&g->sketch);
+	a->slots[i] = g;
+	a->ngroups++;
+	free(a->sorted);
+	a->sorted = NULL;
+	if (a->ngroups * 2 > a->nslots)
+		grow_groups(a);
+	return g;
+}
+
+/* The slot for name in nc, NULL when the group already tracks
+ * AGG_MAX_NAMES names (those calls are counted under "other"). */
+static void names_add(struct name_counts *nc, const char *name, uint64_t n)
+{
+	for (uint32_t i = 0; i < nc->n; i++) {
+		if (nc->v[i].name == name) {
+			nc->v[i].count += n;
+			return;
+		}
+	}
+	if (nc->n >= AGG_MAX_NAMES) {
+		nc->other += n;
+		return;
+	}
+	if (nc->n == nc->cap) {
+		nc->cap = nc->cap ? nc->cap * 2 : 2;
+		nc->v = xrealloc(nc->v, nc->cap * sizeof(*nc->v));
+	}
+	nc->v[nc->n++] = (struct name_count){ name, n };
+}
+
+static const char *intern_slice(struct agg *a, struct slice s)
+{
+	return agg_intern(a, s.ptr, s.len);
+}
+
+/* Keeps the AGG_EXAMPLES slowest calls, slowest first. */
+static void example_offer(struct agg *a, struct group *g, const struct call *c)
+{
+	if (!c->timed || c->query.len == 0)
+		return;
+	unsigned at = g->nexamples;
+	while (at > 0 && g->examples[at - 1].duration_ms < c->duration_ms)
+		at--;
+	if (at >= AGG_EXAMPLES)
+		return;
+	if (g->nexamples == AGG_EXAMPLES) {
+		struct example *last = &g->examples[AGG_EXAMPLES - 1];
+		free(last->query);
+		free(last->params);
+	} else {
+		g->nexamples++;
+	}
+	memmove(&g->examples[at + 1], &g->examples[at],
+		(g->nexamples - 1 - at) * sizeof(struct example));
+	struct example *e = &g->examples[at];
+	e->ts_ms = c->ts_ms;
+	e->duration_ms = c->duration_ms;
+	e->query = xstrndup(c->query.ptr, c->query.len);
+	e->params = c->params.len ? xstrndup(c->params.ptr, c->params.len) : NULL;
+	e->db = intern_slice(a, c->db);
+	e->user = intern_slice(a, c->user);
+	e->app = intern_slice(a, c->app);
+}
+
+static struct group *group_for_entry(struct agg *a, struct fp_entry *e)
+{
+	struct group *g = e->user;
+	if (!g) {
+		g = group_get(a, e->fingerprint, e->norm, e->lexical);
+		e->user = g;
+	}
+	return g;
+}
+
+struct group *agg_add_call(struct agg *a, const struct call *c)
+{
+	struct group *g = c->entry ? group_for_entry(a, c->entry)
+		: group_get(a, c->fingerprint, "", true);
+	g->calls++;
+	g->sources |= c->source;
+	if (c->timed) {
+		double d = c->duration_ms;
+		if (g->timed_calls == 0 || d < g->min_ms)
+			g->min_ms = d;
+		if (g->timed_calls == 0 || d > g->max_ms)
+			g->max_ms = d;
+		g->timed_calls++;
+		g->total_ms += d;
+		sketch_add(&g->sketch, d);
+	}
+	if (c->ts_ms != TS_NONE) {
+		if (g->first_ts == TS_NONE || c->ts_ms < g->first_ts)
+			g->first_ts = c->ts_ms;
+		if (g->last_ts == TS_NONE || c->ts_ms > g->last_ts)
+			g->last_ts = c->ts_ms;
+	}
+	names_add(&g->dbs, intern_slice(a, c->db), 1);
+	names_add(&g->users, intern_slice(a, c->user), 1);
+	names_add(&g->apps, intern_slice(a, c->app), 1);
+	example_offer(a, g, c);
+	return g;
+}
+
+void agg_add_prep(struct agg *a, struct fp_entry *entry, double ms)
+{
+	struct group *g = group_for_entry(a, entry);
+	g->prep_count++;
+	g->prep_ms += ms;
+}
+
+void agg_attach_params(struct agg *a, struct group *g, int64_t ts_ms,
+		double duration_ms, struct slice params)
+{
+	(void)a;
+	for (unsigned i = 0; i < g->nexamples; i++) {
+		struct example *e = &g->examples[i];
+		if (e->ts_ms == ts_ms && e->duration_ms == duration_ms && !e->params) {
+			e->params = xstrndup(params.ptr, params.len);
+			return;
+		}
+	}
+}
+
+static void names_merge(struct agg *dst, struct name_counts *to,
+		const struct name_counts *from)
+{
+	for (uint32_t i = 0; i < from->n; i++)
+		names_add(to, agg_intern(dst, from->v[i].name, strlen(from->v[i].name)),
+			from->v[i].count);
+	to->other += from->other;
+}
+
+static void group_merge(struct agg *dst, struct group *g, struct group *s)
+{
+	if (s->timed_calls) {
+		if (g->timed_calls == 0 || s->min_ms < g->min_ms)
+			g->min_ms = s->min_ms;
+		if (g->timed_calls == 0 || s->max_ms > g->max_ms)
+			g->max_ms = s->max_ms;
+	}
+	g->calls += s->calls;
+	g->timed_calls += s->timed_calls;
+	g->total_ms += s->total_ms;
+	g->prep_count += s->prep_count;
+	g->prep_ms += s->prep_ms;
+	sketch_merge(&g->sketch, &s->sketch);
+	if (s->first_ts != TS_NONE && (g->first_ts == TS_NONE || s->first_ts < g->first_ts))
+		g->first_ts = s->first_ts;
+	if (s->last_ts != TS_NONE && (g->last_ts == TS_NONE || s->last_ts > g->last_ts))
+		g->last_ts = s->last_ts;
+	g->sources |= s->sources;
+	names_merge(dst, &g->dbs, &s->dbs);
+	names_merge(dst, &g->users, &s->users);
+	names_merge(dst, &g->apps, &s->apps);
+	/* Examples: take the source's over slower-ranked ones, moving the
+	 * strings instead of copying them. */
+	for (unsigned k = 0; k < s->nexamples; k++) {
+		struct example *e = &s->examples[k];
+		unsigned at = g->nexamples;
+		while (at > 0 && g->examples[at - 1].duration_ms < e->duration_ms)
+			at--;
+		if (at >= AGG_EXAMPLES)
+			continue;
+		if (g->nexamples == AGG_EXAMPLES) {
+			free(g->examples[AGG_EXAMPLES - 1].query);
+			free(g->examples[AGG_EXAMPLES - 1].params);
+		} else {
+			g->nexamples++;
+		}
+		memmove(&g->examples[at + 1], &g->examples[at],
+			(g->nexamples - 1 - at) * sizeof(struct example));
+		g->examples[at] = *e;
+		g->examples[at].db = agg_intern(dst, e->db, strlen(e->db));
+		g->examples[at].user = agg_intern(dst, e->user, strlen(e->user));
+		g->examples[at].app = agg_intern(dst, e->app, strlen(e->app));
+		e->query = e->params = NULL;
+	}
+	if (s->plan_json && (!g->plan_json || s->plan_ms > g->plan_ms)) {
+		free(g->plan_json);
+		g->plan_json = s->plan_json;
+		g->plan_ms = s->plan_ms;
+		s->plan_json = NULL;
+	}
+}
+
+void agg_merge(struct agg *dst, struct agg *src)
+{
+	for (size_t i = 0; i < src->nslots; i++) {
+		struct group *s = src->slots[i];
+		if (!s)
+			continue;
+		struct group *g = group_get(dst, s->fingerprint, s->query, s->lexical);
+		group_merge(dst, g, s);
+		group_release(s);
+		src->slots[i] = NULL;
+	}
+	src->ngroups = 0;
+	free(src->sorted);
+	src->sorted = NULL;
+}
+
+static int cmp_total_desc(const void *pa, const void *pb)
+{
+	const struct group *a = *(const struct group *const *)pa;
+	const struct group *b = *(const struct group *const *)pb;
+	if (a->total_ms != b->total_ms)
+		return a->total_ms < b->total_ms ? 1 : -1;
+	if (a->calls != b->calls)
+		return a->calls < b->calls ? 1 : -1;
+	return (a->fingerprint > b->fingerprint) - (a->fingerprint < b->fingerprint);
+}
+
+struct group **agg_sorted(struct agg *a, size_t *n)
+{
+	if (!a->sorted) {
+		a->sorted = xmalloc((a->ngroups + 1) * sizeof(*a->sorted));
+		size_t k = 0;
+		for (size_t i = 0; i < a->nslots; i++)
+			if (a->slots[i])
+				a->sorted[k++] = a->slots[i];
+		qsort(a->sorted, k, sizeof(*a->sorted), cmp_total_desc);
+	}
+	*n = a->ngroups;
+	return a->sorted;
+}
+
+void agg_totals(const struct agg *a, uint64_t *calls, double *total_ms)
+{
+	*calls = 0;
+	*total_ms = 0;
+	for (size_t i = 0; i < a->nslots; i++) {
+		if (a->slots[i]) {
+			*calls += a->slots[i]->calls;
+			*total_ms += a->slots[i]->total_ms;
+		}
+	}
+}

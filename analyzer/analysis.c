@@ -1,0 +1,264 @@
+/* analysis.c: runs the inputs through parsers, ingest and agg (see analysis.h).
+ *
+ * Inputs are independent, so each one is handled whole by one worker
+ * thread with its own fp_cache, ingest and agg (no locks on the hot path);
+ * the workers' aggregates are merged at the end. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "filter.h"
+#include "ingest.h"
+#include "parser.h"
+#include "timeutil.h"
+
+#define PEEK_BYTES (256 * 1024)
+
+void options_init(struct pgsift_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->since_ms = o->until_ms = TS_NONE;
+	o->since_tod = o->until_tod = -1;
+	o->top = 20;
+	o->bands[0] = 100;
+	o->bands[1] = 500;
+	o->bands[2] = 1000;
+}
+
+static void add_problem(struct input_report *r, uint64_t line, const char *msg)
+{
+	r->nproblems++;
+	if (r->nkept < INPUT_MAX_PROBLEMS) {
+		r->problems[r->nkept].line = line;
+		r->problems[r->nkept].message = xstrdup(msg);
+		r->nkept++;
+	}
+}
+
+void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	add_problem(ctx->report, line, msg);
+}
+
+void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *reason)
+{
+	ctx->report->skipped++;
+	add_problem(ctx->report, line, reason);
+}
+
+void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct input_report *r = ctx->report;
+	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+	r->notes[r->nnotes++] = xstrdup(msg);
+}
+
+struct worker {
+	pthread_t thread;
+	struct shared *shared;
+	struct agg *agg;
+	struct fp_cache *fp;
+	struct ingest *ingest;
+};
+
+struct shared {
+	const struct pgsift_options *opts;
+	const struct filter *filter;
+	const char *const *paths;
+	struct input_report *reports;
+	size_t n;
+	size_t next;            /* next input to take; under lock */
+	pthread_mutex_t lock;
+};
+
+static void run_input(struct worker *w, size_t idx)
+{
+	struct shared *sh = w->shared;
+	struct input_report *r = &sh->reports[idx];
+	struct parse_ctx ctx = { .path = sh->paths[idx], .opts = sh->opts, .report = r };
+	char err[256];
+
+	r->path = xstrdup(sh->paths[idx]);
+	r->format = "unknown";
+	ctx.lr = lr_open(sh->paths[idx], err, sizeof(err));
+	if (!ctx.lr) {
+		add_problem(r, 0, err);
+		r->unreadable = true;
+		return;
+	}
+	r->compression = lr_compression(ctx.lr);
+	const struct parser *p;
+	if (sh->opts->input_format) {
+		p = parser_find(sh->opts->input_format);
+	} else {
+		size_t len;
+		const char *buf = lr_peek(ctx.lr, PEEK_BYTES, &len);
+		p = parser_detect(buf, len);
+		if (len == 0 && lr_error(ctx.lr)) {
+			add_problem(r, 0, lr_error(ctx.lr));
+			r->unreadable = r->truncated = true;
+			goto done;
+		}
+		if (!p && len == 0) {
+			/* An empty input is not an error: it holds nothing. */
+			r->format = "empty";
+			goto done;
+		}
+	}
+	if (!p) {
+		add_problem(r, 0, "format not recognised (pass --input-format)");
+		r->unreadable = true;
+		goto done;
+	}
+	r->format = p->id;
+	void *state = p->open(&ctx);
+	if (!state) {
+		r->unreadable = true;
+		goto done;
+	}
+	struct record rec;
+	while (p->next(state, &rec) > 0) {
+		r->records++;
+		if (rec.kind == REC_LOG_ENTRY)
+			ingest_log(w->ingest, &rec.u.log);
+	}
+	p->close(state);
+	ingest_end_input(w->ingest);
+	if (lr_error(ctx.lr)) {
+		add_problem(r, lr_lineno(ctx.lr), lr_error(ctx.lr));
+		r->truncated = true;
+	}
+done:
+	r->lines = lr_lineno(ctx.lr);
+	r->bytes = lr_bytes_in(ctx.lr);
+	lr_close(ctx.lr);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->shared;
+	for (;;) {
+		pthread_mutex_lock(&sh->lock);
+		size_t idx = sh->next++;
+		pthread_mutex_unlock(&sh->lock);
+		if (idx >= sh->n)
+			break;
+		run_input(w, idx);
+	}
+	return NULL;
+}
+
+static unsigned cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+enum analysis_status analysis_run(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis **out)
+{
+	struct analysis *a = xcalloc(1, sizeof(*a));
+	*out = a;
+	a->window_start = a->window_end = TS_NONE;
+	a->agg = agg_new();
+	if (opts->input_format && !parser_find(opts->input_format)) {
+		a->error = xstrdup("unknown --input-format");
+		return ANALYSIS_BAD_OPTION;
+	}
+	char *err = NULL;
+	struct filter *filter = filter_new(opts, &err);
+	if (!filter) {
+		a->error = err;
+		return ANALYSIS_BAD_OPTION;
+	}
+
+	a->ninputs = n;
+	a->inputs = xcalloc(n ? n : 1, sizeof(*a->inputs));
+	struct shared sh = { .opts = opts, .filter = filter, .paths = paths,
+		.reports = a->inputs, .n = n };
+	pthread_mutex_init(&sh.lock, NULL);
+	unsigned jobs = opts->jobs ? opts->jobs : cores();
+	if (jobs > n)
+		jobs = n ? (unsigned)n : 1;
+	struct worker *w = xcalloc(jobs, sizeof(*w));
+	for (unsigned i = 0; i < jobs; i++) {
+		w[i].shared = &sh;
+		w[i].agg = agg_new();
+		w[i].fp = fp_cache_new();
+		w[i].ingest = ingest_new(w[i].agg, w[i].fp, filter);
+	}
+	if (jobs == 1) {
+		worker_main(&w[0]);     /* no thread: simpler to debug and profile */
+	} else {
+		for (unsigned i = 0; i < jobs; i++)
+			pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+		for (unsigned i = 0; i < jobs; i++)
+			pthread_join(w[i].thread, NULL);
+	}
+	for (unsigned i = 0; i < jobs; i++) {
+		const struct ingest_stats *st = ingest_stats(w[i].ingest);
+		a->filtered_out += st->filtered;
+		if (st->first_ts != TS_NONE && (a->window_start == TS_NONE || st->first_ts < a->window_start))
+			a->window_start = st->first_ts;
+		if (st->last_ts != TS_NONE && (a->window_end == TS_NONE || st->last_ts > a->window_end))
+			a->window_end = st->last_ts;
+		a->distinct_texts += fp_cache_size(w[i].fp);
+		a->parsed_texts += fp_cache_parsed(w[i].fp);
+		agg_merge(a->agg, w[i].agg);
+		ingest_free(w[i].ingest);
+		agg_free(w[i].agg);
+		fp_cache_free(w[i].fp);
+	}
+	free(w);
+	pthread_mutex_destroy(&sh.lock);
+	filter_free(filter);
+
+	a->groups = agg_sorted(a->agg, &a->ngroups);
+	agg_totals(a->agg, &a->queries, &a->total_ms);
+
+	size_t readable = 0;
+	bool partial = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!a->inputs[i].unreadable)
+			readable++;
+		if (a->inputs[i].nproblems)
+			partial = true;
+	}
+	if (readable == 0)
+		return ANALYSIS_NO_INPUT;
+	return partial ? ANALYSIS_PARTIAL : ANALYSIS_OK;
+}
+
+void analysis_free(struct analysis *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->ninputs; i++) {
+		struct input_report *r = &a->inputs[i];
+		free(r->path);
+		for (size_t k = 0; k < r->nkept; k++)
+			free(r->problems[k].message);
+		for (size_t k = 0; k < r->nnotes; k++)
+			free(r->notes[k]);
+		free(r->notes);
+	}
+	free(a->inputs);
+	free(a->error);
+	agg_free(a->agg);
+	free(a);
+}

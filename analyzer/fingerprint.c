@@ -1,0 +1,169 @@
+/* fingerprint.c: the cache from normalized text to fingerprint, so that
+ * libpg_query parses each distinct statement shape once per run.
+ *
+ * An open-addressing table (linear probing, power-of-two size, at most half
+ * full) of XXH3 hashes and entry pointers; entries and their texts live in
+ * the cache's arena. The hash only picks the slot: texts are compared on a
+ * hit, so a collision costs a probe, never a wrong group.
+ *
+ * libpg_query keeps its memory contexts in thread-local storage, so one
+ * cache per thread may call it concurrently. The version we link (15-4.0)
+ * prints nothing: errors come back in the result, and elog's report hook
+ * is a no-op unless set; there is nothing to silence, and redirecting
+ * stderr around each call would be a process-wide race between threads. */
+#include <pg_query.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "arena.h"
+#include "fingerprint.h"
+#include "util.h"
+
+#define CACHE_MIN_SLOTS 1024
+
+struct slot {
+	uint64_t hash;
+	struct fp_entry *entry; /* NULL: empty */
+};
+
+struct fp_cache {
+	struct slot *slots;
+	size_t mask;            /* slot count - 1 */
+	size_t count;
+	size_t parsed;
+	struct arena *arena;
+	struct strbuf raw;      /* NUL-terminated copy of the raw SQL for libpg_query */
+};
+
+struct fp_cache *fp_cache_new(void)
+{
+	struct fp_cache *c = xcalloc(1, sizeof(*c));
+	c->arena = arena_new();
+	if (!c->arena) {
+		free(c);
+		return NULL;
+	}
+	c->slots = xcalloc(CACHE_MIN_SLOTS, sizeof(*c->slots));
+	c->mask = CACHE_MIN_SLOTS - 1;
+	return c;
+}
+
+void fp_cache_free(struct fp_cache *c)
+{
+	if (!c)
+		return;
+	free(c->slots);
+	arena_free(c->arena);
+	sb_release(&c->raw);
+	free(c);
+	/* No pg_query_exit() here: in libpg_query 15-4.0 a parse after it
+	 * writes to freed memory. Its per-thread context goes at thread exit. */
+}
+
+size_t fp_cache_size(const struct fp_cache *c)
+{
+	return c->count;
+}
+
+size_t fp_cache_parsed(const struct fp_cache *c)
+{
+	return c->parsed;
+}
+
+/* libpg_query's fingerprint of a NUL-terminated text; false when it does
+ * not parse. */
+static bool pg_fingerprint(const char *text, uint64_t *fp)
+{
+	PgQueryFingerprintResult r = pg_query_fingerprint(text);
+	bool ok = r.error == NULL;
+	if (ok)
+		*fp = r.fingerprint;
+	pg_query_free_fingerprint_result(r);
+	return ok;
+}
+
+static void grow(struct fp_cache *c)
+{
+	size_t n = (c->mask + 1) * 2;
+	struct slot *slots = xcalloc(n, sizeof(*slots));
+	for (size_t k = 0; k <= c->mask; k++) {
+		struct slot s = c->slots[k];
+		if (!s.entry)
+			continue;
+		size_t j = s.hash & (n - 1);
+		while (slots[j].entry)
+			j = (j + 1) & (n - 1);
+		slots[j] = s;
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->mask = n - 1;
+}
+
+/* The slot holding norm, or the empty slot where it belongs. */
+static struct slot *find(struct fp_cache *c, const char *norm, size_t len,
+		uint64_t hash)
+{
+	size_t j = hash & c->mask;
+	for (;;) {
+		struct slot *s = &c->slots[j];
+		if (!s->entry)
+			return s;
+		if (s->hash == hash && s->entry->norm_len == len &&
+				memcmp(s->entry->norm, norm, len) == 0)
+			return s;
+		j = (j + 1) & c->mask;
+	}
+}
+
+/* Looks norm up, creating its entry on a miss. raw, when not NULL, is the
+ * statement norm came from: libpg_query gets it when norm itself does not
+ * parse (a typed literal such as "interval $1" may not be valid SQL while
+ * the original is; the fingerprint ignores constants either way). */
+static struct fp_entry *lookup(struct fp_cache *c, const char *norm, size_t len,
+		const char *raw, size_t raw_len)
+{
+	uint64_t hash = XXH3_64bits(norm, len);
+	struct slot *s = find(c, norm, len, hash);
+	if (s->entry)
+		return s->entry;
+
+	struct fp_entry *e = arena_alloc(c->arena, sizeof(*e));
+	e->norm = arena_strndup(c->arena, norm, len);
+	e->norm_len = len;
+	e->user = NULL;
+	e->verdict = 0;
+	e->lexical = false;
+	bool ok = pg_fingerprint(e->norm, &e->fingerprint);
+	if (!ok && raw) {
+		sb_reset(&c->raw);
+		sb_append(&c->raw, raw, raw_len);
+		ok = pg_fingerprint(c->raw.buf, &e->fingerprint);
+	}
+	if (ok) {
+		c->parsed++;
+	} else {
+		e->lexical = true;
+		e->fingerprint = fp_lexical(norm, len);
+	}
+
+	s->hash = hash;
+	s->entry = e;
+	if (++c->count * 2 > c->mask + 1)
+		grow(c);
+	return e;
+}
+
+struct fp_entry *fp_cache_get(struct fp_cache *c, const char *sql, size_t len,
+		struct strbuf *scratch)
+{
+	fp_normalize(sql, len, scratch);
+	return lookup(c, scratch->buf, scratch->len, sql, len);
+}
+
+struct fp_entry *fp_cache_get_normalized(struct fp_cache *c, const char *norm,
+		size_t len)
+{
+	return lookup(c, norm, len, NULL, 0);
+}

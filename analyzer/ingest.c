@@ -1,0 +1,385 @@
+/* ingest.c: log entries to calls (see ingest.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest.h"
+#include "pgmsg.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+/* What a backend left waiting for its next message. */
+struct backend {
+	int64_t pid;            /* 0: free slot */
+	bool has_plan;          /* an auto_explain plan awaits its duration line */
+	bool has_stmt;          /* a log_statement text awaits its duration */
+	bool has_plan_real;     /* has_plan came from a plan, not a bare duration */
+	struct fp_entry *entry; /* the statement waited for */
+	int64_t ts_ms;
+	double plan_ms;
+	struct strbuf query;    /* as logged, for the example */
+	struct strbuf plan;     /* EXPLAIN JSON text, when the plan was JSON */
+	const char *db, *user, *app;    /* interned */
+	bool stmt_execute;      /* the text waited for came from an execute */
+	struct strbuf params;   /* DETAIL parameters of the text waited for */
+	/* The call just made, for a DETAIL: parameters that follows. */
+	struct group *last_group;
+	int64_t last_ts;
+	double last_ms;
+	/* The call just made, for a plan that follows it: with the extended
+	 * protocol auto_explain logs when the portal is dropped, after the
+	 * execute's duration line. */
+	struct fp_entry *prev_entry;
+	struct group *prev_group;       /* NULL when the filters dropped it */
+	bool prev_execute, prev_has_plan;
+};
+
+struct ingest {
+	struct agg *agg;
+	struct fp_cache *fp;
+	const struct filter *filter;
+	struct backend *backends;       /* open addressing by pid */
+	size_t nbackends, used;
+	struct strbuf text, plan_text, scratch, qtext;
+	bool window_known;
+	int64_t since, until;
+	struct ingest_stats stats;
+};
+
+/* fp_entry->verdict values: the filter result cached per distinct text. */
+enum { VERDICT_UNKNOWN = 0, VERDICT_PASS, VERDICT_FAIL };
+
+struct ingest *ingest_new(struct agg *agg, struct fp_cache *fp,
+		const struct filter *f)
+{
+	struct ingest *in = xcalloc(1, sizeof(*in));
+	in->agg = agg;
+	in->fp = fp;
+	in->filter = f;
+	in->nbackends = 256;
+	in->backends = xcalloc(in->nbackends, sizeof(*in->backends));
+	in->stats.first_ts = in->stats.last_ts = TS_NONE;
+	return in;
+}
+
+static void backends_clear(struct ingest *in)
+{
+	for (size_t i = 0; i < in->nbackends; i++) {
+		sb_release(&in->backends[i].query);
+		sb_release(&in->backends[i].plan);
+		sb_release(&in->backends[i].params);
+	}
+	memset(in->backends, 0, in->nbackends * sizeof(*in->backends));
+	in->used = 0;
+}
+
+void ingest_free(struct ingest *in)
+{
+	if (!in)
+		return;
+	backends_clear(in);
+	free(in->backends);
+	sb_release(&in->text);
+	sb_release(&in->plan_text);
+	sb_release(&in->scratch);
+	sb_release(&in->qtext);
+	free(in);
+}
+
+const struct ingest_stats *ingest_stats(const struct ingest *in)
+{
+	return &in->stats;
+}
+
+static struct backend *backend_get(struct ingest *in, int64_t pid)
+{
+	if (pid <= 0)
+		pid = -1;       /* not logged: all such entries share one slot */
+	size_t mask = in->nbackends - 1;
+	size_t i = (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	for (;; i = (i + 1) & mask) {
+		if (in->backends[i].pid == pid)
+			return &in->backends[i];
+		if (in->backends[i].pid == 0)
+			break;
+	}
+	if ((in->used + 1) * 2 > in->nbackends) {
+		/* Grow and re-insert; the strbufs move with their slots. */
+		struct backend *old = in->backends;
+		size_t oldn = in->nbackends;
+		in->nbackends *= 2;
+		in->backends = xcalloc(in->nbackends, sizeof(*in->backends));
+		mask = in->nbackends - 1;
+		for (size_t k = 0; k < oldn; k++) {
+			if (!old[k].pid) {
+				sb_release(&old[k].query);
+				sb_release(&old[k].plan);
+				sb_release(&old[k].params);
+				continue;
+			}
+			size_t j = (size_t)((uint64_t)old[k].pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+			while (in->backends[j].pid)
+				j = (j + 1) & mask;
+			in->backends[j] = old[k];
+		}
+		free(old);
+		return backend_get(in, pid);
+	}
+	in->backends[i].pid = pid;
+	in->used++;
+	return &in->backends[i];
+}
+
+static struct slice cstr(const char *s)
+{
+	return s ? slice_make(s, strlen(s)) : SLICE_EMPTY;
+}
+
+static bool passes(struct ingest *in, struct fp_entry *fe, int64_t ts,
+		struct slice db, struct slice user, struct slice app)
+{
+	if (ts != TS_NONE) {
+		if (in->since != TS_NONE && ts < in->since)
+			return false;
+		if (in->until != TS_NONE && ts > in->until)
+			return false;
+	}
+	if (!filter_names(in->filter, db, user, app))
+		return false;
+	if (fe->verdict == VERDICT_UNKNOWN)
+		fe->verdict = filter_text(in->filter, fe->norm, fe->norm_len)
+			? VERDICT_PASS : VERDICT_FAIL;
+	return fe->verdict == VERDICT_PASS;
+}
+
+/* Counts a call unless the filters drop it. Returns its group or NULL. */
+static struct group *commit(struct ingest *in, struct call *c,
+		const char *plan_json, size_t plan_len, double plan_ms)
+{
+	if (!passes(in, c->entry, c->ts_ms, c->db, c->user, c->app)) {
+		in->stats.filtered++;
+		return NULL;
+	}
+	struct group *g = agg_add_call(in->agg, c);
+	in->stats.calls++;
+	if (plan_json && plan_len && (!g->plan_json || plan_ms > g->plan_ms)) {
+		free(g->plan_json);
+		g->plan_json = xstrndup(plan_json, plan_len);
+		g->plan_ms = plan_ms;
+	}
+	return g;
+}
+
+/* Turns what b holds into a call: a plan alone, or a statement logged
+ * without a duration (timed by its plan when it has one). */
+static void flush_backend(struct ingest *in, struct backend *b)
+{
+	if (!b->has_plan && !b->has_stmt)
+		return;
+	struct call c = {
+		.entry = b->entry, .ts_ms = b->ts_ms,
+		.timed = b->has_plan, .duration_ms = b->plan_ms,
+		.source = (b->has_stmt ? SRC_BIT(SRC_LOG) : 0)
+			| (b->has_plan ? SRC_BIT(SRC_PLAN) : 0),
+		.query = slice_make(b->query.buf ? b->query.buf : "", b->query.len),
+		.params = slice_make(b->params.buf ? b->params.buf : "", b->params.len),
+		.db = cstr(b->db), .user = cstr(b->user), .app = cstr(b->app),
+	};
+	b->last_group = commit(in, &c, b->plan.buf, b->plan.len, b->plan_ms);
+	b->last_ts = c.ts_ms;
+	b->last_ms = c.duration_ms;
+	b->prev_entry = b->entry;
+	b->prev_group = b->last_group;
+	b->prev_execute = b->has_stmt && b->stmt_execute;
+	b->prev_has_plan = b->has_plan_real;
+	b->has_plan = b->has_stmt = b->has_plan_real = false;
+	sb_reset(&b->plan);
+	sb_reset(&b->params);
+}
+
+static void hold(struct ingest *in, struct backend *b, const struct log_entry *e,
+		struct fp_entry *fe, struct slice query)
+{
+	b->entry = fe;
+	b->ts_ms = e->ts_ms;
+	b->stmt_execute = false;
+	sb_reset(&b->params);
+	sb_reset(&b->query);
+	sb_append(&b->query, query.ptr, query.len);
+	b->db = agg_intern(in->agg, e->db.ptr, e->db.len);
+	b->user = agg_intern(in->agg, e->user.ptr, e->user.len);
+	b->app = agg_intern(in->agg, e->app.ptr, e->app.len);
+}
+
+static void on_plan(struct ingest *in, struct backend *b,
+		const struct log_entry *e, const struct pgmsg *m)
+{
+	struct slice body = pgmsg_clean(m->text, e->tab_continued, &in->plan_text);
+	struct slice q = pgmsg_plan_query(body, m->json_plan, &in->qtext);
+	if (q.len == 0)
+		return;         /* a plan we cannot tie to a statement */
+	struct fp_entry *fe = fp_cache_get(in->fp, q.ptr, q.len, &in->scratch);
+	if (!b->has_plan && !b->has_stmt && b->prev_entry == fe && b->prev_execute
+			&& !b->prev_has_plan) {
+		/* The plan of the execute just counted. */
+		struct group *g = b->prev_group;
+		b->prev_has_plan = true;
+		in->stats.merged_plans++;
+		if (g) {
+			g->sources |= SRC_BIT(SRC_PLAN);
+			if (m->json_plan && (!g->plan_json || m->duration_ms > g->plan_ms)) {
+				free(g->plan_json);
+				g->plan_json = xstrndup(body.ptr, body.len);
+				g->plan_ms = m->duration_ms;
+			}
+		}
+		return;
+	}
+	if (b->has_stmt && b->entry == fe && !b->has_plan) {
+		/* log_statement logged the text first; the plan times it. */
+	} else {
+		flush_backend(in, b);
+		hold(in, b, e, fe, q);
+	}
+	b->has_plan = b->has_plan_real = true;
+	b->plan_ms = m->duration_ms;
+	sb_reset(&b->plan);
+	if (m->json_plan)
+		sb_append(&b->plan, body.ptr, body.len);
+}
+
+static void on_statement(struct ingest *in, struct backend *b,
+		const struct log_entry *e, const struct pgmsg *m)
+{
+	struct slice text = pgmsg_clean(m->text, e->tab_continued, &in->text);
+	struct fp_entry *fe = fp_cache_get(in->fp, text.ptr, text.len, &in->scratch);
+	bool with_plan = b->has_plan && !b->has_stmt && b->entry == fe;
+	if (!with_plan)
+		flush_backend(in, b);
+	if (!m->has_duration) {
+		/* log_statement: wait for a bare duration (or a plan). */
+		hold(in, b, e, fe, text);
+		b->has_stmt = true;
+		b->stmt_execute = m->kind == MSG_EXECUTE;
+		return;
+	}
+	struct call c = {
+		.entry = fe, .ts_ms = e->ts_ms, .timed = true,
+		.duration_ms = m->duration_ms,
+		.source = SRC_BIT(SRC_LOG) | (with_plan ? SRC_BIT(SRC_PLAN) : 0),
+		.query = text, .db = e->db, .user = e->user, .app = e->app,
+	};
+	if (with_plan)
+		in->stats.merged_plans++;
+	b->last_group = commit(in, &c, with_plan ? b->plan.buf : NULL,
+		with_plan ? b->plan.len : 0, b->plan_ms);
+	b->last_ts = c.ts_ms;
+	b->last_ms = c.duration_ms;
+	b->prev_entry = fe;
+	b->prev_group = b->last_group;
+	b->prev_execute = m->kind == MSG_EXECUTE;
+	b->prev_has_plan = with_plan;
+	b->has_plan = b->has_plan_real = false;
+	sb_reset(&b->plan);
+}
+
+static void on_duration(struct ingest *in, struct backend *b,
+		const struct log_entry *e, const struct pgmsg *m)
+{
+	(void)e;
+	if (!b->has_stmt)
+		return;         /* nothing logged before it to attach to */
+	if (b->has_plan)
+		in->stats.merged_plans++;
+	b->has_plan = true;     /* flush_backend() times it with plan_ms */
+	b->plan_ms = m->duration_ms;
+	flush_backend(in, b);
+}
+
+static void on_prepare(struct ingest *in, struct backend *b,
+		const struct log_entry *e, const struct pgmsg *m)
+{
+	b->last_group = NULL;
+	if (!m->has_duration)
+		return;
+	struct slice text = pgmsg_clean(m->text, e->tab_continued, &in->text);
+	struct fp_entry *fe = fp_cache_get(in->fp, text.ptr, text.len, &in->scratch);
+	if (passes(in, fe, e->ts_ms, e->db, e->user, e->app))
+		agg_add_prep(in->agg, fe, m->duration_ms);
+}
+
+static void on_params(struct ingest *in, struct backend *b,
+		const struct log_entry *e, const struct pgmsg *m)
+{
+	struct slice p = pgmsg_clean(m->text, e->tab_continued, &in->text);
+	if (b->has_stmt) {
+		/* log_statement: the parameters come before the duration. */
+		sb_reset(&b->params);
+		sb_append(&b->params, p.ptr, p.len);
+		return;
+	}
+	if (!b->last_group)
+		return;
+	agg_attach_params(in->agg, b->last_group, b->last_ts, b->last_ms, p);
+	b->last_group = NULL;
+}
+
+static void track_window(struct ingest *in, const struct log_entry *e)
+{
+	if (e->ts_ms == TS_NONE)
+		return;
+	if (!in->window_known) {
+		int off = 0;
+		if (e->tz_known)
+			ts_zone_offset(e->tz.ptr, e->tz.len, &off);
+		filter_window(in->filter, e->ts_ms, off, &in->since, &in->until);
+		in->window_known = true;
+	}
+	if ((in->since != TS_NONE && e->ts_ms < in->since)
+			|| (in->until != TS_NONE && e->ts_ms > in->until))
+		return;
+	if (in->stats.first_ts == TS_NONE || e->ts_ms < in->stats.first_ts)
+		in->stats.first_ts = e->ts_ms;
+	if (in->stats.last_ts == TS_NONE || e->ts_ms > in->stats.last_ts)
+		in->stats.last_ts = e->ts_ms;
+}
+
+void ingest_log(struct ingest *in, const struct log_entry *e)
+{
+	struct pgmsg m;
+	in->stats.entries++;
+	track_window(in, e);
+	pgmsg_parse(e, &m);
+	if (m.kind == MSG_OTHER)
+		return;
+	struct backend *b = backend_get(in, e->pid);
+	switch (m.kind) {
+	case MSG_STATEMENT:
+	case MSG_EXECUTE:
+		on_statement(in, b, e, &m);
+		break;
+	case MSG_PLAN:
+		b->last_group = NULL;
+		on_plan(in, b, e, &m);
+		break;
+	case MSG_DURATION:
+		on_duration(in, b, e, &m);
+		break;
+	case MSG_PREPARE:
+		on_prepare(in, b, e, &m);
+		break;
+	case MSG_PARAMS:
+		on_params(in, b, e, &m);
+		break;
+	case MSG_OTHER:
+		break;
+	}
+}
+
+void ingest_end_input(struct ingest *in)
+{
+	for (size_t i = 0; i < in->nbackends; i++)
+		if (in->backends[i].pid)
+			flush_backend(in, &in->backends[i]);
+	backends_clear(in);
+	in->window_known = false;
+}

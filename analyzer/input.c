@@ -1,0 +1,498 @@
+/* input.c: the line reader. Raw bytes come from a file descriptor or a
+ * memory buffer, go through zlib or zstd when the first bytes say so, and
+ * land in one window buffer where lines are split in place.
+ *
+ * The window holds decompressed bytes buf[0..end). pos is where the next
+ * line starts; scan is how far we already know there is no newline, so a
+ * long line is searched once, not once per refill. A refill keeps the bytes
+ * from the mark (or from the last line returned, for lr_unread()), moves
+ * them to buf[0], grows the window when that leaves less than one chunk
+ * free, and appends what the source yields. Offsets, not pointers, are
+ * stored, so nothing dangles when the window moves. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include "input.h"
+#include "util.h"
+
+#define LR_CHUNK_DEFAULT ((size_t)1 << 20)
+#define LR_NO_MARK SIZE_MAX
+
+struct line_reader {
+	/* Source: fd >= 0, else the memory buffer mem[0..mem_len). */
+	int fd;
+	bool own_fd;
+	const unsigned char *mem;
+	size_t mem_len, mem_pos;
+	/* The first bytes, read at open to pick the decoder, handed out first. */
+	unsigned char magic[4];
+	size_t magic_len, magic_pos;
+
+	enum input_compression comp;
+	size_t chunk;
+	unsigned char *in;              /* compressed input, chunk bytes */
+	bool in_eof;                    /* the source has nothing more */
+	z_stream z;
+	bool z_ready, z_member_done;
+	ZSTD_DStream *zd;
+	ZSTD_inBuffer zin;
+	size_t zlast;                   /* last ZSTD_decompressStream hint; 0 = frame done */
+
+	char *buf;
+	size_t cap, end, pos, scan, mark;
+	uint64_t base;                  /* stream offset of buf[0] */
+	bool eof;                       /* no more bytes will come into the window */
+
+	size_t cur_off, cur_len;        /* the line last returned */
+	size_t prev_end;                /* end of the line returned before it */
+	bool unread;
+	uint64_t lineno, bytes_in, bytes_out;
+
+	bool failed;
+	char err[160];
+};
+
+__attribute__((format(printf, 2, 3)))
+static void lr_fail(struct line_reader *lr, const char *fmt, ...)
+{
+	va_list ap;
+	if (lr->failed)
+		return;         /* the first problem is the one worth reporting */
+	va_start(ap, fmt);
+	vsnprintf(lr->err, sizeof lr->err, fmt, ap);
+	va_end(ap);
+	lr->failed = true;
+	lr->eof = true;
+}
+
+/* Reads up to n bytes from the file or memory. Returns the count, 0 at
+ * end of input, -1 on a read error (message set). */
+static ssize_t source_read(struct line_reader *lr, void *dst, size_t n)
+{
+	if (lr->fd < 0) {
+		size_t k = lr->mem_len - lr->mem_pos;
+		if (k > n)
+			k = n;
+		if (k > 0)
+			memcpy(dst, lr->mem + lr->mem_pos, k);
+		lr->mem_pos += k;
+		lr->bytes_in += k;
+		return (ssize_t)k;
+	}
+	for (;;) {
+		ssize_t r = read(lr->fd, dst, n);
+		if (r >= 0) {
+			lr->bytes_in += (uint64_t)r;
+			return r;
+		}
+		if (errno != EINTR) {
+			lr_fail(lr, "read error: %s", strerror(errno));
+			return -1;
+		}
+	}
+}
+
+/* Like source_read(), but the magic bytes read at open come first. */
+static ssize_t raw_read(struct line_reader *lr, void *dst, size_t n)
+{
+	if (lr->magic_pos < lr->magic_len) {
+		size_t k = lr->magic_len - lr->magic_pos;
+		if (k > n)
+			k = n;
+		memcpy(dst, lr->magic + lr->magic_pos, k);
+		lr->magic_pos += k;
+		return (ssize_t)k;
+	}
+	return source_read(lr, dst, n);
+}
+
+static struct line_reader *lr_alloc(void)
+{
+	struct line_reader *lr = xcalloc(1, sizeof *lr);
+	lr->fd = -1;
+	lr->chunk = LR_CHUNK_DEFAULT;
+	lr->mark = LR_NO_MARK;
+	return lr;
+}
+
+/* Reads the first bytes and sets up the decoder they call for. Returns
+ * false with the message set when that fails. */
+static bool lr_start(struct line_reader *lr)
+{
+	const unsigned char *m = lr->magic;
+
+	while (lr->magic_len < sizeof lr->magic) {
+		ssize_t r = source_read(lr, lr->magic + lr->magic_len,
+					sizeof lr->magic - lr->magic_len);
+		if (r < 0)
+			return false;
+		if (r == 0)
+			break;
+		lr->magic_len += (size_t)r;
+	}
+	if (lr->magic_len >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		lr->comp = INPUT_GZIP;
+	else if (lr->magic_len == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f &&
+		 m[3] == 0xfd)
+		lr->comp = INPUT_ZSTD;
+	else if (lr->magic_len == 4 && (m[0] & 0xf0) == 0x50 && m[1] == 0x2a &&
+		 m[2] == 0x4d && m[3] == 0x18)
+		lr->comp = INPUT_ZSTD;  /* a skippable frame first */
+
+	if (lr->comp == INPUT_GZIP) {
+		if (inflateInit2(&lr->z, 16 + MAX_WBITS) != Z_OK) {
+			lr_fail(lr, "cannot start the gzip decoder");
+			return false;
+		}
+		lr->z_ready = true;
+	} else if (lr->comp == INPUT_ZSTD) {
+		lr->zd = ZSTD_createDStream();
+		if (!lr->zd || ZSTD_isError(ZSTD_initDStream(lr->zd))) {
+			lr_fail(lr, "cannot start the zstd decoder");
+			return false;
+		}
+		lr->zlast = 1;  /* a frame has begun: ending now is a truncation */
+	}
+	return true;
+}
+
+struct line_reader *lr_open(const char *path, char *err, size_t errlen)
+{
+	struct line_reader *lr = lr_alloc();
+
+	if (strcmp(path, "-") == 0) {
+		lr->fd = STDIN_FILENO;
+	} else {
+		lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (lr->fd < 0) {
+			snprintf(err, errlen, "cannot open: %s", strerror(errno));
+			goto fail;
+		}
+		lr->own_fd = true;
+	}
+	/* Fails harmlessly on pipes; on files it doubles the kernel's readahead. */
+	(void)posix_fadvise(lr->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (!lr_start(lr)) {
+		snprintf(err, errlen, "%s", lr->err);
+		goto fail;
+	}
+	return lr;
+fail:
+	lr_close(lr);
+	return NULL;
+}
+
+struct line_reader *lr_open_mem(const char *buf, size_t len)
+{
+	struct line_reader *lr = lr_alloc();
+
+	lr->mem = (const unsigned char *)buf;
+	lr->mem_len = buf ? len : 0;
+	(void)lr_start(lr);     /* a failure stays in lr_error() */
+	return lr;
+}
+
+void lr_close(struct line_reader *lr)
+{
+	if (!lr)
+		return;
+	if (lr->z_ready)
+		inflateEnd(&lr->z);
+	ZSTD_freeDStream(lr->zd);
+	if (lr->own_fd)
+		close(lr->fd);
+	free(lr->in);
+	free(lr->buf);
+	free(lr);
+}
+
+void lr_set_chunk_size(struct line_reader *lr, size_t n)
+{
+	if (!lr->buf)
+		lr->chunk = n > 0 ? n : 1;
+}
+
+enum input_compression lr_compression(const struct line_reader *lr)
+{
+	return lr->comp;
+}
+
+/* Decodes gzip into buf[end..cap). Members follow one another (gzip -c a
+ * >> b, pigz, bgzip); zero bytes between or after them are padding, as
+ * gzip itself allows. Returns the bytes written; sets eof when done. */
+static size_t fill_gzip(struct line_reader *lr)
+{
+	z_stream *z = &lr->z;
+	size_t room = lr->cap - lr->end;
+	uInt start;
+
+	z->next_out = (Bytef *)lr->buf + lr->end;
+	z->avail_out = room > UINT_MAX ? UINT_MAX : (uInt)room;
+	start = z->avail_out;
+	while (z->avail_out > 0 && !lr->eof) {
+		if (z->avail_in == 0 && !lr->in_eof) {
+			if (z->avail_out < start)
+				break;  /* hand over what we have before reading on */
+			ssize_t r = raw_read(lr, lr->in, lr->chunk);
+			if (r < 0)
+				break;
+			if (r == 0)
+				lr->in_eof = true;
+			z->next_in = lr->in;
+			z->avail_in = (uInt)r;
+		}
+		if (lr->z_member_done) {
+			while (z->avail_in > 0 && *z->next_in == 0) {
+				z->next_in++;
+				z->avail_in--;
+			}
+			if (z->avail_in == 0) {
+				if (lr->in_eof)
+					lr->eof = true;
+				continue;
+			}
+			inflateReset(z);
+			lr->z_member_done = false;
+		}
+		int ret = inflate(z, Z_NO_FLUSH);
+		if (ret == Z_STREAM_END) {
+			lr->z_member_done = true;
+		} else if (ret == Z_BUF_ERROR && z->avail_in == 0) {
+			/* No progress without more input: at the end that is a
+			 * member cut short. */
+			if (lr->in_eof)
+				lr_fail(lr, "truncated gzip stream (ended after %llu bytes)",
+					(unsigned long long)lr->bytes_in);
+		} else if (ret != Z_OK) {
+			lr_fail(lr, "corrupt gzip data: %s", z->msg ? z->msg : zError(ret));
+		}
+	}
+	return start - z->avail_out;
+}
+
+/* Decodes zstd into buf[end..cap); ZSTD_decompressStream walks from one
+ * frame into the next by itself. Returns the bytes written; sets eof when
+ * done. */
+static size_t fill_zstd(struct line_reader *lr)
+{
+	ZSTD_outBuffer out = { lr->buf + lr->end, lr->cap - lr->end, 0 };
+
+	while (out.pos < out.size && !lr->eof) {
+		if (lr->zin.pos == lr->zin.size && !lr->in_eof) {
+			if (out.pos > 0)
+				break;
+			ssize_t r = raw_read(lr, lr->in, lr->chunk);
+			if (r < 0)
+				break;
+			if (r == 0)
+				lr->in_eof = true;
+			lr->zin = (ZSTD_inBuffer){ lr->in, (size_t)r, 0 };
+		}
+		size_t in_before = lr->zin.pos, out_before = out.pos;
+		size_t ret = ZSTD_decompressStream(lr->zd, &out, &lr->zin);
+		if (ZSTD_isError(ret)) {
+			lr_fail(lr, "corrupt zstd data: %s", ZSTD_getErrorName(ret));
+			break;
+		}
+		if (lr->zin.pos != in_before || out.pos != out_before) {
+			lr->zlast = ret;
+			continue;
+		}
+		/* No progress. The hint of the last call that made some tells
+		 * whether the input stopped between frames or inside one (a call
+		 * between frames with no input asks for a header: not a cut). */
+		if (lr->zin.pos < lr->zin.size)
+			lr_fail(lr, "corrupt zstd data: decoder stalled");
+		else if (lr->in_eof && lr->zlast != 0)
+			lr_fail(lr, "truncated zstd stream (ended after %llu bytes)",
+				(unsigned long long)lr->bytes_in);
+		else if (lr->in_eof)
+			lr->eof = true;
+	}
+	return out.pos;
+}
+
+static size_t fill_plain(struct line_reader *lr)
+{
+	ssize_t r = raw_read(lr, lr->buf + lr->end, lr->chunk);
+	if (r <= 0) {
+		lr->eof = true;
+		return 0;
+	}
+	return (size_t)r;
+}
+
+/* Drops buf[0..keep) and moves the rest to the start. */
+static void lr_drop(struct line_reader *lr, size_t keep)
+{
+	memmove(lr->buf, lr->buf + keep, lr->end - keep);
+	lr->end -= keep;
+	lr->pos -= keep;
+	lr->scan -= keep;
+	if (lr->mark != LR_NO_MARK)
+		lr->mark -= keep;
+	lr->cur_off = lr->cur_off > keep ? lr->cur_off - keep : 0;
+	lr->prev_end = lr->prev_end > keep ? lr->prev_end - keep : 0;
+	lr->base += keep;
+}
+
+/* Appends decoded bytes to the window after dropping buf[0..keep).
+ * Returns false when nothing more will come (end of input or error). */
+static bool lr_refill(struct line_reader *lr, size_t keep)
+{
+	size_t got = 0;
+
+	if (lr->eof)
+		return false;
+	if (!lr->buf) {
+		lr->cap = 2 * lr->chunk;
+		lr->buf = xmalloc(lr->cap);
+		if (lr->comp != INPUT_PLAIN)
+			lr->in = xmalloc(lr->chunk);
+	}
+	if (keep > 0)
+		lr_drop(lr, keep);
+	if (lr->cap - lr->end < lr->chunk) {
+		size_t cap = lr->cap;
+		while (cap - lr->end < lr->chunk)
+			cap *= 2;
+		lr->buf = xrealloc(lr->buf, cap);
+		lr->cap = cap;
+	}
+	switch (lr->comp) {
+	case INPUT_PLAIN: got = fill_plain(lr); break;
+	case INPUT_GZIP: got = fill_gzip(lr); break;
+	case INPUT_ZSTD: got = fill_zstd(lr); break;
+	}
+	lr->end += got;
+	lr->bytes_out += got;
+	if (got == 0)
+		lr->eof = true;         /* every fill yields bytes unless it is done */
+	return got > 0;
+}
+
+const char *lr_peek(struct line_reader *lr, size_t max, size_t *len)
+{
+	if (lr->base != 0) {
+		*len = 0;
+		return NULL;
+	}
+	while (lr->end < max && lr_refill(lr, 0))
+		;
+	*len = lr->end < max ? lr->end : max;
+	return lr->buf ? lr->buf : "";
+}
+
+/* Hands out buf[pos..stop); stop is the newline, or end for a last line
+ * without one. */
+static bool lr_deliver(struct line_reader *lr, size_t stop,
+		       const char **line, size_t *len)
+{
+	size_t start = lr->pos, n = stop - start;
+
+	if (stop < lr->end) {
+		lr->pos = stop + 1;
+		if (n > 0 && lr->buf[stop - 1] == '\r')
+			n--;
+	} else {
+		lr->pos = stop;
+	}
+	lr->scan = lr->pos;
+	lr->prev_end = lr->cur_off + lr->cur_len;
+	lr->cur_off = start;
+	lr->cur_len = n;
+	lr->lineno++;
+	*line = lr->buf + start;
+	*len = n;
+	return true;
+}
+
+bool lr_next(struct line_reader *lr, const char **line, size_t *len)
+{
+	if (lr->unread) {
+		lr->unread = false;
+		*line = lr->buf + lr->cur_off;
+		*len = lr->cur_len;
+		return true;
+	}
+	for (;;) {
+		if (lr->scan < lr->end) {
+			const char *nl = memchr(lr->buf + lr->scan, '\n', lr->end - lr->scan);
+			if (nl)
+				return lr_deliver(lr, (size_t)(nl - lr->buf), line, len);
+			lr->scan = lr->end;
+		}
+		/* The mark is never after the last line, which is kept too so
+		 * that lr_unread() works even after the end was met. */
+		if (!lr_refill(lr, lr->mark != LR_NO_MARK ? lr->mark : lr->cur_off)) {
+			if (lr->pos == lr->end)
+				return false;
+			return lr_deliver(lr, lr->end, line, len);
+		}
+	}
+}
+
+void lr_mark(struct line_reader *lr)
+{
+	if (lr->lineno > 0)
+		lr->mark = lr->cur_off;
+}
+
+const char *lr_marked(const struct line_reader *lr)
+{
+	return lr->mark != LR_NO_MARK ? lr->buf + lr->mark : NULL;
+}
+
+const char *lr_record(const struct line_reader *lr, size_t *len)
+{
+	size_t stop;
+
+	if (lr->mark == LR_NO_MARK) {
+		*len = 0;
+		return NULL;
+	}
+	stop = lr->unread ? lr->prev_end : lr->cur_off + lr->cur_len;
+	*len = stop > lr->mark ? stop - lr->mark : 0;
+	return lr->buf + lr->mark;
+}
+
+void lr_unmark(struct line_reader *lr)
+{
+	lr->mark = LR_NO_MARK;
+}
+
+void lr_unread(struct line_reader *lr)
+{
+	if (lr->lineno > 0)
+		lr->unread = true;
+}
+
+uint64_t lr_lineno(const struct line_reader *lr)
+{
+	return lr->lineno;
+}
+
+uint64_t lr_bytes_in(const struct line_reader *lr)
+{
+	return lr->bytes_in;
+}
+
+uint64_t lr_bytes_out(const struct line_reader *lr)
+{
+	return lr->bytes_out;
+}
+
+const char *lr_error(const struct line_reader *lr)
+{
+	return lr->failed ? lr->err : NULL;
+}

@@ -1,0 +1,294 @@
+/* main.c: pgsift's command line. Parses options, runs the analysis, picks
+ * the report writer and maps results to exit codes; the only place (with
+ * tui/) that talks to the user. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "report.h"
+#include "timeutil.h"
+
+enum exit_code { EXIT_DONE = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_MALFORMED = 3 };
+
+static const char usage_text[] =
+"usage: pgsift report [OPTIONS] INPUT...   analyse inputs, write a report (Markdown by default)\n"
+"       pgsift check  [OPTIONS] INPUT...   like report, then exit 1 when a gate fails (for CI)\n"
+"       pgsift tui    [OPTIONS] INPUT...   browse an analysis (not built yet)\n"
+"       pgsift --help | --version\n"
+"\n"
+"An INPUT is a file or '-' for standard input, plain, gzip or zstd.\n"
+"\n"
+"Options:\n"
+"  -f, --format md|json|text   report format (default md)\n"
+"  -o, --output FILE           write there instead of standard output\n"
+"      --prefix 'SPEC'         the server's log_line_prefix, verbatim (default: detected)\n"
+"      --input-format FMT      force the input format (stderr)\n"
+"      --since TIME, --until TIME\n"
+"                              only events in this window (ISO 8601, or a time of day\n"
+"                              read in the log's own zone on its first day)\n"
+"      --db NAME, --user NAME, --app NAME\n"
+"                              only these (repeatable)\n"
+"      --include RE, --exclude RE\n"
+"                              PCRE2 on the normalized query (repeatable, caseless)\n"
+"      --top N                 rows per ranking (default 20)\n"
+"      --bands W,A,C           P95 limits in ms of the warning, alert and critical\n"
+"                              bands (default 100,500,1000)\n"
+"      --show-literals         examples keep their literal values (default: masked)\n"
+"  -j, --jobs N                worker threads (default: the number of cores)\n"
+"  -q, --quiet                 no notes or progress on standard error\n"
+"\n"
+"Exit status: 0 done; 1 a check gate failed; 2 usage error or no input could be\n"
+"read; 3 done, but some input was malformed or truncated (the report says where).\n";
+
+enum long_only {
+	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
+	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
+	OPT_HELP, OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "prefix", required_argument, NULL, OPT_PREFIX },
+	{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "app", required_argument, NULL, OPT_APP },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "show-literals", no_argument, NULL, OPT_SHOW_LITERALS },
+	{ "bands", required_argument, NULL, OPT_BANDS },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* A growing NULL-terminated list of option values (borrowed from argv). */
+struct strlist {
+	const char **v;
+	size_t n;
+};
+
+static void strlist_add(struct strlist *l, const char *s)
+{
+	l->v = realloc(l->v, (l->n + 2) * sizeof(*l->v));
+	if (!l->v) {
+		fputs("pgsift: out of memory\n", stderr);
+		exit(EXIT_USAGE);
+	}
+	l->v[l->n++] = s;
+	l->v[l->n] = NULL;
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("pgsift: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'pgsift --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static bool parse_uint(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > 1000000 || s[0] == '-')
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+static bool parse_bands(const char *s, double bands[3])
+{
+	char *end;
+	for (int i = 0; i < 3; i++) {
+		bands[i] = strtod(s, &end);
+		if (end == s || bands[i] < 0 || (i && bands[i] < bands[i - 1]))
+			return false;
+		if (i < 2) {
+			if (*end != ',')
+				return false;
+			s = end + 1;
+		}
+	}
+	return *end == '\0';
+}
+
+static void print_input_messages(const struct analysis *a, bool quiet)
+{
+	for (size_t i = 0; i < a->ninputs; i++) {
+		const struct input_report *r = &a->inputs[i];
+		if (!quiet)
+			for (size_t k = 0; k < r->nnotes; k++)
+				fprintf(stderr, "pgsift: %s: %s\n", r->path, r->notes[k]);
+		for (size_t k = 0; k < r->nkept; k++) {
+			if (r->problems[k].line)
+				fprintf(stderr, "pgsift: %s:%llu: %s\n", r->path,
+					(unsigned long long)r->problems[k].line, r->problems[k].message);
+			else
+				fprintf(stderr, "pgsift: %s: %s\n", r->path, r->problems[k].message);
+		}
+		if (r->nproblems > r->nkept)
+			fprintf(stderr, "pgsift: %s: %llu more problems not shown\n", r->path,
+				(unsigned long long)(r->nproblems - r->nkept));
+		if (r->skipped)
+			fprintf(stderr, "pgsift: %s: %llu lines skipped (not log records)\n",
+				r->path, (unsigned long long)r->skipped);
+	}
+}
+
+static int write_report(const struct report_writer *w, const char *path,
+		const struct analysis *a, const struct pgsift_options *o)
+{
+	FILE *out = stdout;
+	if (path && strcmp(path, "-") != 0) {
+		out = fopen(path, "w");
+		if (!out) {
+			fprintf(stderr, "pgsift: %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+	}
+	int rc = w->write(out, a, o);
+	if (rc == 0 && ferror(out))
+		rc = -1;
+	if (fclose(out) != 0)
+		rc = -1;
+	if (rc != 0)
+		fprintf(stderr, "pgsift: writing %s: %s\n", path ? path : "standard output",
+			strerror(errno ? errno : EIO));
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct pgsift_options o;
+	struct strlist dbs = { 0 }, users = { 0 }, apps = { 0 }, inc = { 0 }, exc = { 0 };
+	const char *format = "md", *output = NULL;
+	bool quiet = false;
+	int64_t tod;
+
+	options_init(&o);
+	if (argc < 2)
+		return usage_error("%s", "no command given");
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		fputs(usage_text, stdout);
+		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("pgsift %s\n", PGSIFT_VERSION);
+		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+	}
+	if (strcmp(cmd, "report") != 0 && strcmp(cmd, "check") != 0 && strcmp(cmd, "tui") != 0)
+		return usage_error("unknown command '%s'", cmd);
+
+	optind = 2;
+	int c;
+	while ((c = getopt_long(argc, argv, "f:o:j:q", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'q': quiet = true; break;
+		case 'j':
+			if (!parse_uint(optarg, &o.jobs) || o.jobs == 0)
+				return usage_error("--jobs takes a positive number, not '%s'", optarg);
+			break;
+		case OPT_PREFIX: o.prefix = optarg; break;
+		case OPT_INPUT_FORMAT: o.input_format = optarg; break;
+		case OPT_SINCE:
+			if (!ts_parse_cli(optarg, &o.since_ms, &tod))
+				return usage_error("--since takes an ISO 8601 time or a time of day, not '%s'", optarg);
+			if (o.since_ms == TS_NONE)
+				o.since_tod = tod;
+			break;
+		case OPT_UNTIL:
+			if (!ts_parse_cli(optarg, &o.until_ms, &tod))
+				return usage_error("--until takes an ISO 8601 time or a time of day, not '%s'", optarg);
+			if (o.until_ms == TS_NONE)
+				o.until_tod = tod;
+			break;
+		case OPT_DB: strlist_add(&dbs, optarg); break;
+		case OPT_USER: strlist_add(&users, optarg); break;
+		case OPT_APP: strlist_add(&apps, optarg); break;
+		case OPT_INCLUDE: strlist_add(&inc, optarg); break;
+		case OPT_EXCLUDE: strlist_add(&exc, optarg); break;
+		case OPT_TOP:
+			if (!parse_uint(optarg, &o.top) || o.top == 0)
+				return usage_error("--top takes a positive number, not '%s'", optarg);
+			break;
+		case OPT_SHOW_LITERALS: o.show_literals = true; break;
+		case OPT_BANDS:
+			if (!parse_bands(optarg, o.bands))
+				return usage_error("--bands takes three increasing limits in ms like 100,500,1000, not '%s'", optarg);
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+		case OPT_VERSION:
+			printf("pgsift %s\n", PGSIFT_VERSION);
+			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+		default:
+			fputs("Try 'pgsift --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	o.dbs = dbs.v;
+	o.users = users.v;
+	o.apps = apps.v;
+	o.include = inc.v;
+	o.exclude = exc.v;
+
+	if (strcmp(cmd, "tui") == 0) {
+		fputs("pgsift: the TUI is not built yet; use 'pgsift report'\n", stderr);
+		return EXIT_USAGE;
+	}
+	const struct report_writer *w = report_find(format);
+	if (!w)
+		return usage_error("unknown --format '%s' (md, json or text)", format);
+	if (optind >= argc)
+		return usage_error("%s", "no INPUT given (a file, or '-' for standard input)");
+
+	struct analysis *a;
+	enum analysis_status st = analysis_run(&o, (const char *const *)argv + optind,
+		(size_t)(argc - optind), &a);
+	int rc = EXIT_DONE;
+	if (st == ANALYSIS_BAD_OPTION) {
+		fprintf(stderr, "pgsift: %s\n", a->error ? a->error : "bad option");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	print_input_messages(a, quiet);
+	if (st == ANALYSIS_NO_INPUT) {
+		fputs("pgsift: no input could be read\n", stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (write_report(w, output, a, &o) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (st == ANALYSIS_PARTIAL)
+		rc = EXIT_MALFORMED;
+out:
+	analysis_free(a);
+	free(dbs.v);
+	free(users.v);
+	free(apps.v);
+	free(inc.v);
+	free(exc.v);
+	return rc;
+}

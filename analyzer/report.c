@@ -1,0 +1,92 @@
+/* report.c: the writer registry and what the writers share (bands,
+ * latency figures, example text). */
+#include <string.h>
+
+#include "fingerprint.h"
+#include "report.h"
+#include "sketch.h"
+#include "strbuf.h"
+
+static const struct report_writer *const writers[] = {
+	&report_markdown,
+	&report_json,
+	&report_text,
+};
+
+const struct report_writer *report_find(const char *id)
+{
+	if (!id)
+		return NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(writers); i++)
+		if (strcmp(writers[i]->id, id) == 0)
+			return writers[i];
+	return NULL;
+}
+
+#define BAND_LIST(X) \
+	X(BAND_GOOD, "good") X(BAND_WARNING, "warning") \
+	X(BAND_ALERT, "alert") X(BAND_CRITICAL, "critical")
+
+const char *report_band_name(enum band b)
+{
+	switch (b) {
+#define X(id, name) case id: return name;
+	BAND_LIST(X)
+#undef X
+	}
+	return "?";
+}
+
+/* The limits are warning, alert, critical. A P95 lands in the band whose
+ * lower limit it reaches: good < 100 <= warning < 500 <= alert <= 1000 <
+ * critical (defaults, in ms). The critical limit itself is still "alert",
+ * so that "critical > 1000" reads as written. Limits that are unset (0) or
+ * not increasing fall back to the defaults as a whole. */
+enum band report_band(const struct pgsift_options *o, double p95_ms)
+{
+	double warn = 100, alert = 500, crit = 1000;
+
+	if (o && o->bands[0] > 0 && o->bands[1] >= o->bands[0] &&
+			o->bands[2] >= o->bands[1]) {
+		warn = o->bands[0];
+		alert = o->bands[1];
+		crit = o->bands[2];
+	}
+	if (p95_ms > crit)
+		return BAND_CRITICAL;
+	if (p95_ms >= alert)
+		return BAND_ALERT;
+	if (p95_ms >= warn)
+		return BAND_WARNING;
+	return BAND_GOOD;
+}
+
+double group_mean(const struct group *g)
+{
+	return g->timed_calls ? g->total_ms / (double)g->timed_calls : 0;
+}
+
+double group_pct(const struct group *g, double q)
+{
+	return sketch_quantile(&g->sketch, q);
+}
+
+/* sb is reset first. With literals the parameters go on a line of their
+ * own, as an SQL comment, so the text stays pasteable into psql. */
+void report_example_text(const struct example *e, bool show_literals,
+		struct strbuf *sb)
+{
+	const char *q = e->query ? e->query : "";
+
+	sb_reset(sb);
+	if (!show_literals) {
+		fp_normalize(q, strlen(q), sb);
+		return;
+	}
+	sb_append(sb, q, strlen(q));
+	if (e->params && e->params[0]) {
+		static const char label[] = "\n-- parameters: ";
+		sb_append(sb, label, sizeof(label) - 1);
+		sb_append(sb, e->params, strlen(e->params));
+	}
+}

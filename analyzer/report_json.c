@@ -1,0 +1,464 @@
+/* report_json.c: the JSON report, schema 1 of CONTRACT.md.
+ *
+ * The document is built as a jansson tree, in the key order the contract
+ * lists, then dumped in one go. Members beyond the contract are only ever
+ * added, never renamed. Text from the logs may be any bytes, while JSON
+ * strings must be UTF-8: invalid sequences become U+FFFD. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+/* Everything built goes through these, so that an allocation failure
+ * anywhere makes the writer fail (ENOMEM) instead of dropping a member. */
+struct jctx {
+	bool failed;
+	struct strbuf tmp;
+};
+
+static json_t *jchk(struct jctx *c, json_t *v)
+{
+	if (!v)
+		c->failed = true;
+	return v;
+}
+
+/* Both take v over, even when they fail. */
+static void jset(struct jctx *c, json_t *obj, const char *key, json_t *v)
+{
+	if (!obj) {
+		json_decref(v);
+		c->failed = true;
+	} else if (json_object_set_new(obj, key, v) != 0) {
+		c->failed = true;
+	}
+}
+
+static void jpush(struct jctx *c, json_t *arr, json_t *v)
+{
+	if (!arr) {
+		json_decref(v);
+		c->failed = true;
+	} else if (json_array_append_new(arr, v) != 0) {
+		c->failed = true;
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (as jansson accepts it: no
+ * overlong forms, surrogates or code points past U+10FFFF), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char b = s[0];
+	size_t len;
+	uint32_t cp;
+
+	if (b < 0x80)
+		return 1;
+	if (b >= 0xc2 && b <= 0xdf) {
+		len = 2;
+		cp = b & 0x1f;
+	} else if (b >= 0xe0 && b <= 0xef) {
+		len = 3;
+		cp = b & 0x0f;
+	} else if (b >= 0xf0 && b <= 0xf4) {
+		len = 4;
+		cp = b & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+			cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* s as valid UTF-8: s itself when it already is, else a copy in c->tmp. */
+static const char *utf8_clean(struct jctx *c, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t k = utf8_seq(p + i, n - i);
+		if (!k)
+			break;
+		i += k;
+	}
+	if (i == n)
+		return s;
+	sb_reset(&c->tmp);
+	sb_append(&c->tmp, s, i);
+	while (i < n) {
+		size_t k = utf8_seq(p + i, n - i);
+		if (k) {
+			sb_append(&c->tmp, s + i, k);
+			i += k;
+		} else {
+			sb_append(&c->tmp, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+	return c->tmp.buf;
+}
+
+/* A string member; NULL becomes null. */
+static json_t *jstr(struct jctx *c, const char *s)
+{
+	if (!s)
+		return jchk(c, json_null());
+	return jchk(c, json_string(utf8_clean(c, s)));
+}
+
+static json_t *juint(struct jctx *c, uint64_t v)
+{
+	/* json_int_t is long long; counts never come near its limit. */
+	return jchk(c, json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX :
+			(json_int_t)v));
+}
+
+/* Milliseconds to 3 decimals (microseconds, what the server logs). */
+static json_t *jms(struct jctx *c, double ms)
+{
+	if (!isfinite(ms))
+		return jchk(c, json_null());
+	return jchk(c, json_real(round(ms * 1000) / 1000));
+}
+
+/* A time stamp in ISO 8601, or null when unknown. */
+static json_t *jts(struct jctx *c, int64_t ms)
+{
+	char buf[32];
+
+	if (ms == TS_NONE)
+		return jchk(c, json_null());
+	ts_format_iso(ms, buf);
+	return jchk(c, json_string(buf));
+}
+
+static const char *compression_name(enum input_compression k)
+{
+	switch (k) {
+	case INPUT_PLAIN: return "none";
+	case INPUT_GZIP: return "gzip";
+	case INPUT_ZSTD: return "zstd";
+	}
+	return "unknown";
+}
+
+static json_t *json_input(struct jctx *c, const struct input_report *in)
+{
+	json_t *o = jchk(c, json_object());
+	json_t *probs = jchk(c, json_array());
+
+	jset(c, o, "path", jstr(c, in->path));
+	jset(c, o, "format", jstr(c, in->format ? in->format : "unknown"));
+	jset(c, o, "bytes", juint(c, in->bytes));
+	jset(c, o, "records", juint(c, in->records));
+	jset(c, o, "skipped", juint(c, in->skipped));
+	for (size_t i = 0; i < in->nkept && i < INPUT_MAX_PROBLEMS; i++) {
+		const struct problem *p = &in->problems[i];
+		json_t *po = jchk(c, json_object());
+		/* Line 0 is the input as a whole: no line to point at. */
+		jset(c, po, "line", p->line ? juint(c, p->line) :
+				jchk(c, json_null()));
+		jset(c, po, "message", jstr(c, p->message ? p->message : ""));
+		jpush(c, probs, po);
+	}
+	jset(c, o, "problems", probs);
+	jset(c, o, "problems_total", juint(c, in->nproblems));
+	jset(c, o, "compression", jstr(c, compression_name(in->compression)));
+	jset(c, o, "lines", juint(c, in->lines));
+	jset(c, o, "unreadable", jchk(c, json_boolean(in->unreadable)));
+	jset(c, o, "truncated", jchk(c, json_boolean(in->truncated)));
+	json_t *notes = jchk(c, json_array());
+	for (size_t i = 0; i < in->nnotes; i++)
+		jpush(c, notes, jstr(c, in->notes[i]));
+	jset(c, o, "notes", notes);
+	return o;
+}
+
+static int cmp_name_count(const void *pa, const void *pb)
+{
+	const struct name_count *x = pa, *y = pb;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* {name: calls}, busiest first (the order names reach an agg depends on
+ * the workers, so it is not kept). Names that only differ in invalid bytes
+ * collapse into one key after cleaning; their calls add up. */
+static json_t *json_names(struct jctx *c, const struct name_counts *nc)
+{
+	json_t *o = jchk(c, json_object());
+	struct name_count *v = xmalloc((nc->n ? nc->n : 1) * sizeof(*v));
+
+	if (nc->n)
+		memcpy(v, nc->v, nc->n * sizeof(*v));
+	qsort(v, nc->n, sizeof(*v), cmp_name_count);
+	for (uint32_t i = 0; o && i < nc->n; i++) {
+		const char *key = utf8_clean(c, v[i].name ? v[i].name : "");
+		uint64_t n = v[i].count;
+		json_t *old = json_object_get(o, key);
+		if (old)
+			n += (uint64_t)json_integer_value(old);
+		jset(c, o, key, juint(c, n));
+	}
+	free(v);
+	return o;
+}
+
+static json_t *json_example(struct jctx *c, const struct group *g,
+		const struct example *e, const struct pgsift_options *opts)
+{
+	json_t *o = jchk(c, json_object());
+	struct strbuf sb = STRBUF_INIT;
+
+	jset(c, o, "ts", jts(c, e->ts_ms));
+	jset(c, o, "duration_ms", g->timed_calls ? jms(c, e->duration_ms) :
+			jchk(c, json_null()));
+	/* With literals, the query as logged and its parameters apart (the
+	 * Markdown shows them joined, see report_example_text()). */
+	if (opts->show_literals) {
+		jset(c, o, "query", jstr(c, e->query ? e->query : ""));
+	} else {
+		report_example_text(e, false, &sb);
+		jset(c, o, "query", jstr(c, sb.buf ? sb.buf : ""));
+	}
+	/* A name the log line did not carry is null, not "". */
+	jset(c, o, "db", jstr(c, e->db && e->db[0] ? e->db : NULL));
+	jset(c, o, "user", jstr(c, e->user && e->user[0] ? e->user : NULL));
+	jset(c, o, "app", jstr(c, e->app && e->app[0] ? e->app : NULL));
+	if (opts->show_literals)
+		jset(c, o, "params", jstr(c, e->params));
+	sb_release(&sb);
+	return o;
+}
+
+static json_t *json_group(struct jctx *c, const struct group *g,
+		const struct pgsift_options *opts)
+{
+	json_t *o = jchk(c, json_object());
+	char fp[17];
+	bool timed = g->timed_calls > 0;
+
+	fp_format(g->fingerprint, fp);
+	jset(c, o, "fingerprint", jstr(c, fp));
+	jset(c, o, "query", jstr(c, g->query ? g->query : ""));
+	jset(c, o, "calls", juint(c, g->calls));
+	jset(c, o, "total_ms", jms(c, g->total_ms));
+	/* No duration was ever logged: latencies are unknown, not zero. */
+	jset(c, o, "mean_ms", timed ? jms(c, group_mean(g)) : jchk(c, json_null()));
+	jset(c, o, "min_ms", timed ? jms(c, g->min_ms) : jchk(c, json_null()));
+	jset(c, o, "max_ms", timed ? jms(c, g->max_ms) : jchk(c, json_null()));
+	jset(c, o, "p50_ms", timed ? jms(c, group_pct(g, 0.50)) : jchk(c, json_null()));
+	jset(c, o, "p95_ms", timed ? jms(c, group_pct(g, 0.95)) : jchk(c, json_null()));
+	jset(c, o, "p99_ms", timed ? jms(c, group_pct(g, 0.99)) : jchk(c, json_null()));
+
+	json_t *src = jchk(c, json_array());
+	const char *name;
+	for (unsigned i = 0; (name = source_name(i)) != NULL; i++)
+		if (g->sources & (1u << i))
+			jpush(c, src, jstr(c, name));
+	jset(c, o, "sources", src);
+
+	jset(c, o, "databases", json_names(c, &g->dbs));
+	jset(c, o, "users", json_names(c, &g->users));
+	jset(c, o, "applications", json_names(c, &g->apps));
+	jset(c, o, "first_seen", jts(c, g->first_ts));
+	jset(c, o, "last_seen", jts(c, g->last_ts));
+
+	json_t *ex = jchk(c, json_array());
+	for (unsigned i = 0; i < g->nexamples && i < AGG_EXAMPLES; i++)
+		jpush(c, ex, json_example(c, g, &g->examples[i], opts));
+	jset(c, o, "examples", ex);
+
+	/* A plan that does not parse is dropped rather than passed on as text:
+	 * readers expect EXPLAIN JSON or null. */
+	json_t *plan = g->plan_json ? json_loads(g->plan_json, 0, NULL) : NULL;
+	jset(c, o, "plan", plan ? plan : jchk(c, json_null()));
+
+	jset(c, o, "timed_calls", juint(c, g->timed_calls));
+	jset(c, o, "prep_ms", jms(c, g->prep_ms));
+	jset(c, o, "prep_count", juint(c, g->prep_count));
+	jset(c, o, "lexical_fingerprint", jchk(c, json_boolean(g->lexical)));
+	jset(c, o, "plan_ms", plan ? jms(c, g->plan_ms) : jchk(c, json_null()));
+	/* Calls under names past the per-group limit (AGG_MAX_NAMES). */
+	if (g->dbs.other || g->users.other || g->apps.other) {
+		json_t *other = jchk(c, json_object());
+		jset(c, other, "databases", juint(c, g->dbs.other));
+		jset(c, other, "users", juint(c, g->users.other));
+		jset(c, other, "applications", juint(c, g->apps.other));
+		jset(c, o, "other_names_calls", other);
+	}
+	return o;
+}
+
+/* Every events key, present and empty until the event analysers fill them. */
+static json_t *json_events(struct jctx *c)
+{
+	json_t *ev = jchk(c, json_object());
+	json_t *o;
+
+	jset(c, ev, "lock_waits", jchk(c, json_array()));
+	jset(c, ev, "deadlocks", jchk(c, json_array()));
+
+	o = jchk(c, json_object());
+	jset(c, o, "count", juint(c, 0));
+	jset(c, o, "bytes", juint(c, 0));
+	jset(c, o, "by_group", jchk(c, json_array()));
+	jset(c, ev, "temp_files", o);
+
+	jset(c, ev, "errors", jchk(c, json_array()));
+
+	o = jchk(c, json_object());
+	jset(c, o, "total", juint(c, 0));
+	jset(c, o, "failed", juint(c, 0));
+	jset(c, o, "peak_sessions", juint(c, 0));
+	jset(c, o, "by_database", jchk(c, json_object()));
+	jset(c, o, "by_user", jchk(c, json_object()));
+	jset(c, o, "by_application", jchk(c, json_object()));
+	jset(c, o, "by_host", jchk(c, json_object()));
+	jset(c, ev, "connections", o);
+
+	o = jchk(c, json_object());
+	jset(c, o, "count", juint(c, 0));
+	jset(c, o, "by_reason", jchk(c, json_object()));
+	jset(c, o, "write_s", jchk(c, json_real(0)));
+	jset(c, o, "sync_s", jchk(c, json_real(0)));
+	jset(c, ev, "checkpoints", o);
+
+	o = jchk(c, json_object());
+	jset(c, o, "vacuum_count", juint(c, 0));
+	jset(c, o, "analyze_count", juint(c, 0));
+	jset(c, o, "by_table", jchk(c, json_array()));
+	jset(c, ev, "autovacuum", o);
+	return ev;
+}
+
+/* The document with an empty "groups". */
+static json_t *json_report(struct jctx *c, const struct analysis *a)
+{
+	json_t *root = jchk(c, json_object());
+	json_t *o;
+
+	jset(c, root, "schema", juint(c, 1));
+	o = jchk(c, json_object());
+	jset(c, o, "name", jstr(c, "pgsift"));
+	jset(c, o, "version", jstr(c, PGSIFT_VERSION));
+	jset(c, root, "tool", o);
+
+	o = jchk(c, json_array());
+	for (size_t i = 0; i < a->ninputs; i++)
+		jpush(c, o, json_input(c, &a->inputs[i]));
+	jset(c, root, "inputs", o);
+
+	o = jchk(c, json_object());
+	jset(c, o, "start", jts(c, a->window_start));
+	jset(c, o, "end", jts(c, a->window_end));
+	jset(c, root, "window", o);
+
+	o = jchk(c, json_object());
+	jset(c, o, "queries", juint(c, a->queries));
+	jset(c, o, "total_ms", jms(c, a->total_ms));
+	jset(c, o, "fingerprints", juint(c, a->ngroups));
+	jset(c, o, "filtered_out", juint(c, a->filtered_out));
+	jset(c, o, "distinct_texts", juint(c, a->distinct_texts));
+	jset(c, o, "parsed_texts", juint(c, a->parsed_texts));
+	jset(c, root, "totals", o);
+
+	/* Filled in by json_write(), one group at a time. */
+	jset(c, root, "groups", jchk(c, json_array()));
+
+	jset(c, root, "findings", jchk(c, json_array()));
+	jset(c, root, "events", json_events(c));
+	return root;
+}
+
+/* 15 significant digits print every value rounded to 3 decimals as
+ * written (1.1, not 1.1000000000000001) up to 10^12 ms. */
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+/* Writes s with n spaces after each newline. A dump holds no raw newline
+ * inside a string, so this nests it one level deeper exactly as jansson
+ * would have. */
+static void put_indented(FILE *out, const char *s, int n)
+{
+	for (const char *nl; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+		fwrite(s, 1, (size_t)(nl - s) + 1, out);
+		fprintf(out, "%*s", n, "");
+	}
+	fputs(s, out);
+}
+
+/* Groups are the bulk of a report (hundreds of thousands on a busy log
+ * with many distinct texts), so they are not built as one tree: the rest
+ * of the document is dumped with "groups": [] and each group is dumped
+ * in its place, as the whole tree would have been. */
+static int json_write(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	static const struct pgsift_options defaults = { .top = 20 };
+	static const char mark[] = "\n  \"groups\": []";
+	struct jctx c = { false, STRBUF_INIT };
+	char *doc = NULL;
+	int rc = -1;
+
+	if (!opts)
+		opts = &defaults;
+	json_t *root = json_report(&c, a);
+	if (!c.failed)
+		doc = json_dumps(root, DUMP_FLAGS);
+	if (!doc) {
+		errno = ENOMEM;
+		goto out;
+	}
+
+	/* At two spaces of indent, only the top-level key can match. */
+	char *at = a->ngroups ? strstr(doc, mark) : NULL;
+	if (!at) {
+		fputs(doc, out);
+	} else {
+		fwrite(doc, 1, (size_t)(at - doc), out);
+		fputs("\n  \"groups\": [", out);
+		for (size_t i = 0; i < a->ngroups && !ferror(out); i++) {
+			json_t *g = json_group(&c, a->groups[i], opts);
+			char *text = c.failed ? NULL : json_dumps(g, DUMP_FLAGS);
+			json_decref(g);
+			if (!text) {
+				errno = ENOMEM;
+				goto out;
+			}
+			fputs(i ? ",\n    " : "\n    ", out);
+			put_indented(out, text, 4);
+			free(text);
+		}
+		fputs("\n  ]", out);
+		fputs(at + strlen(mark), out);
+	}
+	fputc('\n', out);
+	rc = ferror(out) ? -1 : 0;
+out:
+	free(doc);
+	json_decref(root);
+	sb_release(&c.tmp);
+	return rc;
+}
+
+const struct report_writer report_json = {
+	.id = "json",
+	.name = "JSON (schema 1)",
+	.write = json_write,
+};

@@ -1,0 +1,657 @@
+/* report_md.c: the Markdown report, for CI artifacts and people.
+ *
+ * GitHub-flavoured Markdown: a header (inputs, window, totals), three
+ * rankings as tables, then details for each of the worst offenders. Every
+ * piece of text that comes from a log (queries, names, paths, messages)
+ * goes into a code span or a fenced code block, so it is shown verbatim and
+ * can never turn into markup, HTML or a broken table.
+ *
+ * Durations are always in milliseconds, so that columns compare at a
+ * glance and match the JSON: 3 decimals below one second (the precision
+ * the server logs), 1 decimal from one second up, with thousands
+ * separators ("0.042", "123.456", "1,234.6"). Totals in prose add a rough
+ * human reading ("(3 h 25 min)"). Groups logged without any duration show
+ * "-" for latencies and band. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+#define QUERY_CELL_CHARS 80     /* query text shown in a table cell */
+#define NAMES_SHOWN 10          /* db/user/app names listed per group */
+#define EXAMPLE_MAX_BYTES 4096  /* an example's text is cut past this */
+#define DEFAULT_TOP 20
+
+/* ---- numbers ---- */
+
+/* digits (an optional '-', digits, optional ".fraction") with a ','
+ * between thousands of the integer part. */
+static void group_thousands(const char *digits, char *out, size_t outlen)
+{
+	const char *p = digits;
+	size_t o = 0;
+
+	if (*p == '-' && o + 1 < outlen)
+		out[o++] = *p++;
+	size_t intlen = strcspn(p, ".");
+	for (size_t i = 0; i < intlen && o + 1 < outlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0 && o + 2 < outlen)
+			out[o++] = ',';
+		out[o++] = p[i];
+	}
+	for (p += intlen; *p && o + 1 < outlen; p++)
+		out[o++] = *p;
+	out[o] = '\0';
+}
+
+static const char *fmt_count(uint64_t v, char *out, size_t outlen)
+{
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	group_thousands(tmp, out, outlen);
+	return out;
+}
+
+static const char *fmt_ms(double ms, char *out, size_t outlen)
+{
+	char tmp[64];
+	if (!isfinite(ms) || fabs(ms) > 1e15) {
+		snprintf(out, outlen, "-");
+		return out;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*f", fabs(ms) < 1000 ? 3 : 1, ms);
+	group_thousands(tmp, out, outlen);
+	return out;
+}
+
+/* A band limit as given: "1,000", "250.5". */
+static const char *fmt_limit(double ms, char *out, size_t outlen)
+{
+	char tmp[64];
+	if (ms == floor(ms) && ms < 1e15)
+		return fmt_count((uint64_t)ms, out, outlen);
+	snprintf(tmp, sizeof(tmp), "%g", ms);
+	group_thousands(tmp, out, outlen);
+	return out;
+}
+
+/* " (3 h 25 min)" for a long duration, "" under a second. */
+static const char *fmt_human(double ms, char *out, size_t outlen)
+{
+	double s = ms / 1000;
+
+	if (!isfinite(s) || s < 1 || s > 1e12)
+		snprintf(out, outlen, "%s", "");
+	else if (s < 60)
+		snprintf(out, outlen, " (%.1f s)", s);
+	else if (s < 3600)
+		snprintf(out, outlen, " (%d min %d s)", (int)(s / 60),
+				(int)fmod(s, 60));
+	else if (s < 86400)
+		snprintf(out, outlen, " (%d h %d min)", (int)(s / 3600),
+				(int)fmod(s, 3600) / 60);
+	else
+		snprintf(out, outlen, " (%.0f d %d h)", floor(s / 86400),
+				(int)fmod(s, 86400) / 3600);
+	return out;
+}
+
+/* ---- text that comes from the logs ---- */
+
+static size_t longest_backtick_run(const char *s, size_t len)
+{
+	size_t best = 0, run = 0;
+	for (size_t i = 0; i < len; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static void put_backticks(FILE *out, size_t n)
+{
+	while (n--)
+		fputc('`', out);
+}
+
+/* Writes s as a code span on one line: control characters become spaces,
+ * and past max_chars (code points, 0: no limit) the text is cut with an
+ * ellipsis. The fence is one backtick longer than any run inside, padded
+ * with a space when the text starts or ends with a backtick or a space
+ * (CommonMark strips one space each side). In a table a '|' is escaped as
+ * "\|" (GFM splits cells before it looks at code spans). A backslash right
+ * before a '|' gets one more, or GFM would read "\\" as an escaped
+ * backslash and the '|' as a cell border: GitHub then shows one backslash
+ * too many there, which beats a broken table. */
+static void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
+		struct strbuf *sb)
+{
+	size_t chars = 0, i;
+
+	if (!s)
+		s = "";
+	sb_reset(sb);
+	for (i = 0; s[i]; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch & 0xc0) != 0x80 && max_chars && chars++ == max_chars)
+			break;
+		sb_putc(sb, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+	}
+	if (s[i]) {
+		while (sb->len && sb->buf[sb->len - 1] == ' ')
+			sb->buf[--sb->len] = '\0';
+		sb_append(sb, "\xe2\x80\xa6", 3);       /* "…" */
+	}
+	if (sb->len == 0) {
+		fputs("(empty)", out);
+		return;
+	}
+
+	const char *t = sb->buf;
+	size_t len = sb->len;
+	size_t fence = longest_backtick_run(t, len) + 1;
+	bool pad = t[0] == '`' || t[len - 1] == '`' ||
+		t[0] == ' ' || t[len - 1] == ' ';
+
+	put_backticks(out, fence);
+	if (pad)
+		fputc(' ', out);
+	size_t bs = 0;  /* backslashes just written */
+	for (i = 0; i < len; i++) {
+		if (in_table && t[i] == '|') {
+			if (bs % 2)
+				fputc('\\', out);
+			fputs("\\|", out);
+			bs = 0;
+			continue;
+		}
+		bs = t[i] == '\\' ? bs + 1 : 0;
+		fputc(t[i], out);
+	}
+	if (pad)
+		fputc(' ', out);
+	put_backticks(out, fence);
+}
+
+/* A fenced code block holding s verbatim (cut past max_bytes, 0: no
+ * limit). The fence is longer than any backtick run in s, so no line of s
+ * can close it. */
+static void md_code_block(FILE *out, const char *info, const char *s,
+		size_t max_bytes)
+{
+	size_t len = s ? strlen(s) : 0;
+	size_t shown = len;
+
+	if (max_bytes && len > max_bytes) {
+		shown = max_bytes;
+		/* Do not cut a UTF-8 sequence in two. */
+		while (shown > 0 && ((unsigned char)s[shown] & 0xc0) == 0x80)
+			shown--;
+	}
+	size_t fence = longest_backtick_run(s ? s : "", shown) + 1;
+	if (fence < 3)
+		fence = 3;
+
+	put_backticks(out, fence);
+	fprintf(out, "%s\n", info);
+	for (size_t i = 0; i < shown; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\r' && i + 1 < shown && s[i + 1] == '\n')
+			continue;
+		fputc((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ?
+				' ' : (char)ch, out);
+	}
+	if (shown > 0 && s[shown - 1] != '\n')
+		fputc('\n', out);
+	if (shown < len)
+		fprintf(out, "-- (cut: %zu more bytes)\n", len - shown);
+	put_backticks(out, fence);
+	fputs("\n\n", out);
+}
+
+/* ---- header ---- */
+
+static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
+{
+	char b1[32], b2[32], b3[32], b4[32];
+	bool any_problem = false;
+
+	fputs("## Inputs\n\n", out);
+	if (a->ninputs == 0) {
+		fputs("No input.\n\n", out);
+		return;
+	}
+	fputs("| input | format | bytes | records | skipped | problems |\n"
+	      "| --- | --- | ---: | ---: | ---: | ---: |\n", out);
+	for (size_t i = 0; i < a->ninputs; i++) {
+		const struct input_report *in = &a->inputs[i];
+		fputs("| ", out);
+		md_code(out, in->path, 0, true, sb);
+		fputs(" | ", out);
+		md_code(out, in->format ? in->format : "unknown", 0, true, sb);
+		fprintf(out, " | %s | %s | %s | %s |\n",
+				fmt_count(in->bytes, b1, sizeof(b1)),
+				fmt_count(in->records, b2, sizeof(b2)),
+				fmt_count(in->skipped, b3, sizeof(b3)),
+				fmt_count(in->nproblems, b4, sizeof(b4)));
+		if (in->nproblems || in->nkept || in->unreadable || in->truncated)
+			any_problem = true;
+	}
+	fputc('\n', out);
+	if (!any_problem)
+		return;
+
+	fputs("Problems:\n\n", out);
+	struct strbuf line = STRBUF_INIT;
+	for (size_t i = 0; i < a->ninputs; i++) {
+		const struct input_report *in = &a->inputs[i];
+		const char *path = in->path ? in->path : "-";
+		size_t kept = in->nkept < INPUT_MAX_PROBLEMS ? in->nkept :
+			INPUT_MAX_PROBLEMS;
+		for (size_t k = 0; k < kept; k++) {
+			const struct problem *p = &in->problems[k];
+			char num[32] = "";
+			if (p->line)
+				snprintf(num, sizeof(num), ":%llu",
+						(unsigned long long)p->line);
+			sb_reset(&line);
+			sb_append(&line, path, strlen(path));
+			sb_append(&line, num, strlen(num));
+			sb_append(&line, ": ", 2);
+			if (p->message)
+				sb_append(&line, p->message, strlen(p->message));
+			fputs("- ", out);
+			md_code(out, line.buf, 0, false, sb);
+			fputc('\n', out);
+		}
+		if (in->nproblems > kept) {
+			fputs("- ", out);
+			md_code(out, path, 0, false, sb);
+			fprintf(out, ": %s more not listed\n",
+					fmt_count(in->nproblems - kept, b1, sizeof(b1)));
+		}
+		if (in->unreadable) {
+			fputs("- ", out);
+			md_code(out, path, 0, false, sb);
+			fputs(": could not be read or recognised\n", out);
+		}
+		if (in->truncated) {
+			fputs("- ", out);
+			md_code(out, path, 0, false, sb);
+			fputs(": ends in the middle of a compressed stream\n", out);
+		}
+	}
+	sb_release(&line);
+	fputc('\n', out);
+}
+
+static void md_summary(FILE *out, const struct analysis *a)
+{
+	char b1[64], b2[64], h[64];
+
+	fputs("## Summary\n\n", out);
+	if (a->window_start != TS_NONE && a->window_end != TS_NONE) {
+		ts_format_iso(a->window_start, b1);
+		ts_format_iso(a->window_end, b2);
+		fprintf(out, "- Window: %s to %s%s\n", b1, b2,
+				fmt_human((double)(a->window_end - a->window_start),
+					h, sizeof(h)));
+	} else {
+		fputs("- Window: unknown (no time stamps)\n", out);
+	}
+	fprintf(out, "- Queries: %s\n", fmt_count(a->queries, b1, sizeof(b1)));
+	fprintf(out, "- Total time: %s ms%s\n", fmt_ms(a->total_ms, b1, sizeof(b1)),
+			fmt_human(a->total_ms, h, sizeof(h)));
+	fprintf(out, "- Distinct fingerprints: %s\n",
+			fmt_count(a->ngroups, b1, sizeof(b1)));
+	if (a->filtered_out)
+		fprintf(out, "- Left out by filters: %s calls\n",
+				fmt_count(a->filtered_out, b1, sizeof(b1)));
+	fputc('\n', out);
+}
+
+/* ---- rankings ---- */
+
+struct ranked {
+	const struct group *g;
+	size_t rank;            /* 1-based place by total time */
+	double p99;
+};
+
+static int cmp_fp(const struct ranked *x, const struct ranked *y)
+{
+	return x->g->fingerprint < y->g->fingerprint ? -1 :
+		x->g->fingerprint > y->g->fingerprint;
+}
+
+static int cmp_p99(const void *pa, const void *pb)
+{
+	const struct ranked *x = pa, *y = pb;
+	if (x->p99 != y->p99)
+		return x->p99 > y->p99 ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return cmp_fp(x, y);
+}
+
+static int cmp_calls(const void *pa, const void *pb)
+{
+	const struct ranked *x = pa, *y = pb;
+	if (x->g->calls != y->g->calls)
+		return x->g->calls > y->g->calls ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return cmp_fp(x, y);
+}
+
+/* A latency cell: "-" when the group never had a duration. */
+static const char *lat(const struct group *g, double ms, char *out, size_t n)
+{
+	if (!g->timed_calls) {
+		snprintf(out, n, "-");
+		return out;
+	}
+	return fmt_ms(ms, out, n);
+}
+
+static const char *band_cell(const struct group *g,
+		const struct pgsift_options *opts)
+{
+	if (!g->timed_calls)
+		return "-";
+	return report_band_name(report_band(opts, group_pct(g, 0.95)));
+}
+
+static void md_worst(FILE *out, const struct analysis *a, size_t top,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	char c[8][64];
+
+	fputs("## Worst offenders (by total time)\n\n", out);
+	if (a->ngroups == 0) {
+		fputs("No queries.\n\n", out);
+		return;
+	}
+	fputs("| # | total (ms) | calls | mean (ms) | P50 (ms) | P95 (ms) "
+	      "| P99 (ms) | max (ms) | band | query |\n"
+	      "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+	      "| --- | --- |\n", out);
+	for (size_t i = 0; i < top; i++) {
+		const struct group *g = a->groups[i];
+		fprintf(out, "| %zu | %s | %s | %s | %s | %s | %s | %s | %s | ",
+				i + 1,
+				fmt_ms(g->total_ms, c[0], sizeof(c[0])),
+				fmt_count(g->calls, c[1], sizeof(c[1])),
+				lat(g, group_mean(g), c[2], sizeof(c[2])),
+				lat(g, group_pct(g, 0.50), c[3], sizeof(c[3])),
+				lat(g, group_pct(g, 0.95), c[4], sizeof(c[4])),
+				lat(g, group_pct(g, 0.99), c[5], sizeof(c[5])),
+				lat(g, g->max_ms, c[6], sizeof(c[6])),
+				band_cell(g, opts));
+		md_code(out, g->query, QUERY_CELL_CHARS, true, sb);
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+
+	/* Say what the band column means, with the limits in force. */
+	double w = opts->bands[0], al = opts->bands[1], cr = opts->bands[2];
+	if (!(w > 0 && al >= w && cr >= al)) {
+		w = 100;
+		al = 500;
+		cr = 1000;
+	}
+	fprintf(out, "Band on P95: good < %s ms <= warning < %s ms <= alert "
+			"<= %s ms < critical.\n\n",
+			fmt_limit(w, c[0], sizeof(c[0])),
+			fmt_limit(al, c[1], sizeof(c[1])),
+			fmt_limit(cr, c[2], sizeof(c[2])));
+}
+
+static void md_top_p99(FILE *out, const struct ranked *r, size_t n,
+		size_t top, struct strbuf *sb)
+{
+	char c[4][64];
+
+	fputs("## Top by P99\n\n", out);
+	if (n == 0) {
+		fputs("No query was logged with a duration.\n\n", out);
+		return;
+	}
+	fputs("| # | P99 (ms) | P95 (ms) | calls | total (ms) | worst # | query |\n"
+	      "| ---: | ---: | ---: | ---: | ---: | ---: | --- |\n", out);
+	for (size_t i = 0; i < n && i < top; i++) {
+		const struct group *g = r[i].g;
+		fprintf(out, "| %zu | %s | %s | %s | %s | %zu | ", i + 1,
+				fmt_ms(r[i].p99, c[0], sizeof(c[0])),
+				fmt_ms(group_pct(g, 0.95), c[1], sizeof(c[1])),
+				fmt_count(g->calls, c[2], sizeof(c[2])),
+				fmt_ms(g->total_ms, c[3], sizeof(c[3])),
+				r[i].rank);
+		md_code(out, g->query, QUERY_CELL_CHARS, true, sb);
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+}
+
+static void md_top_calls(FILE *out, const struct ranked *r, size_t n,
+		size_t top, struct strbuf *sb)
+{
+	char c[3][64];
+
+	fputs("## Top by calls\n\n", out);
+	if (n == 0) {
+		fputs("No queries.\n\n", out);
+		return;
+	}
+	fputs("| # | calls | total (ms) | mean (ms) | worst # | query |\n"
+	      "| ---: | ---: | ---: | ---: | ---: | --- |\n", out);
+	for (size_t i = 0; i < n && i < top; i++) {
+		const struct group *g = r[i].g;
+		fprintf(out, "| %zu | %s | %s | %s | %zu | ", i + 1,
+				fmt_count(g->calls, c[0], sizeof(c[0])),
+				fmt_ms(g->total_ms, c[1], sizeof(c[1])),
+				lat(g, group_mean(g), c[2], sizeof(c[2])),
+				r[i].rank);
+		md_code(out, g->query, QUERY_CELL_CHARS, true, sb);
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+}
+
+/* ---- details ---- */
+
+static int cmp_name_count(const void *pa, const void *pb)
+{
+	const struct name_count *x = pa, *y = pb;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* "- Databases: `app` (1,000), `batch` (234)", busiest first. */
+static void md_names(FILE *out, const char *label, const struct name_counts *nc,
+		struct strbuf *sb)
+{
+	char b[32];
+
+	if (nc->n == 0 && nc->other == 0)
+		return;
+	struct name_count *v = xmalloc((nc->n ? nc->n : 1) * sizeof(*v));
+	if (nc->n)
+		memcpy(v, nc->v, nc->n * sizeof(*v));
+	qsort(v, nc->n, sizeof(*v), cmp_name_count);
+
+	fprintf(out, "- %s: ", label);
+	uint64_t rest_calls = nc->other;
+	for (uint32_t i = 0; i < nc->n; i++) {
+		if (i >= NAMES_SHOWN) {
+			rest_calls += v[i].count;
+			continue;
+		}
+		if (i)
+			fputs(", ", out);
+		if (v[i].name && v[i].name[0])
+			md_code(out, v[i].name, 0, false, sb);
+		else
+			fputs("(not logged)", out);
+		fprintf(out, " (%s)", fmt_count(v[i].count, b, sizeof(b)));
+	}
+	if (rest_calls) {
+		if (nc->n)
+			fputs(", ", out);
+		fprintf(out, "%s calls under other names",
+				fmt_count(rest_calls, b, sizeof(b)));
+	}
+	fputc('\n', out);
+	free(v);
+}
+
+static void md_group(FILE *out, size_t rank, const struct group *g,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	char c[8][64], h[64], fp[17];
+	bool timed = g->timed_calls > 0;
+
+	fp_format(g->fingerprint, fp);
+	fprintf(out, "### %zu. `%s`\n\n", rank, fp);
+	md_code_block(out, "sql", g->query ? g->query : "", 0);
+
+	fprintf(out, "- Calls: %s", fmt_count(g->calls, c[0], sizeof(c[0])));
+	if (g->timed_calls != g->calls)
+		fprintf(out, " (%s with a duration)",
+				fmt_count(g->timed_calls, c[0], sizeof(c[0])));
+	fprintf(out, "\n- Total: %s ms%s\n", fmt_ms(g->total_ms, c[0],
+			sizeof(c[0])), fmt_human(g->total_ms, h, sizeof(h)));
+	if (timed)
+		fprintf(out, "- Latency (ms): mean %s, min %s, P50 %s, P95 %s, "
+				"P99 %s, max %s; band %s\n",
+				fmt_ms(group_mean(g), c[1], sizeof(c[1])),
+				fmt_ms(g->min_ms, c[2], sizeof(c[2])),
+				fmt_ms(group_pct(g, 0.50), c[3], sizeof(c[3])),
+				fmt_ms(group_pct(g, 0.95), c[4], sizeof(c[4])),
+				fmt_ms(group_pct(g, 0.99), c[5], sizeof(c[5])),
+				fmt_ms(g->max_ms, c[6], sizeof(c[6])),
+				band_cell(g, opts));
+	else
+		fputs("- Latency: unknown (logged without a duration)\n", out);
+
+	fputs("- Sources: ", out);
+	const char *name;
+	bool first = true;
+	for (unsigned i = 0; (name = source_name(i)) != NULL; i++) {
+		if (!(g->sources & (1u << i)))
+			continue;
+		fprintf(out, "%s%s", first ? "" : ", ", name);
+		first = false;
+	}
+	fputs(first ? "none\n" : "\n", out);
+
+	md_names(out, "Databases", &g->dbs, sb);
+	md_names(out, "Users", &g->users, sb);
+	md_names(out, "Applications", &g->apps, sb);
+	if (g->first_ts != TS_NONE && g->last_ts != TS_NONE) {
+		ts_format_iso(g->first_ts, c[0]);
+		ts_format_iso(g->last_ts, c[1]);
+		fprintf(out, "- Seen: %s to %s\n", c[0], c[1]);
+	}
+	if (g->prep_count || g->prep_ms > 0)
+		fprintf(out, "- Parse/bind: %s ms over %s steps\n",
+				fmt_ms(g->prep_ms, c[0], sizeof(c[0])),
+				fmt_count(g->prep_count, c[1], sizeof(c[1])));
+	if (g->lexical)
+		fputs("- Fingerprint: lexical (the PostgreSQL parser did not "
+		      "accept the text)\n", out);
+	if (g->plan_json)
+		fprintf(out, "- Worst plan: logged for a %s ms run (in the JSON "
+				"report)\n", fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
+	fputc('\n', out);
+
+	if (g->nexamples == 0)
+		return;
+	struct strbuf text = STRBUF_INIT;
+	for (unsigned i = 0; i < g->nexamples && i < AGG_EXAMPLES; i++) {
+		const struct example *e = &g->examples[i];
+		fprintf(out, "Example %u: ", i + 1);
+		if (e->ts_ms != TS_NONE) {
+			ts_format_iso(e->ts_ms, c[0]);
+			fputs(c[0], out);
+		} else {
+			fputs("no time stamp", out);
+		}
+		if (timed)
+			fprintf(out, ", %s ms", fmt_ms(e->duration_ms, c[0],
+					sizeof(c[0])));
+		static const char *const what[] = { "db", "user", "app" };
+		const char *val[] = { e->db, e->user, e->app };
+		for (size_t k = 0; k < ARRAY_SIZE(what); k++) {
+			if (!val[k] || !val[k][0])
+				continue;
+			fprintf(out, ", %s ", what[k]);
+			md_code(out, val[k], 0, false, sb);
+		}
+		fputs("\n\n", out);
+		report_example_text(e, opts->show_literals, &text);
+		md_code_block(out, "sql", text.buf ? text.buf : "",
+				EXAMPLE_MAX_BYTES);
+	}
+	sb_release(&text);
+}
+
+static int md_write(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	static const struct pgsift_options defaults = {
+		.top = DEFAULT_TOP, .bands = { 100, 500, 1000 },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	struct ranked *r = NULL;
+	size_t ntimed = 0;
+
+	if (!opts)
+		opts = &defaults;
+	size_t top = opts->top ? opts->top : DEFAULT_TOP;
+	if (top > a->ngroups)
+		top = a->ngroups;
+
+	fputs("# pgsift report\n\n", out);
+	md_inputs(out, a, &sb);
+	md_summary(out, a);
+	md_worst(out, a, top, opts, &sb);
+
+	/* The other rankings sort a copy; ties keep the total-time order. */
+	r = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*r));
+	for (size_t i = 0; i < a->ngroups; i++) {
+		const struct group *g = a->groups[i];
+		if (!g->timed_calls)
+			continue;
+		r[ntimed++] = (struct ranked){ g, i + 1, group_pct(g, 0.99) };
+	}
+	qsort(r, ntimed, sizeof(*r), cmp_p99);
+	md_top_p99(out, r, ntimed, top, &sb);
+
+	for (size_t i = 0; i < a->ngroups; i++)
+		r[i] = (struct ranked){ a->groups[i], i + 1, 0 };
+	qsort(r, a->ngroups, sizeof(*r), cmp_calls);
+	md_top_calls(out, r, a->ngroups, top, &sb);
+
+	if (top > 0) {
+		fputs("## Details\n\n", out);
+		for (size_t i = 0; i < top; i++)
+			md_group(out, i + 1, a->groups[i], opts, &sb);
+	}
+	fprintf(out, "---\nWritten by pgsift %s.\n", PGSIFT_VERSION);
+
+	free(r);
+	sb_release(&sb);
+	return ferror(out) ? -1 : 0;
+}
+
+const struct report_writer report_markdown = {
+	.id = "md",
+	.name = "Markdown",
+	.write = md_write,
+};

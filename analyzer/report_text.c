@@ -1,0 +1,201 @@
+/* report_text.c: a plain-text summary for a terminal.
+ *
+ * One header block (inputs, problems, window, totals), then the worst
+ * offenders by total time in aligned columns, each row cut to 100
+ * columns. Numbers are right-aligned with thousands separators and, unlike
+ * the Markdown, always 3 decimals, so that decimal points line up. Groups
+ * logged without any duration show "-" for latencies. */
+#include <math.h>
+#include <string.h>
+
+#include "report.h"
+#include "timeutil.h"
+
+#define TEXT_WIDTH 100
+#define QUERY_MIN_WIDTH 20
+#define DEFAULT_TOP 20
+
+enum { COL_RANK, COL_TOTAL, COL_CALLS, COL_MEAN, COL_P95, COL_P99, NCOLS };
+
+static const char *const col_title[NCOLS] = {
+	"#", "total ms", "calls", "mean ms", "p95 ms", "p99 ms",
+};
+
+/* "1234567.5" -> "1,234,567.5". */
+static void group_thousands(const char *digits, char *out, size_t outlen)
+{
+	const char *p = digits;
+	size_t o = 0;
+
+	if (*p == '-' && o + 1 < outlen)
+		out[o++] = *p++;
+	size_t intlen = strcspn(p, ".");
+	for (size_t i = 0; i < intlen && o + 1 < outlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0 && o + 2 < outlen)
+			out[o++] = ',';
+		out[o++] = p[i];
+	}
+	for (p += intlen; *p && o + 1 < outlen; p++)
+		out[o++] = *p;
+	out[o] = '\0';
+}
+
+static const char *fmt_count(uint64_t v, char *out, size_t outlen)
+{
+	char tmp[32];
+	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	group_thousands(tmp, out, outlen);
+	return out;
+}
+
+static const char *fmt_ms(double ms, char *out, size_t outlen)
+{
+	char tmp[64];
+	if (!isfinite(ms) || fabs(ms) > 1e15) {
+		snprintf(out, outlen, "-");
+		return out;
+	}
+	snprintf(tmp, sizeof(tmp), "%.3f", ms);
+	group_thousands(tmp, out, outlen);
+	return out;
+}
+
+/* Writes s on one line, control characters as spaces, at most width
+ * columns (one per code point), ending in "..." when cut. */
+static void put_cut(FILE *out, const char *s, size_t width)
+{
+	size_t chars = 0, n;
+
+	if (!s)
+		s = "";
+	for (n = 0; s[n]; n++)
+		if (((unsigned char)s[n] & 0xc0) != 0x80)
+			chars++;
+	bool cut = chars > width;
+	size_t keep = cut ? (width > 3 ? width - 3 : 0) : chars;
+
+	chars = 0;
+	for (n = 0; s[n]; n++) {
+		unsigned char ch = (unsigned char)s[n];
+		if ((ch & 0xc0) != 0x80 && chars++ == keep)
+			break;
+		fputc(ch < 0x20 || ch == 0x7f ? ' ' : (char)ch, out);
+	}
+	if (cut)
+		fputs("...", out);
+}
+
+static void text_header(FILE *out, const struct analysis *a)
+{
+	char b1[64], b2[64], b3[64], b4[64];
+
+	fprintf(out, "pgsift %s\n", PGSIFT_VERSION);
+	for (size_t i = 0; i < a->ninputs; i++) {
+		const struct input_report *in = &a->inputs[i];
+		const char *path = in->path ? in->path : "-";
+		fputs("input ", out);
+		put_cut(out, path, TEXT_WIDTH - 6);
+		fprintf(out, "\n  %s, %s bytes, %s records, %s skipped, %s problems%s\n",
+				in->format ? in->format : "unknown",
+				fmt_count(in->bytes, b1, sizeof(b1)),
+				fmt_count(in->records, b2, sizeof(b2)),
+				fmt_count(in->skipped, b3, sizeof(b3)),
+				fmt_count(in->nproblems, b4, sizeof(b4)),
+				in->unreadable ? ", unreadable" :
+				in->truncated ? ", truncated" : "");
+		size_t kept = in->nkept < INPUT_MAX_PROBLEMS ? in->nkept :
+			INPUT_MAX_PROBLEMS;
+		for (size_t k = 0; k < kept; k++) {
+			const struct problem *p = &in->problems[k];
+			fprintf(out, "  %s", path);
+			if (p->line)
+				fprintf(out, ":%llu", (unsigned long long)p->line);
+			fputs(": ", out);
+			put_cut(out, p->message, TEXT_WIDTH / 2);
+			fputc('\n', out);
+		}
+		if (in->nproblems > kept)
+			fprintf(out, "  (%s more problems)\n",
+					fmt_count(in->nproblems - kept, b1, sizeof(b1)));
+	}
+	if (a->window_start != TS_NONE && a->window_end != TS_NONE) {
+		ts_format_iso(a->window_start, b1);
+		ts_format_iso(a->window_end, b2);
+		fprintf(out, "window %s .. %s\n", b1, b2);
+	} else {
+		fputs("window unknown (no time stamps)\n", out);
+	}
+	fprintf(out, "%s queries, %s ms in total, %s fingerprints\n\n",
+			fmt_count(a->queries, b1, sizeof(b1)),
+			fmt_ms(a->total_ms, b2, sizeof(b2)),
+			fmt_count(a->ngroups, b3, sizeof(b3)));
+}
+
+static void text_cells(const struct group *g, size_t rank,
+		char cell[NCOLS][48])
+{
+	snprintf(cell[COL_RANK], 48, "%zu", rank);
+	fmt_ms(g->total_ms, cell[COL_TOTAL], 48);
+	fmt_count(g->calls, cell[COL_CALLS], 48);
+	if (g->timed_calls) {
+		fmt_ms(group_mean(g), cell[COL_MEAN], 48);
+		fmt_ms(group_pct(g, 0.95), cell[COL_P95], 48);
+		fmt_ms(group_pct(g, 0.99), cell[COL_P99], 48);
+	} else {
+		strcpy(cell[COL_MEAN], "-");
+		strcpy(cell[COL_P95], "-");
+		strcpy(cell[COL_P99], "-");
+	}
+}
+
+static int text_write(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	char cell[NCOLS][48];
+	size_t width[NCOLS];
+	size_t top = opts && opts->top ? opts->top : DEFAULT_TOP;
+
+	if (top > a->ngroups)
+		top = a->ngroups;
+	text_header(out, a);
+	if (top == 0) {
+		fputs("no queries\n", out);
+		return ferror(out) ? -1 : 0;
+	}
+
+	/* Two passes: widths first, so that every column lines up. */
+	for (int c = 0; c < NCOLS; c++)
+		width[c] = strlen(col_title[c]);
+	for (size_t i = 0; i < top; i++) {
+		text_cells(a->groups[i], i + 1, cell);
+		for (int c = 0; c < NCOLS; c++)
+			if (strlen(cell[c]) > width[c])
+				width[c] = strlen(cell[c]);
+	}
+	size_t used = 0;
+	for (int c = 0; c < NCOLS; c++)
+		used += width[c] + 2;
+	size_t qwidth = used + QUERY_MIN_WIDTH < TEXT_WIDTH ?
+		TEXT_WIDTH - used : QUERY_MIN_WIDTH;
+
+	for (int c = 0; c < NCOLS; c++)
+		fprintf(out, "%*s  ", (int)width[c], col_title[c]);
+	fputs("query\n", out);
+	for (size_t i = 0; i < top; i++) {
+		const struct group *g = a->groups[i];
+		text_cells(g, i + 1, cell);
+		for (int c = 0; c < NCOLS; c++)
+			fprintf(out, "%*s  ", (int)width[c], cell[c]);
+		put_cut(out, g->query, qwidth);
+		fputc('\n', out);
+	}
+	if (top < a->ngroups)
+		fprintf(out, "(%zu more fingerprints)\n", a->ngroups - top);
+	return ferror(out) ? -1 : 0;
+}
+
+const struct report_writer report_text = {
+	.id = "text",
+	.name = "plain text",
+	.write = text_write,
+};

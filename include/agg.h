@@ -1,0 +1,116 @@
+/* agg.h: per-fingerprint aggregates.
+ *
+ * The core feeds one `struct call` per statement execution it has
+ * established (after merging auto_explain plans with their duration lines
+ * and log_statement lines with their bare durations). agg keeps one group
+ * per fingerprint: exact counts and totals, a bounded quantile sketch,
+ * first/last seen, calls per database/user/application and the three
+ * slowest examples. Workers each fill their own agg; agg_merge() joins them. */
+#ifndef PGSIFT_AGG_H
+#define PGSIFT_AGG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fingerprint.h"
+#include "sketch.h"
+#include "util.h"
+
+#define AGG_EXAMPLES 3
+#define AGG_MAX_NAMES 64        /* distinct db/user/app names kept per group */
+
+/* Where a call was seen (a group may have several). */
+#define SOURCE_LIST(X) \
+	X(SRC_LOG, "log") X(SRC_PLAN, "plan") X(SRC_SPAN, "span") X(SRC_PGSS, "pgss")
+
+enum source_bit {
+#define X(id, name) id##_SHIFT,
+	SOURCE_LIST(X)
+#undef X
+};
+#define SRC_BIT(id) (1u << id##_SHIFT)
+
+/* Name of source bit number i ("log", "plan", ...), NULL past the last. */
+const char *source_name(unsigned i);
+
+/* One statement execution as established by the core; borrowed. */
+struct call {
+	uint64_t fingerprint;   /* unused when entry is set */
+	struct fp_entry *entry; /* its normalized text */
+	int64_t ts_ms;          /* TS_NONE when unknown */
+	bool timed;             /* false: logged without a duration */
+	double duration_ms;
+	unsigned source;        /* SRC_BIT(...) */
+	struct slice query;     /* text as logged, literals included */
+	struct slice params;    /* "$1 = '...'" from DETAIL, may be empty */
+	struct slice db, user, app;
+};
+
+struct name_count {
+	const char *name;       /* interned in the agg */
+	uint64_t count;
+};
+
+struct name_counts {
+	struct name_count *v;
+	uint32_t n, cap;
+	uint64_t other;         /* calls under names past AGG_MAX_NAMES */
+};
+
+struct example {
+	int64_t ts_ms;
+	double duration_ms;
+	char *query;            /* as logged; owned by the group */
+	char *params;           /* may be NULL; owned by the group */
+	const char *db, *user, *app;    /* interned */
+};
+
+struct group {
+	uint64_t fingerprint;
+	bool lexical;           /* fingerprint from the lexical fallback */
+	const char *query;      /* normalized text first seen; interned */
+	uint64_t calls;         /* every execution */
+	uint64_t timed_calls;   /* executions with a duration */
+	double total_ms, min_ms, max_ms;
+	uint64_t prep_count;    /* parse/bind steps, not calls */
+	double prep_ms;
+	struct sketch sketch;
+	int64_t first_ts, last_ts;
+	unsigned sources;
+	struct name_counts dbs, users, apps;
+	struct example examples[AGG_EXAMPLES];  /* slowest first */
+	unsigned nexamples;
+	char *plan_json;        /* worst plan as EXPLAIN JSON text, or NULL */
+	double plan_ms;
+};
+
+struct agg;
+
+struct agg *agg_new(void);
+/* NULL is a no-op. */
+void agg_free(struct agg *a);
+
+/* Counts one call. Returns its group (owned by the agg), so that the
+ * caller can attach DETAIL parameters to an example later. */
+struct group *agg_add_call(struct agg *a, const struct call *c);
+/* Counts parse/bind time for the statement of entry. */
+void agg_add_prep(struct agg *a, struct fp_entry *entry, double ms);
+/* Attaches parameters to the example of g taken at ts with that duration,
+ * when it is still one of the kept examples. */
+void agg_attach_params(struct agg *a, struct group *g, int64_t ts_ms,
+		double duration_ms, struct slice params);
+/* Interns a string (db, user, app names) for the agg's lifetime. */
+const char *agg_intern(struct agg *a, const char *s, size_t len);
+
+/* Adds everything in src to dst; src is left empty but valid. */
+void agg_merge(struct agg *dst, struct agg *src);
+
+/* Groups sorted by total_ms descending (then calls, then fingerprint), as
+ * an array owned by the agg, valid until the next agg_add_*. */
+struct group **agg_sorted(struct agg *a, size_t *n);
+
+/* Calls and total time over all groups. */
+void agg_totals(const struct agg *a, uint64_t *calls, double *total_ms);
+
+#endif

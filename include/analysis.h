@@ -1,0 +1,85 @@
+/* analysis.h: the core's entry point: options and inputs in, results out.
+ *
+ * analysis_run() opens every input, detects its format, runs its parser on
+ * a worker thread (one input per worker, up to --jobs at once), turns log
+ * entries into calls (pgmsg.c, ingest.c), aggregates them and merges the
+ * workers' aggregates. It never prints: messages for the user come back in
+ * the input reports (problems, notes) and the returned status. */
+#ifndef PGSIFT_ANALYSIS_H
+#define PGSIFT_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agg.h"
+#include "input.h"
+
+#define INPUT_MAX_PROBLEMS 10   /* problems kept with their text, per input */
+
+struct pgsift_options {
+	const char *prefix;             /* --prefix, or NULL to detect */
+	const char *input_format;       /* --input-format, or NULL to detect */
+	int64_t since_ms, until_ms;     /* TS_NONE when not given */
+	int64_t since_tod, until_tod;   /* time of day in ms, -1 when not given */
+	const char **dbs, **users, **apps;      /* NULL-terminated, or NULL */
+	const char **include, **exclude;        /* PCRE2 patterns, NULL-terminated */
+	unsigned top;                   /* rows per ranking */
+	bool show_literals;
+	unsigned jobs;                  /* 0: number of cores */
+	double bands[3];                /* P95 band limits: warning, alert, critical (ms) */
+};
+
+void options_init(struct pgsift_options *o);
+
+struct problem {
+	uint64_t line;          /* 0: the input as a whole */
+	char *message;
+};
+
+struct input_report {
+	char *path;
+	const char *format;             /* parser id, or "unknown" */
+	enum input_compression compression;
+	uint64_t bytes;                 /* as read (compressed size) */
+	uint64_t lines;
+	uint64_t records;               /* entries the parser produced */
+	uint64_t skipped;               /* lines that were not log records */
+	uint64_t nproblems;             /* all problems, skipped lines included */
+	struct problem problems[INPUT_MAX_PROBLEMS];
+	size_t nkept;                   /* problems kept with their text */
+	char **notes;                   /* remarks (chosen prefix, ...) */
+	size_t nnotes;
+	bool unreadable;                /* could not be opened or recognised */
+	bool truncated;                 /* ended in the middle of a compressed stream */
+};
+
+enum analysis_status {
+	ANALYSIS_OK = 0,
+	ANALYSIS_PARTIAL,       /* done, but some input was malformed or truncated */
+	ANALYSIS_NO_INPUT,      /* no input could be read */
+	ANALYSIS_BAD_OPTION,    /* e.g. an --include that is not a valid PCRE2 */
+};
+
+struct analysis {
+	struct input_report *inputs;
+	size_t ninputs;
+	int64_t window_start, window_end;       /* TS_NONE when no timestamp */
+	uint64_t queries;                       /* calls over all groups */
+	double total_ms;
+	struct group **groups;                  /* sorted by total_ms desc */
+	size_t ngroups;
+	uint64_t filtered_out;                  /* calls dropped by the filters */
+	size_t distinct_texts;                  /* normalized texts seen */
+	size_t parsed_texts;                    /* of them, parsed by libpg_query */
+	char *error;                            /* for ANALYSIS_BAD_OPTION */
+	struct agg *agg;
+};
+
+/* Analyses paths[0..n). *out is always set to a result the caller frees
+ * with analysis_free(), even on error. */
+enum analysis_status analysis_run(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis **out);
+void analysis_free(struct analysis *a);
+
+#endif

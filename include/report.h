@@ -1,0 +1,40 @@
+/* report.h: report writers, one file each, looked up by --format.
+ *
+ * A writer turns a finished analysis into text on a stream. Writers only
+ * read the analysis; the CLI checks the stream for errors afterwards. */
+#ifndef PGSIFT_REPORT_H
+#define PGSIFT_REPORT_H
+
+#include <stdio.h>
+
+#include "analysis.h"
+
+struct report_writer {
+	const char *id;         /* --format name */
+	const char *name;
+	/* Returns 0, or -1 on a write error (errno set). */
+	int (*write)(FILE *out, const struct analysis *a,
+			const struct pgsift_options *opts);
+};
+
+extern const struct report_writer report_markdown, report_json, report_text;
+
+/* NULL when id names no writer. */
+const struct report_writer *report_find(const char *id);
+
+/* Shared by writers. */
+enum band { BAND_GOOD, BAND_WARNING, BAND_ALERT, BAND_CRITICAL };
+enum band report_band(const struct pgsift_options *o, double p95_ms);
+const char *report_band_name(enum band b);
+/* Mean over timed calls, and the group's P50/P95/P99. */
+double group_mean(const struct group *g);
+double group_pct(const struct group *g, double q);
+/* The query text of an example as shown: literals masked (normalized)
+ * unless show_literals. Writes into sb. */
+struct strbuf;
+void report_example_text(const struct example *e, bool show_literals,
+		struct strbuf *sb);
+
+#define PGSIFT_VERSION "0.1.0"
+
+#endif

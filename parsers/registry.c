@@ -1,0 +1,34 @@
+/* registry.c: every input format pgsift reads. Adding a format is one file
+ * in parsers/ and one line here. */
+#include <string.h>
+
+#include "parser.h"
+
+extern const struct parser parser_stderr;
+
+const struct parser *const parser_registry[] = {
+	&parser_stderr,
+	NULL,
+};
+
+const struct parser *parser_find(const char *id)
+{
+	for (const struct parser *const *p = parser_registry; *p; p++)
+		if (strcmp((*p)->id, id) == 0)
+			return *p;
+	return NULL;
+}
+
+const struct parser *parser_detect(const char *buf, size_t len)
+{
+	const struct parser *best = NULL;
+	int best_score = 0;
+	for (const struct parser *const *p = parser_registry; *p; p++) {
+		int score = (*p)->probe(buf, len);
+		if (score > best_score) {
+			best = *p;
+			best_score = score;
+		}
+	}
+	return best;
+}

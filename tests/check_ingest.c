@@ -1,0 +1,196 @@
+/* check_ingest.c: each execution is one call, on real server output.
+ *
+ * tests/data/workload-excerpt.log is cut verbatim from a pg-workload.sh
+ * log (simple protocol with auto_explain text and JSON plans logged before
+ * the duration line; extended protocol executes with DETAIL parameters).
+ * tests/data/log_statement.log is made by make-log-statement.sh beside it
+ * (log_statement = all: text first, bare duration after, and with the
+ * extended protocol the plan after the duration). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "timeutil.h"
+#include "util.h"
+
+static char *read_data(const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/tests/data/%s", tu_root(), name);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = xmalloc((size_t)n + 1);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static struct analysis *analyse_data(const char *name, const struct pgsift_options *o)
+{
+	char *text = read_data(name);
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(text, o, &st);
+	free(text);
+	ck_assert_int_eq(st, ANALYSIS_OK);
+	return a;
+}
+
+START_TEST(test_workload_excerpt)
+{
+	struct analysis *a = analyse_data("workload-excerpt.log", NULL);
+	struct group *g;
+
+	/* 4 executes, 3 INSERTs, 2 SETs, and 3 SELECTs of the JSON-plan part. */
+	ck_assert_uint_eq(a->queries, 12);
+	g = tu_find_group(a, "FROM customers WHERE id = $1");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->calls, 4);
+	ck_assert_uint_eq(g->timed_calls, 4);
+	ck_assert_double_eq_tol(g->total_ms, 0.068 + 0.079 + 0.033 + 0.111, 1e-9);
+	ck_assert_ptr_nonnull(g->examples[0].params);
+	ck_assert_msg(strncmp(g->examples[0].params, "$1 = '", 6) == 0, "%s", g->examples[0].params);
+
+	/* Plan before its duration line: one call, timed by the statement. */
+	g = tu_find_group(a, "INSERT INTO products");
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_double_eq_tol(g->total_ms, 251.576, 1e-9);
+	ck_assert_uint_eq(g->sources, SRC_BIT(SRC_LOG) | SRC_BIT(SRC_PLAN));
+
+	/* The excerpt ends inside this statement's plan: the plan is all
+	 * there is of the call, and it counts once. */
+	g = tu_find_group(a, "INSERT INTO orders");
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_double_eq_tol(g->total_ms, 1139.986, 1e-9);
+	ck_assert_uint_eq(g->sources, SRC_BIT(SRC_PLAN));
+
+	/* A JSON plan, a temp file and STATEMENT line in between, then the
+	 * duration line: one call, with the plan kept as EXPLAIN JSON. */
+	g = tu_find_group(a, "OFFSET");
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_double_eq_tol(g->total_ms, 55.189, 1e-9);
+	ck_assert_ptr_nonnull(g->plan_json);
+	ck_assert(strstr(g->plan_json, "\"Node Type\": \"Limit\"") != NULL);
+
+	g = tu_find_group(a, "order_items");
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_str_eq(g->examples[0].app, "orders-page");
+	ck_assert_str_eq(g->examples[0].db, "shop");
+	ck_assert_str_eq(g->examples[0].user, "postgres");
+	analysis_free(a);
+}
+END_TEST
+
+START_TEST(test_log_statement)
+{
+	struct analysis *a = analyse_data("log_statement.log", NULL);
+	struct group *g;
+
+	ck_assert_uint_eq(a->queries, 5);
+	g = tu_find_group(a, "CREATE TABLE t");
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_double_eq_tol(g->total_ms, 8.180, 1e-9);
+	ck_assert_uint_eq(g->sources, SRC_BIT(SRC_LOG) | SRC_BIT(SRC_PLAN));
+
+	/* psql's literal 7 and pgbench's extended-protocol $1 are one
+	 * statement; the plans logged after the bare durations are not calls. */
+	g = tu_find_group(a, "FROM t WHERE id = $1");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->calls, 3);
+	ck_assert_uint_eq(g->timed_calls, 3);
+	ck_assert_double_eq_tol(g->total_ms, 1.067 + 0.029 + 0.011, 1e-9);
+	ck_assert_uint_eq(g->prep_count, 4);
+	ck_assert_double_eq_tol(g->prep_ms, 0.425 + 0.341 + 0.026 + 0.029, 1e-9);
+	ck_assert_uint_eq(g->sources, SRC_BIT(SRC_LOG) | SRC_BIT(SRC_PLAN));
+	/* The parameters logged between execute and duration reach the example. */
+	int with_params = 0;
+	for (unsigned i = 0; i < g->nexamples; i++)
+		with_params += g->examples[i].params != NULL;
+	ck_assert_int_eq(with_params, 2);
+
+	g = tu_find_group(a, "IN (");
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_double_eq_tol(g->total_ms, 0.833, 1e-9);
+	analysis_free(a);
+}
+END_TEST
+
+START_TEST(test_filters)
+{
+	struct pgsift_options o;
+	const char *apps[] = { "pgbench", NULL };
+	const char *exclude[] = { "customers", NULL };
+	const char *include[] = { "^(select|insert)", NULL };
+
+	options_init(&o);
+	o.jobs = 1;
+	o.apps = apps;
+	struct analysis *a = analyse_data("workload-excerpt.log", &o);
+	ck_assert_uint_eq(a->queries, 4);
+	ck_assert_uint_eq(a->filtered_out, 8);
+	analysis_free(a);
+
+	options_init(&o);
+	o.jobs = 1;
+	o.exclude = exclude;
+	o.include = include;
+	a = analyse_data("workload-excerpt.log", &o);
+	/* INSERT products/orders, OFFSET, orders by customer, order_items. */
+	ck_assert_uint_eq(a->queries, 5);
+	analysis_free(a);
+
+	/* A time of day is read in the log's zone, on its first day. */
+	options_init(&o);
+	o.jobs = 1;
+	o.since_tod = (13 * 3600 + 45 * 60 + 55) * 1000LL;
+	a = analyse_data("workload-excerpt.log", &o);
+	/* The two SETs, orders by customer, order_items, OFFSET. */
+	ck_assert_uint_eq(a->queries, 5);
+	char iso[32];
+	ts_format_iso(a->window_start, iso);
+	ck_assert_str_eq(iso, "2026-11-22T13:45:55.280Z");
+	analysis_free(a);
+
+	options_init(&o);
+	o.jobs = 1;
+	ck_assert(ts_parse_cli("2026-11-22T13:45:48.331Z", &o.until_ms, &o.since_tod));
+	o.since_tod = -1;
+	a = analyse_data("workload-excerpt.log", &o);
+	ck_assert_uint_eq(a->queries, 3 + 2);
+	analysis_free(a);
+}
+END_TEST
+
+START_TEST(test_bad_pattern)
+{
+	struct pgsift_options o;
+	const char *include[] = { "(unclosed", NULL };
+	options_init(&o);
+	o.include = include;
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text("x\n", &o, &st);
+	ck_assert_int_eq(st, ANALYSIS_BAD_OPTION);
+	ck_assert(strstr(a->error, "(unclosed") != NULL);
+	analysis_free(a);
+}
+END_TEST
+
+Suite *suite_ingest(void);
+Suite *suite_ingest(void)
+{
+	Suite *s = suite_create("ingest");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_workload_excerpt);
+	tcase_add_test(tc, test_log_statement);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("filters");
+	tcase_add_test(tc, test_filters);
+	tcase_add_test(tc, test_bad_pattern);
+	suite_add_tcase(s, tc);
+	return s;
+}

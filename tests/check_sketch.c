@@ -1,0 +1,149 @@
+/* check_sketch.c: quantile accuracy against exact values. */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "sketch.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Deterministic xorshift so failures reproduce. */
+static uint64_t rng_state;
+static double rng_unit(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return ((rng_state >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Latency-like skewed distributions: lognormal body, Pareto tail, and a
+ * bimodal mix of fast cache hits and slow disk reads. */
+static double draw(int kind)
+{
+	double u = rng_unit(), w = rng_unit();
+	double normal = sqrt(-2 * log(u)) * cos(2 * M_PI * w);
+	switch (kind) {
+	case 0: return exp(0.5 + 1.5 * normal);                 /* lognormal */
+	case 1: return 0.2 / pow(rng_unit(), 1.0 / 1.2);        /* Pareto */
+	default: return u < 0.9 ? 0.05 + 0.02 * w : 200 + 3000 * w * w;
+	}
+}
+
+static const double quantiles[] = { 0.5, 0.9, 0.95, 0.99, 0.999 };
+
+START_TEST(test_accuracy_million)
+{
+	const size_t n = 1000000;
+	double *v = malloc(n * sizeof(double));
+	struct sketch s;
+	sketch_init(&s);
+	rng_state = 0x9E3779B97F4A7C15ull + (uint64_t)_i;
+	for (size_t k = 0; k < n; k++) {
+		v[k] = draw(_i);
+		sketch_add(&s, v[k]);
+	}
+	qsort(v, n, sizeof(double), cmp_double);
+	for (size_t q = 0; q < sizeof(quantiles) / sizeof(quantiles[0]); q++) {
+		size_t rank = (size_t)ceil(quantiles[q] * n);
+		double exact = v[rank - 1], got = sketch_quantile(&s, quantiles[q]);
+		ck_assert_msg(fabs(got - exact) <= 0.01 * exact,
+			"distribution %d q=%g: exact %g, sketch %g", _i, quantiles[q], exact, got);
+	}
+	ck_assert_uint_eq(s.count, n);
+	ck_assert(s.min == v[0] && s.max == v[n - 1]);
+	/* Bounded: the stored span never passes the cap. */
+	ck_assert_uint_le(s.nbuckets, SKETCH_MAX_BUCKETS);
+	sketch_release(&s);
+	free(v);
+}
+END_TEST
+
+START_TEST(test_exact_small)
+{
+	struct sketch s;
+	sketch_init(&s);
+	double vals[] = { 5, 1, 4, 2, 3 };
+	for (int k = 0; k < 5; k++)
+		sketch_add(&s, vals[k]);
+	ck_assert(sketch_quantile(&s, 0.5) == 3);
+	ck_assert(sketch_quantile(&s, 0.95) == 5);
+	ck_assert(sketch_quantile(&s, 0) == 1);
+	sketch_release(&s);
+	sketch_init(&s);
+	ck_assert(sketch_quantile(&s, 0.5) == 0);
+}
+END_TEST
+
+START_TEST(test_merge_matches_single)
+{
+	struct sketch all, a, b;
+	sketch_init(&all);
+	sketch_init(&a);
+	sketch_init(&b);
+	rng_state = 42;
+	for (int k = 0; k < 200000; k++) {
+		double x = draw(0);
+		sketch_add(&all, x);
+		sketch_add(k % 3 ? &a : &b, x);
+	}
+	sketch_merge(&a, &b);
+	ck_assert_uint_eq(a.count, all.count);
+	for (size_t q = 0; q < sizeof(quantiles) / sizeof(quantiles[0]); q++)
+		ck_assert(sketch_quantile(&a, quantiles[q]) == sketch_quantile(&all, quantiles[q]));
+	/* Small sketches merged stay exact. */
+	struct sketch x, y;
+	sketch_init(&x);
+	sketch_init(&y);
+	sketch_add(&x, 10);
+	sketch_add(&y, 30);
+	sketch_add(&y, 20);
+	sketch_merge(&x, &y);
+	ck_assert(sketch_quantile(&x, 0.5) == 20);
+	sketch_release(&x);
+	sketch_release(&y);
+	sketch_release(&all);
+	sketch_release(&a);
+	sketch_release(&b);
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+	struct sketch s;
+	sketch_init(&s);
+	/* Zeros, negatives, and values across 15 orders of magnitude. */
+	sketch_add(&s, 0);
+	sketch_add(&s, -3);
+	for (int e = -6; e <= 9; e++)
+		for (int k = 0; k < 10; k++)
+			sketch_add(&s, pow(10, e));
+	ck_assert_uint_le(s.nbuckets, SKETCH_MAX_BUCKETS);
+	ck_assert(sketch_quantile(&s, 0.01) == 0);
+	ck_assert(sketch_quantile(&s, 1) == 1e9);
+	double p99 = sketch_quantile(&s, 0.99);
+	ck_assert_msg(fabs(p99 - 1e9) <= 0.01 * 1e9, "p99 %g", p99);
+	sketch_release(&s);
+}
+END_TEST
+
+Suite *suite_sketch(void);
+Suite *suite_sketch(void)
+{
+	Suite *s = suite_create("sketch");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_accuracy_million, 0, 3);
+	tcase_add_test(tc, test_exact_small);
+	tcase_add_test(tc, test_merge_matches_single);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_limits);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,172 @@
+/* check_stderr.c: the stderr parser, fed in-memory buffers through the
+ * registry. Lines are verbatim from real servers (pg-workload.sh and
+ * pgBadger's fixtures). */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "parser.h"
+#include "timeutil.h"
+
+struct collected {
+	struct input_report report;
+	struct record recs[16];
+	char *messages[16];
+	char *users[16];
+	size_t n;
+};
+
+static void collect(const char *text, const char *prefix, struct collected *c)
+{
+	static struct pgsift_options o;
+	options_init(&o);
+	o.prefix = prefix;
+	memset(c, 0, sizeof(*c));
+	const struct parser *p = parser_find("stderr");
+	ck_assert_ptr_nonnull(p);
+	struct parse_ctx ctx = { .lr = lr_open_mem(text, strlen(text)), .path = "mem",
+		.opts = &o, .report = &c->report };
+	void *st = p->open(&ctx);
+	if (!st) {
+		lr_close(ctx.lr);
+		return;
+	}
+	while (c->n < 16 && p->next(st, &c->recs[c->n]) > 0) {
+		struct slice m = c->recs[c->n].u.log.message;
+		c->messages[c->n] = strndup(m.ptr, m.len);
+		struct slice u = c->recs[c->n].u.log.user;
+		c->users[c->n] = strndup(u.ptr, u.len);
+		c->n++;
+	}
+	p->close(st);
+	lr_close(ctx.lr);
+}
+
+static void release(struct collected *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->messages[i]);
+		free(c->users[i]);
+	}
+	for (size_t i = 0; i < c->report.nkept; i++)
+		free(c->report.problems[i].message);
+	for (size_t i = 0; i < c->report.nnotes; i++)
+		free(c->report.notes[i]);
+	free(c->report.notes);
+}
+
+static const char workload[] =
+"2026-11-22 13:45:43.008 UTC [2379] postgres@shop/psql LOG:  duration: 164.575 ms  plan:\n"
+"\tQuery Text: INSERT INTO products (name, category, price, created_at) SELECT 'Product '||g, 'cat'||(g % 40), (g % 500) + 0.99, now() - g * interval '1 hour' FROM generate_series(1, 50000*1) g;\n"
+"\tInsert on products  (cost=0.00..2500.00 rows=0 width=0) (actual time=164.571..164.572 rows=0 loops=1)\n"
+"2026-11-22 13:45:48.327 UTC [2432] postgres@shop/pgbench LOG:  duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n"
+"2026-11-22 13:45:48.327 UTC [2432] postgres@shop/pgbench DETAIL:  parameters: $1 = '4577'\n"
+"2026-11-22 13:45:56.100 UTC [2370] LOG:  checkpoint starting: immediate force wait\n";
+
+START_TEST(test_records)
+{
+	struct collected c;
+	collect(workload, NULL, &c);
+	ck_assert_uint_eq(c.n, 4);
+	ck_assert_uint_eq(c.report.skipped, 0);
+	ck_assert_uint_eq(c.report.nnotes, 1);     /* which prefix was detected */
+	ck_assert(strstr(c.report.notes[0], "%m [%p] %q%u@%d/%a ") != NULL);
+
+	struct log_entry *e = &c.recs[0].u.log;
+	ck_assert_uint_eq(e->line, 1);
+	ck_assert_int_eq(e->pid, 2379);
+	ck_assert_int_eq(e->severity, SEV_LOG);
+	char iso[32];
+	ts_format_iso(e->ts_ms, iso);
+	ck_assert_str_eq(iso, "2026-11-22T13:45:43.008Z");
+	/* The plan's continuation lines belong to its record. */
+	ck_assert(strncmp(c.messages[0], "duration: 164.575 ms  plan:\n\tQuery Text: INSERT", 47) == 0);
+	ck_assert(strstr(c.messages[0], "\n\tInsert on products") != NULL);
+
+	e = &c.recs[1].u.log;
+	ck_assert_uint_eq(e->line, 4);
+	ck_assert_str_eq(c.messages[1], "duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;");
+	ck_assert_int_eq(c.recs[2].u.log.severity, SEV_DETAIL);
+	ck_assert_uint_eq(c.recs[3].u.log.line, 6);
+	ck_assert_int_eq(c.recs[3].u.log.pid, 2370);
+	release(&c);
+}
+END_TEST
+
+/* pgBadger's pg_rawcsv.log: pg_ctl's own lines sit between server lines. */
+static const char rawcsv[] =
+"2025-01-21 18:32:48.288 CET [77898] LOG:  invalid value for parameter \"lc_messages\": \"en_US.UTF-8\"\n"
+"2025-01-21 18:32:48.288 CET [77898] FATAL:  configuration file \"/etc/postgresql/17/main/postgresql.conf\" contains errors\n"
+"pg_ctl: could not start server\n"
+"Examine the log output.\n"
+"2025-01-21 18:37:49.782 CET [78776] LOG:  starting PostgreSQL 17.2 (Ubuntu 17.2-1.pgdg24.04+1) on x86_64-pc-linux-gnu, compiled by gcc (Ubuntu 13.3.0-6ubuntu2~24.04) 13.3.0, 64-bit\n"
+"2025-01-21 18:38:06.453 CET [78798] gilles@gilles ERROR:  conflicting values for \"Y\" field in formatting string\n"
+"2025-01-21 18:38:06.453 CET [78798] gilles@gilles STATEMENT:  SELECT TO_DATE('311299999','DDMMYYYYY');\n";
+
+START_TEST(test_skipped_lines)
+{
+	struct collected c;
+	collect(rawcsv, NULL, &c);
+	ck_assert_uint_eq(c.n, 5);
+	ck_assert_uint_eq(c.report.skipped, 2);
+	ck_assert_uint_eq(c.report.nkept, 2);
+	ck_assert_uint_eq(c.report.problems[0].line, 3);
+	ck_assert_uint_eq(c.report.problems[1].line, 4);
+	ck_assert(strstr(c.report.problems[0].message, "not a log line") != NULL);
+	/* CET is UTC+1. */
+	char iso[32];
+	ts_format_iso(c.recs[0].u.log.ts_ms, iso);
+	ck_assert_str_eq(iso, "2025-01-21T17:32:48.288Z");
+	ck_assert_str_eq(c.users[4], "gilles");
+	ck_assert_str_eq(c.users[2], "");  /* %q: no session fields */
+	release(&c);
+}
+END_TEST
+
+START_TEST(test_given_prefix)
+{
+	struct collected c;
+	/* A prefix that does not fit: every line is reported, none is lost silently. */
+	collect(workload, "%t [%p]: [%l-1] user=%u,db=%d ", &c);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(c.report.skipped, 6);   /* the tab lines too: they belong to nothing */
+	ck_assert_uint_eq(c.report.nproblems, 6);
+	release(&c);
+
+	collect(workload, "%q%Z", &c);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(c.report.nkept, 1);
+	ck_assert(strstr(c.report.problems[0].message, "bad --prefix") != NULL);
+	release(&c);
+}
+END_TEST
+
+START_TEST(test_unknown_prefix)
+{
+	struct collected c;
+	static const char odd[] =
+		"myhost|2026-11-22 13:45:43 UTC|42|LOG:  duration: 1.000 ms  statement: SELECT 1\n";
+	collect(odd, NULL, &c);
+	ck_assert_uint_eq(c.n, 0);
+	ck_assert_uint_eq(c.report.nkept, 1);
+	ck_assert_uint_eq(c.report.problems[0].line, 0);
+	ck_assert(strstr(c.report.problems[0].message, "--prefix") != NULL);
+	release(&c);
+}
+END_TEST
+
+Suite *suite_stderr(void);
+Suite *suite_stderr(void)
+{
+	Suite *s = suite_create("stderr");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_records);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, test_skipped_lines);
+	tcase_add_test(tc, test_given_prefix);
+	tcase_add_test(tc, test_unknown_prefix);
+	suite_add_tcase(s, tc);
+	return s;
+}
