@@ -11,7 +11,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 # libcsv and libpg_query ship no .pc file on Debian.
-LIBS      = $(PKG_LIBS) -lcsv -lpg_query -lpthread -lm
+LIBS      = -lpg_query $(PKG_LIBS) -lcsv -lpthread -lm
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(CFLAGS)
 
 BUILD    ?= build

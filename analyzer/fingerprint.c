@@ -83,6 +83,108 @@ static bool pg_fingerprint(const char *text, uint64_t *fp)
 	return ok;
 }
 
+static bool word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		(c >= '0' && c <= '9') || c == '_' || c == '$' || (c & 0x80);
+}
+
+static bool word_eq(const char *w, size_t n, const char *upper)
+{
+	if (strlen(upper) != n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+		if ((w[k] >= 'a' && w[k] <= 'z' ? w[k] - 32 : w[k]) != upper[k])
+			return false;
+	return true;
+}
+
+/* libpg_query's fingerprint counts "x IN (list)" and "x = ANY(array)" (and
+ * SOME) as "x = $1": it folds those A_Expr kinds into a plain operator. But
+ * they are different statements to whoever reads the report, with other
+ * plans, and pg_stat_statements keeps them apart. So each such construct,
+ * with the operand it applies to ("id" in "id IN (...)" or "o.id = ANY(...)"),
+ * is mixed into the fingerprint in order of appearance; 0 when there is
+ * none, leaving libpg_query's value as is. The operand, not the byte
+ * position, says where it stands, so that text elsewhere ("FROM t AS x" vs
+ * "FROM t x") still groups as libpg_query says.
+ * Subqueries (IN (SELECT ...), ANY(SELECT ...)) are told apart already. */
+static bool op_char(char c)
+{
+	return c != '\0' && strchr("=<>!~*+-/%^&|#@", c) != NULL;
+}
+
+/* Case-folded hash of the operand before the construct starting at start. */
+static uint64_t operand_hash(const char *norm, size_t start)
+{
+	size_t e = start;
+	while (e > 0 && norm[e - 1] == ' ')
+		e--;
+	while (e > 0 && op_char(norm[e - 1]))
+		e--;
+	while (e > 0 && norm[e - 1] == ' ')
+		e--;
+	if (e >= 3 && word_eq(norm + e - 3, 3, "NOT") && (e == 3 || !word_char(norm[e - 4]))) {
+		e -= 3;
+		while (e > 0 && norm[e - 1] == ' ')
+			e--;
+	}
+	size_t b = e;
+	while (b > 0 && (word_char(norm[b - 1]) || norm[b - 1] == '.' || norm[b - 1] == '"'))
+		b--;
+	return fp_lexical(norm + b, e - b);
+}
+
+static uint64_t set_ops_signature(const char *norm, size_t len)
+{
+	uint64_t sig = 0;
+	size_t i = 0;
+	while (i < len) {
+		if (norm[i] == '"') { /* quoted identifier */
+			for (i++; i < len && norm[i] != '"'; i++)
+				;
+			i++;
+			continue;
+		}
+		if (!word_char(norm[i]) || (i > 0 && word_char(norm[i - 1]))) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		while (i < len && word_char(norm[i]))
+			i++;
+		const char *w = norm + start;
+		size_t n = i - start;
+		uint64_t code = word_eq(w, n, "IN") ? 1 :
+			(word_eq(w, n, "ANY") || word_eq(w, n, "SOME")) ? 2 : 0;
+		if (!code)
+			continue;
+		size_t j = i;
+		while (j < len && norm[j] == ' ')
+			j++;
+		if (j >= len || norm[j] != '(')
+			continue;
+		while (j < len && (norm[j] == '(' || norm[j] == ' '))
+			j++;
+		size_t k = j;
+		while (k < len && word_char(norm[k]))
+			k++;
+		if (word_eq(norm + j, k - j, "SELECT") || word_eq(norm + j, k - j, "WITH") ||
+				word_eq(norm + j, k - j, "VALUES"))
+			continue;
+		/* The operand tells "a IN (...) AND b = $2" from
+		 * "a = $1 AND b IN (...)". */
+		sig = (sig + (operand_hash(norm, start) ^ code)) * 0x100000001b3ULL;
+	}
+	if (!sig)
+		return 0;
+	/* splitmix64's finalizer: spreads the few bits over all 64 */
+	sig += 0x9e3779b97f4a7c15ULL;
+	sig = (sig ^ (sig >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	sig = (sig ^ (sig >> 27)) * 0x94d049bb133111ebULL;
+	return sig ^ (sig >> 31);
+}
+
 static void grow(struct fp_cache *c)
 {
 	size_t n = (c->mask + 1) * 2;
@@ -143,6 +245,7 @@ static struct fp_entry *lookup(struct fp_cache *c, const char *norm, size_t len,
 	}
 	if (ok) {
 		c->parsed++;
+		e->fingerprint ^= set_ops_signature(norm, len);
 	} else {
 		e->lexical = true;
 		e->fingerprint = fp_lexical(norm, len);

@@ -76,6 +76,7 @@ static void parse_statement_part(const char *p, size_t len, struct pgmsg *m)
 void pgmsg_parse(const struct log_entry *e, struct pgmsg *m)
 {
 	memset(m, 0, sizeof(*m));
+	m->text = SLICE_EMPTY;  /* never a NULL pointer, even when empty */
 	const char *p = e->message.ptr;
 	size_t len = e->message.len;
 
