@@ -111,11 +111,11 @@ static const struct keyword kw6[] = {
 	{ "ESCAPE", UN }, { "EXCEPT", SP }, { "EXISTS", SP | KW_NAMES },
 	{ "FILTER", SP }, { "HAVING", SP | UN }, { "OFFSET", SP | UN },
 	{ "RETURN", SP | UN }, { "SELECT", SP | UN }, { "UNIQUE", SP },
-	{ "VALUES", SP },
+	{ "VACUUM", SP }, { "VALUES", SP },
 };
 static const struct keyword kw7[] = {
-	{ "BETWEEN", SP | UN }, { "DEFAULT", SP | UN }, { "INCLUDE", SP },
-	{ "LATERAL", SP },
+	{ "BETWEEN", SP | UN }, { "DEFAULT", SP | UN }, { "EXPLAIN", SP },
+	{ "INCLUDE", SP }, { "LATERAL", SP },
 };
 static const struct keyword kw8[] = {
 	{ "CONFLICT", SP }, { "DISTINCT", SP | UN },
@@ -176,7 +176,6 @@ static bool word_is_n(struct slice w, const char *upper, size_t n)
 
 #define FRAMES_MAX 64
 #define NO_POS SIZE_MAX
-#define ELLIPSIS " /*, ...*/"
 
 enum frame_kind { FR_PLAIN, FR_LIST, FR_ARRAY, FR_ROW };
 
@@ -199,16 +198,34 @@ struct frame {
 	unsigned v_first_ph;
 };
 
+/* Prefix operators: no space after them, and - or + before a literal is
+ * part of it (x = -5 is x = 5). */
+enum sign { SIGN_NONE, SIGN_TILDE, SIGN_PLUS_MINUS };
+
+/* What the lexer remembers of the tokens before a sign, to take the sign
+ * back when a literal follows. */
+struct before_sign {
+	size_t out_len;
+	enum tok prev;
+	uint8_t prev_sign;
+	int prev_kw;
+	struct slice prev_word, name_intro;
+};
+
+#define SIGNS_MAX 4
+
 struct norm {
 	const char *s;
 	size_t len;
 	struct strbuf *out;
 	unsigned ph;             /* placeholders written so far */
 	enum tok prev;
-	bool prev_sign;          /* prev is a prefix - + ~: no space after it */
+	uint8_t prev_sign;       /* prev is a prefix operator (enum sign) */
 	struct slice prev_word;  /* prev's text when prev is T_WORD */
 	int prev_kw;             /* kw_class(prev_word), -1 until needed */
 	struct slice name_intro; /* the word before the current (dotted) name */
+	unsigned nsigns;         /* consecutive signs just written */
+	struct before_sign signs[SIGNS_MAX];
 	size_t depth;
 	unsigned values_open;    /* frames whose vstate is not V_NONE */
 	struct frame frames[FRAMES_MAX];
@@ -290,9 +307,9 @@ static bool simple_element(const char *a, size_t n)
 		} else if (n - i > 5 && a[i + 5] == '[' &&
 				word_is(slice_make(a + i, 5), "ARRAY")) {
 			i += 5;
-		} else if (n - i >= sizeof(ELLIPSIS) - 2 &&
-				memcmp(a + i, ELLIPSIS + 1, sizeof(ELLIPSIS) - 2) == 0) {
-			i += sizeof(ELLIPSIS) - 2;
+		} else if (n - i >= sizeof(FP_ELLIPSIS) - 2 &&
+				memcmp(a + i, FP_ELLIPSIS + 1, sizeof(FP_ELLIPSIS) - 2) == 0) {
+			i += sizeof(FP_ELLIPSIS) - 2;
 		} else {
 			return false;
 		}
@@ -306,7 +323,7 @@ static bool simple_element(const char *a, size_t n)
 static void collapse(struct norm *n, size_t first_end, unsigned first_ph)
 {
 	n->out->len = first_end;
-	out_bytes(n->out, ELLIPSIS, sizeof(ELLIPSIS) - 1);
+	out_bytes(n->out, FP_ELLIPSIS, sizeof(FP_ELLIPSIS) - 1);
 	n->ph = first_ph;
 }
 
@@ -401,12 +418,14 @@ static bool sign_context(struct norm *n)
  * after the keywords that take a parenthesised operand (IN, VALUES, AS,
  * ...), after a relation name following INTO / TABLE, and after operators
  * and other punctuation: "count(*)", "IN (", "INSERT INTO t (a)". */
-static inline bool want_space(struct norm *n, enum tok cur)
+static inline __attribute__((always_inline)) bool want_space(struct norm *n,
+		enum tok cur)
 {
 	switch (n->prev) {
 	case T_NONE: case T_LPAREN: case T_LBRACKET: case T_DOT: case T_CAST:
-	case T_COLON:
 		return false;
+	case T_COLON: /* a[1:2]; but ": =" must not become ":=" */
+		return cur == T_OP || cur == T_COLON || cur == T_CAST;
 	default:
 		break;
 	}
@@ -429,30 +448,40 @@ static inline bool want_space(struct norm *n, enum tok cur)
 	}
 }
 
-/* Everything a token does before its text is written: VALUES bookkeeping
- * at this level, then the space. */
-static inline void begin_token(struct norm *n, enum tok kind)
+/* A token at the level of a VALUES list: after a row, anything but ','
+ * ends the list. */
+static void values_step(struct norm *n, enum tok kind)
 {
-	struct frame *f = n->values_open ? top_frame(n) : NULL;
-	if (f && f->vstate != V_NONE && f->vstate != V_IN_ROW) {
-		if (f->vstate == V_AFTER_ROW) {
-			if (kind == T_COMMA)
-				f->vstate = V_EXPECT_ROW;
-			else
-				values_finish(n, f);
-		} else if (kind != T_LPAREN) {
-			/* DEFAULT VALUES, or not SQL: nothing was cut yet. */
-			f->vstate = V_NONE;
-			n->values_open--;
-		}
+	struct frame *f = top_frame(n);
+	if (!f || f->vstate == V_NONE || f->vstate == V_IN_ROW)
+		return;
+	if (f->vstate == V_AFTER_ROW) {
+		if (kind == T_COMMA)
+			f->vstate = V_EXPECT_ROW;
+		else
+			values_finish(n, f);
+	} else if (kind != T_LPAREN) {
+		/* DEFAULT VALUES, or not SQL: nothing was cut yet. */
+		f->vstate = V_NONE;
+		n->values_open--;
 	}
+}
+
+/* Everything a token does before its text is written: VALUES bookkeeping
+ * at this level, then the space. Inlined: it runs for every token. */
+static inline __attribute__((always_inline)) void begin_token(struct norm *n,
+		enum tok kind)
+{
+	if (n->values_open)
+		values_step(n, kind);
 	if (want_space(n, kind)) {
 		out_reserve(n->out, 1);
 		n->out->buf[n->out->len++] = ' ';
 	}
 }
 
-static inline void end_token(struct norm *n, enum tok kind, struct slice text)
+static inline __attribute__((always_inline)) void end_token(struct norm *n,
+		enum tok kind, struct slice text)
 {
 	if (kind == T_WORD || kind == T_QIDENT) {
 		if (n->prev != T_DOT)
@@ -463,13 +492,15 @@ static inline void end_token(struct norm *n, enum tok kind, struct slice text)
 	n->prev = kind;
 	n->prev_word = text;
 	n->prev_kw = -1;
-	n->prev_sign = false;
+	n->prev_sign = SIGN_NONE;
+	n->nsigns = 0;
 }
 
 /* Writes a token taken from the input (p points into it). Most tokens are
  * short: copying a fixed 16 bytes, when the input has them, compiles to two
  * moves instead of a call; the bytes past len are overwritten later. */
-static inline void emit(struct norm *n, enum tok kind, const char *p, size_t len)
+static inline __attribute__((always_inline)) void emit(struct norm *n,
+		enum tok kind, const char *p, size_t len)
 {
 	struct strbuf *o = n->out;
 	begin_token(n, kind);
@@ -482,8 +513,24 @@ static inline void emit(struct norm *n, enum tok kind, const char *p, size_t len
 	end_token(n, kind, slice_make(p, len));
 }
 
+/* Takes back the signs written just before a literal. */
+static void fold_signs(struct norm *n)
+{
+	while (n->nsigns && n->prev_sign == SIGN_PLUS_MINUS) {
+		const struct before_sign *b = &n->signs[--n->nsigns];
+		n->out->len = b->out_len;
+		n->prev = b->prev;
+		n->prev_sign = b->prev_sign;
+		n->prev_kw = b->prev_kw;
+		n->prev_word = b->prev_word;
+		n->name_intro = b->name_intro;
+	}
+}
+
 static void emit_placeholder(struct norm *n)
 {
+	if (n->prev_sign == SIGN_PLUS_MINUS)
+		fold_signs(n);
 	unsigned v = ++n->ph;
 	size_t w = 1;
 	for (unsigned t = v; t >= 10; t /= 10)
@@ -503,6 +550,8 @@ static void emit_placeholder(struct norm *n)
  * ends with a lexical fingerprint rather than passing for a whole query. */
 static void emit_truncated(struct norm *n)
 {
+	if (n->prev_sign == SIGN_PLUS_MINUS)
+		fold_signs(n);
 	begin_token(n, T_VALUE);
 	out_bytes(n->out, "'...", 4);
 	end_token(n, T_VALUE, SLICE_EMPTY);
@@ -691,7 +740,7 @@ static void open_bracket(struct norm *n, enum tok kind, enum frame_kind fk,
 {
 	struct frame *f = top_frame(n);
 	bool row = false;
-	if (f && f->vstate == V_EXPECT_ROW) {
+	if (f && f->vstate == V_EXPECT_ROW && kind == T_LPAREN) {
 		if (n->depth + 1 < FRAMES_MAX) {
 			row = true;
 		} else {
@@ -800,25 +849,27 @@ static size_t operator(struct norm *n, size_t i)
 	const char *s = n->s;
 	size_t len = n->len;
 	size_t end = scan_operator(s, len, i);
-	bool sign = end - i == 1 && (s[i] == '-' || s[i] == '+' || s[i] == '~') &&
-		sign_context(n);
-	if (sign && s[i] != '~') {
-		/* "- 5" where a value is expected is one literal: x = -5 is x = 5. */
-		size_t j = skip_blank(s, len, end);
-		if (j < len && (IS(s[j], CH_DIGIT) ||
-				((s[j] == '.' || s[j] == '$') && j + 1 < len &&
-				 IS(s[j + 1], CH_DIGIT)))) {
-			if (s[j] == '$')
-				for (j++; j < len && IS(s[j], CH_DIGIT); j++)
-					;
-			else
-				j = scan_number(s, len, j);
-			emit_placeholder(n);
-			return j;
-		}
+	enum sign sign = SIGN_NONE;
+	if (end - i == 1 && (s[i] == '-' || s[i] == '+' || s[i] == '~') && sign_context(n))
+		sign = s[i] == '~' ? SIGN_TILDE : SIGN_PLUS_MINUS;
+	if (sign != SIGN_PLUS_MINUS) {
+		emit(n, T_OP, s + i, end - i);
+		n->prev_sign = (uint8_t)sign;
+		return end;
 	}
+	/* Remember how to take it back if a literal follows (see fold_signs). */
+	struct before_sign b = {
+		.out_len = n->out->len, .prev = n->prev, .prev_sign = n->prev_sign,
+		.prev_kw = n->prev_kw, .prev_word = n->prev_word,
+		.name_intro = n->name_intro,
+	};
+	unsigned depth = n->prev_sign == SIGN_PLUS_MINUS ? n->nsigns : 0;
 	emit(n, T_OP, s + i, end - i);
-	n->prev_sign = sign;
+	n->prev_sign = SIGN_PLUS_MINUS;
+	if (depth < SIGNS_MAX) {
+		n->signs[depth] = b;
+		n->nsigns = depth + 1;
+	}
 	return end;
 }
 
@@ -833,7 +884,8 @@ void fp_normalize(const char *sql, size_t len, struct strbuf *out)
 	n.out = out;
 	n.ph = 0;
 	n.prev = T_NONE;
-	n.prev_sign = false;
+	n.prev_sign = SIGN_NONE;
+	n.nsigns = 0;
 	n.prev_word = n.name_intro = SLICE_EMPTY;
 	n.prev_kw = 0;
 	n.depth = 0;

@@ -20,18 +20,35 @@
 
 #include "strbuf.h"
 
-/* Normalizes sql[0..len) into out (reset first). Literals (numbers,
- * '...', E'...', U&'...', B'...', X'...', $tag$...$tag$, and typed
- * literals such as interval '1 day') and $n become $1, $2, ... in order of
- * appearance; a parenthesised list of two or more placeholders after IN,
- * VALUES or ARRAY[ becomes one placeholder followed by the comment
- * "/" "*, ...*" "/" (so the text still parses), and repeated VALUES rows collapse the same way; comments go,
- * runs of whitespace become one space, a trailing ';' goes. Keyword and
- * identifier case is kept as written (the fingerprint ignores it). */
+/* What a collapsed list keeps after its first element: an SQL comment, so
+ * the text still parses ("id IN ($1" FP_ELLIPSIS ")"). */
+#define FP_ELLIPSIS " /*, ...*/"
+
+/* Normalizes sql[0..len) into out (reset first); reads nothing past len
+ * and allocates only by growing out. The output is idempotent.
+ * - Literals (numbers incl. 1e10 and 0x1F, '...', E'...', U&'...' with its
+ *   UESCAPE, B'...', X'...', N'...', $tag$...$tag$) and $n become $1, $2,
+ *   ... in order of appearance ("$2, $1" gives "$1, $2"). A type name
+ *   before a string stays: interval '1 day' gives interval $1. A - or +
+ *   where a value is expected belongs to the literal: x = -5 is x = $1.
+ * - IN (...) and ARRAY[...] lists whose elements are placeholders (with an
+ *   optional ::cast, or rows of them) keep their first element followed by
+ *   FP_ELLIPSIS, whatever their length, 1 included: "IN ($1" FP_ELLIPSIS ")".
+ *   VALUES rows of one shape (identical but for placeholder numbers, with a
+ *   placeholder) keep their first row: "VALUES ($1, $2)" FP_ELLIPSIS.
+ *   Numbering goes on after what is kept.
+ * - Comments go. Spacing is canonical whatever the input had: one space
+ *   between tokens; none after ( [ . :: or a prefix sign; none before
+ *   , ) ] ; . :: [; before ( only after operators, after keywords taking a
+ *   parenthesised operand (IN, VALUES, AS, EXISTS, OVER, ...) and after a
+ *   relation named by INTO / TABLE / COPY: "count(*)", "INSERT INTO t (a)".
+ *   Trailing ';' go. Case is kept; "quoted" identifiers are verbatim.
+ * - A literal running to the end of the text (truncated statement) is
+ *   written as '... so that the text, like the input, does not parse. */
 void fp_normalize(const char *sql, size_t len, struct strbuf *out);
 
-/* 64-bit lexical fingerprint of an already normalized text: xxh64 of the
- * text with unquoted characters folded to lower case. */
+/* 64-bit lexical fingerprint of an already normalized text: XXH3-64 of the
+ * text with ASCII letters outside "quoted identifiers" in lower case. */
 uint64_t fp_lexical(const char *norm, size_t len);
 
 /* Formats a fingerprint as exactly 16 lower-case hex digits. */
@@ -47,15 +64,21 @@ struct fp_entry {
 	int verdict;            /* free for the caller (filter result cache), starts at 0 */
 };
 
+/* A cache serves one thread; threads each keep their own (libpg_query
+ * keeps its state per thread, so several caches may parse at once). */
 struct fp_cache;
 
+/* Returns a new empty cache, or NULL when out of memory. */
 struct fp_cache *fp_cache_new(void);
 /* NULL is a no-op. */
 void fp_cache_free(struct fp_cache *c);
 
 /* Normalizes sql and returns its entry, creating it (and calling
  * libpg_query) on first sight. The entry belongs to the cache and lives as
- * long as it. scratch is the caller's reusable buffer. Never NULL. */
+ * long as it. scratch is the caller's reusable buffer. Never NULL.
+ * libpg_query gets the normalized text, then the raw sql if that does not
+ * parse (varchar($1) only parses as written); if neither parses the entry
+ * is lexical. */
 struct fp_entry *fp_cache_get(struct fp_cache *c, const char *sql, size_t len,
 		struct strbuf *scratch);
 

@@ -1,6 +1,7 @@
 /* check_normalize.c: fp_normalize() output, and fingerprints through the
  * cache (libpg_query, lexical fallback, growth, one cache per thread). */
 #include <check.h>
+#include <pg_query.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,9 @@ static const struct norm_case core_cases[] = {
 	{ "SELECT $2, $1, $1", "SELECT $1, $2, $3" },
 	{ "SELECT 1; SELECT 2;", "SELECT $1; SELECT $2" },
 	{ "SELECT a- -b, a - - 1, x<-1, x>=+2, x!=3", "SELECT a - -b, a - $1, x < $2, x >= $3, x != $4" },
+	{ "SELECT - - 5, -'x', + /* c */ $$y$$, ~1", "SELECT $1, $2, $3, ~$4" },
+	{ "EXPLAIN(ANALYZE) SELECT 1 - -1, CASE WHEN x THEN -1 ELSE +2 END",
+	  "EXPLAIN (ANALYZE) SELECT $1 - $2, CASE WHEN x THEN $3 ELSE $4 END" },
 	{ "", "" },
 	{ "  -- only a comment", "" },
 };
@@ -140,6 +144,7 @@ static const struct norm_case error_cases[] = {
 	{ "INSERT INTO t VALUES (1), (2", "INSERT INTO t VALUES ($1), ($2" },
 	{ "SELECT $ , $a, \\x, {y}", "SELECT $, $ a, \\ x, { y }" },
 	{ "SELECT 'forêt", "SELECT '..." },
+	{ "SELECT a : = b, c: :d", "SELECT a: = b, c: :d" },
 };
 
 START_TEST(test_norm_core) { check_norm(&core_cases[_i]); }
@@ -155,12 +160,22 @@ START_TEST(test_norm_errors) { check_norm(&error_cases[_i]); }
 END_TEST
 
 /* Normalizing a normalized text changes nothing. */
-START_TEST(test_norm_idempotent)
+static void check_idempotent(const struct norm_case *c)
 {
-	const struct norm_case *c = &core_cases[_i];
 	struct norm_case again = { c->want, c->want };
 	check_norm(&again);
 }
+
+START_TEST(test_norm_idem_core) { check_idempotent(&core_cases[_i]); }
+END_TEST
+
+START_TEST(test_norm_idem_literals) { check_idempotent(&literal_cases[_i]); }
+END_TEST
+
+START_TEST(test_norm_idem_lists) { check_idempotent(&list_cases[_i]); }
+END_TEST
+
+START_TEST(test_norm_idem_errors) { check_idempotent(&error_cases[_i]); }
 END_TEST
 
 /* Every prefix of these statements (a truncated log line) normalizes
@@ -254,16 +269,18 @@ Suite *suite_normalize(void)
 	Suite *s = suite_create("normalize");
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_norm_core, 0, ARRAY_SIZE(core_cases));
-	tcase_add_loop_test(tc, test_norm_idempotent, 0, ARRAY_SIZE(core_cases));
+	tcase_add_loop_test(tc, test_norm_idem_core, 0, ARRAY_SIZE(core_cases));
 	tcase_add_test(tc, test_norm_reuse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("literals");
 	tcase_add_loop_test(tc, test_norm_literals, 0, ARRAY_SIZE(literal_cases));
+	tcase_add_loop_test(tc, test_norm_idem_literals, 0, ARRAY_SIZE(literal_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lists");
 	tcase_add_loop_test(tc, test_norm_lists, 0, ARRAY_SIZE(list_cases));
+	tcase_add_loop_test(tc, test_norm_idem_lists, 0, ARRAY_SIZE(list_cases));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");
@@ -275,6 +292,7 @@ Suite *suite_normalize(void)
 
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_norm_errors, 0, ARRAY_SIZE(error_cases));
+	tcase_add_loop_test(tc, test_norm_idem_errors, 0, ARRAY_SIZE(error_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -341,6 +359,12 @@ static const struct pair unequal[] = {
 	{ "SELECT * FROM t WHERE x - 1 > 0", "SELECT * FROM t WHERE x + 1 > 0" },
 	{ "SELECT * FROM t WHERE x IN (1, 2)", "SELECT * FROM t WHERE x NOT IN (1, 2)" },
 	{ "SELECT \"Foo\" FROM t", "SELECT foo FROM t" },
+	/* libpg_query alone would merge these (see set_ops_signature). */
+	{ "SELECT v FROM t WHERE id = 7", "SELECT v FROM t WHERE id IN (1, 2, 3)" },
+	{ "SELECT v FROM t WHERE id = 7", "SELECT v FROM t WHERE id IN (7)" },
+	{ "SELECT v FROM t WHERE id IN (1, 2)", "SELECT v FROM t WHERE id = ANY('{1,2}'::int[])" },
+	{ "SELECT v FROM t WHERE id <> 1", "SELECT v FROM t WHERE id NOT IN (1, 2)" },
+	{ "SELECT v FROM t WHERE a IN (1) AND b = 2", "SELECT v FROM t WHERE a = 1 AND b IN (2)" },
 };
 
 static void check_pair(const struct pair *p, bool want_equal)
@@ -391,6 +415,20 @@ START_TEST(test_fp_norm_parses)
 			ck_assert_msg(!e->lexical, "does not parse: %s", w);
 		}
 	}
+	fp_cache_free(c);
+}
+END_TEST
+
+/* Without IN lists or ANY(), the fingerprint is libpg_query's own. */
+START_TEST(test_fp_is_pg_query)
+{
+	struct fp_cache *c = fp_cache_new();
+	const char *norm = "SELECT a FROM t WHERE b = $1 AND c IN (SELECT d FROM u)";
+	struct fp_entry *e = fp_cache_get_normalized(c, norm, strlen(norm));
+	PgQueryFingerprintResult r = pg_query_fingerprint(norm);
+	ck_assert_ptr_null(r.error);
+	ck_assert_uint_eq(e->fingerprint, r.fingerprint);
+	pg_query_free_fingerprint_result(r);
 	fp_cache_free(c);
 }
 END_TEST
@@ -591,6 +629,7 @@ Suite *suite_fingerprint(void)
 	tcase_add_loop_test(tc, test_fp_equal_core, 0, ARRAY_SIZE(equal_core));
 	tcase_add_loop_test(tc, test_fp_unequal, 0, ARRAY_SIZE(unequal));
 	tcase_add_test(tc, test_fp_norm_parses);
+	tcase_add_test(tc, test_fp_is_pg_query);
 	tcase_add_test(tc, test_fp_format);
 	tcase_add_test(tc, test_fp_lexical_case);
 	suite_add_tcase(s, tc);
