@@ -45,7 +45,7 @@ deps:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	./$(BIN) report samples/*
+	./$(BIN) report $(filter-out %.md,$(wildcard samples/*))
 
 # Unit tests, writer golden files, and end-to-end runs of the binary on
 # samples/ and on the logs of a real server started by the tests.

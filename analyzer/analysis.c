@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "events.h"
 #include "filter.h"
 #include "ingest.h"
 #include "parser.h"
@@ -73,6 +74,7 @@ struct worker {
 	struct agg *agg;
 	struct fp_cache *fp;
 	struct ingest *ingest;
+	struct events *events;
 };
 
 struct shared {
@@ -131,13 +133,22 @@ static void run_input(struct worker *w, size_t idx)
 		goto done;
 	}
 	struct record rec;
-	while (p->next(state, &rec) > 0) {
+	for (;;) {
+		/* Parsers fill what their format has; the rest stays empty. */
+		memset(&rec, 0, sizeof(rec));
+		rec.u.log.pid = rec.u.log.leader_pid = -1;
+		if (p->next(state, &rec) <= 0)
+			break;
 		r->records++;
-		if (rec.kind == REC_LOG_ENTRY)
+		if (rec.kind == REC_LOG_ENTRY) {
 			ingest_log(w->ingest, &rec.u.log);
+			if (ingest_keeps(w->ingest, &rec.u.log))
+				events_log(w->events, &rec.u.log);
+		}
 	}
 	p->close(state);
 	ingest_end_input(w->ingest);
+	events_end_input(w->events);
 	if (lr_error(ctx.lr)) {
 		add_problem(r, lr_lineno(ctx.lr), lr_error(ctx.lr));
 		r->truncated = true;
@@ -201,7 +212,10 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		w[i].agg = agg_new();
 		w[i].fp = fp_cache_new();
 		w[i].ingest = ingest_new(w[i].agg, w[i].fp, filter);
+		w[i].events = events_new(w[i].fp);
+		ingest_set_events(w[i].ingest, w[i].events);
 	}
+	a->events = events_new(NULL);
 	if (jobs == 1) {
 		worker_main(&w[0]);     /* no thread: simpler to debug and profile */
 	} else {
@@ -220,6 +234,8 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		a->distinct_texts += fp_cache_size(w[i].fp);
 		a->parsed_texts += fp_cache_parsed(w[i].fp);
 		agg_merge(a->agg, w[i].agg);
+		events_merge(a->events, w[i].events);
+		events_free(w[i].events);
 		ingest_free(w[i].ingest);
 		agg_free(w[i].agg);
 		fp_cache_free(w[i].fp);
@@ -260,5 +276,6 @@ void analysis_free(struct analysis *a)
 	free(a->inputs);
 	free(a->error);
 	agg_free(a->agg);
+	events_free(a->events);
 	free(a);
 }

@@ -98,6 +98,13 @@ bool filter_names(const struct filter *f, struct slice db, struct slice user,
 	return in_list(f->dbs, db) && in_list(f->users, user) && in_list(f->apps, app);
 }
 
+bool filter_names_present(const struct filter *f, struct slice db,
+		struct slice user, struct slice app)
+{
+	return (!db.len || in_list(f->dbs, db)) && (!user.len || in_list(f->users, user))
+		&& (!app.len || in_list(f->apps, app));
+}
+
 static bool any_match(pcre2_code **codes, size_t n, const char *s, size_t len)
 {
 	for (size_t i = 0; i < n; i++) {

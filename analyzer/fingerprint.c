@@ -27,7 +27,21 @@ struct slot {
 	struct fp_entry *entry; /* NULL: empty */
 };
 
+/* Raw texts seen verbatim before (prepared statements, ORMs' "$1" forms
+ * repeat byte for byte): a hit skips the normalizer. Direct-mapped and
+ * fixed-size, so its memory does not grow with the input. */
+#define RAW_MEMO_SLOTS 1024
+#define RAW_MEMO_MAX 480        /* longer texts are not memoized */
+
+struct raw_memo {
+	uint64_t hash;
+	uint32_t len;
+	struct fp_entry *entry;
+	char text[RAW_MEMO_MAX];
+};
+
 struct fp_cache {
+	struct raw_memo *memo;  /* RAW_MEMO_SLOTS of them, allocated on first use */
 	struct slot *slots;
 	size_t mask;            /* slot count - 1 */
 	size_t count;
@@ -53,6 +67,7 @@ void fp_cache_free(struct fp_cache *c)
 {
 	if (!c)
 		return;
+	free(c->memo);
 	free(c->slots);
 	arena_free(c->arena);
 	sb_release(&c->raw);
@@ -261,8 +276,25 @@ static struct fp_entry *lookup(struct fp_cache *c, const char *norm, size_t len,
 struct fp_entry *fp_cache_get(struct fp_cache *c, const char *sql, size_t len,
 		struct strbuf *scratch)
 {
+	struct raw_memo *m = NULL;
+	uint64_t h = 0;
+	if (len <= RAW_MEMO_MAX) {
+		if (!c->memo)
+			c->memo = xcalloc(RAW_MEMO_SLOTS, sizeof(*c->memo));
+		h = XXH3_64bits(sql, len);
+		m = &c->memo[h & (RAW_MEMO_SLOTS - 1)];
+		if (m->entry && m->hash == h && m->len == len && memcmp(m->text, sql, len) == 0)
+			return m->entry;
+	}
 	fp_normalize(sql, len, scratch);
-	return lookup(c, scratch->buf, scratch->len, sql, len);
+	struct fp_entry *e = lookup(c, scratch->buf, scratch->len, sql, len);
+	if (m) {
+		m->hash = h;
+		m->len = (uint32_t)len;
+		m->entry = e;
+		memcpy(m->text, sql, len);
+	}
+	return e;
 }
 
 struct fp_entry *fp_cache_get_normalized(struct fp_cache *c, const char *norm,

@@ -2,8 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "ingest.h"
 #include "pgmsg.h"
+#include "plan.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -17,7 +19,7 @@ struct backend {
 	int64_t ts_ms;
 	double plan_ms;
 	struct strbuf query;    /* as logged, for the example */
-	struct strbuf plan;     /* EXPLAIN JSON text, when the plan was JSON */
+	struct strbuf plan;     /* the plan's body, text or JSON form */
 	const char *db, *user, *app;    /* interned */
 	bool stmt_execute;      /* the text waited for came from an execute */
 	struct strbuf params;   /* DETAIL parameters of the text waited for */
@@ -35,6 +37,7 @@ struct backend {
 
 struct ingest {
 	struct agg *agg;
+	struct events *events;  /* may be NULL */
 	struct fp_cache *fp;
 	const struct filter *filter;
 	struct backend *backends;       /* open addressing by pid */
@@ -83,6 +86,11 @@ void ingest_free(struct ingest *in)
 	sb_release(&in->scratch);
 	sb_release(&in->qtext);
 	free(in);
+}
+
+void ingest_set_events(struct ingest *in, struct events *ev)
+{
+	in->events = ev;
 }
 
 const struct ingest_stats *ingest_stats(const struct ingest *in)
@@ -151,9 +159,27 @@ static bool passes(struct ingest *in, struct fp_entry *fe, int64_t ts,
 	return fe->verdict == VERDICT_PASS;
 }
 
+/* Keeps plan body (either auto_explain form) as g's plan when it is the
+ * slowest seen, converted to EXPLAIN JSON. Converting only the worst keeps
+ * a log with a plan for every statement cheap. */
+static void keep_worst_plan(struct group *g, const char *body, size_t len,
+		double plan_ms)
+{
+	if (!body || !len || (g->plan_json && plan_ms <= g->plan_ms))
+		return;
+	char err[128];
+	struct plan *p = plan_parse(body, len, err, sizeof(err));
+	if (!p)
+		return;         /* not a plan we can read: the call still counts */
+	free(g->plan_json);
+	g->plan_json = plan_to_json(p);
+	g->plan_ms = plan_ms;
+	plan_free(p);
+}
+
 /* Counts a call unless the filters drop it. Returns its group or NULL. */
 static struct group *commit(struct ingest *in, struct call *c,
-		const char *plan_json, size_t plan_len, double plan_ms)
+		const char *plan_body, size_t plan_len, double plan_ms)
 {
 	if (!passes(in, c->entry, c->ts_ms, c->db, c->user, c->app)) {
 		in->stats.filtered++;
@@ -161,11 +187,9 @@ static struct group *commit(struct ingest *in, struct call *c,
 	}
 	struct group *g = agg_add_call(in->agg, c);
 	in->stats.calls++;
-	if (plan_json && plan_len && (!g->plan_json || plan_ms > g->plan_ms)) {
-		free(g->plan_json);
-		g->plan_json = xstrndup(plan_json, plan_len);
-		g->plan_ms = plan_ms;
-	}
+	if (in->events)
+		events_call(in->events, c);
+	keep_worst_plan(g, plan_body, plan_len, plan_ms);
 	return g;
 }
 
@@ -226,11 +250,7 @@ static void on_plan(struct ingest *in, struct backend *b,
 		in->stats.merged_plans++;
 		if (g) {
 			g->sources |= SRC_BIT(SRC_PLAN);
-			if (m->json_plan && (!g->plan_json || m->duration_ms > g->plan_ms)) {
-				free(g->plan_json);
-				g->plan_json = xstrndup(body.ptr, body.len);
-				g->plan_ms = m->duration_ms;
-			}
+			keep_worst_plan(g, body.ptr, body.len, m->duration_ms);
 		}
 		return;
 	}
@@ -243,8 +263,17 @@ static void on_plan(struct ingest *in, struct backend *b,
 	b->has_plan = b->has_plan_real = true;
 	b->plan_ms = m->duration_ms;
 	sb_reset(&b->plan);
-	if (m->json_plan)
-		sb_append(&b->plan, body.ptr, body.len);
+	sb_append(&b->plan, body.ptr, body.len);
+}
+
+/* "$1 = '42'" from a DETAIL part attached to the entry (csvlog, jsonlog,
+ * and stderr once stitched), or an empty slice. */
+static struct slice detail_params(const struct log_entry *e)
+{
+	static const char lead[] = "parameters: ";
+	if (e->detail.len > sizeof(lead) - 1 && memcmp(e->detail.ptr, lead, sizeof(lead) - 1) == 0)
+		return slice_make(e->detail.ptr + sizeof(lead) - 1, e->detail.len - (sizeof(lead) - 1));
+	return SLICE_EMPTY;
 }
 
 static void on_statement(struct ingest *in, struct backend *b,
@@ -260,13 +289,17 @@ static void on_statement(struct ingest *in, struct backend *b,
 		hold(in, b, e, fe, text);
 		b->has_stmt = true;
 		b->stmt_execute = m->kind == MSG_EXECUTE;
+		struct slice params = detail_params(e);
+		if (params.len)
+			sb_append(&b->params, params.ptr, params.len);
 		return;
 	}
 	struct call c = {
 		.entry = fe, .ts_ms = e->ts_ms, .timed = true,
 		.duration_ms = m->duration_ms,
 		.source = SRC_BIT(SRC_LOG) | (with_plan ? SRC_BIT(SRC_PLAN) : 0),
-		.query = text, .db = e->db, .user = e->user, .app = e->app,
+		.query = text, .params = detail_params(e),
+		.db = e->db, .user = e->user, .app = e->app,
 	};
 	if (with_plan)
 		in->stats.merged_plans++;
@@ -373,6 +406,14 @@ void ingest_log(struct ingest *in, const struct log_entry *e)
 	case MSG_OTHER:
 		break;
 	}
+}
+
+bool ingest_keeps(const struct ingest *in, const struct log_entry *e)
+{
+	if (e->ts_ms != TS_NONE && ((in->since != TS_NONE && e->ts_ms < in->since)
+			|| (in->until != TS_NONE && e->ts_ms > in->until)))
+		return false;
+	return filter_names_present(in->filter, e->db, e->user, e->app);
 }
 
 void ingest_end_input(struct ingest *in)

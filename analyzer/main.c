@@ -26,7 +26,9 @@ static const char usage_text[] =
 "  -f, --format md|json|text   report format (default md)\n"
 "  -o, --output FILE           write there instead of standard output\n"
 "      --prefix 'SPEC'         the server's log_line_prefix, verbatim (default: detected)\n"
-"      --input-format FMT      force the input format (stderr)\n"
+"      --input-format FMT      force the input format (stderr, syslog, csvlog, jsonlog)\n"
+"      --year N                the year of syslog dates, which carry none (default:\n"
+"                              a date inside the log, else the file's)\n"
 "      --since TIME, --until TIME\n"
 "                              only events in this window (ISO 8601, or a time of day\n"
 "                              read in the log's own zone on its first day)\n"
@@ -47,7 +49,7 @@ static const char usage_text[] =
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
-	OPT_HELP, OPT_VERSION,
+	OPT_YEAR, OPT_HELP, OPT_VERSION,
 };
 
 static const struct option long_options[] = {
@@ -67,6 +69,7 @@ static const struct option long_options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "show-literals", no_argument, NULL, OPT_SHOW_LITERALS },
 	{ "bands", required_argument, NULL, OPT_BANDS },
+	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +238,13 @@ int main(int argc, char **argv)
 			if (!parse_bands(optarg, o.bands))
 				return usage_error("--bands takes three increasing limits in ms like 100,500,1000, not '%s'", optarg);
 			break;
+		case OPT_YEAR: {
+			unsigned y;
+			if (!parse_uint(optarg, &y) || y < 1970 || y > 9999)
+				return usage_error("--year takes a year like 2024, not '%s'", optarg);
+			o.year = (int)y;
+			break;
+		}
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;

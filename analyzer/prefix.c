@@ -6,18 +6,17 @@
  * occurs, and when what follows does not fit, the next occurrence is
  * tried (application names may hold the delimiter). A match is accepted
  * only when a severity keyword ("LOG:  ") follows the prefix, which is
- * what makes that search safe. Matching allocates nothing. */
+ * what makes that search safe. Matching allocates nothing.
+ * prefix_memo.c answers most lines from remembered matches instead. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "prefix.h"
+#include "prefix_int.h"
 #include "timeutil.h"
 
-#define MAX_TOKENS 48
 #define MAX_SPEC 1024
 #define MAX_WIDTH 1024
-#define NOMATCH ((size_t)-1)
 /* Ends tried for free-text fields per line. Real lines need a handful; a
  * hostile one (a spec with many free fields, a line full of their
  * delimiters) would otherwise cost the product of its candidates. */
@@ -29,94 +28,32 @@
 #define CAP_NAME 128
 #define CAP_HOST 270
 
-enum tok_kind { TK_LIT, TK_FREE, TK_FIXED, TK_STOP };
-
-struct token {
-	unsigned char kind;
-	char esc;               /* the escape letter; 0 for literals */
-	bool left;              /* "%-10u": padded on the right */
-	unsigned short width;   /* padding width, 0 when none */
-	unsigned short cap;     /* free text: longest value */
-	unsigned lit_off, lit_len;
-};
-
-struct prefix {
-	char *spec;
-	char *lits;
-	struct token toks[MAX_TOKENS];
-	size_t ntok;
-	bool has_h;
-};
-
-/* What one token matched. */
-struct tval {
-	size_t off, len;
-	int64_t num;            /* numbers; times as UTC epoch ms */
-	size_t zoff, zlen;      /* times: the zone text */
-	bool tz_known;
-};
-
-struct mstate {
-	const struct prefix *p;
-	const char *line;
-	size_t len;
-	size_t end_tok;         /* tokens before this one matched */
-	size_t sev_off, msg_off;
-	enum severity sev;
-	int budget;             /* free-text ends left to try */
-	struct tval v[MAX_TOKENS];
+const unsigned short prefix_slice_of[128] = {
+	['t'] = FIELD(tz), ['m'] = FIELD(tz), ['n'] = FIELD(tz),
+	['u'] = FIELD(user), ['d'] = FIELD(db), ['a'] = FIELD(app),
+	['h'] = FIELD(host), ['r'] = FIELD(remote), ['b'] = FIELD(backend_type),
+	['i'] = FIELD(command), ['e'] = FIELD(sqlstate), ['c'] = FIELD(session),
+	['v'] = FIELD(vxid), ['x'] = FIELD(xid), ['Q'] = FIELD(query_id),
 };
 
 /* ---- severities ---- */
 
-static const struct {
-	const char *name;
-	unsigned char len;
-	enum severity sev;
-} severities[] = {
-#define X(id, name) { name, sizeof(name) - 1, id },
+static const char *const sev_names[] = {
+#define X(id, name) [id] = name,
 	SEVERITY_LIST(X)
 #undef X
 };
 
 const char *severity_name(enum severity s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(severities); i++)
-		if (severities[i].sev == s)
-			return severities[i].name;
-	return "";
+	if (s <= SEV_NONE || s >= SEV_COUNT)
+		return "";
+	return sev_names[s];
 }
 
 size_t severity_parse(const char *s, size_t len, enum severity *sev)
 {
-	if (len < 4 || s[0] < 'C' || s[0] > 'W')
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(severities); i++) {
-		size_t n = severities[i].len;
-		if (s[0] != severities[i].name[0] || len <= n
-				|| memcmp(s, severities[i].name, n) != 0)
-			continue;
-		/* The server writes DEBUG1..DEBUG5 as "DEBUG"; some tools keep
-		 * the digit. */
-		if (severities[i].sev == SEV_DEBUG && s[n] >= '1' && s[n] <= '5')
-			n++;
-		if (n >= len || s[n] != ':')
-			return 0;
-		n++;
-		if (n < len) {
-			if (s[n] != ' ')
-				return 0;
-			/* The server writes two spaces; a third belongs to the
-			 * message (an indented statement). */
-			n++;
-			if (n < len && s[n] == ' ')
-				n++;
-		}
-		if (sev)
-			*sev = severities[i].sev;
-		return n;
-	}
-	return 0;
+	return sev_parse(s, len, sev);
 }
 
 /* ---- compiling ---- */
@@ -165,6 +102,38 @@ static bool add_lit_byte(struct prefix *p, size_t *nlit, char c, char *err,
 	p->lits[(*nlit)++] = c;
 	last->lit_len++;
 	return true;
+}
+
+static bool is_time_esc(char c)
+{
+	return c == 't' || c == 'm' || c == 'n';
+}
+
+/* Each token's next literal byte, the owners, the field counts, then
+ * the memo plan. */
+static void plan(struct prefix *p)
+{
+	uint64_t seen = 0;
+	unsigned nf = 0;
+
+	for (size_t i = 0; i < p->ntok; i++) {
+		struct token *t = &p->toks[i];
+		p->nfields_at[i] = (unsigned char)nf;
+		if (i + 1 < p->ntok && p->toks[i + 1].kind == TK_LIT)
+			t->next = p->lits[p->toks[i + 1].lit_off];
+		if (t->kind == TK_LIT || t->kind == TK_STOP)
+			continue;
+		nf++;
+		/* The first of several occurrences wins; %t %m %n share one. */
+		char key = is_time_esc(t->esc) ? 't' : t->esc;
+		unsigned bit = key >= 'a' ? (unsigned)(key - 'a') : (unsigned)(key - 'A') + 26;
+		if (seen & (1ULL << bit))
+			continue;
+		seen |= 1ULL << bit;
+		p->owner[p->nowner++] = (unsigned char)i;
+	}
+	p->nfields_at[p->ntok] = (unsigned char)nf;
+	prefix_memo_plan(p);
 }
 
 struct prefix *prefix_compile(const char *spec, char *err, size_t errlen)
@@ -224,6 +193,7 @@ struct prefix *prefix_compile(const char *spec, char *err, size_t errlen)
 		if (c == 'h')
 			p->has_h = true;
 	}
+	plan(p);
 	return p;
 fail:
 	prefix_free(p);
@@ -297,18 +267,7 @@ static size_t count_hex(const char *s, size_t avail)
 	return n;
 }
 
-/* The first byte of the literal after token ti, or 0 at the end. */
-static char next_lit_byte(const struct prefix *p, size_t ti)
-{
-	if (ti + 1 < p->ntok && p->toks[ti + 1].kind == TK_LIT)
-		return p->lits[p->toks[ti + 1].lit_off];
-	return 0;
-}
-
-/* The zone after a timestamp: an abbreviation ("CET", "ChST") or an
- * offset ("+03", "-0330", "+05:30"). An offset takes ":MM" only when the
- * prefix does not go on with ':' ("%t:%r" logs "+03:10.0.0.1(...)"). */
-static size_t zone_len(const char *s, size_t avail, char next)
+size_t prefix_zone_len(const char *s, size_t avail, char next)
 {
 	size_t n = 0;
 	if (avail == 0)
@@ -329,42 +288,43 @@ static size_t zone_len(const char *s, size_t avail, char next)
 	return n;
 }
 
-/* "YYYY-MM-DD HH:MM:SS[.fff] ZONE" for %t %m %s. */
-static size_t match_time(struct mstate *m, size_t ti, char esc, size_t pos,
-		struct tval *v)
+/* "YYYY-MM-DD HH:MM:SS[.fff] ZONE" for %t %m %s at line[pos]. */
+static size_t match_time(const char *line, size_t len, size_t pos, char esc,
+		char next, struct tval *v)
 {
-	const char *s = m->line + pos;
-	size_t avail = m->len - pos;
+	const char *s = line + pos;
+	size_t avail = len - pos;
 	int64_t wall;
 	size_t n = ts_parse_wallclock(s, avail, &wall);
 	if (n == 0 || (esc == 'm') != (n > 19))
 		return NOMATCH;
 	if (n >= avail || s[n] != ' ')
 		return NOMATCH;
-	size_t z = zone_len(s + n + 1, avail - n - 1, next_lit_byte(m->p, ti));
+	size_t z = prefix_zone_len(s + n + 1, avail - n - 1, next);
 	if (z == 0)
 		return NOMATCH;
 	int off = 0;
 	v->zoff = pos + n + 1;
 	v->zlen = z;
 	v->tz_known = ts_zone_offset(s + n + 1, z, &off);
+	v->zmin = off;
 	v->num = wall - (int64_t)off * 60000;
 	return n + 1 + z;
 }
 
-/* The value of a shaped field at pos, padding excluded. */
-static size_t match_shape(struct mstate *m, size_t ti, char esc, size_t pos,
-		struct tval *v)
+/* The value of a shaped field at line[pos], padding excluded. */
+size_t prefix_match_shape(const char *line, size_t len, size_t pos,
+		const struct token *t, struct tval *v)
 {
-	const char *s = m->line + pos;
-	size_t avail = m->len - pos, n, k;
+	const char *s = line + pos;
+	size_t avail = len - pos, n, k;
 
-	switch (esc) {
+	switch (t->esc) {
 	case 't': case 'm': case 's':
-		return match_time(m, ti, esc, pos, v);
+		return match_time(line, len, pos, t->esc, t->next, v);
 	case 'p': case 'l': case 'P':
 		n = count_digits(s, avail);
-		if (n > 18 || (n == 0 && esc != 'P'))
+		if (n > 18 || (n == 0 && t->esc != 'P'))
 			return NOMATCH;
 		v->num = n ? digits_value(s, n) : -1;
 		return n;
@@ -389,6 +349,7 @@ static size_t match_shape(struct mstate *m, size_t ti, char esc, size_t pos,
 			n += 1 + k;
 		}
 		v->tz_known = true;
+		v->zmin = 0;
 		v->zoff = pos;
 		v->zlen = 0;
 		return n;
@@ -429,7 +390,7 @@ static size_t match_fixed(struct mstate *m, size_t ti, const struct token *t,
 	if (t->width && !t->left)
 		while (pos < m->len && m->line[pos] == ' ' && pos - start < t->width)
 			pos++;
-	size_t n = match_shape(m, ti, t->esc, pos, v);
+	size_t n = prefix_match_shape(m->line, m->len, pos, t, v);
 	if (n == NOMATCH)
 		return NOMATCH;
 	v->off = pos;
@@ -446,7 +407,7 @@ static bool match_from(struct mstate *m, size_t ti, size_t pos);
 static bool match_end(struct mstate *m, size_t ti, size_t pos)
 {
 	enum severity sev;
-	size_t n = severity_parse(m->line + pos, m->len - pos, &sev);
+	size_t n = sev_parse(m->line + pos, m->len - pos, &sev);
 	if (n == 0)
 		return false;
 	m->end_tok = ti;
@@ -454,6 +415,13 @@ static bool match_end(struct mstate *m, size_t ti, size_t pos)
 	m->sev_off = pos;
 	m->msg_off = pos + n;
 	return true;
+}
+
+/* An end tried failed: the memo may not learn from this match. */
+static inline bool tried(struct mstate *m, bool ok)
+{
+	m->dirty |= !ok;
+	return ok;
 }
 
 static inline bool is_host_char(char c)
@@ -499,17 +467,18 @@ static bool match_free(struct mstate *m, size_t ti, const struct token *t,
 			return false;
 	}
 	v->off = pos;
+	v->reach = hi;          /* the host scan's end, or as far as %r looks */
 
 	if (t->esc == 'r') {
 		size_t e = remote_end(m->line + pos, hi - pos);
 		if (e != NOMATCH && pos + e >= lo && pos + e <= hi && --m->budget > 0) {
 			v->len = e;
-			if (match_from(m, ti + 1, pos + e))
+			if (tried(m, match_from(m, ti + 1, pos + e)))
 				return true;
 		}
 	}
 
-	if (ti + 1 < p->ntok && p->toks[ti + 1].kind == TK_LIT) {
+	if (t->next) {
 		const struct token *nx = &p->toks[ti + 1];
 		const char *lit = p->lits + nx->lit_off;
 		size_t ll = nx->lit_len;
@@ -526,7 +495,7 @@ static bool match_free(struct mstate *m, size_t ti, const struct token *t,
 				if (--m->budget <= 0)
 					return false;
 				v->len = e - pos;
-				if (match_from(m, ti + 2, e + ll))
+				if (tried(m, match_from(m, ti + 2, e + ll)))
 					return true;
 			}
 			e++;
@@ -538,9 +507,9 @@ static bool match_free(struct mstate *m, size_t ti, const struct token *t,
 			return false;
 		v->len = e - pos;
 		if (ti + 1 == p->ntok) {
-			if (match_end(m, ti + 1, e))
+			if (tried(m, match_end(m, ti + 1, e)))
 				return true;
-		} else if (match_from(m, ti + 1, e)) {
+		} else if (tried(m, match_from(m, ti + 1, e))) {
 			return true;
 		}
 	}
@@ -569,7 +538,7 @@ static bool match_from(struct mstate *m, size_t ti, size_t pos)
 		case TK_STOP:
 			/* Session processes write the rest; the postmaster and the
 			 * other auxiliary processes stop here. */
-			if (match_from(m, ti + 1, pos))
+			if (tried(m, match_from(m, ti + 1, pos)))
 				return true;
 			return match_end(m, ti, pos);
 		default:
@@ -606,10 +575,9 @@ static struct slice remote_host(struct slice r)
 	return r;
 }
 
-static void fill_fields(const struct mstate *m, struct prefix_fields *f)
+void prefix_fill_fields(const struct mstate *m, struct prefix_fields *f)
 {
 	const struct prefix *p = m->p;
-	uint64_t seen = 0;
 
 	/* A copy of a template is cheaper than a zeroing loop, per line. */
 	static const struct prefix_fields empty = {
@@ -621,21 +589,14 @@ static void fill_fields(const struct mstate *m, struct prefix_fields *f)
 		.xid = SLICE_EMPTY, .backend_type = SLICE_EMPTY,
 		.query_id = SLICE_EMPTY,
 	};
-	*f = empty;
+	copy_fields(f, &empty);
 	f->severity = m->sev;
 	f->sev_off = m->sev_off;
 	f->msg_off = m->msg_off;
-	for (size_t i = 0; i < m->end_tok; i++) {
-		const struct token *t = &p->toks[i];
-		if (t->kind == TK_LIT || t->kind == TK_STOP)
-			continue;
-		/* The first of several occurrences wins; %t %m %n share one. */
-		char key = t->esc == 'm' || t->esc == 'n' ? 't' : t->esc;
-		unsigned bit = key >= 'a' ? (unsigned)(key - 'a') : (unsigned)(key - 'A') + 26;
-		if (seen & (1ULL << bit))
-			continue;
-		seen |= 1ULL << bit;
-		const struct tval *v = &m->v[i];
+	f->nfields = p->nfields_at[m->end_tok];
+	for (size_t k = 0; k < p->nowner && p->owner[k] < m->end_tok; k++) {
+		const struct token *t = &p->toks[p->owner[k]];
+		const struct tval *v = &m->v[p->owner[k]];
 		struct slice s = tval_slice(m, t, v);
 		switch (t->esc) {
 		case 't': case 'm': case 'n':
@@ -647,34 +608,23 @@ static void fill_fields(const struct mstate *m, struct prefix_fields *f)
 		case 'p': f->pid = v->num; break;
 		case 'l': f->line_no = v->num; break;
 		case 'P': f->leader_pid = v->num; break;
-		case 'u': f->user = s; break;
-		case 'd': f->db = s; break;
-		case 'a': f->app = s; break;
-		case 'h': f->host = s; break;
-		case 'r':
-			f->remote = s;
-			if (!p->has_h)
+		default:
+			*field_slice(f, prefix_slice_of[(unsigned char)t->esc]) = s;
+			if (t->esc == 'r' && !p->has_h)
 				f->host = remote_host(s);
 			break;
-		case 'b': f->backend_type = s; break;
-		case 'i': f->command = s; break;
-		case 'e': f->sqlstate = s; break;
-		case 'c': f->session = s; break;
-		case 'v': f->vxid = s; break;
-		case 'x': f->xid = s; break;
-		case 'Q': f->query_id = s; break;
-		default: break;
 		}
 	}
 }
 
-static bool match_line(const struct prefix *p, const char *line, size_t len,
+bool prefix_match_state(const struct prefix *p, const char *line, size_t len,
 		struct mstate *m)
 {
 	m->p = p;
 	m->line = line;
 	m->len = len;
 	m->budget = MATCH_BUDGET;
+	m->dirty = false;
 	return match_from(m, 0, 0);
 }
 
@@ -682,326 +632,9 @@ bool prefix_match(const struct prefix *p, const char *line, size_t len,
 		struct prefix_fields *f)
 {
 	struct mstate m;
-	if (!match_line(p, line, len, &m))
+	if (!prefix_match_state(p, line, len, &m))
 		return false;
 	if (f)
-		fill_fields(&m, f);
+		prefix_fill_fields(&m, f);
 	return true;
-}
-
-/* Fields a match went through (fewer when it stopped at %q). */
-static unsigned matched_fields(const struct mstate *m)
-{
-	unsigned n = 0;
-	for (size_t i = 0; i < m->end_tok; i++)
-		n += m->p->toks[i].kind == TK_FREE || m->p->toks[i].kind == TK_FIXED;
-	return n;
-}
-
-/* ---- detection ---- */
-
-/* Most common first. Ties in lines matched go to the candidate whose
- * matches went through more fields (the more specific one), then to the
- * earlier one: a log whose first lines all come from the postmaster fits
- * every "%q" prefix equally, and then the distribution default wins. */
-static const char *const candidates[] = {
-	"%m [%p] %q%u@%d ",                     /* Debian/Ubuntu default */
-	"%m [%p] %q%u@%d/%a ",
-	"%m [%p] ",                             /* PostgreSQL 10+ default */
-	"%t [%p] ",
-	"%t [%p] %q%u@%d ",
-	"%t [%p-%l] %q%u@%d ",                  /* older Debian/Ubuntu */
-	"%m [%p-%l] %q%u@%d ",
-	"%t [%p]: [%l-1] ",                     /* pgBadger's advice */
-	"%m [%p]: [%l-1] ",
-	"%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
-	"%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
-	"%t [%p]: [%l-1] user=%u,db=%d,host=%h,app=%a ",
-	"%t [%p]: [%l-1] db=%d,user=%u,app=%a,client=%h ",
-	"%m [%p]: [%l-1] db=%d,user=%u,app=%a,client=%h ",
-	"%t [%p]: [%l-1] user=%u,db=%d ",
-	"%t [%p]: [%l-1] db=%d,user=%u ",
-	"%t [%p]: [%l-1] db=%d ",
-	"%t [%p]: user=%u,db=%d,app=%a,client=%h ",
-	"%t [%p]: db=%d,user=%u,app=%a,client=%h ",
-	"%m [%p]: [%l-1] db=%d,user=%u ",       /* Google Cloud SQL */
-	"%m [%p] user=%u,db=%d ",
-	"%m [%p] user=%u,db=%d,app=%a,client=%h ",
-	"%m [%p] db=%d,user=%u,app=%a,client=%h ",
-	"%t:%r:%u@%d:[%p]:",                    /* Amazon RDS */
-	"%m:%r:%u@%d:[%p]:",
-	"%t-%c-",                               /* Azure */
-	"< %m >",                               /* old Red Hat packages */
-	"%m %u %d [%p] ",
-	"%m [%p] %u@%d ",
-	"%t ",
-	"%m ",
-};
-
-#define DETECT_LINES 200
-
-const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
-		unsigned *tried)
-{
-	enum { NC = ARRAY_SIZE(candidates) };
-	struct prefix *cp[NC];
-	unsigned score[NC] = { 0 };
-	unsigned long fields[NC] = { 0 };
-	struct mstate m;
-	unsigned n = 0;
-	char err[128];
-
-	for (size_t c = 0; c < NC; c++)
-		cp[c] = prefix_compile(candidates[c], err, sizeof(err));
-
-	const char *s = buf, *end = buf + len;
-	while (s < end && n < DETECT_LINES) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *e = nl ? nl : end;
-		size_t l = (size_t)(e - s);
-		if (l && s[l - 1] == '\r')
-			l--;
-		if (l && s[0] != '\t') {
-			n++;
-			for (size_t c = 0; c < NC; c++)
-				if (cp[c] && match_line(cp[c], s, l, &m)) {
-					score[c]++;
-					fields[c] += matched_fields(&m);
-				}
-		}
-		s = nl ? nl + 1 : end;
-	}
-
-	size_t best = NC;
-	for (size_t c = 0; c < NC; c++) {
-		if (!cp[c] || score[c] == 0)
-			continue;
-		if (best == NC || score[c] > score[best]
-				|| (score[c] == score[best] && fields[c] > fields[best]))
-			best = c;
-	}
-	unsigned bs = best < NC ? score[best] : 0;
-	for (size_t c = 0; c < NC; c++)
-		prefix_free(cp[c]);
-	if (matched)
-		*matched = bs;
-	if (tried)
-		*tried = n;
-	if (best == NC || 2 * bs < n)
-		return NULL;
-	return candidates[best];
-}
-
-/* ---- suggestion ---- */
-
-struct sugg {
-	char *out;
-	size_t cap, n;
-	bool overflow;
-	unsigned fields;
-	bool have_p;
-};
-
-static void sg_put(struct sugg *g, const char *s, size_t n)
-{
-	if (g->n + n >= g->cap) {
-		g->overflow = true;
-		return;
-	}
-	memcpy(g->out + g->n, s, n);
-	g->n += n;
-	g->out[g->n] = '\0';
-}
-
-static void sg_field(struct sugg *g, const char *esc)
-{
-	sg_put(g, esc, strlen(esc));
-	g->fields++;
-}
-
-static void sg_lit(struct sugg *g, char c)
-{
-	if (c == '%')
-		sg_put(g, "%%", 2);
-	else
-		sg_put(g, &c, 1);
-}
-
-static bool word_start(const char *s, size_t i)
-{
-	return i == 0 || s[i - 1] == ' ' || s[i - 1] == ',' || s[i - 1] == ':'
-		|| s[i - 1] == '[' || s[i - 1] == '(' || s[i - 1] == '<';
-}
-
-static const struct {
-	const char *key, *esc;
-} sg_keys[] = {
-	{ "user=", "%u" }, { "usr=", "%u" }, { "db=", "%d" },
-	{ "database=", "%d" }, { "app=", "%a" }, { "application=", "%a" },
-	{ "client=", "%h" }, { "host=", "%h" }, { "remote=", "%r" },
-	{ "pid=", "%p" }, { "session=", "%c" }, { "sqlstate=", "%e" },
-	{ "xid=", "%x" }, { "vxid=", "%v" }, { "line=", "%l" },
-};
-
-/* One piece of the prefix text at s[i..end) turned into an escape;
- * returns its length, 0 when it is plain text. */
-static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
-{
-	const char *t = s + i;
-	size_t avail = end - i, n;
-	int64_t ms;
-
-	if ((i == 0 || !is_digit(s[i - 1]))
-			&& (n = ts_parse_wallclock(t, avail, &ms)) > 0
-			&& n < avail && t[n] == ' ') {
-		/* ':' as the next byte: "+03:" is taken as "+03" then ':'. */
-		size_t z = zone_len(t + n + 1, avail - n - 1, ':');
-		if (z) {
-			sg_field(g, n > 19 ? "%m" : "%t");
-			return n + 1 + z;
-		}
-	}
-	if (!word_start(s, i))
-		return 0;
-	if (t[0] == '[') {
-		size_t d = count_digits(t + 1, avail - 1);
-		if (d && 1 + d < avail && t[1 + d] == ']') {
-			sg_field(g, g->have_p ? "[%l" : "[%p");
-			sg_put(g, "]", 1);
-			g->have_p = true;
-			return d + 2;
-		}
-		if (d && 1 + d < avail && t[1 + d] == '-') {
-			size_t d2 = count_digits(t + 2 + d, avail - 2 - d);
-			if (d2 && 2 + d + d2 < avail && t[2 + d + d2] == ']') {
-				if (g->have_p) {
-					/* pgBadger's "[%l-1]": the "-1" is literal. */
-					sg_field(g, "[%l-");
-					sg_put(g, t + 2 + d, d2);
-				} else {
-					sg_field(g, "[%p-");
-					sg_field(g, "%l");
-				}
-				sg_put(g, "]", 1);
-				g->have_p = true;
-				return 3 + d + d2;
-			}
-		}
-		if (avail >= 7 && memcmp(t, "[local]", 7) == 0) {
-			sg_field(g, "%r");
-			return 7;
-		}
-	}
-	for (size_t k = 0; k < ARRAY_SIZE(sg_keys); k++) {
-		size_t kl = strlen(sg_keys[k].key);
-		if (avail < kl || memcmp(t, sg_keys[k].key, kl) != 0)
-			continue;
-		n = kl;
-		while (n < avail && t[n] != ',' && t[n] != ' ' && t[n] != ']')
-			n++;
-		sg_put(g, t, kl);
-		sg_field(g, sg_keys[k].esc);
-		return n;
-	}
-	/* "user@db", "user@db/app", "host(port)". A value may be
-	 * "[unknown]"; other brackets around the pair stay literal. */
-	n = 0;
-	while (n < avail && t[n] != ' ' && t[n] != ':' && t[n] != ',')
-		n++;
-	const char *at = memchr(t, '@', n);
-	if (at && t[0] == '[' && (n < 9 || memcmp(t, "[unknown]", 9) != 0))
-		return 0;
-	if (at && t[n - 1] == ']' && (n < 9 || memcmp(t + n - 9, "[unknown]", 9) != 0))
-		n--;
-	if (at) {
-		/* Followed by the severity: the postmaster's lines end before
-		 * it, as with Debian's "%q%u@%d". */
-		bool app = memchr(at, '/', n - (size_t)(at - t)) != NULL;
-		if (i + n + 1 == end && t[n] == ' ')
-			sg_put(g, "%q", 2);
-		sg_put(g, app ? "%u@%d/%a" : "%u@%d", app ? 8 : 5);
-		g->fields += app ? 3 : 2;
-		return n;
-	}
-	size_t h = 0;
-	while (h < avail && (is_hex(t[h]) || t[h] == '.' || t[h] == ':'))
-		h++;
-	if (h && h < avail && t[h] == '(') {
-		size_t d = count_digits(t + h + 1, avail - h - 1);
-		if (d && h + d + 1 < avail && t[h + d + 1] == ')') {
-			sg_field(g, "%r");
-			return h + d + 2;
-		}
-	}
-	return 0;
-}
-
-/* Where the severity starts in line, or NOMATCH. */
-static size_t find_severity(const char *line, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] < 'C' || line[i] > 'W')
-			continue;
-		if (i && (is_alpha(line[i - 1]) || is_digit(line[i - 1])))
-			continue;
-		if (severity_parse(line + i, len - i, NULL))
-			return i;
-	}
-	return NOMATCH;
-}
-
-static bool sg_build(const char *line, size_t len, char *out, size_t outlen,
-		unsigned *fields)
-{
-	size_t end = find_severity(line, len);
-	if (end == NOMATCH)
-		return false;
-	struct sugg g = { .out = out, .cap = outlen };
-	if (outlen == 0)
-		return false;
-	out[0] = '\0';
-	for (size_t i = 0; i < end;) {
-		size_t n = sg_piece(&g, line, i, end);
-		if (n == 0)
-			sg_lit(&g, line[i++]);
-		else
-			i += n;
-	}
-	if (g.overflow)
-		return false;
-	char err[128];
-	struct prefix *p = prefix_compile(out, err, sizeof(err));
-	bool ok = p && prefix_match(p, line, len, NULL);
-	prefix_free(p);
-	*fields = g.fields;
-	return ok;
-}
-
-bool prefix_suggest(const char *buf, size_t len, char *out, size_t outlen)
-{
-	char cand[512];
-	unsigned best = 0, n = 0;
-	bool found = false;
-	const char *s = buf, *end = buf + len;
-
-	while (s < end && n < DETECT_LINES) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *e = nl ? nl : end;
-		size_t l = (size_t)(e - s);
-		if (l && s[l - 1] == '\r')
-			l--;
-		if (l && s[0] != '\t') {
-			unsigned fields = 0;
-			n++;
-			if (sg_build(s, l, cand, sizeof(cand), &fields)
-					&& (!found || fields > best)
-					&& strlen(cand) < outlen) {
-				memcpy(out, cand, strlen(cand) + 1);
-				best = fields;
-				found = true;
-			}
-		}
-		s = nl ? nl + 1 : end;
-	}
-	return found;
 }

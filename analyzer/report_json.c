@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "report.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -247,6 +248,46 @@ static json_t *json_example(struct jctx *c, const struct group *g,
 	return o;
 }
 
+
+/* Plan strings that hold the statement's literals (its text, conditions):
+ * masked like the examples unless --show-literals. */
+static const char *const plan_literal_keys[] = {
+	"Query Text", "Filter", "Index Cond", "Recheck Cond", "Join Filter",
+	"Hash Cond", "Merge Cond", "One-Time Filter", "TID Cond", "Cache Key",
+	"Query Parameters",
+};
+
+static void mask_plan(json_t *node)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+	struct strbuf sb = STRBUF_INIT;
+	if (json_is_array(node)) {
+		json_array_foreach(node, i, v)
+			mask_plan(v);
+		return;
+	}
+	if (!json_is_object(node))
+		return;
+	json_object_foreach(node, key, v) {
+		if (json_is_object(v) || json_is_array(v)) {
+			mask_plan(v);
+			continue;
+		}
+		if (!json_is_string(v))
+			continue;
+		for (size_t k = 0; k < sizeof(plan_literal_keys) / sizeof(plan_literal_keys[0]); k++) {
+			if (strcmp(key, plan_literal_keys[k]) == 0) {
+				fp_normalize(json_string_value(v), json_string_length(v), &sb);
+				json_string_setn(v, sb.buf ? sb.buf : "", sb.len);
+				break;
+			}
+		}
+	}
+	sb_release(&sb);
+}
+
 static json_t *json_group(struct jctx *c, const struct group *g,
 		const struct pgsift_options *opts)
 {
@@ -288,6 +329,8 @@ static json_t *json_group(struct jctx *c, const struct group *g,
 	/* A plan that does not parse is dropped rather than passed on as text:
 	 * readers expect EXPLAIN JSON or null. */
 	json_t *plan = g->plan_json ? json_loads(g->plan_json, 0, NULL) : NULL;
+	if (plan && !opts->show_literals)
+		mask_plan(plan);
 	jset(c, o, "plan", plan ? plan : jchk(c, json_null()));
 
 	jset(c, o, "timed_calls", juint(c, g->timed_calls));
@@ -306,50 +349,343 @@ static json_t *json_group(struct jctx *c, const struct group *g,
 	return o;
 }
 
-/* Every events key, present and empty until the event analysers fill them. */
-static json_t *json_events(struct jctx *c)
+/* ---- events ---- */
+
+static json_t *jnum(struct jctx *c, double v)
 {
+	return jms(c, v);       /* 3 decimals, whatever the unit */
+}
+
+static json_t *jfp(struct jctx *c, bool has, uint64_t fp)
+{
+	char hex[17];
+
+	if (!has)
+		return jchk(c, json_null());
+	fp_format(fp, hex);
+	return jstr(c, hex);
+}
+
+/* A statement kept with an event: masked unless --show-literals. */
+static json_t *jstmt(struct jctx *c, const char *s,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	if (!s)
+		return jchk(c, json_null());
+	events_statement_text(s, opts->show_literals, sb);
+	return jstr(c, sb->buf);
+}
+
+/* {name: count} in the order events_sort() left (busiest first). */
+static json_t *json_ev_counts(struct jctx *c, const struct ev_counts *nc)
+{
+	json_t *o = jchk(c, json_object());
+
+	for (size_t i = 0; o && i < nc->n; i++) {
+		const char *key = utf8_clean(c, nc->v[i].name);
+		uint64_t n = nc->v[i].count;
+		json_t *old = json_object_get(o, key);
+		if (old)
+			n += (uint64_t)json_integer_value(old);
+		jset(c, o, key, juint(c, n));
+	}
+	return o;
+}
+
+static json_t *json_lock_waits(struct jctx *c, const struct events *ev,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_lock_wait *w = events_lock_waits(ev, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		jset(c, o, "ts", jts(c, w[i].ts_ms));
+		jset(c, o, "pid", juint(c, (uint64_t)w[i].pid));
+		jset(c, o, "wait_ms", jms(c, w[i].wait_ms));
+		jset(c, o, "lock", jstr(c, w[i].lock));
+		jset(c, o, "statement", jstmt(c, w[i].statement, opts, sb));
+		jset(c, o, "fingerprint", jfp(c, w[i].has_fingerprint,
+				w[i].fingerprint));
+		json_t *b = jchk(c, json_array());
+		for (uint32_t k = 0; k < w[i].nblockers; k++)
+			jpush(c, b, juint(c, (uint64_t)w[i].blockers[k]));
+		jset(c, o, "blocker_pids", b);
+		jset(c, o, "outcome", jstr(c, events_lock_outcome_name(w[i].outcome)));
+		jset(c, o, "db", jstr(c, w[i].db));
+		jset(c, o, "user", jstr(c, w[i].user));
+		jset(c, o, "app", jstr(c, w[i].app));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_deadlocks(struct jctx *c, const struct events *ev,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_deadlock *d = events_deadlocks(ev, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		json_t *pids = jchk(c, json_array());
+		json_t *stmts = jchk(c, json_array());
+		json_t *fps = jchk(c, json_array());
+		json_t *waits = jchk(c, json_array());
+		for (uint32_t k = 0; k < d[i].nprocs; k++) {
+			const struct ev_deadlock_proc *p = &d[i].procs[k];
+			jpush(c, pids, juint(c, (uint64_t)p->pid));
+			jpush(c, stmts, jstmt(c, p->statement, opts, sb));
+			jpush(c, fps, jfp(c, p->has_fingerprint, p->fingerprint));
+			json_t *w = jchk(c, json_object());
+			jset(c, w, "pid", juint(c, (uint64_t)p->pid));
+			jset(c, w, "lock", jstr(c, p->lock));
+			jset(c, w, "blocked_by", p->blocked_by >= 0 ?
+					juint(c, (uint64_t)p->blocked_by) :
+					jchk(c, json_null()));
+			jpush(c, waits, w);
+		}
+		jset(c, o, "ts", jts(c, d[i].ts_ms));
+		jset(c, o, "pids", pids);
+		jset(c, o, "statements", stmts);
+		jset(c, o, "victim_pid", d[i].victim_pid > 0 ?
+				juint(c, (uint64_t)d[i].victim_pid) :
+				jchk(c, json_null()));
+		jset(c, o, "fingerprints", fps);
+		jset(c, o, "waits", waits);
+		jset(c, o, "db", jstr(c, d[i].db));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_temp_files(struct jctx *c, const struct events *ev)
+{
+	const struct ev_temp_files *t = events_temp_files(ev);
+	json_t *o = jchk(c, json_object());
+	json_t *arr = jchk(c, json_array());
+
+	jset(c, o, "count", juint(c, t->count));
+	jset(c, o, "bytes", juint(c, t->bytes));
+	for (size_t i = 0; i < t->ngroups; i++) {
+		const struct ev_temp_group *g = &t->groups[i];
+		json_t *go = jchk(c, json_object());
+		jset(c, go, "fingerprint", jfp(c, g->has_fingerprint, g->fingerprint));
+		jset(c, go, "count", juint(c, g->count));
+		jset(c, go, "bytes", juint(c, g->bytes));
+		jset(c, go, "query", jstr(c, g->query));
+		jset(c, go, "max_bytes", juint(c, g->max_bytes));
+		jpush(c, arr, go);
+	}
+	jset(c, o, "by_group", arr);
+	jset(c, o, "max_bytes", juint(c, t->max_bytes));
+	return o;
+}
+
+static json_t *json_errors(struct jctx *c, const struct events *ev,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_error *r = events_errors(ev, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		jset(c, o, "severity", jstr(c, severity_name(r[i].severity)));
+		jset(c, o, "sqlstate", jstr(c, r[i].sqlstate[0] ? r[i].sqlstate : NULL));
+		jset(c, o, "message", jstr(c, r[i].message));
+		jset(c, o, "count", juint(c, r[i].count));
+		jset(c, o, "example", jstmt(c, r[i].example, opts, sb));
+		jset(c, o, "fingerprint", jfp(c, r[i].has_fingerprint,
+				r[i].fingerprint));
+		jset(c, o, "first_seen", jts(c, r[i].first_ts));
+		jset(c, o, "last_seen", jts(c, r[i].last_ts));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_sessions(struct jctx *c, const struct ev_connections *k)
+{
+	static const double bounds[] = EV_SESSION_BOUNDS;
+	json_t *o = jchk(c, json_object());
+	json_t *hist = jchk(c, json_array());
+	bool any = k->sessions > 0;
+
+	jset(c, o, "count", juint(c, k->sessions));
+	jset(c, o, "total_s", jnum(c, k->session_total_s));
+	jset(c, o, "mean_s", any ? jnum(c, k->session_total_s /
+			(double)k->sessions) : jchk(c, json_null()));
+	jset(c, o, "max_s", any ? jnum(c, k->session_max_s) : jchk(c, json_null()));
+	static const struct { const char *key; double q; } pct[] = {
+		{ "p50_s", 0.50 }, { "p95_s", 0.95 }, { "p99_s", 0.99 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(pct); i++)
+		jset(c, o, pct[i].key, any ? jnum(c, sketch_quantile(
+				&k->session_ms, pct[i].q) / 1000) :
+				jchk(c, json_null()));
+	/* Counts of sessions shorter than upto_s (and at least the bound
+	 * before); the last bucket is open-ended (null). */
+	for (size_t i = 0; i < EV_SESSION_BUCKETS; i++) {
+		json_t *b = jchk(c, json_object());
+		jset(c, b, "upto_s", i < ARRAY_SIZE(bounds) ?
+				jnum(c, bounds[i]) : jchk(c, json_null()));
+		jset(c, b, "count", juint(c, k->session_hist[i]));
+		jpush(c, hist, b);
+	}
+	jset(c, o, "histogram", hist);
+	return o;
+}
+
+static json_t *json_connections(struct jctx *c, const struct events *ev)
+{
+	const struct ev_connections *k = events_connections(ev);
+	json_t *o = jchk(c, json_object());
+
+	jset(c, o, "total", juint(c, events_connections_total(k)));
+	jset(c, o, "failed", juint(c, k->failed));
+	jset(c, o, "peak_sessions", juint(c, k->peak_sessions));
+	jset(c, o, "by_database", json_ev_counts(c, &k->by_database));
+	jset(c, o, "by_user", json_ev_counts(c, &k->by_user));
+	jset(c, o, "by_application", json_ev_counts(c, &k->by_application));
+	jset(c, o, "by_host", json_ev_counts(c, &k->by_host));
+	jset(c, o, "received", juint(c, k->received));
+	jset(c, o, "authorized", juint(c, k->authorized));
+	jset(c, o, "peak_at", jts(c, k->peak_ts));
+	json_t *f = jchk(c, json_object());
+	for (unsigned i = 0; i < EV_FAILURE_COUNT; i++)
+		if (k->failures[i])
+			jset(c, f, events_failure_name(i), juint(c, k->failures[i]));
+	jset(c, o, "failures", f);
+	jset(c, o, "sessions", json_sessions(c, k));
+	/* Counts under names past EV_NAMES_MAX. */
+	if (k->by_database.other || k->by_user.other ||
+			k->by_application.other || k->by_host.other) {
+		json_t *other = jchk(c, json_object());
+		jset(c, other, "databases", juint(c, k->by_database.other));
+		jset(c, other, "users", juint(c, k->by_user.other));
+		jset(c, other, "applications", juint(c, k->by_application.other));
+		jset(c, other, "hosts", juint(c, k->by_host.other));
+		jset(c, o, "other_names", other);
+	}
+	return o;
+}
+
+static json_t *json_checkpoints(struct jctx *c, const struct events *ev)
+{
+	const struct ev_checkpoints *k = events_checkpoints(ev);
+	json_t *o = jchk(c, json_object());
+
+	jset(c, o, "count", juint(c, k->count));
+	jset(c, o, "by_reason", json_ev_counts(c, &k->by_reason));
+	jset(c, o, "write_s", jnum(c, k->write_s));
+	jset(c, o, "sync_s", jnum(c, k->sync_s));
+	jset(c, o, "total_s", jnum(c, k->total_s));
+	jset(c, o, "max_total_s", jnum(c, k->max_total_s));
+	jset(c, o, "buffers", juint(c, k->buffers));
+	jset(c, o, "wal_added", juint(c, k->wal_added));
+	jset(c, o, "wal_removed", juint(c, k->wal_removed));
+	jset(c, o, "wal_recycled", juint(c, k->wal_recycled));
+	jset(c, o, "restartpoints", juint(c, k->restartpoints));
+	jset(c, o, "too_frequent", juint(c, k->too_frequent));
+	return o;
+}
+
+static json_t *json_autovacuum(struct jctx *c, const struct events *ev)
+{
+	const struct ev_autovacuum *k = events_autovacuum(ev);
+	json_t *o = jchk(c, json_object());
+	json_t *arr = jchk(c, json_array());
+
+	jset(c, o, "vacuum_count", juint(c, k->vacuum_count));
+	jset(c, o, "analyze_count", juint(c, k->analyze_count));
+	for (size_t i = 0; i < k->ntables; i++) {
+		const struct ev_vacuum_table *t = &k->tables[i];
+		json_t *to = jchk(c, json_object());
+		jset(c, to, "table", jstr(c, t->table));
+		jset(c, to, "vacuums", juint(c, t->vacuums));
+		jset(c, to, "analyzes", juint(c, t->analyzes));
+		jset(c, to, "removed_tuples", juint(c, t->removed_tuples));
+		jset(c, to, "total_ms", jms(c, t->total_ms));
+		jset(c, to, "max_ms", jms(c, t->max_ms));
+		jset(c, to, "aggressive", juint(c, t->aggressive));
+		jset(c, to, "wraparound", juint(c, t->wraparound));
+		jset(c, to, "canceled", juint(c, t->canceled));
+		jpush(c, arr, to);
+	}
+	jset(c, o, "by_table", arr);
+	return o;
+}
+
+static json_t *json_timeline(struct jctx *c, const struct events *ev)
+{
+	const struct ev_timeline *t = events_timeline(ev);
+	json_t *o = jchk(c, json_object());
+	json_t *arr = jchk(c, json_array());
+
+	jset(c, o, "bucket_s", juint(c, (uint64_t)(t->width_ms / 1000)));
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ev_bucket *b = &t->b[i];
+		json_t *bo = jchk(c, json_object());
+		jset(c, bo, "start", jts(c, b->start_ms));
+		jset(c, bo, "calls", juint(c, b->calls));
+		jset(c, bo, "total_ms", jms(c, b->total_ms));
+		jset(c, bo, "p95_ms", b->timed_calls ?
+				jms(c, sketch_quantile(&b->latency, 0.95)) :
+				jchk(c, json_null()));
+		jset(c, bo, "errors", juint(c, b->errors));
+		jset(c, bo, "lock_waits", juint(c, b->lock_waits));
+		jset(c, bo, "temp_bytes", juint(c, b->temp_bytes));
+		jpush(c, arr, bo);
+	}
+	jset(c, o, "buckets", arr);
+	return o;
+}
+
+static json_t *json_ev_totals(struct jctx *c, const struct events *ev)
+{
+	const struct ev_totals *t = events_totals(ev);
+	json_t *o = jchk(c, json_object());
+
+	jset(c, o, "lock_waits", juint(c, t->lock_waits));
+	jset(c, o, "lock_wait_ms", jms(c, t->lock_wait_ms));
+	jset(c, o, "deadlocks", juint(c, t->deadlocks));
+	jset(c, o, "errors", juint(c, t->errors));
+	jset(c, o, "warnings", juint(c, t->warnings));
+	jset(c, o, "errors_dropped", juint(c, t->errors_dropped));
+	return o;
+}
+
+/* Every events key is present, empty when nothing was seen (and when the
+ * analysis has no events at all). Lists beyond the contract's members
+ * are added after them. */
+static json_t *json_events(struct jctx *c, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	struct events *none = a->events ? NULL : events_new(NULL);
+	const struct events *e = a->events ? a->events : none;
 	json_t *ev = jchk(c, json_object());
-	json_t *o;
+	struct strbuf sb = STRBUF_INIT;
 
-	jset(c, ev, "lock_waits", jchk(c, json_array()));
-	jset(c, ev, "deadlocks", jchk(c, json_array()));
-
-	o = jchk(c, json_object());
-	jset(c, o, "count", juint(c, 0));
-	jset(c, o, "bytes", juint(c, 0));
-	jset(c, o, "by_group", jchk(c, json_array()));
-	jset(c, ev, "temp_files", o);
-
-	jset(c, ev, "errors", jchk(c, json_array()));
-
-	o = jchk(c, json_object());
-	jset(c, o, "total", juint(c, 0));
-	jset(c, o, "failed", juint(c, 0));
-	jset(c, o, "peak_sessions", juint(c, 0));
-	jset(c, o, "by_database", jchk(c, json_object()));
-	jset(c, o, "by_user", jchk(c, json_object()));
-	jset(c, o, "by_application", jchk(c, json_object()));
-	jset(c, o, "by_host", jchk(c, json_object()));
-	jset(c, ev, "connections", o);
-
-	o = jchk(c, json_object());
-	jset(c, o, "count", juint(c, 0));
-	jset(c, o, "by_reason", jchk(c, json_object()));
-	jset(c, o, "write_s", jchk(c, json_real(0)));
-	jset(c, o, "sync_s", jchk(c, json_real(0)));
-	jset(c, ev, "checkpoints", o);
-
-	o = jchk(c, json_object());
-	jset(c, o, "vacuum_count", juint(c, 0));
-	jset(c, o, "analyze_count", juint(c, 0));
-	jset(c, o, "by_table", jchk(c, json_array()));
-	jset(c, ev, "autovacuum", o);
+	jset(c, ev, "lock_waits", json_lock_waits(c, e, opts, &sb));
+	jset(c, ev, "deadlocks", json_deadlocks(c, e, opts, &sb));
+	jset(c, ev, "temp_files", json_temp_files(c, e));
+	jset(c, ev, "errors", json_errors(c, e, opts, &sb));
+	jset(c, ev, "connections", json_connections(c, e));
+	jset(c, ev, "checkpoints", json_checkpoints(c, e));
+	jset(c, ev, "autovacuum", json_autovacuum(c, e));
+	jset(c, ev, "timeline", json_timeline(c, e));
+	jset(c, ev, "totals", json_ev_totals(c, e));
+	sb_release(&sb);
+	events_free(none);
 	return ev;
 }
 
 /* The document with an empty "groups". */
-static json_t *json_report(struct jctx *c, const struct analysis *a)
+static json_t *json_report(struct jctx *c, const struct analysis *a,
+		const struct pgsift_options *opts)
 {
 	json_t *root = jchk(c, json_object());
 	json_t *o;
@@ -383,7 +719,7 @@ static json_t *json_report(struct jctx *c, const struct analysis *a)
 	jset(c, root, "groups", jchk(c, json_array()));
 
 	jset(c, root, "findings", jchk(c, json_array()));
-	jset(c, root, "events", json_events(c));
+	jset(c, root, "events", json_events(c, a, opts));
 	return root;
 }
 
@@ -418,7 +754,7 @@ static int json_write(FILE *out, const struct analysis *a,
 
 	if (!opts)
 		opts = &defaults;
-	json_t *root = json_report(&c, a);
+	json_t *root = json_report(&c, a, opts);
 	if (!c.failed)
 		doc = json_dumps(root, DUMP_FLAGS);
 	if (!doc) {

@@ -1,10 +1,12 @@
 /* report_md.c: the Markdown report, for CI artifacts and people.
  *
- * GitHub-flavoured Markdown: a header (inputs, window, totals), three
- * rankings as tables, then details for each of the worst offenders. Every
- * piece of text that comes from a log (queries, names, paths, messages)
- * goes into a code span or a fenced code block, so it is shown verbatim and
- * can never turn into markup, HTML or a broken table.
+ * GitHub-flavoured Markdown: a header (inputs, window, totals), a
+ * timeline, three rankings as tables, what the log says besides
+ * statements (lock waits, errors, ...: report_md_events.c), then details
+ * for each of the worst offenders. Every piece of text that comes from a
+ * log (queries, names, paths, messages) goes into a code span or a fenced
+ * code block, so it is shown verbatim and can never turn into markup, HTML
+ * or a broken table.
  *
  * Durations are always in milliseconds, so that columns compare at a
  * glance and match the JSON: 3 decimals below one second (the precision
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "report_md.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -47,7 +50,7 @@ static void group_thousands(const char *digits, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-static const char *fmt_count(uint64_t v, char *out, size_t outlen)
+const char *md_fmt_count(uint64_t v, char *out, size_t outlen)
 {
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
@@ -55,7 +58,7 @@ static const char *fmt_count(uint64_t v, char *out, size_t outlen)
 	return out;
 }
 
-static const char *fmt_ms(double ms, char *out, size_t outlen)
+const char *md_fmt_ms(double ms, char *out, size_t outlen)
 {
 	char tmp[64];
 	if (!isfinite(ms) || fabs(ms) > 1e15) {
@@ -72,14 +75,14 @@ static const char *fmt_limit(double ms, char *out, size_t outlen)
 {
 	char tmp[64];
 	if (ms == floor(ms) && ms < 1e15)
-		return fmt_count((uint64_t)ms, out, outlen);
+		return md_fmt_count((uint64_t)ms, out, outlen);
 	snprintf(tmp, sizeof(tmp), "%g", ms);
 	group_thousands(tmp, out, outlen);
 	return out;
 }
 
 /* " (3 h 25 min)" for a long duration, "" under a second. */
-static const char *fmt_human(double ms, char *out, size_t outlen)
+const char *md_fmt_human(double ms, char *out, size_t outlen)
 {
 	double s = ms / 1000;
 
@@ -127,7 +130,7 @@ static void put_backticks(FILE *out, size_t n)
  * before a '|' gets one more, or GFM would read "\\" as an escaped
  * backslash and the '|' as a cell border: GitHub then shows one backslash
  * too many there, which beats a broken table. */
-static void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
+void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 		struct strbuf *sb)
 {
 	size_t chars = 0, i;
@@ -180,7 +183,7 @@ static void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 /* A fenced code block holding s verbatim (cut past max_bytes, 0: no
  * limit). The fence is longer than any backtick run in s, so no line of s
  * can close it. */
-static void md_code_block(FILE *out, const char *info, const char *s,
+void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes)
 {
 	size_t len = s ? strlen(s) : 0;
@@ -234,10 +237,10 @@ static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
 		fputs(" | ", out);
 		md_code(out, in->format ? in->format : "unknown", 0, true, sb);
 		fprintf(out, " | %s | %s | %s | %s |\n",
-				fmt_count(in->bytes, b1, sizeof(b1)),
-				fmt_count(in->records, b2, sizeof(b2)),
-				fmt_count(in->skipped, b3, sizeof(b3)),
-				fmt_count(in->nproblems, b4, sizeof(b4)));
+				md_fmt_count(in->bytes, b1, sizeof(b1)),
+				md_fmt_count(in->records, b2, sizeof(b2)),
+				md_fmt_count(in->skipped, b3, sizeof(b3)),
+				md_fmt_count(in->nproblems, b4, sizeof(b4)));
 		if (in->nproblems || in->nkept || in->unreadable || in->truncated)
 			any_problem = true;
 	}
@@ -272,7 +275,7 @@ static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
 			fputs("- ", out);
 			md_code(out, path, 0, false, sb);
 			fprintf(out, ": %s more not listed\n",
-					fmt_count(in->nproblems - kept, b1, sizeof(b1)));
+					md_fmt_count(in->nproblems - kept, b1, sizeof(b1)));
 		}
 		if (in->unreadable) {
 			fputs("- ", out);
@@ -298,19 +301,19 @@ static void md_summary(FILE *out, const struct analysis *a)
 		ts_format_iso(a->window_start, b1);
 		ts_format_iso(a->window_end, b2);
 		fprintf(out, "- Window: %s to %s%s\n", b1, b2,
-				fmt_human((double)(a->window_end - a->window_start),
+				md_fmt_human((double)(a->window_end - a->window_start),
 					h, sizeof(h)));
 	} else {
 		fputs("- Window: unknown (no time stamps)\n", out);
 	}
-	fprintf(out, "- Queries: %s\n", fmt_count(a->queries, b1, sizeof(b1)));
-	fprintf(out, "- Total time: %s ms%s\n", fmt_ms(a->total_ms, b1, sizeof(b1)),
-			fmt_human(a->total_ms, h, sizeof(h)));
+	fprintf(out, "- Queries: %s\n", md_fmt_count(a->queries, b1, sizeof(b1)));
+	fprintf(out, "- Total time: %s ms%s\n", md_fmt_ms(a->total_ms, b1, sizeof(b1)),
+			md_fmt_human(a->total_ms, h, sizeof(h)));
 	fprintf(out, "- Distinct fingerprints: %s\n",
-			fmt_count(a->ngroups, b1, sizeof(b1)));
+			md_fmt_count(a->ngroups, b1, sizeof(b1)));
 	if (a->filtered_out)
 		fprintf(out, "- Left out by filters: %s calls\n",
-				fmt_count(a->filtered_out, b1, sizeof(b1)));
+				md_fmt_count(a->filtered_out, b1, sizeof(b1)));
 	fputc('\n', out);
 }
 
@@ -355,7 +358,7 @@ static const char *lat(const struct group *g, double ms, char *out, size_t n)
 		snprintf(out, n, "-");
 		return out;
 	}
-	return fmt_ms(ms, out, n);
+	return md_fmt_ms(ms, out, n);
 }
 
 static const char *band_cell(const struct group *g,
@@ -384,8 +387,8 @@ static void md_worst(FILE *out, const struct analysis *a, size_t top,
 		const struct group *g = a->groups[i];
 		fprintf(out, "| %zu | %s | %s | %s | %s | %s | %s | %s | %s | ",
 				i + 1,
-				fmt_ms(g->total_ms, c[0], sizeof(c[0])),
-				fmt_count(g->calls, c[1], sizeof(c[1])),
+				md_fmt_ms(g->total_ms, c[0], sizeof(c[0])),
+				md_fmt_count(g->calls, c[1], sizeof(c[1])),
 				lat(g, group_mean(g), c[2], sizeof(c[2])),
 				lat(g, group_pct(g, 0.50), c[3], sizeof(c[3])),
 				lat(g, group_pct(g, 0.95), c[4], sizeof(c[4])),
@@ -426,10 +429,10 @@ static void md_top_p99(FILE *out, const struct ranked *r, size_t n,
 	for (size_t i = 0; i < n && i < top; i++) {
 		const struct group *g = r[i].g;
 		fprintf(out, "| %zu | %s | %s | %s | %s | %zu | ", i + 1,
-				fmt_ms(r[i].p99, c[0], sizeof(c[0])),
-				fmt_ms(group_pct(g, 0.95), c[1], sizeof(c[1])),
-				fmt_count(g->calls, c[2], sizeof(c[2])),
-				fmt_ms(g->total_ms, c[3], sizeof(c[3])),
+				md_fmt_ms(r[i].p99, c[0], sizeof(c[0])),
+				md_fmt_ms(group_pct(g, 0.95), c[1], sizeof(c[1])),
+				md_fmt_count(g->calls, c[2], sizeof(c[2])),
+				md_fmt_ms(g->total_ms, c[3], sizeof(c[3])),
 				r[i].rank);
 		md_code(out, g->query, QUERY_CELL_CHARS, true, sb);
 		fputs(" |\n", out);
@@ -452,8 +455,8 @@ static void md_top_calls(FILE *out, const struct ranked *r, size_t n,
 	for (size_t i = 0; i < n && i < top; i++) {
 		const struct group *g = r[i].g;
 		fprintf(out, "| %zu | %s | %s | %s | %zu | ", i + 1,
-				fmt_count(g->calls, c[0], sizeof(c[0])),
-				fmt_ms(g->total_ms, c[1], sizeof(c[1])),
+				md_fmt_count(g->calls, c[0], sizeof(c[0])),
+				md_fmt_ms(g->total_ms, c[1], sizeof(c[1])),
 				lat(g, group_mean(g), c[2], sizeof(c[2])),
 				r[i].rank);
 		md_code(out, g->query, QUERY_CELL_CHARS, true, sb);
@@ -498,13 +501,13 @@ static void md_names(FILE *out, const char *label, const struct name_counts *nc,
 			md_code(out, v[i].name, 0, false, sb);
 		else
 			fputs("(not logged)", out);
-		fprintf(out, " (%s)", fmt_count(v[i].count, b, sizeof(b)));
+		fprintf(out, " (%s)", md_fmt_count(v[i].count, b, sizeof(b)));
 	}
 	if (rest_calls) {
 		if (nc->n)
 			fputs(", ", out);
 		fprintf(out, "%s calls under other names",
-				fmt_count(rest_calls, b, sizeof(b)));
+				md_fmt_count(rest_calls, b, sizeof(b)));
 	}
 	fputc('\n', out);
 	free(v);
@@ -520,21 +523,21 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 	fprintf(out, "### %zu. `%s`\n\n", rank, fp);
 	md_code_block(out, "sql", g->query ? g->query : "", 0);
 
-	fprintf(out, "- Calls: %s", fmt_count(g->calls, c[0], sizeof(c[0])));
+	fprintf(out, "- Calls: %s", md_fmt_count(g->calls, c[0], sizeof(c[0])));
 	if (g->timed_calls != g->calls)
 		fprintf(out, " (%s with a duration)",
-				fmt_count(g->timed_calls, c[0], sizeof(c[0])));
-	fprintf(out, "\n- Total: %s ms%s\n", fmt_ms(g->total_ms, c[0],
-			sizeof(c[0])), fmt_human(g->total_ms, h, sizeof(h)));
+				md_fmt_count(g->timed_calls, c[0], sizeof(c[0])));
+	fprintf(out, "\n- Total: %s ms%s\n", md_fmt_ms(g->total_ms, c[0],
+			sizeof(c[0])), md_fmt_human(g->total_ms, h, sizeof(h)));
 	if (timed)
 		fprintf(out, "- Latency (ms): mean %s, min %s, P50 %s, P95 %s, "
 				"P99 %s, max %s; band %s\n",
-				fmt_ms(group_mean(g), c[1], sizeof(c[1])),
-				fmt_ms(g->min_ms, c[2], sizeof(c[2])),
-				fmt_ms(group_pct(g, 0.50), c[3], sizeof(c[3])),
-				fmt_ms(group_pct(g, 0.95), c[4], sizeof(c[4])),
-				fmt_ms(group_pct(g, 0.99), c[5], sizeof(c[5])),
-				fmt_ms(g->max_ms, c[6], sizeof(c[6])),
+				md_fmt_ms(group_mean(g), c[1], sizeof(c[1])),
+				md_fmt_ms(g->min_ms, c[2], sizeof(c[2])),
+				md_fmt_ms(group_pct(g, 0.50), c[3], sizeof(c[3])),
+				md_fmt_ms(group_pct(g, 0.95), c[4], sizeof(c[4])),
+				md_fmt_ms(group_pct(g, 0.99), c[5], sizeof(c[5])),
+				md_fmt_ms(g->max_ms, c[6], sizeof(c[6])),
 				band_cell(g, opts));
 	else
 		fputs("- Latency: unknown (logged without a duration)\n", out);
@@ -560,14 +563,14 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 	}
 	if (g->prep_count || g->prep_ms > 0)
 		fprintf(out, "- Parse/bind: %s ms over %s steps\n",
-				fmt_ms(g->prep_ms, c[0], sizeof(c[0])),
-				fmt_count(g->prep_count, c[1], sizeof(c[1])));
+				md_fmt_ms(g->prep_ms, c[0], sizeof(c[0])),
+				md_fmt_count(g->prep_count, c[1], sizeof(c[1])));
 	if (g->lexical)
 		fputs("- Fingerprint: lexical (the PostgreSQL parser did not "
 		      "accept the text)\n", out);
 	if (g->plan_json)
 		fprintf(out, "- Worst plan: logged for a %s ms run (in the JSON "
-				"report)\n", fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
+				"report)\n", md_fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
 	fputc('\n', out);
 
 	if (g->nexamples == 0)
@@ -583,7 +586,7 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 			fputs("no time stamp", out);
 		}
 		if (timed)
-			fprintf(out, ", %s ms", fmt_ms(e->duration_ms, c[0],
+			fprintf(out, ", %s ms", md_fmt_ms(e->duration_ms, c[0],
 					sizeof(c[0])));
 		static const char *const what[] = { "db", "user", "app" };
 		const char *val[] = { e->db, e->user, e->app };
@@ -620,6 +623,7 @@ static int md_write(FILE *out, const struct analysis *a,
 	fputs("# pgsift report\n\n", out);
 	md_inputs(out, a, &sb);
 	md_summary(out, a);
+	md_write_timeline(out, a);
 	md_worst(out, a, top, opts, &sb);
 
 	/* The other rankings sort a copy; ties keep the total-time order. */
@@ -637,6 +641,7 @@ static int md_write(FILE *out, const struct analysis *a,
 		r[i] = (struct ranked){ a->groups[i], i + 1, 0 };
 	qsort(r, a->ngroups, sizeof(*r), cmp_calls);
 	md_top_calls(out, r, a->ngroups, top, &sb);
+	md_write_events(out, a, opts, &sb);
 
 	if (top > 0) {
 		fputs("## Details\n\n", out);

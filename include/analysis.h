@@ -28,6 +28,7 @@ struct pgsift_options {
 	bool show_literals;
 	unsigned jobs;                  /* 0: number of cores */
 	double bands[3];                /* P95 band limits: warning, alert, critical (ms) */
+	int year;                       /* --year for syslog dates, 0: find it */
 };
 
 void options_init(struct pgsift_options *o);
@@ -74,6 +75,7 @@ struct analysis {
 	size_t parsed_texts;                    /* of them, parsed by libpg_query */
 	char *error;                            /* for ANALYSIS_BAD_OPTION */
 	struct agg *agg;
+	struct events *events;                  /* lock waits, errors, timeline... */
 };
 
 /* Analyses paths[0..n). *out is always set to a result the caller frees

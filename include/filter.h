@@ -20,6 +20,10 @@ void filter_free(struct filter *f);
 /* True when a call with these names passes --db, --user and --app. */
 bool filter_names(const struct filter *f, struct slice db, struct slice user,
 		struct slice app);
+/* The same, but a name the entry does not carry passes: for server-wide
+ * events (checkpoints, autovacuum) that have no database or user. */
+bool filter_names_present(const struct filter *f, struct slice db,
+		struct slice user, struct slice app);
 /* True when a normalized text passes --include and --exclude. */
 bool filter_text(const struct filter *f, const char *norm, size_t len);
 /* The window in UTC epoch ms for an input whose first timestamp is

@@ -45,4 +45,13 @@ void ingest_end_input(struct ingest *in);
 
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 
+/* True when e lies in the --since/--until window and its names (those it
+ * has) pass --db/--user/--app: what the events may count. Call after
+ * ingest_log(e), which resolves the window on an input's first entry. */
+bool ingest_keeps(const struct ingest *in, const struct log_entry *e);
+
+struct events;
+/* Every call counted is also handed to ev (for the timeline); borrowed. */
+void ingest_set_events(struct ingest *in, struct events *ev);
+
 #endif

@@ -5,7 +5,12 @@
  * into a token list; prefix_match() walks a line with it, without regular
  * expressions, and returns the fields it found and where the message
  * ("LOG:  ...") starts. A match is only accepted when the message starts
- * with a severity keyword, which is what disambiguates free-text fields. */
+ * with a severity keyword, which is what disambiguates free-text fields.
+ * prefix_match_memo() gives the same results faster on a stream of lines,
+ * from a memo of the previous ones (consecutive lines of a backend differ
+ * in the prefix only by the timestamp and %l). prefix_detect() and
+ * prefix_suggest() (prefix_detect.c) find the setting from a log's first
+ * lines. */
 #ifndef PGSIFT_PREFIX_H
 #define PGSIFT_PREFIX_H
 
@@ -56,9 +61,11 @@ struct prefix_fields {
 	enum severity severity;
 	size_t sev_off;         /* the severity keyword starts here */
 	size_t msg_off;         /* message text starts here (after "LOG:  ") */
+	unsigned nfields;       /* escapes matched (fewer when cut at %q) */
 };
 
 struct prefix;
+struct prefix_memo;
 
 /* Compiles a log_line_prefix setting. Returns NULL and a message in err on
  * an unknown escape ("unknown escape %y at offset 3"), a lone trailing %,
@@ -75,6 +82,32 @@ const char *prefix_spec(const struct prefix *p);
  * starts with the prefix followed by a severity. Allocates nothing. */
 bool prefix_match(const struct prefix *p, const char *line, size_t len,
 		struct prefix_fields *f);
+
+/* A memo of recent matches against p, for prefix_match_memo(). It is
+ * mutable state: one per thread (the stderr parser keeps one per input).
+ * p must outlive it. The result belongs to the caller; free it with
+ * prefix_memo_free() (NULL is a no-op). */
+struct prefix_memo *prefix_memo_new(const struct prefix *p);
+void prefix_memo_free(struct prefix_memo *m);
+
+/* prefix_match() for m's prefix, with exactly its results (fields and
+ * slices into line included), but most lines are answered from m: a line
+ * whose prefix holds the same bytes as one of the last few matched ones,
+ * outside the timestamp and %l, costs a compare and a timestamp parse.
+ * Updates m; allocates nothing. */
+bool prefix_match_memo(struct prefix_memo *m, const char *line, size_t len,
+		struct prefix_fields *f);
+
+/* Lines prefix_match_memo() answered from the memo (for tests and
+ * benchmarks). */
+unsigned long prefix_memo_hits(const struct prefix_memo *m);
+
+/* Length of the zone written after a log timestamp at s: an abbreviation
+ * ("CET", "ChST", up to 8 letters) or an offset ("+03", "-0330",
+ * "+05:30"); 0 when there is none. An offset takes ":MM" only when next,
+ * the byte the prefix goes on with, is not ':' ("%t:%r" logs
+ * "+03:10.0.0.1(...)"). */
+size_t prefix_zone_len(const char *s, size_t len, char next);
 
 /* Tries the common prefixes (Debian, RDS, pgBadger's, ...) on up to the
  * first 200 non-empty lines of buf that do not start with a tab. Returns

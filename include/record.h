@@ -30,7 +30,13 @@ struct log_entry {
 		backend_type;
 	enum severity severity;
 	struct slice message;   /* "duration: 1.2 ms  statement: ..." and the lines after */
-	bool tab_continued;     /* message lines after the first begin "\n\t" (stderr) */
+	/* The parts of the same message that stderr writes as lines of their
+	 * own (DETAIL:, HINT:, ...) and csvlog/jsonlog as columns; empty when
+	 * absent. A stderr line of such a severity that follows no message of
+	 * its backend comes as an entry of its own, with that severity. */
+	struct slice detail, hint, context, statement, internal_query;
+	int64_t leader_pid;     /* parallel group leader (%P, csv/json), -1 when none */
+	bool tab_continued;     /* text lines after the first begin "\n\t" (stderr) */
 };
 
 struct record {

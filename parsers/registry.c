@@ -4,10 +4,14 @@
 
 #include "parser.h"
 
-extern const struct parser parser_stderr;
+extern const struct parser parser_stderr, parser_syslog;
+extern const struct parser parser_csvlog, parser_jsonlog;
 
 const struct parser *const parser_registry[] = {
 	&parser_stderr,
+	&parser_syslog,
+	&parser_csvlog,
+	&parser_jsonlog,
 	NULL,
 };
 

@@ -5,11 +5,14 @@
  * of a message (multi-line statements, plans, parameter values with
  * newlines) with a tab. Anything else (pg_ctl output, a torn line) is not
  * a record: it is skipped, counted and reported. The prefix is --prefix
- * when given, else detected from the first lines. */
+ * when given, else detected from the first lines. The DETAIL, STATEMENT,
+ * ... lines of a message are stitched onto it (logentry.h), as csvlog and
+ * jsonlog carry them in columns. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
+#include "logentry.h"
 #include "parser.h"
 #include "prefix.h"
 #include "timeutil.h"
@@ -19,7 +22,14 @@
 struct stderr_state {
 	struct parse_ctx *ctx;
 	struct prefix *prefix;
-	struct prefix_fields f;
+	struct prefix_memo *memo;       /* this input's: one thread reads it */
+	struct entry_builder b;
+	/* The line read past the last record, with its match, so that it is
+	 * not matched twice. */
+	const char *ahead_line;
+	size_t ahead_len;
+	bool ahead_ok;
+	struct prefix_fields ahead_f;
 };
 
 static int stderr_probe(const char *buf, size_t len)
@@ -65,23 +75,33 @@ static void *stderr_open(struct parse_ctx *ctx)
 	struct stderr_state *st = xcalloc(1, sizeof(*st));
 	st->ctx = ctx;
 	st->prefix = p;
+	st->memo = prefix_memo_new(p);
 	return st;
 }
 
-/* Moves a slice that pointed into the header line at old to the same
- * place under base (the reader may have moved the record on refill). */
-static void rebase(struct slice *s, const char *old, const char *old_end,
-		const char *base)
+/* Matches line, reusing the match made while looking ahead when the
+ * reader hands the same line back. */
+static bool match_line(struct stderr_state *st, const char *line, size_t len,
+		struct prefix_fields *f)
 {
-	if (s->len && s->ptr >= old && s->ptr < old_end)
-		s->ptr = base + (s->ptr - old);
+	if (st->ahead_line) {
+		bool same = st->ahead_line == line && st->ahead_len == len;
+		bool ok = st->ahead_ok;
+		st->ahead_line = NULL;
+		if (same) {
+			if (ok)
+				*f = st->ahead_f;
+			return ok;
+		}
+	}
+	return prefix_match_memo(st->memo, line, len, f);
 }
 
 static int stderr_next(void *state, struct record *out)
 {
 	struct stderr_state *st = state;
 	struct line_reader *lr = st->ctx->lr;
-	struct prefix_fields *f = &st->f;
+	struct prefix_fields f;
 	const char *line;
 	size_t len;
 
@@ -94,60 +114,40 @@ static int stderr_next(void *state, struct record *out)
 			parse_skip(st->ctx, lr_lineno(lr), "continuation line without a record before it");
 			continue;
 		}
-		if (prefix_match(st->prefix, line, len, f))
+		if (match_line(st, line, len, &f))
 			break;
 		parse_skip(st->ctx, lr_lineno(lr), "not a log line (does not start with the log_line_prefix and a severity)");
 	}
 
 	uint64_t first_line = lr_lineno(lr);
-	const char *head = line;
-	size_t head_len = len;
 	lr_mark(lr);
-	/* Gather the tab-led continuation lines; the mark keeps the whole
-	 * record contiguous in the reader's buffer. */
-	const char *end_ptr = NULL;
-	size_t end_off = len;
+	eb_begin(&st->b, &f, line, lr_marked(lr));
+	eb_primary_end(&st->b, line, len, lr_marked(lr));
+	/* The message's continuation lines (tab-led) and its DETAIL, HINT,
+	 * CONTEXT, STATEMENT, QUERY lines from the same backend belong to it.
+	 * The mark keeps the whole record contiguous in the reader's buffer;
+	 * offsets survive the buffer moving on refills. */
 	while (lr_next(lr, &line, &len)) {
-		if (len == 0 || line[0] != '\t') {
-			lr_unread(lr);
-			break;
+		const char *base = lr_marked(lr);
+		if (len > 0 && line[0] == '\t') {
+			eb_continue(&st->b, line, len, base);
+			continue;
 		}
-		end_ptr = line + len;
-		end_off = (size_t)(end_ptr - lr_marked(lr));
-	}
-	const char *base = lr_marked(lr);
-	(void)end_ptr;
-	if (base != head) {
-		rebase(&f->user, head, head + head_len, base);
-		rebase(&f->db, head, head + head_len, base);
-		rebase(&f->app, head, head + head_len, base);
-		rebase(&f->host, head, head + head_len, base);
-		rebase(&f->session, head, head + head_len, base);
-		rebase(&f->remote, head, head + head_len, base);
-		rebase(&f->sqlstate, head, head + head_len, base);
-		rebase(&f->query_id, head, head + head_len, base);
-		rebase(&f->backend_type, head, head + head_len, base);
-		rebase(&f->tz, head, head + head_len, base);
+		bool ok = len > 0 && prefix_match_memo(st->memo, line, len, &st->ahead_f);
+		if (ok && logentry_is_part(st->ahead_f.severity) && st->ahead_f.pid == f.pid) {
+			eb_part(&st->b, &st->ahead_f, line, len, base);
+			continue;
+		}
+		st->ahead_line = line;
+		st->ahead_len = len;
+		st->ahead_ok = ok;
+		lr_unread(lr);
+		break;
 	}
 
-	struct log_entry *e = &out->u.log;
 	out->kind = REC_LOG_ENTRY;
-	e->line = first_line;
-	e->ts_ms = f->ts_ms;
-	e->tz_known = f->tz_known;
-	e->tz = f->tz;
-	e->pid = f->pid;
-	e->user = f->user;
-	e->db = f->db;
-	e->app = f->app;
-	e->host = f->host.len ? f->host : f->remote;
-	e->session = f->session;
-	e->sqlstate = f->sqlstate;
-	e->query_id = f->query_id;
-	e->backend_type = f->backend_type;
-	e->severity = f->severity;
-	e->message = slice_make(base + f->msg_off, end_off - f->msg_off);
-	e->tab_continued = true;
+	eb_finish(&st->b, lr_marked(lr), &out->u.log);
+	out->u.log.line = first_line;
 	return 1;
 }
 
@@ -156,6 +156,7 @@ static void stderr_close(void *state)
 	struct stderr_state *st = state;
 	if (!st)
 		return;
+	prefix_memo_free(st->memo);
 	prefix_free(st->prefix);
 	free(st);
 }

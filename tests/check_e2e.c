@@ -71,6 +71,14 @@ static void assert_workload_facts(json_t *r, int scale)
 	ck_assert_int_eq(calls_of(g), 121 * scale);
 	json_t *apps = json_object_get(g, "applications");
 	ck_assert_int_eq(json_integer_value(json_object_get(apps, "orders-page")), 121 * scale);
+	/* Its worst plan, as EXPLAIN JSON, with literals masked. */
+	json_t *plan = json_object_get(g, "plan");
+	ck_assert(json_is_object(plan));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(plan, "Plan"), "Node Type")), "Seq Scan");
+	ck_assert_str_eq(json_string_value(json_object_get(plan, "Query Text")),
+		"SELECT oi.product_id, oi.qty FROM order_items oi WHERE oi.order_id = $1");
+	ck_assert(strstr(json_string_value(json_object_get(json_object_get(plan, "Plan"), "Filter")), "$1") != NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "timed_calls")), 121 * scale);
 	/* The OFFSET pages: one group, 4 + 1 queries. */
 	g = group_with(r, "ORDER BY created_at LIMIT", "OFFSET");
 	ck_assert_int_eq(calls_of(g), 5);
@@ -129,9 +137,14 @@ struct fixture {
 static const struct fixture fixtures[] = {
 	{ "light.postgres.log.zst", 629, 0, 0, -1 },
 	{ "rds.log.zst", 114594, 0, 0, -1 },
+	/* syslog: 59,871 duration lines; 3 systemd lines are another program's. */
+	{ "pg-syslog.1.zst", 59871, 0, 0, -1 },
 	{ "stmt_type.log", 12, 0, 0, 12 },
 	/* 3 statements and 2 executes; the parse and bind lines are preparation. */
 	{ "multiline_param.log", 5, 0, 0, 4 },
+	/* csvlog: one execute of 688786.283 ms and one statement without a
+	 * duration: two calls. */
+	{ "csv_statement_without_duration.log", 2, 0, 0, -1 },
 	/* pg_ctl's two lines are skipped and reported: exit 3. */
 	{ "pg_rawcsv.log", 0, 3, 2, 0 },
 };
@@ -160,7 +173,7 @@ START_TEST(test_pgbadger_fixture)
 				json_object_get(g, "users"), "postgres")), calls_of(g));
 		}
 	}
-	if (_i == 3) {
+	if (_i == 4) {
 		json_t *g = group_with(r, "t.typnamespace", NULL);
 		ck_assert_int_eq(json_integer_value(json_object_get(g, "prep_count")), 3);
 	}

@@ -7,7 +7,8 @@
 
 #define SUITES(X) \
 	X(arena) X(sketch) X(normalize) X(fingerprint) X(input) X(timeutil) \
-	X(prefix) X(pgmsg) X(ingest) X(stderr) X(agg) X(report) X(cli) X(e2e)
+	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(report) \
+	X(cli) X(forms) X(e2e) X(plan)
 
 #define X(name) Suite *suite_##name(void) __attribute__((weak));
 SUITES(X)

@@ -1,5 +1,6 @@
 /* check_prefix.c: log_line_prefix compiling, matching, detection and
- * suggestion, on lines taken verbatim from real servers. */
+ * suggestion, on lines taken verbatim from real servers. The memo's
+ * tests (check_prefix_memo.c) join the same suite. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,6 +633,8 @@ START_TEST(test_compile_too_big)
 }
 END_TEST
 
+TCase *prefix_memo_tcase(void);       /* check_prefix_memo.c */
+
 Suite *suite_prefix(void);
 Suite *suite_prefix(void)
 {
@@ -658,6 +661,8 @@ Suite *suite_prefix(void)
 	tcase_add_loop_test(tc, test_truncated, 0, N(match_cases));
 	tcase_add_loop_test(tc, test_backtracking, 0, N(hostile_specs));
 	suite_add_tcase(s, tc);
+
+	suite_add_tcase(s, prefix_memo_tcase());
 
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_compile_error, 0, N(error_cases));

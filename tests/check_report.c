@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "report.h"
 #include "strbuf.h"
 #include "testutil.h"
@@ -75,6 +76,112 @@ static void add_timed(struct group *g, const double *ms, size_t n)
 		g->total_ms += d;
 		sketch_add(&g->sketch, d);
 	}
+}
+
+/* ---- events, from lines of tests/data/events/events.log ---- */
+
+static const struct {
+	int64_t at;             /* ms after T0 */
+	int64_t pid;
+	enum severity sev;
+	const char *sqlstate, *app, *text;
+} fx_lines[] = {
+	{ 100, 4649, SEV_LOG, "00000", "[unknown]", "connection received: host=127.0.0.1 port=51140" },
+	{ 110, 4649, SEV_LOG, "00000", "[unknown]", "connection authorized: user=postgres database=shop application_name=psql" },
+	{ 120, 4653, SEV_LOG, "00000", "[unknown]", "connection received: host=[local]" },
+	{ 130, 4653, SEV_LOG, "00000", "[unknown]", "connection authorized: user=postgres database=shop application_name=psql" },
+	{ 300000, 4649, SEV_LOG, "00000", "batch", "process 4649 still waiting for ShareLock on transaction 733 after 102.673 ms" },
+	{ 300000, 4649, SEV_DETAIL, "00000", "batch", "Process holding the lock: 4640. Wait queue: 4649." },
+	{ 300000, 4649, SEV_CONTEXT, "00000", "batch", "while updating tuple (0,3) in relation \"acct\"" },
+	{ 300000, 4649, SEV_STATEMENT, "00000", "batch", "SET application_name='batch'; UPDATE acct SET v = 20 WHERE id = 1;" },
+	{ 300100, 4653, SEV_LOG, "00000", "batch", "process 4653 still waiting for ExclusiveLock on tuple (0,3) of relation 16387 of database 16384 after 103.516 ms" },
+	{ 300100, 4653, SEV_DETAIL, "00000", "batch", "Process holding the lock: 4649. Wait queue: 4653." },
+	{ 300100, 4653, SEV_STATEMENT, "00000", "batch", "SET application_name='batch'; UPDATE acct SET v = 30 WHERE id = 1;" },
+	{ 300395, 4649, SEV_LOG, "00000", "batch", "process 4649 acquired ShareLock on transaction 733 after 497.618 ms" },
+	{ 300395, 4649, SEV_CONTEXT, "00000", "batch", "while updating tuple (0,3) in relation \"acct\"" },
+	{ 300395, 4649, SEV_STATEMENT, "00000", "batch", "SET application_name='batch'; UPDATE acct SET v = 20 WHERE id = 1;" },
+	{ 300395, 4653, SEV_LOG, "00000", "batch", "process 4653 acquired ExclusiveLock on tuple (0,3) of relation 16387 of database 16384 after 398.742 ms" },
+	{ 300395, 4653, SEV_STATEMENT, "00000", "batch", "SET application_name='batch'; UPDATE acct SET v = 30 WHERE id = 1;" },
+	{ 360000, 4609, SEV_ERROR, "40P01", "teller-b", "deadlock detected" },
+	{ 360000, 4609, SEV_DETAIL, "40P01", "teller-b", "Process 4609 waits for ShareLock on transaction 731; blocked by process 4564.\n"
+		"Process 4564 waits for ShareLock on transaction 732; blocked by process 4609.\n"
+		"Process 4609: SET application_name='teller-b'; BEGIN; UPDATE acct SET v = v - 1 WHERE id = 2; SELECT pg_sleep(0.3); UPDATE acct SET v = v - 1 WHERE id = 1; COMMIT;\n"
+		"Process 4564: SET application_name='teller-a'; BEGIN; UPDATE acct SET v = v + 1 WHERE id = 1; SELECT pg_sleep(0.3); UPDATE acct SET v = v + 1 WHERE id = 2; COMMIT;" },
+	{ 360000, 4609, SEV_HINT, "40P01", "teller-b", "See server log for query details." },
+	{ 360000, 4609, SEV_STATEMENT, "40P01", "teller-b", "SET application_name='teller-b'; BEGIN; UPDATE acct SET v = v - 1 WHERE id = 2; SELECT pg_sleep(0.3); UPDATE acct SET v = v - 1 WHERE id = 1; COMMIT;" },
+	{ 1800000, 4711, SEV_LOG, "00000", "reports", "temporary file: path \"base/pgsql_tmp/pgsql_tmp4711.0\", size 393216" },
+	{ 1800000, 4711, SEV_STATEMENT, "00000", "reports", "SELECT id, v FROM churn ORDER BY v DESC, id;" },
+	{ 1800100, 4711, SEV_LOG, "00000", "reports", "temporary file: path \"base/pgsql_tmp/pgsql_tmp4711.1\", size 393216" },
+	{ 1800100, 4711, SEV_STATEMENT, "00000", "reports", "SELECT id, v FROM churn ORDER BY v DESC, id;" },
+	{ 1860000, 4711, SEV_ERROR, "23505", "errors", "duplicate key value violates unique constraint \"acct_pkey\"" },
+	{ 1860000, 4711, SEV_DETAIL, "23505", "errors", "Key (id)=(1) already exists." },
+	{ 1860000, 4711, SEV_STATEMENT, "23505", "errors", "INSERT INTO acct VALUES (1, 0);" },
+	{ 1860001, 4711, SEV_ERROR, "23505", "errors", "duplicate key value violates unique constraint \"acct_pkey\"" },
+	{ 1860001, 4711, SEV_DETAIL, "23505", "errors", "Key (id)=(2) already exists." },
+	{ 1860001, 4711, SEV_STATEMENT, "23505", "errors", "INSERT INTO acct VALUES (2, 0);" },
+	{ 1860002, 4711, SEV_ERROR, "42601", "errors", "syntax error at or near \"SELEC\" at character 1" },
+	{ 1860002, 4711, SEV_STATEMENT, "42601", "errors", "SELEC 1;" },
+	{ 1860003, 4711, SEV_WARNING, "25P01", "errors", "there is no transaction in progress" },
+	{ 1920000, 4724, SEV_FATAL, "28P01", "[unknown]", "password authentication failed for user \"pw\"" },
+	{ 1920000, 4724, SEV_DETAIL, "28P01", "[unknown]", "Connection matched pg_hba.conf line 2: \"host shop pw 127.0.0.1/32 scram-sha-256\"" },
+	{ 2700000, 4534, SEV_LOG, "00000", "", "checkpoint starting: immediate force wait" },
+	{ 2700073, 4534, SEV_LOG, "00000", "", "checkpoint complete: wrote 1221 buffers (7.5%); 1 WAL file(s) added, 0 removed, 0 recycled; write=0.029 s, sync=0.022 s, total=0.073 s; sync files=323, longest=0.001 s, average=0.001 s; distance=9403 kB, estimate=9403 kB" },
+	{ 3000000, 5202, SEV_LOG, "00000", "", "automatic vacuum of table \"shop.public.churn\": index scans: 1\n"
+		"pages: 0 removed, 133 remain, 133 scanned (100.00% of total)\n"
+		"tuples: 10000 removed, 20000 remain, 0 are dead but not yet removable\n"
+		"removable cutoff: 754, which was 0 XIDs old when operation ended\n"
+		"index scan needed: 89 pages from table (66.92% of total) had 10000 dead item identifiers removed\n"
+		"index \"churn_pkey\": pages: 111 in total, 0 newly deleted, 0 currently deleted, 0 reusable\n"
+		"avg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s\n"
+		"buffer usage: 517 hits, 0 misses, 0 dirtied\n"
+		"WAL usage: 422 records, 0 full page images, 93596 bytes\n"
+		"system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.01 s" },
+	{ 3000010, 5202, SEV_LOG, "00000", "", "automatic analyze of table \"shop.public.churn\"\n"
+		"avg read rate: 0.000 MB/s, avg write rate: 0.000 MB/s\n"
+		"buffer usage: 242 hits, 0 misses, 0 dirtied\n"
+		"system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.02 s" },
+	{ 3599000, 4649, SEV_LOG, "00000", "psql", "disconnection: session time: 0:59:58.890 user=postgres database=shop host=127.0.0.1 port=51140" },
+	{ 3599100, 4653, SEV_LOG, "00000", "psql", "disconnection: session time: 0:00:00.408 user=postgres database=shop host=[local]" },
+};
+
+static struct slice cslice(const char *s)
+{
+	return slice_make(s, strlen(s));
+}
+
+/* Events as a worker would see them, merged into the analysis' own;
+ * calls of the groups feed the timeline. */
+static struct events *fixture_events(void)
+{
+	struct fp_cache *fp = fp_cache_new();
+	struct events *w = events_new(fp), *ev = events_new(NULL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(fx_lines); i++) {
+		struct log_entry e = {
+			.ts_ms = T0 + fx_lines[i].at, .pid = fx_lines[i].pid,
+			.leader_pid = -1, .severity = fx_lines[i].sev,
+			.sqlstate = cslice(fx_lines[i].sqlstate),
+			.app = cslice(fx_lines[i].app),
+			.db = cslice(fx_lines[i].app[0] ? "shop" : ""),
+			.user = cslice(fx_lines[i].app[0] ? "postgres" : ""),
+			.message = cslice(fx_lines[i].text),
+		};
+		events_log(w, &e);
+	}
+	static const struct { int64_t at; double ms; } calls[] = {
+		{ 1000, 250 }, { 1500, 120.5 }, { 2000, 2.5 }, { 60000, 300 },
+		{ 900000, 80.25 }, { 1800000, 1500.125 }, { 3599250, 95 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+		struct call c = { .ts_ms = T0 + calls[i].at, .timed = true,
+			.duration_ms = calls[i].ms };
+		events_call(w, &c);
+	}
+	events_end_input(w);
+	events_merge(ev, w);
+	events_free(w);
+	fp_cache_free(fp);
+	return ev;
 }
 
 static void fixture_build(void)
@@ -165,11 +272,13 @@ static void fixture_build(void)
 		.queries = 14, .total_ms = fx.g[0].total_ms + fx.g[1].total_ms,
 		.groups = fx.order, .ngroups = 3,
 		.distinct_texts = 3, .parsed_texts = 2,
+		.events = fixture_events(),
 	};
 }
 
 static void fixture_free(void)
 {
+	events_free(fx.a.events);
 	for (size_t i = 0; i < ARRAY_SIZE(fx.in); i++) {
 		free(fx.in[i].path);
 		for (size_t k = 0; k < fx.in[i].nkept; k++)
@@ -324,6 +433,17 @@ START_TEST(test_json_contract)
 		"write_s", "sync_s", NULL };
 	static const char *const autovacuum[] = { "vacuum_count",
 		"analyze_count", "by_table", NULL };
+	static const char *const lock_wait[] = { "ts", "pid", "wait_ms", "lock",
+		"statement", "fingerprint", "blocker_pids", NULL };
+	static const char *const deadlock[] = { "ts", "pids", "statements", NULL };
+	static const char *const temp_group[] = { "fingerprint", "count",
+		"bytes", NULL };
+	static const char *const error[] = { "severity", "sqlstate", "message",
+		"count", "example", NULL };
+	static const char *const vacuum_table[] = { "table", "vacuums",
+		"analyzes", "removed_tuples", "total_ms", NULL };
+	static const char *const bucket[] = { "start", "calls", "total_ms",
+		"p95_ms", "errors", "lock_waits", "temp_bytes", NULL };
 
 	fixture_build();
 	char *text = render("json", &fx.a, &fx.opts);
@@ -410,6 +530,40 @@ START_TEST(test_json_contract)
 	assert_keys(json_object_get(ev, "connections"), "connections", connections);
 	assert_keys(json_object_get(ev, "checkpoints"), "checkpoints", checkpoints);
 	assert_keys(json_object_get(ev, "autovacuum"), "autovacuum", autovacuum);
+	json_t *lw = json_array_get(json_object_get(ev, "lock_waits"), 0);
+	assert_keys(lw, "lock wait", lock_wait);
+	ck_assert_int_eq(json_integer_value(json_object_get(lw, "pid")), 4649);
+	ck_assert(json_number_value(json_object_get(lw, "wait_ms")) == 497.618);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(lw,
+			"blocker_pids"), 0)), 4640);
+	ck_assert(is_hex16(json_string_value(json_object_get(lw, "fingerprint"))));
+	/* Masked by default, like every example. */
+	ck_assert_str_eq(json_string_value(json_object_get(lw, "statement")),
+			"SET application_name = $1; UPDATE acct SET v = $2 WHERE id = $3");
+	json_t *dl = json_array_get(json_object_get(ev, "deadlocks"), 0);
+	assert_keys(dl, "deadlock", deadlock);
+	ck_assert_int_eq(json_array_size(json_object_get(dl, "pids")), 2);
+	ck_assert_int_eq(json_array_size(json_object_get(dl, "statements")), 2);
+	json_t *tg = json_array_get(json_object_get(json_object_get(ev,
+			"temp_files"), "by_group"), 0);
+	assert_keys(tg, "temp group", temp_group);
+	ck_assert_int_eq(json_integer_value(json_object_get(tg, "bytes")), 786432);
+	json_t *er = json_array_get(json_object_get(ev, "errors"), 0);
+	assert_keys(er, "error", error);
+	ck_assert_str_eq(json_string_value(json_object_get(er, "sqlstate")), "23505");
+	ck_assert_int_eq(json_integer_value(json_object_get(er, "count")), 2);
+	json_t *cn = json_object_get(ev, "connections");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cn,
+			"failures"), "password_failed")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cn,
+			"by_host"), "[local]")), 1);
+	assert_keys(json_array_get(json_object_get(json_object_get(ev,
+			"autovacuum"), "by_table"), 0), "table", vacuum_table);
+	json_t *tl = json_object_get(ev, "timeline");
+	ck_assert_int_eq(json_integer_value(json_object_get(tl, "bucket_s")), 60);
+	ck_assert_int_eq(json_array_size(json_object_get(tl, "buckets")), 60);
+	assert_keys(json_array_get(json_object_get(tl, "buckets"), 0), "bucket",
+			bucket);
 
 	json_decref(root);
 	free(text);
@@ -472,6 +626,14 @@ START_TEST(test_json_empty)
 			"start")));
 	ck_assert_int_eq(json_array_size(json_object_get(root, "groups")), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(root, "inputs")), 0);
+	json_t *ev = json_object_get(root, "events");
+	ck_assert_int_eq(json_array_size(json_object_get(ev, "lock_waits")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ev,
+			"connections"), "total")), 0);
+	ck_assert(json_is_object(json_object_get(json_object_get(ev,
+			"connections"), "by_host")));
+	ck_assert_int_eq(json_array_size(json_object_get(json_object_get(ev,
+			"timeline"), "buckets")), 0);
 	json_decref(root);
 	free(text);
 	for (size_t i = 0; i < ARRAY_SIZE(golden_ids); i++)
@@ -527,7 +689,7 @@ START_TEST(test_md_tables)
 	fixture_build();
 	char *md = render("md", &fx.a, &fx.opts);
 
-	ck_assert_int_eq(check_tables(md), 4);
+	ck_assert_int_eq(check_tables(md), 9);
 	/* The tricky query, in a cell: pipes escaped, the backslash before
 	 * a pipe doubled, a fence longer than its backtick run. */
 	ck_assert_ptr_nonnull(strstr(md, "| ```SELECT a \\|\\| b AS \"x`y\", "
@@ -543,7 +705,7 @@ START_TEST(test_md_tables)
 	 * example with a ``` inside gets a longer fence. */
 	fx.opts.show_literals = true;
 	md = render("md", &fx.a, &fx.opts);
-	ck_assert_int_eq(check_tables(md), 4);
+	ck_assert_int_eq(check_tables(md), 9);
 	ck_assert_ptr_nonnull(strstr(md, "LIMIT $3\n-- parameters: $1 = '7', "
 			"$2 = '2024-02-01', $3 = '10'\n```\n"));
 	ck_assert_ptr_nonnull(strstr(md, "````sql\nSELECT a || b AS \"x`y\" -- "
@@ -566,7 +728,58 @@ START_TEST(test_md_code_spans)
 	ck_assert_ptr_nonnull(strstr(md, "| `` `weird` ident `` |"));
 	ck_assert_ptr_nonnull(strstr(md, "AND u = $6\n```"));          /* details: whole */
 	ck_assert_ptr_nonnull(strstr(md, "AND w = $4 AND v =\xe2\x80\xa6` |"));
-	ck_assert_int_eq(check_tables(md), 4);
+	ck_assert_int_eq(check_tables(md), 9);
+	free(md);
+	fixture_free();
+}
+END_TEST
+
+/* Event sections appear only with something to say; statements keep
+ * their literals with --show-literals. */
+START_TEST(test_md_events)
+{
+	static const char *const sections[] = { "## Timeline", "## Lock waits",
+		"## Deadlocks", "## Temporary files", "## Errors",
+		"## Connections and sessions", "## Checkpoints", "## Autovacuum" };
+	struct analysis a = { .window_start = TS_NONE, .window_end = TS_NONE };
+	struct pgsift_options o;
+
+	options_init(&o);
+	a.events = events_new(NULL);
+	char *md = render("md", &a, &o);
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		ck_assert_ptr_null(strstr(md, sections[i]));
+	free(md);
+	events_free(a.events);
+
+	/* Only a checkpoint. */
+	size_t k = 0;
+	while (strncmp(fx_lines[k].text, "checkpoint complete", 19) != 0)
+		k++;
+	struct events *w = events_new(NULL);
+	struct log_entry e = { .ts_ms = T0, .pid = 4534, .leader_pid = -1,
+		.severity = SEV_LOG, .message = cslice(fx_lines[k].text) };
+	events_log(w, &e);
+	a.events = events_new(NULL);
+	events_merge(a.events, w);
+	events_free(w);
+	md = render("md", &a, &o);
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		ck_assert_msg((strstr(md, sections[i]) != NULL) ==
+				(strcmp(sections[i], "## Checkpoints") == 0),
+				"%s", sections[i]);
+	free(md);
+	events_free(a.events);
+
+	fixture_build();
+	fx.opts.show_literals = true;
+	md = render("md", &fx.a, &fx.opts);
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+		ck_assert_ptr_nonnull(strstr(md, sections[i]));
+	ck_assert_ptr_nonnull(strstr(md, "| `SET application_name='batch'; "
+			"UPDATE acct SET v = 20 WHERE i\xe2\x80\xa6` |"));
+	ck_assert_ptr_nonnull(strstr(md, "-- process 4564\nSET application_name="
+			"'teller-a'; BEGIN;"));
 	free(md);
 	fixture_free();
 }
@@ -691,6 +904,7 @@ Suite *suite_report(void)
 	tc = tcase_create("markdown");
 	tcase_add_test(tc, test_md_tables);
 	tcase_add_test(tc, test_md_code_spans);
+	tcase_add_test(tc, test_md_events);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("core");

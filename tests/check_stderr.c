@@ -14,6 +14,7 @@ struct collected {
 	struct record recs[16];
 	char *messages[16];
 	char *users[16];
+	char *details[16], *statements[16];
 	size_t n;
 };
 
@@ -37,6 +38,9 @@ static void collect(const char *text, const char *prefix, struct collected *c)
 		c->messages[c->n] = strndup(m.ptr, m.len);
 		struct slice u = c->recs[c->n].u.log.user;
 		c->users[c->n] = strndup(u.ptr, u.len);
+		struct slice d = c->recs[c->n].u.log.detail, st2 = c->recs[c->n].u.log.statement;
+		c->details[c->n] = strndup(d.ptr, d.len);
+		c->statements[c->n] = strndup(st2.ptr, st2.len);
 		c->n++;
 	}
 	p->close(st);
@@ -48,6 +52,8 @@ static void release(struct collected *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->messages[i]);
 		free(c->users[i]);
+		free(c->details[i]);
+		free(c->statements[i]);
 	}
 	for (size_t i = 0; i < c->report.nkept; i++)
 		free(c->report.problems[i].message);
@@ -68,7 +74,7 @@ START_TEST(test_records)
 {
 	struct collected c;
 	collect(workload, NULL, &c);
-	ck_assert_uint_eq(c.n, 4);
+	ck_assert_uint_eq(c.n, 3);      /* the DETAIL line belongs to the execute */
 	ck_assert_uint_eq(c.report.skipped, 0);
 	ck_assert_uint_eq(c.report.nnotes, 1);     /* which prefix was detected */
 	ck_assert(strstr(c.report.notes[0], "%m [%p] %q%u@%d/%a ") != NULL);
@@ -87,9 +93,10 @@ START_TEST(test_records)
 	e = &c.recs[1].u.log;
 	ck_assert_uint_eq(e->line, 4);
 	ck_assert_str_eq(c.messages[1], "duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;");
-	ck_assert_int_eq(c.recs[2].u.log.severity, SEV_DETAIL);
-	ck_assert_uint_eq(c.recs[3].u.log.line, 6);
-	ck_assert_int_eq(c.recs[3].u.log.pid, 2370);
+	ck_assert_str_eq(c.details[1], "parameters: $1 = '4577'");
+	ck_assert_uint_eq(c.recs[2].u.log.line, 6);
+	ck_assert_int_eq(c.recs[2].u.log.pid, 2370);
+	ck_assert_str_eq(c.details[2], "");
 	release(&c);
 }
 END_TEST
@@ -108,7 +115,7 @@ START_TEST(test_skipped_lines)
 {
 	struct collected c;
 	collect(rawcsv, NULL, &c);
-	ck_assert_uint_eq(c.n, 5);
+	ck_assert_uint_eq(c.n, 4);      /* the STATEMENT line belongs to the ERROR */
 	ck_assert_uint_eq(c.report.skipped, 2);
 	ck_assert_uint_eq(c.report.nkept, 2);
 	ck_assert_uint_eq(c.report.problems[0].line, 3);
@@ -118,7 +125,9 @@ START_TEST(test_skipped_lines)
 	char iso[32];
 	ts_format_iso(c.recs[0].u.log.ts_ms, iso);
 	ck_assert_str_eq(iso, "2025-01-21T17:32:48.288Z");
-	ck_assert_str_eq(c.users[4], "gilles");
+	ck_assert_str_eq(c.users[3], "gilles");
+	ck_assert_int_eq(c.recs[3].u.log.severity, SEV_ERROR);
+	ck_assert_str_eq(c.statements[3], "SELECT TO_DATE('311299999','DDMMYYYYY');");
 	ck_assert_str_eq(c.users[2], "");  /* %q: no session fields */
 	release(&c);
 }
@@ -156,12 +165,43 @@ START_TEST(test_unknown_prefix)
 }
 END_TEST
 
+/* pgBadger's multiline_param.log: DETAIL values with newlines (tab-led). */
+static const char multiline[] =
+"2021-12-03 07:14:48.594 UTC [4913] user=user1,db=mydb LOG:  duration: 0.215 ms  execute njTypeOidQuery_Name: SELECT t.oid FROM pg_catalog.pg_type t, pg_catalog.pg_namespace n WHERE (n.nspname = 'njcat') AND (t.typnamespace = $1) AND (t.typname = $2) AND t.test = $3\n"
+"2021-12-03 07:14:48.594 UTC [4913] user=user1,db=mydb DETAIL:  parameters: $1 = '1234', $2 = 'njchar\n"
+"\thello', $3 = 'aaaa'\n"
+"2021-12-03 07:14:48.595 UTC [4913] user=user1,db=mydb LOG:  duration: 0.145 ms  bind njTypeOidQuery_Name: SELECT t.oid FROM pg_catalog.pg_type t, pg_catalog.pg_namespace n WHERE (n.nspname = 'njcat') AND (t.typnamespace = $1) AND (t.typname = $2) AND t.test = $3\n";
+
+START_TEST(test_parts)
+{
+	struct collected c;
+	collect(multiline, NULL, &c);
+	ck_assert_uint_eq(c.n, 2);
+	ck_assert_str_eq(c.details[0], "parameters: $1 = '1234', $2 = 'njchar\n\thello', $3 = 'aaaa'");
+	ck_assert_uint_eq(c.recs[1].u.log.line, 4);
+	release(&c);
+
+	/* The same DETAIL after another backend's message is not its part. */
+	static char other[sizeof(multiline)];
+	memcpy(other, multiline, sizeof(multiline));
+	char *pid = strstr(strchr(other, '\n'), "[4913]");
+	memcpy(pid, "[4914]", 6);
+	collect(other, NULL, &c);
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert_str_eq(c.details[0], "");
+	ck_assert_int_eq(c.recs[1].u.log.severity, SEV_DETAIL);
+	ck_assert_int_eq(c.recs[1].u.log.pid, 4914);
+	release(&c);
+}
+END_TEST
+
 Suite *suite_stderr(void);
 Suite *suite_stderr(void)
 {
 	Suite *s = suite_create("stderr");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_records);
+	tcase_add_test(tc, test_parts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_skipped_lines);

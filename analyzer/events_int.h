@@ -1,0 +1,187 @@
+/* events_int.h: what the events_*.c files share; nothing else includes it.
+ *
+ * events.c owns struct events: it reads every entry, holds a message that
+ * needs its parts until they have come (struct ev_pending, per pid in
+ * struct ev_backend), cleans the texts, and hands each message with its
+ * parts (struct ev_msg) to the module of its kind: events_locks.c,
+ * events_errors.c, events_tempfiles.c, events_sessions.c,
+ * events_maintenance.c; events_timeline.c counts per minute for all. */
+#ifndef PGSIFT_EVENTS_INT_H
+#define PGSIFT_EVENTS_INT_H
+
+#include <stddef.h>
+
+#include "events.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* ---- a string index over rows held by the caller ---- */
+
+/* The NUL-terminated key of row i of rows. */
+typedef const char *(*ev_key_fn)(const void *rows, size_t i);
+
+struct ev_index;
+
+struct ev_index *ev_index_new(void);
+void ev_index_free(struct ev_index *ix);
+/* The row whose key is key[0..len), or SIZE_MAX. */
+size_t ev_index_find(const struct ev_index *ix, const char *key, size_t len,
+		const void *rows, ev_key_fn key_of);
+/* Indexes row (not yet indexed); rows holds it already. */
+void ev_index_add(struct ev_index *ix, size_t row, const void *rows,
+		ev_key_fn key_of);
+/* Forgets everything and indexes rows[0..n) (after a sort). */
+void ev_index_rebuild(struct ev_index *ix, size_t n, const void *rows,
+		ev_key_fn key_of);
+
+/* ---- name counts ---- */
+
+void ev_counts_add(struct ev_counts *c, const char *name, size_t len,
+		uint64_t n);
+/* Adds src into dst; src is emptied. */
+void ev_counts_merge(struct ev_counts *dst, struct ev_counts *src);
+void ev_counts_sort(struct ev_counts *c);
+/* Releases everything; the struct is left zeroed. */
+void ev_counts_release(struct ev_counts *c);
+
+/* ---- shared helpers ---- */
+
+/* A copy of s, cut past EV_TEXT_MAX bytes on a character boundary; NULL
+ * when s is empty. The result belongs to the caller. */
+char *ev_strdup(struct slice s);
+/* Fingerprints a statement with the worker's cache. Returns false (and
+ * leaves *fp alone) on the merged result, which has no cache, or for an
+ * empty text. When norm is not NULL it gets a copy of the normalized text
+ * (the caller frees it). */
+bool ev_fingerprint(struct events *ev, struct slice text, uint64_t *fp,
+		char **norm);
+/* Parses an unsigned integer at s; returns the bytes used, 0 when none. */
+size_t ev_parse_u64(const char *s, size_t len, uint64_t *v);
+/* Pointer just past the first needle in s, or NULL. */
+const char *ev_find(struct slice s, const char *needle);
+static inline bool ev_starts(struct slice s, const char *lit)
+{
+	size_t n = strlen(lit);
+	return s.len >= n && memcmp(s.ptr, lit, n) == 0;
+}
+static inline int cmp_i64(int64_t a, int64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+/* A message with its parts, texts cleaned of stderr's tabs; borrowed. */
+struct ev_msg {
+	const struct log_entry *e;      /* ts, pid, names, severity, sqlstate */
+	struct slice text, detail, statement, context;
+};
+
+/* A message held until its parts have come. */
+struct ev_pending {
+	int kind;
+	int64_t ts_ms;
+	enum severity severity;
+	struct strbuf text, detail, statement, context;
+	struct strbuf db, user, app, sqlstate;
+};
+
+/* What is open for one pid. */
+struct ev_backend {
+	int64_t pid;                    /* 0: free slot; -1: not logged */
+	bool session_open;
+	struct ev_pending *pending;     /* or NULL */
+	struct ev_lock_wait *wait;      /* open lock wait, or NULL */
+};
+
+/* The pid's slot, created when missing. The pointer is valid until the
+ * next ev_backend_get() or ev_backend_release(). */
+struct ev_backend *ev_backend_get(struct events *ev, int64_t pid);
+/* The pid's slot or NULL. */
+struct ev_backend *ev_backend_find(struct events *ev, int64_t pid);
+/* Frees the slot when nothing is open in it any more. */
+void ev_backend_release(struct events *ev, struct ev_backend *b);
+
+struct events {
+	struct fp_cache *fp;            /* NULL on a merged result */
+	struct strbuf scratch, norm, key;
+	struct strbuf clean[4];         /* cleaned text and parts of a message */
+
+	struct ev_backend *backends;    /* open addressing by pid */
+	size_t nbackends, used, npending;
+
+	struct ev_lock_wait *waits;     /* finished waits, the longest kept */
+	size_t nwaits, capwaits;
+	struct ev_deadlock *deadlocks;
+	size_t ndeadlocks, capdeadlocks;
+
+	struct ev_temp_files temp;
+	size_t captemp;
+	struct ev_index *temp_index;
+
+	struct ev_error *errors;
+	size_t nerrors, caperrors;
+	struct ev_index *error_index;
+
+	struct ev_connections conn;
+	uint64_t open_sessions;         /* in the current input */
+	struct ev_checkpoints ckpt;
+	struct ev_autovacuum av;
+	struct ev_timeline tl;
+	struct ev_totals totals;
+};
+
+/* ---- the modules ---- */
+
+/* events_locks.c: "process N still waiting for / acquired ..." */
+void ev_locks_message(struct events *ev, const struct ev_msg *m);
+/* ERROR "deadlock detected" with its DETAIL. */
+void ev_locks_deadlock(struct events *ev, const struct ev_msg *m);
+/* Ends b's open wait (if any) with that outcome and keeps it. */
+void ev_locks_close(struct events *ev, struct ev_backend *b,
+		enum ev_lock_outcome outcome);
+void ev_locks_merge(struct events *dst, struct events *src);
+void ev_locks_sort(struct events *ev);
+void ev_lock_wait_free(struct ev_lock_wait *w);
+void ev_locks_free(struct events *ev);
+
+/* events_errors.c: WARNING, ERROR, FATAL, PANIC. */
+void ev_errors_add(struct events *ev, const struct ev_msg *m);
+void ev_errors_merge(struct events *dst, struct events *src);
+void ev_errors_sort(struct events *ev);
+void ev_errors_free(struct events *ev);
+
+/* events_tempfiles.c: "temporary file: path ..., size N" */
+void ev_temp_message(struct events *ev, const struct ev_msg *m);
+void ev_temp_merge(struct events *dst, struct events *src);
+void ev_temp_sort(struct events *ev);
+void ev_temp_free(struct events *ev);
+
+/* events_sessions.c: connections, disconnections, refused connections,
+ * server restarts. */
+void ev_sessions_message(struct events *ev, const struct ev_msg *m);
+/* A FATAL: a refused connection, and the end of the pid's session. */
+void ev_sessions_fatal(struct events *ev, const struct ev_msg *m);
+/* The server restarted: no session is open any more. */
+void ev_sessions_reset(struct events *ev);
+void ev_sessions_merge(struct events *dst, struct events *src);
+void ev_sessions_sort(struct events *ev);
+void ev_sessions_free(struct events *ev);
+
+/* events_maintenance.c: checkpoints and autovacuum. */
+void ev_checkpoint_message(struct events *ev, const struct ev_msg *m);
+void ev_autovacuum_message(struct events *ev, const struct ev_msg *m);
+/* ERROR "canceling autovacuum task" with its CONTEXT. */
+void ev_autovacuum_canceled(struct events *ev, const struct ev_msg *m);
+void ev_maintenance_merge(struct events *dst, struct events *src);
+void ev_maintenance_sort(struct events *ev);
+void ev_maintenance_free(struct events *ev);
+
+/* events_timeline.c */
+enum ev_tl_field { EV_TL_ERRORS, EV_TL_LOCK_WAITS, EV_TL_TEMP_BYTES };
+void ev_timeline_call(struct ev_timeline *tl, int64_t ts, bool timed,
+		double ms);
+void ev_timeline_count(struct ev_timeline *tl, int64_t ts,
+		enum ev_tl_field f, uint64_t n);
+void ev_timeline_merge(struct ev_timeline *dst, struct ev_timeline *src);
+void ev_timeline_free(struct ev_timeline *tl);
+
+#endif

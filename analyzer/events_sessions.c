@@ -1,0 +1,224 @@
+/* events_sessions.c: connections, sessions and refused connections.
+ *
+ * With log_connections and log_disconnections the server logs
+ *   connection received: host=10.0.0.1 port=5432      (or host=[local])
+ *   connection authorized: user=U database=D application_name=A [SSL enabled (...)] [GSS (...)]
+ *   replication connection authorized: user=U [application_name=A] [SSL ...]
+ *   disconnection: session time: 0:00:05.380 user=U database=D host=H [port=P]
+ * A session is open from its "authorized" line until its disconnection,
+ * a FATAL of its pid (the backend exits: PostgreSQL 15 logs the
+ * authorization before it finds the database missing) or a server
+ * restart; the peak is the most open at once, counted in log order within
+ * each input. Refused connections are the FATALs of EV_FAILURE_LIST. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "events_int.h"
+#include "pgmsg.h"
+#include "timeutil.h"
+
+static const double session_bounds[] = EV_SESSION_BOUNDS;
+
+void ev_sessions_free(struct events *ev)
+{
+	struct ev_connections *c = &ev->conn;
+	ev_counts_release(&c->by_database);
+	ev_counts_release(&c->by_user);
+	ev_counts_release(&c->by_application);
+	ev_counts_release(&c->by_host);
+	sketch_release(&c->session_ms);
+}
+
+/* The value after key in s, up to the first of the stops (or the end);
+ * empty when key is absent. */
+static struct slice field(struct slice s, const char *key,
+		const char *const *stops)
+{
+	const char *p = ev_find(s, key);
+	if (!p)
+		return SLICE_EMPTY;
+	const char *end = s.ptr + s.len;
+	struct slice rest = slice_make(p, (size_t)(end - p));
+	for (size_t i = 0; stops[i]; i++) {
+		const char *q = ev_find(rest, stops[i]);
+		if (q && q - strlen(stops[i]) < end)
+			end = q - strlen(stops[i]);
+	}
+	return slice_make(p, (size_t)(end - p));
+}
+
+static void count_name(struct ev_counts *c, struct slice s)
+{
+	if (s.len)
+		ev_counts_add(c, s.ptr, s.len, 1);
+}
+
+static void open_session(struct events *ev, const struct log_entry *e)
+{
+	struct ev_backend *b = ev_backend_get(ev, e->pid);
+	if (b->session_open)
+		return;         /* pid reused without a disconnection logged */
+	b->session_open = true;
+	ev->open_sessions++;
+	if (ev->open_sessions > ev->conn.peak_sessions) {
+		ev->conn.peak_sessions = ev->open_sessions;
+		ev->conn.peak_ts = e->ts_ms;
+	}
+}
+
+static void close_session(struct events *ev, int64_t pid)
+{
+	struct ev_backend *b = ev_backend_find(ev, pid);
+	if (!b)
+		return;
+	if (b->session_open) {
+		b->session_open = false;
+		ev->open_sessions--;
+	}
+	/* A backend that is gone waits for nothing. */
+	ev_locks_close(ev, b, EV_LOCK_WAITING);
+	ev_backend_release(ev, b);
+}
+
+/* "H:MM:SS.mmm" to seconds; false when it does not read so. */
+static bool session_time(const char *p, const char *end, double *s)
+{
+	uint64_t h, m;
+	double sec;
+	size_t n = ev_parse_u64(p, (size_t)(end - p), &h);
+	if (!n || p + n >= end || p[n] != ':')
+		return false;
+	p += n + 1;
+	n = ev_parse_u64(p, (size_t)(end - p), &m);
+	if (n != 2 || p + n >= end || p[n] != ':')
+		return false;
+	p += n + 1;
+	/* pgmsg_parse_ms reads any "digits.digits". */
+	n = pgmsg_parse_ms(p, (size_t)(end - p), &sec);
+	if (n < 2 || h > 1000000)
+		return false;
+	*s = (double)h * 3600 + (double)m * 60 + sec;
+	return true;
+}
+
+static void count_session(struct ev_connections *c, double s)
+{
+	c->sessions++;
+	c->session_total_s += s;
+	if (s > c->session_max_s)
+		c->session_max_s = s;
+	sketch_add(&c->session_ms, s * 1000);
+	size_t i = 0;
+	while (i < ARRAY_SIZE(session_bounds) && s >= session_bounds[i])
+		i++;
+	c->session_hist[i]++;
+}
+
+void ev_sessions_message(struct events *ev, const struct ev_msg *m)
+{
+	static const char *const host_stops[] = { " port=", NULL };
+	static const char *const user_stops[] = { " database=",
+		" application_name=", " SSL enabled", " GSS (", NULL };
+	static const char *const db_stops[] = { " application_name=",
+		" SSL enabled", " GSS (", NULL };
+	static const char *const app_stops[] = { " SSL enabled", " GSS (", NULL };
+	struct ev_connections *c = &ev->conn;
+	struct slice t = m->text;
+
+	if (ev_starts(t, "connection received: ")) {
+		c->received++;
+		count_name(&c->by_host, field(t, "host=", host_stops));
+	} else if (ev_starts(t, "connection authorized: ") ||
+			ev_starts(t, "replication connection authorized: ")) {
+		c->authorized++;
+		count_name(&c->by_user, field(t, ": user=", user_stops));
+		count_name(&c->by_database, field(t, " database=", db_stops));
+		count_name(&c->by_application, field(t, " application_name=",
+				app_stops));
+		open_session(ev, m->e);
+	} else if (ev_starts(t, "disconnection: ")) {
+		const char *p = ev_find(t, "session time: ");
+		double s;
+		if (p && session_time(p, t.ptr + t.len, &s))
+			count_session(c, s);
+		close_session(ev, m->e->pid);
+	}
+}
+
+void ev_sessions_fatal(struct events *ev, const struct ev_msg *m)
+{
+	static const struct {
+		const char *prefix, *text;
+	} match[] = {
+#define X(id, key, prefix, text) { prefix, text },
+		EV_FAILURE_LIST(X)
+#undef X
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(match); i++) {
+		if (!ev_starts(m->text, match[i].prefix))
+			continue;
+		if (match[i].text[0] && !ev_find(m->text, match[i].text))
+			continue;
+		ev->conn.failed++;
+		ev->conn.failures[i]++;
+		break;
+	}
+	close_session(ev, m->e->pid);
+}
+
+void ev_sessions_reset(struct events *ev)
+{
+	for (size_t i = 0; i < ev->nbackends; ) {
+		struct ev_backend *b = &ev->backends[i];
+		if (b->pid && (b->session_open || b->wait)) {
+			b->session_open = false;
+			ev_locks_close(ev, b, EV_LOCK_WAITING);
+			ev_backend_release(ev, b);
+			/* A later slot may have moved into this one. */
+			if (ev->backends[i].pid && (ev->backends[i].session_open ||
+					ev->backends[i].wait))
+				continue;
+		}
+		i++;
+	}
+	ev->open_sessions = 0;
+}
+
+void ev_sessions_merge(struct events *dst, struct events *src)
+{
+	struct ev_connections *d = &dst->conn, *s = &src->conn;
+	d->received += s->received;
+	d->authorized += s->authorized;
+	d->failed += s->failed;
+	for (size_t i = 0; i < EV_FAILURE_COUNT; i++)
+		d->failures[i] += s->failures[i];
+	if (s->peak_sessions > d->peak_sessions ||
+			(s->peak_sessions == d->peak_sessions && s->peak_sessions &&
+			 s->peak_ts != TS_NONE &&
+			 (d->peak_ts == TS_NONE || s->peak_ts < d->peak_ts))) {
+		d->peak_sessions = s->peak_sessions;
+		d->peak_ts = s->peak_ts;
+	}
+	ev_counts_merge(&d->by_database, &s->by_database);
+	ev_counts_merge(&d->by_user, &s->by_user);
+	ev_counts_merge(&d->by_application, &s->by_application);
+	ev_counts_merge(&d->by_host, &s->by_host);
+	d->sessions += s->sessions;
+	d->session_total_s += s->session_total_s;
+	if (s->session_max_s > d->session_max_s)
+		d->session_max_s = s->session_max_s;
+	sketch_merge(&d->session_ms, &s->session_ms);
+	for (size_t i = 0; i < EV_SESSION_BUCKETS; i++)
+		d->session_hist[i] += s->session_hist[i];
+	sketch_release(&s->session_ms);
+	*s = (struct ev_connections){ .peak_ts = TS_NONE };
+}
+
+void ev_sessions_sort(struct events *ev)
+{
+	struct ev_connections *c = &ev->conn;
+	ev_counts_sort(&c->by_database);
+	ev_counts_sort(&c->by_user);
+	ev_counts_sort(&c->by_application);
+	ev_counts_sort(&c->by_host);
+}

@@ -1,0 +1,36 @@
+/* report_md.h: what report_md.c shares with report_md_events.c (the
+ * Markdown sections on log events); nothing else includes it. */
+#ifndef PGSIFT_REPORT_MD_H
+#define PGSIFT_REPORT_MD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "strbuf.h"
+
+/* Numbers as the report writes them: "1,234", "0.042" / "1,234.6" ms, and
+ * " (3 h 25 min)" for a long duration ("" under a second). They write into
+ * out and return it. */
+const char *md_fmt_count(uint64_t v, char *out, size_t outlen);
+const char *md_fmt_ms(double ms, char *out, size_t outlen);
+const char *md_fmt_human(double ms, char *out, size_t outlen);
+
+/* Text from a log as a code span on one line (cut past max_chars code
+ * points, 0: no limit; in_table escapes '|'), and as a fenced block (cut
+ * past max_bytes, 0: no limit). sb is scratch. */
+void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
+		struct strbuf *sb);
+void md_code_block(FILE *out, const char *info, const char *s,
+		size_t max_bytes);
+
+/* report_md_events.c: the timeline (after the summary), and the sections
+ * on lock waits, deadlocks, temporary files, errors, connections,
+ * checkpoints and autovacuum (after the rankings). Each section appears
+ * only when it has something to say. */
+void md_write_timeline(FILE *out, const struct analysis *a);
+void md_write_events(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+
+#endif

@@ -1,0 +1,160 @@
+/* check_syslog.c: the syslog parser on pgBadger's real syslog fixture.
+ * tests/data/syslog-excerpt.log is the first 21 lines of
+ * ../shared/corpus/pgbadger/pg-syslog.1.zst, verbatim. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "parser.h"
+#include "strbuf.h"
+#include "timeutil.h"
+#include "util.h"
+
+struct got {
+	struct input_report report;
+	size_t n;
+	char *message[32], *hint[32];
+	int64_t pid[32], ts[32];
+	uint64_t line[32];
+};
+
+static void run(const char *text, size_t len, int year, struct got *g)
+{
+	static struct pgsift_options o;
+	options_init(&o);
+	o.year = year;
+	memset(g, 0, sizeof(*g));
+	const struct parser *p = parser_find("syslog");
+	ck_assert_ptr_nonnull(p);
+	struct parse_ctx ctx = { .lr = lr_open_mem(text, len), .path = "-",
+		.opts = &o, .report = &g->report };
+	size_t plen;
+	const char *head = lr_peek(ctx.lr, 65536, &plen);
+	ck_assert_ptr_eq(parser_detect(head, plen), p);
+	void *st = p->open(&ctx);
+	ck_assert_ptr_nonnull(st);
+	struct record r;
+	while (g->n < 32) {
+		memset(&r, 0, sizeof(r));
+		if (p->next(st, &r) <= 0)
+			break;
+		struct log_entry *e = &r.u.log;
+		g->message[g->n] = xstrndup(e->message.ptr, e->message.len);
+		g->hint[g->n] = xstrndup(e->hint.ptr, e->hint.len);
+		g->pid[g->n] = e->pid;
+		g->ts[g->n] = e->ts_ms;
+		g->line[g->n] = e->line;
+		g->n++;
+	}
+	p->close(st);
+	lr_close(ctx.lr);
+}
+
+static void release(struct got *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		free(g->message[i]);
+		free(g->hint[i]);
+	}
+	for (size_t i = 0; i < g->report.nkept; i++)
+		free(g->report.problems[i].message);
+	for (size_t i = 0; i < g->report.nnotes; i++)
+		free(g->report.notes[i]);
+	free(g->report.notes);
+}
+
+static char *read_excerpt(size_t *len)
+{
+	char path[4096];
+	const char *root = getenv("PGSIFT_ROOT");
+	snprintf(path, sizeof(path), "%s/tests/data/syslog-excerpt.log", root ? root : ".");
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *buf = xmalloc(1 << 16);
+	*len = fread(buf, 1, 1 << 16, f);
+	fclose(f);
+	return buf;
+}
+
+START_TEST(test_pieces)
+{
+	size_t len;
+	char *text = read_excerpt(&len);
+	struct got g;
+	run(text, len, 0, &g);
+	/* 21 lines: [3-1]+[3-2] is one message, [7-1]..[7-8] another. */
+	ck_assert_uint_eq(g.n, 21 - 1 - 7);
+	ck_assert_uint_eq(g.report.skipped, 0);
+	ck_assert_str_eq(g.message[2], "ending log output to stderr");
+	ck_assert_str_eq(g.hint[2], "Future log output will go to log destination \"syslog\".");
+	/* The year comes from "shut down at 2019-02-11 13:14:59 CET". */
+	char iso[32];
+	ts_format_iso(g.ts[0], iso);
+	ck_assert_str_eq(iso, "2019-02-11T13:15:39.000Z");
+	ck_assert(strstr(g.report.notes[1], "2019, from a date in its messages") != NULL);
+	/* The psql query's eight pieces, tabs restored from "#011". */
+	size_t q = 0;
+	while (q < g.n && !strstr(g.message[q], "SELECT d.datname"))
+		q++;
+	ck_assert_uint_lt(q, g.n);
+	ck_assert(strstr(g.message[q], "as \"Name\",\n\t       pg_catalog.pg_get_userbyid(d.datdba)") != NULL);
+	ck_assert(strstr(g.message[q], "\n\tORDER BY 1;") != NULL);
+	ck_assert_int_eq(g.pid[q], 10819);
+	ck_assert_uint_eq(g.line[q], 11);
+	release(&g);
+
+	/* --year wins. */
+	run(text, len, 2020, &g);
+	ts_format_iso(g.ts[0], iso);
+	ck_assert_str_eq(iso, "2020-02-11T13:15:39.000Z");
+	release(&g);
+	free(text);
+}
+END_TEST
+
+/* A line longer than the server's 900-byte syslog limit arrives in pieces
+ * with no tab: they join without a newline. (Made from a real line by
+ * splitting it where the server would; no server here logs to syslog.) */
+START_TEST(test_long_line_split)
+{
+	struct strbuf sb = STRBUF_INIT, q = STRBUF_INIT;
+	sb_append(&q, "SELECT 1", 8);
+	while (q.len < 1500)
+		sb_append(&q, " + 1", 4);
+	const char *head = "Feb 11 13:15:40 test-pc postgres[10819]: ";
+	const char *pfx = "db=postgres,user=postgres,app=psql,client=[local] LOG:  duration: 1.000 ms  statement: ";
+	struct strbuf first = STRBUF_INIT;
+	sb_append(&first, pfx, strlen(pfx));
+	sb_append(&first, q.buf, q.len);
+	size_t cut = 895;
+	sb_append(&sb, head, strlen(head));
+	sb_append(&sb, "[7-1] ", 6);
+	sb_append(&sb, first.buf, cut);
+	sb_putc(&sb, '\n');
+	sb_append(&sb, head, strlen(head));
+	sb_append(&sb, "[7-2] ", 6);
+	sb_append(&sb, first.buf + cut, first.len - cut);
+	sb_putc(&sb, '\n');
+	struct got g;
+	run(sb.buf, sb.len, 2019, &g);
+	ck_assert_uint_eq(g.n, 1);
+	ck_assert_str_eq(g.message[0], first.buf + strlen(pfx) - strlen("duration: 1.000 ms  statement: "));
+	release(&g);
+	sb_release(&sb);
+	sb_release(&q);
+	sb_release(&first);
+}
+END_TEST
+
+Suite *suite_syslog(void);
+Suite *suite_syslog(void)
+{
+	Suite *s = suite_create("syslog");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, test_pieces);
+	tcase_add_test(tc, test_long_line_split);
+	suite_add_tcase(s, tc);
+	return s;
+}
