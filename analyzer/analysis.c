@@ -13,11 +13,17 @@
 #include "analysis.h"
 #include "events.h"
 #include "filter.h"
+#include "findings.h"
 #include "ingest.h"
 #include "parser.h"
 #include "timeutil.h"
 
 #define PEEK_BYTES (256 * 1024)
+
+/* Passes over the merged result, in order; each new one is a line here. */
+static analysis_pass_fn *const passes[] = {
+	NULL,
+};
 
 void options_init(struct pgsift_options *o)
 {
@@ -187,6 +193,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	*out = a;
 	a->window_start = a->window_end = TS_NONE;
 	a->agg = agg_new();
+	a->findings = findings_new();
 	if (opts->input_format && !parser_find(opts->input_format)) {
 		a->error = xstrdup("unknown --input-format");
 		return ANALYSIS_BAD_OPTION;
@@ -246,6 +253,9 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 
 	a->groups = agg_sorted(a->agg, &a->ngroups);
 	agg_totals(a->agg, &a->queries, &a->total_ms);
+	for (size_t i = 0; passes[i]; i++)
+		passes[i](a, opts);
+	findings_sort(a->findings);
 
 	size_t readable = 0;
 	bool partial = false;
@@ -277,5 +287,6 @@ void analysis_free(struct analysis *a)
 	free(a->error);
 	agg_free(a->agg);
 	events_free(a->events);
+	findings_free(a->findings);
 	free(a);
 }

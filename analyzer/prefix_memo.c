@@ -177,8 +177,9 @@ unsigned long prefix_memo_hits(const struct prefix_memo *mm)
  * each first candidate depends only on bytes up to the literal that ends
  * it (free text), the byte after the value (shaped fields; hole_fits()
  * keeps that byte out of the holes, prefix_memo_plan() wants a literal
- * before the severity), or a host scan that must stop inside its segment (checked
- * here). So on a line whose segments hold the same bytes, whose holes
+ * before the severity), or how far %h/%r looked (their host scan, a
+ * padded %r's search for "(port)"), which must stay inside its segment
+ * (checked here). So on a line whose segments hold the same bytes, whose holes
  * parse with the same code, and whose severity parses after them, the
  * search takes the same path and succeeds at once: the fields are the
  * remembered ones, moved with the holes, plus the holes' own values. A

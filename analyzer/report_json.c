@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "findings.h"
 #include "report.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -684,6 +685,42 @@ static json_t *json_events(struct jctx *c, const struct analysis *a,
 }
 
 /* The document with an empty "groups". */
+
+/* FINDING objects, in the list's order (severity, then impact). */
+static json_t *json_findings(struct jctx *c, const struct analysis *a)
+{
+	json_t *arr = jchk(c, json_array());
+	for (size_t i = 0; i < findings_count(a->findings); i++) {
+		const struct finding *f = findings_at(a->findings, i);
+		json_t *o = jchk(c, json_object());
+		char hex[17];
+		jset(c, o, "kind", jstr(c, finding_kind_name(f->kind)));
+		jset(c, o, "severity", jstr(c, finding_severity_name(f->severity)));
+		jset(c, o, "title", jstr(c, f->title));
+		if (f->has_fingerprint) {
+			fp_format(f->fingerprint, hex);
+			jset(c, o, "fingerprint", jstr(c, hex));
+		} else {
+			jset(c, o, "fingerprint", jchk(c, json_null()));
+		}
+		jset(c, o, "table", f->table ? jstr(c, f->table) : jchk(c, json_null()));
+		jset(c, o, "index", f->index ? jstr(c, f->index) : jchk(c, json_null()));
+		if (f->columns) {
+			json_t *cols = jchk(c, json_array());
+			for (char **col = f->columns; *col; col++)
+				jpush(c, cols, jstr(c, *col));
+			jset(c, o, "columns", cols);
+		} else {
+			jset(c, o, "columns", jchk(c, json_null()));
+		}
+		jset(c, o, "impact_ms", jms(c, f->impact_ms));
+		jset(c, o, "suggestion", f->suggestion ? jstr(c, f->suggestion) : jchk(c, json_null()));
+		jset(c, o, "evidence", jchk(c, json_deep_copy(f->evidence)));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
 static json_t *json_report(struct jctx *c, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
@@ -718,7 +755,7 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	/* Filled in by json_write(), one group at a time. */
 	jset(c, root, "groups", jchk(c, json_array()));
 
-	jset(c, root, "findings", jchk(c, json_array()));
+	jset(c, root, "findings", json_findings(c, a));
 	jset(c, root, "events", json_events(c, a, opts));
 	return root;
 }

@@ -623,6 +623,7 @@ static int md_write(FILE *out, const struct analysis *a,
 	fputs("# pgsift report\n\n", out);
 	md_inputs(out, a, &sb);
 	md_summary(out, a);
+	md_write_findings(out, a, opts, &sb);
 	md_write_timeline(out, a);
 	md_worst(out, a, top, opts, &sb);
 

@@ -33,4 +33,9 @@ void md_write_timeline(FILE *out, const struct analysis *a);
 void md_write_events(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb);
 
+/* report_md_findings.c: "What to fix first", after the summary; only
+ * when there are findings. */
+void md_write_findings(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+
 #endif

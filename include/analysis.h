@@ -76,7 +76,12 @@ struct analysis {
 	char *error;                            /* for ANALYSIS_BAD_OPTION */
 	struct agg *agg;
 	struct events *events;                  /* lock waits, errors, timeline... */
+	struct findings *findings;              /* sorted by severity, then impact */
 };
+
+/* A pass over the merged analysis (N+1 detection, advice, ...): it may add
+ * findings and annotate groups. analysis.c runs them in its list's order. */
+typedef void analysis_pass_fn(struct analysis *a, const struct pgsift_options *o);
 
 /* Analyses paths[0..n). *out is always set to a result the caller frees
  * with analysis_free(), even on error. */

@@ -1,0 +1,84 @@
+/* findings.h: the problems pgsift found and what to change for each.
+ *
+ * Analysis passes (analysis.c's pass list: N+1 detection, snapshots,
+ * advice, baselines...) add findings to the run's list; the writers show
+ * them sorted by severity, then impact. A finding owns its strings and its
+ * evidence, a JSON object (jansson) of what was seen, with numbers, so
+ * that every number a report shows can be traced to the log. */
+#ifndef PGSIFT_FINDINGS_H
+#define PGSIFT_FINDINGS_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The contract's finding kinds, in its order. */
+#define FINDING_KIND_LIST(X) \
+	X(slow_query) X(missing_index) X(n_plus_one) X(offset_pagination) \
+	X(unbounded_result) X(sort_spill) X(row_misestimate) X(unused_index) \
+	X(duplicate_index) X(table_bloat) X(seq_scan_heavy) X(low_cache_hit) \
+	X(lock_contention) X(deadlock) X(regression)
+
+enum finding_kind {
+#define X(name) FK_##name,
+	FINDING_KIND_LIST(X)
+#undef X
+	FK_COUNT
+};
+
+#define FINDING_SEVERITY_LIST(X) X(FS_INFO, "info") X(FS_WARNING, "warning") \
+	X(FS_CRITICAL, "critical")
+
+enum finding_severity {
+#define X(id, name) id,
+	FINDING_SEVERITY_LIST(X)
+#undef X
+};
+
+struct finding {
+	enum finding_kind kind;
+	enum finding_severity severity;
+	char *title;            /* one line a person reads */
+	bool has_fingerprint;
+	uint64_t fingerprint;
+	char *table, *index;    /* NULL when not about one */
+	char **columns;         /* NULL-terminated, or NULL */
+	double impact_ms;       /* total time attributable */
+	char *suggestion;       /* the SQL or change to make */
+	json_t *evidence;       /* object, owned; never NULL */
+};
+
+struct findings;
+
+struct findings *findings_new(void);
+/* NULL is a no-op. */
+void findings_free(struct findings *fs);
+
+/* Adds a finding and returns it (owned by the list) for the caller to
+ * fill with the setters below. The title is printf-formatted. */
+struct finding *findings_add(struct findings *fs, enum finding_kind kind,
+		enum finding_severity severity, double impact_ms,
+		const char *title_fmt, ...) __attribute__((format(printf, 5, 6)));
+
+void finding_set_fingerprint(struct finding *f, uint64_t fp);
+void finding_set_table(struct finding *f, const char *table);
+void finding_set_index(struct finding *f, const char *index);
+void finding_add_column(struct finding *f, const char *column);
+void finding_set_suggestion(struct finding *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Sorts by severity (critical first), then impact_ms, then title. */
+void findings_sort(struct findings *fs);
+size_t findings_count(const struct findings *fs);
+struct finding *findings_at(const struct findings *fs, size_t i);
+/* Moves every finding of src into dst. */
+void findings_merge(struct findings *dst, struct findings *src);
+
+const char *finding_kind_name(enum finding_kind k);
+const char *finding_severity_name(enum finding_severity s);
+/* The kind named name ("n_plus_one"), or FK_COUNT when none is. */
+enum finding_kind finding_kind_from_name(const char *name);
+
+#endif
