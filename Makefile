@@ -6,17 +6,22 @@ CFLAGS   ?= -O2 -g
 WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wwrite-strings
 PKGS      = libpcre2-8 libzstd zlib jansson libxxhash
+TUI_PKGS  = ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TUI_CFLAGS := $(shell pkg-config --cflags $(TUI_PKGS) 2>/dev/null)
+TUI_LIBS   := $(shell pkg-config --libs $(TUI_PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 # libcsv and libpg_query ship no .pc file on Debian.
 LIBS      = -lpg_query $(PKG_LIBS) -lcsv -lpthread -lm
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(TUI_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(CFLAGS)
 
 BUILD    ?= build
 CORE_SRC  = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard parsers/*.c)
 CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
+TUI_SRC   = $(wildcard tui/*.c)
+TUI_OBJ   = $(TUI_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC  = $(wildcard tests/check_*.c) tests/testutil.c
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
 BIN       = pgsift
@@ -34,8 +39,10 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libpgsift.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN): $(BUILD)/analyzer/main.o $(BUILD)/libpgsift.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# The TUI is linked into the binary only; the library and its tests never
+# see curses.
+$(BIN): $(BUILD)/analyzer/main.o $(TUI_OBJ) $(BUILD)/libpgsift.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TUI_LIBS) $(LIBS)
 
 $(BUILD)/check_pgsift: $(TEST_OBJ) $(BUILD)/libpgsift.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
@@ -73,4 +80,4 @@ uninstall:
 clean:
 	rm -rf build build-asan pgsift
 
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/analyzer/main.d
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/analyzer/main.d

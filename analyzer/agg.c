@@ -24,6 +24,7 @@ struct agg {
 	struct intern_slot *names;
 	size_t nnames_slots, nnames;
 	struct group **sorted;
+	bool dirty;             /* groups or totals changed since sorted was built */
 };
 
 static const char *const source_names[] = {
@@ -150,8 +151,7 @@ static struct group *group_get(struct agg *a, uint64_t fp, const char *query,
 	sketch_init(&g->sketch);
 	a->slots[i] = g;
 	a->ngroups++;
-	free(a->sorted);
-	a->sorted = NULL;
+	a->dirty = true;        /* agg_sorted() rebuilds; a caller's array stays valid till then */
 	if (a->ngroups * 2 > a->nslots)
 		grow_groups(a);
 	return g;
@@ -222,10 +222,22 @@ static struct group *group_for_entry(struct agg *a, struct fp_entry *e)
 	return g;
 }
 
+struct group *agg_group_get(struct agg *a, uint64_t fingerprint,
+		const char *query, bool lexical)
+{
+	return group_get(a, fingerprint, query, lexical);
+}
+
 struct group *agg_add_call(struct agg *a, const struct call *c)
 {
 	struct group *g = c->entry ? group_for_entry(a, c->entry)
 		: group_get(a, c->fingerprint, "", true);
+	return agg_add_call_to(a, g, c);
+}
+
+struct group *agg_add_call_to(struct agg *a, struct group *g, const struct call *c)
+{
+	a->dirty = true;
 	g->calls++;
 	g->sources |= c->source;
 	if (c->timed) {
@@ -362,7 +374,9 @@ static int cmp_total_desc(const void *pa, const void *pb)
 
 struct group **agg_sorted(struct agg *a, size_t *n)
 {
-	if (!a->sorted) {
+	if (!a->sorted || a->dirty) {
+		free(a->sorted);
+		a->dirty = false;
 		a->sorted = xmalloc((a->ngroups + 1) * sizeof(*a->sorted));
 		size_t k = 0;
 		for (size_t i = 0; i < a->nslots; i++)

@@ -15,6 +15,8 @@
 #include "filter.h"
 #include "findings.h"
 #include "ingest.h"
+#include "snapshots.h"
+#include "traces.h"
 #include "parser.h"
 #include "timeutil.h"
 
@@ -22,6 +24,8 @@
 
 /* Passes over the merged result, in order; each new one is a line here. */
 static analysis_pass_fn *const passes[] = {
+	traces_pass,
+	snapshots_pass,
 	NULL,
 };
 
@@ -81,6 +85,8 @@ struct worker {
 	struct fp_cache *fp;
 	struct ingest *ingest;
 	struct events *events;
+	struct traces *traces;
+	struct snapshots *snapshots;
 };
 
 struct shared {
@@ -146,15 +152,25 @@ static void run_input(struct worker *w, size_t idx)
 		if (p->next(state, &rec) <= 0)
 			break;
 		r->records++;
-		if (rec.kind == REC_LOG_ENTRY) {
+		switch (rec.kind) {
+		case REC_LOG_ENTRY:
 			ingest_log(w->ingest, &rec.u.log);
 			if (ingest_keeps(w->ingest, &rec.u.log))
 				events_log(w->events, &rec.u.log);
+			break;
+		case REC_SPAN:
+			traces_span(w->traces, &rec.u.span);
+			break;
+		case REC_STAT_ROW:
+			snapshots_row(w->snapshots, idx, &rec.u.row);
+			break;
 		}
 	}
 	p->close(state);
 	ingest_end_input(w->ingest);
 	events_end_input(w->events);
+	traces_end_input(w->traces);
+	snapshots_end_input(w->snapshots, idx);
 	if (lr_error(ctx.lr)) {
 		add_problem(r, lr_lineno(ctx.lr), lr_error(ctx.lr));
 		r->truncated = true;
@@ -221,8 +237,13 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		w[i].ingest = ingest_new(w[i].agg, w[i].fp, filter);
 		w[i].events = events_new(w[i].fp);
 		ingest_set_events(w[i].ingest, w[i].events);
+		w[i].traces = traces_new(w[i].fp);
+		ingest_set_traces(w[i].ingest, w[i].traces);
+		w[i].snapshots = snapshots_new(w[i].fp);
 	}
 	a->events = events_new(NULL);
+	a->traces = traces_new(NULL);
+	a->snapshots = snapshots_new(NULL);
 	if (jobs == 1) {
 		worker_main(&w[0]);     /* no thread: simpler to debug and profile */
 	} else {
@@ -243,6 +264,10 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		agg_merge(a->agg, w[i].agg);
 		events_merge(a->events, w[i].events);
 		events_free(w[i].events);
+		traces_merge(a->traces, w[i].traces);
+		traces_free(w[i].traces);
+		snapshots_merge(a->snapshots, w[i].snapshots);
+		snapshots_free(w[i].snapshots);
 		ingest_free(w[i].ingest);
 		agg_free(w[i].agg);
 		fp_cache_free(w[i].fp);
@@ -253,8 +278,12 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 
 	a->groups = agg_sorted(a->agg, &a->ngroups);
 	agg_totals(a->agg, &a->queries, &a->total_ms);
-	for (size_t i = 0; passes[i]; i++)
+	for (size_t i = 0; passes[i]; i++) {
 		passes[i](a, opts);
+		/* A pass may have added groups or calls (spans, pgss). */
+		a->groups = agg_sorted(a->agg, &a->ngroups);
+		agg_totals(a->agg, &a->queries, &a->total_ms);
+	}
 	findings_sort(a->findings);
 
 	size_t readable = 0;
@@ -287,6 +316,8 @@ void analysis_free(struct analysis *a)
 	free(a->error);
 	agg_free(a->agg);
 	events_free(a->events);
+	traces_free(a->traces);
+	snapshots_free(a->snapshots);
 	findings_free(a->findings);
 	free(a);
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "traces.h"
 #include "ingest.h"
 #include "pgmsg.h"
 #include "plan.h"
@@ -38,6 +39,7 @@ struct backend {
 struct ingest {
 	struct agg *agg;
 	struct events *events;  /* may be NULL */
+	struct traces *traces;  /* may be NULL */
 	struct fp_cache *fp;
 	const struct filter *filter;
 	struct backend *backends;       /* open addressing by pid */
@@ -91,6 +93,11 @@ void ingest_free(struct ingest *in)
 void ingest_set_events(struct ingest *in, struct events *ev)
 {
 	in->events = ev;
+}
+
+void ingest_set_traces(struct ingest *in, struct traces *tr)
+{
+	in->traces = tr;
 }
 
 const struct ingest_stats *ingest_stats(const struct ingest *in)
@@ -189,6 +196,8 @@ static struct group *commit(struct ingest *in, struct call *c,
 	in->stats.calls++;
 	if (in->events)
 		events_call(in->events, c);
+	if (in->traces)
+		traces_call(in->traces, c);
 	keep_worst_plan(g, plan_body, plan_len, plan_ms);
 	return g;
 }
@@ -207,6 +216,7 @@ static void flush_backend(struct ingest *in, struct backend *b)
 		.query = slice_make(b->query.buf ? b->query.buf : "", b->query.len),
 		.params = slice_make(b->params.buf ? b->params.buf : "", b->params.len),
 		.db = cstr(b->db), .user = cstr(b->user), .app = cstr(b->app),
+		.pid = b->pid,
 	};
 	b->last_group = commit(in, &c, b->plan.buf, b->plan.len, b->plan_ms);
 	b->last_ts = c.ts_ms;
@@ -300,6 +310,7 @@ static void on_statement(struct ingest *in, struct backend *b,
 		.source = SRC_BIT(SRC_LOG) | (with_plan ? SRC_BIT(SRC_PLAN) : 0),
 		.query = text, .params = detail_params(e),
 		.db = e->db, .user = e->user, .app = e->app,
+		.pid = e->pid, .session = e->session,
 	};
 	if (with_plan)
 		in->stats.merged_plans++;

@@ -11,6 +11,7 @@
 #include "analysis.h"
 #include "report.h"
 #include "timeutil.h"
+#include "tui.h"
 
 enum exit_code { EXIT_DONE = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_MALFORMED = 3 };
 
@@ -263,8 +264,9 @@ int main(int argc, char **argv)
 	o.exclude = exc.v;
 
 	if (strcmp(cmd, "tui") == 0) {
-		fputs("pgsift: the TUI is not built yet; use 'pgsift report'\n", stderr);
-		return EXIT_USAGE;
+		if (optind >= argc)
+			return usage_error("%s", "no INPUT given (logs, or a saved JSON report)");
+		return tui_run(&o, (const char *const *)argv + optind, (size_t)(argc - optind));
 	}
 	const struct report_writer *w = report_find(format);
 	if (!w)

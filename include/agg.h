@@ -45,6 +45,8 @@ struct call {
 	struct slice query;     /* text as logged, literals included */
 	struct slice params;    /* "$1 = '...'" from DETAIL, may be empty */
 	struct slice db, user, app;
+	int64_t pid;            /* backend, -1 when unknown */
+	struct slice session;   /* %c session id, when logged */
 };
 
 struct name_count {
@@ -94,6 +96,12 @@ void agg_free(struct agg *a);
 /* Counts one call. Returns its group (owned by the agg), so that the
  * caller can attach DETAIL parameters to an example later. */
 struct group *agg_add_call(struct agg *a, const struct call *c);
+/* The group of fingerprint, created (with query as its text) when new;
+ * owned by the agg. For passes that bring calls from other sources. */
+struct group *agg_group_get(struct agg *a, uint64_t fingerprint,
+		const char *query, bool lexical);
+/* Counts c in g (c->entry and c->fingerprint are not looked at). */
+struct group *agg_add_call_to(struct agg *a, struct group *g, const struct call *c);
 /* Counts parse/bind time for the statement of entry. */
 void agg_add_prep(struct agg *a, struct fp_entry *entry, double ms);
 /* Attaches parameters to the example of g taken at ts with that duration,
@@ -107,7 +115,8 @@ const char *agg_intern(struct agg *a, const char *s, size_t len);
 void agg_merge(struct agg *dst, struct agg *src);
 
 /* Groups sorted by total_ms descending (then calls, then fingerprint), as
- * an array owned by the agg, valid until the next agg_add_*. */
+ * an array owned by the agg, valid until the next agg_sorted() call (which
+ * rebuilds it when groups or calls were added since). */
 struct group **agg_sorted(struct agg *a, size_t *n);
 
 /* Calls and total time over all groups. */

@@ -77,6 +77,8 @@ struct analysis {
 	struct agg *agg;
 	struct events *events;                  /* lock waits, errors, timeline... */
 	struct findings *findings;              /* sorted by severity, then impact */
+	struct traces *traces;                  /* spans and N+1 loops */
+	struct snapshots *snapshots;            /* statistics views */
 };
 
 /* A pass over the merged analysis (N+1 detection, advice, ...): it may add

@@ -53,5 +53,8 @@ bool ingest_keeps(const struct ingest *in, const struct log_entry *e);
 struct events;
 /* Every call counted is also handed to ev (for the timeline); borrowed. */
 void ingest_set_events(struct ingest *in, struct events *ev);
+struct traces;
+/* Every call counted is also handed to tr (N+1 detection in logs). */
+void ingest_set_traces(struct ingest *in, struct traces *tr);
 
 #endif

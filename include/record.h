@@ -18,7 +18,7 @@
 #include "prefix.h"
 #include "util.h"
 
-enum record_kind { REC_LOG_ENTRY = 1 };
+enum record_kind { REC_LOG_ENTRY = 1, REC_SPAN, REC_STAT_ROW };
 
 struct log_entry {
 	uint64_t line;          /* first line of the entry in its input */
@@ -39,10 +39,38 @@ struct log_entry {
 	bool tab_continued;     /* text lines after the first begin "\n\t" (stderr) */
 };
 
+/* One span of a trace (Sentry, OpenTelemetry). Times in UTC epoch ms. */
+struct span_record {
+	uint64_t line;          /* where it starts in its input */
+	struct slice trace_id, span_id, parent_id;
+	struct slice op;        /* "db", "db.sql.query", "http.client"... */
+	struct slice description;       /* the SQL for database spans */
+	struct slice transaction;       /* the transaction (segment) name */
+	struct slice db_system; /* "postgresql" ... */
+	struct slice hash;      /* the SDK's own grouping hash, if any */
+	struct slice db, user, app;     /* when the span says */
+	double start_ms, duration_ms;
+	bool is_db;             /* the parser judged it a database query span */
+};
+
+/* One row of a statistics view snapshot (a CSV dump of
+ * pg_stat_statements, pg_stat_user_indexes, pg_stat_user_tables...).
+ * names[i] is the header of column i, values[i] its text ("" for NULL). */
+enum stat_view { STAT_PGSS = 1, STAT_INDEXES, STAT_TABLES, STAT_STATIO_TABLES };
+
+struct stat_row {
+	uint64_t line;
+	enum stat_view view;
+	size_t ncols;
+	const struct slice *names, *values;
+};
+
 struct record {
 	enum record_kind kind;
 	union {
 		struct log_entry log;
+		struct span_record span;
+		struct stat_row row;
 	} u;
 };
 
