@@ -14,6 +14,7 @@
 
 struct intern_slot {
 	uint64_t hash;
+	size_t len;
 	const char *s;
 };
 
@@ -84,6 +85,7 @@ const char *agg_intern(struct agg *a, const char *s, size_t len)
 		struct intern_slot *slot = &a->names[i];
 		if (!slot->s) {
 			slot->hash = h;
+			slot->len = len;
 			slot->s = arena_strndup(a->arena, s, len);
 			if (++a->nnames * 2 > a->nnames_slots) {
 				/* Grow: rehash into a table twice the size. */
@@ -106,7 +108,7 @@ const char *agg_intern(struct agg *a, const char *s, size_t len)
 			}
 			return slot->s;
 		}
-		if (slot->hash == h && strlen(slot->s) == len && memcmp(slot->s, s, len) == 0)
+		if (slot->hash == h && slot->len == len && memcmp(slot->s, s, len) == 0)
 			return slot->s;
 	}
 }

@@ -389,6 +389,8 @@ static enum kind classify(const struct log_entry *e)
 	if (c != 'p' && c != 't' && c != 'c' && c != 'r' && c != 'd' &&
 			c != 'a')
 		return K_NONE;
+	if (c == 'd' && memcmp(e->message.ptr, "duration", 8) == 0)
+		return K_NONE;
 	for (size_t i = 0; i < ARRAY_SIZE(log_messages); i++)
 		if (ev_starts(e->message, log_messages[i].prefix))
 			return log_messages[i].kind;

@@ -47,6 +47,7 @@ struct syslog_line {
 struct syslog_state {
 	struct parse_ctx *ctx;
 	struct prefix *prefix;
+	struct prefix_memo *memo;       /* this input's: one thread reads it */
 	char ident[64];         /* the server's syslog_ident, learnt from the first numbered line */
 	int year, last_month;
 	uint64_t foreign;       /* lines of other programs */
@@ -349,6 +350,7 @@ static void *syslog_open(struct parse_ctx *ctx)
 		free(st);
 		return NULL;
 	}
+	st->memo = prefix_memo_new(st->prefix);
 	parse_note(ctx, "syslog dates carry no year: %d, from %s (--year overrides it); "
 		"their times are taken as UTC unless the prefix has its own", st->year, how);
 	return st;
@@ -376,7 +378,7 @@ static bool build_entry(struct syslog_state *st, const struct syslog_line *first
 	const char *nl = memchr(base, '\n', st->msg.len);
 	size_t n = nl ? (size_t)(nl - base) : st->msg.len;
 	struct prefix_fields f;
-	if (!prefix_match(st->prefix, base, n, &f))
+	if (!prefix_match_memo(st->memo, base, n, &f))
 		return false;
 	eb_begin(&st->b, &f, base, base);
 	eb_primary_end(&st->b, base, n, base);
@@ -480,6 +482,7 @@ static void syslog_close(void *state)
 	struct syslog_state *st = state;
 	if (!st)
 		return;
+	prefix_memo_free(st->memo);
 	prefix_free(st->prefix);
 	sb_release(&st->msg);
 	sb_release(&st->line);
