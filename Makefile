@@ -22,6 +22,8 @@ CORE_SRC  = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard pa
 CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_SRC   = $(wildcard tui/*.c)
 TUI_OBJ   = $(TUI_SRC:%.c=$(BUILD)/%.o)
+# The TUI's models (tui/model_*.c) use no curses: the test runner links them.
+TUI_MODEL_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tui/model_*.c))
 TEST_SRC  = $(wildcard tests/check_*.c) tests/testutil.c
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/%.o)
 BIN       = pgsift
@@ -44,7 +46,7 @@ $(BUILD)/libpgsift.a: $(CORE_OBJ)
 $(BIN): $(BUILD)/analyzer/main.o $(TUI_OBJ) $(BUILD)/libpgsift.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TUI_LIBS) $(LIBS)
 
-$(BUILD)/check_pgsift: $(TEST_OBJ) $(BUILD)/libpgsift.a
+$(BUILD)/check_pgsift: $(TEST_OBJ) $(TUI_MODEL_OBJ) $(BUILD)/libpgsift.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 deps:

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "advice.h"
 #include "analysis.h"
 #include "events.h"
 #include "filter.h"
@@ -26,6 +27,7 @@
 static analysis_pass_fn *const passes[] = {
 	traces_pass,
 	snapshots_pass,
+	advice_pass,
 	NULL,
 };
 

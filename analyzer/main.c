@@ -8,7 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "analysis.h"
+#include "baseline.h"
+#include "gates.h"
 #include "report.h"
 #include "timeutil.h"
 #include "tui.h"
@@ -18,7 +22,7 @@ enum exit_code { EXIT_DONE = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_MALFORMED = 
 static const char usage_text[] =
 "usage: pgsift report [OPTIONS] INPUT...   analyse inputs, write a report (Markdown by default)\n"
 "       pgsift check  [OPTIONS] INPUT...   like report, then exit 1 when a gate fails (for CI)\n"
-"       pgsift tui    [OPTIONS] INPUT...   browse an analysis (not built yet)\n"
+"       pgsift tui    [OPTIONS] INPUT...   analyse inputs (or reopen a JSON report) and browse them\n"
 "       pgsift --help | --version\n"
 "\n"
 "An INPUT is a file or '-' for standard input, plain, gzip or zstd.\n"
@@ -44,13 +48,23 @@ static const char usage_text[] =
 "  -j, --jobs N                worker threads (default: the number of cores)\n"
 "  -q, --quiet                 no notes or progress on standard error\n"
 "\n"
+"check (and --baseline for report):\n"
+"      --fail-on RULE          fail (exit 1) when RULE holds (repeatable, or RULE,RULE):\n"
+"                              p50|p95|p99|mean|max|total>DURATION (500ms, 1s),\n"
+"                              calls>N, severity>=info|warning|critical,\n"
+"                              finding=KIND, new-fingerprint, regression>N%\n"
+"                              (default: severity>=critical)\n"
+"      --config FILE           rules and settings (default: ./.pgsift.conf if present)\n"
+"      --baseline FILE         compare with a saved 'pgsift report -f json' by\n"
+"                              fingerprint: regressions, new and gone groups\n"
+"\n"
 "Exit status: 0 done; 1 a check gate failed; 2 usage error or no input could be\n"
 "read; 3 done, but some input was malformed or truncated (the report says where).\n";
 
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
-	OPT_YEAR, OPT_HELP, OPT_VERSION,
+	OPT_YEAR, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
 };
 
 static const struct option long_options[] = {
@@ -71,6 +85,9 @@ static const struct option long_options[] = {
 	{ "show-literals", no_argument, NULL, OPT_SHOW_LITERALS },
 	{ "bands", required_argument, NULL, OPT_BANDS },
 	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -155,12 +172,143 @@ static void print_input_messages(const struct analysis *a, bool quiet)
 	}
 }
 
+/* ---- check: rules, config file, baseline ---- */
+
+#define DEFAULT_CONFIG ".pgsift.conf"
+#define MAX_RULES 64
+
+struct check_setup {
+	struct gate_rule rules[MAX_RULES];      /* --fail-on, else the config's */
+	size_t nrules;
+	const char *config;             /* --config */
+	const char *baseline;           /* --baseline */
+	bool top_given;
+	struct gates_config cfg;
+	struct baseline_params params;
+};
+
+/* Adds the rules of one --fail-on (RULE or RULE,RULE...). */
+static int add_fail_on(struct check_setup *cs, const char *arg)
+{
+	char text[256], err[768];
+	for (const char *p = arg;; ) {
+		size_t n = strcspn(p, ",");
+		snprintf(text, sizeof(text), "%.*s", (int)n, p);
+		struct gate_rule r;
+		if (!gate_rule_parse(text, &r, err, sizeof(err)))
+			return usage_error("--fail-on: bad rule '%s': %s", text, err);
+		if (cs->nrules == MAX_RULES)
+			return usage_error("at most %d --fail-on rules", MAX_RULES);
+		cs->rules[cs->nrules++] = r;
+		if (!p[n])
+			return EXIT_DONE;
+		p += n + 1;
+	}
+}
+
+/* Reads the config file (--config, else ./.pgsift.conf when there is
+ * one) and merges it under the command line: --fail-on rules replace the
+ * file's, --baseline and --top win, include/exclude patterns add up. */
+static int check_config(struct check_setup *cs, struct pgsift_options *o,
+		struct strlist *inc, struct strlist *exc, bool quiet)
+{
+	struct stat st;
+	const char *path = cs->config;
+	if (!path) {
+		if (stat(DEFAULT_CONFIG, &st) != 0)
+			return EXIT_DONE;
+		path = DEFAULT_CONFIG;
+		if (!quiet)
+			fprintf(stderr, "pgsift: using %s\n", DEFAULT_CONFIG);
+	}
+	char *err = NULL;
+	if (gates_config_load(path, &cs->cfg, &err) != 0) {
+		fprintf(stderr, "pgsift: %s\nTry 'pgsift --help'.\n", err);
+		free(err);
+		return EXIT_USAGE;
+	}
+	if (cs->nrules == 0 && cs->cfg.nrules) {
+		if (cs->cfg.nrules > MAX_RULES) {
+			fprintf(stderr, "pgsift: %s: at most %d fail-on rules\n", path, MAX_RULES);
+			return EXIT_USAGE;
+		}
+		memcpy(cs->rules, cs->cfg.rules, cs->cfg.nrules * sizeof(*cs->rules));
+		cs->nrules = cs->cfg.nrules;
+	}
+	if (!cs->baseline)
+		cs->baseline = cs->cfg.baseline;
+	for (size_t i = 0; i < cs->cfg.ninclude; i++)
+		strlist_add(inc, cs->cfg.include[i]);
+	for (size_t i = 0; i < cs->cfg.nexclude; i++)
+		strlist_add(exc, cs->cfg.exclude[i]);
+	if (!cs->top_given && cs->cfg.top)
+		o->top = cs->cfg.top;
+	if (cs->cfg.regression_min_ms >= 0)
+		cs->params.min_ms = cs->cfg.regression_min_ms;
+	if (cs->cfg.regression_min_total_ms >= 0)
+		cs->params.min_total_ms = cs->cfg.regression_min_total_ms;
+	if (cs->cfg.regression_min_calls >= 0)
+		cs->params.min_calls = (uint64_t)cs->cfg.regression_min_calls;
+	return EXIT_DONE;
+}
+
+/* Checks that the rules can be evaluated and sets the regression
+ * threshold: the smallest regression>N% rule, else 25%. */
+static int check_rules(struct check_setup *cs)
+{
+	bool any_regression = false;
+	for (size_t i = 0; i < cs->nrules; i++) {
+		const struct gate_rule *r = &cs->rules[i];
+		if (gate_rule_needs_baseline(r) && !cs->baseline)
+			return usage_error("rule '%s' needs --baseline FILE (a report saved "
+				"with 'pgsift report -f json -o FILE')", r->text);
+		if (r->metric == GM_REGRESSION &&
+				(!any_regression || r->value < cs->params.threshold_pct)) {
+			cs->params.threshold_pct = r->value;
+			any_regression = true;
+		}
+	}
+	return EXIT_DONE;
+}
+
+/* Says on standard error which gates failed (always) or that all passed. */
+static void print_verdict(const struct check_result *c, bool quiet)
+{
+	char line[1024];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct gate_result *r = &c->results[i];
+		if (r->failed)
+			fprintf(stderr, "pgsift: gate failed: %s: %s\n", r->rule.text,
+				gate_result_describe(r, line, sizeof(line)));
+	}
+	if (c->failed)
+		fputs("pgsift: check failed\n", stderr);
+	else if (!quiet)
+		fprintf(stderr, "pgsift: check passed (%zu gate%s%s)\n", c->n,
+			c->n == 1 ? "" : "s", c->default_rules ? ": severity>=critical" : "");
+}
+
+/* GitHub gives each step an empty summary file and expects commands to
+ * append to it (>>): writing there appends, and the report's size limit
+ * is what is left of GitHub's 1 MiB. Any other -o file is overwritten. */
+static const char *output_mode(const char *path, struct pgsift_options *o)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	struct stat st;
+	if (!summary || !*summary || strcmp(summary, path) != 0)
+		return "w";
+	const size_t limit = (size_t)1 << 20, least = 64 * 1024;
+	size_t used = stat(path, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+	o->md_max_bytes = used + least < limit ? limit - used : least;
+	return "a";
+}
+
 static int write_report(const struct report_writer *w, const char *path,
-		const struct analysis *a, const struct pgsift_options *o)
+		const struct analysis *a, struct pgsift_options *o)
 {
 	FILE *out = stdout;
 	if (path && strcmp(path, "-") != 0) {
-		out = fopen(path, "w");
+		out = fopen(path, output_mode(path, o));
 		if (!out) {
 			fprintf(stderr, "pgsift: %s: %s\n", path, strerror(errno));
 			return -1;
@@ -180,12 +328,15 @@ static int write_report(const struct report_writer *w, const char *path,
 int main(int argc, char **argv)
 {
 	struct pgsift_options o;
+	static struct check_setup cs;   /* static: 64 rules */
+	struct baseline *base = NULL;
 	struct strlist dbs = { 0 }, users = { 0 }, apps = { 0 }, inc = { 0 }, exc = { 0 };
 	const char *format = "md", *output = NULL;
 	bool quiet = false;
 	int64_t tod;
 
 	options_init(&o);
+	baseline_params_init(&cs.params);
 	if (argc < 2)
 		return usage_error("%s", "no command given");
 	const char *cmd = argv[1];
@@ -233,7 +384,16 @@ int main(int argc, char **argv)
 		case OPT_TOP:
 			if (!parse_uint(optarg, &o.top) || o.top == 0)
 				return usage_error("--top takes a positive number, not '%s'", optarg);
+			cs.top_given = true;
 			break;
+		case OPT_FAIL_ON: {
+			int rc = add_fail_on(&cs, optarg);
+			if (rc != EXIT_DONE)
+				return rc;
+			break;
+		}
+		case OPT_CONFIG: cs.config = optarg; break;
+		case OPT_BASELINE: cs.baseline = optarg; break;
 		case OPT_SHOW_LITERALS: o.show_literals = true; break;
 		case OPT_BANDS:
 			if (!parse_bands(optarg, o.bands))
@@ -257,6 +417,21 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	bool check = strcmp(cmd, "check") == 0;
+	if (!check && (cs.nrules || cs.config))
+		return usage_error("--%s is for 'pgsift check'", cs.nrules ? "fail-on" : "config");
+	if (strcmp(cmd, "tui") == 0 && cs.baseline)
+		return usage_error("%s", "--baseline is for 'pgsift check' and 'pgsift report'");
+	if (check) {
+		int rc = check_config(&cs, &o, &inc, &exc, quiet);
+		if (rc == EXIT_DONE)
+			rc = check_rules(&cs);
+		if (rc != EXIT_DONE) {
+			gates_config_release(&cs.cfg);
+			return rc;
+		}
+	}
+	cs.params.top = o.top;
 	o.dbs = dbs.v;
 	o.users = users.v;
 	o.apps = apps.v;
@@ -273,6 +448,21 @@ int main(int argc, char **argv)
 		return usage_error("unknown --format '%s' (md, json or text)", format);
 	if (optind >= argc)
 		return usage_error("%s", "no INPUT given (a file, or '-' for standard input)");
+	if (cs.baseline) {
+		char *err = NULL;
+		base = baseline_load(cs.baseline, &err);
+		if (!base) {
+			fprintf(stderr, "pgsift: --baseline %s\n", err);
+			free(err);
+			gates_config_release(&cs.cfg);
+			free(dbs.v);
+			free(users.v);
+			free(apps.v);
+			free(inc.v);
+			free(exc.v);
+			return EXIT_USAGE;
+		}
+	}
 
 	struct analysis *a;
 	enum analysis_status st = analysis_run(&o, (const char *const *)argv + optind,
@@ -289,14 +479,31 @@ int main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (base || check) {
+		struct baseline_diff *diff = base ? baseline_compare(base, a, &o, &cs.params) : NULL;
+		a->check = check_result_new(base, diff);
+		base = NULL;
+		if (check)
+			gates_eval(a->check, cs.rules, cs.nrules, a);
+	}
 	if (write_report(w, output, a, &o) != 0) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (st == ANALYSIS_PARTIAL)
 		rc = EXIT_MALFORMED;
+	if (check) {
+		print_verdict(a->check, quiet);
+		/* A failed gate is what CI must see, malformed input or not. */
+		if (a->check->failed)
+			rc = EXIT_GATE;
+	}
 out:
+	check_result_free(a->check);
+	a->check = NULL;
 	analysis_free(a);
+	baseline_free(base);
+	gates_config_release(&cs.cfg);
 	free(dbs.v);
 	free(users.v);
 	free(apps.v);

@@ -12,9 +12,12 @@
 
 #include "events.h"
 #include "findings.h"
+#include "gates.h"
 #include "report.h"
+#include "snapshots.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "traces.h"
 
 /* Everything built goes through these, so that an allocation failure
  * anywhere makes the writer fail (ENOMEM) instead of dropping a member. */
@@ -757,6 +760,12 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 
 	jset(c, root, "findings", json_findings(c, a));
 	jset(c, root, "events", json_events(c, a, opts));
+	if (a->check)   /* pgsift check: the verdict, new and gone groups */
+		jset(c, root, "check", jchk(c, check_result_json(a->check)));
+	if (snapshots_given(a->snapshots))
+		jset(c, root, "snapshots", jchk(c, snapshots_json(a->snapshots)));
+	if (a->traces)
+		jset(c, root, "traces", jchk(c, traces_json(a->traces)));
 	return root;
 }
 

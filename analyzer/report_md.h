@@ -38,4 +38,15 @@ void md_write_events(FILE *out, const struct analysis *a,
 void md_write_findings(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb);
 
+/* report_md_traces.c: "N+1 loops" and database time per transaction,
+ * after the findings; only when loops or spans were seen. */
+void md_write_traces(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+
+/* report_md_stats.c: "Statistics" (pg_stat_statements, tables, indexes
+ * from CSV snapshots), after the event sections; only when snapshots were
+ * given. */
+void md_write_stats(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+
 #endif

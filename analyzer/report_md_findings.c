@@ -1,10 +1,25 @@
 /* report_md_findings.c: the Markdown "What to fix first" section: the
- * findings, most severe and costly first, each in one line with its change
- * to make. The JSON report has the full evidence. */
+ * findings, most severe and costly first, each in one line (severity,
+ * kind, time at stake and its share of the run, what was found) with its
+ * change to make below it. The JSON report has the full evidence. */
 #include <stdio.h>
+#include <string.h>
 
 #include "findings.h"
 #include "report_md.h"
+
+/* Plain text with Markdown's inline syntax escaped, on one line. */
+static void md_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n' || *s == '\r' || *s == '\t')
+			fputc(' ', out);
+		else if (strchr("\\`*_[]<>|#", *s))
+			fprintf(out, "\\%c", *s);
+		else
+			fputc(*s, out);
+	}
+}
 
 void md_write_findings(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb)
@@ -13,23 +28,34 @@ void md_write_findings(FILE *out, const struct analysis *a,
 	if (n == 0)
 		return;
 	size_t top = opts && opts->top ? opts->top : 20;
-	char ms[64], human[64];
+	size_t count[3] = { 0 };
+	char ms[64];
+	(void)sb;
 
+	for (size_t i = 0; i < n; i++) {
+		enum finding_severity s = findings_at(a->findings, i)->severity;
+		if ((size_t)s < 3)
+			count[s]++;
+	}
 	fputs("## What to fix first\n\n", out);
+	fprintf(out, "%zu finding%s: %zu critical, %zu warning, %zu info. "
+		"Time at stake is the total time of the statements a change would help.\n\n",
+		n, n == 1 ? "" : "s", count[FS_CRITICAL], count[FS_WARNING], count[FS_INFO]);
 	for (size_t i = 0; i < n && i < top; i++) {
 		const struct finding *f = findings_at(a->findings, i);
-		fprintf(out, "%zu. **%s** `%s`: ", i + 1, finding_severity_name(f->severity),
+		fprintf(out, "**%zu. %s** `%s`", i + 1, finding_severity_name(f->severity),
 			finding_kind_name(f->kind));
-		md_code(out, f->title, 0, false, sb);
-		if (f->impact_ms > 0)
-			fprintf(out, " (%s ms%s)", md_fmt_ms(f->impact_ms, ms, sizeof(ms)),
-				md_fmt_human(f->impact_ms, human, sizeof(human)));
-		fputs("\n", out);
-		if (f->suggestion) {
-			fputs("\n", out);
-			md_code_block(out, "sql", f->suggestion, 4096);
+		if (f->impact_ms > 0) {
+			fprintf(out, " (%s ms", md_fmt_ms(f->impact_ms, ms, sizeof(ms)));
+			if (a->total_ms > 0)
+				fprintf(out, ", %.1f%% of all time", 100.0 * f->impact_ms / a->total_ms);
+			fputs(")", out);
 		}
-		fputs("\n", out);
+		fputs(": ", out);
+		md_text(out, f->title);
+		fputs("\n\n", out);
+		if (f->suggestion)
+			md_code_block(out, "sql", f->suggestion, 4096);
 	}
 	if (n > top)
 		fprintf(out, "%zu more findings in the JSON report (`-f json`).\n\n", n - top);

@@ -29,6 +29,9 @@ struct pgsift_options {
 	unsigned jobs;                  /* 0: number of cores */
 	double bands[3];                /* P95 band limits: warning, alert, critical (ms) */
 	int year;                       /* --year for syslog dates, 0: find it */
+	/* CI (gates.h): the Markdown report's size limit in bytes, 0: 1 MiB
+	 * (less when appending to a GitHub step summary that has text). */
+	size_t md_max_bytes;
 };
 
 void options_init(struct pgsift_options *o);
@@ -79,6 +82,10 @@ struct analysis {
 	struct findings *findings;              /* sorted by severity, then impact */
 	struct traces *traces;                  /* spans and N+1 loops */
 	struct snapshots *snapshots;            /* statistics views */
+	/* `check` (gates.h): the gates' verdict and the baseline comparison,
+	 * set and freed by the CLI (check_result_free() before
+	 * analysis_free()); NULL otherwise. */
+	struct check_result *check;
 };
 
 /* A pass over the merged analysis (N+1 detection, advice, ...): it may add

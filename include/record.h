@@ -51,6 +51,7 @@ struct span_record {
 	struct slice db, user, app;     /* when the span says */
 	double start_ms, duration_ms;
 	bool is_db;             /* the parser judged it a database query span */
+	bool is_segment;        /* the transaction (segment, local root) itself */
 };
 
 /* One row of a statistics view snapshot (a CSV dump of

@@ -2,34 +2,110 @@
  *
  * Each worker feeds its struct traces with the spans its parsers read
  * (traces_span) and with every call the log ingest counts (traces_call: the
- * backend's sequence of statements, for N+1 loops found in logs). The
- * workers' traces are merged, then traces_pass() (an analysis pass) puts
- * database spans into the fingerprint groups and adds n_plus_one and
- * slow_query findings. */
+ * backend's sequence of statements, for N+1 loops found in logs). A
+ * database span's SQL is fingerprinted in the worker, with the worker's
+ * fp_cache, after SDK placeholders (%s, ?, %(name)s) became $n; the span
+ * keeps the 64-bit fingerprint and the normalized text (the cache's
+ * entries die with the worker). Loops in a backend's statements are
+ * settled at the end of each input (traces_end_input). The workers'
+ * traces are merged, then traces_pass() (an analysis pass) puts database
+ * spans into the fingerprint groups (source "span"), finds N+1 loops
+ * among sibling spans, and adds n_plus_one and slow_query findings. */
 #ifndef PGSIFT_TRACES_H
 #define PGSIFT_TRACES_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "agg.h"
 #include "analysis.h"
 #include "fingerprint.h"
 #include "record.h"
+#include "strbuf.h"
 
 struct traces;
+struct parse_ctx;
+
+/* Thresholds of N+1 and slow span detection (Sentry's defaults). */
+struct traces_limits {
+	unsigned min_repeats;   /* repeated queries in a loop (5) */
+	double min_loop_ms;     /* union of a span loop's durations (50) */
+	double max_gap_ms;      /* log loops: between two executions (1000) */
+	double slow_span_ms;    /* a SELECT span slower than this (1000) */
+};
+
+void traces_limits_default(struct traces_limits *l);
 
 /* fp: the worker's cache (NULL for the merged result); borrowed. */
 struct traces *traces_new(struct fp_cache *fp);
+/* NULL is a no-op. */
 void traces_free(struct traces *tr);
+/* Replaces the limits (the defaults until then); used by traces_pass and,
+ * for max_gap_ms, by the log loops of later inputs. */
+void traces_set_limits(struct traces *tr, const struct traces_limits *l);
 
-/* A span read from an input (borrowed). */
+/* A span read from an input (borrowed: what is kept is copied). */
 void traces_span(struct traces *tr, const struct span_record *s);
 /* A call counted from a log (borrowed). */
 void traces_call(struct traces *tr, const struct call *c);
 /* End of an input: per-input state (open traces, backends) is settled. */
 void traces_end_input(struct traces *tr);
-/* Moves everything of src into dst. */
+/* Moves everything of src into dst; src stays valid and empty. */
 void traces_merge(struct traces *dst, struct traces *src);
 
 /* The analysis pass: span groups and N+1 / slow span findings. */
 analysis_pass_fn traces_pass;
+
+/* Database time per transaction name (after traces_pass), busiest first. */
+struct traces_txn {
+	const char *name;       /* owned by the traces */
+	uint64_t count;         /* transactions (traces) seen */
+	uint64_t db_spans;
+	double db_ms;           /* sum of database span durations */
+	double txn_ms;          /* sum of transaction durations, 0 when unknown */
+	uint64_t loops;         /* N+1 loop occurrences in it */
+};
+/* Owned by tr; *n set. */
+const struct traces_txn *traces_transactions(const struct traces *tr, size_t *n);
+
+/* Spans read and database query spans among them. */
+void traces_counts(const struct traces *tr, uint64_t *spans, uint64_t *db_spans);
+
+/* The JSON report's "traces" member: {"spans", "db_spans",
+ * "transactions": [{"name", "count", "db_spans", "db_ms", "txn_ms",
+ * "db_share", "n_plus_one"}]}. New reference, NULL when out of memory. */
+json_t *traces_json(const struct traces *tr);
+
+/* SDK-scrubbed SQL as the server would log it: %s, %(name)s and ? in a
+ * value position (outside quotes and comments) become $1, $2, ..., and
+ * MySQL `identifiers` become "identifiers", so that the statement
+ * fingerprints like its literal twin. Writes into out (reset first). */
+void traces_sql_unscrub(const char *sql, size_t len, struct strbuf *out);
+
+/* ---- for the trace parsers (sentry, otlp) ----
+ * A JSON input in any of the shapes exports come in: one document
+ * (pretty-printed or not), a JSON array, or one document per line (NDJSON,
+ * Sentry envelopes). tdoc_next() returns the next value (a whole document,
+ * or one line's), owned by the reader until the next call; bad lines are
+ * reported (path:line) and skipped. */
+struct tdoc;
+
+struct tdoc *tdoc_open(struct parse_ctx *ctx, const char *what);
+/* NULL at the end. *line: where the value starts. */
+json_t *tdoc_next(struct tdoc *d, uint64_t *line);
+/* Line mode only: skips the next n bytes of raw payload (an envelope item
+ * pgsift does not read), whole lines at a time. */
+void tdoc_skip_bytes(struct tdoc *d, uint64_t n);
+/* True when values come one per line. */
+bool tdoc_line_mode(const struct tdoc *d);
+void tdoc_close(struct tdoc *d);
+
+/* A JSON string member as a slice (empty when absent or not a string). */
+struct slice tdoc_str(json_t *obj, const char *key);
+/* Seconds as float, or an RFC 3339 string, to epoch ms; false if neither. */
+bool tdoc_time_ms(json_t *v, double *ms);
+/* First non-blank byte of buf, 0 when none. */
+char tdoc_first_byte(const char *buf, size_t len);
 
 #endif

@@ -1,13 +1,262 @@
-/* tui.c: placeholder until the terminal browser lands (issue 7). */
+/* tui.c: `pgsift tui`: loads the model (a saved report, or a fresh
+ * analysis), then runs the view stack: keys to requests, requests to the
+ * top view or to the moves every view shares. */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "draw.h"
+#include "keys.h"
 #include "tui.h"
+#include "view.h"
+
+static const struct { int k1, k2; enum request req; } bindings[] = {
+#define X(id, k1, k2, shown, help) { k1, k2, id },
+	REQ_LIST(X)
+#undef X
+};
+
+static enum request request_of(int key)
+{
+	if (key == TK_ESC)
+		return REQ_BACK;
+	for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++)
+		if (bindings[i].k1 == key || (bindings[i].k2 && bindings[i].k2 == key))
+			return bindings[i].req;
+	return REQ_NONE;
+}
+
+static struct view *top(struct tui *t)
+{
+	return &t->stack[t->depth - 1];
+}
+
+static void screen_size(struct view *v)
+{
+	int rows, cols;
+	draw_size(&rows, &cols);
+	v->width = cols;
+	v->height = rows - 2 > 1 ? rows - 2 : 1;
+}
+
+void tui_push(struct tui *t, const struct view_ops *ops, size_t arg)
+{
+	if (t->depth == (int)(sizeof(t->stack) / sizeof(t->stack[0]))) {
+		struct view *v = top(t);
+		v->ops->done(v);
+		t->depth--;
+	}
+	struct view *v = &t->stack[t->depth++];
+	*v = (struct view){ .ops = ops, .app = t };
+	screen_size(v);
+	ops->open(v, arg);
+}
+
+static void pop(struct tui *t)
+{
+	struct view *v = top(t);
+	v->ops->done(v);
+	t->depth--;
+}
+
+void tui_switch(struct tui *t, const struct view_ops *ops)
+{
+	if (t->depth >= 1 && t->stack[0].ops == ops) {
+		while (t->depth > 1)
+			pop(t);
+		return;
+	}
+	while (t->depth > 0)
+		pop(t);
+	tui_push(t, ops, 0);
+}
+
+void tui_message(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+}
+
+bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
+{
+	(void)t;
+	return draw_prompt(label, buf, n);
+}
+
+void view_select(struct view *v, size_t line)
+{
+	size_t n = v->ops->lines(v);
+	if (n == 0) {
+		v->cur = v->top = 0;
+		return;
+	}
+	if (line >= n)
+		line = n - 1;
+	v->cur = line;
+	size_t h = v->height > 0 ? (size_t)v->height : 1;
+	if (v->cur < v->top)
+		v->top = v->cur;
+	else if (v->cur >= v->top + h)
+		v->top = v->cur - h + 1;
+}
+
+static void draw_screen(struct tui *t)
+{
+	int rows, cols;
+	struct view *v = top(t);
+	char buf[1024], a[32], b[32];
+
+	draw_size(&rows, &cols);
+	draw_erase();
+	if (rows < 4 || cols < 20) {
+		draw_text(0, 0, cols, TS_NORMAL, "terminal too small");
+		draw_refresh();
+		return;
+	}
+	tt_fmt_count(t->r->queries, a, sizeof(a));
+	tt_fmt_ms(t->r->total_ms, b, sizeof(b));
+	snprintf(buf, sizeof(buf), "pgsift \xc2\xb7 %s \xc2\xb7 %s \xc2\xb7 %s queries, %s \xc2\xb7 ? help \xc2\xb7 q back",
+		v->ops->name, t->r->origin, a, b);
+	draw_text(0, 0, cols, TS_HEADER, buf);
+
+	int row = 1;
+	v->width = cols;
+	v->height = rows - 2;
+	if (v->ops->header) {
+		int used = v->ops->header(v, row, cols);
+		row += used;
+		v->height -= used;
+	}
+	if (v->height < 1)
+		v->height = 1;
+	size_t n = v->ops->lines(v);
+	/* Keep the cursor visible after a resize or a rebuild. */
+	if (n && v->cur >= n)
+		v->cur = n - 1;
+	view_select(v, v->cur);
+	for (size_t i = v->top; i < n && row < rows - 1; i++, row++)
+		v->ops->draw_line(v, i, row, cols, i == v->cur);
+
+	if (t->msg[0]) {
+		draw_text(rows - 1, 0, cols, TS_SEARCH, t->msg);
+		t->msg[0] = '\0';
+	} else {
+		v->ops->status(v, buf, sizeof(buf));
+		draw_text(rows - 1, 0, cols, TS_STATUS, buf);
+	}
+	draw_refresh();
+}
+
+static void common_request(struct tui *t, enum request req)
+{
+	struct view *v = top(t);
+	size_t n = v->ops->lines(v);
+	size_t page = v->height > 1 ? (size_t)v->height - 1 : 1;
+	static const struct view_ops *const cycle[] = {
+		&view_groups, &view_findings, &view_events, &view_timeline,
+	};
+
+	switch (req) {
+	case REQ_UP: if (v->cur > 0) view_select(v, v->cur - 1); break;
+	case REQ_DOWN: view_select(v, v->cur + 1); break;
+	case REQ_PGUP:
+		v->top = v->top > page ? v->top - page : 0;
+		view_select(v, v->cur > page ? v->cur - page : 0);
+		break;
+	case REQ_PGDN:
+		if (n && v->top + page < n)
+			v->top += page;
+		view_select(v, v->cur + page);
+		break;
+	case REQ_HOME: v->top = 0; view_select(v, 0); break;
+	case REQ_END: view_select(v, n ? n - 1 : 0); break;
+	case REQ_BACK:
+		if (t->depth > 1)
+			pop(t);
+		else
+			t->quit = true;
+		break;
+	case REQ_QUIT: t->quit = true; break;
+	case REQ_HELP: tui_push(t, &view_help, 0); break;
+	case REQ_VIEW_GROUPS: tui_switch(t, &view_groups); break;
+	case REQ_VIEW_FINDINGS: tui_switch(t, &view_findings); break;
+	case REQ_VIEW_EVENTS: tui_switch(t, &view_events); break;
+	case REQ_VIEW_TIMELINE: tui_switch(t, &view_timeline); break;
+	case REQ_NEXT_VIEW:
+		for (size_t i = 0; i < 4; i++)
+			if (t->stack[0].ops == cycle[i]) {
+				tui_switch(t, cycle[(i + 1) % 4]);
+				return;
+			}
+		tui_switch(t, &view_groups);
+		break;
+	case REQ_REDRAW: break;
+	case REQ_NONE:
+		tui_message(t, "that key does nothing here; ? shows the keys");
+		break;
+	default:
+		tui_message(t, "not in the %s view; ? shows the keys", v->ops->name);
+		break;
+	}
+}
+
+static void print_diag(const struct tlines *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].style == TS_WARN)
+			fprintf(stderr, "pgsift: %s\n", d->v[i].text);
+}
 
 int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 {
-	(void)o;
-	(void)paths;
-	(void)n;
-	fputs("pgsift: the TUI is not built yet; use 'pgsift report'\n", stderr);
-	return 2;
+	struct tui t = { 0 };
+	char err[512] = "";
+	bool force = o->input_format && strcmp(o->input_format, "report-json") == 0;
+	int rc = 2;
+
+	if (force && n != 1) {
+		fputs("pgsift: --input-format report-json takes one report\n", stderr);
+		return 2;
+	}
+	if (n == 1 && tui_report_probe_file(paths[0], force, &t.r, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pgsift: %s\n", err);
+		return 2;
+	}
+	if (!t.r) {
+		t.r = tui_report_analyse(o, paths, n, err, sizeof(err), &t.diag);
+		if (!t.r) {
+			print_diag(&t.diag);
+			fprintf(stderr, "pgsift: %s\n", err);
+			goto out;
+		}
+	}
+	if (draw_open(err, sizeof(err)) != 0) {
+		fprintf(stderr, "pgsift: %s\n", err);
+		goto out;
+	}
+	tui_switch(&t, &view_groups);
+	if (t.r->status == 3)
+		tui_message(&t, "some input was malformed or truncated: see the events view (3)");
+	while (!t.quit) {
+		draw_screen(&t);
+		int key = draw_key();
+		if (key == TK_NONE || key == TK_RESIZE)
+			continue;
+		enum request req = request_of(key);
+		struct view *v = top(&t);
+		if (req == REQ_NONE || !v->ops->request(v, req))
+			common_request(&t, req);
+	}
+	while (t.depth > 0)
+		pop(&t);
+	draw_close();
+	print_diag(&t.diag);
+	rc = t.r->status;
+out:
+	tui_report_free(t.r);
+	tlines_clear(&t.diag);
+	return rc;
 }

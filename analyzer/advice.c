@@ -1,0 +1,187 @@
+/* advice.c: the advice pass (see advice.h): parses every group's statement
+ * and worst plan once, runs the modules, then adds slow_query findings for
+ * the groups in the alert and critical bands, pointing at the findings
+ * that would help them. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "strbuf.h"
+#include "util.h"
+
+void advice_limits_init(struct advice_limits *l)
+{
+	l->min_table_rows = 10000;
+	l->removed_share = 0.5;
+	l->min_removed = 1000;
+	l->min_offset = 1000;
+	l->unbounded_rows = 1000;
+	l->misestimate = 10;
+	l->min_misestimate_rows = 100;
+	l->min_heap_fetches = 1000;
+}
+
+enum band adv_band(const struct adv_ctx *c, const struct group *g)
+{
+	return report_band(c->o, group_pct(g, 0.95));
+}
+
+/* A recurring statement that takes a tenth of the run is critical
+ * whatever its latency; a statement seen once is not, however slow. */
+enum finding_severity adv_severity(const struct adv_ctx *c, double impact_ms,
+		enum band worst, uint64_t calls)
+{
+	double share = c->a->total_ms > 0 ? impact_ms / c->a->total_ms : 0;
+	if (worst == BAND_CRITICAL && calls > 1)
+		return FS_CRITICAL;
+	if (share >= 0.10 && calls >= 10)
+		return FS_CRITICAL;
+	if (worst >= BAND_WARNING || share >= 0.01)
+		return FS_WARNING;
+	return FS_INFO;
+}
+
+json_t *adv_group_json(const struct adv_ctx *c, const struct group *g)
+{
+	char fp[17];
+	fp_format(g->fingerprint, fp);
+	return json_pack("{s:s, s:s, s:I, s:f, s:f, s:s}", "fingerprint", fp,
+		"query", g->query ? g->query : "", "calls", (json_int_t)g->calls,
+		"total_ms", g->total_ms, "p95_ms", group_pct(g, 0.95),
+		"band", report_band_name(adv_band(c, g)));
+}
+
+void adv_item_helped(struct adv_item *it, struct finding *f)
+{
+	for (size_t i = 0; i < it->nhelped; i++)
+		if (it->helped_by[i] == f)
+			return;
+	it->helped_by = xrealloc(it->helped_by, (it->nhelped + 1) * sizeof(*it->helped_by));
+	it->helped_by[it->nhelped++] = f;
+}
+
+struct finding *adv_add(struct adv_ctx *c, enum finding_kind kind, double impact_ms,
+		enum band worst, uint64_t calls, const char *title_fmt, ...)
+{
+	char title[512];
+	va_list ap;
+	va_start(ap, title_fmt);
+	vsnprintf(title, sizeof(title), title_fmt, ap);
+	va_end(ap);
+	return findings_add(c->a->findings, kind, adv_severity(c, impact_ms, worst, calls),
+		impact_ms, "%s", title);
+}
+
+struct hot {
+	const struct plan_node *node;
+	double self_ms;
+};
+
+static int find_hot(const struct plan_node *n, void *arg)
+{
+	struct hot *h = arg;
+	double ms = plan_node_self_ms(n);
+	if (ms > h->self_ms) {
+		h->self_ms = ms;
+		h->node = n;
+	}
+	return 0;
+}
+
+static bool has_slow_finding(const struct adv_ctx *c, uint64_t fp)
+{
+	for (size_t i = 0; i < findings_count(c->a->findings); i++) {
+		const struct finding *f = findings_at(c->a->findings, i);
+		if (f->kind == FK_slow_query && f->has_fingerprint && f->fingerprint == fp)
+			return true;
+	}
+	return false;
+}
+
+static void slow_query_run(struct adv_ctx *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < c->n; i++) {
+		struct adv_item *it = &c->items[i];
+		struct group *g = it->g;
+		enum band b = adv_band(c, g);
+		if (b < BAND_ALERT || g->timed_calls == 0 || has_slow_finding(c, g->fingerprint))
+			continue;
+		double p95 = group_pct(g, 0.95);
+		struct finding *f = adv_add(c, FK_slow_query, g->total_ms, b, g->calls,
+			"P95 %.0f ms over %llu calls (%s band): %.120s", p95,
+			(unsigned long long)g->calls, report_band_name(b), g->query);
+		finding_set_fingerprint(f, g->fingerprint);
+		json_t *gj = adv_group_json(c, g);
+		json_object_update(f->evidence, gj);
+		json_decref(gj);
+		json_object_set_new(f->evidence, "max_ms", json_real(g->max_ms));
+		sb_reset(&sb);
+		struct hot h = { 0 };
+		if (it->plan)
+			plan_walk(it->plan, find_hot, &h);
+		if (h.node && it->plan->root && plan_node_total_ms(it->plan->root) > 0) {
+			double share = h.self_ms / plan_node_total_ms(it->plan->root);
+			char line[512];
+			snprintf(line, sizeof(line), "-- %.0f%% of its worst plan's time is in %s%s%s",
+				100 * share, h.node->node_type ? h.node->node_type : "a node",
+				h.node->relation_name ? " on " : "",
+				h.node->relation_name ? h.node->relation_name : "");
+			sb_append(&sb, line, strlen(line));
+			json_object_set_new(f->evidence, "hot_node", json_pack("{s:s?, s:s?, s:f, s:f}",
+				"node_type", h.node->node_type, "relation", h.node->relation_name,
+				"self_ms", h.self_ms, "share", share));
+		} else {
+			const char *t = "-- no plan was logged for it: load auto_explain "
+				"(auto_explain.log_min_duration, log_analyze) to see where the time goes";
+			sb_append(&sb, t, strlen(t));
+		}
+		for (size_t k = 0; k < it->nhelped; k++) {
+			char line[640];
+			snprintf(line, sizeof(line), "\n-- see the %s finding: %s",
+				finding_kind_name(it->helped_by[k]->kind), it->helped_by[k]->title);
+			sb_append(&sb, line, strlen(line));
+		}
+		finding_set_suggestion(f, "%s", sb.buf);
+	}
+	sb_release(&sb);
+}
+
+void advice_run(struct analysis *a, const struct pgsift_options *o,
+		const struct advice_limits *l)
+{
+	struct adv_ctx c = { .a = a, .o = o, .l = l };
+	c.items = xcalloc(a->ngroups ? a->ngroups : 1, sizeof(*c.items));
+	for (size_t i = 0; i < a->ngroups; i++) {
+		struct adv_item *it = &c.items[c.n++];
+		it->g = a->groups[i];
+		if (!it->g->lexical && it->g->query)
+			it->q = adv_query_parse(it->g->query);
+		if (it->g->plan_json) {
+			char err[256];
+			it->plan = plan_parse(it->g->plan_json, strlen(it->g->plan_json), err, sizeof(err));
+		}
+	}
+	adv_page_run(&c);
+	adv_index_run(&c);
+	adv_plan_run(&c);
+	slow_query_run(&c);
+	for (size_t i = 0; i < c.n; i++) {
+		adv_query_free(c.items[i].q);
+		plan_free(c.items[i].plan);
+		free(c.items[i].helped_by);
+	}
+	free(c.items);
+	for (size_t i = 0; i < c.nproposed; i++)
+		free(c.proposed[i]);
+	free(c.proposed);
+}
+
+void advice_pass(struct analysis *a, const struct pgsift_options *o)
+{
+	struct advice_limits l;
+	advice_limits_init(&l);
+	advice_run(a, o, &l);
+}

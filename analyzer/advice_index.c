@@ -1,0 +1,607 @@
+/* advice_index.c: missing_index findings, and the index helpers the other
+ * advice modules share.
+ *
+ * A candidate needs both halves of the evidence: the statement compares
+ * the columns (parse tree) and its plan shows a scan of that table paying
+ * for the lack of an index (a sequential scan discarding most of what it
+ * reads, an index scan whose filter discards many rows, or a sequential
+ * scan repeated on the inner side of a nested loop). Columns: equality
+ * (and join) columns first, then one range column, or else the ORDER BY
+ * columns when the plan shows that sort is costly; at most three.
+ * Candidates that are a prefix of another on the same table are merged
+ * into it, and existing indexes leading with the same columns (snapshots'
+ * definitions, index conditions in plans) rule a candidate out. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "snapshots.h"
+#include "strbuf.h"
+#include "util.h"
+
+#define CAND_COLS 3
+
+static bool plain_ident(const char *s)
+{
+	if (!*s || !(islower((unsigned char)*s) || *s == '_'))
+		return false;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_' || *s == '$'))
+			return false;
+	return true;
+}
+
+void adv_ident(struct strbuf *sb, const char *name)
+{
+	const char *dot = strchr(name, '.');
+	if (dot && !strchr(dot + 1, '.')) {
+		char *schema = xstrndup(name, (size_t)(dot - name));
+		adv_ident(sb, schema);
+		free(schema);
+		sb_putc(sb, '.');
+		adv_ident(sb, dot + 1);
+		return;
+	}
+	if (plain_ident(name)) {
+		sb_append(sb, name, strlen(name));
+		return;
+	}
+	sb_putc(sb, '"');
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			sb_putc(sb, '"');
+		sb_putc(sb, *p);
+	}
+	sb_putc(sb, '"');
+}
+
+/* "created_at DESC" -> "created_at", len. */
+static size_t col_name_len(const char *col)
+{
+	const char *sp = strchr(col, ' ');
+	return sp ? (size_t)(sp - col) : strlen(col);
+}
+
+void adv_index_sql(struct strbuf *sb, const char *table, const char *const *cols, size_t n)
+{
+	const char *dot = strrchr(table, '.');
+	char name[64];
+	size_t len = (size_t)snprintf(name, sizeof(name), "%s", dot ? dot + 1 : table);
+	for (size_t i = 0; i < n && len < sizeof(name); i++)
+		len += (size_t)snprintf(name + len, sizeof(name) - len, "_%.*s",
+			(int)col_name_len(cols[i]), cols[i]);
+	if (len > sizeof(name) - 5)
+		len = sizeof(name) - 5;
+	snprintf(name + len, sizeof(name) - len, "_idx");
+	const char *pre = "CREATE INDEX CONCURRENTLY ";
+	sb_append(sb, pre, strlen(pre));
+	adv_ident(sb, name);
+	sb_append(sb, " ON ", 4);
+	adv_ident(sb, table);
+	sb_append(sb, " (", 2);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_append(sb, ", ", 2);
+		char *c = xstrndup(cols[i], col_name_len(cols[i]));
+		adv_ident(sb, c);
+		free(c);
+		sb_append(sb, cols[i] + col_name_len(cols[i]), strlen(cols[i] + col_name_len(cols[i])));
+	}
+	sb_append(sb, ");", 2);
+}
+
+/* The first column of an index condition: "(id < $1)" -> id. */
+static bool cond_lead(const char *cond, char *out, size_t outlen)
+{
+	const char *p = cond;
+	while (*p == '(' || *p == ' ')
+		p++;
+	size_t n = 0;
+	while (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '.')
+		n++;
+	if (n == 0 || n >= outlen)
+		return false;
+	const char *dot = memchr(p, '.', n);
+	if (dot) {
+		n -= (size_t)(dot + 1 - p);
+		p = dot + 1;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* The columns of a pg_get_indexdef() text, in order, into cols (names
+ * only, expressions as ""); returns how many, 0 for partial indexes. */
+static size_t indexdef_columns(const char *def, char cols[][64], size_t max)
+{
+	if (strstr(def, " WHERE "))
+		return 0;
+	const char *p = strchr(def, '(');
+	if (!p)
+		return 0;
+	p++;
+	size_t n = 0;
+	while (*p && *p != ')' && n < max) {
+		while (*p == ' ')
+			p++;
+		size_t len = 0;
+		bool quoted = *p == '"';
+		if (quoted) {
+			p++;
+			while (p[len] && p[len] != '"')
+				len++;
+		} else if (*p == '(') {
+			len = 0;        /* an expression */
+		} else {
+			while (isalnum((unsigned char)p[len]) || p[len] == '_' || p[len] == '$')
+				len++;
+		}
+		snprintf(cols[n], 64, "%.*s", (int)(len < 63 ? len : 63), p);
+		n++;
+		int depth = 0;
+		for (; *p; p++) {
+			if (*p == '(')
+				depth++;
+			else if (*p == ')' && depth-- == 0)
+				break;
+			else if (*p == ',' && depth == 0) {
+				p++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+struct lead_arg {
+	const char *table, *col;
+	const char *found;
+};
+
+static int find_lead(const struct plan_node *n, void *arg)
+{
+	struct lead_arg *la = arg;
+	if (!n->index_name || !n->index_cond)
+		return 0;
+	const char *rel = n->relation_name;
+	const char *schema = n->schema;
+	if (!rel && n->parent) {
+		rel = n->parent->relation_name;
+		schema = n->parent->schema;
+	}
+	char lead[128];
+	if (rel && adv_same_table(la->table, schema, rel) && cond_lead(n->index_cond, lead, sizeof(lead)) &&
+			strcmp(lead, la->col) == 0) {
+		la->found = n->index_name;
+		return 1;
+	}
+	return 0;
+}
+
+const char *adv_index_existing(const struct adv_ctx *c, const char *table,
+		const char *const *cols, size_t n)
+{
+	const struct snap_index *ix;
+	size_t nix = snapshots_indexes(c->a->snapshots, &ix);
+	for (size_t i = 0; i < nix; i++) {
+		if (!ix[i].indexdef || !adv_same_table(table, ix[i].schema, ix[i].table))
+			continue;
+		char icols[16][64];
+		size_t ni = indexdef_columns(ix[i].indexdef, icols, 16);
+		size_t k = 0;
+		while (k < n && k < ni && strlen(icols[k]) == col_name_len(cols[k]) &&
+				strncmp(icols[k], cols[k], col_name_len(cols[k])) == 0)
+			k++;
+		if (k == n)
+			return ix[i].name;
+	}
+	if (n != 1)
+		return NULL;
+	for (size_t i = 0; i < c->n; i++) {
+		struct lead_arg la = { .table = table, .col = cols[0] };
+		if (c->items[i].plan && plan_walk(c->items[i].plan, find_lead, &la))
+			return la.found;
+	}
+	return NULL;
+}
+
+bool adv_unique_column(const struct adv_ctx *c, const char *table, char *out, size_t outlen)
+{
+	const struct snap_index *ix;
+	size_t nix = snapshots_indexes(c->a->snapshots, &ix);
+	for (int want_primary = 1; want_primary >= 0; want_primary--)
+		for (size_t i = 0; i < nix; i++) {
+			if (!ix[i].indexdef || !(want_primary ? ix[i].primary : ix[i].unique) ||
+					!adv_same_table(table, ix[i].schema, ix[i].table))
+				continue;
+			char icols[2][64];
+			if (indexdef_columns(ix[i].indexdef, icols, 2) == 1 && icols[0][0]) {
+				snprintf(out, outlen, "%s", icols[0]);
+				return true;
+			}
+		}
+	return false;
+}
+
+static char *index_key(const char *table, const char *const *cols, size_t n, bool close)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_append(&sb, table, strlen(table));
+	sb_append(&sb, " (", 2);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_append(&sb, ", ", 2);
+		sb_append(&sb, cols[i], strlen(cols[i]));
+	}
+	if (close)
+		sb_putc(&sb, ')');
+	return sb.buf;
+}
+
+bool adv_index_proposed(struct adv_ctx *c, const char *table,
+		const char *const *cols, size_t n, bool record)
+{
+	char *key = index_key(table, cols, n, false);
+	size_t len = strlen(key);
+	for (size_t i = 0; i < c->nproposed; i++) {
+		const char *p = c->proposed[i];
+		if (strncmp(p, key, len) == 0 && (p[len] == ')' || p[len] == ',')) {
+			free(key);
+			return true;
+		}
+	}
+	free(key);
+	if (record) {
+		c->proposed = xrealloc(c->proposed, (c->nproposed + 1) * sizeof(*c->proposed));
+		c->proposed[c->nproposed++] = index_key(table, cols, n, true);
+	}
+	return false;
+}
+
+struct rows_arg {
+	const char *table;
+	double rows;
+};
+
+static int find_rows(const struct plan_node *n, void *arg)
+{
+	struct rows_arg *ra = arg;
+	if (!n->node_type || strcmp(n->node_type, "Seq Scan") != 0 || !n->has_actual ||
+			n->never_executed || !adv_same_table(ra->table, n->schema, n->relation_name))
+		return 0;
+	double per_loop = n->actual_rows + n->rows_removed_by_filter;
+	double rows = n->parallel_aware ? per_loop * n->actual_loops : per_loop;
+	if (rows > ra->rows)
+		ra->rows = rows;
+	return 0;
+}
+
+double adv_table_rows(const struct adv_ctx *c, const char *table, const char **source)
+{
+	int64_t r = snapshots_table_rows(c->a->snapshots, table);
+	if (r >= 0) {
+		*source = "snapshot";
+		return (double)r;
+	}
+	struct rows_arg ra = { .table = table, .rows = -1 };
+	for (size_t i = 0; i < c->n; i++)
+		if (c->items[i].plan)
+			plan_walk(c->items[i].plan, find_rows, &ra);
+	*source = ra.rows >= 0 ? "plan (rows a sequential scan read)" : "unknown";
+	return ra.rows;
+}
+
+/* ---- candidates ---- */
+
+struct cand {
+	char *table;
+	char *cols[CAND_COLS];
+	size_t ncols;
+	size_t *items;
+	json_t **ev;            /* per item: its evidence */
+	size_t nitems;
+	bool dead;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n;
+};
+
+static bool same_cols(const struct cand *a, const char *const *cols, size_t n)
+{
+	if (a->ncols != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(a->cols[i], cols[i]) != 0)
+			return false;
+	return true;
+}
+
+static void cand_add_item(struct cand *k, size_t item, json_t *ev)
+{
+	for (size_t i = 0; i < k->nitems; i++)
+		if (k->items[i] == item) {
+			json_decref(ev);
+			return;
+		}
+	k->items = xrealloc(k->items, (k->nitems + 1) * sizeof(*k->items));
+	k->ev = xrealloc(k->ev, (k->nitems + 1) * sizeof(*k->ev));
+	k->items[k->nitems] = item;
+	k->ev[k->nitems++] = ev;
+}
+
+static void cands_add(struct cands *cs, const char *table, const char *const *cols,
+		size_t n, size_t item, json_t *ev)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->v[i].table, table) == 0 && same_cols(&cs->v[i], cols, n)) {
+			cand_add_item(&cs->v[i], item, ev);
+			return;
+		}
+	cs->v = xrealloc(cs->v, (cs->n + 1) * sizeof(*cs->v));
+	struct cand *k = &cs->v[cs->n++];
+	memset(k, 0, sizeof(*k));
+	k->table = xstrdup(table);
+	for (size_t i = 0; i < n; i++)
+		k->cols[i] = xstrdup(cols[i]);
+	k->ncols = n;
+	cand_add_item(k, item, ev);
+}
+
+static bool is_scan_with_index(const char *t)
+{
+	return strcmp(t, "Index Scan") == 0 || strcmp(t, "Index Only Scan") == 0 ||
+		strcmp(t, "Bitmap Heap Scan") == 0;
+}
+
+/* What the scan n says, when it is evidence of a missing index; the
+ * condition text to look for columns in goes to *cond. */
+static const char *scan_evidence(const struct adv_ctx *c, const struct plan_node *n,
+		const char **cond)
+{
+	if (!n->node_type || !n->relation_name || !n->has_actual || n->never_executed)
+		return NULL;
+	double read = n->actual_rows + n->rows_removed_by_filter + n->rows_removed_by_index_recheck;
+	double removed = n->rows_removed_by_filter + n->rows_removed_by_index_recheck;
+	bool seq = strcmp(n->node_type, "Seq Scan") == 0;
+	const struct plan_node *p = n->parent;
+	if (seq && n->actual_loops > 1 && p && p->node_type && strcmp(p->node_type, "Nested Loop") == 0 &&
+			n->parent_relationship && strcmp(n->parent_relationship, "Inner") == 0 &&
+			(p->join_filter || n->filter)) {
+		*cond = p->join_filter ? p->join_filter : n->filter;
+		return "sequential scan repeated on the inner side of a nested loop";
+	}
+	if (!n->filter || read <= 0 || removed < c->l->removed_share * read)
+		return NULL;
+	*cond = n->filter;
+	if (seq)
+		return "sequential scan discarding most rows";
+	if (is_scan_with_index(n->node_type) && removed >= c->l->min_removed)
+		return "index scan whose filter discards many rows";
+	return NULL;
+}
+
+struct sort_cost_arg {
+	const struct adv_ctx *c;
+	bool costly;
+};
+
+static int find_costly_sort(const struct plan_node *n, void *arg)
+{
+	struct sort_cost_arg *sa = arg;
+	if (!n->node_type || !strstr(n->node_type, "Sort") || n->nchildren == 0)
+		return 0;
+	const struct plan_node *in = n->children[0];
+	if (plan_node_sort_spilled(n) || (in->has_actual && in->actual_rows >= sa->c->l->min_removed)) {
+		sa->costly = true;
+		return 1;
+	}
+	return 0;
+}
+
+static void push_col(const char **cols, size_t *n, const char *col)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(cols[i], col) == 0)
+			return;
+	if (*n < CAND_COLS)
+		cols[(*n)++] = col;
+}
+
+/* The candidate of item it for the scan n of table t, into cs. */
+static void consider_scan(const struct adv_ctx *c, struct cands *cs, size_t idx,
+		const struct plan_node *n)
+{
+	const struct adv_item *it = &c->items[idx];
+	const struct adv_query *q = it->q;
+	const char *t = NULL;
+	for (size_t i = 0; i < q->ntables && !t; i++)
+		if (adv_same_table(q->tables[i], n->schema, n->relation_name))
+			t = q->tables[i];
+	const char *cond = NULL, *why = t ? scan_evidence(c, n, &cond) : NULL;
+	if (!why)
+		return;
+	const char *cols[CAND_COLS];
+	size_t ncols = 0;
+	bool has_range = false;
+	for (size_t i = 0; i < q->npreds; i++) {
+		const struct adv_pred *p = &q->preds[i];
+		if (p->use != ADV_RANGE && (!p->table || strcmp(p->table, t) == 0) &&
+				adv_mentions(cond, p->column))
+			push_col(cols, &ncols, p->column);
+	}
+	for (size_t i = 0; i < q->npreds && !has_range; i++) {
+		const struct adv_pred *p = &q->preds[i];
+		if (p->use == ADV_RANGE && (!p->table || strcmp(p->table, t) == 0) &&
+				adv_mentions(cond, p->column)) {
+			push_col(cols, &ncols, p->column);
+			has_range = true;
+		}
+	}
+	if (ncols == 0)
+		return;
+	/* The ORDER BY columns, when the sort is worth avoiding. */
+	char sortcols[CAND_COLS][80];
+	struct sort_cost_arg sa = { .c = c };
+	if (!has_range && q->nsort && !q->sort_exprs && ncols + q->nsort <= CAND_COLS &&
+			plan_walk(it->plan, find_costly_sort, &sa) && sa.costly) {
+		bool all_t = true, mixed = false;
+		for (size_t i = 0; i < q->nsort; i++) {
+			if (!q->sort[i].table || strcmp(q->sort[i].table, t) != 0)
+				all_t = false;
+			if (q->sort[i].desc != q->sort[0].desc)
+				mixed = true;
+		}
+		for (size_t i = 0; all_t && i < q->nsort; i++) {
+			snprintf(sortcols[i], sizeof(sortcols[i]), "%s%s", q->sort[i].column,
+				mixed && q->sort[i].desc ? " DESC" : "");
+			push_col(cols, &ncols, sortcols[i]);
+		}
+	}
+	const char *src;
+	double rows = adv_table_rows(c, t, &src);
+	if (rows >= 0 && rows < c->l->min_table_rows)
+		return;
+	if (adv_index_existing(c, t, cols, ncols))
+		return;
+	json_t *ev = adv_group_json(c, it->g);
+	json_object_set_new(ev, "scan", json_pack("{s:s, s:s, s:s, s:s?, s:f, s:f, s:f}",
+		"why", why, "node_type", n->node_type, "relation", n->relation_name,
+		"condition", cond, "rows_per_loop", n->actual_rows,
+		"removed_per_loop", n->rows_removed_by_filter + n->rows_removed_by_index_recheck,
+		"loops", n->actual_loops));
+	cands_add(cs, t, cols, ncols, idx, ev);
+}
+
+static void merge_prefixes(struct cands *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		struct cand *a = &cs->v[i];
+		for (size_t j = 0; j < cs->n && !a->dead; j++) {
+			struct cand *b = &cs->v[j];
+			if (i == j || b->dead || b->ncols <= a->ncols || strcmp(a->table, b->table) != 0)
+				continue;
+			size_t k = 0;
+			while (k < a->ncols && strcmp(a->cols[k], b->cols[k]) == 0)
+				k++;
+			if (k < a->ncols)
+				continue;
+			for (size_t m = 0; m < a->nitems; m++)
+				cand_add_item(b, a->items[m], a->ev[m]);
+			a->nitems = 0;
+			a->dead = true;
+		}
+	}
+}
+
+/* Statements without a plan that filter the candidate's table by its
+ * first column: the index would serve them too. */
+static void add_planless(const struct adv_ctx *c, struct cand *k)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct adv_item *it = &c->items[i];
+		if (it->plan || !it->q || it->q->kind == ADV_STMT_OTHER)
+			continue;
+		for (size_t p = 0; p < it->q->npreds; p++) {
+			const struct adv_pred *pr = &it->q->preds[p];
+			if (pr->use == ADV_RANGE || !pr->table || strcmp(pr->table, k->table) != 0 ||
+					strcmp(pr->column, k->cols[0]) != 0)
+				continue;
+			json_t *ev = adv_group_json(c, it->g);
+			json_object_set_new(ev, "scan", json_pack("{s:s}", "why",
+				"no plan logged; compares the same leading column"));
+			cand_add_item(k, i, ev);
+			break;
+		}
+	}
+}
+
+static void emit(struct adv_ctx *c, struct cand *k)
+{
+	double impact = 0;
+	uint64_t calls = 0;
+	enum band worst = BAND_GOOD;
+	for (size_t i = 0; i < k->nitems; i++) {
+		const struct group *g = c->items[k->items[i]].g;
+		impact += g->total_ms;
+		calls += g->calls;
+		if (adv_band(c, g) > worst)
+			worst = adv_band(c, g);
+	}
+	struct strbuf cols = STRBUF_INIT, sql = STRBUF_INIT;
+	for (size_t i = 0; i < k->ncols; i++) {
+		if (i)
+			sb_append(&cols, ", ", 2);
+		sb_append(&cols, k->cols[i], strlen(k->cols[i]));
+	}
+	const char *src;
+	double rows = adv_table_rows(c, k->table, &src);
+	struct finding *f = adv_add(c, FK_missing_index, impact, worst, calls,
+		"Index %s (%s) would serve %zu statement%s (%llu calls) that scan %s without one",
+		k->table, cols.buf, k->nitems, k->nitems == 1 ? "" : "s",
+		(unsigned long long)calls, k->table);
+	finding_set_table(f, k->table);
+	for (size_t i = 0; i < k->ncols; i++)
+		finding_add_column(f, k->cols[i]);
+	if (k->nitems == 1)
+		finding_set_fingerprint(f, c->items[k->items[0]].g->fingerprint);
+	adv_index_sql(&sql, k->table, (const char *const *)k->cols, k->ncols);
+	for (size_t i = 0; i < k->nitems; i++) {
+		const struct group *g = c->items[k->items[i]].g;
+		char fp[17], line[256];
+		fp_format(g->fingerprint, fp);
+		snprintf(line, sizeof(line), "\n-- helps %s (%.0f ms): %.150s", fp, g->total_ms, g->query);
+		for (char *p = line + 1; *p; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		sb_append(&sql, line, strlen(line));
+		adv_item_helped(&c->items[k->items[i]], f);
+	}
+	finding_set_suggestion(f, "%s", sql.buf);
+	json_t *groups = json_array();
+	for (size_t i = 0; i < k->nitems; i++)
+		json_array_append_new(groups, k->ev[i]);
+	k->nitems = 0;
+	json_object_set_new(f->evidence, "groups", groups);
+	json_object_set_new(f->evidence, "table_rows", rows >= 0 ? json_real(rows) : json_null());
+	json_object_set_new(f->evidence, "table_rows_source", json_string(src));
+	adv_index_proposed(c, k->table, (const char *const *)k->cols, k->ncols, true);
+	sb_release(&cols);
+	sb_release(&sql);
+}
+
+void adv_index_run(struct adv_ctx *c)
+{
+	struct cands cs = { 0 };
+	for (size_t i = 0; i < c->n; i++) {
+		struct adv_item *it = &c->items[i];
+		if (!it->q || !it->plan || it->q->kind == ADV_STMT_OTHER)
+			continue;
+		for (const struct plan_node *n = it->plan->root; n; n = plan_node_next(n))
+			consider_scan(c, &cs, i, n);
+	}
+	merge_prefixes(&cs);
+	for (size_t i = 0; i < cs.n; i++) {
+		struct cand *k = &cs.v[i];
+		if (k->dead)
+			continue;
+		if (adv_index_proposed(c, k->table, (const char *const *)k->cols, k->ncols, false))
+			continue;       /* a keyset index of offset_pagination starts with these */
+		add_planless(c, k);
+		emit(c, k);
+	}
+	for (size_t i = 0; i < cs.n; i++) {
+		for (size_t m = 0; m < cs.v[i].nitems; m++)
+			json_decref(cs.v[i].ev[m]);
+		free(cs.v[i].items);
+		free(cs.v[i].ev);
+		free(cs.v[i].table);
+		for (size_t k = 0; k < cs.v[i].ncols; k++)
+			free(cs.v[i].cols[k]);
+	}
+	free(cs.v);
+}

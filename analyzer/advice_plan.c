@@ -1,0 +1,385 @@
+/* advice_plan.c: advice read from plan nodes.
+ *
+ * - sort_spill, one per group: sorts on disk, hash joins in batches, hash
+ *   aggregates spilling, lossy bitmap heap blocks and the group's temporary
+ *   files, with the work_mem that would have held the largest of them.
+ * - row_misestimate, one per (table, columns): a scan whose actual rows are
+ *   off from the planned rows by the limit ratio, feeding a join or a sort;
+ *   ANALYZE, and extended statistics when several columns are compared.
+ * - table_bloat, one per table: index-only scans fetching heap pages
+ *   (the visibility map is behind: VACUUM).
+ * - slow_query, one per run: parallel workers planned but not launched.
+ * The group's worst plan is what is read; JIT timings are not kept by the
+ * plan model, so JIT is not judged. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "events.h"
+#include "strbuf.h"
+#include "util.h"
+
+static void sb_str(struct strbuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
+
+/* ---- work_mem ---- */
+
+struct spill {
+	const struct adv_ctx *c;
+	json_t *nodes;
+	double need_kb;         /* work_mem that would have held the largest */
+};
+
+static void spill_node(struct spill *s, const struct plan_node *n, const char *what,
+		double used_kb, double need_kb)
+{
+	if (need_kb > s->need_kb)
+		s->need_kb = need_kb;
+	json_array_append_new(s->nodes, json_pack("{s:s, s:s, s:s?, s:f, s:f}", "node_type",
+		n->node_type ? n->node_type : "", "what", what, "relation", n->relation_name,
+		"space_kb", used_kb, "work_mem_needed_kb", need_kb));
+}
+
+static int spill_visit(const struct plan_node *n, void *arg)
+{
+	struct spill *s = arg;
+	if (plan_node_sort_spilled(n)) {
+		/* An in-memory sort takes about twice the space of its run files. */
+		int64_t kb = n->sort_space_kb;
+		for (size_t i = 0; i < n->nworkers; i++)
+			if (n->workers[i]->sort_space_kb > kb)
+				kb = n->workers[i]->sort_space_kb;
+		spill_node(s, n, "sort on disk", (double)kb, 2.0 * (double)kb);
+	}
+	if (n->has_hash && n->hash_batches > 1)
+		spill_node(s, n, "hash in batches", (double)n->peak_memory_kb,
+			(double)n->peak_memory_kb * (double)n->hash_batches);
+	if (n->has_hashagg && (n->disk_usage_kb > 0 || n->hashagg_batches > 1))
+		spill_node(s, n, "hash aggregate on disk", (double)n->disk_usage_kb,
+			(double)n->peak_memory_kb + 2.0 * (double)n->disk_usage_kb);
+	if (n->lossy_heap_blocks > 0) {
+		/* About 64 bytes of bitmap per exact heap page, doubled for margin. */
+		double pages = (double)(n->exact_heap_blocks + n->lossy_heap_blocks);
+		spill_node(s, n, "lossy bitmap heap blocks", (double)n->lossy_heap_blocks,
+			pages * 128.0 / 1024.0);
+	}
+	return 0;
+}
+
+static const struct ev_temp_group *temp_of(const struct adv_ctx *c, uint64_t fp)
+{
+	const struct ev_temp_files *tf = c->a->events ? events_temp_files(c->a->events) : NULL;
+	for (size_t i = 0; tf && i < tf->ngroups; i++)
+		if (tf->groups[i].has_fingerprint && tf->groups[i].fingerprint == fp)
+			return &tf->groups[i];
+	return NULL;
+}
+
+static void spill_run(struct adv_ctx *c, struct adv_item *it)
+{
+	struct spill s = { .c = c, .nodes = json_array() };
+	if (it->plan)
+		plan_walk(it->plan, spill_visit, &s);
+	const struct ev_temp_group *tg = temp_of(c, it->g->fingerprint);
+	if (json_array_size(s.nodes) == 0 && !tg) {
+		json_decref(s.nodes);
+		return;
+	}
+	if (tg && s.need_kb == 0)
+		s.need_kb = 2.0 * (double)tg->max_bytes / 1024.0;
+	double mb = ceil(s.need_kb / 1024.0);
+	if (mb < 1)
+		mb = 1;
+	const struct group *g = it->g;
+	struct finding *f = adv_add(c, FK_sort_spill, g->total_ms, adv_band(c, g), g->calls,
+		"work_mem too small (needs about %.0f MB): %.120s", mb, g->query);
+	finding_set_fingerprint(f, g->fingerprint);
+	json_t *gj = adv_group_json(c, g);
+	json_object_update(f->evidence, gj);
+	json_decref(gj);
+	json_object_set_new(f->evidence, "nodes", s.nodes);
+	if (tg)
+		json_object_set_new(f->evidence, "temp_files", json_pack("{s:I, s:I, s:I}",
+			"count", (json_int_t)tg->count, "bytes", (json_int_t)tg->bytes,
+			"max_bytes", (json_int_t)tg->max_bytes));
+	json_object_set_new(f->evidence, "work_mem_needed_kb", json_real(s.need_kb));
+	finding_set_suggestion(f, "-- for the sessions that run it (or ALTER ROLE ... SET work_mem)\n"
+		"SET work_mem = '%.0fMB';", mb);
+	adv_item_helped(it, f);
+}
+
+/* ---- row misestimates ---- */
+
+static bool feeds_join_or_sort(const struct plan_node *n)
+{
+	const struct plan_node *p = n->parent;
+	/* Hash, Materialize and Memoize only pass rows on. */
+	while (p && p->node_type && (strcmp(p->node_type, "Hash") == 0 ||
+			strcmp(p->node_type, "Materialize") == 0 || strcmp(p->node_type, "Memoize") == 0))
+		p = p->parent;
+	if (!p || !p->node_type)
+		return false;
+	return strcmp(p->node_type, "Nested Loop") == 0 || strcmp(p->node_type, "Hash Join") == 0 ||
+		strcmp(p->node_type, "Merge Join") == 0 || strstr(p->node_type, "Sort") != NULL;
+}
+
+/* Fewer rows than planned is no misestimate when a Limit, a semi or anti
+ * join or a merge join stopped the node early. */
+static bool may_stop_early(const struct plan_node *n)
+{
+	for (const struct plan_node *p = n->parent; p; p = p->parent) {
+		if (!p->node_type)
+			continue;
+		if (strcmp(p->node_type, "Limit") == 0 || strcmp(p->node_type, "Merge Join") == 0)
+			return true;
+		if (p->join_type && (strcmp(p->join_type, "Semi") == 0 || strcmp(p->join_type, "Anti") == 0))
+			return true;
+	}
+	return false;
+}
+
+struct mis {
+	struct adv_ctx *c;
+	struct adv_item *it;
+	struct mis_set *set;
+};
+
+struct mis_entry {
+	char *key;
+	struct finding *f;
+};
+
+struct mis_set {
+	struct mis_entry *v;
+	size_t n;
+};
+
+static int mis_visit(const struct plan_node *n, void *arg)
+{
+	struct mis *m = arg;
+	const struct advice_limits *l = m->c->l;
+	if (!n->relation_name || !n->has_actual || n->never_executed || !n->has_costs ||
+			!feeds_join_or_sort(n))
+		return 0;
+	double ratio = plan_node_misestimate(n);
+	double big = n->actual_rows > n->plan_rows ? n->actual_rows : n->plan_rows;
+	if (ratio < l->misestimate || big < l->min_misestimate_rows)
+		return 0;
+	if (n->actual_rows < n->plan_rows && may_stop_early(n))
+		return 0;
+	/* The columns the node compares, from the statement. */
+	const struct adv_query *q = m->it->q;
+	const char *t = NULL;
+	for (size_t i = 0; q && i < q->ntables && !t; i++)
+		if (adv_same_table(q->tables[i], n->schema, n->relation_name))
+			t = q->tables[i];
+	if (!t)
+		t = n->relation_name;
+	const char *conds[3] = { n->filter, n->index_cond, n->recheck_cond };
+	for (size_t k = 0; k < n->nchildren; k++)
+		if (n->children[k]->node_type && strcmp(n->children[k]->node_type, "Bitmap Index Scan") == 0)
+			conds[2] = n->children[k]->index_cond;
+	const char *cols[8];
+	size_t ncols = 0;
+	for (size_t i = 0; q && i < q->npreds && ncols < 8; i++) {
+		const struct adv_pred *p = &q->preds[i];
+		if (p->use == ADV_JOIN || (p->table && strcmp(p->table, t) != 0))
+			continue;
+		bool seen = false, dup = false;
+		for (int k = 0; k < 3; k++)
+			seen = seen || adv_mentions(conds[k], p->column);
+		for (size_t k = 0; k < ncols; k++)
+			dup = dup || strcmp(cols[k], p->column) == 0;
+		if (seen && !dup)
+			cols[ncols++] = p->column;
+	}
+	struct strbuf key = STRBUF_INIT, sql = STRBUF_INIT;
+	sb_str(&key, t);
+	for (size_t i = 0; i < ncols; i++) {
+		sb_putc(&key, i ? ',' : ':');
+		sb_str(&key, cols[i]);
+	}
+	struct mis_set *set = m->set;
+	struct finding *f = NULL;
+	for (size_t i = 0; i < set->n && !f; i++)
+		if (strcmp(set->v[i].key, key.buf) == 0)
+			f = set->v[i].f;
+	const struct group *g = m->it->g;
+	json_t *node = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:s?}", "node_type", n->node_type,
+		"relation", n->relation_name, "plan_rows", n->plan_rows, "actual_rows", n->actual_rows,
+		"loops", n->actual_loops, "ratio", ratio, "condition", n->filter ? n->filter : n->index_cond);
+	json_t *gj = adv_group_json(m->c, g);
+	json_object_set_new(gj, "node", node);
+	if (f) {
+		f->impact_ms += g->total_ms;
+		json_array_append_new(json_object_get(f->evidence, "groups"), gj);
+	} else {
+		f = adv_add(m->c, FK_row_misestimate, g->total_ms, adv_band(m->c, g), g->calls,
+			"Rows on %s %s by %.0fx (planned %.0f, got %.0f)%s", t,
+			n->actual_rows > n->plan_rows ? "underestimated" : "overestimated", ratio,
+			n->plan_rows, n->actual_rows, ncols > 1 ? ": correlated columns?" : "");
+		finding_set_table(f, t);
+		for (size_t i = 0; i < ncols; i++)
+			finding_add_column(f, cols[i]);
+		json_object_set_new(f->evidence, "groups", json_pack("[o]", gj));
+		if (ncols > 1) {
+			sb_str(&sql, "CREATE STATISTICS ");
+			struct strbuf name = STRBUF_INIT;
+			const char *dot = strrchr(t, '.');
+			sb_str(&name, dot ? dot + 1 : t);
+			for (size_t i = 0; i < ncols; i++) {
+				sb_putc(&name, '_');
+				sb_str(&name, cols[i]);
+			}
+			sb_str(&name, "_stats");
+			adv_ident(&sql, name.buf);
+			sb_release(&name);
+			sb_str(&sql, " (dependencies, mcv) ON ");
+			for (size_t i = 0; i < ncols; i++) {
+				if (i)
+					sb_str(&sql, ", ");
+				adv_ident(&sql, cols[i]);
+			}
+			sb_str(&sql, " FROM ");
+			adv_ident(&sql, t);
+			sb_str(&sql, ";\n");
+		}
+		sb_str(&sql, "ANALYZE ");
+		adv_ident(&sql, t);
+		sb_str(&sql, ";");
+		finding_set_suggestion(f, "%s", sql.buf);
+		set->v = xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
+		set->v[set->n].key = xstrdup(key.buf);
+		set->v[set->n++].f = f;
+	}
+	adv_item_helped(m->it, f);
+	sb_release(&key);
+	sb_release(&sql);
+	return 0;
+}
+
+/* ---- heap fetches, parallel workers ---- */
+
+struct run_state {
+	struct adv_ctx *c;
+	struct adv_item *it;
+	struct mis_set heap;    /* per table */
+	struct finding *workers;
+};
+
+static int other_visit(const struct plan_node *n, void *arg)
+{
+	struct run_state *rs = arg;
+	const struct group *g = rs->it->g;
+	double fetches = n->heap_fetches;     /* EXPLAIN gives the total over loops */
+	double rows = plan_node_rows(n);
+	if (n->node_type && strcmp(n->node_type, "Index Only Scan") == 0 && n->relation_name &&
+			fetches >= rs->c->l->min_heap_fetches && fetches >= 0.5 * rows) {
+		struct finding *f = NULL;
+		for (size_t i = 0; i < rs->heap.n && !f; i++)
+			if (strcmp(rs->heap.v[i].key, n->relation_name) == 0)
+				f = rs->heap.v[i].f;
+		json_t *gj = adv_group_json(rs->c, g);
+		json_object_set_new(gj, "node", json_pack("{s:s?, s:f, s:f}", "index", n->index_name,
+			"heap_fetches", fetches, "rows", rows));
+		if (f) {
+			f->impact_ms += g->total_ms;
+			json_array_append_new(json_object_get(f->evidence, "groups"), gj);
+		} else {
+			f = adv_add(rs->c, FK_table_bloat, g->total_ms, adv_band(rs->c, g), g->calls,
+				"Index-only scans on %s fetch heap pages (%.0f fetches for %.0f rows): "
+				"its visibility map is behind", n->relation_name, fetches, rows);
+			finding_set_table(f, n->relation_name);
+			if (n->index_name)
+				finding_set_index(f, n->index_name);
+			json_object_set_new(f->evidence, "groups", json_pack("[o]", gj));
+			struct strbuf sql = STRBUF_INIT;
+			sb_str(&sql, "VACUUM (ANALYZE) ");
+			adv_ident(&sql, n->relation_name);
+			sb_str(&sql, ";\n-- and let autovacuum visit it more often "
+				"(autovacuum_vacuum_insert_scale_factor, autovacuum_vacuum_scale_factor)");
+			finding_set_suggestion(f, "%s", sql.buf);
+			sb_release(&sql);
+			rs->heap.v = xrealloc(rs->heap.v, (rs->heap.n + 1) * sizeof(*rs->heap.v));
+			rs->heap.v[rs->heap.n].key = xstrdup(n->relation_name);
+			rs->heap.v[rs->heap.n++].f = f;
+		}
+		adv_item_helped(rs->it, f);
+	}
+	if (n->workers_planned > 0 && n->workers_launched >= 0 && n->workers_launched < n->workers_planned) {
+		json_t *gj = adv_group_json(rs->c, g);
+		json_object_set_new(gj, "node", json_pack("{s:s, s:i, s:i}", "node_type", n->node_type,
+			"workers_planned", n->workers_planned, "workers_launched", n->workers_launched));
+		if (!rs->workers) {
+			rs->workers = adv_add(rs->c, FK_slow_query, 0, BAND_GOOD, 0,
+				"Parallel workers planned but not launched: the worker pool is exhausted");
+			json_object_set_new(rs->workers->evidence, "groups", json_array());
+			finding_set_suggestion(rs->workers, "-- raise the pool (postgresql.conf; "
+				"max_worker_processes needs a restart)\nALTER SYSTEM SET max_parallel_workers = 16;\n"
+				"ALTER SYSTEM SET max_worker_processes = 16;");
+		}
+		json_t *arr = json_object_get(rs->workers->evidence, "groups");
+		bool dup = false;
+		size_t i;
+		json_t *v;
+		json_array_foreach(arr, i, v)
+			dup = dup || json_equal(json_object_get(v, "fingerprint"), json_object_get(gj, "fingerprint"));
+		if (!dup) {
+			rs->workers->impact_ms += g->total_ms;
+			json_array_append(arr, gj);
+			adv_item_helped(rs->it, rs->workers);
+		}
+		json_decref(gj);
+	}
+	return 0;
+}
+
+static void free_set(struct mis_set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].key);
+	free(s->v);
+}
+
+void adv_plan_run(struct adv_ctx *c)
+{
+	struct mis_set mset = { 0 };
+	struct run_state rs = { .c = c };
+	for (size_t i = 0; i < c->n; i++) {
+		struct adv_item *it = &c->items[i];
+		spill_run(c, it);
+		if (!it->plan)
+			continue;
+		struct mis m = { .c = c, .it = it, .set = &mset };
+		plan_walk(it->plan, mis_visit, &m);
+		rs.it = it;
+		plan_walk(it->plan, other_visit, &rs);
+	}
+	/* Findings that grew over several groups: severity from the total. */
+	struct finding *grown[1] = { rs.workers };
+	for (size_t i = 0; i < mset.n + rs.heap.n + 1; i++) {
+		struct finding *f = i < mset.n ? mset.v[i].f :
+			i < mset.n + rs.heap.n ? rs.heap.v[i - mset.n].f : grown[0];
+		json_t *groups = f ? json_object_get(f->evidence, "groups") : NULL;
+		if (json_array_size(groups) < 1)
+			continue;
+		enum band worst = BAND_GOOD;
+		uint64_t calls = 0;
+		size_t k;
+		json_t *v;
+		json_array_foreach(groups, k, v) {
+			const char *b = json_string_value(json_object_get(v, "band"));
+			for (int x = BAND_CRITICAL; x > (int)worst; x--)
+				if (b && strcmp(b, report_band_name((enum band)x)) == 0)
+					worst = (enum band)x;
+			calls += (uint64_t)json_integer_value(json_object_get(v, "calls"));
+		}
+		f->severity = adv_severity(c, f->impact_ms, worst, calls);
+	}
+	free_set(&mset);
+	free_set(&rs.heap);
+}

@@ -1,0 +1,451 @@
+/* baseline.c: reading a saved JSON report and comparing a run with it
+ * (see baseline.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "baseline.h"
+#include "filter.h"
+#include "input.h"
+#include "report.h"
+#include "strbuf.h"
+
+#define TITLE_QUERY_CHARS 80    /* query text in a finding's title */
+
+/* A finding of the saved report, reduced to what says "the same problem". */
+struct baseline_finding {
+	enum finding_kind kind;
+	bool has_fingerprint;
+	uint64_t fingerprint;
+	char *table, *index;    /* NULL when null */
+};
+
+struct baseline {
+	char *path;
+	struct baseline_group *groups;  /* sorted by fingerprint */
+	size_t ngroups;
+	struct baseline_finding *findings;
+	size_t nfindings;
+};
+
+void baseline_params_init(struct baseline_params *p)
+{
+	p->threshold_pct = BASELINE_THRESHOLD_PCT;
+	p->min_ms = BASELINE_MIN_MS;
+	p->min_total_ms = BASELINE_MIN_TOTAL_MS;
+	p->min_calls = BASELINE_MIN_CALLS;
+	p->top = 20;
+}
+
+/* ---- loading ---- */
+
+static bool parse_fp(const char *s, uint64_t *out)
+{
+	if (!s || strlen(s) != 16 || strspn(s, "0123456789abcdefABCDEF") != 16)
+		return false;
+	*out = strtoull(s, NULL, 16);
+	return true;
+}
+
+static double jnum_or_nan(json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static char *jstr_dup(json_t *v)
+{
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static int cmp_group_fp(const void *pa, const void *pb)
+{
+	const struct baseline_group *x = pa, *y = pb;
+	return x->fingerprint < y->fingerprint ? -1 : x->fingerprint > y->fingerprint;
+}
+
+/* The whole (decompressed) input as one buffer; NULL with *err on failure. */
+static char *read_all(const char *path, size_t *len, char **err)
+{
+	char msg[512];
+	struct line_reader *lr = lr_open(path, msg, sizeof(msg));
+	if (!lr) {
+		if (asprintf(err, "%s: %s", path, msg) < 0)
+			abort();
+		return NULL;
+	}
+	struct strbuf sb = STRBUF_INIT;
+	const char *line;
+	size_t n;
+	while (lr_next(lr, &line, &n)) {
+		sb_append(&sb, line, n);
+		sb_putc(&sb, '\n');
+	}
+	if (lr_error(lr)) {
+		if (asprintf(err, "%s: %s", path, lr_error(lr)) < 0)
+			abort();
+		lr_close(lr);
+		sb_release(&sb);
+		return NULL;
+	}
+	lr_close(lr);
+	sb_append(&sb, "", 0);
+	*len = sb.len;
+	return sb.buf;
+}
+
+static bool load_groups(struct baseline *b, json_t *groups)
+{
+	size_t i;
+	json_t *g;
+
+	b->groups = xcalloc(json_array_size(groups) + 1, sizeof(*b->groups));
+	json_array_foreach(groups, i, g) {
+		struct baseline_group *bg = &b->groups[b->ngroups];
+		if (!parse_fp(json_string_value(json_object_get(g, "fingerprint")),
+				&bg->fingerprint))
+			return false;
+		bg->query = jstr_dup(json_object_get(g, "query"));
+		json_t *calls = json_object_get(g, "calls");
+		bg->calls = json_is_integer(calls) && json_integer_value(calls) > 0 ?
+			(uint64_t)json_integer_value(calls) : 0;
+		/* timed_calls is pgsift's own addition; without it, all calls. */
+		json_t *timed = json_object_get(g, "timed_calls");
+		bg->timed_calls = json_is_integer(timed) && json_integer_value(timed) >= 0 ?
+			(uint64_t)json_integer_value(timed) : bg->calls;
+		bg->total_ms = jnum_or_nan(json_object_get(g, "total_ms"));
+		if (isnan(bg->total_ms))
+			bg->total_ms = 0;
+		bg->p95_ms = jnum_or_nan(json_object_get(g, "p95_ms"));
+		bg->rank = i + 1;       /* groups are saved by total time, descending */
+		b->ngroups++;
+	}
+	qsort(b->groups, b->ngroups, sizeof(*b->groups), cmp_group_fp);
+	return true;
+}
+
+static void load_findings(struct baseline *b, json_t *findings)
+{
+	size_t i;
+	json_t *f;
+
+	b->findings = xcalloc(json_array_size(findings) + 1, sizeof(*b->findings));
+	json_array_foreach(findings, i, f) {
+		const char *kind = json_string_value(json_object_get(f, "kind"));
+		enum finding_kind k = kind ? finding_kind_from_name(kind) : FK_COUNT;
+		if (k == FK_COUNT)
+			continue;       /* a kind from a newer pgsift: cannot match */
+		struct baseline_finding *bf = &b->findings[b->nfindings++];
+		bf->kind = k;
+		bf->has_fingerprint = parse_fp(json_string_value(
+				json_object_get(f, "fingerprint")), &bf->fingerprint);
+		bf->table = jstr_dup(json_object_get(f, "table"));
+		bf->index = jstr_dup(json_object_get(f, "index"));
+	}
+}
+
+struct baseline *baseline_load(const char *path, char **err)
+{
+	size_t len = 0;
+	json_error_t jerr;
+	*err = NULL;
+
+	char *text = read_all(path, &len, err);
+	if (!text)
+		return NULL;
+	json_t *root = json_loadb(text, len, 0, &jerr);
+	free(text);
+	if (!root) {
+		if (asprintf(err, "%s:%d: not JSON: %s", path, jerr.line, jerr.text) < 0)
+			abort();
+		return NULL;
+	}
+	struct baseline *b = xcalloc(1, sizeof(*b));
+	b->path = xstrdup(path);
+	json_t *groups = json_object_get(root, "groups");
+	json_t *findings = json_object_get(root, "findings");
+	json_t *schema = json_object_get(root, "schema");
+	const char *why = NULL;
+	if (!json_is_object(root) || !json_is_integer(schema))
+		why = "not a pgsift JSON report (no \"schema\"; save one with "
+			"'pgsift report -f json -o FILE')";
+	else if (json_integer_value(schema) != 1)
+		why = "a JSON report of another schema than 1";
+	else if (!json_is_array(groups))
+		why = "a JSON report without a \"groups\" array";
+	else if (!load_groups(b, groups))
+		why = "a group without a 16-hex-digit \"fingerprint\"";
+	if (why) {
+		if (asprintf(err, "%s: %s", path, why) < 0)
+			abort();
+		json_decref(root);
+		baseline_free(b);
+		return NULL;
+	}
+	if (json_is_array(findings))
+		load_findings(b, findings);
+	json_decref(root);
+	return b;
+}
+
+void baseline_free(struct baseline *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->ngroups; i++)
+		free(b->groups[i].query);
+	for (size_t i = 0; i < b->nfindings; i++) {
+		free(b->findings[i].table);
+		free(b->findings[i].index);
+	}
+	free(b->groups);
+	free(b->findings);
+	free(b->path);
+	free(b);
+}
+
+const char *baseline_path(const struct baseline *b)
+{
+	return b->path;
+}
+
+size_t baseline_ngroups(const struct baseline *b)
+{
+	return b->ngroups;
+}
+
+const struct baseline_group *baseline_find(const struct baseline *b, uint64_t fp)
+{
+	struct baseline_group key = { .fingerprint = fp };
+	return bsearch(&key, b->groups, b->ngroups, sizeof(*b->groups), cmp_group_fp);
+}
+
+static bool same_str(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+bool baseline_has_finding(const struct baseline *b, const struct finding *f)
+{
+	for (size_t i = 0; i < b->nfindings; i++) {
+		const struct baseline_finding *bf = &b->findings[i];
+		if (bf->kind == f->kind && bf->has_fingerprint == f->has_fingerprint &&
+				(!f->has_fingerprint || bf->fingerprint == f->fingerprint) &&
+				same_str(bf->table, f->table) && same_str(bf->index, f->index))
+			return true;
+	}
+	return false;
+}
+
+/* ---- comparing ---- */
+
+/* Growth of now over then in percent; NAN when then is not a figure to
+ * compare with (unknown or zero). */
+static double growth_pct(double then, double now)
+{
+	if (isnan(then) || isnan(now) || then <= 0)
+		return NAN;
+	return (now - then) / then * 100;
+}
+
+static double worst_pct(const struct baseline_regression *r)
+{
+	double p = r->p95_grew ? r->p95_pct : -INFINITY;
+	double t = r->total_grew ? r->total_pct : -INFINITY;
+	return p > t ? p : t;
+}
+
+static int cmp_regression(const void *pa, const void *pb)
+{
+	const struct baseline_regression *x = pa, *y = pb;
+	double dx = x->group->total_ms - x->old->total_ms;
+	double dy = y->group->total_ms - y->old->total_ms;
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	return x->group->fingerprint < y->group->fingerprint ? -1 : 1;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t x = *(const uint64_t *)pa, y = *(const uint64_t *)pb;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_rank(const void *pa, const void *pb)
+{
+	const struct baseline_group *x = *(const struct baseline_group *const *)pa;
+	const struct baseline_group *y = *(const struct baseline_group *const *)pb;
+	return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* "SELECT id FROM t WHERE …": the query on one line, cut for a title. */
+static void short_query(const char *q, struct strbuf *sb)
+{
+	size_t chars = 0;
+	sb_reset(sb);
+	for (; q && *q; q++) {
+		unsigned char ch = (unsigned char)*q;
+		if ((ch & 0xc0) != 0x80 && chars++ == TITLE_QUERY_CHARS) {
+			sb_append(sb, "\xe2\x80\xa6", 3);
+			break;
+		}
+		sb_putc(sb, ch < 0x20 ? ' ' : (char)ch);
+	}
+	sb_append(sb, "", 0);
+}
+
+static json_t *figures_json(uint64_t calls, double total_ms, double p95_ms)
+{
+	return json_pack("{s:I, s:f, s:o}", "calls", (json_int_t)calls,
+		"total_ms", round(total_ms * 1000) / 1000,
+		"p95_ms", isnan(p95_ms) ? json_null() : json_real(round(p95_ms * 1000) / 1000));
+}
+
+static void add_finding(struct analysis *a, const struct baseline_regression *r,
+		double threshold, struct strbuf *sb)
+{
+	const struct group *g = r->group;
+	double p95 = g->timed_calls ? group_pct(g, 0.95) : NAN;
+	short_query(g->query, sb);
+	struct finding *f;
+	if (r->p95_grew)
+		f = findings_add(a->findings, FK_regression, FS_CRITICAL,
+			g->total_ms - r->old->total_ms > 0 ? g->total_ms - r->old->total_ms : 0,
+			"P95 up %.0f%% (%.3f -> %.3f ms) since the baseline: %s",
+			r->p95_pct, r->old->p95_ms, p95, sb->buf);
+	else
+		f = findings_add(a->findings, FK_regression, FS_CRITICAL,
+			g->total_ms - r->old->total_ms,
+			"Total time up %.0f%% (%.1f -> %.1f ms) since the baseline: %s",
+			r->total_pct, r->old->total_ms, g->total_ms, sb->buf);
+	finding_set_fingerprint(f, g->fingerprint);
+	finding_set_suggestion(f, "-- Compare this statement's plans in both runs "
+		"(auto_explain) and what changed in between:\n"
+		"-- a dropped or unused index, more rows, a new filter or parameter.\n%s",
+		g->query ? g->query : "");
+	json_object_set_new(f->evidence, "baseline",
+		figures_json(r->old->calls, r->old->total_ms, r->old->p95_ms));
+	json_object_set_new(f->evidence, "current",
+		figures_json(g->calls, g->total_ms, p95));
+	json_object_set_new(f->evidence, "p95_growth_pct",
+		isnan(r->p95_pct) ? json_null() : json_real(round(r->p95_pct * 10) / 10));
+	json_object_set_new(f->evidence, "total_growth_pct",
+		isnan(r->total_pct) ? json_null() : json_real(round(r->total_pct * 10) / 10));
+	json_object_set_new(f->evidence, "threshold_pct", json_real(threshold));
+}
+
+struct baseline_diff *baseline_compare(const struct baseline *b,
+		struct analysis *a, const struct pgsift_options *opts,
+		const struct baseline_params *p)
+{
+	struct baseline_diff *d = xcalloc(1, sizeof(*d));
+	struct strbuf sb = STRBUF_INIT;
+	size_t top = p->top ? p->top : 20;
+
+	d->threshold_pct = p->threshold_pct;
+	d->top = top;
+	d->regressions = xcalloc(a->ngroups + 1, sizeof(*d->regressions));
+	d->added = xcalloc(top + 1, sizeof(*d->added));
+	for (size_t i = 0; i < a->ngroups; i++) {
+		const struct group *g = a->groups[i];
+		const struct baseline_group *old = baseline_find(b, g->fingerprint);
+		if (!old) {
+			if (i < top)
+				d->added[d->nadded++] = g;
+			continue;
+		}
+		d->matched++;
+		struct baseline_regression r = { .group = g, .old = old };
+		double p95 = g->timed_calls ? group_pct(g, 0.95) : NAN;
+		r.p95_pct = growth_pct(old->p95_ms, p95);
+		r.total_pct = growth_pct(old->total_ms, g->total_ms);
+		/* A P95 of a handful of calls is their maximum: noise. */
+		r.p95_grew = !isnan(r.p95_pct) && r.p95_pct > p->threshold_pct &&
+			p95 - old->p95_ms >= p->min_ms &&
+			old->timed_calls >= p->min_calls && g->timed_calls >= p->min_calls;
+		r.total_grew = !isnan(r.total_pct) && r.total_pct > p->threshold_pct &&
+			g->total_ms - old->total_ms >= p->min_total_ms;
+		if (r.p95_grew || r.total_grew)
+			d->regressions[d->nregressions++] = r;
+	}
+	qsort(d->regressions, d->nregressions, sizeof(*d->regressions), cmp_regression);
+	for (size_t i = 0; i < d->nregressions; i++)
+		add_finding(a, &d->regressions[i], p->threshold_pct, &sb);
+	findings_sort(a->findings);
+
+	/* Gone: saved groups of the top N that this run never saw, unless
+	 * the run's own --include/--exclude would have left them out. */
+	uint64_t *seen = xmalloc((a->ngroups + 1) * sizeof(*seen));
+	for (size_t i = 0; i < a->ngroups; i++)
+		seen[i] = a->groups[i]->fingerprint;
+	qsort(seen, a->ngroups, sizeof(*seen), cmp_u64);
+	char *ferr = NULL;
+	struct filter *filt = opts ? filter_new(opts, &ferr) : NULL;
+	free(ferr);
+	d->gone = xcalloc(top + 1, sizeof(*d->gone));
+	for (size_t i = 0; i < b->ngroups; i++) {
+		const struct baseline_group *bg = &b->groups[i];
+		if (bg->rank > top || bsearch(&bg->fingerprint, seen, a->ngroups,
+				sizeof(*seen), cmp_u64))
+			continue;
+		if (filt && bg->query && !filter_text(filt, bg->query, strlen(bg->query)))
+			continue;
+		d->gone[d->ngone++] = bg;
+	}
+	qsort(d->gone, d->ngone, sizeof(*d->gone), cmp_rank);
+	filter_free(filt);
+	free(seen);
+	sb_release(&sb);
+	return d;
+}
+
+void baseline_diff_free(struct baseline_diff *d)
+{
+	if (!d)
+		return;
+	free(d->regressions);
+	free(d->added);
+	free(d->gone);
+	free(d);
+}
+
+/* ---- JSON ---- */
+
+json_t *baseline_diff_json(const struct baseline *b, const struct baseline_diff *d)
+{
+	char hex[17];
+	json_t *o = json_object(), *arr;
+
+	json_object_set_new(o, "path", json_string(b->path));
+	json_object_set_new(o, "threshold_pct", json_real(d->threshold_pct));
+	json_object_set_new(o, "matched", json_integer((json_int_t)d->matched));
+	arr = json_array();
+	for (size_t i = 0; i < d->nregressions; i++) {
+		const struct baseline_regression *r = &d->regressions[i];
+		fp_format(r->group->fingerprint, hex);
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:o, s:f}",
+			"fingerprint", hex,
+			"p95_growth_pct", isnan(r->p95_pct) ? json_null() : json_real(r->p95_pct),
+			"total_growth_pct", isnan(r->total_pct) ? json_null() : json_real(r->total_pct),
+			"worst_growth_pct", worst_pct(r)));
+	}
+	json_object_set_new(o, "regressions", arr);
+	arr = json_array();
+	for (size_t i = 0; i < d->nadded; i++) {
+		fp_format(d->added[i]->fingerprint, hex);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:f}", "fingerprint", hex,
+			"query", d->added[i]->query ? d->added[i]->query : "",
+			"total_ms", d->added[i]->total_ms));
+	}
+	json_object_set_new(o, "new", arr);
+	arr = json_array();
+	for (size_t i = 0; i < d->ngone; i++) {
+		fp_format(d->gone[i]->fingerprint, hex);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:f}", "fingerprint", hex,
+			"query", d->gone[i]->query ? d->gone[i]->query : "",
+			"total_ms", d->gone[i]->total_ms));
+	}
+	json_object_set_new(o, "gone", arr);
+	return o;
+}

@@ -1,0 +1,148 @@
+/* traces_logloop.c: N+1 loops in a server log.
+ *
+ * The calls of one backend (pid, else the %c session) arrive in log order.
+ * A loop is a run of executions of one fingerprint, each within max_gap_ms
+ * of the one before, right after a different statement (the source, also
+ * within max_gap_ms). Every run of two or more after a source is kept as
+ * an occurrence; traces_pass applies min_repeats, so that the threshold
+ * can change after the inputs are read. Runs are settled when another
+ * statement or a long pause breaks them, and at the end of the input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timeutil.h"
+#include "traces_int.h"
+#include "util.h"
+#include "xxhash.h"
+
+struct lrun {
+	uint64_t key;                   /* 0: free slot */
+	int64_t pid;
+	struct fp_entry *last;          /* the previous call's statement */
+	int64_t last_ts;
+	struct fp_entry *src;           /* the run's source, NULL when none */
+	struct fp_entry *rep;           /* the repeated statement */
+	unsigned count;
+	double total_ms;
+	int64_t first_ts;
+	const char *app, *session;
+	char *query;                    /* one repeat as logged */
+};
+
+static uint64_t backend_key(const struct call *c)
+{
+	uint64_t k = c->pid > 0 ? (uint64_t)c->pid
+		: c->session.len ? XXH3_64bits(c->session.ptr, c->session.len) | (1ull << 63)
+		: 1;
+	return k ? k : 1;
+}
+
+static struct lrun *run_get(struct traces *tr, uint64_t key)
+{
+	if ((tr->nruns + 1) * 2 > tr->runs_cap) {
+		struct lrun *old = tr->runs;
+		size_t oldn = tr->runs_cap;
+		tr->runs_cap = oldn ? oldn * 2 : 64;
+		tr->runs = xcalloc(tr->runs_cap, sizeof(*tr->runs));
+		for (size_t i = 0; i < oldn; i++) {
+			if (!old[i].key)
+				continue;
+			size_t j = (size_t)(old[i].key * 0x9E3779B97F4A7C15ull >> 32) & (tr->runs_cap - 1);
+			while (tr->runs[j].key)
+				j = (j + 1) & (tr->runs_cap - 1);
+			tr->runs[j] = old[i];
+		}
+		free(old);
+	}
+	size_t mask = tr->runs_cap - 1;
+	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	while (tr->runs[i].key && tr->runs[i].key != key)
+		i = (i + 1) & mask;
+	if (!tr->runs[i].key) {
+		tr->runs[i].key = key;
+		tr->nruns++;
+	}
+	return &tr->runs[i];
+}
+
+/* Keeps the run as an occurrence when it is a loop after a source. */
+static void settle(struct traces *tr, struct lrun *r)
+{
+	if (r->src && r->rep && r->count >= 2) {
+		struct loop_occ *o = tr_add_occ(tr);
+		char ex[48];
+		o->from_log = true;
+		o->src_fp = r->src->fingerprint;
+		o->rep_fp = r->rep->fingerprint;
+		o->src_norm = tr_strdup(tr, r->src->norm, r->src->norm_len);
+		o->rep_norm = tr_strdup(tr, r->rep->norm, r->rep->norm_len);
+		o->src_lexical = r->src->lexical;
+		o->rep_lexical = r->rep->lexical;
+		o->where = o->txn = r->app ? r->app : "";
+		if (r->pid > 0)
+			snprintf(ex, sizeof(ex), "pid %lld", (long long)r->pid);
+		else
+			snprintf(ex, sizeof(ex), "session %.30s", r->session ? r->session : "?");
+		o->example = tr_strdup(tr, ex, strlen(ex));
+		o->rep_query = r->query ? tr_strdup(tr, r->query, strlen(r->query)) : "";
+		o->repeats = r->count;
+		o->total_ms = o->union_ms = r->total_ms;
+		o->ts = r->first_ts;
+	}
+	free(r->query);
+	r->query = NULL;
+	r->src = r->rep = NULL;
+	r->count = 0;
+	r->total_ms = 0;
+}
+
+static bool near(const struct traces *tr, int64_t a, int64_t b)
+{
+	return a != TS_NONE && b != TS_NONE && b - a <= (int64_t)tr->limits.max_gap_ms
+		&& b >= a;
+}
+
+void tr_log_call(struct traces *tr, const struct call *c)
+{
+	if (!c->entry)
+		return;
+	struct lrun *r = run_get(tr, backend_key(c));
+	r->pid = c->pid;
+	double ms = c->timed ? c->duration_ms : 0;
+	if (r->rep && r->rep->fingerprint == c->entry->fingerprint && near(tr, r->last_ts, c->ts_ms)) {
+		r->count++;
+		r->total_ms += ms;
+	} else {
+		settle(tr, r);
+		if (r->last && r->last->fingerprint != c->entry->fingerprint && near(tr, r->last_ts, c->ts_ms))
+			r->src = r->last;
+		r->rep = c->entry;
+		r->count = 1;
+		r->total_ms = ms;
+		r->first_ts = c->ts_ms;
+		r->query = xstrndup(c->query.ptr, c->query.len);
+		r->app = tr_strdup(tr, c->app.ptr, c->app.len);
+		r->session = tr_strdup(tr, c->session.ptr, c->session.len);
+	}
+	r->last = c->entry;
+	r->last_ts = c->ts_ms;
+}
+
+void tr_log_end_input(struct traces *tr)
+{
+	for (size_t i = 0; i < tr->runs_cap; i++)
+		if (tr->runs[i].key)
+			settle(tr, &tr->runs[i]);
+	free(tr->runs);
+	tr->runs = NULL;
+	tr->nruns = tr->runs_cap = 0;
+}
+
+void tr_log_free(struct traces *tr)
+{
+	for (size_t i = 0; i < tr->runs_cap; i++)
+		free(tr->runs[i].query);
+	free(tr->runs);
+	tr->runs = NULL;
+}

@@ -1,0 +1,519 @@
+/* check_tui.c: the TUI's models (tui/model_*.c), without curses: safe
+ * text, report detection and loading, sorting/search/filter of groups,
+ * detail, plan, findings, events and timeline lines. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tui/model.h"
+#include "sketch.h"
+#include "testutil.h"
+#include "timeutil.h"
+
+/* ---- text ---- */
+
+static const struct { const char *in, *out; bool one_line; } sanitize_cases[] = {
+	{ "plain", "plain", true },
+	{ "\x1b[31mred\x1b[0m", "^[[31mred^[[0m", true },
+	{ "title\x1b]0;pwned\x07!", "title^[]0;pwned^G!", true },
+	{ "csi\xc2\x9b" "2J", "csi<U+009B>2J", true },
+	{ "bidi\xe2\x80\xae" "evil", "bidi<U+202E>evil", true },
+	{ "bad\xff\xfe", "bad\xef\xbf\xbd\xef\xbf\xbd", true },
+	{ "a\tb", "a  b", true },
+	{ "a\nb", "a b", true },
+	{ "a\nb", "a\nb", false },
+	{ "cr\r", "cr^M", true },
+	{ "del\x7f", "del^?", true },
+	{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", true },
+	{ "\xed\xa0\x80surrogate", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdsurrogate", true },
+};
+
+START_TEST(text_sanitize)
+{
+	char *s = tt_sanitize(sanitize_cases[_i].in, sanitize_cases[_i].one_line);
+	ck_assert_str_eq(s, sanitize_cases[_i].out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		ck_assert(*p >= 0x20 || (*p == '\n' && !sanitize_cases[_i].one_line));
+	free(s);
+}
+END_TEST
+
+START_TEST(text_width)
+{
+	char out[64];
+	ck_assert_int_eq(tt_width("abc"), 3);
+	ck_assert_int_eq(tt_width("caf\xc3\xa9"), 4);
+	ck_assert_int_eq(tt_width("\xe6\x97\xa5\xe6\x9c\xac"), 4);
+	ck_assert_uint_eq(tt_fit("\xe6\x97\xa5\xe6\x9c\xac", 3), 3);
+	tt_ellipsize("abcdefgh", 5, out, sizeof(out));
+	ck_assert_str_eq(out, "abcd\xe2\x80\xa6");
+	tt_ellipsize("abc", 5, out, sizeof(out));
+	ck_assert_str_eq(out, "abc");
+	tt_ellipsize("\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e", 4, out, sizeof(out));
+	ck_assert_str_eq(out, "\xe6\x97\xa5\xe2\x80\xa6");
+	ck_assert_int_le(tt_width(out), 4);
+}
+END_TEST
+
+START_TEST(text_formats)
+{
+	char b[32];
+	tt_fmt_ms(0.04, b, sizeof(b)); ck_assert_str_eq(b, "40 us");
+	tt_fmt_ms(3.456, b, sizeof(b)); ck_assert_str_eq(b, "3.46 ms");
+	tt_fmt_ms(67.02, b, sizeof(b)); ck_assert_str_eq(b, "67.0 ms");
+	tt_fmt_ms(3382.168, b, sizeof(b)); ck_assert_str_eq(b, "3.38 s");
+	tt_fmt_ms(120000, b, sizeof(b)); ck_assert_str_eq(b, "2.0 min");
+	tt_fmt_count(1234567, b, sizeof(b)); ck_assert_str_eq(b, "1,234,567");
+	tt_fmt_count(12, b, sizeof(b)); ck_assert_str_eq(b, "12");
+	tt_fmt_bytes(24966672, b, sizeof(b)); ck_assert_str_eq(b, "23.8 MiB");
+	tt_bar(1, 2, 4, b, sizeof(b)); ck_assert_str_eq(b, "\xe2\x96\x88\xe2\x96\x88");
+	double v[] = { 0, 1, 8 };
+	tt_sparkline(v, 3, b, sizeof(b));
+	ck_assert_str_eq(b, " \xe2\x96\x81\xe2\x96\x88");
+	char err[128];
+	ck_assert_ptr_null(tt_regex_new("(", err, sizeof(err)));
+	ck_assert(strstr(err, "offset") != NULL);
+}
+END_TEST
+
+START_TEST(text_lines)
+{
+	struct tlines l = { 0 };
+	tlines_add(&l, TS_NORMAL, TL_TEXT, 0, "one\ntwo\x1b[2J");
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.v[1].text, "two^[[2J");
+	tlines_wrap(&l, TS_NORMAL, "SELECT a, b, c FROM some_table WHERE x = 1 AND y = 2", 20, 2);
+	ck_assert_uint_gt(l.n, 4);
+	for (size_t i = 2; i < l.n; i++)
+		ck_assert_int_le(tt_width(l.v[i].text), 20);
+	char err[64];
+	void *re = tt_regex_new("SOME_TABLE", err, sizeof(err));
+	ck_assert_int_ge(tlines_find(&l, 0, re), 2);
+	tt_regex_free(re);
+	tlines_clear(&l);
+}
+END_TEST
+
+/* ---- a small hand-made report ---- */
+
+static const char report_text[] =
+"{\"schema\": 1, \"tool\": {\"name\": \"pgsift\", \"version\": \"t\"},"
+" \"window\": {\"start\": \"2026-01-01T10:00:05.000Z\", \"end\": \"2026-01-01T10:02:30.000Z\"},"
+" \"totals\": {\"queries\": 106, \"total_ms\": 1300, \"fingerprints\": 3},"
+" \"groups\": ["
+"  {\"fingerprint\": \"00000000000000aa\", \"query\": \"SELECT * FROM orders WHERE id = $1\","
+"   \"calls\": 100, \"total_ms\": 1000, \"mean_ms\": 10, \"min_ms\": 1, \"max_ms\": 90,"
+"   \"p50_ms\": 5, \"p95_ms\": 40, \"p99_ms\": 80, \"databases\": {\"shop\": 100},"
+"   \"users\": {\"app\": 100}, \"applications\": {\"web\": 100},"
+"   \"first_seen\": \"2026-01-01T10:00:05.000Z\", \"last_seen\": \"2026-01-01T10:01:10.000Z\","
+"   \"examples\": [{\"ts\": \"2026-01-01T10:00:06.000Z\", \"duration_ms\": 90, \"query\": \"SELECT * FROM orders WHERE id = 7\", \"db\": \"shop\", \"user\": \"app\", \"app\": \"web\"}],"
+"   \"plan\": {\"Query Text\": \"SELECT * FROM orders WHERE id = $1\", \"Plan\": {\"Node Type\": \"Nested Loop\","
+"     \"Actual Total Time\": 90, \"Actual Loops\": 1, \"Actual Rows\": 5, \"Plan Rows\": 5, \"Plans\": ["
+"     {\"Node Type\": \"Seq Scan\", \"Relation Name\": \"orders\", \"Alias\": \"orders\", \"Filter\": \"(id = $1)\","
+"      \"Rows Removed by Filter\": 9999, \"Actual Total Time\": 80, \"Actual Loops\": 1, \"Actual Rows\": 5, \"Plan Rows\": 5000},"
+"     {\"Node Type\": \"Index Scan\", \"Relation Name\": \"items\", \"Index Name\": \"items_pkey\","
+"      \"Actual Total Time\": 1, \"Actual Loops\": 5, \"Actual Rows\": 1, \"Plan Rows\": 1}]}}},"
+"  {\"fingerprint\": \"00000000000000bb\", \"query\": \"UPDATE \\\"\\u001b[31mevil\\\" SET x = $1\","
+"   \"calls\": 5, \"total_ms\": 250, \"mean_ms\": 50, \"min_ms\": 10, \"max_ms\": 200,"
+"   \"p50_ms\": 20, \"p95_ms\": 200, \"p99_ms\": 200, \"databases\": {\"other\": 5},"
+"   \"users\": {\"admin\": 5}, \"applications\": {\"batch\": 5},"
+"   \"first_seen\": \"2026-01-01T10:02:00.000Z\", \"last_seen\": \"2026-01-01T10:02:30.000Z\","
+"   \"examples\": [], \"plan\": null,"
+"   \"timeline\": {\"bucket_s\": 60, \"buckets\": [{\"start\": \"2026-01-01T10:02:00.000Z\", \"calls\": 5, \"total_ms\": 250}]}},"
+"  {\"fingerprint\": \"00000000000000cc\", \"query\": \"SELECT 1\", \"calls\": 1, \"total_ms\": 50,"
+"   \"mean_ms\": 50, \"min_ms\": 50, \"max_ms\": 50, \"p50_ms\": 50, \"p95_ms\": 50, \"p99_ms\": 2000,"
+"   \"databases\": {\"shop\": 1}, \"users\": {\"admin\": 1}, \"applications\": {}, \"examples\": [], \"plan\": null,"
+"   \"histogram\": [{\"upto_ms\": 50, \"count\": 1}]}"
+" ],"
+" \"findings\": ["
+"  {\"kind\": \"unused_index\", \"severity\": \"info\", \"title\": \"idx unused\", \"fingerprint\": null,"
+"   \"table\": \"public.items\", \"index\": \"items_x\", \"columns\": null, \"impact_ms\": 0,"
+"   \"suggestion\": \"DROP INDEX items_x;\", \"evidence\": {}},"
+"  {\"kind\": \"missing_index\", \"severity\": \"critical\", \"title\": \"orders needs an index\","
+"   \"fingerprint\": \"00000000000000aa\", \"table\": \"orders\", \"index\": null, \"columns\": [\"id\"],"
+"   \"impact_ms\": 900, \"suggestion\": \"CREATE INDEX ON orders (id);\", \"evidence\": {}}"
+" ],"
+" \"events\": {\"lock_waits\": [{\"ts\": \"2026-01-01T10:02:10.000Z\", \"pid\": 7, \"wait_ms\": 300,"
+"   \"lock\": \"ShareLock\", \"statement\": \"UPDATE x\", \"fingerprint\": \"00000000000000bb\", \"blocker_pids\": [8]}],"
+"  \"deadlocks\": [], \"temp_files\": {\"count\": 0, \"bytes\": 0, \"by_group\": []},"
+"  \"errors\": [{\"severity\": \"ERROR\", \"sqlstate\": \"42P01\", \"message\": \"relation \\\"?\\\" does not exist\", \"count\": 2,"
+"   \"example\": \"SELECT * FROM nope\", \"first_seen\": \"2026-01-01T10:00:30.000Z\", \"last_seen\": \"2026-01-01T10:00:40.000Z\"}],"
+"  \"connections\": {\"total\": 3, \"failed\": 0, \"peak_sessions\": 2, \"by_database\": {\"shop\": 3},"
+"   \"by_user\": {}, \"by_application\": {}, \"by_host\": {}},"
+"  \"checkpoints\": {\"count\": 0, \"by_reason\": {}, \"write_s\": 0, \"sync_s\": 0},"
+"  \"autovacuum\": {\"vacuum_count\": 0, \"analyze_count\": 0, \"by_table\": []},"
+"  \"timeline\": {\"bucket_s\": 60, \"buckets\": ["
+"   {\"start\": \"2026-01-01T10:00:00.000Z\", \"calls\": 60, \"total_ms\": 600, \"p95_ms\": 40, \"errors\": 2, \"lock_waits\": 0, \"temp_bytes\": 0},"
+"   {\"start\": \"2026-01-01T10:01:00.000Z\", \"calls\": 40, \"total_ms\": 400, \"p95_ms\": 40, \"errors\": 0, \"lock_waits\": 0, \"temp_bytes\": 0},"
+"   {\"start\": \"2026-01-01T10:02:00.000Z\", \"calls\": 6, \"total_ms\": 300, \"p95_ms\": 200, \"errors\": 0, \"lock_waits\": 1, \"temp_bytes\": 0}]}}"
+"}";
+
+static struct tui_report *small_report(void)
+{
+	json_error_t jerr;
+	json_t *root = json_loads(report_text, 0, &jerr);
+	ck_assert_msg(root != NULL, "test report: %s at %d", jerr.text, jerr.position);
+	char err[256];
+	struct tui_report *r = tui_report_new(root, "test", err, sizeof(err));
+	ck_assert_msg(r != NULL, "%s", err);
+	return r;
+}
+
+static bool lines_have(const struct tlines *l, const char *needle)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strstr(l->v[i].text, needle))
+			return true;
+	return false;
+}
+
+static void assert_safe(const struct tlines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		for (const unsigned char *p = (const unsigned char *)l->v[i].text; *p; p++)
+			ck_assert_msg(*p >= 0x20, "control byte in line %zu: %s", i, l->v[i].text);
+}
+
+START_TEST(report_detect)
+{
+	static const char *const not_reports[] = {
+		"{\"schema\": 2, \"tool\": {\"name\": \"pgsift\"}}",
+		"{\"schema\": 1, \"tool\": {\"name\": \"other\"}}",
+		"{\"schema\": 1}",
+		"[1, 2]",
+		"{\"timestamp\": \"2026-01-01\", \"message\": \"jsonlog\"}",
+	};
+	for (size_t i = 0; i < sizeof(not_reports) / sizeof(not_reports[0]); i++) {
+		json_t *j = json_loads(not_reports[i], 0, NULL);
+		ck_assert(!tui_is_report(j));
+		char err[256];
+		ck_assert_ptr_null(tui_report_new(j, "x", err, sizeof(err)));
+		ck_assert(strstr(err, "not a pgsift") != NULL);
+	}
+	struct tui_report *r = small_report();
+	ck_assert_uint_eq(r->ngroups, 3);
+	ck_assert_uint_eq(r->nfindings, 2);
+	/* Critical first, whatever the file's order. */
+	ck_assert_str_eq(r->findings[0].kind, "missing_index");
+	ck_assert_int_eq(r->findings[0].group, 0);
+	ck_assert_int_eq(r->findings[1].group, -1);
+	ck_assert_int_eq(tui_report_group_by_fp(r, "00000000000000bb"), 1);
+	ck_assert_int_eq(tui_report_group_by_fp(r, "ffffffffffffffff"), -1);
+	/* The query's escape is kept raw in the model, shown made harmless. */
+	ck_assert_str_eq(r->groups[1].line, "UPDATE \"^[[31mevil\" SET x = $1");
+	tui_report_free(r);
+	tui_report_free(NULL);
+}
+END_TEST
+
+START_TEST(report_probe_file)
+{
+	char *path = tu_write_temp(report_text, strlen(report_text));
+	struct tui_report *r;
+	char err[256];
+	ck_assert_int_eq(tui_report_probe_file(path, false, &r, err, sizeof(err)), 1);
+	ck_assert_uint_eq(r->ngroups, 3);
+	tui_report_free(r);
+	tu_remove(path);
+
+	static const char log[] = "2026-01-01 10:00:00.000 UTC [1] LOG:  duration: 1.0 ms  statement: SELECT 1\n";
+	path = tu_write_temp(log, strlen(log));
+	ck_assert_int_eq(tui_report_probe_file(path, false, &r, err, sizeof(err)), 0);
+	ck_assert_ptr_null(r);
+	ck_assert_int_eq(tui_report_probe_file(path, true, &r, err, sizeof(err)), -1);
+	ck_assert(strstr(err, "not a pgsift JSON report") != NULL);
+	tu_remove(path);
+}
+END_TEST
+
+START_TEST(groups_sort_search_filter)
+{
+	struct tui_report *r = small_report();
+	struct tui_glist gl;
+	char err[256], buf[1024];
+	glist_init(&gl, r);
+	ck_assert_uint_eq(gl.nrows, 3);
+	ck_assert_uint_eq(gl.rows[0], 0);               /* total, descending */
+	glist_sort(&gl, GC_P99);
+	ck_assert_uint_eq(gl.rows[0], 2);
+	ck_assert_uint_eq(gl.rows[2], 0);
+	glist_sort(&gl, GC_P99);                        /* again: reversed */
+	ck_assert(gl.ascending);
+	ck_assert_uint_eq(gl.rows[0], 0);
+	glist_sort(&gl, GC_CALLS);
+	ck_assert_uint_eq(gl.rows[0], 0);
+	ck_assert_int_eq(gcol_from_key('P'), GC_P99);
+	ck_assert_int_eq(gcol_from_key('#'), GC_COUNT);
+
+	ck_assert(glist_search(&gl, "from ORDERS", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 1);
+	glist_status(&gl, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1 of 3 groups \xc2\xb7 sort calls \xe2\x86\x93 \xc2\xb7 /from ORDERS/");
+	ck_assert(!glist_search(&gl, "(", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 1);                 /* unchanged */
+	ck_assert(glist_search(&gl, "", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 3);
+
+	ck_assert(glist_filter(&gl, "db=shop", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 2);
+	ck_assert(glist_filter(&gl, "app=batch", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 1);
+	ck_assert_uint_eq(gl.rows[0], 1);
+	ck_assert(glist_filter(&gl, "admin", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 2);
+	ck_assert(!glist_filter(&gl, "user=", err, sizeof(err)));
+	ck_assert(glist_filter(&gl, NULL, err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 3);
+	ck_assert_int_eq(glist_find_row(&gl, 2), 2);
+
+	glist_row(&gl, 1, 80, buf, sizeof(buf));
+	ck_assert(strstr(buf, "^[[31mevil") != NULL);
+	ck_assert_int_le(tt_width(buf), 80);
+	glist_row(&gl, -1, 80, buf, sizeof(buf));
+	ck_assert(strstr(buf, "\xe2\x96\xbc" "calls") != NULL);
+	glist_release(&gl);
+	tui_report_free(r);
+}
+END_TEST
+
+START_TEST(detail_and_plan)
+{
+	struct tui_report *r = small_report();
+	struct tlines l = { 0 };
+	size_t plan;
+	detail_build(r, 0, 80, &l, &plan);
+	assert_safe(&l);
+	ck_assert(lines_have(&l, "SELECT * FROM orders WHERE id = $1"));
+	ck_assert(lines_have(&l, "P99 80.0 ms"));
+	ck_assert(lines_have(&l, "percentile bands"));
+	ck_assert(lines_have(&l, "orders needs an index"));
+	ck_assert(lines_have(&l, "SELECT * FROM orders WHERE id = 7"));
+	ck_assert(strstr(l.v[plan].text, "Plan") != NULL);
+	ck_assert_int_eq(l.v[plan].kind, TL_PLAN);
+	/* The seq scan takes most of the time and misestimates: marked. */
+	bool hot = false;
+	for (size_t i = plan; i < l.n; i++)
+		if (strstr(l.v[i].text, "Seq Scan on orders") && l.v[i].style == TS_HOT &&
+		    strstr(l.v[i].text, "\xe2\x96\xb6"))
+			hot = true;
+	ck_assert(hot);
+	ck_assert(lines_have(&l, "Index Scan using items_pkey on items"));
+	ck_assert(lines_have(&l, "Rows Removed by Filter: 9999"));
+	for (size_t i = 0; i < l.n; i++)
+		if (strstr(l.v[i].text, "Index Scan"))
+			ck_assert_int_ne(l.v[i].style, TS_HOT);
+	tlines_clear(&l);
+
+	/* Group with its own timeline and escape sequences; group with a
+	 * histogram in the report. */
+	detail_build(r, 1, 60, &l, &plan);
+	assert_safe(&l);
+	ck_assert(lines_have(&l, "calls per 60 s"));
+	ck_assert(lines_have(&l, "no plan logged"));
+	tlines_clear(&l);
+	detail_build(r, 2, 60, &l, &plan);
+	ck_assert(lines_have(&l, "\xe2\x89\xa4   50.0 ms"));        /* the report's own */
+	tlines_clear(&l);
+	tui_report_free(r);
+}
+END_TEST
+
+START_TEST(findings_events_timeline)
+{
+	struct tui_report *r = small_report();
+	struct tlines l = { 0 };
+	findings_build(r, 100, &l);
+	assert_safe(&l);
+	ck_assert_int_eq(l.v[0].kind, TL_FINDING);
+	ck_assert(strstr(l.v[0].text, "critical") != NULL);
+	ck_assert(lines_have(&l, "CREATE INDEX ON orders (id);"));
+	tlines_clear(&l);
+
+	char path[] = "/tmp/pgsift-tui-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(findings_write_suggestion(r, 0, path), 0);
+	ck_assert_int_eq(findings_write_suggestion(r, 1, path), 0);
+	ck_assert_int_eq(findings_write_suggestion(r, 9, path), -1);
+	FILE *fp = fopen(path, "r");
+	char buf[512];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	unlink(path);
+	ck_assert_str_eq(buf, "-- missing_index: orders needs an index\nCREATE INDEX ON orders (id);\n"
+		"-- unused_index: idx unused\nDROP INDEX items_x;\n");
+
+	events_build(r, 100, &l);
+	assert_safe(&l);
+	ck_assert(lines_have(&l, "Lock waits (1)"));
+	ck_assert(lines_have(&l, "relation \"?\" does not exist"));
+	ck_assert(lines_have(&l, "by database     shop 3"));
+	bool linked = false;
+	for (size_t i = 0; i < l.n; i++)
+		if (strstr(l.v[i].text, "ShareLock") && l.v[i].kind == TL_GROUP && l.v[i].ref == 1)
+			linked = true;
+	ck_assert(linked);
+	tlines_clear(&l);
+
+	struct tui_timeline t;
+	ck_assert(timeline_load(r, &t));
+	ck_assert_uint_eq(t.n, 3);
+	ck_assert_int_eq(t.bucket_s, 60);
+	timeline_chart(&t, 1, 80, 4, &l);
+	ck_assert_uint_eq(l.n, 6);
+	ck_assert(strstr(l.v[4].text, "\xe2\x96\xb2") != NULL);
+	tlines_clear(&l);
+	/* Minute 0: group 0 by its span; the error. Minute 2: group 1 by its
+	 * own timeline, and the lock wait. */
+	timeline_bucket_lines(r, &t, 0, 80, &l);
+	ck_assert(lines_have(&l, "60 calls"));
+	ck_assert(lines_have(&l, "does not exist"));
+	ck_assert(lines_have(&l, "SELECT * FROM orders"));
+	tlines_clear(&l);
+	timeline_bucket_lines(r, &t, 2, 80, &l);
+	ck_assert(lines_have(&l, "Ran in this bucket"));
+	ck_assert(lines_have(&l, "lock wait"));
+	ck_assert(!lines_have(&l, "SELECT * FROM orders"));
+	tlines_clear(&l);
+	timeline_release(&t);
+	tui_report_free(r);
+}
+END_TEST
+
+START_TEST(histogram_from_sketch)
+{
+	struct sketch s;
+	sketch_init(&s);
+	for (int i = 0; i < 1000; i++)
+		sketch_add(&s, i < 900 ? 0.5 : 300);
+	json_t *g = json_object();
+	tui_histogram_json(g, &s);
+	json_t *h = json_object_get(g, "histogram");
+	ck_assert(json_is_array(h));
+	json_int_t total = 0, at_half = 0, at_500 = 0;
+	size_t i;
+	json_t *b;
+	json_array_foreach(h, i, b) {
+		json_int_t c = json_integer_value(json_object_get(b, "count"));
+		double up = json_real_value(json_object_get(b, "upto_ms"));
+		total += c;
+		if (up == 0.5)
+			at_half = c;
+		if (up == 500)
+			at_500 = c;
+	}
+	ck_assert_int_eq(total, 1000);
+	ck_assert_int_eq(at_half, 900);
+	ck_assert_int_eq(at_500, 100);
+	json_decref(g);
+	sketch_release(&s);
+}
+END_TEST
+
+/* The workload's log through the same path as `pgsift tui LOG`. */
+START_TEST(workload_model)
+{
+	char path[4096], err[256];
+	snprintf(path, sizeof(path), "%s/samples/postgresql.log.zst", tu_root());
+	const char *paths[] = { path };
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	struct tlines diag = { 0 };
+	struct tui_report *r = tui_report_analyse(&o, paths, 1, err, sizeof(err), &diag);
+	ck_assert_msg(r != NULL, "%s", err);
+	ck_assert(diag.n >= 1);         /* the detected prefix */
+	struct tui_glist gl;
+	glist_init(&gl, r);
+	glist_sort(&gl, GC_P99);
+	for (size_t i = 1; i < gl.nrows; i++)
+		ck_assert(r->groups[gl.rows[i - 1]].p99 >= r->groups[gl.rows[i]].p99);
+	ck_assert(glist_search(&gl, "order_items oi", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 1);
+	const struct tui_group *g = &r->groups[gl.rows[0]];
+	ck_assert_double_eq(g->calls, 121);
+	ck_assert(json_is_array(json_object_get(g->obj, "histogram")));
+	struct tlines l = { 0 };
+	size_t plan;
+	detail_build(r, gl.rows[0], 80, &l, &plan);
+	ck_assert(lines_have(&l, "Seq Scan on order_items oi"));
+	ck_assert(lines_have(&l, "Latency histogram"));
+	ck_assert(lines_have(&l, "\xe2\x89\xa4"));
+	tlines_clear(&l);
+	glist_release(&gl);
+	tlines_clear(&diag);
+	tui_report_free(r);
+}
+END_TEST
+
+/* 100,000 groups: load, sort, search and filter without visible delay. */
+START_TEST(many_groups)
+{
+	json_t *root = json_pack("{s:i, s:{s:s}, s:{}, s:[], s:{}}", "schema", 1, "tool", "name",
+		"pgsift", "window", "findings", "events");
+	json_t *groups = json_array();
+	for (int i = 0; i < 100000; i++) {
+		char fp[17], q[96];
+		snprintf(fp, sizeof(fp), "%016x", i);
+		snprintf(q, sizeof(q), "SELECT c%d FROM t%d WHERE id = $1", i % 977, i);
+		json_array_append_new(groups, json_pack("{s:s, s:s, s:i, s:f, s:f, s:f, s:f, s:f, s:{s:i}}",
+			"fingerprint", fp, "query", q, "calls", i % 1000, "total_ms", (double)(i % 5003),
+			"mean_ms", 1.0, "p95_ms", (double)(i % 7919), "p99_ms", (double)(i % 104729),
+			"max_ms", 5.0, "databases", i % 2 ? "odd" : "even", 1));
+	}
+	json_object_set_new(root, "groups", groups);
+	char err[256];
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct tui_report *r = tui_report_new(root, "big", err, sizeof(err));
+	ck_assert_ptr_nonnull(r);
+	struct tui_glist gl;
+	glist_init(&gl, r);
+	glist_sort(&gl, GC_P99);
+	glist_sort(&gl, GC_QUERY);
+	ck_assert(glist_search(&gl, "FROM t99\\d{3}\\b", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 1000);
+	ck_assert(glist_filter(&gl, "db=odd", err, sizeof(err)));
+	ck_assert_uint_eq(gl.nrows, 500);
+	ck_assert_int_eq(tui_report_group_by_fp(r, "00000000000186a0") , -1);
+	ck_assert_int_eq(tui_report_group_by_fp(r, "000000000001869f"), 99999);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(s < 1.5, "100,000 groups took %.2f s", s);
+	glist_release(&gl);
+	tui_report_free(r);
+}
+END_TEST
+
+Suite *suite_tui(void);
+Suite *suite_tui(void)
+{
+	Suite *s = suite_create("tui");
+	TCase *tc = tcase_create("text");
+	tcase_add_loop_test(tc, text_sanitize, 0, (int)(sizeof(sanitize_cases) / sizeof(sanitize_cases[0])));
+	tcase_add_test(tc, text_width);
+	tcase_add_test(tc, text_formats);
+	tcase_add_test(tc, text_lines);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("core");
+	tcase_add_test(tc, report_detect);
+	tcase_add_test(tc, report_probe_file);
+	tcase_add_test(tc, groups_sort_search_filter);
+	tcase_add_test(tc, detail_and_plan);
+	tcase_add_test(tc, findings_events_timeline);
+	tcase_add_test(tc, histogram_from_sketch);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, workload_model);
+	tcase_add_test(tc, many_groups);
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return s;
+}

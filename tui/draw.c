@@ -1,0 +1,263 @@
+/* draw.c: curses, and nothing else does: screen set-up and restore,
+ * styles, text, keys and the prompt line. */
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "draw.h"
+#include "keys.h"
+
+static SCREEN *screen;
+static FILE *tty_in;
+static volatile sig_atomic_t active;
+static attr_t style_attr[TS_COUNT];
+
+static void on_fatal_signal(int sig)
+{
+	/* endwin() is not async-signal-safe, but a terminal left in raw mode
+	 * is worse than the small risk; then die of the signal as usual. */
+	if (active) {
+		active = 0;
+		endwin();
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void at_exit_restore(void)
+{
+	draw_close();
+}
+
+static void setup_styles(bool color)
+{
+	static const struct { enum tstyle st; short fg, bg; attr_t plain, extra; } map[] = {
+		{ TS_NORMAL, -1, -1, A_NORMAL, A_NORMAL },
+		{ TS_TITLE, COLOR_CYAN, -1, A_BOLD, A_BOLD },
+		{ TS_HEADER, COLOR_WHITE, COLOR_BLUE, A_REVERSE, A_BOLD },
+		{ TS_DIM, COLOR_WHITE, -1, A_DIM, A_DIM },
+		{ TS_GOOD, COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
+		{ TS_WARN, COLOR_YELLOW, -1, A_BOLD, A_NORMAL },
+		{ TS_ALERT, COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
+		{ TS_CRIT, COLOR_RED, -1, A_BOLD | A_UNDERLINE, A_BOLD },
+		{ TS_HOT, COLOR_RED, -1, A_BOLD, A_BOLD },
+		{ TS_BAR, COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
+		{ TS_CURSOR, COLOR_BLACK, COLOR_CYAN, A_REVERSE, A_NORMAL },
+		{ TS_STATUS, COLOR_BLACK, COLOR_WHITE, A_REVERSE, A_NORMAL },
+		{ TS_SEARCH, COLOR_BLACK, COLOR_YELLOW, A_REVERSE | A_BOLD, A_NORMAL },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (color) {
+			init_pair((short)(i + 1), map[i].fg, map[i].bg);
+			style_attr[map[i].st] = COLOR_PAIR(i + 1) | map[i].extra;
+		} else {
+			style_attr[map[i].st] = map[i].plain;
+		}
+	}
+}
+
+int draw_open(char *err, size_t errlen)
+{
+	FILE *in = stdin;
+	if (!isatty(STDIN_FILENO)) {
+		tty_in = fopen("/dev/tty", "r");
+		if (!tty_in) {
+			snprintf(err, errlen, "the TUI needs a terminal (no /dev/tty)");
+			return -1;
+		}
+		in = tty_in;
+	}
+	if (!isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "the TUI needs a terminal on standard output");
+		goto fail;
+	}
+	/* Text is UTF-8 throughout (queries, bars, arrows): without a UTF-8
+	 * locale, curses would print its bytes as meta characters. */
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	screen = newterm(NULL, stdout, in);
+	if (!screen) {
+		snprintf(err, errlen, "cannot start curses on terminal '%s'",
+			getenv("TERM") ? getenv("TERM") : "(unset)");
+		goto fail;
+	}
+	active = 1;
+	atexit(at_exit_restore);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	bool color = getenv("NO_COLOR") == NULL && has_colors();
+	if (color) {
+		start_color();
+		use_default_colors();
+	}
+	setup_styles(color);
+	return 0;
+fail:
+	if (tty_in)
+		fclose(tty_in);
+	tty_in = NULL;
+	return -1;
+}
+
+void draw_close(void)
+{
+	if (!active)
+		return;
+	active = 0;
+	endwin();
+	if (screen)
+		delscreen(screen);
+	screen = NULL;
+	if (tty_in)
+		fclose(tty_in);
+	tty_in = NULL;
+}
+
+void draw_size(int *rows, int *cols)
+{
+	getmaxyx(stdscr, *rows, *cols);
+}
+
+void draw_erase(void)
+{
+	erase();
+}
+
+void draw_text(int row, int col, int width, enum tstyle st, const char *text)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	if (row < 0 || row >= rows || col >= cols || width <= 0)
+		return;
+	if (col + width > cols)
+		width = cols - col;
+	char *clean = tt_sanitize(text, true);
+	size_t len = tt_fit(clean, width);
+	int used = 0;
+	attr_t a = style_attr[st < TS_COUNT ? st : TS_NORMAL];
+	attrset(a);
+	if (len) {
+		clean[len] = '\0';
+		used = tt_width(clean);
+		mvaddstr(row, col, clean);
+	}
+	/* Pad in the style, but never write the bottom-right cell (it would
+	 * scroll some terminals). */
+	move(row, col + used);
+	for (int i = used; i < width; i++)
+		if (!(row == rows - 1 && col + i == cols - 1))
+			addch(' ');
+	attrset(A_NORMAL);
+	free(clean);
+}
+
+void draw_refresh(void)
+{
+	refresh();
+}
+
+static int translate(int rc, wint_t ch)
+{
+	if (rc == KEY_CODE_YES) {
+		switch (ch) {
+		case KEY_UP: return TK_UP;
+		case KEY_DOWN: return TK_DOWN;
+		case KEY_LEFT: return TK_LEFT;
+		case KEY_RIGHT: return TK_RIGHT;
+		case KEY_PPAGE: return TK_PGUP;
+		case KEY_NPAGE: return TK_PGDN;
+		case KEY_HOME: case KEY_A1: return TK_HOME;
+		case KEY_END: case KEY_C1: return TK_END;
+		case KEY_ENTER: return TK_ENTER;
+		case KEY_BACKSPACE: return TK_BACKSPACE;
+		case KEY_RESIZE: return TK_RESIZE;
+		default: return TK_NONE;
+		}
+	}
+	if (rc == ERR)
+		return TK_NONE;
+	if (ch == '\r' || ch == '\n')
+		return TK_ENTER;
+	if (ch == 27)
+		return TK_ESC;
+	if (ch == 127 || ch == 8)
+		return TK_BACKSPACE;
+	return (int)ch;
+}
+
+int draw_key(void)
+{
+	wint_t ch;
+	int rc = get_wch(&ch);
+	if (rc == ERR)
+		return TK_NONE;
+	return translate(rc, ch);
+}
+
+bool draw_prompt(const char *label, char *buf, size_t n)
+{
+	int rows, cols;
+	size_t len = strlen(buf);
+	curs_set(1);
+	for (;;) {
+		getmaxyx(stdscr, rows, cols);
+		char line[1024];
+		snprintf(line, sizeof(line), "%s%s", label, buf);
+		/* Show the end of a long answer. */
+		const char *shown = line;
+		while (tt_width(shown) > cols - 2 && *shown)
+			shown++;
+		draw_text(rows - 1, 0, cols, TS_SEARCH, shown);
+		move(rows - 1, tt_width(shown) < cols ? tt_width(shown) : cols - 1);
+		refresh();
+		int k = draw_key();
+		if (k == TK_ENTER)
+			break;
+		if (k == TK_ESC || k == TK_CTRL('c') || k == TK_CTRL('g')) {
+			curs_set(0);
+			return false;
+		}
+		if (k == TK_BACKSPACE) {
+			/* Drop one UTF-8 character. */
+			while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80)
+				len--;
+			if (len > 0)
+				len--;
+			buf[len] = '\0';
+		} else if (k == TK_CTRL('u')) {
+			len = 0;
+			buf[0] = '\0';
+		} else if (k >= 0x20 && k < 0x110000 && k != 0x7f) {
+			char mb[8];
+			mbstate_t st;
+			memset(&st, 0, sizeof(st));
+			size_t m = wcrtomb(mb, (wchar_t)k, &st);
+			if (m != (size_t)-1 && len + m + 1 < n) {
+				memcpy(buf + len, mb, m);
+				len += m;
+				buf[len] = '\0';
+			}
+		}
+	}
+	curs_set(0);
+	return true;
+}

@@ -1,0 +1,148 @@
+/* view_groups.c: the groups list, one row per fingerprint. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "util.h"
+#include "view.h"
+
+struct groups_view {
+	struct tui_glist gl;
+};
+
+static struct tui_glist *gl_of(struct view *v)
+{
+	return &((struct groups_view *)v->data)->gl;
+}
+
+static void groups_open(struct view *v, size_t arg)
+{
+	(void)arg;
+	struct groups_view *g = xcalloc(1, sizeof(*g));
+	glist_init(&g->gl, v->app->r);
+	v->data = g;
+}
+
+static size_t groups_lines(struct view *v)
+{
+	return gl_of(v)->nrows;
+}
+
+static int groups_header(struct view *v, int row, int width)
+{
+	char buf[4096];
+	glist_row(gl_of(v), -1, width, buf, sizeof(buf));
+	draw_text(row, 0, width, TS_HEADER, buf);
+	return 1;
+}
+
+static void groups_draw_line(struct view *v, size_t line, int row, int width, bool cursor)
+{
+	struct tui_glist *gl = gl_of(v);
+	char buf[4096];
+	size_t gi = gl->rows[line];
+	glist_row(gl, (long)gi, width, buf, sizeof(buf));
+	enum tstyle st = tui_band_style(gl->r->groups[gi].p95);
+	draw_text(row, 0, width, cursor ? TS_CURSOR : st == TS_GOOD ? TS_NORMAL : st, buf);
+}
+
+/* Re-runs an operation on the list, keeping the cursor on its group. */
+static void keep_cursor(struct view *v, size_t old_gi, bool had)
+{
+	struct tui_glist *gl = gl_of(v);
+	long row = had ? glist_find_row(gl, old_gi) : -1;
+	v->top = 0;
+	v->cur = 0;
+	if (row >= 0)
+		view_select(v, (size_t)row);
+}
+
+static void search(struct view *v, const char *pattern)
+{
+	struct tui_glist *gl = gl_of(v);
+	char err[256];
+	bool had = v->cur < gl->nrows;
+	size_t gi = had ? gl->rows[v->cur] : 0;
+	if (!glist_search(gl, pattern, err, sizeof(err)))
+		tui_message(v->app, "search: %s", err);
+	keep_cursor(v, gi, had);
+}
+
+static bool groups_request(struct view *v, enum request req)
+{
+	struct tui_glist *gl = gl_of(v);
+	bool had = v->cur < gl->nrows;
+	size_t gi = had ? gl->rows[v->cur] : 0;
+	char buf[512], err[256];
+	enum gcol col = GC_COUNT;
+
+	switch (req) {
+	case REQ_SORT_CALLS: col = GC_CALLS; break;
+	case REQ_SORT_TOTAL: col = GC_TOTAL; break;
+	case REQ_SORT_MEAN: col = GC_MEAN; break;
+	case REQ_SORT_P95: col = GC_P95; break;
+	case REQ_SORT_P99: col = GC_P99; break;
+	case REQ_SORT_MAX: col = GC_MAX; break;
+	case REQ_SORT_QUERY: col = GC_QUERY; break;
+	case REQ_ENTER:
+	case REQ_PLAN:
+		if (!had)
+			return true;
+		tui_push(v->app, &view_detail, gi);
+		if (req == REQ_PLAN)
+			v->app->stack[v->app->depth - 1].ops->request(&v->app->stack[v->app->depth - 1], REQ_PLAN);
+		return true;
+	case REQ_SEARCH:
+		snprintf(buf, sizeof(buf), "%s", gl->search ? gl->search : "");
+		if (tui_prompt(v->app, "search groups (PCRE2): ", buf, sizeof(buf)))
+			search(v, buf);
+		return true;
+	case REQ_FILTER:
+		snprintf(buf, sizeof(buf), "%s", gl->filter ? gl->filter : "");
+		if (tui_prompt(v->app, "filter (db=NAME, user=NAME, app=NAME or NAME): ", buf, sizeof(buf))) {
+			if (!glist_filter(gl, buf, err, sizeof(err)))
+				tui_message(v->app, "filter: %s", err);
+			keep_cursor(v, gi, had);
+		}
+		return true;
+	default:
+		return false;
+	}
+	glist_sort(gl, col);
+	keep_cursor(v, gi, had);
+	return true;
+}
+
+static void groups_status(struct view *v, char *out, size_t n)
+{
+	glist_status(gl_of(v), out, n);
+}
+
+static void groups_done(struct view *v)
+{
+	struct groups_view *g = v->data;
+	if (g)
+		glist_release(&g->gl);
+	free(g);
+	v->data = NULL;
+}
+
+const struct view_ops view_groups = {
+	.name = "groups",
+	.open = groups_open,
+	.lines = groups_lines,
+	.header = groups_header,
+	.draw_line = groups_draw_line,
+	.request = groups_request,
+	.status = groups_status,
+	.done = groups_done,
+};
+
+void view_groups_search(struct tui *t, const char *pattern)
+{
+	tui_switch(t, &view_groups);
+	search(&t->stack[0], pattern);
+	if (pattern && *pattern)
+		tui_message(t, "groups matching /%s/", pattern);
+}
