@@ -183,5 +183,9 @@ void advice_pass(struct analysis *a, const struct pgsift_options *o)
 {
 	struct advice_limits l;
 	advice_limits_init(&l);
+	if (o->min_offset > 0)
+		l.min_offset = (int64_t)o->min_offset;
+	if (o->unbounded_rows > 0)
+		l.unbounded_rows = o->unbounded_rows;
 	advice_run(a, o, &l);
 }

@@ -31,6 +31,20 @@ static analysis_pass_fn *const passes[] = {
 	NULL,
 };
 
+/* The trace thresholds the options ask for. */
+static void trace_limits(const struct pgsift_options *o, struct traces_limits *l)
+{
+	traces_limits_default(l);
+	if (o->n1_min_repeats)
+		l->min_repeats = o->n1_min_repeats;
+	if (o->n1_min_loop_ms > 0)
+		l->min_loop_ms = o->n1_min_loop_ms;
+	if (o->n1_max_gap_ms > 0)
+		l->max_gap_ms = o->n1_max_gap_ms;
+	if (o->slow_span_ms > 0)
+		l->slow_span_ms = o->slow_span_ms;
+}
+
 void options_init(struct pgsift_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -232,6 +246,8 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	if (jobs > n)
 		jobs = n ? (unsigned)n : 1;
 	struct worker *w = xcalloc(jobs, sizeof(*w));
+	struct traces_limits tl;
+	trace_limits(opts, &tl);
 	for (unsigned i = 0; i < jobs; i++) {
 		w[i].shared = &sh;
 		w[i].agg = agg_new();
@@ -240,11 +256,13 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		w[i].events = events_new(w[i].fp);
 		ingest_set_events(w[i].ingest, w[i].events);
 		w[i].traces = traces_new(w[i].fp);
+		traces_set_limits(w[i].traces, &tl);
 		ingest_set_traces(w[i].ingest, w[i].traces);
 		w[i].snapshots = snapshots_new(w[i].fp);
 	}
 	a->events = events_new(NULL);
 	a->traces = traces_new(NULL);
+	traces_set_limits(a->traces, &tl);
 	a->snapshots = snapshots_new(NULL);
 	if (jobs == 1) {
 		worker_main(&w[0]);     /* no thread: simpler to debug and profile */

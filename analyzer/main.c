@@ -45,6 +45,13 @@ static const char usage_text[] =
 "      --bands W,A,C           P95 limits in ms of the warning, alert and critical\n"
 "                              bands (default 100,500,1000)\n"
 "      --show-literals         examples keep their literal values (default: masked)\n"
+"      --n1-min N, --n1-min-ms MS, --n1-gap-ms MS\n"
+"                              N+1 loops: repeats (5), a span loop's time (50 ms),\n"
+"                              most time between two calls of a log loop (1000 ms)\n"
+"      --slow-span-ms MS       a SELECT span slower than this is slow (1000)\n"
+"      --offset-min N, --unbounded-rows N\n"
+"                              advice: OFFSET worth flagging (1000); rows of a\n"
+"                              SELECT without LIMIT worth flagging (1000)\n"
 "  -j, --jobs N                worker threads (default: the number of cores)\n"
 "  -q, --quiet                 no notes or progress on standard error\n"
 "\n"
@@ -64,7 +71,8 @@ static const char usage_text[] =
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
-	OPT_YEAR, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
+	OPT_YEAR, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
+	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
 };
 
 static const struct option long_options[] = {
@@ -85,6 +93,12 @@ static const struct option long_options[] = {
 	{ "show-literals", no_argument, NULL, OPT_SHOW_LITERALS },
 	{ "bands", required_argument, NULL, OPT_BANDS },
 	{ "year", required_argument, NULL, OPT_YEAR },
+	{ "n1-min", required_argument, NULL, OPT_N1_MIN },
+	{ "n1-min-ms", required_argument, NULL, OPT_N1_MIN_MS },
+	{ "n1-gap-ms", required_argument, NULL, OPT_N1_GAP_MS },
+	{ "slow-span-ms", required_argument, NULL, OPT_SLOW_SPAN_MS },
+	{ "offset-min", required_argument, NULL, OPT_OFFSET_MIN },
+	{ "unbounded-rows", required_argument, NULL, OPT_UNBOUNDED_ROWS },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -399,6 +413,34 @@ int main(int argc, char **argv)
 			if (!parse_bands(optarg, o.bands))
 				return usage_error("--bands takes three increasing limits in ms like 100,500,1000, not '%s'", optarg);
 			break;
+		case OPT_N1_MIN:
+			if (!parse_uint(optarg, &o.n1_min_repeats) || o.n1_min_repeats < 2)
+				return usage_error("--n1-min takes a number of repeats of 2 or more, not '%s'", optarg);
+			break;
+		case OPT_N1_MIN_MS:
+		case OPT_N1_GAP_MS:
+		case OPT_SLOW_SPAN_MS:
+		case OPT_OFFSET_MIN:
+		case OPT_UNBOUNDED_ROWS: {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v > 0))
+				return usage_error("--%s takes a positive number, not '%s'",
+					c == OPT_N1_MIN_MS ? "n1-min-ms" : c == OPT_N1_GAP_MS ? "n1-gap-ms"
+					: c == OPT_SLOW_SPAN_MS ? "slow-span-ms" : c == OPT_OFFSET_MIN
+					? "offset-min" : "unbounded-rows", optarg);
+			if (c == OPT_N1_MIN_MS)
+				o.n1_min_loop_ms = v;
+			else if (c == OPT_N1_GAP_MS)
+				o.n1_max_gap_ms = v;
+			else if (c == OPT_SLOW_SPAN_MS)
+				o.slow_span_ms = v;
+			else if (c == OPT_OFFSET_MIN)
+				o.min_offset = v;
+			else
+				o.unbounded_rows = v;
+			break;
+		}
 		case OPT_YEAR: {
 			unsigned y;
 			if (!parse_uint(optarg, &y) || y < 1970 || y > 9999)
