@@ -94,7 +94,12 @@ static void loop_finding(struct findings *fs, struct loop_occ **v, size_t n)
 	}
 	qsort(reps, n, sizeof(*reps), cmp_uint);
 	unsigned med = reps[(n - 1) / 2];
-	enum finding_severity sev = total >= 1000 ? FS_CRITICAL : FS_WARNING;
+	/* Critical when the repeats cost a second or more, as a trace shows
+	 * them under one parent. A loop inferred from a log (one backend's
+	 * adjacent statements) is a warning at most: a batch job looks the
+	 * same there, and a slow repeated statement usually has a finding of
+	 * its own (a missing index) that ranks first. */
+	enum finding_severity sev = total >= 1000 && !o->from_log ? FS_CRITICAL : FS_WARNING;
 	struct finding *f = findings_add(fs, FK_n_plus_one, sev, total,
 		"N+1 %s: %.60s%s runs %u times after %.50s%s (%zu loop%s, %s)",
 		o->from_log ? "in the log" : "in traces", o->rep_norm,

@@ -112,6 +112,15 @@ START_TEST(test_sample)
 	json_t *in = json_array_get(json_object_get(r, "inputs"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(in, "format")), "stderr");
 	ck_assert_int_eq(json_integer_value(json_object_get(in, "skipped")), 0);
+	/* The two missing indexes rank above everything else. */
+	json_t *fs = json_object_get(r, "findings");
+	const char *want[2][2] = { { "order_items", "order_id" }, { "orders", "customer_id" } };
+	for (size_t i = 0; i < 2; i++) {
+		json_t *f = json_array_get(fs, i);
+		ck_assert_str_eq(json_string_value(json_object_get(f, "kind")), "missing_index");
+		ck_assert_str_eq(json_string_value(json_object_get(f, "table")), want[i][0]);
+		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(f, "columns"), 0)), want[i][1]);
+	}
 	json_decref(r);
 
 	/* The Markdown report: the sections a person reads first. */

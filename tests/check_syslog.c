@@ -148,6 +148,40 @@ START_TEST(test_long_line_split)
 }
 END_TEST
 
+/* rsyslog with an RFC 3339 template writes the date with its year and
+ * zone. (The first lines of the real fixture with the BSD date rewritten
+ * that way: no server here logs to syslog.) */
+START_TEST(test_iso_dates)
+{
+	size_t len;
+	char *text = read_excerpt(&len);
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		/* "Feb 11 13:15:39 " -> "2019-02-11T13:15:39.250+01:00 " */
+		sb_append(&sb, "2019-02-11T", 11);
+		sb_append(&sb, p + 7, 8);
+		sb_append(&sb, ".250+01:00", 10);
+		sb_append(&sb, p + 15, n - 15);
+		sb_putc(&sb, '\n');
+		p = nl ? nl + 1 : end;
+	}
+	struct got g;
+	run(sb.buf, sb.len, 0, &g);
+	ck_assert_uint_eq(g.n, 21 - 1 - 7);
+	ck_assert_uint_eq(g.report.skipped, 0);
+	char iso[32];
+	ts_format_iso(g.ts[0], iso);
+	ck_assert_str_eq(iso, "2019-02-11T12:15:39.250Z");
+	ck_assert_str_eq(g.hint[2], "Future log output will go to log destination \"syslog\".");
+	release(&g);
+	sb_release(&sb);
+	free(text);
+}
+END_TEST
+
 Suite *suite_syslog(void);
 Suite *suite_syslog(void)
 {
@@ -155,6 +189,7 @@ Suite *suite_syslog(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_pieces);
 	tcase_add_test(tc, test_long_line_split);
+	tcase_add_test(tc, test_iso_dates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 #include "fingerprint.h"
 #include "input.h"
 #include "model.h"
+#include "sketch_hist.h"
 #include "report.h"
 #include "sketch.h"
 #include "timeutil.h"
@@ -255,53 +256,9 @@ out:
 
 void tui_histogram_json(json_t *group, const struct sketch *s)
 {
-	/* 1-2-5 bins from 10 us up; a value goes to the first bin whose
-	 * upper limit holds it. */
-	enum { NBIN = 26 };
-	double upto[NBIN];
-	double counts[NBIN + 1] = { 0 };
-	double lim = 0.01;
-	for (int i = 0; i < NBIN; i++) {
-		upto[i] = lim;
-		int m = i % 3;
-		lim *= m == 1 ? 2.5 : 2;
-	}
-	if (!s || s->count == 0)
-		return;
-#define BIN(v, c) do { \
-		int b_ = 0; \
-		while (b_ < NBIN && (v) > upto[b_] * (1 + 1e-9)) \
-			b_++; \
-		counts[b_] += (c); \
-	} while (0)
-	if (s->exact && s->count <= SKETCH_EXACT) {
-		for (uint64_t i = 0; i < s->count; i++)
-			BIN(s->exact[i], 1);
-	} else {
-		double gamma = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA);
-		counts[0] += (double)s->zeros;
-		for (uint32_t i = 0; i < s->nbuckets; i++) {
-			if (!s->counts[i])
-				continue;
-			/* Bucket k holds (gamma^(k-1), gamma^k]: take its middle. */
-			double v = pow(gamma, (double)(s->lo + (int32_t)i)) * 2 / (1 + gamma);
-			BIN(v, s->counts[i]);
-		}
-	}
-#undef BIN
-	int first = 0, last = NBIN;
-	while (first < NBIN && counts[first] == 0)
-		first++;
-	while (last > first && counts[last] == 0)
-		last--;
-	json_t *arr = json_array();
-	for (int i = first; i <= last; i++) {
-		json_t *o = json_object();
-		json_object_set_new(o, "upto_ms", i < NBIN ? json_real(upto[i]) : json_null());
-		json_object_set_new(o, "count", json_integer((json_int_t)counts[i]));
-		json_array_append_new(arr, o);
-	}
-	json_object_set_new(group, "histogram", arr);
+	json_t *arr = sketch_histogram(s);
+	if (arr)
+		json_object_set_new(group, "histogram", arr);
 }
 
 struct tui_report *tui_report_analyse(const struct pgsift_options *o,
