@@ -9,8 +9,12 @@
  * - table_bloat, one per table: index-only scans fetching heap pages
  *   (the visibility map is behind: VACUUM).
  * - slow_query, one per run: parallel workers planned but not launched.
- * The group's worst plan is what is read; JIT timings are not kept by the
- * plan model, so JIT is not judged. */
+ * - slow_query, one per group: JIT compilation taking over JIT_SHARE of the
+ *   plan's execution time and at least JIT_MIN_MS; raise the jit_*_cost
+ *   thresholds above the plan's cost, or jit = off. Being the group's
+ *   slow_query finding, it stands in for advice.c's generic one, whose
+ *   "hot node" would be the node JIT's time was charged to.
+ * The group's worst plan is what is read. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +113,89 @@ static void spill_run(struct adv_ctx *c, struct adv_item *it)
 	json_object_set_new(f->evidence, "work_mem_needed_kb", json_real(s.need_kb));
 	finding_set_suggestion(f, "-- for the sessions that run it (or ALTER ROLE ... SET work_mem)\n"
 		"SET work_mem = '%.0fMB';", mb);
+	adv_item_helped(it, f);
+}
+
+/* ---- JIT ---- */
+
+#define JIT_SHARE 0.10          /* of the plan's execution time */
+#define JIT_MIN_MS 5.0
+
+/* The plan's execution time and where it was read: "Execution Time" when
+ * the body has it (EXPLAIN ANALYZE text pasted into a log), else the
+ * duration auto_explain logged the plan with, else the top node's actual
+ * total time. JIT compiles as execution starts: all three hold its time. */
+static double jit_execution_ms(const struct adv_item *it, const char **from)
+{
+	const struct plan *p = it->plan;
+	if (p->has_execution_time && p->execution_ms > 0) {
+		*from = "execution_time";
+		return p->execution_ms;
+	}
+	if (it->g->plan_ms > 0) {
+		*from = "auto_explain_duration";
+		return it->g->plan_ms;
+	}
+	*from = "top_node_total_time";
+	return plan_node_total_ms(p->root);
+}
+
+/* A jit_*_above_cost that this plan's cost stays under: a power of ten
+ * above twice the cost, never below floor (PostgreSQL's default). */
+static double jit_cost_above(const struct plan *p, double floor_cost)
+{
+	if (!p->root->has_costs || p->root->total_cost <= 0)
+		return floor_cost;
+	double v = pow(10, ceil(log10(2 * p->root->total_cost)));
+	return v > floor_cost ? v : floor_cost;
+}
+
+static void jit_run(struct adv_ctx *c, struct adv_item *it)
+{
+	const struct plan *p = it->plan;
+	const struct plan_jit *j = &p->jit;
+	if (!p->has_jit || !j->has_timing || j->total_ms < JIT_MIN_MS)
+		return;
+	const char *from;
+	double exec = jit_execution_ms(it, &from);
+	if (exec <= 0 || j->total_ms < JIT_SHARE * exec)
+		return;
+	/* The timers are not the same: JIT's total can pass the duration by a
+	 * hair when compiling is nearly all the statement did. */
+	double share = j->total_ms >= exec ? 1 : j->total_ms / exec;
+	const struct group *g = it->g;
+	struct finding *f = adv_add(c, FK_slow_query, share * g->total_ms, adv_band(c, g), g->calls,
+		"JIT compilation takes %.0f%% of the plan's time (%.1f of %.1f ms): %.120s",
+		100 * share, j->total_ms, exec, g->query);
+	finding_set_fingerprint(f, g->fingerprint);
+	json_t *gj = adv_group_json(c, g);
+	json_object_update(f->evidence, gj);
+	json_decref(gj);
+	json_object_set_new(f->evidence, "jit_ms", json_real(j->total_ms));
+	json_object_set_new(f->evidence, "execution_ms", json_real(exec));
+	json_object_set_new(f->evidence, "execution_from", json_string(from));
+	json_object_set_new(f->evidence, "share", json_real(share));
+	json_object_set_new(f->evidence, "functions", json_integer((json_int_t)j->functions));
+	json_object_set_new(f->evidence, "options", json_pack("{s:b, s:b, s:b, s:b}",
+		"inlining", j->inlining, "optimization", j->optimization,
+		"expressions", j->expressions, "deforming", j->deforming));
+	json_object_set_new(f->evidence, "timing_ms", json_pack("{s:f, s:f, s:f, s:f}",
+		"generation", j->generation_ms, "inlining", j->inlining_ms,
+		"optimization", j->optimization_ms, "emission", j->emission_ms));
+	if (p->root->has_costs)
+		json_object_set_new(f->evidence, "plan_cost", json_real(p->root->total_cost));
+	double above = jit_cost_above(p, 100000), inline_above = jit_cost_above(p, 500000);
+	char cost[64] = "";
+	if (p->root->has_costs)
+		snprintf(cost, sizeof(cost), " (its cost: %.0f)", p->root->total_cost);
+	finding_set_suggestion(f, "-- JIT compiled %lld functions: %.1f ms generating, %.1f ms "
+		"inlining, %.1f ms optimizing, %.1f ms emitting\n"
+		"-- for the sessions that run it (or ALTER ROLE / ALTER DATABASE ... SET), "
+		"keep this plan%s under the thresholds:\n"
+		"SET jit_above_cost = %.0f;\nSET jit_inline_above_cost = %.0f;\n"
+		"SET jit_optimize_above_cost = %.0f;\n-- or turn JIT off for them:\nSET jit = off;",
+		(long long)j->functions, j->generation_ms, j->inlining_ms, j->optimization_ms,
+		j->emission_ms, cost, above, inline_above, inline_above);
 	adv_item_helped(it, f);
 }
 
@@ -354,6 +441,7 @@ void adv_plan_run(struct adv_ctx *c)
 		spill_run(c, it);
 		if (!it->plan)
 			continue;
+		jit_run(c, it);
 		struct mis m = { .c = c, .it = it, .set = &mset };
 		plan_walk(it->plan, mis_visit, &m);
 		rs.it = it;

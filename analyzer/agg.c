@@ -50,9 +50,163 @@ struct agg *agg_new(void)
 	return a;
 }
 
+/* ---- per-group timeline ----
+ *
+ * Why sparse and capped: a group may run in a handful of minutes of a
+ * month-long log, or in every minute of it, and a run may have hundreds
+ * of thousands of groups. A dense array over the run's window (up to
+ * EV_TIMELINE_MAX_BUCKETS) would cost every group the whole window; a
+ * sorted list of the non-empty buckets costs what the group used, and
+ * widening past AGG_TIMELINE_MAX bounds it at under 3 KiB a group whatever
+ * the input. The width only grows (to the narrowest ladder width at which
+ * the group's buckets fit), so it does not depend on the order calls came
+ * in or workers were merged in.
+ *
+ * Why the run-wide ladder (1 min, 5 min, 15 min, 1 h, 6 h, 1 day, 1 week,
+ * then doubling) rather than plain doubling: each width divides the next,
+ * so a group's buckets nest in the run's (or the run's in a group's) and a
+ * reader can sum a group's buckets into the run's without splitting one.
+ *
+ * Why cheap: calls come mostly in time order per input, so the common case
+ * is one division and an update of the last bucket, or an append. */
+static const int64_t tl_widths[] = {
+	60000, 300000, 900000, 3600000, 21600000, 86400000, 604800000,
+};
+
+static int64_t tl_next_width(int64_t w)
+{
+	for (size_t i = 0; i + 1 < ARRAY_SIZE(tl_widths); i++)
+		if (tl_widths[i] == w)
+			return tl_widths[i + 1];
+	return w * 2;
+}
+
+/* The start of the bucket w wide that holds ts (floor, also before 1970). */
+static int64_t tl_floor(int64_t ts, int64_t w)
+{
+	int64_t q = ts / w;
+	if (ts % w != 0 && ts < 0)
+		q--;
+	return q * w;
+}
+
+/* Folds neighbours into buckets of the next width, in place. */
+static void tl_widen(struct agg_timeline *tl)
+{
+	int64_t w = tl_next_width(tl->width_ms);
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < tl->n; i++) {
+		int64_t s = tl_floor(tl->b[i].start_ms, w);
+		if (k > 0 && tl->b[k - 1].start_ms == s) {
+			tl->b[k - 1].calls += tl->b[i].calls;
+			tl->b[k - 1].total_ms += tl->b[i].total_ms;
+		} else {
+			tl->b[k] = tl->b[i];
+			tl->b[k++].start_ms = s;
+		}
+	}
+	tl->n = k;
+	tl->width_ms = w;
+}
+
+void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
+		double total_ms)
+{
+	if (ts_ms == TS_NONE)
+		return;
+	if (tl->width_ms == 0)
+		tl->width_ms = tl_widths[0];
+	for (;;) {
+		int64_t s = tl_floor(ts_ms, tl->width_ms);
+		uint32_t n = tl->n, at = n;
+		if (n && tl->b[n - 1].start_ms >= s) {
+			if (tl->b[n - 1].start_ms == s) {
+				at = n - 1;
+			} else {
+				/* Out of order: the first bucket starting at or after s. */
+				uint32_t lo = 0, hi = n - 1;
+				while (lo < hi) {
+					uint32_t mid = (lo + hi) / 2;
+					if (tl->b[mid].start_ms < s)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				at = lo;
+			}
+			if (tl->b[at].start_ms == s) {
+				tl->b[at].calls += calls;
+				tl->b[at].total_ms += total_ms;
+				return;
+			}
+		}
+		if (n < AGG_TIMELINE_MAX) {
+			if (n == tl->cap) {
+				tl->cap = tl->cap ? tl->cap * 2 : 4;
+				if (tl->cap > AGG_TIMELINE_MAX)
+					tl->cap = AGG_TIMELINE_MAX;
+				tl->b = xrealloc(tl->b, tl->cap * sizeof(*tl->b));
+			}
+			memmove(&tl->b[at + 1], &tl->b[at], (n - at) * sizeof(*tl->b));
+			tl->b[at] = (struct agg_bucket){ s, calls, total_ms };
+			tl->n++;
+			return;
+		}
+		tl_widen(tl);
+	}
+}
+
+void agg_timeline_merge(struct agg_timeline *dst, struct agg_timeline *src)
+{
+	if (src->n == 0) {
+		agg_timeline_release(src);
+		return;
+	}
+	if (dst->n == 0) {
+		free(dst->b);
+		*dst = *src;
+		*src = (struct agg_timeline){ 0 };
+		return;
+	}
+	while (dst->width_ms < src->width_ms)
+		tl_widen(dst);
+	while (src->width_ms < dst->width_ms)
+		tl_widen(src);
+	struct agg_bucket *b = xmalloc((dst->n + src->n) * sizeof(*b));
+	uint32_t i = 0, j = 0, k = 0;
+	while (i < dst->n || j < src->n) {
+		if (j == src->n || (i < dst->n && dst->b[i].start_ms < src->b[j].start_ms)) {
+			b[k++] = dst->b[i++];
+		} else if (i == dst->n || src->b[j].start_ms < dst->b[i].start_ms) {
+			b[k++] = src->b[j++];
+		} else {
+			b[k] = dst->b[i++];
+			b[k].calls += src->b[j].calls;
+			b[k++].total_ms += src->b[j++].total_ms;
+		}
+	}
+	free(dst->b);
+	dst->b = b;
+	dst->n = dst->cap = k;
+	while (dst->n > AGG_TIMELINE_MAX)
+		tl_widen(dst);
+	if (dst->cap > AGG_TIMELINE_MAX) {
+		dst->cap = AGG_TIMELINE_MAX;
+		dst->b = xrealloc(dst->b, dst->cap * sizeof(*dst->b));
+	}
+	agg_timeline_release(src);
+}
+
+void agg_timeline_release(struct agg_timeline *tl)
+{
+	free(tl->b);
+	*tl = (struct agg_timeline){ 0 };
+}
+
 static void group_release(struct group *g)
 {
 	sketch_release(&g->sketch);
+	agg_timeline_release(&g->timeline);
 	free(g->dbs.v);
 	free(g->users.v);
 	free(g->apps.v);
@@ -257,6 +411,8 @@ struct group *agg_add_call_to(struct agg *a, struct group *g, const struct call 
 			g->first_ts = c->ts_ms;
 		if (g->last_ts == TS_NONE || c->ts_ms > g->last_ts)
 			g->last_ts = c->ts_ms;
+		agg_timeline_add(&g->timeline, c->ts_ms, 1,
+			c->timed ? c->duration_ms : 0);
 	}
 	names_add(&g->dbs, intern_slice(a, c->db), 1);
 	names_add(&g->users, intern_slice(a, c->user), 1);
@@ -308,6 +464,7 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 	g->prep_count += s->prep_count;
 	g->prep_ms += s->prep_ms;
 	sketch_merge(&g->sketch, &s->sketch);
+	agg_timeline_merge(&g->timeline, &s->timeline);
 	if (s->first_ts != TS_NONE && (g->first_ts == TS_NONE || s->first_ts < g->first_ts))
 		g->first_ts = s->first_ts;
 	if (s->last_ts != TS_NONE && (g->last_ts == TS_NONE || s->last_ts > g->last_ts))

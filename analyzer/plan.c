@@ -608,6 +608,35 @@ static void write_node(struct jw *w, const struct plan *p, const struct plan_nod
 	}
 }
 
+static void write_jit(struct jw *w, const struct plan_jit *j)
+{
+	jw_open(w, "JIT", '{');
+	jw_int(w, "Functions", j->functions);
+	jw_open(w, "Options", '{');
+	jw_bool(w, "Inlining", j->inlining);
+	jw_bool(w, "Optimization", j->optimization);
+	jw_bool(w, "Expressions", j->expressions);
+	jw_bool(w, "Deforming", j->deforming);
+	jw_close(w, '}');
+	if (j->has_timing) {
+		jw_open(w, "Timing", '{');
+		if (j->has_deform) {
+			jw_open(w, "Generation", '{');
+			jw_num(w, "Deform", j->deform_ms, 3);
+			jw_num(w, "Total", j->generation_ms, 3);
+			jw_close(w, '}');
+		} else {
+			jw_num(w, "Generation", j->generation_ms, 3);
+		}
+		jw_num(w, "Inlining", j->inlining_ms, 3);
+		jw_num(w, "Optimization", j->optimization_ms, 3);
+		jw_num(w, "Emission", j->emission_ms, 3);
+		jw_num(w, "Total", j->total_ms, 3);
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+}
+
 char *plan_to_json(const struct plan *p)
 {
 	struct jw w = { STRBUF_INIT, 0, true };
@@ -637,6 +666,8 @@ char *plan_to_json(const struct plan *p)
 		}
 		jw_close(&w, ']');
 	}
+	if (p->has_jit)
+		write_jit(&w, &p->jit);
 	if (p->has_execution_time)
 		jw_num(&w, "Execution Time", p->execution_ms, 3);
 	jw_close(&w, '}');

@@ -47,6 +47,9 @@ void plan_text_property(struct plan *p, struct plan_node *n, char *line, bool *i
 /* Reads a line after the plan tree: a trigger, "Planning Time: ...",
  * "Settings: ...". */
 void plan_text_plan_line(struct plan *p, char *line);
+/* Reads a line of the plan's "JIT:" block ("Functions: 5", "Options: ...",
+ * "Timing: ...") into p->jit. */
+void plan_text_jit_line(struct plan *p, const char *line);
 /* Reads "time=1.0..2.0 rows=5 loops=1" (time= only with timing) ending in
  * close into n; false when it does not read that way. */
 bool plan_text_actual(const char *s, char close, struct plan_node *n);

@@ -103,7 +103,8 @@ static const struct field fields[] = {
 	IO("Local I/O Write Time", local_write_ms),
 	IO("Temp I/O Read Time", temp_read_ms),
 	IO("Temp I/O Write Time", temp_write_ms),
-	/* JIT timings say nothing about the plan and change every run. */
+	/* A node's "JIT" (a worker's, with VERBOSE) is not kept: the plan's
+	 * summary (read_jit()) adds the workers' up already. */
 	{ "JIT", K_SKIP, 0, -1, -1 },
 };
 
@@ -306,6 +307,45 @@ static bool read_triggers(struct reader *r, json_t *v)
 	return true;
 }
 
+static double number(const json_t *v)
+{
+	return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* {"Functions": 5, "Options": {"Inlining": false, ...}, "Timing":
+ * {"Generation": 0.297, ..., "Total": 4.883}}; from PostgreSQL 17 on,
+ * "Generation" is {"Deform": ..., "Total": ...}. */
+static bool read_jit(struct reader *r, json_t *v)
+{
+	struct plan_jit *j = &r->p->jit;
+	if (!json_is_object(v))
+		return fail(r, "JSON plan: \"%s\" is not an object", "JIT");
+	r->p->has_jit = true;
+	j->functions = (int64_t)number(json_object_get(v, "Functions"));
+	json_t *o = json_object_get(v, "Options");
+	j->inlining = json_is_true(json_object_get(o, "Inlining"));
+	j->optimization = json_is_true(json_object_get(o, "Optimization"));
+	j->expressions = json_is_true(json_object_get(o, "Expressions"));
+	j->deforming = json_is_true(json_object_get(o, "Deforming"));
+	o = json_object_get(v, "Timing");
+	if (!json_is_object(o))
+		return true;
+	j->has_timing = true;
+	json_t *gen = json_object_get(o, "Generation");
+	if (json_is_object(gen)) {
+		j->has_deform = true;
+		j->deform_ms = number(json_object_get(gen, "Deform"));
+		j->generation_ms = number(json_object_get(gen, "Total"));
+	} else {
+		j->generation_ms = number(gen);
+	}
+	j->inlining_ms = number(json_object_get(o, "Inlining"));
+	j->optimization_ms = number(json_object_get(o, "Optimization"));
+	j->emission_ms = number(json_object_get(o, "Emission"));
+	j->total_ms = number(json_object_get(o, "Total"));
+	return true;
+}
+
 static bool read_top(struct reader *r, json_t *top)
 {
 	struct plan *p = r->p;
@@ -331,7 +371,9 @@ static bool read_top(struct reader *r, json_t *top)
 			p->execution_ms = json_number_value(v);
 		} else if (strcmp(key, "Triggers") == 0) {
 			ok = read_triggers(r, v);
-		} else if (strcmp(key, "JIT") != 0) {
+		} else if (strcmp(key, "JIT") == 0) {
+			ok = read_jit(r, v);
+		} else {
 			add_extra(r, &p->extras, key, v);
 		}
 		if (!ok)

@@ -26,6 +26,7 @@ struct frame {
 	const char *label;      /* a pending "SubPlan 1" for the next child */
 	size_t nplain;          /* children without a label so far */
 	struct plan_node *worker; /* the "Worker N:" section being read */
+	size_t jit_indent;      /* of a worker's "JIT:" line while in its block, or 0 */
 };
 
 struct tp {
@@ -324,7 +325,7 @@ static void push(struct tp *t, struct plan_node *n, size_t col)
 		t->cap = t->cap ? t->cap * 2 : 16;
 		t->stack = xrealloc(t->stack, t->cap * sizeof(*t->stack));
 	}
-	t->stack[t->depth++] = (struct frame){ n, col, NULL, 0, NULL };
+	t->stack[t->depth++] = (struct frame){ n, col, NULL, 0, NULL, 0 };
 }
 
 static const char *relationship(struct frame *f)
@@ -371,11 +372,17 @@ static void property_line(struct tp *t, size_t i)
 	struct frame *f = &t->stack[t->depth - 1];
 	char *s = ln->s;
 	if (f->col + 2 < ln->indent) {
-		/* Deeper lines continue a worker's section; others are skipped. */
-		if (f->worker)
+		/* Deeper lines continue a worker's section; others are skipped,
+		 * and so is a worker's "JIT:" block (VERBOSE), as the JSON
+		 * reader skips a worker's "JIT": the plan's summary counts it. */
+		if (f->jit_indent && ln->indent > f->jit_indent)
+			return;
+		f->jit_indent = strcmp(s, "JIT:") == 0 ? ln->indent : 0;
+		if (f->worker && !f->jit_indent)
 			plan_text_property(t->p, f->worker, s, &t->io_split);
 		return;
 	}
+	f->jit_indent = 0;
 	if (f->col + 2 != ln->indent)
 		return;
 	if (next_is_arrow_at(t, i, ln->indent + 2)) {
@@ -476,18 +483,23 @@ struct plan *plan_parse_text(const char *body, size_t len, char *err, size_t err
 		if (parse_node_line(&t, t.p->root, t.lines[root].s, root))
 			push(&t, t.p->root, 0);
 	}
-	bool in_block = false;
+	bool in_block = false, in_jit = false;
 	for (size_t i = root + 1; !t.failed && i < t.nlines; i++) {
 		struct line *ln = &t.lines[i];
 		if (!ln->s[0])
 			continue;
 		if (ln->indent == 0) {
-			/* "JIT:" and "Planning:" open blocks of their own lines. */
+			/* "JIT:" and "Planning:" open blocks of their own lines; only
+			 * JIT's is read. */
 			in_block = ln->s[strlen(ln->s) - 1] == ':';
-			if (!in_block)
+			in_jit = strcmp(ln->s, "JIT:") == 0;
+			if (in_jit)
+				t.p->has_jit = true;
+			else if (!in_block)
 				plan_text_plan_line(t.p, ln->s);
 		} else if (in_block) {
-			continue;
+			if (in_jit)
+				plan_text_jit_line(t.p, ln->s);
 		} else if (pt_starts(ln->s, "->  ")) {
 			child_line(&t, i);
 		} else {

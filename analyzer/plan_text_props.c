@@ -559,6 +559,50 @@ static void parse_plan_line(struct tp *t, char *s)
 	}
 }
 
+/* ---- the "JIT:" block ---- */
+
+/* "Inlining false, Optimization false, Expressions true, Deforming true" */
+static bool jit_option(const char *v, const char *name)
+{
+	const char *p = strstr(v, name);
+	return p && pt_starts(p + strlen(name), " true");
+}
+
+/* "name 1.234 ms" in "Generation 1.234 ms (Deform 0.1 ms), Inlining ..." */
+static bool jit_time(const char *v, const char *name, double *out)
+{
+	const char *p = strstr(v, name);
+	if (!p || p[strlen(name)] != ' ')
+		return false;
+	p += strlen(name) + 1;
+	return pt_number(&p, out);
+}
+
+void plan_text_jit_line(struct plan *p, const char *line)
+{
+	struct plan_jit *j = &p->jit;
+	double d;
+	if (pt_starts(line, "Functions: ")) {
+		const char *v = line + 11;
+		if (pt_number(&v, &d))
+			j->functions = (int64_t)d;
+	} else if (pt_starts(line, "Options: ")) {
+		const char *v = line + 9;
+		j->inlining = jit_option(v, "Inlining");
+		j->optimization = jit_option(v, "Optimization");
+		j->expressions = jit_option(v, "Expressions");
+		j->deforming = jit_option(v, "Deforming");
+	} else if (pt_starts(line, "Timing: ")) {
+		const char *v = line + 8;
+		j->has_timing = jit_time(v, "Total", &j->total_ms);
+		jit_time(v, "Generation", &j->generation_ms);
+		j->has_deform = jit_time(v, "(Deform", &j->deform_ms);
+		jit_time(v, "Inlining", &j->inlining_ms);
+		jit_time(v, "Optimization", &j->optimization_ms);
+		jit_time(v, "Emission", &j->emission_ms);
+	}
+}
+
 void plan_text_property(struct plan *p, struct plan_node *n, char *line, bool *io_split)
 {
 	struct tp t = { p, STRBUF_INIT, false };

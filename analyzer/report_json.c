@@ -13,6 +13,7 @@
 #include "events.h"
 #include "findings.h"
 #include "gates.h"
+#include "sketch_hist.h"
 #include "report.h"
 #include "snapshots.h"
 #include "strbuf.h"
@@ -292,6 +293,25 @@ static void mask_plan(json_t *node)
 	sb_release(&sb);
 }
 
+/* The group's non-empty buckets, or null without time-stamped calls. */
+static json_t *json_group_timeline(struct jctx *c, const struct agg_timeline *t)
+{
+	if (t->n == 0)
+		return jchk(c, json_null());
+	json_t *o = jchk(c, json_object());
+	json_t *arr = jchk(c, json_array());
+	jset(c, o, "bucket_s", juint(c, (uint64_t)(t->width_ms / 1000)));
+	for (uint32_t i = 0; i < t->n; i++) {
+		json_t *bo = jchk(c, json_object());
+		jset(c, bo, "start", jts(c, t->b[i].start_ms));
+		jset(c, bo, "calls", juint(c, t->b[i].calls));
+		jset(c, bo, "total_ms", jms(c, t->b[i].total_ms));
+		jpush(c, arr, bo);
+	}
+	jset(c, o, "buckets", arr);
+	return o;
+}
+
 static json_t *json_group(struct jctx *c, const struct group *g,
 		const struct pgsift_options *opts)
 {
@@ -342,6 +362,10 @@ static json_t *json_group(struct jctx *c, const struct group *g,
 	jset(c, o, "prep_count", juint(c, g->prep_count));
 	jset(c, o, "lexical_fingerprint", jchk(c, json_boolean(g->lexical)));
 	jset(c, o, "plan_ms", plan ? jms(c, g->plan_ms) : jchk(c, json_null()));
+	/* Latency histogram (1-2-5 bins), null without timed calls. */
+	json_t *hist = sketch_histogram(&g->sketch);
+	jset(c, o, "histogram", hist ? hist : jchk(c, json_null()));
+	jset(c, o, "timeline", json_group_timeline(c, &g->timeline));
 	/* Calls under names past the per-group limit (AGG_MAX_NAMES). */
 	if (g->dbs.other || g->users.other || g->apps.other) {
 		json_t *other = jchk(c, json_object());

@@ -7,7 +7,7 @@
  * advice_page.c (offset_pagination, unbounded_result, run first so that
  * its keyset indexes are known), advice_index.c (missing_index),
  * advice_plan.c (sort_spill, row_misestimate, heap fetches, parallel
- * workers) and advice.c itself (slow_query). No finding is made without
+ * workers, JIT's share of a plan) and advice.c itself (slow_query). No finding is made without
  * the numbers that justify it in its evidence, and no index is proposed
  * twice. */
 #ifndef PGSIFT_ADVICE_H

@@ -19,6 +19,7 @@
 
 #define AGG_EXAMPLES 3
 #define AGG_MAX_NAMES 64        /* distinct db/user/app names kept per group */
+#define AGG_TIMELINE_MAX 120    /* non-empty timeline buckets kept per group */
 
 /* Where a call was seen (a group may have several). */
 #define SOURCE_LIST(X) \
@@ -68,6 +69,25 @@ struct example {
 	const char *db, *user, *app;    /* interned */
 };
 
+/* One non-empty bucket of a group's timeline: calls with a time stamp
+ * in [start_ms, start_ms + width), and the durations of the timed ones. */
+struct agg_bucket {
+	int64_t start_ms;
+	uint64_t calls;
+	double total_ms;
+};
+
+/* A group's calls over time: sparse, sorted by start, at most
+ * AGG_TIMELINE_MAX buckets. Buckets start 60 s wide, aligned on multiples
+ * of their width since the epoch (UTC), and widen along the same ladder as
+ * the run-wide timeline (events_timeline.c), so that a group's buckets and
+ * the run's always nest one in the other. */
+struct agg_timeline {
+	struct agg_bucket *b;   /* owned by the group */
+	uint32_t n, cap;
+	int64_t width_ms;       /* 0 until the first time-stamped call */
+};
+
 struct group {
 	uint64_t fingerprint;
 	bool lexical;           /* fingerprint from the lexical fallback */
@@ -85,6 +105,7 @@ struct group {
 	unsigned nexamples;
 	char *plan_json;        /* worst plan as EXPLAIN JSON text, or NULL */
 	double plan_ms;
+	struct agg_timeline timeline;   /* calls with a time stamp only */
 };
 
 struct agg;
@@ -118,6 +139,19 @@ void agg_merge(struct agg *dst, struct agg *src);
  * an array owned by the agg, valid until the next agg_sorted() call (which
  * rebuilds it when groups or calls were added since). */
 struct group **agg_sorted(struct agg *a, size_t *n);
+
+/* Adds calls (total_ms of them timed) at ts_ms to tl, widening its
+ * buckets when a new one would pass AGG_TIMELINE_MAX. TS_NONE is ignored.
+ * agg_add_call_to() does this; exposed for tests and other passes. */
+void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
+		double total_ms);
+/* Adds src to dst at the wider of the two widths (then wider still while
+ * over the limit); src is left empty but valid. The result is the same
+ * whatever order the calls were added and merged in (total_ms up to
+ * floating-point rounding). */
+void agg_timeline_merge(struct agg_timeline *dst, struct agg_timeline *src);
+/* Frees the buckets; tl is left empty but valid. */
+void agg_timeline_release(struct agg_timeline *tl);
 
 /* Calls and total time over all groups. */
 void agg_totals(const struct agg *a, uint64_t *calls, double *total_ms);

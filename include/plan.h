@@ -127,6 +127,16 @@ struct plan_trigger {
 	double time_ms, calls;
 };
 
+/* The "JIT" summary of a plan: the code compiled for the whole query,
+ * parallel workers' included. Timings in ms, only with ANALYZE and timing. */
+struct plan_jit {
+	int64_t functions;
+	bool inlining, optimization, expressions, deforming;  /* "Options" */
+	bool has_timing;
+	bool has_deform;        /* PostgreSQL 17 on: deforming's share of generation */
+	double generation_ms, deform_ms, inlining_ms, optimization_ms, emission_ms, total_ms;
+};
+
 struct plan {
 	const char *query_text;         /* "" when the body had none */
 	struct plan_node *root;
@@ -138,6 +148,8 @@ struct plan {
 	struct plan_trigger *triggers;
 	size_t ntriggers;
 	struct plan_extra *extras;      /* "Settings", "Query Parameters", ... */
+	bool has_jit;                   /* the plan was compiled (jit_above_cost reached) */
+	struct plan_jit jit;
 	struct arena *arena;
 };
 

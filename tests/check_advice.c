@@ -5,7 +5,8 @@
  *   the issue lists, and none for primary-key lookups or orders (status);
  * - "plans": tests/data/advice/plans.log (make-plans.sh, a real server):
  *   nested-loop evidence, misestimates, heap fetches, lossy bitmaps,
- *   workers not launched, OFFSET from extended-protocol parameters;
+ *   workers not launched, OFFSET from extended-protocol parameters; and
+ *   JIT's share of the worst plan there and in tests/data/plans/jit.log;
  * - "limits": thresholds change the outcome. */
 #include <check.h>
 #include <stdio.h>
@@ -281,6 +282,62 @@ START_TEST(test_plans)
 }
 END_TEST
 
+/* JIT's share of the worst plan: tests/data/advice/plans.log has one JSON
+ * plan compiled with every jit_*_cost at 0 (inlining and optimization on);
+ * tests/data/plans/jit.log (make-jit.sh) a small aggregate, JIT nearly all
+ * of it, and an aggregate over 5M rows whose worst plan spends 7 of 1805 ms
+ * in JIT: no finding for that one. */
+static const struct jit_advice {
+	const char *file, *query;       /* in the title */
+	double jit_ms, execution_ms;    /* of the group's worst plan */
+	long long functions;
+	bool inlining;
+	const char *jit_above;          /* the suggested jit_above_cost */
+} jit_advice[] = {
+	{ "tests/data/advice/plans.log", "sum(kind * $1 + subkind)", 236.626, 237.014, 5, true,
+	  "SET jit_above_cost = 100000;" },
+	{ "tests/data/plans/jit.log", "sum(sensor * $1 + kind)", 40.860, 41.033, 5, true,
+	  "SET jit_above_cost = 100000;" },
+};
+
+START_TEST(test_jit)
+{
+	const struct jit_advice *c = &jit_advice[_i];
+	struct analysis *a = analyse_file(c->file);
+	long i = find(a, FK_slow_query, NULL, "JIT compilation takes");
+	ck_assert_int_ge(i, 0);
+	const struct finding *f = findings_at(a->findings, (size_t)i);
+	ck_assert_msg(strstr(f->title, c->query) != NULL, "%s", f->title);
+	ck_assert(f->has_fingerprint);
+	json_t *e = f->evidence;
+	ck_assert_double_eq_tol(json_real_value(json_object_get(e, "jit_ms")), c->jit_ms, 1e-9);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(e, "execution_ms")), c->execution_ms, 1e-9);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "execution_from")), "auto_explain_duration");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(e, "share")), c->jit_ms / c->execution_ms, 1e-9);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "functions")), c->functions);
+	json_t *opt = json_object_get(e, "options");
+	ck_assert(json_is_true(json_object_get(opt, "inlining")) == c->inlining);
+	ck_assert(json_is_true(json_object_get(opt, "expressions")));
+	ck_assert_ptr_nonnull(json_object_get(e, "fingerprint"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, c->jit_above));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "SET jit_inline_above_cost = 500000;\n"
+		"SET jit_optimize_above_cost = 500000;\n"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "\nSET jit = off;"));
+	/* One finding per group, none for JIT under the share, and no generic
+	 * slow_query beside it for the same group. */
+	size_t n = 0;
+	for (size_t k = 0; k < findings_count(a->findings); k++) {
+		const struct finding *g = findings_at(a->findings, k);
+		if (g->kind == FK_slow_query && g->has_fingerprint && g->fingerprint == f->fingerprint)
+			n++;
+		if (strstr(g->title, "JIT"))
+			ck_assert_msg(g == f, "%s", g->title);
+	}
+	ck_assert_uint_eq(n, 1);
+	analysis_free(a);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct analysis *a = analyse_file("samples/postgresql.log.zst");
@@ -317,6 +374,7 @@ Suite *suite_advice(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("plans");
 	tcase_add_test(tc, test_plans);
+	tcase_add_loop_test(tc, test_jit, 0, (int)(sizeof(jit_advice) / sizeof(jit_advice[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);

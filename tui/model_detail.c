@@ -119,15 +119,35 @@ static void sparkline(const struct tui_report *r, const struct tui_group *g, int
 	bool exact = json_is_array(buckets);
 	int64_t span = (int64_t)t.bucket_s * 1000;
 	if (exact) {
+		/* Group and run buckets nest (same width ladder): a narrower
+		 * one adds to the run bucket holding it, a wider one is spread
+		 * over the run buckets it holds, by time. */
+		double bsz = num(gt, "bucket_s");
+		int64_t gw = (int64_t)(isfinite(bsz) && bsz > 0 ? bsz : 60) * 1000;
+		int64_t end = t.start[0] + (int64_t)t.n * span;
 		size_t i;
 		const json_t *b;
 		json_array_foreach(buckets, i, b) {
 			int64_t ts;
-			if (!tt_parse_ts(str(b, "start"), &ts) || ts < t.start[0])
+			double calls = num(b, "calls");
+			if (!tt_parse_ts(str(b, "start"), &ts) || !isfinite(calls) ||
+			    ts + gw <= t.start[0] || ts >= end)
 				continue;
-			size_t k = (size_t)((ts - t.start[0]) / span);
-			if (k < t.n)
-				v[k] += num(b, "calls");
+			if (gw <= span) {
+				if (ts >= t.start[0])
+					v[(ts - t.start[0]) / span] += calls;
+				continue;
+			}
+			int64_t lo = ts > t.start[0] ? ts : t.start[0];
+			int64_t hi = ts + gw < end ? ts + gw : end;
+			for (int64_t at = lo; at < hi; ) {
+				size_t k = (size_t)((at - t.start[0]) / span);
+				int64_t next = t.start[0] + (int64_t)(k + 1) * span;
+				if (next > hi)
+					next = hi;
+				v[k] += calls * (double)(next - at) / (double)gw;
+				at = next;
+			}
 		}
 	} else {
 		for (size_t k = 0; k < t.n; k++)

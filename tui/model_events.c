@@ -253,7 +253,40 @@ void timeline_release(struct tui_timeline *t)
 struct ran {
 	size_t gi;
 	double calls;
+	bool share;             /* calls are a share of a wider group bucket */
 };
+
+/* Calls of a group's own "timeline" in [from, to). Its buckets and the
+ * run's nest (same width ladder): narrower ones are summed; of a wider one
+ * that holds the whole bucket, a share by time is taken (*share set).
+ * Returns false when no bucket of the group touches [from, to). */
+static bool group_calls_in(const json_t *gt, int64_t from, int64_t to,
+		double *calls, bool *share)
+{
+	double bsz = num(gt, "bucket_s");
+	int64_t w = (int64_t)(isfinite(bsz) && bsz > 0 ? bsz : 60) * 1000;
+	bool any = false;
+	size_t i;
+	const json_t *x;
+	*calls = 0;
+	*share = false;
+	json_array_foreach(json_object_get(gt, "buckets"), i, x) {
+		int64_t s;
+		if (!tt_parse_ts(str(x, "start"), &s) || s >= to || s + w <= from)
+			continue;
+		int64_t lo = s > from ? s : from, hi = s + w < to ? s + w : to;
+		double c = num(x, "calls");
+		if (!isfinite(c))
+			continue;
+		if (hi - lo < w) {
+			c *= (double)(hi - lo) / (double)w;
+			*share = true;
+		}
+		*calls += c;
+		any = true;
+	}
+	return any;
+}
 
 static int cmp_ran(const void *pa, const void *pb)
 {
@@ -283,20 +316,15 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 	bool exact = false;
 	for (size_t gi = 0; gi < r->ngroups; gi++) {
 		const struct tui_group *g = &r->groups[gi];
-		const json_t *bs = json_object_get(json_object_get(g->obj, "timeline"), "buckets");
-		if (json_is_array(bs)) {
+		const json_t *gt = json_object_get(g->obj, "timeline");
+		if (json_is_array(json_object_get(gt, "buckets"))) {
+			double n;
+			bool share;
 			exact = true;
-			size_t i;
-			const json_t *x;
-			json_array_foreach(bs, i, x) {
-				int64_t s;
-				if (tt_parse_ts(str(x, "start"), &s) && s >= from && s < to) {
-					ran[nr++] = (struct ran){ gi, num(x, "calls") };
-					break;
-				}
-			}
+			if (group_calls_in(gt, from, to, &n, &share))
+				ran[nr++] = (struct ran){ gi, n, share };
 		} else if (g->first_ms != TS_NONE && g->first_ms < to && g->last_ms >= from) {
-			ran[nr++] = (struct ran){ gi, g->calls };
+			ran[nr++] = (struct ran){ gi, g->calls, false };
 		}
 	}
 	qsort(ran, nr, sizeof(*ran), cmp_ran);
@@ -305,9 +333,10 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 	for (size_t i = 0; i < nr; i++) {
 		char row[128], q[1024];
 		const struct tui_group *g = &r->groups[ran[i].gi];
-		tt_fmt_count(ran[i].calls, a, sizeof(a));
+		tt_fmt_count(ran[i].calls, a + 1, sizeof(a) - 1);
+		a[0] = '~';     /* a share of a wider bucket: an estimate */
 		tt_fmt_ms(g->p95, c, sizeof(c));
-		snprintf(row, sizeof(row), "  %9s calls  P95 %9s  ", a, c);
+		snprintf(row, sizeof(row), "  %9s calls  P95 %9s  ", ran[i].share ? a : a + 1, c);
 		tt_ellipsize(g->line, width - tt_width(row) - 1, q, sizeof(q));
 		tlines_add(out, TS_NORMAL, TL_GROUP, ran[i].gi, "%s%s", row, q);
 	}
