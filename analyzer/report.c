@@ -90,3 +90,22 @@ void report_example_text(const struct example *e, bool show_literals,
 		sb_append(sb, e->params, strlen(e->params));
 	}
 }
+
+/* Shared by the Markdown and text writers. */
+void report_group_thousands(const char *digits, char *out, size_t outlen)
+{
+	const char *p = digits;
+	size_t o = 0;
+
+	if (*p == '-' && o + 1 < outlen)
+		out[o++] = *p++;
+	size_t intlen = strcspn(p, ".");
+	for (size_t i = 0; i < intlen && o + 1 < outlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0 && o + 2 < outlen)
+			out[o++] = ',';
+		out[o++] = p[i];
+	}
+	for (p += intlen; *p && o + 1 < outlen; p++)
+		out[o++] = *p;
+	out[o] = '\0';
+}

@@ -31,31 +31,12 @@
 
 /* ---- numbers ---- */
 
-/* digits (an optional '-', digits, optional ".fraction") with a ','
- * between thousands of the integer part. */
-static void group_thousands(const char *digits, char *out, size_t outlen)
-{
-	const char *p = digits;
-	size_t o = 0;
-
-	if (*p == '-' && o + 1 < outlen)
-		out[o++] = *p++;
-	size_t intlen = strcspn(p, ".");
-	for (size_t i = 0; i < intlen && o + 1 < outlen; i++) {
-		if (i > 0 && (intlen - i) % 3 == 0 && o + 2 < outlen)
-			out[o++] = ',';
-		out[o++] = p[i];
-	}
-	for (p += intlen; *p && o + 1 < outlen; p++)
-		out[o++] = *p;
-	out[o] = '\0';
-}
 
 const char *md_fmt_count(uint64_t v, char *out, size_t outlen)
 {
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-	group_thousands(tmp, out, outlen);
+	report_group_thousands(tmp, out, outlen);
 	return out;
 }
 
@@ -67,7 +48,7 @@ const char *md_fmt_ms(double ms, char *out, size_t outlen)
 		return out;
 	}
 	snprintf(tmp, sizeof(tmp), "%.*f", fabs(ms) < 1000 ? 3 : 1, ms);
-	group_thousands(tmp, out, outlen);
+	report_group_thousands(tmp, out, outlen);
 	return out;
 }
 
@@ -78,7 +59,7 @@ static const char *fmt_limit(double ms, char *out, size_t outlen)
 	if (ms == floor(ms) && ms < 1e15)
 		return md_fmt_count((uint64_t)ms, out, outlen);
 	snprintf(tmp, sizeof(tmp), "%g", ms);
-	group_thousands(tmp, out, outlen);
+	report_group_thousands(tmp, out, outlen);
 	return out;
 }
 

@@ -21,30 +21,12 @@ static const char *const col_title[NCOLS] = {
 	"#", "total ms", "calls", "mean ms", "p95 ms", "p99 ms",
 };
 
-/* "1234567.5" -> "1,234,567.5". */
-static void group_thousands(const char *digits, char *out, size_t outlen)
-{
-	const char *p = digits;
-	size_t o = 0;
-
-	if (*p == '-' && o + 1 < outlen)
-		out[o++] = *p++;
-	size_t intlen = strcspn(p, ".");
-	for (size_t i = 0; i < intlen && o + 1 < outlen; i++) {
-		if (i > 0 && (intlen - i) % 3 == 0 && o + 2 < outlen)
-			out[o++] = ',';
-		out[o++] = p[i];
-	}
-	for (p += intlen; *p && o + 1 < outlen; p++)
-		out[o++] = *p;
-	out[o] = '\0';
-}
 
 static const char *fmt_count(uint64_t v, char *out, size_t outlen)
 {
 	char tmp[32];
 	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-	group_thousands(tmp, out, outlen);
+	report_group_thousands(tmp, out, outlen);
 	return out;
 }
 
@@ -56,7 +38,7 @@ static const char *fmt_ms(double ms, char *out, size_t outlen)
 		return out;
 	}
 	snprintf(tmp, sizeof(tmp), "%.3f", ms);
-	group_thousands(tmp, out, outlen);
+	report_group_thousands(tmp, out, outlen);
 	return out;
 }
 

@@ -28,6 +28,9 @@ struct lrun {
 	int64_t first_ts;
 	const char *app, *session;
 	char *query;                    /* one repeat as logged */
+	/* The strings of this backend's last occurrence, shared by the next
+	 * one of the same loop: memory follows the loops, not their runs. */
+	size_t prev;                    /* index in tr->occ, plus one; 0: none */
 };
 
 static uint64_t backend_key(const struct call *c)
@@ -69,14 +72,19 @@ static struct lrun *run_get(struct traces *tr, uint64_t key)
 /* Keeps the run as an occurrence when it is a loop after a source. */
 static void settle(struct traces *tr, struct lrun *r)
 {
-	if (r->src && r->rep && r->count >= 2) {
-		struct loop_occ *o = tr_add_occ(tr);
+	/* Runs shorter than the threshold are not loops: the limits are set
+	 * before the inputs are read, so they need not be kept. */
+	if (r->src && r->rep && r->count >= 2 && r->count >= tr->limits.min_repeats) {
+		struct loop_occ *o = tr_add_occ(tr);   /* may move tr->occ */
+		const struct loop_occ *prev = r->prev ? &tr->occ[r->prev - 1] : NULL;
+		bool same = prev && prev->src_fp == r->src->fingerprint
+			&& prev->rep_fp == r->rep->fingerprint;
 		char ex[48];
 		o->from_log = true;
 		o->src_fp = r->src->fingerprint;
 		o->rep_fp = r->rep->fingerprint;
-		o->src_norm = tr_strdup(tr, r->src->norm, r->src->norm_len);
-		o->rep_norm = tr_strdup(tr, r->rep->norm, r->rep->norm_len);
+		o->src_norm = same ? prev->src_norm : tr_strdup(tr, r->src->norm, r->src->norm_len);
+		o->rep_norm = same ? prev->rep_norm : tr_strdup(tr, r->rep->norm, r->rep->norm_len);
 		o->src_lexical = r->src->lexical;
 		o->rep_lexical = r->rep->lexical;
 		o->where = o->txn = r->app ? r->app : "";
@@ -84,11 +92,14 @@ static void settle(struct traces *tr, struct lrun *r)
 			snprintf(ex, sizeof(ex), "pid %lld", (long long)r->pid);
 		else
 			snprintf(ex, sizeof(ex), "session %.30s", r->session ? r->session : "?");
-		o->example = tr_strdup(tr, ex, strlen(ex));
-		o->rep_query = r->query ? tr_strdup(tr, r->query, strlen(r->query)) : "";
+		o->example = same && strcmp(prev->example, ex) == 0 ? prev->example
+			: tr_strdup(tr, ex, strlen(ex));
+		o->rep_query = same ? prev->rep_query
+			: r->query ? tr_strdup(tr, r->query, strlen(r->query)) : "";
 		o->repeats = r->count;
 		o->total_ms = o->union_ms = r->total_ms;
 		o->ts = r->first_ts;
+		r->prev = (size_t)(o - tr->occ) + 1;
 	}
 	free(r->query);
 	r->query = NULL;
@@ -101,6 +112,16 @@ static bool near(const struct traces *tr, int64_t a, int64_t b)
 {
 	return a != TS_NONE && b != TS_NONE && b - a <= (int64_t)tr->limits.max_gap_ms
 		&& b >= a;
+}
+
+/* old when it already holds s (a backend's application and session rarely
+ * change), else a copy: one copy per change, not per run, so memory does
+ * not grow with the log. */
+static const char *same_or_copy(struct traces *tr, const char *old, struct slice s)
+{
+	if (old && strlen(old) == s.len && memcmp(old, s.ptr, s.len) == 0)
+		return old;
+	return tr_strdup(tr, s.ptr, s.len);
 }
 
 void tr_log_call(struct traces *tr, const struct call *c)
@@ -122,8 +143,8 @@ void tr_log_call(struct traces *tr, const struct call *c)
 		r->total_ms = ms;
 		r->first_ts = c->ts_ms;
 		r->query = xstrndup(c->query.ptr, c->query.len);
-		r->app = tr_strdup(tr, c->app.ptr, c->app.len);
-		r->session = tr_strdup(tr, c->session.ptr, c->session.len);
+		r->app = same_or_copy(tr, r->app, c->app);
+		r->session = same_or_copy(tr, r->session, c->session);
 	}
 	r->last = c->entry;
 	r->last_ts = c->ts_ms;

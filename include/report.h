@@ -35,6 +35,10 @@ struct strbuf;
 void report_example_text(const struct example *e, bool show_literals,
 		struct strbuf *sb);
 
+/* digits (an optional '-', digits, an optional ".fraction") with a ','
+ * between thousands of the integer part: "1234567.5" -> "1,234,567.5". */
+void report_group_thousands(const char *digits, char *out, size_t outlen);
+
 #define PGSIFT_VERSION "0.1.0"
 
 #endif
