@@ -119,6 +119,8 @@ static bool near(const struct traces *tr, int64_t a, int64_t b)
  * not grow with the log. */
 static const char *same_or_copy(struct traces *tr, const char *old, struct slice s)
 {
+	if (s.len == 0)         /* not logged: the slice may hold no pointer */
+		return old && !*old ? old : tr_strdup(tr, "", 0);
 	if (old && strlen(old) == s.len && memcmp(old, s.ptr, s.len) == 0)
 		return old;
 	return tr_strdup(tr, s.ptr, s.len);
