@@ -3,12 +3,12 @@
  * findings; and end to end on a real server, a workload run twice with
  * one statement made slower the second time. */
 #include <check.h>
-#include <glob.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analysis.h"
@@ -241,24 +241,27 @@ static int live_ready;  /* 1 ran, -1 no server binaries, -2 failed */
  * (8,000 calls) scans the table each time. */
 static void live_setup(void)
 {
-	glob_t gl;
-	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
-		fprintf(stderr, "check_baseline: SKIPPING the live-server test: no PostgreSQL "
-			"server binaries under /usr/lib/postgresql (install the postgresql package)\n");
-		live_ready = -1;
+	int first;
+	const char *shared = tu_shared_workload("check_baseline", &first);
+	if (first != 1) {
+		live_ready = first;
 		return;
 	}
-	globfree(&gl);
 	if (!mkdtemp(live_dir))
 		abort();
-	char cmd[8192];
-	snprintf(cmd, sizeof(cmd),
-		"printf 'ALTER TABLE products DROP CONSTRAINT products_pkey CASCADE;\\n' > '%s/slower.sql' && "
-		"chmod 755 '%s' && "
-		"bash '%s/../shared/corpus/pg-workload.sh' '%s/first' 1 >&2 && "
-		"PGWORKLOAD_EXTRA_SQL='%s/slower.sql' bash '%s/../shared/corpus/pg-workload.sh' '%s/second' 1 >&2",
-		live_dir, live_dir, tu_root(), live_dir, live_dir, tu_root(), live_dir);
-	live_ready = system(cmd) == 0 ? 1 : -2;
+	/* Run 1 is the plain workload the other suites share: linked, not
+	 * run again. */
+	char path[4096], sql[4096];
+	snprintf(path, sizeof(path), "%s/first", live_dir);
+	if (symlink(shared, path) != 0)
+		abort();
+	snprintf(sql, sizeof(sql), "%s/slower.sql", live_dir);
+	FILE *f = fopen(sql, "w");
+	if (!f || fputs("ALTER TABLE products DROP CONSTRAINT products_pkey CASCADE;\n", f) < 0
+			|| fclose(f) != 0 || chmod(live_dir, 0755) != 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/second", live_dir);
+	live_ready = tu_run_workload("check_baseline", path, sql);
 }
 
 static void live_teardown(void)

@@ -7,7 +7,6 @@
  *   the test (skipped, saying so, only when no server binaries exist).
  * The planted facts checked are those pg-workload.sh's comments list. */
 #include <check.h>
-#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,36 +189,12 @@ START_TEST(test_pgbadger_fixture)
 }
 END_TEST
 
-static char workload_dir[] = "/tmp/pgsift-e2e-XXXXXX";
+static const char *workload_dir;
 static int workload_ready;      /* 1 ran, -1 no server binaries, -2 failed */
 
 static void workload_setup(void)
 {
-	glob_t gl;
-	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
-		fprintf(stderr, "check_e2e: SKIPPING the live-server test: no PostgreSQL "
-			"server binaries under /usr/lib/postgresql (install the postgresql package)\n");
-		workload_ready = -1;
-		return;
-	}
-	globfree(&gl);
-	if (!mkdtemp(workload_dir))
-		abort();
-	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "bash '%s/../shared/corpus/pg-workload.sh' '%s' 1 >&2",
-		tu_root(), workload_dir);
-	int rc = system(cmd);
-	workload_ready = rc == 0 ? 1 : -2;
-}
-
-static void workload_teardown(void)
-{
-	if (workload_ready == 1 || workload_ready == -2) {
-		char cmd[4096];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workload_dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_e2e: could not remove %s\n", workload_dir);
-	}
+	workload_dir = tu_shared_workload("check_e2e", &workload_ready);
 }
 
 START_TEST(test_live_server)
@@ -264,7 +239,7 @@ Suite *suite_e2e(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("live");
 	tcase_set_timeout(tc, 600);
-	tcase_add_unchecked_fixture(tc, workload_setup, workload_teardown);
+	tcase_add_unchecked_fixture(tc, workload_setup, NULL);
 	tcase_add_test(tc, test_live_server);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,7 +8,6 @@
  *   binaries): its log and its snapshots of the SAME run together, where
  *   the planted statements' pg_stat_statements calls equal the log's. */
 #include <check.h>
-#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,35 +136,12 @@ START_TEST(test_log_as_snapshot)
 }
 END_TEST
 
-static char workload_dir[] = "/tmp/pgsift-snap-e2e-XXXXXX";
+static const char *workload_dir;
 static int workload_ready;      /* 1 ran, -1 no server binaries, -2 failed */
 
 static void workload_setup(void)
 {
-	glob_t gl;
-	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
-		fprintf(stderr, "check_snapshots_e2e: SKIPPING the live-server test: no "
-			"PostgreSQL server binaries under /usr/lib/postgresql\n");
-		workload_ready = -1;
-		return;
-	}
-	globfree(&gl);
-	if (!mkdtemp(workload_dir))
-		abort();
-	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "bash '%s/../shared/corpus/pg-workload.sh' '%s' 1 >&2",
-		tu_root(), workload_dir);
-	workload_ready = system(cmd) == 0 ? 1 : -2;
-}
-
-static void workload_teardown(void)
-{
-	if (workload_ready == 1 || workload_ready == -2) {
-		char cmd[4096];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workload_dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_snapshots_e2e: could not remove %s\n", workload_dir);
-	}
+	workload_dir = tu_shared_workload("check_snapshots_e2e", &workload_ready);
 }
 
 /* Statements the workload plants, with the calls pg_stat_statements and
@@ -226,7 +202,7 @@ Suite *suite_snapshots_e2e(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("live");
 	tcase_set_timeout(tc, 600);
-	tcase_add_unchecked_fixture(tc, workload_setup, workload_teardown);
+	tcase_add_unchecked_fixture(tc, workload_setup, NULL);
 	tcase_add_test(tc, test_live_server);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,7 +12,6 @@
  * - SDK placeholders (%s, ?, %(name)s, backquotes) fingerprint like the
  *   literal statement, so a span and a log line are one group. */
 #include <check.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -363,35 +362,12 @@ END_TEST
 
 /* ---- a fresh pg-workload.sh run ---- */
 
-static char live_dir[] = "/tmp/pgsift-traces-XXXXXX";
+static const char *live_dir;
 static int live_ready;  /* 1 ran, -1 no server binaries, -2 failed */
 
 static void live_setup(void)
 {
-	glob_t gl;
-	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
-		fprintf(stderr, "check_traces: SKIPPING the live-server test: no PostgreSQL "
-			"server binaries under /usr/lib/postgresql\n");
-		live_ready = -1;
-		return;
-	}
-	globfree(&gl);
-	if (!mkdtemp(live_dir))
-		abort();
-	char cmd[4096];
-	snprintf(cmd, sizeof(cmd), "bash '%s/../shared/corpus/pg-workload.sh' '%s' 1 >&2",
-		tu_root(), live_dir);
-	live_ready = system(cmd) == 0 ? 1 : -2;
-}
-
-static void live_teardown(void)
-{
-	if (live_ready == 1 || live_ready == -2) {
-		char cmd[4096];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", live_dir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "check_traces: could not remove %s\n", live_dir);
-	}
+	live_dir = tu_shared_workload("check_traces", &live_ready);
 }
 
 START_TEST(test_live_log)
@@ -425,7 +401,7 @@ Suite *suite_traces(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("live");
 	tcase_set_timeout(tc, 300);
-	tcase_add_unchecked_fixture(tc, live_setup, live_teardown);
+	tcase_add_unchecked_fixture(tc, live_setup, NULL);
 	tcase_add_test(tc, test_live_log);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,4 +1,5 @@
 /* testutil.c: helpers shared by the test suites. */
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,62 @@ char *tu_run(const char *cmd, int *status)
 	int rc = pclose(p);
 	*status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 	return out;
+}
+
+static bool have_server(const char *who)
+{
+	glob_t gl;
+	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
+		fprintf(stderr, "%s: SKIPPING the live-server test: no PostgreSQL server "
+			"binaries under /usr/lib/postgresql (install the postgresql package)\n", who);
+		return false;
+	}
+	globfree(&gl);
+	return true;
+}
+
+int tu_run_workload(const char *who, const char *out, const char *extra_sql)
+{
+	if (!have_server(who))
+		return -1;
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "%s%s%sbash '%s/../shared/corpus/pg-workload.sh' '%s' 1 >&2",
+		extra_sql ? "PGWORKLOAD_EXTRA_SQL='" : "", extra_sql ? extra_sql : "",
+		extra_sql ? "' " : "", tu_root(), out);
+	return system(cmd) == 0 ? 1 : -2;
+}
+
+static char shared_dir[] = "/tmp/pgsift-workload-XXXXXX";
+static int shared_status;       /* 0: not run yet */
+static pid_t shared_owner;
+
+/* Check forks a child per test and children exit through exit() too:
+ * only the runner that made the directory removes it. */
+static void shared_cleanup(void)
+{
+	if (getpid() != shared_owner)
+		return;
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", shared_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "testutil: could not remove %s\n", shared_dir);
+}
+
+const char *tu_shared_workload(const char *who, int *status)
+{
+	if (shared_status == 0) {
+		if (!have_server(who)) {
+			shared_status = -1;
+		} else if (!mkdtemp(shared_dir)) {
+			shared_status = -2;
+		} else {
+			shared_owner = getpid();
+			atexit(shared_cleanup);
+			shared_status = tu_run_workload(who, shared_dir, NULL);
+		}
+	} else if (shared_status == -1) {
+		have_server(who);       /* say it for this suite too */
+	}
+	*status = shared_status;
+	return shared_status == 1 ? shared_dir : NULL;
 }

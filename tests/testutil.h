@@ -27,4 +27,16 @@ const char *tu_bin(void);
  * and its exit status stored in *status. */
 char *tu_run(const char *cmd, int *status);
 
+/* Real-server runs of ../shared/corpus/pg-workload.sh (SCALE 1).
+ *
+ * tu_run_workload() writes one run's files into out, running extra_sql
+ * (a file, or NULL) on the loaded schema first. tu_shared_workload()
+ * returns the directory of the plain run, made once per test process on
+ * the first call (from a suite's unchecked fixture, in the runner's
+ * process) and shared by every suite that only reads it; it is removed
+ * when the runner exits. Both return a status: 1 ran, -1 no server
+ * binaries (said on stderr, naming who skips), -2 the run failed. */
+int tu_run_workload(const char *who, const char *out, const char *extra_sql);
+const char *tu_shared_workload(const char *who, int *status);
+
 #endif
