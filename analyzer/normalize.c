@@ -7,7 +7,8 @@
  * IN / VALUES / ARRAY lists start. Spacing is canonical, computed from the
  * kinds of two neighbouring tokens; the input's own whitespace only
  * separates tokens. Lists are collapsed after the fact: their elements are
- * written out, compared, and the output is cut back to the first one. */
+ * written out, compared, and the output is cut back to the first one
+ * (normalize_lists.c). */
 #define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,22 +16,12 @@
 #include <xxhash.h>
 
 #include "fingerprint.h"
+#include "normalize_int.h"
 #include "util.h"
 
-/* Byte classes. Bytes >= 0x80 are identifier characters, as in scan.l, so
- * a UTF-8 sequence is never split: every delimiter is ASCII. */
-enum {
-	CH_SPACE = 1 << 0,
-	CH_IDSTART = 1 << 1,
-	CH_IDCONT = 1 << 2,
-	CH_DIGIT = 1 << 3,
-	CH_OP = 1 << 4,
-	CH_HEX = 1 << 5,
-	CH_OPKEEP = 1 << 6, /* an operator holding one of these may end in + or - */
-};
-
+/* Byte classes of normalize_int.h, per byte. */
 #define ID (CH_IDSTART | CH_IDCONT)
-static const uint8_t ch[256] = {
+const uint8_t norm_ch[256] = {
 	/* NUL counts as space: it cannot be handed to libpg_query anyway. */
 	[0] = CH_SPACE,
 	[' '] = CH_SPACE, ['\t'] = CH_SPACE, ['\n'] = CH_SPACE,
@@ -49,25 +40,6 @@ static const uint8_t ch[256] = {
 	['`'] = CH_OP | CH_OPKEEP, ['?'] = CH_OP | CH_OPKEEP,
 };
 #undef ID
-
-#define IS(c, cls) (ch[(unsigned char)(c)] & (cls))
-
-enum tok {
-	T_NONE,         /* start of text */
-	T_WORD,         /* keyword or unquoted identifier */
-	T_QIDENT,       /* "quoted identifier" */
-	T_VALUE,        /* placeholder or truncated literal */
-	T_LPAREN,
-	T_LBRACKET,
-	T_CLOSE,        /* ) or ] */
-	T_COMMA,
-	T_SEMI,
-	T_DOT,
-	T_CAST,         /* :: */
-	T_COLON,        /* array slice */
-	T_OP,
-	T_OTHER,        /* any other byte, copied as it is */
-};
 
 /* Keyword roles; see kw_class(). */
 enum {
@@ -158,234 +130,6 @@ static unsigned kw_class(struct slice w)
 	return 0;
 }
 
-/* Case-insensitive comparison with an upper-case literal. */
-#define word_is(w, upper) word_is_n((w), (upper), sizeof(upper) - 1)
-static bool word_is_n(struct slice w, const char *upper, size_t n)
-{
-	if (w.len != n)
-		return false;
-	for (size_t k = 0; k < n; k++) {
-		char c = w.ptr[k];
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 32);
-		if (c != upper[k])
-			return false;
-	}
-	return true;
-}
-
-#define FRAMES_MAX 64
-#define NO_POS SIZE_MAX
-
-enum frame_kind { FR_PLAIN, FR_LIST, FR_ARRAY, FR_ROW };
-
-/* Where a VALUES list stands, recorded on the frame that holds it. */
-enum values_state { V_NONE, V_EXPECT_ROW, V_IN_ROW, V_AFTER_ROW };
-
-/* One open parenthesis or bracket (frames[0] is the top level). Positions
- * are offsets into the output. */
-struct frame {
-	uint8_t kind;
-	bool ok;                 /* list: every element so far has the first one's shape */
-	bool first_lone;         /* list: the first element is one placeholder */
-	size_t elem_start;       /* list: where the current element starts */
-	size_t first_start, first_end;
-	unsigned first_ph;       /* placeholders written by the end of the first element */
-
-	uint8_t vstate;          /* a VALUES list directly inside this frame */
-	bool v_ok;
-	size_t v_row_start, v_first_start, v_first_end;
-	unsigned v_first_ph;
-};
-
-/* Prefix operators: no space after them, and - or + before a literal is
- * part of it (x = -5 is x = 5). */
-enum sign { SIGN_NONE, SIGN_TILDE, SIGN_PLUS_MINUS };
-
-/* What the lexer remembers of the tokens before a sign, to take the sign
- * back when a literal follows. */
-struct before_sign {
-	size_t out_len;
-	enum tok prev;
-	uint8_t prev_sign;
-	int prev_kw;
-	struct slice prev_word, name_intro;
-};
-
-#define SIGNS_MAX 4
-
-struct norm {
-	const char *s;
-	size_t len;
-	struct strbuf *out;
-	unsigned ph;             /* placeholders written so far */
-	enum tok prev;
-	uint8_t prev_sign;       /* prev is a prefix operator (enum sign) */
-	struct slice prev_word;  /* prev's text when prev is T_WORD */
-	int prev_kw;             /* kw_class(prev_word), -1 until needed */
-	struct slice name_intro; /* the word before the current (dotted) name */
-	unsigned nsigns;         /* consecutive signs just written */
-	struct before_sign signs[SIGNS_MAX];
-	size_t depth;
-	unsigned values_open;    /* frames whose vstate is not V_NONE */
-	struct frame frames[FRAMES_MAX];
-};
-
-static struct frame *top_frame(struct norm *n)
-{
-	return n->depth < FRAMES_MAX ? &n->frames[n->depth] : NULL;
-}
-
-static inline void out_reserve(struct strbuf *o, size_t extra)
-{
-	if (o->len + extra + 1 > o->cap)
-		sb_grow(o, extra);
-}
-
-static inline void out_bytes(struct strbuf *o, const char *p, size_t len)
-{
-	out_reserve(o, len);
-	memcpy(o->buf + o->len, p, len);
-	o->len += len;
-}
-
-/* Is a '$' at a[i] the start of a placeholder (not part of an identifier)? */
-static inline bool at_placeholder(const char *a, size_t n, size_t i)
-{
-	return a[i] == '$' && i + 1 < n && IS(a[i + 1], CH_DIGIT) &&
-		(i == 0 || !IS(a[i - 1], CH_IDCONT));
-}
-
-/* Equal texts once placeholder numbers are ignored: "($1, $2)" and
- * "($3, $4)" are rows of one shape. */
-static bool same_shape(const char *a, size_t an, const char *b, size_t bn)
-{
-	size_t i = 0, j = 0;
-	while (i < an && j < bn) {
-		if (at_placeholder(a, an, i) && at_placeholder(b, bn, j)) {
-			for (i++; i < an && IS(a[i], CH_DIGIT); i++)
-				;
-			for (j++; j < bn && IS(b[j], CH_DIGIT); j++)
-				;
-			continue;
-		}
-		if (a[i] != b[j])
-			return false;
-		i++, j++;
-	}
-	return i == an && j == bn;
-}
-
-static bool has_placeholder(const char *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (at_placeholder(a, n, i))
-			return true;
-	return false;
-}
-
-/* An IN / ARRAY element worth collapsing: placeholders, casts, rows and
- * nested arrays of them, nothing that computes ("$1 + x", a subquery). */
-static bool simple_element(const char *a, size_t n)
-{
-	bool ph = false, cast = false;
-	size_t i = 0;
-	while (i < n) {
-		char c = a[i];
-		if (at_placeholder(a, n, i)) {
-			for (i++; i < n && IS(a[i], CH_DIGIT); i++)
-				;
-			ph = true;
-		} else if (c == ' ' || c == ',' || c == '(' || c == ')' ||
-				c == '[' || c == ']') {
-			i++;
-		} else if (c == ':' && i + 1 < n && a[i + 1] == ':') {
-			i += 2;
-			cast = true;
-		} else if (cast && (IS(c, CH_IDCONT) || c == '.' || c == '"')) {
-			i++; /* a type name, possibly "character varying" */
-		} else if (n - i > 5 && a[i + 5] == '[' &&
-				word_is(slice_make(a + i, 5), "ARRAY")) {
-			i += 5;
-		} else if (n - i >= sizeof(FP_ELLIPSIS) - 2 &&
-				memcmp(a + i, FP_ELLIPSIS + 1, sizeof(FP_ELLIPSIS) - 2) == 0) {
-			i += sizeof(FP_ELLIPSIS) - 2;
-		} else {
-			return false;
-		}
-	}
-	return ph;
-}
-
-/* The output ends with a list's first element followed by its others;
- * cut back to the first and mark the cut. Placeholder numbering resumes
- * after the first element so that the text stays consistent. */
-static void collapse(struct norm *n, size_t first_end, unsigned first_ph)
-{
-	n->out->len = first_end;
-	out_bytes(n->out, FP_ELLIPSIS, sizeof(FP_ELLIPSIS) - 1);
-	n->ph = first_ph;
-}
-
-static void values_finish(struct norm *n, struct frame *f)
-{
-	if (f->v_ok && f->v_first_end != NO_POS)
-		collapse(n, f->v_first_end, f->v_first_ph);
-	f->vstate = V_NONE;
-	n->values_open--;
-}
-
-/* A VALUES row just closed (the output ends with its ')'). */
-static void values_row_done(struct norm *n, struct frame *f)
-{
-	const char *b = n->out->buf;
-	size_t end = n->out->len;
-	if (f->v_first_end == NO_POS) {
-		f->v_first_start = f->v_row_start;
-		f->v_first_end = end;
-		f->v_first_ph = n->ph;
-		f->v_ok = has_placeholder(b + f->v_row_start, end - f->v_row_start);
-	} else if (f->v_ok) {
-		f->v_ok = same_shape(b + f->v_first_start, f->v_first_end - f->v_first_start,
-				b + f->v_row_start, end - f->v_row_start);
-	}
-	f->vstate = V_AFTER_ROW;
-}
-
-/* "$12": the usual list element, checked without the general compare. */
-static inline bool lone_placeholder(const char *a, size_t n)
-{
-	if (n < 2 || a[0] != '$')
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!IS(a[i], CH_DIGIT))
-			return false;
-	return true;
-}
-
-/* An IN / ARRAY element ends here (at its ',' or the closing bracket). */
-static void list_elem_done(struct norm *n, struct frame *f)
-{
-	if (!f->ok)
-		return;
-	const char *b = n->out->buf;
-	size_t s = f->elem_start, e = n->out->len;
-	if (s < e && b[s] == ' ')
-		s++;
-	if (f->first_end == NO_POS) {
-		f->first_start = s;
-		f->first_end = e;
-		f->first_ph = n->ph;
-		f->first_lone = lone_placeholder(b + s, e - s);
-		f->ok = f->first_lone || simple_element(b + s, e - s);
-	} else if (f->first_lone) {
-		f->ok = lone_placeholder(b + s, e - s);
-	} else {
-		f->ok = same_shape(b + f->first_start, f->first_end - f->first_start,
-				b + s, e - s);
-	}
-}
-
 static unsigned prev_class(struct norm *n)
 {
 	if (n->prev_kw < 0)
@@ -448,32 +192,13 @@ static inline __attribute__((always_inline)) bool want_space(struct norm *n,
 	}
 }
 
-/* A token at the level of a VALUES list: after a row, anything but ','
- * ends the list. */
-static void values_step(struct norm *n, enum tok kind)
-{
-	struct frame *f = top_frame(n);
-	if (!f || f->vstate == V_NONE || f->vstate == V_IN_ROW)
-		return;
-	if (f->vstate == V_AFTER_ROW) {
-		if (kind == T_COMMA)
-			f->vstate = V_EXPECT_ROW;
-		else
-			values_finish(n, f);
-	} else if (kind != T_LPAREN) {
-		/* DEFAULT VALUES, or not SQL: nothing was cut yet. */
-		f->vstate = V_NONE;
-		n->values_open--;
-	}
-}
-
 /* Everything a token does before its text is written: VALUES bookkeeping
  * at this level, then the space. Inlined: it runs for every token. */
 static inline __attribute__((always_inline)) void begin_token(struct norm *n,
 		enum tok kind)
 {
 	if (n->values_open)
-		values_step(n, kind);
+		norm_values_step(n, kind);
 	if (want_space(n, kind)) {
 		out_reserve(n->out, 1);
 		n->out->buf[n->out->len++] = ' ';
@@ -774,15 +499,15 @@ static void close_bracket(struct norm *n, const char *p)
 	struct frame *f = top_frame(n);
 	begin_token(n, T_CLOSE);
 	if (f && (f->kind == FR_LIST || f->kind == FR_ARRAY)) {
-		list_elem_done(n, f);
+		norm_list_elem_done(n, f);
 		if (f->ok)
-			collapse(n, f->first_end, f->first_ph);
+			norm_collapse(n, f->first_end, f->first_ph);
 	}
 	out_bytes(n->out, p, 1);
 	end_token(n, T_CLOSE, slice_make(p, 1));
 	n->depth--;
 	if (f && f->kind == FR_ROW)
-		values_row_done(n, top_frame(n));
+		norm_values_row_done(n, top_frame(n));
 }
 
 static void comma(struct norm *n, const char *p)
@@ -790,7 +515,7 @@ static void comma(struct norm *n, const char *p)
 	struct frame *f = top_frame(n);
 	begin_token(n, T_COMMA);
 	if (f && (f->kind == FR_LIST || f->kind == FR_ARRAY))
-		list_elem_done(n, f);
+		norm_list_elem_done(n, f);
 	out_bytes(n->out, p, 1);
 	end_token(n, T_COMMA, slice_make(p, 1));
 	if (f)
@@ -803,8 +528,9 @@ static size_t word(struct norm *n, size_t i)
 	const char *s = n->s;
 	size_t len = n->len, start = i;
 	/* Four bytes a step: this loop is where most of the input goes. */
-	for (i++; i + 4 <= len && (ch[(unsigned char)s[i]] & ch[(unsigned char)s[i + 1]] &
-			ch[(unsigned char)s[i + 2]] & ch[(unsigned char)s[i + 3]] & CH_IDCONT); i += 4)
+	for (i++; i + 4 <= len && (norm_ch[(unsigned char)s[i]] &
+			norm_ch[(unsigned char)s[i + 1]] & norm_ch[(unsigned char)s[i + 2]] &
+			norm_ch[(unsigned char)s[i + 3]] & CH_IDCONT); i += 4)
 		;
 	for (; i < len && IS(s[i], CH_IDCONT); i++)
 		;
@@ -898,7 +624,7 @@ void fp_normalize(const char *sql, size_t len, struct strbuf *out)
 	size_t i = 0;
 	while (i < len) {
 		unsigned char c = (unsigned char)sql[i];
-		unsigned cls = ch[c];
+		unsigned cls = norm_ch[c];
 		if (cls & CH_IDSTART) {
 			i = word(&n, i);
 			continue;
@@ -1014,7 +740,7 @@ void fp_normalize(const char *sql, size_t len, struct strbuf *out)
 
 	struct frame *f = top_frame(&n);
 	if (f && f->vstate == V_AFTER_ROW)
-		values_finish(&n, f);
+		norm_values_finish(&n, f);
 	while (out->len && (out->buf[out->len - 1] == ';' || out->buf[out->len - 1] == ' '))
 		out->len--;
 	out->buf[out->len] = '\0';
