@@ -48,103 +48,7 @@
 static const char excerpt[] = ROW_START ROW_LISTEN ROW_PLAN ROW_TEMP ROW_STMT
 	ROW_EXEC ROW_LOCK ROW_SYNTAX ROW_DUP ROW_NOPE;
 
-/* ---- collecting records ---- */
-
-enum { S_TZ, S_USER, S_DB, S_APP, S_HOST, S_SESSION, S_SQLSTATE, S_QUERY_ID,
-	S_BACKEND, S_MESSAGE, S_DETAIL, S_HINT, S_CONTEXT, S_STATEMENT,
-	S_INTERNAL, NSTR };
-
-/* A record copied out of the parser (its slices die at the next call). */
-struct got {
-	uint64_t line;
-	int64_t ts_ms, pid, leader_pid;
-	bool tz_known, tab_continued;
-	enum severity sev;
-	char *s[NSTR];
-};
-
-struct run {
-	struct input_report report;
-	struct got *g;
-	size_t n, cap;
-	bool opened;
-};
-
-static char *dup_slice(struct slice s)
-{
-	ck_assert(s.ptr != NULL);
-	return strndup(s.ptr, s.len);
-}
-
-static void run_lr(const char *id, struct line_reader *lr, struct run *r)
-{
-	static struct pgsift_options o;
-	options_init(&o);
-	memset(r, 0, sizeof(*r));
-	const struct parser *p = parser_find(id);
-	ck_assert_ptr_nonnull(p);
-	struct parse_ctx ctx = { .lr = lr, .path = "mem", .opts = &o, .report = &r->report };
-	void *st = p->open(&ctx);
-	r->opened = st != NULL;
-	if (!st)
-		return;
-	struct record rec;
-	for (;;) {
-		memset(&rec, 0, sizeof(rec));
-		rec.u.log.pid = rec.u.log.leader_pid = -1;
-		if (p->next(st, &rec) <= 0)
-			break;
-		ck_assert_int_eq(rec.kind, REC_LOG_ENTRY);
-		if (r->n == r->cap) {
-			r->cap = r->cap ? r->cap * 2 : 16;
-			r->g = realloc(r->g, r->cap * sizeof(*r->g));
-		}
-		const struct log_entry *e = &rec.u.log;
-		struct got *g = &r->g[r->n++];
-		g->line = e->line;
-		g->ts_ms = e->ts_ms;
-		g->pid = e->pid;
-		g->leader_pid = e->leader_pid;
-		g->tz_known = e->tz_known;
-		g->tab_continued = e->tab_continued;
-		g->sev = e->severity;
-		const struct slice *f[NSTR] = {
-			[S_TZ] = &e->tz, [S_USER] = &e->user, [S_DB] = &e->db,
-			[S_APP] = &e->app, [S_HOST] = &e->host, [S_SESSION] = &e->session,
-			[S_SQLSTATE] = &e->sqlstate, [S_QUERY_ID] = &e->query_id,
-			[S_BACKEND] = &e->backend_type, [S_MESSAGE] = &e->message,
-			[S_DETAIL] = &e->detail, [S_HINT] = &e->hint,
-			[S_CONTEXT] = &e->context, [S_STATEMENT] = &e->statement,
-			[S_INTERNAL] = &e->internal_query,
-		};
-		for (int i = 0; i < NSTR; i++)
-			g->s[i] = dup_slice(*f[i]);
-	}
-	p->close(st);
-}
-
-/* Runs the parser on text; chunk 0 keeps the reader's default. */
-static void run_mem(const char *text, size_t len, size_t chunk, struct run *r)
-{
-	struct line_reader *lr = lr_open_mem(text, len);
-	if (chunk)
-		lr_set_chunk_size(lr, chunk);
-	run_lr("csvlog", lr, r);
-	lr_close(lr);
-}
-
-static void run_free(struct run *r)
-{
-	for (size_t i = 0; i < r->n; i++)
-		for (int k = 0; k < NSTR; k++)
-			free(r->g[i].s[k]);
-	free(r->g);
-	for (size_t i = 0; i < r->report.nkept; i++)
-		free(r->report.problems[i].message);
-	for (size_t i = 0; i < r->report.nnotes; i++)
-		free(r->report.notes[i]);
-	free(r->report.notes);
-}
+#include "logparse_testutil.h"
 
 static bool starts_with(const char *s, const char *lit)
 {
@@ -163,7 +67,7 @@ static void assert_iso(int64_t ms, const char *want)
 START_TEST(test_fields)
 {
 	struct run r;
-	run_mem(excerpt, sizeof(excerpt) - 1, 0, &r);
+	run_mem("csvlog", excerpt, sizeof(excerpt) - 1, 0, &r);
 	ck_assert_uint_eq(r.n, 10);
 	ck_assert_uint_eq(r.report.nproblems, 0);
 	ck_assert_uint_eq(r.report.skipped, 0);
@@ -273,7 +177,7 @@ START_TEST(test_column_counts)
 	memcpy(two + len, ROW_PLAN, strlen(ROW_PLAN));    /* then a 26 column row */
 	two[len + strlen(ROW_PLAN)] = '\0';
 	struct run r;
-	run_mem(two, strlen(two), 0, &r);
+	run_mem("csvlog", two, strlen(two), 0, &r);
 	ck_assert_uint_eq(r.report.nproblems, 0);
 	ck_assert_uint_eq(r.n, 2);
 	struct got *g = &r.g[0];
@@ -500,7 +404,7 @@ START_TEST(test_malformed)
 {
 	char *text = build_input(bad[_i].build);
 	struct run r;
-	run_mem(text, strlen(text), 0, &r);
+	run_mem("csvlog", text, strlen(text), 0, &r);
 	ck_assert_msg(r.n == bad[_i].records, "case %d: %zu records", _i, r.n);
 	if (r.n)
 		ck_assert_uint_eq(r.g[0].line, bad[_i].first_line);
@@ -579,8 +483,8 @@ START_TEST(test_chunk_sizes)
 {
 	static const size_t chunks[] = { 1, 3, 64, 1000 };
 	struct run want, got;
-	run_mem(excerpt, sizeof(excerpt) - 1, 0, &want);
-	run_mem(excerpt, sizeof(excerpt) - 1, chunks[_i], &got);
+	run_mem("csvlog", excerpt, sizeof(excerpt) - 1, 0, &want);
+	run_mem("csvlog", excerpt, sizeof(excerpt) - 1, chunks[_i], &got);
 	ck_assert_uint_eq(got.n, want.n);
 	for (size_t i = 0; i < want.n; i++) {
 		ck_assert_uint_eq(got.g[i].line, want.g[i].line);
@@ -597,7 +501,7 @@ END_TEST
 START_TEST(test_no_final_newline)
 {
 	struct run r;
-	run_mem(excerpt, sizeof(excerpt) - 2, 0, &r);
+	run_mem("csvlog", excerpt, sizeof(excerpt) - 2, 0, &r);
 	ck_assert_uint_eq(r.n, 10);
 	ck_assert_uint_eq(r.report.nproblems, 0);
 	ck_assert_str_eq(r.g[9].s[S_QUERY_ID], "0");
