@@ -107,6 +107,15 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The long name of option val, for messages. */
+static const char *option_name(int val)
+{
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == val)
+			return o->name;
+	return "?";
+}
+
 /* A growing NULL-terminated list of option values (borrowed from argv). */
 struct strlist {
 	const char **v;
@@ -426,9 +435,7 @@ int main(int argc, char **argv)
 			double v = strtod(optarg, &end);
 			if (end == optarg || *end || !(v > 0))
 				return usage_error("--%s takes a positive number, not '%s'",
-					c == OPT_N1_MIN_MS ? "n1-min-ms" : c == OPT_N1_GAP_MS ? "n1-gap-ms"
-					: c == OPT_SLOW_SPAN_MS ? "slow-span-ms" : c == OPT_OFFSET_MIN
-					? "offset-min" : "unbounded-rows", optarg);
+					option_name(c), optarg);
 			if (c == OPT_N1_MIN_MS)
 				o.n1_min_loop_ms = v;
 			else if (c == OPT_N1_GAP_MS)
