@@ -18,7 +18,11 @@ LIBS      = -lpg_query $(PKG_LIBS) -lcsv -lpthread -lm
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -Iinclude $(PKG_CFLAGS) $(TUI_CFLAGS) $(CHECK_CFLAGS) -MMD -MP $(CFLAGS)
 
 BUILD    ?= build
-CORE_SRC  = $(filter-out analyzer/main.c,$(wildcard analyzer/*.c)) $(wildcard parsers/*.c)
+# analyzer/ holds one folder per family (see README, Architecture); the CLI's
+# main.c is linked into the binary only.
+CORE_SRC  = $(filter-out analyzer/cli/%,$(wildcard analyzer/*/*.c)) $(wildcard parsers/*.c)
+CLI_SRC   = $(wildcard analyzer/cli/*.c)
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/%.o)
 CORE_OBJ  = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_SRC   = $(wildcard tui/*.c)
 TUI_OBJ   = $(TUI_SRC:%.c=$(BUILD)/%.o)
@@ -43,7 +47,7 @@ $(BUILD)/libpgsift.a: $(CORE_OBJ)
 
 # The TUI is linked into the binary only; the library and its tests never
 # see curses.
-$(BIN): $(BUILD)/analyzer/main.o $(TUI_OBJ) $(BUILD)/libpgsift.a
+$(BIN): $(CLI_OBJ) $(TUI_OBJ) $(BUILD)/libpgsift.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TUI_LIBS) $(LIBS)
 
 $(BUILD)/check_pgsift: $(TEST_OBJ) $(TUI_MODEL_OBJ) $(BUILD)/libpgsift.a
@@ -82,4 +86,4 @@ uninstall:
 clean:
 	rm -rf build build-asan pgsift
 
--include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(BUILD)/analyzer/main.d
+-include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
