@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "../analyzer/advice/advice_int.h"
 #include "findings.h"
 #include "strbuf.h"
 #include "testutil.h"

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advice.h"
+#include "advice_int.h"
 #include "events.h"
 #include "strbuf.h"
 #include "util.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "advice.h"
+#include "advice_int.h"
 #include "util.h"
 
 #define SCOPE_MAX 32
