@@ -1,8 +1,10 @@
 /* plan_int.h: what the plan*.c files share; nothing else includes it.
  *
- * plan.c builds plans in their arena and writes them out; plan_json.c reads
- * the JSON form; plan_text.c rebuilds the tree of the text form and hands
- * each property line to plan_text_props.c, which turns it into fields. */
+ * plan.c (the hub) hands a body to the reader of its form and writes plans
+ * out. plan_json.c reads the JSON form by plan_fields.c's table of keys;
+ * plan_text.c rebuilds the tree of the text form and hands each property
+ * line to plan_text_props.c, which turns it into fields. Below them all,
+ * plan_model.c builds plans in their arena, walks them and quotes JSON. */
 #ifndef PGSIFT_PLAN_INT_H
 #define PGSIFT_PLAN_INT_H
 
@@ -14,7 +16,7 @@
 #include "plan.h"
 #include "strbuf.h"
 
-/* ---- building a plan in its arena ---- */
+/* ---- plan_model.c: building a plan in its arena ---- */
 
 struct plan *plan_new(void);
 struct plan_node *plan_node_new(struct plan *p);
@@ -30,12 +32,30 @@ char *plan_strndup(struct plan *p, const char *s, size_t len);
 const char **plan_new_list(struct plan *p, size_t n);
 /* Sets depth, parent links and counts once the tree is built. */
 void plan_finish(struct plan *p);
-struct plan *plan_parse_text(const char *body, size_t len, char *err, size_t errlen);
-struct plan *plan_parse_json(const char *body, size_t len, char *err, size_t errlen);
-/* True for the keys the JSON reader reads into fields or structure. */
-bool plan_json_reserved(const char *key);
 /* Appends s as a JSON string literal (invalid UTF-8 becomes U+FFFD). */
 void plan_json_quote(struct strbuf *sb, const char *s, size_t len);
+
+/* ---- the readers, which plan_parse() chooses between ---- */
+
+struct plan *plan_parse_text(const char *body, size_t len, char *err, size_t errlen);
+struct plan *plan_parse_json(const char *body, size_t len, char *err, size_t errlen);
+
+/* ---- plan_fields.c: the JSON keys the model has a field for ---- */
+
+enum plan_field_kind { PF_STR, PF_NUM, PF_I64, PF_INT, PF_BOOL, PF_TRI, PF_LIST, PF_SKIP };
+
+struct plan_field {
+	const char *key;
+	enum plan_field_kind kind;
+	long off;               /* of the value in struct plan_node */
+	long flag, flag2;       /* of bools set when the key is seen, or -1;
+	                           for a list, flag is where its length goes */
+};
+
+/* The field that key is read into, or NULL when it is not one. */
+const struct plan_field *plan_field_find(const char *key);
+/* True for the keys the JSON reader reads into fields or structure. */
+bool plan_json_reserved(const char *key);
 
 /* ---- the text form (plan_text_props.c) ---- */
 
