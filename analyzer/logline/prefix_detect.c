@@ -2,8 +2,8 @@
  *
  * prefix_detect() scores a table of the prefixes distributions and tools
  * set up on the lines; prefix_suggest() builds one from a line's shape
- * when none fits. Both only call the matcher (prefix.c) through
- * prefix.h. */
+ * when none fits. Both only call the compiler and matcher (prefix.c,
+ * prefix_match.c) through prefix.h. */
 #include <string.h>
 
 #include "prefix.h"

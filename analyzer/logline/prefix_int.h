@@ -1,11 +1,13 @@
-/* prefix_int.h: what prefix.c and prefix_memo.c share; nothing else includes it.
+/* prefix_int.h: what prefix.c, prefix_match.c and prefix_memo.c share;
+ * nothing else includes it.
  *
- * prefix.c compiles a spec into struct prefix (literal and field tokens)
- * and matches a line by a depth-first search over the tokens, recording
- * what each matched in struct mstate. prefix_memo.c plans at compile
- * time which fields change on every line (holes) and where each slice of
- * the fields lies between them (slots), and answers lines from the
- * matches it remembers. */
+ * prefix.c compiles a spec into struct prefix (literal and field tokens).
+ * prefix_match.c matches a line by a depth-first search over the tokens,
+ * recording what each matched in struct mstate. prefix_memo.c plans at
+ * compile time which fields change on every line (holes) and where each
+ * slice of the fields lies between them (slots), and answers lines from
+ * the matches it remembers. Calls run one way: prefix.c -> prefix_memo.c
+ * -> prefix_match.c. */
 #ifndef PGSIFT_PREFIX_INT_H
 #define PGSIFT_PREFIX_INT_H
 
@@ -171,13 +173,13 @@ static inline size_t sev_parse(const char *s, size_t len, enum severity *sev)
 	return n;
 }
 
-/* prefix.c: the full match of line against p, into m; true when it
+/* prefix_match.c: the full match of line against p, into m; true when it
  * matched. */
 bool prefix_match_state(const struct prefix *p, const char *line, size_t len,
 		struct mstate *m);
-/* prefix.c: the fields of the match m. */
+/* prefix_match.c: the fields of the match m. */
 void prefix_fill_fields(const struct mstate *m, struct prefix_fields *f);
-/* prefix.c: the value of shaped field t at line[pos], padding excluded,
+/* prefix_match.c: the value of shaped field t at line[pos], padding excluded,
  * into v; returns its length, or NOMATCH. */
 size_t prefix_match_shape(const char *line, size_t len, size_t pos,
 		const struct token *t, struct tval *v);
