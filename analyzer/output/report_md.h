@@ -1,5 +1,8 @@
-/* report_md.h: what report_md.c shares with report_md_events.c (the
- * Markdown sections on log events); nothing else includes it. */
+/* report_md.h: what the report_md*.c files share; nothing else includes it.
+ *
+ * report_md.c writes the report and calls the section writers declared
+ * below (and report_md_ci.h's); all of them write numbers and log text
+ * with report_md_common.c's helpers, which call none of them back. */
 #ifndef PGSIFT_REPORT_MD_H
 #define PGSIFT_REPORT_MD_H
 
@@ -9,6 +12,8 @@
 
 #include "report.h"
 #include "strbuf.h"
+
+/* ---- report_md_common.c ---- */
 
 /* Numbers as the report writes them: "1,234", "0.042" / "1,234.6" ms, and
  * " (3 h 25 min)" for a long duration ("" under a second). They write into
@@ -24,6 +29,8 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 		struct strbuf *sb);
 void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes);
+
+/* ---- the sections, which report_md.c calls ---- */
 
 /* report_md_events.c: the timeline (after the summary), and the sections
  * on lock waits, deadlocks, temporary files, errors, connections,
