@@ -233,6 +233,7 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 			goto out;
 		}
 	}
+	t.r->opts = o;  /* a saved report is banded by this command line too */
 	if (draw_open(err, sizeof(err)) != 0) {
 		fprintf(stderr, "pgsift: %s\n", err);
 		goto out;
