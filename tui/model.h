@@ -120,7 +120,7 @@ struct tui_report {
 	int64_t win_start, win_end;     /* TS_NONE when unknown */
 	double total_ms, queries;
 	char *origin;                   /* "report.json" or "3 inputs"; owned */
-	int status;                     /* exit status the run maps to (0, 3) */
+	int status;                     /* exit status of the run: EXIT_DONE, EXIT_MALFORMED */
 	const struct pgsift_options *opts; /* the run's (--bands); borrowed, NULL: defaults */
 };
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "exit_status.h"
 #include "fingerprint.h"
 #include "input.h"
 #include "model.h"
@@ -325,7 +326,7 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 	if (r)
 		r->opts = o;
 	if (r && st == ANALYSIS_PARTIAL)
-		r->status = 3;
+		r->status = EXIT_MALFORMED;
 out:
 	free(buf);
 	analysis_free(a);
