@@ -17,6 +17,11 @@
 
 #define INPUT_MAX_PROBLEMS 10   /* problems kept with their text, per input */
 
+/* Default P95 band limits in ms (--bands W,A,C): warning, alert, critical. */
+#define BANDS_DEFAULT_WARNING_MS 100
+#define BANDS_DEFAULT_ALERT_MS 500
+#define BANDS_DEFAULT_CRITICAL_MS 1000
+
 struct pgsift_options {
 	const char *prefix;             /* --prefix, or NULL to detect */
 	const char *input_format;       /* --input-format, or NULL to detect */

@@ -246,7 +246,7 @@ struct ev_bucket {
 };
 
 struct ev_timeline {
-	int64_t width_ms;       /* 60000 unless coarsened */
+	int64_t width_ms;       /* TS_LADDER_FIRST_MS unless coarsened */
 	struct ev_bucket *b;    /* consecutive buckets, the empty ones too */
 	size_t n, cap;
 };

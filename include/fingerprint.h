@@ -53,6 +53,9 @@ uint64_t fp_lexical(const char *norm, size_t len);
 
 /* Formats a fingerprint as exactly 16 lower-case hex digits. */
 void fp_format(uint64_t fp, char out[17]);
+/* Parses fp_format's form back: s must be exactly 16 hex digits (either
+ * case). Returns false, *out untouched, for NULL or anything else. */
+bool fp_parse(const char *s, uint64_t *out);
 
 /* One distinct normalized text. */
 struct fp_entry {

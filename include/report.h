@@ -24,7 +24,12 @@ const struct report_writer *report_find(const char *id);
 
 /* Shared by writers. */
 enum band { BAND_GOOD, BAND_WARNING, BAND_ALERT, BAND_CRITICAL };
+/* The band of a P95 under o->bands (o NULL: the defaults). The one rule:
+ * the writers, the findings and the TUI all ask it. */
 enum band report_band(const struct pgsift_options *o, double p95_ms);
+/* The limits in force: o->bands, or the defaults as a whole when o is NULL
+ * or its limits are unset or not increasing. */
+void report_band_limits(const struct pgsift_options *o, double lim[3]);
 const char *report_band_name(enum band b);
 /* Mean over timed calls, and the group's P50/P95/P99. */
 double group_mean(const struct group *g);

@@ -13,6 +13,13 @@
 
 #define TS_NONE INT64_MIN       /* "no timestamp" */
 
+/* Milliseconds in a unit of time: every timestamp and duration is in ms. */
+#define MS_PER_SEC INT64_C(1000)
+#define MS_PER_MIN INT64_C(60000)
+#define MS_PER_HOUR INT64_C(3600000)
+#define MS_PER_DAY INT64_C(86400000)
+#define MS_PER_WEEK INT64_C(604800000)
+
 /* Parses "YYYY-MM-DD HH:MM:SS" with an optional ".fff" (1 to 6 digits) at
  * s. Returns the number of bytes consumed (0 when s does not start with
  * such a time, the date or time is out of range, or 7+ fraction digits
@@ -39,5 +46,14 @@ void ts_format_iso(int64_t ms, char out[32]);
 
 /* Days since 1970-01-01 for a civil date (proleptic Gregorian). */
 int64_t ts_days_from_civil(int y, unsigned m, unsigned d);
+
+/* The ladder of timeline bucket widths shared by the run's timeline and
+ * the groups': 1 min, 5 min, 15 min, 1 h, 6 h, 1 day, 1 week, then twice
+ * as wide each time. Each width divides the next, so folding buckets into
+ * the next width never splits one, and a group's buckets nest in the
+ * run's. TS_LADDER_FIRST_MS is the narrowest; ts_ladder_next(w) the width
+ * after w (w a width on the ladder). */
+#define TS_LADDER_FIRST_MS MS_PER_MIN
+int64_t ts_ladder_next(int64_t w);
 
 #endif

@@ -8,7 +8,8 @@
 #include "analysis.h"
 
 /* Runs `pgsift tui` on paths (logs to analyse, or one saved JSON report).
- * Returns the process exit status (0, 2 or 3 as for report). */
+ * Returns the process exit status (exit_status.h): EXIT_DONE, EXIT_USAGE
+ * or EXIT_MALFORMED, as for report. */
 int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n);
 
 #endif

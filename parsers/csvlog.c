@@ -261,7 +261,7 @@ static bool parse_time(struct csvlog_state *st, struct slice s, struct log_entry
 			st->zone_noted = true;
 		}
 	}
-	e->ts_ms = wall - (int64_t)st->zone_off * 60000;
+	e->ts_ms = wall - (int64_t)st->zone_off * MS_PER_MIN;
 	e->tz_known = st->zone_ok;
 	e->tz = slice_make(z, zl);
 	return true;

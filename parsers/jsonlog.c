@@ -125,7 +125,7 @@ static void set_time(struct jsonlog_state *st, struct slice s, struct log_entry 
 			st->zone_noted = true;
 		}
 	}
-	e->ts_ms = wall - (int64_t)st->zone_off * 60000;
+	e->ts_ms = wall - (int64_t)st->zone_off * MS_PER_MIN;
 	e->tz_known = st->zone_ok;
 	e->tz = slice_make(z, zl);
 }

@@ -127,7 +127,7 @@ static bool parse_line(struct syslog_state *st, const char *s, size_t len,
 		if (st->last_month == 12 && l->month == 1)
 			year = ++st->year;      /* the log went past New Year */
 		st->last_month = l->month;
-		l->ts_ms = ts_days_from_civil(year, (unsigned)l->month, (unsigned)day) * 86400000 + tod;
+		l->ts_ms = ts_days_from_civil(year, (unsigned)l->month, (unsigned)day) * MS_PER_DAY + tod;
 	} else if ((i = parse_iso_date(s, len, &l->ts_ms)) == 0) {
 		return false;
 	}

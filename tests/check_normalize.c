@@ -443,6 +443,21 @@ START_TEST(test_fp_format)
 	fp_format(UINT64_MAX, out);
 	ck_assert_str_eq(out, "ffffffffffffffff");
 	ck_assert_uint_eq(strlen(out), 16);
+
+	/* fp_parse reads the form back, and only that form. */
+	uint64_t v = 7;
+	ck_assert(fp_parse("0123456789abcdef", &v));
+	ck_assert_uint_eq(v, 0x0123456789abcdefULL);
+	ck_assert(fp_parse("FFFFFFFFFFFFFFFF", &v));
+	ck_assert_uint_eq(v, UINT64_MAX);
+	static const char *const bad[] = {
+		NULL, "", "0123456789abcde", "0123456789abcdef0", "0123456789abcdeg",
+		" 123456789abcdef", "0x23456789abcdef", "-123456789abcdef",
+	};
+	v = 7;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!fp_parse(bad[i], &v), "'%s' accepted", bad[i] ? bad[i] : "(null)");
+	ck_assert_uint_eq(v, 7);
 }
 END_TEST
 

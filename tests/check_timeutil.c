@@ -236,6 +236,24 @@ START_TEST(test_bad_cli)
 }
 END_TEST
 
+/* The timeline ladder: each width divides the next, and doubles past a week. */
+START_TEST(test_ladder)
+{
+	static const int64_t want[] = {
+		60000, 300000, 900000, 3600000, 21600000, 86400000, 604800000,
+		1209600000, 2419200000,
+	};
+	int64_t w = TS_LADDER_FIRST_MS;
+	ck_assert_int_eq(w, want[0]);
+	for (size_t i = 1; i < sizeof(want) / sizeof(want[0]); i++) {
+		int64_t next = ts_ladder_next(w);
+		ck_assert_int_eq(next, want[i]);
+		ck_assert_int_eq(next % w, 0);
+		w = next;
+	}
+}
+END_TEST
+
 Suite *suite_timeutil(void);
 Suite *suite_timeutil(void)
 {
@@ -246,6 +264,7 @@ Suite *suite_timeutil(void)
 	tcase_add_loop_test(tc, test_days_from_civil, 0, sizeof(civil_cases) / sizeof(civil_cases[0]));
 	tcase_add_loop_test(tc, test_format_iso, 0, sizeof(iso_cases) / sizeof(iso_cases[0]));
 	tcase_add_loop_test(tc, test_cli, 0, sizeof(cli_cases) / sizeof(cli_cases[0]));
+	tcase_add_test(tc, test_ladder);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

@@ -10,6 +10,11 @@
 #include <unistd.h>
 
 #include "../tui/model.h"
+/* report.h for report_band; its writer report_text would clash with the
+ * fixture of that name below. */
+#define report_text report_text_writer
+#include "report.h"
+#undef report_text
 #include "sketch.h"
 #include "testutil.h"
 #include "timeutil.h"
@@ -322,6 +327,57 @@ START_TEST(detail_and_plan)
 }
 END_TEST
 
+/* The TUI bands a P95 by the report's rule (report_band) and the run's
+ * --bands: a P95 of exactly 1000 ms is "alert" in both, not critical. */
+static enum tstyle p95_line_style(const struct tui_report *r, size_t gi)
+{
+	struct tlines l = { 0 };
+	size_t plan;
+	enum tstyle st = TS_NORMAL;
+	detail_build(r, gi, 80, &l, &plan);
+	for (size_t i = 0; i < l.n; i++)
+		if (strstr(l.v[i].text, "P95 "))
+			st = l.v[i].style;
+	tlines_clear(&l);
+	return st;
+}
+
+START_TEST(bands_as_report)
+{
+	static const enum tstyle of_band[] = {
+		[BAND_GOOD] = TS_GOOD, [BAND_WARNING] = TS_WARN,
+		[BAND_ALERT] = TS_ALERT, [BAND_CRITICAL] = TS_CRIT,
+	};
+	static const double p95s[] = { 0, 99.9, 100, 499.9, 500, 999.9, 1000, 1000.1, 5000 };
+	struct pgsift_options o;
+	options_init(&o);
+	struct tui_report *r = small_report();
+
+	/* Saved report, no options (tests) or the defaults: the same. */
+	r->groups[2].p95 = 1000;
+	ck_assert_str_eq(report_band_name(report_band(&o, 1000)), "alert");
+	ck_assert_int_eq(p95_line_style(r, 2), TS_ALERT);
+	ck_assert_int_eq(tui_band_style(r, 1000), TS_ALERT);
+	r->opts = &o;
+	ck_assert_int_eq(p95_line_style(r, 2), TS_ALERT);
+	for (size_t i = 0; i < sizeof(p95s) / sizeof(p95s[0]); i++)
+		ck_assert_int_eq(tui_band_style(r, p95s[i]), of_band[report_band(&o, p95s[i])]);
+
+	/* --bands 50,200,900 makes it critical, --bands 10,1000,2000 alert
+	 * from its lower limit, --bands 2000,3000,4000 good. */
+	o.bands[0] = 50, o.bands[1] = 200, o.bands[2] = 900;
+	ck_assert_int_eq(p95_line_style(r, 2), TS_CRIT);
+	ck_assert_int_eq(tui_band_style(r, 1000), of_band[report_band(&o, 1000)]);
+	o.bands[0] = 10, o.bands[1] = 1000, o.bands[2] = 2000;
+	ck_assert_int_eq(p95_line_style(r, 2), TS_ALERT);
+	o.bands[0] = 2000, o.bands[1] = 3000, o.bands[2] = 4000;
+	ck_assert_int_eq(p95_line_style(r, 2), TS_GOOD);
+	for (size_t i = 0; i < sizeof(p95s) / sizeof(p95s[0]); i++)
+		ck_assert_int_eq(tui_band_style(r, p95s[i]), of_band[report_band(&o, p95s[i])]);
+	tui_report_free(r);
+}
+END_TEST
+
 START_TEST(findings_events_timeline)
 {
 	struct tui_report *r = small_report();
@@ -506,6 +562,7 @@ Suite *suite_tui(void)
 	tcase_add_test(tc, report_probe_file);
 	tcase_add_test(tc, groups_sort_search_filter);
 	tcase_add_test(tc, detail_and_plan);
+	tcase_add_test(tc, bands_as_report);
 	tcase_add_test(tc, findings_events_timeline);
 	tcase_add_test(tc, histogram_from_sketch);
 	tcase_set_timeout(tc, 60);

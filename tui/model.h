@@ -120,7 +120,8 @@ struct tui_report {
 	int64_t win_start, win_end;     /* TS_NONE when unknown */
 	double total_ms, queries;
 	char *origin;                   /* "report.json" or "3 inputs"; owned */
-	int status;                     /* exit status the run maps to (0, 3) */
+	int status;                     /* exit status of the run: EXIT_DONE, EXIT_MALFORMED */
+	const struct pgsift_options *opts; /* the run's (--bands); borrowed, NULL: defaults */
 };
 
 /* True when root is a pgsift JSON report ("schema": 1, tool pgsift). */
@@ -132,8 +133,9 @@ struct tui_report *tui_report_new(json_t *root, const char *origin, char *err, s
 void tui_report_free(struct tui_report *r);
 /* The group with that fingerprint, or -1 (binary search on a sorted index). */
 long tui_report_group_by_fp(const struct tui_report *r, const char *fp);
-/* The severity style of a P95 (bands 100/500/1000 ms as in the report). */
-enum tstyle tui_band_style(double p95);
+/* The severity style of a P95: the report's band (report_band) under
+ * r->opts, so --bands applies; r NULL or r->opts NULL: default bands. */
+enum tstyle tui_band_style(const struct tui_report *r, double p95);
 
 /* Reads path (plain, gzip or zstd) when it holds a pgsift report: returns
  * 1 and the model, 0 when it is something else (logs), -1 on an error with

@@ -200,7 +200,7 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 	tt_fmt_ms(g->p99, e, sizeof(e));
 	tt_fmt_ms(g->max, f, sizeof(f));
 	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  mean %s \xc2\xb7 min %s \xc2\xb7 max %s", a, b, f);
-	tlines_add(out, tui_band_style(g->p95), TL_TEXT, 0,
+	tlines_add(out, tui_band_style(r, g->p95), TL_TEXT, 0,
 		"  P50 %s \xc2\xb7 P95 %s \xc2\xb7 P99 %s", c, d, e);
 	const json_t *timed = json_object_get(g->obj, "timed_calls");
 	if (json_is_integer(timed) && (double)json_integer_value(timed) != g->calls) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "exit_status.h"
 #include "fingerprint.h"
 #include "input.h"
 #include "model.h"
@@ -183,11 +184,13 @@ void tui_report_free(struct tui_report *r)
 	free(p);
 }
 
-enum tstyle tui_band_style(double p95)
+enum tstyle tui_band_style(const struct tui_report *r, double p95)
 {
-	if (!(p95 >= 100))
-		return TS_GOOD;
-	return p95 >= 1000 ? TS_CRIT : p95 >= 500 ? TS_ALERT : TS_WARN;
+	static const enum tstyle style[] = {
+		[BAND_GOOD] = TS_GOOD, [BAND_WARNING] = TS_WARN,
+		[BAND_ALERT] = TS_ALERT, [BAND_CRITICAL] = TS_CRIT,
+	};
+	return style[report_band(r ? r->opts : NULL, p95)];
 }
 
 int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
@@ -320,8 +323,10 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 	else
 		snprintf(origin, sizeof(origin), "%zu inputs", n);
 	r = tui_report_new(root, origin, err, errlen);
+	if (r)
+		r->opts = o;
 	if (r && st == ANALYSIS_PARTIAL)
-		r->status = 3;
+		r->status = EXIT_MALFORMED;
 out:
 	free(buf);
 	analysis_free(a);

@@ -184,14 +184,14 @@ void tt_fmt_ms(double ms, char *out, size_t n)
 		snprintf(out, n, "-");
 	else if (ms < 1)
 		snprintf(out, n, "%.0f us", ms * 1000);
-	else if (ms < 1000)
+	else if (ms < MS_PER_SEC)
 		snprintf(out, n, ms < 10 ? "%.2f ms" : ms < 100 ? "%.1f ms" : "%.0f ms", ms);
-	else if (ms < 60000)
-		snprintf(out, n, "%.2f s", ms / 1000);
-	else if (ms < 3600000)
-		snprintf(out, n, "%.1f min", ms / 60000);
+	else if (ms < MS_PER_MIN)
+		snprintf(out, n, "%.2f s", ms / MS_PER_SEC);
+	else if (ms < MS_PER_HOUR)
+		snprintf(out, n, "%.1f min", ms / MS_PER_MIN);
 	else
-		snprintf(out, n, "%.1f h", ms / 3600000);
+		snprintf(out, n, "%.1f h", ms / MS_PER_HOUR);
 }
 
 void tt_fmt_count(double v, char *out, size_t n)

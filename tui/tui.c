@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "draw.h"
+#include "exit_status.h"
 #include "keys.h"
 #include "tui.h"
 #include "view.h"
@@ -215,15 +216,15 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 	struct tui t = { 0 };
 	char err[512] = "";
 	bool force = o->input_format && strcmp(o->input_format, "report-json") == 0;
-	int rc = 2;
+	int rc = EXIT_USAGE;
 
 	if (force && n != 1) {
 		fputs("pgsift: --input-format report-json takes one report\n", stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (n == 1 && tui_report_probe_file(paths[0], force, &t.r, err, sizeof(err)) < 0) {
 		fprintf(stderr, "pgsift: %s\n", err);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (!t.r) {
 		t.r = tui_report_analyse(o, paths, n, err, sizeof(err), &t.diag);
@@ -233,12 +234,13 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 			goto out;
 		}
 	}
+	t.r->opts = o;  /* a saved report is banded by this command line too */
 	if (draw_open(err, sizeof(err)) != 0) {
 		fprintf(stderr, "pgsift: %s\n", err);
 		goto out;
 	}
 	tui_switch(&t, &view_groups);
-	if (t.r->status == 3)
+	if (t.r->status == EXIT_MALFORMED)
 		tui_message(&t, "some input was malformed or truncated: see the events view (3)");
 	while (!t.quit) {
 		draw_screen(&t);

@@ -43,7 +43,7 @@ static void groups_draw_line(struct view *v, size_t line, int row, int width, bo
 	char buf[4096];
 	size_t gi = gl->rows[line];
 	glist_row(gl, (long)gi, width, buf, sizeof(buf));
-	enum tstyle st = tui_band_style(gl->r->groups[gi].p95);
+	enum tstyle st = tui_band_style(gl->r, gl->r->groups[gi].p95);
 	draw_text(row, 0, width, cursor ? TS_CURSOR : st == TS_GOOD ? TS_NORMAL : st, buf);
 }
 

@@ -8,8 +8,6 @@
 
 #include "timeutil.h"
 
-#define MS_PER_DAY 86400000LL
-
 static inline bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -125,7 +123,7 @@ static size_t parse_time(const char *s, size_t len, bool need_secs, int64_t *ms)
 			frac *= 10;
 		n = i;
 	}
-	*ms = ((int64_t)h * 3600 + mi * 60 + sec) * 1000 + frac;
+	*ms = ((int64_t)h * 3600 + mi * 60 + sec) * MS_PER_SEC + frac;
 	return n;
 }
 
@@ -285,7 +283,7 @@ bool ts_parse_cli(const char *s, int64_t *ms, int64_t *tod_ms)
 	}
 	if (!cli_zone(rest, &off))
 		return false;
-	*ms = days * MS_PER_DAY + tod - (int64_t)off * 60000;
+	*ms = days * MS_PER_DAY + tod - (int64_t)off * MS_PER_MIN;
 	return true;
 }
 
@@ -309,8 +307,8 @@ void ts_format_iso(int64_t ms, char out[32])
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
 	unsigned r = (unsigned)rem;
-	unsigned hh = r / 3600000, mi = r / 60000 % 60, ss = r / 1000 % 60,
-		 fff = r % 1000;
+	unsigned hh = r / MS_PER_HOUR, mi = r / MS_PER_MIN % 60, ss = r / MS_PER_SEC % 60,
+		 fff = r % MS_PER_SEC;
 	char *p = out;
 	if (y < 0 || y > 9999) {
 		/* Outside ISO's four digits; |y| < 3e8 for any int64 ms. */
@@ -333,4 +331,16 @@ void ts_format_iso(int64_t ms, char out[32])
 	p = put_digits(p, fff, 3);
 	*p++ = 'Z';
 	*p = '\0';
+}
+
+int64_t ts_ladder_next(int64_t w)
+{
+	static const int64_t widths[] = {
+		TS_LADDER_FIRST_MS, 5 * MS_PER_MIN, 15 * MS_PER_MIN, MS_PER_HOUR,
+		6 * MS_PER_HOUR, MS_PER_DAY, MS_PER_WEEK,
+	};
+	for (size_t i = 0; i + 1 < sizeof(widths) / sizeof(widths[0]); i++)
+		if (widths[i] == w)
+			return widths[i + 1];
+	return w * 2;
 }

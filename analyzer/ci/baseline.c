@@ -41,14 +41,6 @@ void baseline_params_init(struct baseline_params *p)
 
 /* ---- loading ---- */
 
-static bool parse_fp(const char *s, uint64_t *out)
-{
-	if (!s || strlen(s) != 16 || strspn(s, "0123456789abcdefABCDEF") != 16)
-		return false;
-	*out = strtoull(s, NULL, 16);
-	return true;
-}
-
 static double jnum_or_nan(json_t *v)
 {
 	return json_is_number(v) ? json_number_value(v) : NAN;
@@ -103,7 +95,7 @@ static bool load_groups(struct baseline *b, json_t *groups)
 	b->groups = xcalloc(json_array_size(groups) + 1, sizeof(*b->groups));
 	json_array_foreach(groups, i, g) {
 		struct baseline_group *bg = &b->groups[b->ngroups];
-		if (!parse_fp(json_string_value(json_object_get(g, "fingerprint")),
+		if (!fp_parse(json_string_value(json_object_get(g, "fingerprint")),
 				&bg->fingerprint))
 			return false;
 		bg->query = jstr_dup(json_object_get(g, "query"));
@@ -138,7 +130,7 @@ static void load_findings(struct baseline *b, json_t *findings)
 			continue;       /* a kind from a newer pgsift: cannot match */
 		struct baseline_finding *bf = &b->findings[b->nfindings++];
 		bf->kind = k;
-		bf->has_fingerprint = parse_fp(json_string_value(
+		bf->has_fingerprint = fp_parse(json_string_value(
 				json_object_get(f, "fingerprint")), &bf->fingerprint);
 		bf->table = jstr_dup(json_object_get(f, "table"));
 		bf->index = jstr_dup(json_object_get(f, "index"));

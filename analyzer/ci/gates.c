@@ -13,6 +13,7 @@
 #include "fingerprint.h"
 #include "gates.h"
 #include "report.h"
+#include "timeutil.h"
 
 #define DESCRIBE_QUERY_CHARS 80
 
@@ -70,8 +71,8 @@ static bool parse_number(const char *s, double *v, const char **end)
 static bool parse_duration(const char *s, double *ms)
 {
 	static const struct { const char *unit; double scale; } units[] = {
-		{ "", 1 }, { "ms", 1 }, { "s", 1000 }, { "sec", 1000 },
-		{ "min", 60000 }, { "h", 3600000 },
+		{ "", 1 }, { "ms", 1 }, { "s", MS_PER_SEC }, { "sec", MS_PER_SEC },
+		{ "min", MS_PER_MIN }, { "h", MS_PER_HOUR },
 	};
 	const char *end;
 	double v;

@@ -12,12 +12,11 @@
 
 #include "analysis.h"
 #include "baseline.h"
+#include "exit_status.h"
 #include "gates.h"
 #include "report.h"
 #include "timeutil.h"
 #include "tui.h"
-
-enum exit_code { EXIT_DONE = 0, EXIT_GATE = 1, EXIT_USAGE = 2, EXIT_MALFORMED = 3 };
 
 static const char usage_text[] =
 "usage: pgsift report [OPTIONS] INPUT...   analyse inputs, write a report (Markdown by default)\n"

@@ -322,7 +322,7 @@ struct events *events_new(struct fp_cache *fp)
 	ev->backends = xcalloc(ev->nbackends, sizeof(*ev->backends));
 	ev->conn.peak_ts = TS_NONE;
 	sketch_init(&ev->conn.session_ms);
-	ev->tl.width_ms = 60000;
+	ev->tl.width_ms = TS_LADDER_FIRST_MS;
 	return ev;
 }
 

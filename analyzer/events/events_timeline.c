@@ -13,18 +13,6 @@
 #include "events_int.h"
 #include "timeutil.h"
 
-static const int64_t widths[] = {
-	60000, 300000, 900000, 3600000, 21600000, 86400000, 604800000,
-};
-
-static int64_t next_width(int64_t w)
-{
-	for (size_t i = 0; i + 1 < ARRAY_SIZE(widths); i++)
-		if (widths[i] == w)
-			return widths[i + 1];
-	return w * 2;
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -43,7 +31,7 @@ static int64_t last_start(const struct ev_timeline *tl)
 static int64_t width_for(int64_t w, int64_t lo, int64_t hi)
 {
 	while (floor_div(hi, w) - floor_div(lo, w) + 1 > EV_TIMELINE_MAX_BUCKETS)
-		w = next_width(w);
+		w = ts_ladder_next(w);
 	return w;
 }
 
@@ -194,5 +182,5 @@ void ev_timeline_free(struct ev_timeline *tl)
 	free(tl->b);
 	tl->b = NULL;
 	tl->n = tl->cap = 0;
-	tl->width_ms = 60000;
+	tl->width_ms = TS_LADDER_FIRST_MS;
 }

@@ -122,7 +122,7 @@ static size_t match_time(const char *line, size_t len, size_t pos, char esc,
 	v->zlen = z;
 	v->tz_known = ts_zone_offset(s + n + 1, z, &off);
 	v->zmin = off;
-	v->num = wall - (int64_t)off * 60000;
+	v->num = wall - (int64_t)off * MS_PER_MIN;
 	return n + 1 + z;
 }
 

@@ -241,7 +241,7 @@ static void memo_store(struct prefix_memo *mm, const struct mstate *m,
 	}
 	e->zshift = 0;
 	if (p->time_hole >= 0)
-		e->zshift = (int64_t)m->v[p->hole[p->time_hole]].zmin * 60000;
+		e->zshift = (int64_t)m->v[p->hole[p->time_hole]].zmin * MS_PER_MIN;
 	copy_fields(&e->f, f);
 	for (unsigned j = 0; j < p->nslot; j++) {
 		const struct slot *s = &p->slots[j];

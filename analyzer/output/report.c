@@ -42,16 +42,24 @@ const char *report_band_name(enum band b)
  * critical (defaults, in ms). The critical limit itself is still "alert",
  * so that "critical > 1000" reads as written. Limits that are unset (0) or
  * not increasing fall back to the defaults as a whole. */
-enum band report_band(const struct pgsift_options *o, double p95_ms)
+void report_band_limits(const struct pgsift_options *o, double lim[3])
 {
-	double warn = 100, alert = 500, crit = 1000;
-
 	if (o && o->bands[0] > 0 && o->bands[1] >= o->bands[0] &&
 			o->bands[2] >= o->bands[1]) {
-		warn = o->bands[0];
-		alert = o->bands[1];
-		crit = o->bands[2];
+		memcpy(lim, o->bands, 3 * sizeof(lim[0]));
+		return;
 	}
+	lim[0] = BANDS_DEFAULT_WARNING_MS;
+	lim[1] = BANDS_DEFAULT_ALERT_MS;
+	lim[2] = BANDS_DEFAULT_CRITICAL_MS;
+}
+
+enum band report_band(const struct pgsift_options *o, double p95_ms)
+{
+	double lim[3];
+
+	report_band_limits(o, lim);
+	double warn = lim[0], alert = lim[1], crit = lim[2];
 	if (p95_ms > crit)
 		return BAND_CRITICAL;
 	if (p95_ms >= alert)

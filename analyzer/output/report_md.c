@@ -227,12 +227,9 @@ static void md_worst(FILE *out, const struct analysis *a, size_t top,
 	fputc('\n', out);
 
 	/* Say what the band column means, with the limits in force. */
-	double w = opts->bands[0], al = opts->bands[1], cr = opts->bands[2];
-	if (!(w > 0 && al >= w && cr >= al)) {
-		w = 100;
-		al = 500;
-		cr = 1000;
-	}
+	double lim[3];
+	report_band_limits(opts, lim);
+	double w = lim[0], al = lim[1], cr = lim[2];
 	fprintf(out, "Band on P95: good < %s ms <= warning < %s ms <= alert "
 			"<= %s ms < critical.\n\n",
 			fmt_limit(w, c[0], sizeof(c[0])),

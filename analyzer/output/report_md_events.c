@@ -56,8 +56,8 @@ static const char *fmt_minute(int64_t ms, char *out, size_t outlen)
 static const char *fmt_span(int64_t ms, char *out, size_t outlen)
 {
 	static const struct { int64_t ms; const char *one, *many; } units[] = {
-		{ 604800000, "week", "weeks" }, { 86400000, "day", "days" },
-		{ 3600000, "hour", "hours" }, { 60000, "minute", "minutes" },
+		{ MS_PER_WEEK, "week", "weeks" }, { MS_PER_DAY, "day", "days" },
+		{ MS_PER_HOUR, "hour", "hours" }, { MS_PER_MIN, "minute", "minutes" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		if (ms % units[i].ms)
@@ -67,7 +67,7 @@ static const char *fmt_span(int64_t ms, char *out, size_t outlen)
 				n == 1 ? units[i].one : units[i].many);
 		return out;
 	}
-	snprintf(out, outlen, "%lld s", (long long)(ms / 1000));
+	snprintf(out, outlen, "%lld s", (long long)(ms / MS_PER_SEC));
 	return out;
 }
 
@@ -211,12 +211,12 @@ void md_write_timeline(FILE *out, const struct analysis *a)
 	double *col = xcalloc(ncol, sizeof(*col));
 	char unit[32], span[32], col_span[32], first[32], last[32];
 	int64_t w = t->width_ms;
-	if (w % 3600000 == 0)
-		snprintf(unit, sizeof(unit), w == 3600000 ? "hour" : "%d-hour period",
-				(int)(w / 3600000));
+	if (w % MS_PER_HOUR == 0)
+		snprintf(unit, sizeof(unit), w == MS_PER_HOUR ? "hour" : "%d-hour period",
+				(int)(w / MS_PER_HOUR));
 	else
-		snprintf(unit, sizeof(unit), w == 60000 ? "minute" : "%d-minute period",
-				(int)(w / 60000));
+		snprintf(unit, sizeof(unit), w == MS_PER_MIN ? "minute" : "%d-minute period",
+				(int)(w / MS_PER_MIN));
 	fmt_span(w, span, sizeof(span));
 	fmt_span(w * (int64_t)per, col_span, sizeof(col_span));
 
@@ -245,7 +245,7 @@ void md_write_timeline(FILE *out, const struct analysis *a)
 	}
 	/* Where the columns start and end: "10:00", or "11-22 10:00" when
 	 * the window is longer than a day. */
-	bool days = t->b[t->n - 1].start_ms - t->b[0].start_ms >= 86400000;
+	bool days = t->b[t->n - 1].start_ms - t->b[0].start_ms >= MS_PER_DAY;
 	const char *l1 = days ? first + 5 : first + 11;
 	const char *l2 = days ? last + 5 : last + 11;
 	fprintf(out, "%-11s ^%s", "", l1);

@@ -69,17 +69,6 @@ struct agg *agg_new(void)
  *
  * Why cheap: calls come mostly in time order per input, so the common case
  * is one division and an update of the last bucket, or an append. */
-static const int64_t tl_widths[] = {
-	60000, 300000, 900000, 3600000, 21600000, 86400000, 604800000,
-};
-
-static int64_t tl_next_width(int64_t w)
-{
-	for (size_t i = 0; i + 1 < ARRAY_SIZE(tl_widths); i++)
-		if (tl_widths[i] == w)
-			return tl_widths[i + 1];
-	return w * 2;
-}
 
 /* The start of the bucket w wide that holds ts (floor, also before 1970). */
 static int64_t tl_floor(int64_t ts, int64_t w)
@@ -93,7 +82,7 @@ static int64_t tl_floor(int64_t ts, int64_t w)
 /* Folds neighbours into buckets of the next width, in place. */
 static void tl_widen(struct agg_timeline *tl)
 {
-	int64_t w = tl_next_width(tl->width_ms);
+	int64_t w = ts_ladder_next(tl->width_ms);
 	uint32_t k = 0;
 	for (uint32_t i = 0; i < tl->n; i++) {
 		int64_t s = tl_floor(tl->b[i].start_ms, w);
@@ -115,7 +104,7 @@ void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
 	if (ts_ms == TS_NONE)
 		return;
 	if (tl->width_ms == 0)
-		tl->width_ms = tl_widths[0];
+		tl->width_ms = TS_LADDER_FIRST_MS;
 	for (;;) {
 		int64_t s = tl_floor(ts_ms, tl->width_ms);
 		uint32_t n = tl->n, at = n;

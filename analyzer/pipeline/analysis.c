@@ -51,9 +51,9 @@ void options_init(struct pgsift_options *o)
 	o->since_ms = o->until_ms = TS_NONE;
 	o->since_tod = o->until_tod = -1;
 	o->top = 20;
-	o->bands[0] = 100;
-	o->bands[1] = 500;
-	o->bands[2] = 1000;
+	o->bands[0] = BANDS_DEFAULT_WARNING_MS;
+	o->bands[1] = BANDS_DEFAULT_ALERT_MS;
+	o->bands[2] = BANDS_DEFAULT_CRITICAL_MS;
 }
 
 static void add_problem(struct input_report *r, uint64_t line, const char *msg)

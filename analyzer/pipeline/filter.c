@@ -137,14 +137,14 @@ bool filter_has_window(const struct filter *f)
 void filter_window(const struct filter *f, int64_t first_ts, int offset_min,
 		int64_t *since, int64_t *until)
 {
-	const int64_t day = 86400000;
+	const int64_t day = MS_PER_DAY;
 	*since = f->since_ms;
 	*until = f->until_ms;
 	if (first_ts == TS_NONE)
 		return;
-	int64_t local = first_ts + (int64_t)offset_min * 60000;
+	int64_t local = first_ts + (int64_t)offset_min * MS_PER_MIN;
 	int64_t midnight = (local >= 0 ? local / day : (local - day + 1) / day) * day
-		- (int64_t)offset_min * 60000;
+		- (int64_t)offset_min * MS_PER_MIN;
 	if (f->since_tod >= 0)
 		*since = midnight + f->since_tod;
 	if (f->until_tod >= 0)

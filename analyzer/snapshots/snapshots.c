@@ -200,7 +200,7 @@ static int64_t parse_captured(struct slice s)
 		return ms;
 	if (*z && !ts_zone_offset(z, strlen(z), &off))
 		return ms;
-	return ms - (int64_t)off * 60000;
+	return ms - (int64_t)off * MS_PER_MIN;
 }
 
 static struct snap_input *input_for(struct snapshots *sn, size_t input,

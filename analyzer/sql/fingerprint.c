@@ -302,3 +302,40 @@ struct fp_entry *fp_cache_get_normalized(struct fp_cache *c, const char *norm,
 {
 	return lookup(c, norm, len, NULL, 0);
 }
+
+/* ---- the 16-hex text form, the one way in and out of reports ---- */
+
+void fp_format(uint64_t fp, char out[17])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int k = 15; k >= 0; k--) {
+		out[k] = hex[fp & 0xf];
+		fp >>= 4;
+	}
+	out[16] = '\0';
+}
+
+bool fp_parse(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s)
+		return false;
+	for (int k = 0; k < 16; k++) {
+		char c = s[k];      /* a NUL before 16 digits fails here */
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		v = v << 4 | d;
+	}
+	if (s[16] != '\0')
+		return false;
+	*out = v;
+	return true;
+}

@@ -769,13 +769,3 @@ uint64_t fp_lexical(const char *norm, size_t len)
 	XXH3_64bits_update(&st, buf, nb);
 	return XXH3_64bits_digest(&st);
 }
-
-void fp_format(uint64_t fp, char out[17])
-{
-	static const char hex[] = "0123456789abcdef";
-	for (int k = 15; k >= 0; k--) {
-		out[k] = hex[fp & 0xf];
-		fp >>= 4;
-	}
-	out[16] = '\0';
-}
