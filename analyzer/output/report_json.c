@@ -787,6 +787,8 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, root, "events", json_events(c, a, opts));
 	if (a->check)   /* pgsift check: the verdict, new and gone groups */
 		jset(c, root, "check", jchk(c, check_result_json(a->check)));
+	else if (a->saved_check)        /* a loaded report's, as saved */
+		jset(c, root, "check", jchk(c, json_deep_copy(a->saved_check)));
 	if (snapshots_given(a->snapshots))
 		jset(c, root, "snapshots", jchk(c, snapshots_json(a->snapshots)));
 	if (a->traces)

@@ -341,5 +341,6 @@ void analysis_free(struct analysis *a)
 	traces_free(a->traces);
 	snapshots_free(a->snapshots);
 	findings_free(a->findings);
+	json_decref(a->saved_check);
 	free(a);
 }
