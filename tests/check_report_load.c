@@ -2,8 +2,8 @@
  *
  * The proof that the model holds what the writers read: the full golden
  * report (tests/golden/full.json, a `pgsift check` over every kind of
- * evidence) is loaded and written again; the JSON comes out byte for
- * byte. The Markdown is compared the same way up to the parts a saved
+ * evidence) is loaded and written again; the JSON and the text come out
+ * byte for byte. The Markdown is compared the same way up to the parts a saved
  * report cannot give back (listed in test_md_round_trip). Then the error
  * cases: not JSON, another schema or tool, a truncated file. */
 #include <check.h>
@@ -79,6 +79,59 @@ START_TEST(test_json_round_trip)
 }
 END_TEST
 
+/* Cuts text[from, to) out of s, where from is the first occurrence of
+ * start and to that of end after it (or the end of s). */
+static void cut(char *s, const char *start, const char *end)
+{
+	char *from = strstr(s, start);
+	ck_assert_msg(from != NULL, "no \"%s\" in the golden", start);
+	char *to = end ? strstr(from + 1, end) : NULL;
+	if (!to)
+		to = from + strlen(from);
+	memmove(from, to, strlen(to) + 1);
+}
+
+/* The Markdown of the loaded model is the golden one but for the two
+ * parts written from the gates' in-memory verdict (struct check_result,
+ * gates.h), which a saved report keeps as its JSON "check" object only
+ * (analysis.saved_check, written back as saved by the JSON writer): the
+ * verdict at the top (with its gate table) and "Compared with the
+ * baseline". Every other section, groups, findings, events, traces and
+ * statistics included, comes out byte for byte. */
+START_TEST(test_md_round_trip)
+{
+	char path[4096];
+	struct analysis *a = load_golden("full.json");
+	snprintf(path, sizeof(path), "%s/tests/golden/full.md", tu_root());
+	char *want = slurp(path);
+	ck_assert(want != NULL);
+	cut(want, "**\xe2\x9d\x8c Check failed**", "## Inputs");
+	cut(want, "\n## Compared with the baseline\n", "\n## Timeline");
+	char *got = render("md", a);
+	ck_assert_msg(strcmp(got, want) == 0, "full.md (without the check parts) "
+			"differs from the loaded model's from line %d on",
+			first_diff_line(got, want));
+	free(got);
+	free(want);
+	analysis_free(a);
+}
+END_TEST
+
+START_TEST(test_text_round_trip)
+{
+	char path[4096];
+	struct analysis *a = load_golden("full.json");
+	snprintf(path, sizeof(path), "%s/tests/golden/full.txt", tu_root());
+	char *want = slurp(path);
+	char *got = render("text", a);
+	ck_assert_msg(strcmp(got, want) == 0, "full.txt differs from the loaded "
+			"model's from line %d on", first_diff_line(got, want));
+	free(got);
+	free(want);
+	analysis_free(a);
+}
+END_TEST
+
 START_TEST(test_probe)
 {
 	char path[4096];
@@ -141,6 +194,8 @@ Suite *suite_report_load(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_json_round_trip);
 	tcase_add_test(tc, test_probe);
+	tcase_add_test(tc, test_md_round_trip);
+	tcase_add_test(tc, test_text_round_trip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
