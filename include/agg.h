@@ -15,6 +15,7 @@
 
 #include "fingerprint.h"
 #include "sketch.h"
+#include "sketch_hist.h"
 #include "util.h"
 
 #define AGG_EXAMPLES 3
@@ -88,6 +89,16 @@ struct agg_timeline {
 	int64_t width_ms;       /* 0 until the first time-stamped call */
 };
 
+/* What the writers read of a group's latencies. A finished analysis
+ * fills it from the sketch once every pass has run (report_finish()); a
+ * saved report is loaded into it (report_load(), without a sketch). Until
+ * ready, report.c reads the sketch itself: passes see live figures. */
+struct group_stats {
+	bool ready;
+	double mean_ms, p50_ms, p95_ms, p99_ms;
+	uint64_t hist[SKETCH_HIST_BINS];        /* sketch_hist_counts() */
+};
+
 struct group {
 	uint64_t fingerprint;
 	bool lexical;           /* fingerprint from the lexical fallback */
@@ -106,6 +117,7 @@ struct group {
 	char *plan_json;        /* worst plan as EXPLAIN JSON text, or NULL */
 	double plan_ms;
 	struct agg_timeline timeline;   /* calls with a time stamp only */
+	struct group_stats stats;
 };
 
 struct agg;

@@ -98,6 +98,9 @@ struct analysis {
 	 * set and freed by the CLI (check_result_free() before
 	 * analysis_free()); NULL otherwise. */
 	struct check_result *check;
+	/* A loaded report's "check" object (report_load.h), written back as
+	 * saved when check is NULL; owned. */
+	struct json_t *saved_check;
 };
 
 /* A pass over the merged analysis (N+1 detection, advice, ...): it may add

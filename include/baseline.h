@@ -1,7 +1,7 @@
 /* baseline.h: comparing a run with a saved JSON report (--baseline).
  *
  * baseline_load() reads the groups and findings of a pgsift JSON report
- * (schema 1, plain, gzip or zstd). baseline_compare() matches the run's
+ * (schema 1, plain, gzip or zstd) through the one loader (report_load.h). baseline_compare() matches the run's
  * groups to the saved ones by fingerprint, so literals and IN-list lengths
  * never make false news: it adds a `regression` finding (critical, with
  * both figures in its evidence) for each group whose P95 or total time grew

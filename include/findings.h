@@ -37,6 +37,20 @@ enum finding_severity {
 #undef X
 };
 
+/* What the writers show of an n_plus_one finding, typed: set from the
+ * evidence by findings_finish(), so that no writer reads JSON. */
+struct finding_loop {
+	bool set;               /* the finding is a loop with its evidence */
+	bool from_log;          /* seen in a log backend, else in traces */
+	uint64_t occurrences;   /* loops seen */
+	uint64_t repeats_min, repeats_median, repeats_max;
+	char *repeated_query, *source_query;    /* normalized; "" unknown */
+	char *where;            /* log: the application; traces: the parent span */
+	char *names;            /* applications or transactions, ", "-joined */
+	char *example;          /* a trace id, or "pid 1234" */
+	bool from_trace_example;        /* example is a trace id */
+};
+
 struct finding {
 	enum finding_kind kind;
 	enum finding_severity severity;
@@ -48,6 +62,7 @@ struct finding {
 	double impact_ms;       /* total time attributable */
 	char *suggestion;       /* the SQL or change to make */
 	json_t *evidence;       /* object, owned; never NULL */
+	struct finding_loop loop;       /* n_plus_one, after findings_finish() */
 };
 
 struct findings;
@@ -73,6 +88,10 @@ void finding_set_suggestion(struct finding *f, const char *fmt, ...)
 void findings_sort(struct findings *fs);
 size_t findings_count(const struct findings *fs);
 struct finding *findings_at(const struct findings *fs, size_t i);
+/* Sets the typed fields the writers read (struct finding_loop) from
+ * each finding's evidence; run once the findings are complete (the
+ * model's finish step, and after loading a saved report). */
+void findings_finish(struct findings *fs);
 /* Moves every finding of src into dst. */
 void findings_merge(struct findings *dst, struct findings *src);
 

@@ -31,9 +31,16 @@ enum band report_band(const struct pgsift_options *o, double p95_ms);
  * or its limits are unset or not increasing. */
 void report_band_limits(const struct pgsift_options *o, double lim[3]);
 const char *report_band_name(enum band b);
-/* Mean over timed calls, and the group's P50/P95/P99. */
+/* Mean over timed calls, and the group's P50/P95/P99: from the model
+ * (g->stats) once finished or loaded, else from the sketch. */
 double group_mean(const struct group *g);
 double group_pct(const struct group *g, double q);
+/* The latency histogram's counts (sketch_hist.h); false when empty. */
+bool group_histogram(const struct group *g, uint64_t counts[SKETCH_HIST_BINS]);
+/* The model's finish step, once every pass has run: each group's stats
+ * from its sketch, the findings' typed fields from their evidence. */
+void report_group_finish(struct group *g);
+void report_finish(struct analysis *a);
 /* The query text of an example as shown: literals masked (normalized)
  * unless show_literals. Writes into sb. */
 struct strbuf;

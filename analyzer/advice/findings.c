@@ -46,8 +46,19 @@ struct findings *findings_new(void)
 	return xcalloc(1, sizeof(struct findings));
 }
 
+static void loop_release(struct finding_loop *l)
+{
+	free(l->repeated_query);
+	free(l->source_query);
+	free(l->where);
+	free(l->names);
+	free(l->example);
+	memset(l, 0, sizeof(*l));
+}
+
 static void finding_free(struct finding *f)
 {
+	loop_release(&f->loop);
 	free(f->title);
 	free(f->table);
 	free(f->index);
@@ -177,4 +188,74 @@ void findings_merge(struct findings *dst, struct findings *src)
 		dst->v[dst->n++] = src->v[i];
 	}
 	src->n = 0;
+}
+
+static uint64_t ev_uint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) && json_integer_value(v) > 0 ?
+		(uint64_t)json_integer_value(v) : 0;
+}
+
+static char *ev_text(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return xstrdup(s ? s : "");
+}
+
+static char *ev_joined(json_t *arr)
+{
+	size_t i, len = 0;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		len += (s ? strlen(s) : 0) + 2;
+	}
+	char *out = xmalloc(len + 1), *p = out;
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		if (i) {
+			memcpy(p, ", ", 2);
+			p += 2;
+		}
+		if (s) {
+			memcpy(p, s, strlen(s));
+			p += strlen(s);
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* The evidence keys are those traces_findings.c writes. */
+static void loop_from_evidence(struct finding_loop *l, json_t *ev)
+{
+	json_t *r = json_object_get(ev, "repeats");
+	const char *seen = json_string_value(json_object_get(ev, "seen_in"));
+
+	loop_release(l);
+	l->set = true;
+	l->from_log = seen && strcmp(seen, "log") == 0;
+	l->occurrences = ev_uint(ev, "occurrences");
+	l->repeats_min = ev_uint(r, "min");
+	l->repeats_median = ev_uint(r, "median");
+	l->repeats_max = ev_uint(r, "max");
+	l->repeated_query = ev_text(ev, "repeated_query");
+	l->source_query = ev_text(ev, "source_query");
+	l->where = ev_text(ev, l->from_log ? "application" : "parent");
+	l->names = ev_joined(json_object_get(ev, l->from_log ? "applications" :
+			"transactions"));
+	/* The kind of example follows the key present, as the report shows. */
+	l->from_trace_example = json_object_get(ev, "example_trace") != NULL;
+	l->example = ev_text(ev, l->from_trace_example ? "example_trace" :
+			"example_backend");
+}
+
+void findings_finish(struct findings *fs)
+{
+	for (size_t i = 0; fs && i < fs->n; i++) {
+		struct finding *f = fs->v[i];
+		if (f->kind == FK_n_plus_one)
+			loop_from_evidence(&f->loop, f->evidence);
+	}
 }

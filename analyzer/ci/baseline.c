@@ -8,8 +8,8 @@
 #include "analysis.h"
 #include "baseline.h"
 #include "filter.h"
-#include "input.h"
 #include "report.h"
+#include "report_load.h"
 #include "strbuf.h"
 
 #define TITLE_QUERY_CHARS 80    /* query text in a finding's title */
@@ -41,143 +41,58 @@ void baseline_params_init(struct baseline_params *p)
 
 /* ---- loading ---- */
 
-static double jnum_or_nan(json_t *v)
-{
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static char *jstr_dup(json_t *v)
-{
-	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
-}
-
 static int cmp_group_fp(const void *pa, const void *pb)
 {
 	const struct baseline_group *x = pa, *y = pb;
 	return x->fingerprint < y->fingerprint ? -1 : x->fingerprint > y->fingerprint;
 }
 
-/* The whole (decompressed) input as one buffer; NULL with *err on failure. */
-static char *read_all(const char *path, size_t *len, char **err)
+/* The saved groups, from the loaded model (report_load.h), in the order
+ * saved (by total time: that is the rank), then sorted by fingerprint. */
+static void take_groups(struct baseline *b, const struct analysis *m)
 {
-	char msg[512];
-	struct line_reader *lr = lr_open(path, msg, sizeof(msg));
-	if (!lr) {
-		if (asprintf(err, "%s: %s", path, msg) < 0)
-			abort();
-		return NULL;
-	}
-	struct strbuf sb = STRBUF_INIT;
-	const char *line;
-	size_t n;
-	while (lr_next(lr, &line, &n)) {
-		sb_append(&sb, line, n);
-		sb_putc(&sb, '\n');
-	}
-	if (lr_error(lr)) {
-		if (asprintf(err, "%s: %s", path, lr_error(lr)) < 0)
-			abort();
-		lr_close(lr);
-		sb_release(&sb);
-		return NULL;
-	}
-	lr_close(lr);
-	sb_append(&sb, "", 0);
-	*len = sb.len;
-	return sb.buf;
-}
-
-static bool load_groups(struct baseline *b, json_t *groups)
-{
-	size_t i;
-	json_t *g;
-
-	b->groups = xcalloc(json_array_size(groups) + 1, sizeof(*b->groups));
-	json_array_foreach(groups, i, g) {
-		struct baseline_group *bg = &b->groups[b->ngroups];
-		if (!fp_parse(json_string_value(json_object_get(g, "fingerprint")),
-				&bg->fingerprint))
-			return false;
-		bg->query = jstr_dup(json_object_get(g, "query"));
-		json_t *calls = json_object_get(g, "calls");
-		bg->calls = json_is_integer(calls) && json_integer_value(calls) > 0 ?
-			(uint64_t)json_integer_value(calls) : 0;
-		/* timed_calls is pgsift's own addition; without it, all calls. */
-		json_t *timed = json_object_get(g, "timed_calls");
-		bg->timed_calls = json_is_integer(timed) && json_integer_value(timed) >= 0 ?
-			(uint64_t)json_integer_value(timed) : bg->calls;
-		bg->total_ms = jnum_or_nan(json_object_get(g, "total_ms"));
-		if (isnan(bg->total_ms))
-			bg->total_ms = 0;
-		bg->p95_ms = jnum_or_nan(json_object_get(g, "p95_ms"));
-		bg->rank = i + 1;       /* groups are saved by total time, descending */
-		b->ngroups++;
+	b->groups = xcalloc(m->ngroups + 1, sizeof(*b->groups));
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct group *g = m->groups[i];
+		struct baseline_group *bg = &b->groups[b->ngroups++];
+		bg->fingerprint = g->fingerprint;
+		bg->query = xstrdup(g->query ? g->query : "");
+		bg->calls = g->calls;
+		bg->timed_calls = g->timed_calls;
+		bg->total_ms = g->total_ms;
+		/* A saved null P95 (no duration) is unknown, not zero. */
+		bg->p95_ms = g->timed_calls ? group_pct(g, 0.95) : NAN;
+		bg->rank = i + 1;
 	}
 	qsort(b->groups, b->ngroups, sizeof(*b->groups), cmp_group_fp);
-	return true;
 }
 
-static void load_findings(struct baseline *b, json_t *findings)
+static void take_findings(struct baseline *b, const struct analysis *m)
 {
-	size_t i;
-	json_t *f;
+	size_t n = findings_count(m->findings);
 
-	b->findings = xcalloc(json_array_size(findings) + 1, sizeof(*b->findings));
-	json_array_foreach(findings, i, f) {
-		const char *kind = json_string_value(json_object_get(f, "kind"));
-		enum finding_kind k = kind ? finding_kind_from_name(kind) : FK_COUNT;
-		if (k == FK_COUNT)
-			continue;       /* a kind from a newer pgsift: cannot match */
+	b->findings = xcalloc(n + 1, sizeof(*b->findings));
+	for (size_t i = 0; i < n; i++) {
+		const struct finding *f = findings_at(m->findings, i);
 		struct baseline_finding *bf = &b->findings[b->nfindings++];
-		bf->kind = k;
-		bf->has_fingerprint = fp_parse(json_string_value(
-				json_object_get(f, "fingerprint")), &bf->fingerprint);
-		bf->table = jstr_dup(json_object_get(f, "table"));
-		bf->index = jstr_dup(json_object_get(f, "index"));
+		bf->kind = f->kind;
+		bf->has_fingerprint = f->has_fingerprint;
+		bf->fingerprint = f->fingerprint;
+		bf->table = f->table ? xstrdup(f->table) : NULL;
+		bf->index = f->index ? xstrdup(f->index) : NULL;
 	}
 }
 
 struct baseline *baseline_load(const char *path, char **err)
 {
-	size_t len = 0;
-	json_error_t jerr;
-	*err = NULL;
-
-	char *text = read_all(path, &len, err);
-	if (!text)
+	struct analysis *m = report_load(path, err);
+	if (!m)
 		return NULL;
-	json_t *root = json_loadb(text, len, 0, &jerr);
-	free(text);
-	if (!root) {
-		if (asprintf(err, "%s:%d: not JSON: %s", path, jerr.line, jerr.text) < 0)
-			abort();
-		return NULL;
-	}
 	struct baseline *b = xcalloc(1, sizeof(*b));
 	b->path = xstrdup(path);
-	json_t *groups = json_object_get(root, "groups");
-	json_t *findings = json_object_get(root, "findings");
-	json_t *schema = json_object_get(root, "schema");
-	const char *why = NULL;
-	if (!json_is_object(root) || !json_is_integer(schema))
-		why = "not a pgsift JSON report (no \"schema\"; save one with "
-			"'pgsift report -f json -o FILE')";
-	else if (json_integer_value(schema) != 1)
-		why = "a JSON report of another schema than 1";
-	else if (!json_is_array(groups))
-		why = "a JSON report without a \"groups\" array";
-	else if (!load_groups(b, groups))
-		why = "a group without a 16-hex-digit \"fingerprint\"";
-	if (why) {
-		if (asprintf(err, "%s: %s", path, why) < 0)
-			abort();
-		json_decref(root);
-		baseline_free(b);
-		return NULL;
-	}
-	if (json_is_array(findings))
-		load_findings(b, findings);
-	json_decref(root);
+	take_groups(b, m);
+	take_findings(b, m);
+	analysis_free(m);
 	return b;
 }
 

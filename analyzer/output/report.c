@@ -2,9 +2,11 @@
  * latency figures, example text). */
 #include <string.h>
 
+#include "findings.h"
 #include "fingerprint.h"
 #include "report.h"
 #include "sketch.h"
+#include "sketch_hist.h"
 #include "strbuf.h"
 
 static const struct report_writer *const writers[] = {
@@ -69,14 +71,61 @@ enum band report_band(const struct pgsift_options *o, double p95_ms)
 	return BAND_GOOD;
 }
 
-double group_mean(const struct group *g)
+static double mean_of(const struct group *g)
 {
 	return g->timed_calls ? g->total_ms / (double)g->timed_calls : 0;
 }
 
+double group_mean(const struct group *g)
+{
+	return g->stats.ready ? g->stats.mean_ms : mean_of(g);
+}
+
+/* The model holds the three quantiles the reports show; any other q
+ * (none is asked today) comes from the sketch. */
 double group_pct(const struct group *g, double q)
 {
+	if (g->stats.ready) {
+		if (q == 0.50)
+			return g->stats.p50_ms;
+		if (q == 0.95)
+			return g->stats.p95_ms;
+		if (q == 0.99)
+			return g->stats.p99_ms;
+	}
 	return sketch_quantile(&g->sketch, q);
+}
+
+bool group_histogram(const struct group *g, uint64_t counts[SKETCH_HIST_BINS])
+{
+	if (!g->stats.ready)
+		return sketch_hist_counts(&g->sketch, counts);
+	bool any = false;
+	for (int i = 0; i < SKETCH_HIST_BINS; i++) {
+		counts[i] = g->stats.hist[i];
+		any |= counts[i] != 0;
+	}
+	return any;
+}
+
+void report_group_finish(struct group *g)
+{
+	struct group_stats *st = &g->stats;
+
+	st->mean_ms = mean_of(g);
+	st->p50_ms = sketch_quantile(&g->sketch, 0.50);
+	st->p95_ms = sketch_quantile(&g->sketch, 0.95);
+	st->p99_ms = sketch_quantile(&g->sketch, 0.99);
+	sketch_hist_counts(&g->sketch, st->hist);
+	st->ready = true;
+}
+
+void report_finish(struct analysis *a)
+{
+	for (size_t i = 0; i < a->ngroups; i++)
+		report_group_finish(a->groups[i]);
+	if (a->findings)
+		findings_finish(a->findings);
 }
 
 /* sb is reset first. With literals the parameters go on a line of their

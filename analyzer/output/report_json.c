@@ -363,7 +363,8 @@ static json_t *json_group(struct jctx *c, const struct group *g,
 	jset(c, o, "lexical_fingerprint", jchk(c, json_boolean(g->lexical)));
 	jset(c, o, "plan_ms", plan ? jms(c, g->plan_ms) : jchk(c, json_null()));
 	/* Latency histogram (1-2-5 bins), null without timed calls. */
-	json_t *hist = sketch_histogram(&g->sketch);
+	uint64_t counts[SKETCH_HIST_BINS];
+	json_t *hist = group_histogram(g, counts) ? sketch_hist_json(counts) : NULL;
 	jset(c, o, "histogram", hist ? hist : jchk(c, json_null()));
 	jset(c, o, "timeline", json_group_timeline(c, &g->timeline));
 	/* Calls under names past the per-group limit (AGG_MAX_NAMES). */
@@ -786,6 +787,8 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, root, "events", json_events(c, a, opts));
 	if (a->check)   /* pgsift check: the verdict, new and gone groups */
 		jset(c, root, "check", jchk(c, check_result_json(a->check)));
+	else if (a->saved_check)        /* a loaded report's, as saved */
+		jset(c, root, "check", jchk(c, json_deep_copy(a->saved_check)));
 	if (snapshots_given(a->snapshots))
 		jset(c, root, "snapshots", jchk(c, snapshots_json(a->snapshots)));
 	if (a->traces)

@@ -1,7 +1,6 @@
 /* report_md_traces.c: the Markdown "N+1 loops" section (every n_plus_one
  * finding, from traces and logs, with its numbers and the query to write
  * instead) and database time per transaction name, when spans were read. */
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,33 +8,11 @@
 #include "report_md.h"
 #include "traces.h"
 
-static long long jint(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
-}
-
-static const char *jtext(json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* The transactions or applications of a loop, comma-separated. */
-static void names_cell(FILE *out, json_t *names, struct strbuf *sb)
+static void names_cell(FILE *out, const char *names)
 {
-	size_t i;
-	json_t *v;
-	sb_reset(sb);
-	json_array_foreach(names, i, v) {
-		if (i)
-			sb_append(sb, ", ", 2);
-		const char *s = json_string_value(v);
-		if (s)
-			sb_append(sb, s, strlen(s));
-	}
 	struct strbuf tmp = STRBUF_INIT;
-	md_code(out, sb->buf ? sb->buf : "", 60, true, &tmp);
+	md_code(out, names ? names : "", 60, true, &tmp);
 	sb_release(&tmp);
 }
 
@@ -59,18 +36,20 @@ static void md_loops(FILE *out, const struct analysis *a, size_t top,
 		const struct finding *f = findings_at(a->findings, i);
 		if (f->kind != FK_n_plus_one)
 			continue;
-		json_t *ev = f->evidence, *r = json_object_get(ev, "repeats");
-		bool log = strcmp(jtext(ev, "seen_in"), "log") == 0;
-		fprintf(out, "| %zu | %s | ", ++k, log ? "log" : "trace");
-		md_code(out, jtext(ev, "repeated_query"), 60, true, sb);
+		const struct finding_loop *l = &f->loop;
+		fprintf(out, "| %zu | %s | ", ++k, l->from_log ? "log" : "trace");
+		md_code(out, l->repeated_query ? l->repeated_query : "", 60, true, sb);
 		fputs(" | ", out);
-		md_code(out, jtext(ev, "source_query"), 40, true, sb);
+		md_code(out, l->source_query ? l->source_query : "", 40, true, sb);
 		fputs(" | ", out);
-		md_code(out, jtext(ev, log ? "application" : "parent"), 40, true, sb);
-		fprintf(out, " | %lld | %lld / %lld / %lld | %s | ", jint(ev, "occurrences"),
-			jint(r, "min"), jint(r, "median"), jint(r, "max"),
+		md_code(out, l->where ? l->where : "", 40, true, sb);
+		fprintf(out, " | %llu | %llu / %llu / %llu | %s | ",
+			(unsigned long long)l->occurrences,
+			(unsigned long long)l->repeats_min,
+			(unsigned long long)l->repeats_median,
+			(unsigned long long)l->repeats_max,
 			md_fmt_ms(f->impact_ms, ms, sizeof(ms)));
-		names_cell(out, json_object_get(ev, log ? "applications" : "transactions"), sb);
+		names_cell(out, l->names);
 		fputs(" |\n", out);
 	}
 	fputs("\n", out);
@@ -80,9 +59,8 @@ static void md_loops(FILE *out, const struct analysis *a, size_t top,
 		if (f->kind != FK_n_plus_one)
 			continue;
 		fprintf(out, "**%zu.** Example: %s `%s`.\n\n", ++k,
-			json_object_get(f->evidence, "example_trace") ? "trace" : "backend",
-			json_object_get(f->evidence, "example_trace")
-				? jtext(f->evidence, "example_trace") : jtext(f->evidence, "example_backend"));
+			f->loop.from_trace_example ? "trace" : "backend",
+			f->loop.example ? f->loop.example : "");
 		if (f->suggestion)
 			md_code_block(out, "sql", f->suggestion, 4096);
 		fputs("\n", out);

@@ -19,6 +19,7 @@
 #include "snapshots.h"
 #include "traces.h"
 #include "parser.h"
+#include "report.h"
 #include "timeutil.h"
 
 #define PEEK_BYTES (256 * 1024)
@@ -305,6 +306,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		agg_totals(a->agg, &a->queries, &a->total_ms);
 	}
 	findings_sort(a->findings);
+	report_finish(a);       /* the model the writers read */
 
 	size_t readable = 0;
 	bool partial = false;
@@ -339,5 +341,6 @@ void analysis_free(struct analysis *a)
 	traces_free(a->traces);
 	snapshots_free(a->snapshots);
 	findings_free(a->findings);
+	json_decref(a->saved_check);
 	free(a);
 }

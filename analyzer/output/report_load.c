@@ -1,0 +1,343 @@
+/* report_load.c: a saved JSON report read into the report model (see
+ * report_load.h): the document, its inputs, window, totals and findings;
+ * report_load_groups.c reads the groups, the families their parts. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "findings.h"
+#include "input.h"
+#include "report.h"
+#include "report_load.h"
+#include "report_load_int.h"
+#include "snapshots.h"
+#include "strbuf.h"
+#include "timeutil.h"
+#include "traces.h"
+
+/* ---- member readers ---- */
+
+uint64_t rl_uint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (json_is_integer(v))
+		return json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+	if (json_is_real(v) && json_real_value(v) > 0)
+		return (uint64_t)json_real_value(v);
+	return 0;
+}
+
+double rl_num(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *rl_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+char *rl_strdup(const json_t *o, const char *key)
+{
+	const char *s = rl_str(o, key);
+	return s ? xstrdup(s) : NULL;
+}
+
+int64_t rl_ts(const json_t *o, const char *key)
+{
+	const char *s = rl_str(o, key);
+	int64_t ms, tod;
+	if (!s || !ts_parse_cli(s, &ms, &tod) || ms == TS_NONE)
+		return TS_NONE;
+	return ms;
+}
+
+bool rl_fp(const json_t *o, const char *key, uint64_t *fp)
+{
+	const char *s = rl_str(o, key);
+	return s && strlen(s) == 16 && fp_parse(s, fp);
+}
+
+bool rl_bool(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+/* ---- recognising a report ---- */
+
+bool report_is_json_report(const json_t *root)
+{
+	const json_t *schema = json_object_get(root, "schema");
+	const char *name = rl_str(json_object_get(root, "tool"), "name");
+	return json_is_object(root) && json_is_integer(schema) &&
+		json_integer_value(schema) == 1 && name && strcmp(name, "pgsift") == 0;
+}
+
+/* The next token at *p past blanks, if it is lit. */
+static bool take(const char **p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+	while (*p < end && strchr(" \t\r\n", **p))
+		(*p)++;
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+int report_load_probe(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	if (!take(&p, end, "{") || !take(&p, end, "\"schema\"") ||
+			!take(&p, end, ":") || !take(&p, end, "1") ||
+			!take(&p, end, ","))
+		return 0;
+	/* A schema-1 document of another tool is not ours. */
+	if (!take(&p, end, "\"tool\"") || !take(&p, end, ":") ||
+			!take(&p, end, "{") || !take(&p, end, "\"name\"") ||
+			!take(&p, end, ":") || !take(&p, end, "\"pgsift\""))
+		return 0;
+	return 100;
+}
+
+/* ---- the parts ---- */
+
+static enum input_compression compression_of(const char *s)
+{
+	if (s && strcmp(s, "gzip") == 0)
+		return INPUT_GZIP;
+	if (s && strcmp(s, "zstd") == 0)
+		return INPUT_ZSTD;
+	return INPUT_PLAIN;
+}
+
+static void load_input(struct analysis *a, struct input_report *in,
+		const json_t *o)
+{
+	const char *fmt = rl_str(o, "format");
+	const json_t *probs = json_object_get(o, "problems");
+	const json_t *notes = json_object_get(o, "notes");
+	size_t i;
+	const json_t *v;
+
+	in->path = xstrdup(rl_str(o, "path") ? rl_str(o, "path") : "");
+	/* The format string outlives the report in the agg's strings. */
+	fmt = fmt ? fmt : "unknown";
+	in->format = agg_intern(a->agg, fmt, strlen(fmt));
+	in->compression = compression_of(rl_str(o, "compression"));
+	in->bytes = rl_uint(o, "bytes");
+	in->lines = rl_uint(o, "lines");
+	in->records = rl_uint(o, "records");
+	in->skipped = rl_uint(o, "skipped");
+	json_array_foreach(probs, i, v) {
+		if (in->nkept == INPUT_MAX_PROBLEMS)
+			break;
+		struct problem *p = &in->problems[in->nkept++];
+		p->line = rl_uint(v, "line");
+		p->message = xstrdup(rl_str(v, "message") ? rl_str(v, "message") : "");
+	}
+	/* Reports of before "problems_total" kept every problem they had. */
+	in->nproblems = json_object_get(o, "problems_total") ?
+		rl_uint(o, "problems_total") : in->nkept;
+	in->unreadable = rl_bool(o, "unreadable");
+	in->truncated = rl_bool(o, "truncated");
+	in->notes = xcalloc(json_array_size(notes) + 1, sizeof(*in->notes));
+	json_array_foreach(notes, i, v)
+		if (json_is_string(v))
+			in->notes[in->nnotes++] = xstrdup(json_string_value(v));
+}
+
+static void load_columns(struct finding *f, const json_t *cols)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(cols, i, v)
+		if (json_is_string(v))
+			finding_add_column(f, json_string_value(v));
+}
+
+static enum finding_severity severity_of(const char *s)
+{
+	for (int k = FS_INFO; k <= FS_CRITICAL; k++)
+		if (s && strcmp(s, finding_severity_name((enum finding_severity)k)) == 0)
+			return (enum finding_severity)k;
+	return FS_INFO;
+}
+
+/* Findings of a kind this pgsift does not know (a newer one's) have no
+ * place in the enum: they are left out. */
+static void load_findings(struct analysis *a, const json_t *arr)
+{
+	size_t i;
+	const json_t *o;
+	uint64_t fp;
+
+	json_array_foreach(arr, i, o) {
+		const char *kind = rl_str(o, "kind");
+		enum finding_kind k = kind ? finding_kind_from_name(kind) : FK_COUNT;
+		if (k == FK_COUNT)
+			continue;
+		double impact = rl_num(o, "impact_ms");
+		struct finding *f = findings_add(a->findings, k,
+			severity_of(rl_str(o, "severity")), isnan(impact) ? 0 : impact,
+			"%s", rl_str(o, "title") ? rl_str(o, "title") : "");
+		if (rl_fp(o, "fingerprint", &fp))
+			finding_set_fingerprint(f, fp);
+		finding_set_table(f, rl_str(o, "table"));
+		finding_set_index(f, rl_str(o, "index"));
+		load_columns(f, json_object_get(o, "columns"));
+		if (rl_str(o, "suggestion"))
+			finding_set_suggestion(f, "%s", rl_str(o, "suggestion"));
+		json_t *ev = json_object_get(o, "evidence");
+		if (json_is_object(ev)) {
+			json_decref(f->evidence);
+			f->evidence = json_deep_copy(ev);
+			if (!f->evidence)
+				abort();
+		}
+	}
+	/* Saved in the list's order already; no re-sort, which could swap
+	 * findings whose impact only differs past the saved decimals. */
+	findings_finish(a->findings);
+}
+
+static char *message(const char *origin, const char *why)
+{
+	char *s;
+	if (asprintf(&s, "%s: %s", origin, why) < 0)
+		abort();
+	return s;
+}
+
+struct analysis *report_load_json(const json_t *root, const char *origin,
+		char **err)
+{
+	const json_t *schema = json_object_get(root, "schema");
+	const char *tool = rl_str(json_object_get(root, "tool"), "name");
+	const json_t *groups = json_object_get(root, "groups");
+	size_t i;
+	const json_t *v;
+
+	*err = NULL;
+	if (!json_is_object(root) || !json_is_integer(schema)) {
+		*err = message(origin, "not a pgsift JSON report (no \"schema\"; "
+			"save one with 'pgsift report -f json -o FILE')");
+		return NULL;
+	}
+	if (json_integer_value(schema) != 1) {
+		*err = message(origin, "a JSON report of another schema than 1");
+		return NULL;
+	}
+	/* A document without "tool" (hand-made, trimmed by a script) is
+	 * read; one that names another tool is not ours. */
+	if (json_object_get(root, "tool") && (!tool || strcmp(tool, "pgsift") != 0)) {
+		*err = message(origin, "a JSON report of another tool than pgsift");
+		return NULL;
+	}
+	if (!json_is_array(groups)) {
+		*err = message(origin, "a JSON report without a \"groups\" array");
+		return NULL;
+	}
+
+	struct analysis *a = xcalloc(1, sizeof(*a));
+	a->agg = agg_new();
+	a->findings = findings_new();
+	if (!rl_load_groups(a, groups)) {
+		*err = message(origin, "a group without a 16-hex-digit \"fingerprint\"");
+		analysis_free(a);
+		return NULL;
+	}
+
+	const json_t *inputs = json_object_get(root, "inputs");
+	a->inputs = xcalloc(json_array_size(inputs) + 1, sizeof(*a->inputs));
+	json_array_foreach(inputs, i, v)
+		load_input(a, &a->inputs[a->ninputs++], v);
+
+	const json_t *win = json_object_get(root, "window");
+	a->window_start = rl_ts(win, "start");
+	a->window_end = rl_ts(win, "end");
+
+	const json_t *tot = json_object_get(root, "totals");
+	a->queries = rl_uint(tot, "queries");
+	a->total_ms = isnan(rl_num(tot, "total_ms")) ? 0 : rl_num(tot, "total_ms");
+	a->filtered_out = rl_uint(tot, "filtered_out");
+	a->distinct_texts = rl_uint(tot, "distinct_texts");
+	a->parsed_texts = rl_uint(tot, "parsed_texts");
+
+	load_findings(a, json_object_get(root, "findings"));
+	const json_t *ev = json_object_get(root, "events");
+	if (json_is_object(ev))
+		a->events = events_load_json(ev);
+	const json_t *sn = json_object_get(root, "snapshots");
+	if (json_is_object(sn))
+		a->snapshots = snapshots_load_json(sn);
+	const json_t *tr = json_object_get(root, "traces");
+	if (json_is_object(tr))
+		a->traces = traces_load_json(tr);
+	/* The gates' verdict is kept as saved: it is written back, never
+	 * judged again. */
+	const json_t *check = json_object_get(root, "check");
+	if (json_is_object(check))
+		a->saved_check = json_deep_copy(check);
+	return a;
+}
+
+/* The whole decompressed input, through the line reader (so that gzip,
+ * zstd and "-" work as for every input); NULL with *err on failure. */
+static char *read_all(const char *path, size_t *len, char **err)
+{
+	char msg[512];
+	struct line_reader *lr = lr_open(path, msg, sizeof(msg));
+	struct strbuf sb = STRBUF_INIT;
+	const char *line;
+	size_t n;
+
+	if (!lr) {
+		*err = message(path, msg);
+		return NULL;
+	}
+	while (lr_next(lr, &line, &n)) {
+		sb_append(&sb, line, n);
+		sb_putc(&sb, '\n');
+	}
+	if (lr_error(lr)) {
+		*err = message(path, lr_error(lr));
+		sb_release(&sb);
+		sb.buf = NULL;
+	} else {
+		sb_append(&sb, "", 0);
+		*len = sb.len;
+	}
+	lr_close(lr);
+	return sb.buf;
+}
+
+struct analysis *report_load(const char *path, char **err)
+{
+	size_t len = 0;
+	json_error_t jerr;
+	struct analysis *a = NULL;
+	char *text;
+
+	*err = NULL;
+	text = read_all(path, &len, err);
+	if (!text)
+		return NULL;
+	json_t *root = json_loadb(text, len, 0, &jerr);
+	if (!root) {
+		/* A document that stops short is the common case: say so. */
+		bool cut = json_error_code(&jerr) == json_error_premature_end_of_input;
+		if (asprintf(err, "%s:%d: %s: %s", path, jerr.line, cut ?
+				"truncated JSON report" : "not JSON", jerr.text) < 0)
+			abort();
+		goto out;
+	}
+	a = report_load_json(root, path, err);
+out:
+	json_decref(root);
+	free(text);
+	return a;
+}

@@ -1,0 +1,205 @@
+/* check_report_load.c: a saved JSON report read back into the model.
+ *
+ * The proof that the model holds what the writers read: the full golden
+ * report (tests/golden/full.json, a `pgsift check` over every kind of
+ * evidence) is loaded and written again; the JSON and the text come out
+ * byte for byte. The Markdown is compared the same way up to the parts a saved
+ * report cannot give back (listed in test_md_round_trip). Then the error
+ * cases: not JSON, another schema or tool, a truncated file. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_load.h"
+#include "strbuf.h"
+#include "testutil.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_append(&sb, buf, n);
+	fclose(f);
+	sb_append(&sb, "", 0);
+	return sb.buf;
+}
+
+static char *render(const char *id, const struct analysis *a)
+{
+	struct pgsift_options o;
+	char *buf = NULL;
+	size_t len = 0;
+
+	options_init(&o);
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert(f != NULL);
+	ck_assert_int_eq(report_find(id)->write(f, a, &o), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+static int first_diff_line(const char *a, const char *b)
+{
+	int line = 1;
+	for (; *a && *a == *b; a++, b++)
+		if (*a == '\n')
+			line++;
+	return line;
+}
+
+static struct analysis *load_golden(const char *name)
+{
+	char path[4096], *err = NULL;
+	snprintf(path, sizeof(path), "%s/tests/golden/%s", tu_root(), name);
+	struct analysis *a = report_load(path, &err);
+	ck_assert_msg(a != NULL, "%s", err ? err : "?");
+	return a;
+}
+
+START_TEST(test_json_round_trip)
+{
+	char path[4096];
+	struct analysis *a = load_golden("full.json");
+	snprintf(path, sizeof(path), "%s/tests/golden/full.json", tu_root());
+	char *want = slurp(path);
+	char *got = render("json", a);
+	ck_assert_msg(strcmp(got, want) == 0, "full.json loaded and written "
+			"again differs from line %d on", first_diff_line(got, want));
+	free(got);
+	free(want);
+	analysis_free(a);
+}
+END_TEST
+
+/* Cuts text[from, to) out of s, where from is the first occurrence of
+ * start and to that of end after it (or the end of s). */
+static void cut(char *s, const char *start, const char *end)
+{
+	char *from = strstr(s, start);
+	ck_assert_msg(from != NULL, "no \"%s\" in the golden", start);
+	char *to = end ? strstr(from + 1, end) : NULL;
+	if (!to)
+		to = from + strlen(from);
+	memmove(from, to, strlen(to) + 1);
+}
+
+/* The Markdown of the loaded model is the golden one but for the two
+ * parts written from the gates' in-memory verdict (struct check_result,
+ * gates.h), which a saved report keeps as its JSON "check" object only
+ * (analysis.saved_check, written back as saved by the JSON writer): the
+ * verdict at the top (with its gate table) and "Compared with the
+ * baseline". Every other section, groups, findings, events, traces and
+ * statistics included, comes out byte for byte. */
+START_TEST(test_md_round_trip)
+{
+	char path[4096];
+	struct analysis *a = load_golden("full.json");
+	snprintf(path, sizeof(path), "%s/tests/golden/full.md", tu_root());
+	char *want = slurp(path);
+	ck_assert(want != NULL);
+	cut(want, "**\xe2\x9d\x8c Check failed**", "## Inputs");
+	cut(want, "\n## Compared with the baseline\n", "\n## Timeline");
+	char *got = render("md", a);
+	ck_assert_msg(strcmp(got, want) == 0, "full.md (without the check parts) "
+			"differs from the loaded model's from line %d on",
+			first_diff_line(got, want));
+	free(got);
+	free(want);
+	analysis_free(a);
+}
+END_TEST
+
+START_TEST(test_text_round_trip)
+{
+	char path[4096];
+	struct analysis *a = load_golden("full.json");
+	snprintf(path, sizeof(path), "%s/tests/golden/full.txt", tu_root());
+	char *want = slurp(path);
+	char *got = render("text", a);
+	ck_assert_msg(strcmp(got, want) == 0, "full.txt differs from the loaded "
+			"model's from line %d on", first_diff_line(got, want));
+	free(got);
+	free(want);
+	analysis_free(a);
+}
+END_TEST
+
+START_TEST(test_probe)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/tests/golden/full.json", tu_root());
+	char *text = slurp(path);
+	ck_assert_int_eq(report_load_probe(text, 200), 100);
+	ck_assert_int_eq(report_load_probe("{\"schema\": 1, \"tool\": {\"name\": \"other\"", 40), 0);
+	ck_assert_int_eq(report_load_probe("{\"schema\": 2,", 13), 0);
+	ck_assert_int_eq(report_load_probe("2024-05-01 10:00:00 UTC [1] LOG:  x", 35), 0);
+	json_t *root = json_loads(text, 0, NULL);
+	ck_assert(report_is_json_report(root));
+	json_decref(root);
+	free(text);
+}
+END_TEST
+
+/* A bad document, and the start of the message it must give. */
+static const struct {
+	const char *text, *message;
+} bad[] = {
+	{ "2024-05-01 10:00:00 UTC [1] LOG:  hello\n", "not JSON" },
+	{ "{\"schema\": 2, \"tool\": {\"name\": \"pgsift\"}, \"groups\": []}\n",
+	  "a JSON report of another schema than 1" },
+	{ "{\"schema\": 1, \"tool\": {\"name\": \"other\"}, \"groups\": []}\n",
+	  "a JSON report of another tool than pgsift" },
+	{ "{\"hello\": 1}\n", "not a pgsift JSON report" },
+	{ "{\n  \"schema\": 1,\n  \"tool\": {\"name\": \"pgsift\"},\n  \"groups\": [\n",
+	  "truncated JSON report" },
+	{ "{\"schema\": 1, \"tool\": {\"name\": \"pgsift\"}, \"groups\": "
+	  "[{\"fingerprint\": \"xyz\"}]}\n", "a group without a 16-hex-digit" },
+};
+
+START_TEST(test_errors)
+{
+	char *path = tu_write_temp(bad[_i].text, strlen(bad[_i].text));
+	char *err = NULL;
+	struct analysis *a = report_load(path, &err);
+	ck_assert(a == NULL);
+	ck_assert_msg(err && strncmp(err, path, strlen(path)) == 0, "%s", err);
+	ck_assert_msg(strstr(err, bad[_i].message) != NULL, "%s", err);
+	free(err);
+	tu_remove(path);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	char *err = NULL;
+	ck_assert(report_load("/nonexistent/report.json", &err) == NULL);
+	ck_assert(err && strncmp(err, "/nonexistent/report.json: ", 26) == 0);
+	free(err);
+}
+END_TEST
+
+Suite *suite_report_load(void);
+Suite *suite_report_load(void)
+{
+	Suite *s = suite_create("report_load");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_json_round_trip);
+	tcase_add_test(tc, test_probe);
+	tcase_add_test(tc, test_md_round_trip);
+	tcase_add_test(tc, test_text_round_trip);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
