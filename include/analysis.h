@@ -14,8 +14,7 @@
 
 #include "agg.h"
 #include "input.h"
-
-#define INPUT_MAX_PROBLEMS 10   /* problems kept with their text, per input */
+#include "parser.h"
 
 struct pgsift_options {
 	const char *prefix;             /* --prefix, or NULL to detect */
@@ -42,28 +41,6 @@ struct pgsift_options {
 };
 
 void options_init(struct pgsift_options *o);
-
-struct problem {
-	uint64_t line;          /* 0: the input as a whole */
-	char *message;
-};
-
-struct input_report {
-	char *path;
-	const char *format;             /* parser id, or "unknown" */
-	enum input_compression compression;
-	uint64_t bytes;                 /* as read (compressed size) */
-	uint64_t lines;
-	uint64_t records;               /* entries the parser produced */
-	uint64_t skipped;               /* lines that were not log records */
-	uint64_t nproblems;             /* all problems, skipped lines included */
-	struct problem problems[INPUT_MAX_PROBLEMS];
-	size_t nkept;                   /* problems kept with their text */
-	char **notes;                   /* remarks (chosen prefix, ...) */
-	size_t nnotes;
-	bool unreadable;                /* could not be opened or recognised */
-	bool truncated;                 /* ended in the middle of a compressed stream */
-};
 
 enum analysis_status {
 	ANALYSIS_OK = 0,

@@ -44,8 +44,7 @@ static inline char *dup_slice(struct slice s)
 
 static inline void run_lr(const char *id, struct line_reader *lr, struct run *r)
 {
-	static struct pgsift_options o;
-	options_init(&o);
+	static const struct parse_options o;
 	memset(r, 0, sizeof(*r));
 	const struct parser *p = parser_find(id);
 	ck_assert_ptr_nonnull(p);

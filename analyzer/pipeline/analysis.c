@@ -4,7 +4,6 @@
  * thread with its own fp_cache, ingest and agg (no locks on the hot path);
  * the workers' aggregates are merged at the end. */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,44 +55,6 @@ void options_init(struct pgsift_options *o)
 	o->bands[2] = 1000;
 }
 
-static void add_problem(struct input_report *r, uint64_t line, const char *msg)
-{
-	r->nproblems++;
-	if (r->nkept < INPUT_MAX_PROBLEMS) {
-		r->problems[r->nkept].line = line;
-		r->problems[r->nkept].message = xstrdup(msg);
-		r->nkept++;
-	}
-}
-
-void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	add_problem(ctx->report, line, msg);
-}
-
-void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *reason)
-{
-	ctx->report->skipped++;
-	add_problem(ctx->report, line, reason);
-}
-
-void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct input_report *r = ctx->report;
-	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-	r->notes[r->nnotes++] = xstrdup(msg);
-}
-
 struct worker {
 	pthread_t thread;
 	struct shared *shared;
@@ -119,14 +80,15 @@ static void run_input(struct worker *w, size_t idx)
 {
 	struct shared *sh = w->shared;
 	struct input_report *r = &sh->reports[idx];
-	struct parse_ctx ctx = { .path = sh->paths[idx], .opts = sh->opts, .report = r };
+	struct parse_options po = { .prefix = sh->opts->prefix, .year = sh->opts->year };
+	struct parse_ctx ctx = { .path = sh->paths[idx], .opts = &po, .report = r };
 	char err[256];
 
 	r->path = xstrdup(sh->paths[idx]);
 	r->format = "unknown";
 	ctx.lr = lr_open(sh->paths[idx], err, sizeof(err));
 	if (!ctx.lr) {
-		add_problem(r, 0, err);
+		parse_problem(&ctx, 0, "%s", err);
 		r->unreadable = true;
 		return;
 	}
@@ -139,7 +101,7 @@ static void run_input(struct worker *w, size_t idx)
 		const char *buf = lr_peek(ctx.lr, PEEK_BYTES, &len);
 		p = parser_detect(buf, len);
 		if (len == 0 && lr_error(ctx.lr)) {
-			add_problem(r, 0, lr_error(ctx.lr));
+			parse_problem(&ctx, 0, "%s", lr_error(ctx.lr));
 			r->unreadable = r->truncated = true;
 			goto done;
 		}
@@ -150,7 +112,7 @@ static void run_input(struct worker *w, size_t idx)
 		}
 	}
 	if (!p) {
-		add_problem(r, 0, "format not recognised (pass --input-format)");
+		parse_problem(&ctx, 0, "format not recognised (pass --input-format)");
 		r->unreadable = true;
 		goto done;
 	}
@@ -188,7 +150,7 @@ static void run_input(struct worker *w, size_t idx)
 	traces_end_input(w->traces);
 	snapshots_end_input(w->snapshots, idx);
 	if (lr_error(ctx.lr)) {
-		add_problem(r, lr_lineno(ctx.lr), lr_error(ctx.lr));
+		parse_problem(&ctx, lr_lineno(ctx.lr), "%s", lr_error(ctx.lr));
 		r->truncated = true;
 	}
 done:
@@ -323,15 +285,8 @@ void analysis_free(struct analysis *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->ninputs; i++) {
-		struct input_report *r = &a->inputs[i];
-		free(r->path);
-		for (size_t k = 0; k < r->nkept; k++)
-			free(r->problems[k].message);
-		for (size_t k = 0; k < r->nnotes; k++)
-			free(r->notes[k]);
-		free(r->notes);
-	}
+	for (size_t i = 0; i < a->ninputs; i++)
+		parse_report_release(&a->inputs[i]);
 	free(a->inputs);
 	free(a->error);
 	agg_free(a->agg);
