@@ -56,6 +56,11 @@ void snapshots_end_input(struct snapshots *sn, size_t input);
 /* Moves everything of src into dst. */
 void snapshots_merge(struct snapshots *dst, struct snapshots *src);
 
+struct sink_ops;
+/* The snapshots sink (sink.h): state is a struct snapshots; it takes
+ * statistics rows. */
+extern const struct sink_ops snapshots_sink_ops;
+
 /* ---- recognising a view (used by the CSV parsers) ---- */
 
 /* The view whose columns the header names[0..n) holds, 0 when none:

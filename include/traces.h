@@ -53,6 +53,11 @@ void traces_end_input(struct traces *tr);
 /* Moves everything of src into dst; src stays valid and empty. */
 void traces_merge(struct traces *dst, struct traces *src);
 
+struct sink_ops;
+/* The traces sink (sink.h): state is a struct traces; it takes spans and
+ * every call (log loops). */
+extern const struct sink_ops traces_sink_ops;
+
 /* The analysis pass: span groups and N+1 / slow span findings. */
 analysis_pass_fn traces_pass;
 

@@ -13,6 +13,7 @@
 
 #include "events_int.h"
 #include "pgmsg.h"
+#include "sink.h"
 #include "timeutil.h"
 
 /* Held messages past this are sent on without waiting for more parts
@@ -708,3 +709,45 @@ uint64_t events_connections_total(const struct ev_connections *c)
 		t = c->failed;
 	return t;
 }
+
+/* ---- the events sink ---- */
+
+static void sink_consume(void *state, size_t input, const struct record *r)
+{
+	(void)input;
+	/* Server-wide events (checkpoints, autovacuum) carry no names: those
+	 * they lack pass --db/--user/--app. */
+	if (r->v.in_window && r->v.names_present)
+		events_log(state, &r->u.log);
+}
+
+static void sink_call(void *state, const struct call *c)
+{
+	events_call(state, c);
+}
+
+static void sink_end_input(void *state, size_t input)
+{
+	(void)input;
+	events_end_input(state);
+}
+
+static void sink_merge(void *dst, void *src)
+{
+	events_merge(dst, src);
+}
+
+static void sink_free(void *state)
+{
+	events_free(state);
+}
+
+const struct sink_ops events_sink_ops = {
+	.name = "events",
+	.kinds = REC_BIT(REC_LOG_ENTRY),
+	.consume = sink_consume,
+	.call = sink_call,
+	.end_input = sink_end_input,
+	.merge = sink_merge,
+	.free = sink_free,
+};

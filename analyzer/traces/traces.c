@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sink.h"
 #include "traces_int.h"
 #include "util.h"
 
@@ -238,3 +239,42 @@ json_t *traces_json(const struct traces *tr)
 	json_object_set_new(o, "transactions", arr);
 	return o;
 }
+
+/* ---- the traces sink ---- */
+
+static void sink_consume(void *state, size_t input, const struct record *r)
+{
+	(void)input;
+	traces_span(state, &r->u.span);
+}
+
+static void sink_call(void *state, const struct call *c)
+{
+	traces_call(state, c);
+}
+
+static void sink_end_input(void *state, size_t input)
+{
+	(void)input;
+	traces_end_input(state);
+}
+
+static void sink_merge(void *dst, void *src)
+{
+	traces_merge(dst, src);
+}
+
+static void sink_free(void *state)
+{
+	traces_free(state);
+}
+
+const struct sink_ops traces_sink_ops = {
+	.name = "traces",
+	.kinds = REC_BIT(REC_SPAN),
+	.consume = sink_consume,
+	.call = sink_call,
+	.end_input = sink_end_input,
+	.merge = sink_merge,
+	.free = sink_free,
+};
