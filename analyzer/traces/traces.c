@@ -57,24 +57,6 @@ void traces_set_limits(struct traces *tr, const struct traces_limits *l)
 	tr->limits = *l;
 }
 
-const char *tr_strdup(struct traces *tr, const char *s, size_t len)
-{
-	if (!len)
-		return "";
-	return arena_strndup(tr->arenas[0], s, len);
-}
-
-struct loop_occ *tr_add_occ(struct traces *tr)
-{
-	if (tr->nocc == tr->occ_cap) {
-		tr->occ_cap = tr->occ_cap ? tr->occ_cap * 2 : 16;
-		tr->occ = xrealloc(tr->occ, tr->occ_cap * sizeof(*tr->occ));
-	}
-	struct loop_occ *o = &tr->occ[tr->nocc++];
-	memset(o, 0, sizeof(*o));
-	return o;
-}
-
 static const char *dup_slice(struct traces *tr, struct slice s)
 {
 	return tr_strdup(tr, s.ptr, s.len);
