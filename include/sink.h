@@ -14,7 +14,11 @@
  * A sink is an ops table and a state. Each worker has its own list, one
  * state per sink; at the end the workers' states are merged, sink by sink,
  * into the run's (merge), which is what later issues rely on to split one
- * input across workers and to merge saved states from many runs. */
+ * input across workers and to merge saved states from many runs. Then
+ * each merged sink may finish: settle what needs every input (spans are
+ * filtered on the run's first span and become calls; pg_stat_statements
+ * rows become groups), in the list's order, before the groups are sorted
+ * and the analysis passes (analysis.h) add findings. */
 #ifndef PGSIFT_SINK_H
 #define PGSIFT_SINK_H
 
@@ -25,6 +29,19 @@
 #include "record.h"
 
 #define REC_BIT(kind) (1u << (kind))
+
+struct analysis;
+struct filter;
+struct pgsift_options;
+struct sinks;
+
+/* What a merged sink's finish gets. */
+struct sink_finish {
+	struct analysis *a;             /* the run's result, inputs and agg */
+	const struct pgsift_options *opts;
+	const struct filter *filter;    /* compiled from opts */
+	const struct sinks *sinks;      /* the merged sinks, for calls */
+};
 
 struct sink_ops {
 	const char *name;       /* for people */
@@ -38,6 +55,8 @@ struct sink_ops {
 	void (*end_input)(void *state, size_t input);
 	/* Moves everything of src into dst (same ops); src stays valid. */
 	void (*merge)(void *dst, void *src);
+	/* After the merge, on the run's state; NULL: nothing to settle. */
+	void (*finish)(void *state, const struct sink_finish *f);
 	/* Frees the state; NULL is a no-op. */
 	void (*free)(void *state);
 };
@@ -54,12 +73,11 @@ struct sinks {
 	size_t n;
 };
 
-/* Hands c (borrowed) to every sink of s that wants calls. */
-void sinks_call(const struct sinks *s, const struct call *c);
+/* Hands c (borrowed) to every sink of s that wants calls, but the one
+ * whose state is from (its maker). */
+void sinks_call(const struct sinks *s, const void *from, const struct call *c);
 
 /* ---- the driver ---- */
-
-struct filter;
 
 struct driver_cfg {
 	const char *input_format;       /* a parser id, NULL: detect */

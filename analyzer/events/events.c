@@ -492,6 +492,10 @@ static void sink_consume(void *state, size_t input, const struct record *r)
 
 static void sink_call(void *state, const struct call *c)
 {
+	/* The timeline is the server's activity as its log shows it; spans
+	 * are the application's view of statements the log may hold too. */
+	if (c->source & SRC_BIT(SRC_SPAN))
+		return;
 	events_call(state, c);
 }
 

@@ -92,9 +92,12 @@ static unsigned cores(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
-/* Merges the workers' pipelines into a's, then frees them. */
+/* Merges the workers' pipelines into a's, frees them, and finishes the
+ * merged sinks (spans and pg_stat_statements rows become calls and
+ * groups). */
 static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
-		const struct traces_limits *tl)
+		const struct traces_limits *tl, const struct pgsift_options *opts,
+		const struct filter *filter)
 {
 	struct sink into[NSINKS] = {
 		[SINK_STATEMENTS] = { &ingest_sink_ops, ingest_new(a->agg, NULL, NULL, NULL) },
@@ -110,6 +113,12 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 			into[k].ops->merge(into[k].state, w[i].v[k].state);
 		pipe_free(&w[i]);
 	}
+	struct sinks merged = { into, NSINKS };
+	struct sink_finish fin = { .a = a, .opts = opts, .filter = filter,
+		.sinks = &merged };
+	for (size_t k = 0; k < NSINKS; k++)
+		if (into[k].ops->finish)
+			into[k].ops->finish(into[k].state, &fin);
 	const struct ingest_stats *st = ingest_stats(into[SINK_STATEMENTS].state);
 	a->filtered_out = st->filtered;
 	a->window_start = st->first_ts;
@@ -155,19 +164,17 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		.filter = filter,
 	};
 	driver_run_all(&cfg, paths, n, a->inputs, lists, jobs);
-	merge_pipes(a, w, jobs, &tl);
+	merge_pipes(a, w, jobs, &tl, opts, filter);
 	free(lists);
 	free(w);
 	filter_free(filter);
 
+	/* Every call is in: the sinks' finish brought spans and pgss rows.
+	 * The passes only add findings and annotate groups. */
 	a->groups = agg_sorted(a->agg, &a->ngroups);
 	agg_totals(a->agg, &a->queries, &a->total_ms);
-	for (size_t i = 0; passes[i]; i++) {
+	for (size_t i = 0; passes[i]; i++)
 		passes[i](a, opts);
-		/* A pass may have added groups or calls (spans, pgss). */
-		a->groups = agg_sorted(a->agg, &a->ngroups);
-		agg_totals(a->agg, &a->queries, &a->total_ms);
-	}
 	findings_sort(a->findings);
 
 	size_t readable = 0;

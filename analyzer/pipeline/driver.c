@@ -15,10 +15,10 @@
 
 #define PEEK_BYTES (256 * 1024)
 
-void sinks_call(const struct sinks *s, const struct call *c)
+void sinks_call(const struct sinks *s, const void *from, const struct call *c)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].ops->call)
+		if (s->v[i].ops->call && s->v[i].state != from)
 			s->v[i].ops->call(s->v[i].state, c);
 }
 

@@ -182,7 +182,7 @@ static struct group *commit(struct ingest *in, struct call *c,
 	struct group *g = agg_add_call(in->agg, c);
 	in->stats.calls++;
 	if (in->calls)
-		sinks_call(in->calls, c);
+		sinks_call(in->calls, in, c);
 	keep_worst_plan(g, plan_body, plan_len, plan_ms);
 	return g;
 }
@@ -436,6 +436,14 @@ static void sink_merge(void *dstp, void *srcp)
 	*s = (struct ingest_stats){ .first_ts = TS_NONE, .last_ts = TS_NONE };
 }
 
+/* A call another sink made (a span): counted in its group. c->entry is
+ * set (its fingerprint and text); the filters were applied by its maker. */
+static void sink_call(void *state, const struct call *c)
+{
+	struct ingest *in = state;
+	agg_add_call(in->agg, c);
+}
+
 static void sink_free(void *state)
 {
 	ingest_free(state);
@@ -445,6 +453,7 @@ const struct sink_ops ingest_sink_ops = {
 	.name = "statements",
 	.kinds = REC_BIT(REC_LOG_ENTRY),
 	.consume = sink_consume,
+	.call = sink_call,
 	.end_input = sink_end_input,
 	.merge = sink_merge,
 	.free = sink_free,

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sink.h"
 #include "snapshots_int.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -417,34 +416,3 @@ int64_t snapshots_table_rows(const struct snapshots *sn, const char *table)
 	}
 	return -1;
 }
-
-/* ---- the snapshots sink ---- */
-
-static void sink_consume(void *state, size_t input, const struct record *r)
-{
-	snapshots_row(state, input, &r->u.row);
-}
-
-static void sink_end_input(void *state, size_t input)
-{
-	snapshots_end_input(state, input);
-}
-
-static void sink_merge(void *dst, void *src)
-{
-	snapshots_merge(dst, src);
-}
-
-static void sink_free(void *state)
-{
-	snapshots_free(state);
-}
-
-const struct sink_ops snapshots_sink_ops = {
-	.name = "snapshots",
-	.kinds = REC_BIT(REC_STAT_ROW),
-	.consume = sink_consume,
-	.end_input = sink_end_input,
-	.merge = sink_merge,
-	.free = sink_free,
-};

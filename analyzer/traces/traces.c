@@ -246,6 +246,11 @@ static void sink_merge(void *dst, void *src)
 	traces_merge(dst, src);
 }
 
+static void sink_finish(void *state, const struct sink_finish *f)
+{
+	tr_finish(state, f);
+}
+
 static void sink_free(void *state)
 {
 	traces_free(state);
@@ -258,5 +263,6 @@ const struct sink_ops traces_sink_ops = {
 	.call = sink_call,
 	.end_input = sink_end_input,
 	.merge = sink_merge,
+	.finish = sink_finish,
 	.free = sink_free,
 };
