@@ -1,10 +1,12 @@
 /* analysis.h: the core's entry point: options and inputs in, results out.
  *
- * analysis_run() opens every input, detects its format, runs its parser on
- * a worker thread (one input per worker, up to --jobs at once), turns log
- * entries into calls (pgmsg.c, ingest.c), aggregates them and merges the
- * workers' aggregates. It never prints: messages for the user come back in
- * the input reports (problems, notes) and the returned status. */
+ * analysis_run() builds a pipeline of sinks per worker (sink.h:
+ * statements, events, traces, snapshots), has the driver run every input
+ * through its parser into them (one input per worker, up to --jobs at
+ * once), merges the workers' sinks, lets them finish, sorts the groups
+ * once and runs the passes (findings, advice). It never prints: messages
+ * for the user come back in the input reports (problems, notes) and the
+ * returned status. */
 #ifndef PGSIFT_ANALYSIS_H
 #define PGSIFT_ANALYSIS_H
 

@@ -3,13 +3,14 @@
  *
  * Each worker collects the rows of the inputs it reads (snapshots_row, by
  * input index: one input is one snapshot); the workers' collections are
- * merged, then snapshots_pass() (an analysis pass) orders the snapshots of
- * each view (by their captured_at column when every one has it, else in
- * the order given), takes the difference between the first and the last
- * (a counter that went down is a reset: that row's later values are used
- * alone), joins pg_stat_statements to the fingerprint groups and adds
- * findings (unused_index, duplicate_index, table_bloat, seq_scan_heavy,
- * low_cache_hit). The results below are valid after the pass.
+ * merged, then the snapshots sink's finish (sink.h) orders the snapshots
+ * of each view (by their captured_at column when every one has it, else
+ * in the order given), takes the difference between the first and the
+ * last (a counter that went down is a reset: that row's later values are
+ * used alone) and joins pg_stat_statements to the fingerprint groups;
+ * snapshots_pass() (an analysis pass) adds the findings (unused_index,
+ * duplicate_index, table_bloat, seq_scan_heavy, low_cache_hit). The
+ * results below are valid after the finish.
  *
  * How pg_stat_statements figures combine with log figures: a group the
  * logs (or traces) saw keeps the logs' calls and times, which are exact

@@ -8,9 +8,10 @@
  * keeps the 64-bit fingerprint and the normalized text (the cache's
  * entries die with the worker). Loops in a backend's statements are
  * settled at the end of each input (traces_end_input). The workers'
- * traces are merged, then traces_pass() (an analysis pass) puts database
- * spans into the fingerprint groups (source "span"), finds N+1 loops
- * among sibling spans, and adds n_plus_one and slow_query findings. */
+ * traces are merged; the traces sink's finish (sink.h) filters the
+ * database spans and hands each as a call (source "span") to the
+ * statements sink; then traces_pass() (an analysis pass) finds N+1 loops
+ * among sibling spans and adds n_plus_one and slow_query findings. */
 #ifndef PGSIFT_TRACES_H
 #define PGSIFT_TRACES_H
 
