@@ -93,7 +93,7 @@ size_t snapshots_indexes(const struct snapshots *sn, const struct snap_index **o
  * the rows a sequential scan read on average. */
 int64_t snapshots_table_rows(const struct snapshots *sn, const char *table);
 
-/* ---- results, for the writers (valid after snapshots_pass) ---- */
+/* ---- results, for the writers (valid after the sink's finish) ---- */
 
 /* One view's snapshots: how many, when, and whether differenced. */
 struct snap_view_info {
