@@ -1,10 +1,12 @@
 /* analysis.h: the core's entry point: options and inputs in, results out.
  *
- * analysis_run() opens every input, detects its format, runs its parser on
- * a worker thread (one input per worker, up to --jobs at once), turns log
- * entries into calls (pgmsg.c, ingest.c), aggregates them and merges the
- * workers' aggregates. It never prints: messages for the user come back in
- * the input reports (problems, notes) and the returned status. */
+ * analysis_run() builds a pipeline of sinks per worker (sink.h:
+ * statements, events, traces, snapshots), has the driver run every input
+ * through its parser into them (one input per worker, up to --jobs at
+ * once), merges the workers' sinks, lets them finish, sorts the groups
+ * once and runs the passes (findings, advice). It never prints: messages
+ * for the user come back in the input reports (problems, notes) and the
+ * returned status. */
 #ifndef PGSIFT_ANALYSIS_H
 #define PGSIFT_ANALYSIS_H
 
@@ -14,8 +16,7 @@
 
 #include "agg.h"
 #include "input.h"
-
-#define INPUT_MAX_PROBLEMS 10   /* problems kept with their text, per input */
+#include "parser.h"
 
 /* Default P95 band limits in ms (--bands W,A,C): warning, alert, critical. */
 #define BANDS_DEFAULT_WARNING_MS 100
@@ -47,28 +48,6 @@ struct pgsift_options {
 };
 
 void options_init(struct pgsift_options *o);
-
-struct problem {
-	uint64_t line;          /* 0: the input as a whole */
-	char *message;
-};
-
-struct input_report {
-	char *path;
-	const char *format;             /* parser id, or "unknown" */
-	enum input_compression compression;
-	uint64_t bytes;                 /* as read (compressed size) */
-	uint64_t lines;
-	uint64_t records;               /* entries the parser produced */
-	uint64_t skipped;               /* lines that were not log records */
-	uint64_t nproblems;             /* all problems, skipped lines included */
-	struct problem problems[INPUT_MAX_PROBLEMS];
-	size_t nkept;                   /* problems kept with their text */
-	char **notes;                   /* remarks (chosen prefix, ...) */
-	size_t nnotes;
-	bool unreadable;                /* could not be opened or recognised */
-	bool truncated;                 /* ended in the middle of a compressed stream */
-};
 
 enum analysis_status {
 	ANALYSIS_OK = 0,

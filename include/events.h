@@ -65,6 +65,12 @@ void events_merge(struct events *dst, struct events *src);
  * it; call it on a worker's events read directly. */
 void events_sort(struct events *ev);
 
+struct sink_ops;
+/* The events sink (sink.h): state is a struct events; it takes the log
+ * entries in the window whose names (those they have) pass, and every
+ * call. */
+extern const struct sink_ops events_sink_ops;
+
 /* ---- what the writers read (valid until the next call that changes ev) ---- */
 
 #define EV_LOCK_OUTCOME_LIST(X) \

@@ -12,7 +12,10 @@
  *     one it is a call without a latency;
  *   - parse/bind durations are preparation time, not calls;
  *   - DETAIL parameters attach to the call just made, for its example.
- * One ingest per worker; it feeds that worker's agg and fp_cache. */
+ * One ingest per worker, the statements sink of its pipeline (sink.h):
+ * it feeds that worker's agg and fp_cache, and hands every call it counts
+ * to the worker's sinks that want calls (events' timeline, traces' log
+ * loops). */
 #ifndef PGSIFT_INGEST_H
 #define PGSIFT_INGEST_H
 
@@ -24,6 +27,8 @@
 #include "record.h"
 
 struct ingest;
+struct sinks;
+struct sink_ops;
 
 struct ingest_stats {
 	uint64_t entries;       /* log entries seen */
@@ -33,28 +38,27 @@ struct ingest_stats {
 	int64_t first_ts, last_ts;      /* window of entries kept */
 };
 
+/* Calls go into agg (borrowed: the caller frees it after the ingest) and,
+ * when calls is given, to every sink of it that wants calls (sink.h).
+ * fp and f are borrowed; f may be NULL only when no entry is fed (a
+ * merged result). */
 struct ingest *ingest_new(struct agg *agg, struct fp_cache *fp,
-		const struct filter *f);
+		const struct filter *f, const struct sinks *calls);
 void ingest_free(struct ingest *in);
 
-/* Feeds one log entry (borrowed). */
-void ingest_log(struct ingest *in, const struct log_entry *e);
+/* Feeds one log entry (borrowed) with its verdict (sink.h): a call counts
+ * when the entry it came from is in the window and its names pass. */
+void ingest_log(struct ingest *in, const struct log_entry *e,
+		const struct record_verdict *v);
 /* Ends an input: what is still pending becomes calls; per-backend state
  * is dropped (backends of different inputs are unrelated). */
 void ingest_end_input(struct ingest *in);
 
+/* Over everything fed, and merged in. */
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 
-/* True when e lies in the --since/--until window and its names (those it
- * has) pass --db/--user/--app: what the events may count. Call after
- * ingest_log(e), which resolves the window on an input's first entry. */
-bool ingest_keeps(const struct ingest *in, const struct log_entry *e);
-
-struct events;
-/* Every call counted is also handed to ev (for the timeline); borrowed. */
-void ingest_set_events(struct ingest *in, struct events *ev);
-struct traces;
-/* Every call counted is also handed to tr (N+1 detection in logs). */
-void ingest_set_traces(struct ingest *in, struct traces *tr);
+/* The statements sink (sink.h): state is a struct ingest; its merge joins
+ * the aggs and the stats. */
+extern const struct sink_ops ingest_sink_ops;
 
 #endif

@@ -4,25 +4,61 @@
  * with designated initializers; parsers/registry.c lists them. The core
  * detects a format by asking every probe for a confidence on the input's
  * first bytes, opens the winner and pulls records until it reports the end.
- * Parsers report bad lines with parse_problem() and keep going. */
+ * Parsers report bad lines with parse_problem() / parse_skip() and keep
+ * going (parsers/parse_ctx.c); they see only struct parse_ctx, never the
+ * run's options or results. */
 #ifndef PGSIFT_PARSER_H
 #define PGSIFT_PARSER_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "input.h"
 #include "record.h"
 
-struct input_report;
-struct pgsift_options;
+#define INPUT_MAX_PROBLEMS 10   /* problems kept with their text, per input */
+
+struct problem {
+	uint64_t line;          /* 0: the input as a whole */
+	char *message;
+};
+
+/* What became of one input: filled by its parser (through the parse_*
+ * calls below) and by the driver that ran it. */
+struct input_report {
+	char *path;
+	const char *format;             /* parser id, or "unknown" */
+	enum input_compression compression;
+	uint64_t bytes;                 /* as read (compressed size) */
+	uint64_t lines;
+	uint64_t records;               /* entries the parser produced */
+	uint64_t skipped;               /* lines that were not log records */
+	uint64_t nproblems;             /* all problems, skipped lines included */
+	struct problem problems[INPUT_MAX_PROBLEMS];
+	size_t nkept;                   /* problems kept with their text */
+	char **notes;                   /* remarks (chosen prefix, ...) */
+	size_t nnotes;
+	bool unreadable;                /* could not be opened or recognised */
+	bool truncated;                 /* ended in the middle of a compressed stream */
+};
+
+/* Frees what r holds (path, problems, notes); r itself is the caller's.
+ * NULL is a no-op. */
+void parse_report_release(struct input_report *r);
+
+/* The options a parser may read: nothing else of the run reaches it. */
+struct parse_options {
+	const char *prefix;     /* --prefix, or NULL to detect */
+	int year;               /* --year for syslog dates, 0: find it */
+};
 
 /* What a parser gets to work with; owned by the core. */
 struct parse_ctx {
 	struct line_reader *lr;
 	const char *path;                       /* as given; "-" for stdin */
-	const struct pgsift_options *opts;      /* --prefix and friends */
+	const struct parse_options *opts;       /* NULL: all defaults */
 	struct input_report *report;            /* counts, problems, notes */
 };
 
@@ -50,9 +86,13 @@ const struct parser *parser_detect(const char *buf, size_t len);
  * the first few are kept with their text. */
 void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Counts a line that is not part of any record; reason is kept for the
- * first few, as a problem. */
-void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *reason);
+/* Counts a line that is not part of any record, and reports why (at
+ * line, kept for the first few, as a problem). */
+void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Counts n more lines left out without a problem of their own (one
+ * already reported covers them). */
+void parse_skipped(struct parse_ctx *ctx, uint64_t n);
 /* A remark for the user (which prefix was chosen...), shown on stderr. */
 void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -66,8 +66,19 @@ struct stat_row {
 	const struct slice *names, *values;
 };
 
+/* What the driver's window and filter stage settled for a record, once,
+ * before any sink sees it; parsers leave it alone. Only log entries are
+ * judged here: spans are filtered once every input is read (traces.h),
+ * snapshot rows by their pass (snapshots.h); theirs stay all true. */
+struct record_verdict {
+	bool in_window;         /* in --since/--until, or without a time */
+	bool names;             /* db, user, app pass --db/--user/--app */
+	bool names_present;     /* the same, where a name it lacks passes */
+};
+
 struct record {
 	enum record_kind kind;
+	struct record_verdict v;        /* set by the driver */
 	union {
 		struct log_entry log;
 		struct span_record span;

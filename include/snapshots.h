@@ -3,13 +3,14 @@
  *
  * Each worker collects the rows of the inputs it reads (snapshots_row, by
  * input index: one input is one snapshot); the workers' collections are
- * merged, then snapshots_pass() (an analysis pass) orders the snapshots of
- * each view (by their captured_at column when every one has it, else in
- * the order given), takes the difference between the first and the last
- * (a counter that went down is a reset: that row's later values are used
- * alone), joins pg_stat_statements to the fingerprint groups and adds
- * findings (unused_index, duplicate_index, table_bloat, seq_scan_heavy,
- * low_cache_hit). The results below are valid after the pass.
+ * merged, then the snapshots sink's finish (sink.h) orders the snapshots
+ * of each view (by their captured_at column when every one has it, else
+ * in the order given), takes the difference between the first and the
+ * last (a counter that went down is a reset: that row's later values are
+ * used alone) and joins pg_stat_statements to the fingerprint groups;
+ * snapshots_pass() (an analysis pass) adds the findings (unused_index,
+ * duplicate_index, table_bloat, seq_scan_heavy, low_cache_hit). The
+ * results below are valid after the finish.
  *
  * How pg_stat_statements figures combine with log figures: a group the
  * logs (or traces) saw keeps the logs' calls and times, which are exact
@@ -56,6 +57,11 @@ void snapshots_end_input(struct snapshots *sn, size_t input);
 /* Moves everything of src into dst. */
 void snapshots_merge(struct snapshots *dst, struct snapshots *src);
 
+struct sink_ops;
+/* The snapshots sink (sink.h): state is a struct snapshots; it takes
+ * statistics rows. */
+extern const struct sink_ops snapshots_sink_ops;
+
 /* ---- recognising a view (used by the CSV parsers) ---- */
 
 /* The view whose columns the header names[0..n) holds, 0 when none:
@@ -87,7 +93,7 @@ size_t snapshots_indexes(const struct snapshots *sn, const struct snap_index **o
  * the rows a sequential scan read on average. */
 int64_t snapshots_table_rows(const struct snapshots *sn, const char *table);
 
-/* ---- results, for the writers (valid after snapshots_pass) ---- */
+/* ---- results, for the writers (valid after the sink's finish) ---- */
 
 /* One view's snapshots: how many, when, and whether differenced. */
 struct snap_view_info {

@@ -8,9 +8,10 @@
  * keeps the 64-bit fingerprint and the normalized text (the cache's
  * entries die with the worker). Loops in a backend's statements are
  * settled at the end of each input (traces_end_input). The workers'
- * traces are merged, then traces_pass() (an analysis pass) puts database
- * spans into the fingerprint groups (source "span"), finds N+1 loops
- * among sibling spans, and adds n_plus_one and slow_query findings. */
+ * traces are merged; the traces sink's finish (sink.h) filters the
+ * database spans and hands each as a call (source "span") to the
+ * statements sink; then traces_pass() (an analysis pass) finds N+1 loops
+ * among sibling spans and adds n_plus_one and slow_query findings. */
 #ifndef PGSIFT_TRACES_H
 #define PGSIFT_TRACES_H
 
@@ -25,7 +26,6 @@
 #include "strbuf.h"
 
 struct traces;
-struct parse_ctx;
 
 /* Thresholds of N+1 and slow span detection (Sentry's defaults). */
 struct traces_limits {
@@ -53,6 +53,11 @@ void traces_call(struct traces *tr, const struct call *c);
 void traces_end_input(struct traces *tr);
 /* Moves everything of src into dst; src stays valid and empty. */
 void traces_merge(struct traces *dst, struct traces *src);
+
+struct sink_ops;
+/* The traces sink (sink.h): state is a struct traces; it takes spans and
+ * every call (log loops). */
+extern const struct sink_ops traces_sink_ops;
 
 /* The analysis pass: span groups and N+1 / slow span findings. */
 analysis_pass_fn traces_pass;
@@ -82,30 +87,5 @@ json_t *traces_json(const struct traces *tr);
  * MySQL `identifiers` become "identifiers", so that the statement
  * fingerprints like its literal twin. Writes into out (reset first). */
 void traces_sql_unscrub(const char *sql, size_t len, struct strbuf *out);
-
-/* ---- for the trace parsers (sentry, otlp) ----
- * A JSON input in any of the shapes exports come in: one document
- * (pretty-printed or not), a JSON array, or one document per line (NDJSON,
- * Sentry envelopes). tdoc_next() returns the next value (a whole document,
- * or one line's), owned by the reader until the next call; bad lines are
- * reported (path:line) and skipped. */
-struct tdoc;
-
-struct tdoc *tdoc_open(struct parse_ctx *ctx, const char *what);
-/* NULL at the end. *line: where the value starts. */
-json_t *tdoc_next(struct tdoc *d, uint64_t *line);
-/* Line mode only: skips the next n bytes of raw payload (an envelope item
- * pgsift does not read), whole lines at a time. */
-void tdoc_skip_bytes(struct tdoc *d, uint64_t n);
-/* True when values come one per line. */
-bool tdoc_line_mode(const struct tdoc *d);
-void tdoc_close(struct tdoc *d);
-
-/* A JSON string member as a slice (empty when absent or not a string). */
-struct slice tdoc_str(json_t *obj, const char *key);
-/* Seconds as float, or an RFC 3339 string, to epoch ms; false if neither. */
-bool tdoc_time_ms(json_t *v, double *ms);
-/* First non-blank byte of buf, 0 when none. */
-char tdoc_first_byte(const char *buf, size_t len);
 
 #endif

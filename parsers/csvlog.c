@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
 #include "timeutil.h"
 
@@ -181,7 +180,7 @@ static void restart_csv(struct csvlog_state *st)
 
 static void drop_record(struct csvlog_state *st, uint64_t lines)
 {
-	st->ctx->report->skipped += lines;
+	parse_skipped(st->ctx, lines);
 	st->in_record = st->done = false;
 	st->nfields = 0;
 	st->len = 0;
@@ -352,11 +351,12 @@ static int csvlog_next(void *state, struct record *out)
 				/* Lines before the first record (an excerpt), or
 				 * after a broken one: one problem for the lot. */
 				if (!st->resync)
-					parse_problem(st->ctx, lr_lineno(lr), "not the start of a "
+					parse_skip(st->ctx, lr_lineno(lr), "not the start of a "
 						"csvlog record (no log_time): skipped up to the next "
 						"line that starts with one");
+				else
+					parse_skipped(st->ctx, 1);
 				st->resync = true;
-				st->ctx->report->skipped++;
 				continue;
 			}
 			st->resync = false;
@@ -390,7 +390,7 @@ static int csvlog_next(void *state, struct record *out)
 		st->in_record = st->done = false;
 		if (fill(st, out))
 			return 1;
-		st->ctx->report->skipped += st->rec_lines;
+		parse_skipped(st->ctx, st->rec_lines);
 	}
 }
 

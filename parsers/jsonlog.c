@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
 #include "timeutil.h"
 
@@ -167,11 +166,10 @@ static int jsonlog_next(void *state, struct record *out)
 		if (json_is_object(root))
 			break;
 		if (root)
-			parse_problem(st->ctx, lr_lineno(lr), "jsonlog line is not a JSON object: skipped");
+			parse_skip(st->ctx, lr_lineno(lr), "jsonlog line is not a JSON object: skipped");
 		else
-			parse_problem(st->ctx, lr_lineno(lr), "jsonlog line is not JSON (%s at column %d): skipped",
+			parse_skip(st->ctx, lr_lineno(lr), "jsonlog line is not JSON (%s at column %d): skipped",
 				err.text, err.column);
-		st->ctx->report->skipped++;
 		json_decref(root);
 	}
 	st->cur = root;

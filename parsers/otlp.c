@@ -14,9 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
-#include "traces.h"
+#include "tdoc_int.h"
 
 struct ospan {
 	json_t *span, *resource;
@@ -86,8 +85,7 @@ static bool fill(struct otlp_state *st)
 				return true;
 			continue;
 		}
-		parse_problem(st->ctx, st->line, "not an OTLP JSON trace export (no resourceSpans): skipped");
-		st->ctx->report->skipped++;
+		parse_skip(st->ctx, st->line, "not an OTLP JSON trace export (no resourceSpans): skipped");
 	}
 	return false;
 }

@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
-#include "traces.h"
+#include "tdoc_int.h"
 
 enum item_kind { IT_EVENT_ROOT, IT_EVENT_SPAN, IT_SPAN };
 
@@ -189,8 +188,7 @@ static bool fill_items(struct sentry_state *st)
 			continue;
 		}
 		st->unknown++;
-		parse_problem(st->ctx, st->line, "not a Sentry transaction, span or envelope item: skipped");
-		st->ctx->report->skipped++;
+		parse_skip(st->ctx, st->line, "not a Sentry transaction, span or envelope item: skipped");
 	}
 	return false;
 }

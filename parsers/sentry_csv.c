@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
 #include "timeutil.h"
-#include "traces.h"
+#include "tdoc_int.h"
 
 #define COLUMN_LIST(X) \
 	X(C_ID, "id") X(C_SPAN_ID, "span_id") X(C_PARENT, "parent_span") \
@@ -164,9 +163,8 @@ static int scsv_next(void *state, struct record *out)
 			continue;
 		}
 		if (st->nfields != st->header_fields) {
-			parse_problem(st->ctx, st->row_line, "%zu fields where the header has %zu: skipped",
+			parse_skip(st->ctx, st->row_line, "%zu fields where the header has %zu: skipped",
 				st->nfields, st->header_fields);
-			st->ctx->report->skipped++;
 			continue;
 		}
 		break;

@@ -1,5 +1,5 @@
 /* sentry_doc.c: the JSON shapes trace exports come in, for the sentry and
- * otlp parsers (see tdoc_* in traces.h).
+ * otlp parsers (see tdoc_int.h).
  *
  * The shape is decided from the first bytes: '[' is one array; '{' on a
  * first line that is a whole JSON value means one value per line (NDJSON,
@@ -11,10 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
 #include "timeutil.h"
-#include "traces.h"
+#include "tdoc_int.h"
 
 #define PEEK (64 * 1024)
 
@@ -100,10 +99,9 @@ static bool read_line(struct tdoc *d)
 			d->root_line = lr_lineno(d->ctx->lr);
 			return true;
 		}
-		parse_problem(d->ctx, lr_lineno(d->ctx->lr),
+		parse_skip(d->ctx, lr_lineno(d->ctx->lr),
 			"%s line is not JSON (%s at column %d): skipped", d->what,
 			err.text, err.column);
-		d->ctx->report->skipped++;
 	}
 	return false;
 }

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "parser.h"
 #include "snapshots.h"
 
@@ -149,9 +148,8 @@ static int read_row(struct stats_state *st)
 	for (;;) {
 		if (!lr_next(lr, &line, &len)) {
 			if (st->in_row) {
-				parse_problem(st->ctx, st->row_line, "row cut short by the end of "
+				parse_skip(st->ctx, st->row_line, "row cut short by the end of "
 					"the input (a quoted field is not closed): skipped");
-				st->ctx->report->skipped++;
 				st->in_row = false;
 			}
 			return 0;
@@ -167,9 +165,8 @@ static int read_row(struct stats_state *st)
 		if (!feed(st, line, len)) {
 			if (!st->ncols)
 				return -1;      /* the header: not a CSV file */
-			parse_problem(st->ctx, st->row_line, "malformed CSV row (stray quote "
+			parse_skip(st->ctx, st->row_line, "malformed CSV row (stray quote "
 				"on line %llu): skipped", (unsigned long long)lr_lineno(lr));
-			st->ctx->report->skipped++;
 			restart_csv(st);
 			st->in_row = false;
 			continue;
@@ -252,9 +249,8 @@ static int stats_next(void *state, struct record *out)
 	struct stats_state *st = state;
 	while (read_row(st) > 0) {
 		if (st->nfields != st->ncols) {
-			parse_problem(st->ctx, st->row_line, "row with %zu fields, the header "
+			parse_skip(st->ctx, st->row_line, "row with %zu fields, the header "
 				"has %zu: skipped", st->nfields, st->ncols);
-			st->ctx->report->skipped++;
 			continue;
 		}
 		for (size_t i = 0; i < st->ncols; i++)

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "logentry.h"
 #include "parser.h"
 #include "prefix.h"
@@ -46,7 +45,7 @@ static int stderr_probe(const char *buf, size_t len)
 static void *stderr_open(struct parse_ctx *ctx)
 {
 	char err[256];
-	const char *spec = ctx->opts->prefix;
+	const char *spec = ctx->opts ? ctx->opts->prefix : NULL;
 	if (!spec) {
 		size_t len;
 		const char *buf = lr_peek(ctx->lr, PROBE_BYTES, &len);

@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "analysis.h"
 #include "logentry.h"
 #include "parser.h"
 #include "prefix.h"
@@ -199,7 +198,7 @@ static void append_decoded(struct strbuf *sb, struct slice s)
 static int find_year(struct parse_ctx *ctx, const char *buf, size_t len,
 		const char **how)
 {
-	if (ctx->opts->year) {
+	if (ctx->opts && ctx->opts->year) {
 		*how = "--year";
 		return ctx->opts->year;
 	}
@@ -313,7 +312,7 @@ static void *syslog_open(struct parse_ctx *ctx)
 	const char *how;
 	st->ctx = ctx;
 
-	const char *spec = ctx->opts->prefix;
+	const char *spec = ctx->opts ? ctx->opts->prefix : NULL;
 	struct strbuf pieces = STRBUF_INIT;
 	collect_first_pieces(st, buf, len, &pieces);
 	st->last_month = 0;     /* collecting read dates: start over */

@@ -20,9 +20,8 @@ struct collected {
 
 static void collect(const char *text, const char *prefix, struct collected *c)
 {
-	static struct pgsift_options o;
-	options_init(&o);
-	o.prefix = prefix;
+	static struct parse_options o;
+	o = (struct parse_options){ .prefix = prefix };
 	memset(c, 0, sizeof(*c));
 	const struct parser *p = parser_find("stderr");
 	ck_assert_ptr_nonnull(p);

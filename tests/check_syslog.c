@@ -22,9 +22,8 @@ struct got {
 
 static void run(const char *text, size_t len, int year, struct got *g)
 {
-	static struct pgsift_options o;
-	options_init(&o);
-	o.year = year;
+	static struct parse_options o;
+	o = (struct parse_options){ .year = year };
 	memset(g, 0, sizeof(*g));
 	const struct parser *p = parser_find("syslog");
 	ck_assert_ptr_nonnull(p);

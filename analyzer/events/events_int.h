@@ -157,11 +157,11 @@ void ev_temp_free(struct events *ev);
 
 /* events_sessions.c: connections, disconnections, refused connections,
  * server restarts. */
-void ev_sessions_message(struct events *ev, const struct ev_msg *m);
+/* Both return the backend whose session the message ended (the hub then
+ * closes its lock wait and frees it), NULL when none did. */
+struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m);
 /* A FATAL: a refused connection, and the end of the pid's session. */
-void ev_sessions_fatal(struct events *ev, const struct ev_msg *m);
-/* The server restarted: no session is open any more. */
-void ev_sessions_reset(struct events *ev);
+struct ev_backend *ev_sessions_fatal(struct events *ev, const struct ev_msg *m);
 void ev_sessions_merge(struct events *dst, struct events *src);
 void ev_sessions_sort(struct events *ev);
 void ev_sessions_free(struct events *ev);

@@ -66,18 +66,16 @@ static void open_session(struct events *ev, const struct log_entry *e)
 	}
 }
 
-static void close_session(struct events *ev, int64_t pid)
+/* Ends pid's session; returns its backend (gone now: the hub settles what
+ * it still held), NULL when the pid is not known. */
+static struct ev_backend *close_session(struct events *ev, int64_t pid)
 {
 	struct ev_backend *b = ev_backend_find(ev, pid);
-	if (!b)
-		return;
-	if (b->session_open) {
+	if (b && b->session_open) {
 		b->session_open = false;
 		ev->open_sessions--;
 	}
-	/* A backend that is gone waits for nothing. */
-	ev_locks_close(ev, b, EV_LOCK_WAITING);
-	ev_backend_release(ev, b);
+	return b;
 }
 
 /* "H:MM:SS.mmm" to seconds; false when it does not read so. */
@@ -114,7 +112,7 @@ static void count_session(struct ev_connections *c, double s)
 	c->session_hist[i]++;
 }
 
-void ev_sessions_message(struct events *ev, const struct ev_msg *m)
+struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m)
 {
 	static const char *const host_stops[] = { " port=", NULL };
 	static const char *const user_stops[] = { " database=",
@@ -141,11 +139,12 @@ void ev_sessions_message(struct events *ev, const struct ev_msg *m)
 		double s;
 		if (p && session_time(p, t.ptr + t.len, &s))
 			count_session(c, s);
-		close_session(ev, m->e->pid);
+		return close_session(ev, m->e->pid);
 	}
+	return NULL;
 }
 
-void ev_sessions_fatal(struct events *ev, const struct ev_msg *m)
+struct ev_backend *ev_sessions_fatal(struct events *ev, const struct ev_msg *m)
 {
 	static const struct {
 		const char *prefix, *text;
@@ -163,25 +162,7 @@ void ev_sessions_fatal(struct events *ev, const struct ev_msg *m)
 		ev->conn.failures[i]++;
 		break;
 	}
-	close_session(ev, m->e->pid);
-}
-
-void ev_sessions_reset(struct events *ev)
-{
-	for (size_t i = 0; i < ev->nbackends; ) {
-		struct ev_backend *b = &ev->backends[i];
-		if (b->pid && (b->session_open || b->wait)) {
-			b->session_open = false;
-			ev_locks_close(ev, b, EV_LOCK_WAITING);
-			ev_backend_release(ev, b);
-			/* A later slot may have moved into this one. */
-			if (ev->backends[i].pid && (ev->backends[i].session_open ||
-					ev->backends[i].wait))
-				continue;
-		}
-		i++;
-	}
-	ev->open_sessions = 0;
+	return close_session(ev, m->e->pid);
 }
 
 void ev_sessions_merge(struct events *dst, struct events *src)

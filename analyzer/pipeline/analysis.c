@@ -1,10 +1,6 @@
-/* analysis.c: runs the inputs through parsers, ingest and agg (see analysis.h).
- *
- * Inputs are independent, so each one is handled whole by one worker
- * thread with its own fp_cache, ingest and agg (no locks on the hot path);
- * the workers' aggregates are merged at the end. */
-#include <pthread.h>
-#include <stdarg.h>
+/* analysis.c: a run (see analysis.h): builds each worker's sinks, has the
+ * driver (driver.c) pull the inputs into them, merges the workers' sinks
+ * into the result, then runs the passes over it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +16,8 @@
 #include "traces.h"
 #include "parser.h"
 #include "report.h"
+#include "sink.h"
 #include "timeutil.h"
-
-#define PEEK_BYTES (256 * 1024)
 
 /* Passes over the merged result, in order; each new one is a line here. */
 static analysis_pass_fn *const passes[] = {
@@ -57,166 +52,79 @@ void options_init(struct pgsift_options *o)
 	o->bands[2] = BANDS_DEFAULT_CRITICAL_MS;
 }
 
-static void add_problem(struct input_report *r, uint64_t line, const char *msg)
-{
-	r->nproblems++;
-	if (r->nkept < INPUT_MAX_PROBLEMS) {
-		r->problems[r->nkept].line = line;
-		r->problems[r->nkept].message = xstrdup(msg);
-		r->nkept++;
-	}
-}
+/* The sinks of a pipeline, in the order they get records, calls and ends
+ * of input, and are merged in. */
+enum { SINK_STATEMENTS, SINK_EVENTS, SINK_TRACES, SINK_SNAPSHOTS, NSINKS };
 
-void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	add_problem(ctx->report, line, msg);
-}
-
-void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *reason)
-{
-	ctx->report->skipped++;
-	add_problem(ctx->report, line, reason);
-}
-
-void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct input_report *r = ctx->report;
-	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-	r->notes[r->nnotes++] = xstrdup(msg);
-}
-
-struct worker {
-	pthread_t thread;
-	struct shared *shared;
+/* One worker's pipeline: its sinks and what they share. */
+struct pipe {
+	struct sink v[NSINKS];
+	struct sinks list;
 	struct agg *agg;
 	struct fp_cache *fp;
-	struct ingest *ingest;
-	struct events *events;
-	struct traces *traces;
-	struct snapshots *snapshots;
 };
 
-struct shared {
-	const struct pgsift_options *opts;
-	const struct filter *filter;
-	const char *const *paths;
-	struct input_report *reports;
-	size_t n;
-	size_t next;            /* next input to take; under lock */
-	pthread_mutex_t lock;
-};
-
-static void run_input(struct worker *w, size_t idx)
+static void pipe_init(struct pipe *p, const struct filter *filter,
+		const struct traces_limits *tl)
 {
-	struct shared *sh = w->shared;
-	struct input_report *r = &sh->reports[idx];
-	struct parse_ctx ctx = { .path = sh->paths[idx], .opts = sh->opts, .report = r };
-	char err[256];
-
-	r->path = xstrdup(sh->paths[idx]);
-	r->format = "unknown";
-	ctx.lr = lr_open(sh->paths[idx], err, sizeof(err));
-	if (!ctx.lr) {
-		add_problem(r, 0, err);
-		r->unreadable = true;
-		return;
-	}
-	r->compression = lr_compression(ctx.lr);
-	const struct parser *p;
-	if (sh->opts->input_format) {
-		p = parser_find(sh->opts->input_format);
-	} else {
-		size_t len;
-		const char *buf = lr_peek(ctx.lr, PEEK_BYTES, &len);
-		p = parser_detect(buf, len);
-		if (len == 0 && lr_error(ctx.lr)) {
-			add_problem(r, 0, lr_error(ctx.lr));
-			r->unreadable = r->truncated = true;
-			goto done;
-		}
-		if (!p && len == 0) {
-			/* An empty input is not an error: it holds nothing. */
-			r->format = "empty";
-			goto done;
-		}
-	}
-	if (!p) {
-		add_problem(r, 0, "format not recognised (pass --input-format)");
-		r->unreadable = true;
-		goto done;
-	}
-	r->format = p->id;
-	void *state = p->open(&ctx);
-	if (!state) {
-		r->unreadable = true;
-		goto done;
-	}
-	struct record rec;
-	for (;;) {
-		/* Parsers fill what their format has; the rest stays empty. */
-		memset(&rec, 0, sizeof(rec));
-		rec.u.log.pid = rec.u.log.leader_pid = -1;
-		if (p->next(state, &rec) <= 0)
-			break;
-		r->records++;
-		switch (rec.kind) {
-		case REC_LOG_ENTRY:
-			ingest_log(w->ingest, &rec.u.log);
-			if (ingest_keeps(w->ingest, &rec.u.log))
-				events_log(w->events, &rec.u.log);
-			break;
-		case REC_SPAN:
-			traces_span(w->traces, &rec.u.span);
-			break;
-		case REC_STAT_ROW:
-			snapshots_row(w->snapshots, idx, &rec.u.row);
-			break;
-		}
-	}
-	p->close(state);
-	ingest_end_input(w->ingest);
-	events_end_input(w->events);
-	traces_end_input(w->traces);
-	snapshots_end_input(w->snapshots, idx);
-	if (lr_error(ctx.lr)) {
-		add_problem(r, lr_lineno(ctx.lr), lr_error(ctx.lr));
-		r->truncated = true;
-	}
-done:
-	r->lines = lr_lineno(ctx.lr);
-	r->bytes = lr_bytes_in(ctx.lr);
-	lr_close(ctx.lr);
+	p->agg = agg_new();
+	p->fp = fp_cache_new();
+	p->list = (struct sinks){ p->v, NSINKS };
+	struct traces *tr = traces_new(p->fp);
+	traces_set_limits(tr, tl);
+	p->v[SINK_STATEMENTS] = (struct sink){ &ingest_sink_ops,
+		ingest_new(p->agg, p->fp, filter, &p->list) };
+	p->v[SINK_EVENTS] = (struct sink){ &events_sink_ops, events_new(p->fp) };
+	p->v[SINK_TRACES] = (struct sink){ &traces_sink_ops, tr };
+	p->v[SINK_SNAPSHOTS] = (struct sink){ &snapshots_sink_ops, snapshots_new(p->fp) };
 }
 
-static void *worker_main(void *arg)
+static void pipe_free(struct pipe *p)
 {
-	struct worker *w = arg;
-	struct shared *sh = w->shared;
-	for (;;) {
-		pthread_mutex_lock(&sh->lock);
-		size_t idx = sh->next++;
-		pthread_mutex_unlock(&sh->lock);
-		if (idx >= sh->n)
-			break;
-		run_input(w, idx);
-	}
-	return NULL;
+	for (size_t k = 0; k < NSINKS; k++)
+		p->v[k].ops->free(p->v[k].state);
+	agg_free(p->agg);
+	fp_cache_free(p->fp);
 }
 
 static unsigned cores(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
+}
+
+/* Merges the workers' pipelines into a's, frees them, and finishes the
+ * merged sinks (spans and pg_stat_statements rows become calls and
+ * groups). */
+static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
+		const struct traces_limits *tl, const struct pgsift_options *opts,
+		const struct filter *filter)
+{
+	struct sink into[NSINKS] = {
+		[SINK_STATEMENTS] = { &ingest_sink_ops, ingest_new(a->agg, NULL, NULL, NULL) },
+		[SINK_EVENTS] = { &events_sink_ops, a->events = events_new(NULL) },
+		[SINK_TRACES] = { &traces_sink_ops, a->traces = traces_new(NULL) },
+		[SINK_SNAPSHOTS] = { &snapshots_sink_ops, a->snapshots = snapshots_new(NULL) },
+	};
+	traces_set_limits(a->traces, tl);
+	for (unsigned i = 0; i < jobs; i++) {
+		a->distinct_texts += fp_cache_size(w[i].fp);
+		a->parsed_texts += fp_cache_parsed(w[i].fp);
+		for (size_t k = 0; k < NSINKS; k++)
+			into[k].ops->merge(into[k].state, w[i].v[k].state);
+		pipe_free(&w[i]);
+	}
+	struct sinks merged = { into, NSINKS };
+	struct sink_finish fin = { .a = a, .opts = opts, .filter = filter,
+		.sinks = &merged };
+	for (size_t k = 0; k < NSINKS; k++)
+		if (into[k].ops->finish)
+			into[k].ops->finish(into[k].state, &fin);
+	const struct ingest_stats *st = ingest_stats(into[SINK_STATEMENTS].state);
+	a->filtered_out = st->filtered;
+	a->window_start = st->first_ts;
+	a->window_end = st->last_ts;
+	ingest_free(into[SINK_STATEMENTS].state);
 }
 
 enum analysis_status analysis_run(const struct pgsift_options *opts,
@@ -240,71 +148,34 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 
 	a->ninputs = n;
 	a->inputs = xcalloc(n ? n : 1, sizeof(*a->inputs));
-	struct shared sh = { .opts = opts, .filter = filter, .paths = paths,
-		.reports = a->inputs, .n = n };
-	pthread_mutex_init(&sh.lock, NULL);
 	unsigned jobs = opts->jobs ? opts->jobs : cores();
 	if (jobs > n)
 		jobs = n ? (unsigned)n : 1;
-	struct worker *w = xcalloc(jobs, sizeof(*w));
 	struct traces_limits tl;
 	trace_limits(opts, &tl);
+	struct pipe *w = xcalloc(jobs, sizeof(*w));
+	struct sinks *lists = xcalloc(jobs, sizeof(*lists));
 	for (unsigned i = 0; i < jobs; i++) {
-		w[i].shared = &sh;
-		w[i].agg = agg_new();
-		w[i].fp = fp_cache_new();
-		w[i].ingest = ingest_new(w[i].agg, w[i].fp, filter);
-		w[i].events = events_new(w[i].fp);
-		ingest_set_events(w[i].ingest, w[i].events);
-		w[i].traces = traces_new(w[i].fp);
-		traces_set_limits(w[i].traces, &tl);
-		ingest_set_traces(w[i].ingest, w[i].traces);
-		w[i].snapshots = snapshots_new(w[i].fp);
+		pipe_init(&w[i], filter, &tl);
+		lists[i] = w[i].list;
 	}
-	a->events = events_new(NULL);
-	a->traces = traces_new(NULL);
-	traces_set_limits(a->traces, &tl);
-	a->snapshots = snapshots_new(NULL);
-	if (jobs == 1) {
-		worker_main(&w[0]);     /* no thread: simpler to debug and profile */
-	} else {
-		for (unsigned i = 0; i < jobs; i++)
-			pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
-		for (unsigned i = 0; i < jobs; i++)
-			pthread_join(w[i].thread, NULL);
-	}
-	for (unsigned i = 0; i < jobs; i++) {
-		const struct ingest_stats *st = ingest_stats(w[i].ingest);
-		a->filtered_out += st->filtered;
-		if (st->first_ts != TS_NONE && (a->window_start == TS_NONE || st->first_ts < a->window_start))
-			a->window_start = st->first_ts;
-		if (st->last_ts != TS_NONE && (a->window_end == TS_NONE || st->last_ts > a->window_end))
-			a->window_end = st->last_ts;
-		a->distinct_texts += fp_cache_size(w[i].fp);
-		a->parsed_texts += fp_cache_parsed(w[i].fp);
-		agg_merge(a->agg, w[i].agg);
-		events_merge(a->events, w[i].events);
-		events_free(w[i].events);
-		traces_merge(a->traces, w[i].traces);
-		traces_free(w[i].traces);
-		snapshots_merge(a->snapshots, w[i].snapshots);
-		snapshots_free(w[i].snapshots);
-		ingest_free(w[i].ingest);
-		agg_free(w[i].agg);
-		fp_cache_free(w[i].fp);
-	}
+	struct driver_cfg cfg = {
+		.input_format = opts->input_format,
+		.popts = { .prefix = opts->prefix, .year = opts->year },
+		.filter = filter,
+	};
+	driver_run_all(&cfg, paths, n, a->inputs, lists, jobs);
+	merge_pipes(a, w, jobs, &tl, opts, filter);
+	free(lists);
 	free(w);
-	pthread_mutex_destroy(&sh.lock);
 	filter_free(filter);
 
+	/* Every call is in: the sinks' finish brought spans and pgss rows.
+	 * The passes only add findings and annotate groups. */
 	a->groups = agg_sorted(a->agg, &a->ngroups);
 	agg_totals(a->agg, &a->queries, &a->total_ms);
-	for (size_t i = 0; passes[i]; i++) {
+	for (size_t i = 0; passes[i]; i++)
 		passes[i](a, opts);
-		/* A pass may have added groups or calls (spans, pgss). */
-		a->groups = agg_sorted(a->agg, &a->ngroups);
-		agg_totals(a->agg, &a->queries, &a->total_ms);
-	}
 	findings_sort(a->findings);
 	report_finish(a);       /* the model the writers read */
 
@@ -325,15 +196,8 @@ void analysis_free(struct analysis *a)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < a->ninputs; i++) {
-		struct input_report *r = &a->inputs[i];
-		free(r->path);
-		for (size_t k = 0; k < r->nkept; k++)
-			free(r->problems[k].message);
-		for (size_t k = 0; k < r->nnotes; k++)
-			free(r->notes[k]);
-		free(r->notes);
-	}
+	for (size_t i = 0; i < a->ninputs; i++)
+		parse_report_release(&a->inputs[i]);
 	free(a->inputs);
 	free(a->error);
 	agg_free(a->agg);

@@ -2,11 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
-#include "traces.h"
 #include "ingest.h"
 #include "pgmsg.h"
 #include "plan.h"
+#include "sink.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -22,6 +21,7 @@ struct backend {
 	struct strbuf query;    /* as logged, for the example */
 	struct strbuf plan;     /* the plan's body, text or JSON form */
 	const char *db, *user, *app;    /* interned */
+	struct record_verdict v;        /* of the entry that gave db, user, app, ts */
 	bool stmt_execute;      /* the text waited for came from an execute */
 	struct strbuf params;   /* DETAIL parameters of the text waited for */
 	/* The call just made, for a DETAIL: parameters that follows. */
@@ -38,15 +38,13 @@ struct backend {
 
 struct ingest {
 	struct agg *agg;
-	struct events *events;  /* may be NULL */
-	struct traces *traces;  /* may be NULL */
+	const struct sinks *calls;      /* who gets the calls made; may be NULL */
+	const struct record_verdict *cur;       /* of the entry being fed */
 	struct fp_cache *fp;
 	const struct filter *filter;
 	struct backend *backends;       /* open addressing by pid */
 	size_t nbackends, used;
 	struct strbuf text, plan_text, scratch, qtext;
-	bool window_known;
-	int64_t since, until;
 	struct ingest_stats stats;
 };
 
@@ -54,10 +52,11 @@ struct ingest {
 enum { VERDICT_UNKNOWN = 0, VERDICT_PASS, VERDICT_FAIL };
 
 struct ingest *ingest_new(struct agg *agg, struct fp_cache *fp,
-		const struct filter *f)
+		const struct filter *f, const struct sinks *calls)
 {
 	struct ingest *in = xcalloc(1, sizeof(*in));
 	in->agg = agg;
+	in->calls = calls;
 	in->fp = fp;
 	in->filter = f;
 	in->nbackends = 256;
@@ -88,16 +87,6 @@ void ingest_free(struct ingest *in)
 	sb_release(&in->scratch);
 	sb_release(&in->qtext);
 	free(in);
-}
-
-void ingest_set_events(struct ingest *in, struct events *ev)
-{
-	in->events = ev;
-}
-
-void ingest_set_traces(struct ingest *in, struct traces *tr)
-{
-	in->traces = tr;
 }
 
 const struct ingest_stats *ingest_stats(const struct ingest *in)
@@ -149,16 +138,13 @@ static struct slice cstr(const char *s)
 	return s ? slice_make(s, strlen(s)) : SLICE_EMPTY;
 }
 
-static bool passes(struct ingest *in, struct fp_entry *fe, int64_t ts,
-		struct slice db, struct slice user, struct slice app)
+/* Whether a call of fe, from an entry with verdict v, counts: the window
+ * and names were settled on the entry (sink.h); the text is judged here,
+ * once per distinct text. */
+static bool passes(struct ingest *in, struct fp_entry *fe,
+		const struct record_verdict *v)
 {
-	if (ts != TS_NONE) {
-		if (in->since != TS_NONE && ts < in->since)
-			return false;
-		if (in->until != TS_NONE && ts > in->until)
-			return false;
-	}
-	if (!filter_names(in->filter, db, user, app))
+	if (!v->in_window || !v->names)
 		return false;
 	if (fe->verdict == VERDICT_UNKNOWN)
 		fe->verdict = filter_text(in->filter, fe->norm, fe->norm_len)
@@ -186,18 +172,17 @@ static void keep_worst_plan(struct group *g, const char *body, size_t len,
 
 /* Counts a call unless the filters drop it. Returns its group or NULL. */
 static struct group *commit(struct ingest *in, struct call *c,
-		const char *plan_body, size_t plan_len, double plan_ms)
+		const struct record_verdict *v, const char *plan_body,
+		size_t plan_len, double plan_ms)
 {
-	if (!passes(in, c->entry, c->ts_ms, c->db, c->user, c->app)) {
+	if (!passes(in, c->entry, v)) {
 		in->stats.filtered++;
 		return NULL;
 	}
 	struct group *g = agg_add_call(in->agg, c);
 	in->stats.calls++;
-	if (in->events)
-		events_call(in->events, c);
-	if (in->traces)
-		traces_call(in->traces, c);
+	if (in->calls)
+		sinks_call(in->calls, in, c);
 	keep_worst_plan(g, plan_body, plan_len, plan_ms);
 	return g;
 }
@@ -218,7 +203,7 @@ static void flush_backend(struct ingest *in, struct backend *b)
 		.db = cstr(b->db), .user = cstr(b->user), .app = cstr(b->app),
 		.pid = b->pid,
 	};
-	b->last_group = commit(in, &c, b->plan.buf, b->plan.len, b->plan_ms);
+	b->last_group = commit(in, &c, &b->v, b->plan.buf, b->plan.len, b->plan_ms);
 	b->last_ts = c.ts_ms;
 	b->last_ms = c.duration_ms;
 	b->prev_entry = b->entry;
@@ -235,6 +220,7 @@ static void hold(struct ingest *in, struct backend *b, const struct log_entry *e
 {
 	b->entry = fe;
 	b->ts_ms = e->ts_ms;
+	b->v = *in->cur;
 	b->stmt_execute = false;
 	sb_reset(&b->params);
 	sb_reset(&b->query);
@@ -314,7 +300,7 @@ static void on_statement(struct ingest *in, struct backend *b,
 	};
 	if (with_plan)
 		in->stats.merged_plans++;
-	b->last_group = commit(in, &c, with_plan ? b->plan.buf : NULL,
+	b->last_group = commit(in, &c, in->cur, with_plan ? b->plan.buf : NULL,
 		with_plan ? b->plan.len : 0, b->plan_ms);
 	b->last_ts = c.ts_ms;
 	b->last_ms = c.duration_ms;
@@ -347,7 +333,7 @@ static void on_prepare(struct ingest *in, struct backend *b,
 		return;
 	struct slice text = pgmsg_clean(m->text, e->tab_continued, &in->text);
 	struct fp_entry *fe = fp_cache_get(in->fp, text.ptr, text.len, &in->scratch);
-	if (passes(in, fe, e->ts_ms, e->db, e->user, e->app))
+	if (passes(in, fe, in->cur))
 		agg_add_prep(in->agg, fe, m->duration_ms);
 }
 
@@ -367,19 +353,10 @@ static void on_params(struct ingest *in, struct backend *b,
 	b->last_group = NULL;
 }
 
+/* The window of entries kept, for the report's period. */
 static void track_window(struct ingest *in, const struct log_entry *e)
 {
-	if (e->ts_ms == TS_NONE)
-		return;
-	if (!in->window_known) {
-		int off = 0;
-		if (e->tz_known)
-			ts_zone_offset(e->tz.ptr, e->tz.len, &off);
-		filter_window(in->filter, e->ts_ms, off, &in->since, &in->until);
-		in->window_known = true;
-	}
-	if ((in->since != TS_NONE && e->ts_ms < in->since)
-			|| (in->until != TS_NONE && e->ts_ms > in->until))
+	if (e->ts_ms == TS_NONE || !in->cur->in_window)
 		return;
 	if (in->stats.first_ts == TS_NONE || e->ts_ms < in->stats.first_ts)
 		in->stats.first_ts = e->ts_ms;
@@ -387,10 +364,12 @@ static void track_window(struct ingest *in, const struct log_entry *e)
 		in->stats.last_ts = e->ts_ms;
 }
 
-void ingest_log(struct ingest *in, const struct log_entry *e)
+void ingest_log(struct ingest *in, const struct log_entry *e,
+		const struct record_verdict *v)
 {
 	struct pgmsg m;
 	in->stats.entries++;
+	in->cur = v;
 	track_window(in, e);
 	pgmsg_parse(e, &m);
 	if (m.kind == MSG_OTHER)
@@ -419,19 +398,63 @@ void ingest_log(struct ingest *in, const struct log_entry *e)
 	}
 }
 
-bool ingest_keeps(const struct ingest *in, const struct log_entry *e)
-{
-	if (e->ts_ms != TS_NONE && ((in->since != TS_NONE && e->ts_ms < in->since)
-			|| (in->until != TS_NONE && e->ts_ms > in->until)))
-		return false;
-	return filter_names_present(in->filter, e->db, e->user, e->app);
-}
-
 void ingest_end_input(struct ingest *in)
 {
 	for (size_t i = 0; i < in->nbackends; i++)
 		if (in->backends[i].pid)
 			flush_backend(in, &in->backends[i]);
 	backends_clear(in);
-	in->window_known = false;
 }
+
+/* ---- the statements sink ---- */
+
+static void sink_consume(void *state, size_t input, const struct record *r)
+{
+	(void)input;
+	ingest_log(state, &r->u.log, &r->v);
+}
+
+static void sink_end_input(void *state, size_t input)
+{
+	(void)input;
+	ingest_end_input(state);
+}
+
+static void sink_merge(void *dstp, void *srcp)
+{
+	struct ingest *dst = dstp, *src = srcp;
+	struct ingest_stats *d = &dst->stats, *s = &src->stats;
+	agg_merge(dst->agg, src->agg);
+	d->entries += s->entries;
+	d->calls += s->calls;
+	d->filtered += s->filtered;
+	d->merged_plans += s->merged_plans;
+	if (s->first_ts != TS_NONE && (d->first_ts == TS_NONE || s->first_ts < d->first_ts))
+		d->first_ts = s->first_ts;
+	if (s->last_ts != TS_NONE && (d->last_ts == TS_NONE || s->last_ts > d->last_ts))
+		d->last_ts = s->last_ts;
+	*s = (struct ingest_stats){ .first_ts = TS_NONE, .last_ts = TS_NONE };
+}
+
+/* A call another sink made (a span): counted in its group. c->entry is
+ * set (its fingerprint and text); the filters were applied by its maker. */
+static void sink_call(void *state, const struct call *c)
+{
+	struct ingest *in = state;
+	agg_add_call(in->agg, c);
+}
+
+static void sink_free(void *state)
+{
+	ingest_free(state);
+}
+
+const struct sink_ops ingest_sink_ops = {
+	.name = "statements",
+	.kinds = REC_BIT(REC_LOG_ENTRY),
+	.consume = sink_consume,
+	.call = sink_call,
+	.end_input = sink_end_input,
+	.merge = sink_merge,
+	.free = sink_free,
+};

@@ -1,13 +1,14 @@
-/* snapshots_pass.c: the snapshots analysis pass (see snapshots.h): orders
- * the snapshots of each view, takes the difference between the first and
- * the last, joins pg_stat_statements to the fingerprint groups, and builds
- * the tables and indexes that the findings, the writers and the advice
- * pass read. */
+/* snapshots_pass.c: the snapshots sink (see snapshots.h) and its finish,
+ * which orders the snapshots of each view, takes the difference between
+ * the first and the last, joins pg_stat_statements to the fingerprint
+ * groups, and builds the tables and indexes that the findings, the
+ * writers and the advice pass read; the pass then adds the findings. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "agg.h"
 #include "filter.h"
+#include "sink.h"
 #include "snapshots_int.h"
 #include "timeutil.h"
 
@@ -427,14 +428,54 @@ static void build_indexes(struct snapshots *sn)
 void snapshots_pass(struct analysis *a, const struct pgsift_options *o)
 {
 	struct snapshots *sn = a->snapshots;
-	if (!sn)
+	(void)o;
+	if (!sn || !sn->given)
 		return;
-	add_empty_inputs(sn, a);
+	snap_findings(sn, a);
+}
+
+/* ---- the snapshots sink ---- */
+
+static void sink_consume(void *state, size_t input, const struct record *r)
+{
+	snapshots_row(state, input, &r->u.row);
+}
+
+static void sink_end_input(void *state, size_t input)
+{
+	snapshots_end_input(state, input);
+}
+
+static void sink_merge(void *dst, void *src)
+{
+	snapshots_merge(dst, src);
+}
+
+/* pg_stat_statements rows become groups here, before the groups are
+ * sorted: the passes after it only add findings. */
+static void sink_finish(void *state, const struct sink_finish *f)
+{
+	struct snapshots *sn = state;
+	add_empty_inputs(sn, f->a);
 	if (!sn->given)
 		return;
 	order_views(sn);
-	build_statements(sn, a, o);
+	build_statements(sn, f->a, f->opts);
 	build_tables(sn);
 	build_indexes(sn);
-	snap_findings(sn, a);
 }
+
+static void sink_free(void *state)
+{
+	snapshots_free(state);
+}
+
+const struct sink_ops snapshots_sink_ops = {
+	.name = "snapshots",
+	.kinds = REC_BIT(REC_STAT_ROW),
+	.consume = sink_consume,
+	.end_input = sink_end_input,
+	.merge = sink_merge,
+	.finish = sink_finish,
+	.free = sink_free,
+};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sink.h"
 #include "traces_int.h"
 #include "util.h"
 
@@ -54,24 +55,6 @@ void traces_free(struct traces *tr)
 void traces_set_limits(struct traces *tr, const struct traces_limits *l)
 {
 	tr->limits = *l;
-}
-
-const char *tr_strdup(struct traces *tr, const char *s, size_t len)
-{
-	if (!len)
-		return "";
-	return arena_strndup(tr->arenas[0], s, len);
-}
-
-struct loop_occ *tr_add_occ(struct traces *tr)
-{
-	if (tr->nocc == tr->occ_cap) {
-		tr->occ_cap = tr->occ_cap ? tr->occ_cap * 2 : 16;
-		tr->occ = xrealloc(tr->occ, tr->occ_cap * sizeof(*tr->occ));
-	}
-	struct loop_occ *o = &tr->occ[tr->nocc++];
-	memset(o, 0, sizeof(*o));
-	return o;
 }
 
 static const char *dup_slice(struct traces *tr, struct slice s)
@@ -238,3 +221,48 @@ json_t *traces_json(const struct traces *tr)
 	json_object_set_new(o, "transactions", arr);
 	return o;
 }
+
+/* ---- the traces sink ---- */
+
+static void sink_consume(void *state, size_t input, const struct record *r)
+{
+	(void)input;
+	traces_span(state, &r->u.span);
+}
+
+static void sink_call(void *state, const struct call *c)
+{
+	traces_call(state, c);
+}
+
+static void sink_end_input(void *state, size_t input)
+{
+	(void)input;
+	traces_end_input(state);
+}
+
+static void sink_merge(void *dst, void *src)
+{
+	traces_merge(dst, src);
+}
+
+static void sink_finish(void *state, const struct sink_finish *f)
+{
+	tr_finish(state, f);
+}
+
+static void sink_free(void *state)
+{
+	traces_free(state);
+}
+
+const struct sink_ops traces_sink_ops = {
+	.name = "traces",
+	.kinds = REC_BIT(REC_SPAN),
+	.consume = sink_consume,
+	.call = sink_call,
+	.end_input = sink_end_input,
+	.merge = sink_merge,
+	.finish = sink_finish,
+	.free = sink_free,
+};

@@ -68,6 +68,11 @@ struct traces {
 const char *tr_strdup(struct traces *tr, const char *s, size_t len);
 struct loop_occ *tr_add_occ(struct traces *tr);
 
+/* traces_pass.c: the traces sink's finish (sink.h): filters the query
+ * spans and makes each that passes a call, through f's sinks. */
+struct sink_finish;
+void tr_finish(struct traces *tr, const struct sink_finish *f);
+
 /* traces_logloop.c */
 void tr_log_call(struct traces *tr, const struct call *c);
 void tr_log_end_input(struct traces *tr);

@@ -1,11 +1,15 @@
-/* traces_pass.c: the analysis pass of the traces module (traces_pass in
- * traces.h), on the merged result.
+/* traces_pass.c: the traces sink's finish and the analysis pass of the
+ * traces module (traces_pass in traces.h), on the merged result.
  *
+ * The finish (before the groups are sorted):
  * 1. Filters: a query span passes --db/--user/--app, --include/--exclude
- *    and --since/--until like a logged call.
- * 2. Groups: each passing query span is one call of its fingerprint's
- *    group (source "span"), so a statement seen in the log and in spans is
- *    one group with sources ["log", "span"].
+ *    and --since/--until like a logged call; the window's day is that of
+ *    the run's first query span, known only once every input is read.
+ * 2. Calls: each passing query span is one call of its fingerprint's
+ *    group (source "span"), handed to the sinks that want calls like a
+ *    logged one, so a statement seen in the log and in spans is one group
+ *    with sources ["log", "span"].
+ * The pass:
  * 3. Database time per transaction name.
  * 4. N+1 loops among sibling spans, then the findings of all loops (spans
  *    and logs) and of slow SELECT spans. */
@@ -14,6 +18,7 @@
 
 #include "filter.h"
 #include "findings.h"
+#include "sink.h"
 #include "timeutil.h"
 #include "traces_int.h"
 #include "util.h"
@@ -23,11 +28,8 @@ static struct slice cstr(const char *s)
 	return slice_make(s, strlen(s));
 }
 
-static void apply_filters(struct traces *tr, const struct pgsift_options *o)
+static void apply_filters(struct traces *tr, const struct filter *f)
 {
-	char *err = NULL;
-	struct filter *f = o ? filter_new(o, &err) : NULL;
-	free(err);
 	int64_t first = TS_NONE, since = TS_NONE, until = TS_NONE;
 	for (size_t i = 0; i < tr->nspans; i++)
 		if (tr->spans[i]->is_query && (first == TS_NONE || (int64_t)tr->spans[i]->start_ms < first))
@@ -44,16 +46,20 @@ static void apply_filters(struct traces *tr, const struct pgsift_options *o)
 			&& filter_names(f, cstr(s->db), cstr(s->user), cstr(s->app))
 			&& filter_text(f, s->norm, strlen(s->norm)));
 	}
-	filter_free(f);
 }
 
-static void add_calls(struct analysis *a, struct tspan **q, size_t n)
+static void add_calls(struct traces *tr, const struct sinks *sinks)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct tspan *s = q[i];
-		struct group *g = agg_group_get(a->agg, s->fp, s->norm, s->lexical);
+	for (size_t i = 0; i < tr->nspans; i++) {
+		struct tspan *s = tr->spans[i];
+		if (!s->is_query || !s->passes)
+			continue;
+		/* The worker's cache entry died with it: this one names the
+		 * group (fingerprint and text) for the call. */
+		struct fp_entry fe = { .fingerprint = s->fp, .lexical = s->lexical,
+			.norm = s->norm, .norm_len = strlen(s->norm) };
 		struct call c = {
-			.fingerprint = s->fp,
+			.fingerprint = s->fp, .entry = &fe,
 			.ts_ms = s->start_ms > 0 ? (int64_t)s->start_ms : TS_NONE,
 			.timed = true, .duration_ms = s->dur_ms,
 			.source = SRC_BIT(SRC_SPAN),
@@ -61,8 +67,14 @@ static void add_calls(struct analysis *a, struct tspan **q, size_t n)
 			.db = cstr(s->db), .user = cstr(s->user), .app = cstr(s->app),
 			.pid = -1, .session = SLICE_EMPTY,
 		};
-		agg_add_call_to(a->agg, g, &c);
+		sinks_call(sinks, tr, &c);
 	}
+}
+
+void tr_finish(struct traces *tr, const struct sink_finish *f)
+{
+	apply_filters(tr, f->filter);
+	add_calls(tr, f->sinks);
 }
 
 static struct traces_txn *txn_get(struct traces *tr, const char *name, size_t *cap)
@@ -138,13 +150,12 @@ void traces_pass(struct analysis *a, const struct pgsift_options *o)
 	struct traces *tr = a->traces;
 	if (!tr)
 		return;
-	apply_filters(tr, o);
+	(void)o;
 	size_t n = 0;
 	struct tspan **q = xmalloc((tr->nspans ? tr->nspans : 1) * sizeof(*q));
 	for (size_t i = 0; i < tr->nspans; i++)
 		if (tr->spans[i]->is_query && tr->spans[i]->passes)
 			q[n++] = tr->spans[i];
-	add_calls(a, q, n);
 	tr_span_loops(tr, q, n);
 	transactions(tr, q, n);
 	tr_loop_findings(tr, a->findings);
