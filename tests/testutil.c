@@ -166,6 +166,8 @@ unsigned tu_skip_end(FILE *out)
 	unlink(skip_log);
 	if (total)
 		fprintf(out, "%u test%s skipped:\n", total, total == 1 ? "" : "s");
+	else
+		fputs("0 tests skipped.\n", out);
 	for (size_t i = 0; i < nr; i++) {
 		fprintf(out, "  %u: %s:\n%s", r[i].n, r[i].why, r[i].who.buf);
 		free(r[i].why);

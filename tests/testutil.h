@@ -39,8 +39,8 @@ char *tu_run(const char *cmd, int *status);
 void tu_skip(const char *who, const char *why);
 
 /* For the runner: tu_skip_begin() makes the log and sets PGSIFT_SKIP_LOG;
- * tu_skip_end() prints "N tests skipped:" and the reasons to out (nothing
- * when none was), removes the log and returns N. */
+ * tu_skip_end() prints "N tests skipped:" and the reasons to out ("0 tests
+ * skipped." when none was), removes the log and returns N. */
 void tu_skip_begin(void);
 unsigned tu_skip_end(FILE *out);
 
