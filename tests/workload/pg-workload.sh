@@ -34,8 +34,10 @@
 #   order_items lookups in all.
 # - catalogue.sql: 4 OFFSET pages of products (5 with json_plans.sql's) and
 #   two unbounded listings (all orders, all order_items).
-# - reports.sql, work_mem 64kB: two sorts spilling to temporary files; IN
-#   lists of 3 and 7 items (one fingerprint, 2 calls) and an = ANY array.
+# - reports.sql, work_mem 64kB: two sorts spilling to temporary files (the
+#   deeper OFFSET pages, the orders listing and the schema's INSERTs spill
+#   too); IN lists of 3 and 7 items (one fingerprint, 2 calls) and an
+#   = ANY array.
 # - a lock wait: 'billing' holds a row of orders for 0.5 s while another
 #   UPDATE of it waits (log_lock_waits, deadlock_timeout 100ms).
 # - errors.sql: 3 errors (syntax, unique violation, unknown column).

@@ -1,5 +1,5 @@
--- reports.sql: sorts larger than work_mem (64kB: they spill to disk), and
--- IN lists of 3 and 7 items and an = ANY array, which fingerprint alike.
+-- reports.sql: two sorts larger than work_mem (64kB: they spill to disk),
+-- IN lists of 3 and 7 items (one fingerprint), and an = ANY array.
 SET application_name = 'reports';
 SELECT category, name, price FROM products ORDER BY price DESC, name;
 SELECT customer_id, sum(total) FROM orders GROUP BY customer_id ORDER BY 2 DESC LIMIT 20;
