@@ -1,14 +1,13 @@
 /* check_advice_live.c: the advice on a real server.
  *
  * Every statement pgsift suggests for samples/postgresql.log.zst runs on a
- * fresh pg-workload.sh server loaded with the workload's schema
- * (PGWORKLOAD_EXTRA_SQL, psql with ON_ERROR_STOP: one rejected statement
+ * fresh tests/workload/pg-workload.sh server loaded with the workload's schema
+ * (its -x EXTRA.sql, psql with ON_ERROR_STOP: one rejected statement
  * fails the run); a suggested query with $n placeholders is checked with
  * PREPARE. Then the same workload runs with the proposed indexes, and the
  * P95 of the statements they were proposed for must drop: the test prints
  * before and after. Skipped, saying so, only without server binaries. */
 #include <check.h>
-#include <glob.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +72,8 @@ static double p95_of(json_t *r, const char *needle)
 
 START_TEST(test_suggestions_on_server)
 {
-	glob_t gl;
-	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
-		fprintf(stderr, "check_advice_live: SKIPPING: no PostgreSQL server binaries "
-			"under /usr/lib/postgresql (install the postgresql package)\n");
+	if (!tu_have_server("advice_live: suggestions_on_server"))
 		return;
-	}
-	globfree(&gl);
 	char dir[] = "/tmp/pgsift-advice-XXXXXX";
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	char path[4096], cmd[8192];
@@ -102,10 +96,9 @@ START_TEST(test_suggestions_on_server)
 	ck_assert_int_ge(nindex, 3);
 	fprintf(stderr, "check_advice_live: %d suggested statements (%d with an index) in %s\n",
 		nstmt, nindex, path);
-	snprintf(cmd, sizeof(cmd), "chmod 755 '%s' && PGWORKLOAD_EXTRA_SQL='%s' bash "
-		"'%s/../shared/corpus/pg-workload.sh' '%s/out' 1 >&2", dir, path, tu_root(), dir);
-	int rc = system(cmd);
-	ck_assert_msg(rc == 0, "a suggested statement was rejected (see psql's message above)");
+	snprintf(cmd, sizeof(cmd), "%s/out", dir);
+	int rc = tu_run_workload(cmd, path);
+	ck_assert_msg(rc == 1, "a suggested statement was rejected (see psql's message above)");
 	snprintf(path, sizeof(path), "%s/out/postgresql.log", dir);
 	json_t *after = report_of(path);
 	static const char *const helped[] = {

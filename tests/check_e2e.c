@@ -160,8 +160,12 @@ static const struct fixture fixtures[] = {
 START_TEST(test_pgbadger_fixture)
 {
 	const struct fixture *f = &fixtures[_i];
-	char args[4096];
-	snprintf(args, sizeof(args), "'%s/../shared/corpus/pgbadger/%s' 2>/dev/null", tu_root(), f->file);
+	char args[4096], *path;
+	snprintf(args, sizeof(args), "../shared/corpus/pgbadger/%s", f->file);
+	if (!(path = tu_data_path("e2e: pgbadger_fixture", args)))
+		return;
+	snprintf(args, sizeof(args), "'%s' 2>/dev/null", path);
+	free(path);
 	int status;
 	json_t *r = run_json(args, &status);
 	ck_assert_int_eq(status, f->status);
@@ -194,13 +198,15 @@ static int workload_ready;      /* 1 ran, -1 no server binaries, -2 failed */
 
 static void workload_setup(void)
 {
-	workload_dir = tu_shared_workload("check_e2e", &workload_ready);
+	workload_dir = tu_shared_workload(&workload_ready);
 }
 
 START_TEST(test_live_server)
 {
-	if (workload_ready == -1)
-		return;         /* said why in the setup */
+	if (workload_ready == -1) {
+		tu_skip("e2e: live_server", TU_NO_SERVER);
+		return;
+	}
 	ck_assert_msg(workload_ready == 1, "pg-workload.sh failed");
 	char args[4096];
 	snprintf(args, sizeof(args), "'%s/postgresql.log'", workload_dir);

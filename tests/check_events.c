@@ -287,8 +287,10 @@ END_TEST
 
 START_TEST(test_rawcsv)
 {
-	struct analysis *a = run_one(corpus_path("pg_rawcsv.log"),
-			"%m [%p] %q%u@%d ");
+	char *path = corpus_path("events: rawcsv", "pg_rawcsv.log");
+	if (!path)
+		return;
+	struct analysis *a = run_one(path, "%m [%p] %q%u@%d ");
 	const struct ev_error *r;
 	r = find_error(a->events, "conflicting values for \"?\" field in "
 			"formatting string");

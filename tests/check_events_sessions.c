@@ -68,8 +68,10 @@ static const struct {
 
 START_TEST(test_vacuums)
 {
-	struct analysis *a = run_one(corpus_path(vacuum_logs[_i].file),
-			vacuum_logs[_i].prefix);
+	char *path = corpus_path("events_sessions: vacuums", vacuum_logs[_i].file);
+	if (!path)
+		return;
+	struct analysis *a = run_one(path, vacuum_logs[_i].prefix);
 	const struct ev_autovacuum *av = events_autovacuum(a->events);
 	uint64_t vac = 0, an = 0, removed = 0;
 
@@ -95,8 +97,10 @@ END_TEST
 
 START_TEST(test_rds)
 {
-	struct analysis *a = run_one(corpus_path("rds.log.zst"),
-			"%t:%r:%u@%d:[%p]:");
+	char *path = corpus_path("events_sessions: rds", "rds.log.zst");
+	if (!path)
+		return;
+	struct analysis *a = run_one(path, "%t:%r:%u@%d:[%p]:");
 	const struct ev_connections *c = events_connections(a->events);
 	ck_assert_uint_eq(c->failures[EV_FAIL_NO_HBA], 2);
 	ck_assert_uint_eq(c->failed, 2);

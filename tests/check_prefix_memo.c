@@ -126,10 +126,12 @@ static const struct {
 
 START_TEST(test_memo_logs)
 {
-	char path[4096], err[256];
-	snprintf(path, sizeof(path), "%s/%s", tu_root(), memo_logs[_i].path);
+	char err[256], *path = tu_data_path("prefix: memo_logs", memo_logs[_i].path);
+	if (!path)
+		return;
 	struct line_reader *lr = lr_open(path, err, sizeof(err));
 	ck_assert_msg(lr != NULL, "%s: %s", path, err);
+	free(path);
 	lr_set_chunk_size(lr, 4096);
 	struct memo_run r;
 	run_start(&r, memo_logs[_i].spec);

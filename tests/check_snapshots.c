@@ -376,6 +376,64 @@ START_TEST(test_malformed_rows)
 }
 END_TEST
 
+/* The real index and table exports, damaged at one row: cut to its first
+ * 40 bytes (a torn write: 3 fields), or given a stray quote before its
+ * schema name (then, as CSV has it, the quoted field runs to the end of
+ * the input and takes the rows after it). */
+static const struct {
+	const char *file;
+	unsigned line;
+	bool quote;
+	size_t rows;            /* kept */
+	const char *says;
+} damaged_views[] = {
+	{ "pg_stat_user_indexes_after.csv", 3, false, 8, "row with 3 fields, the header has 11: skipped" },
+	{ "pg_stat_user_indexes_after.csv", 4, true, 2,
+	  "row cut short by the end of the input (a quoted field is not closed): skipped" },
+	{ "pg_stat_user_tables_after.csv", 3, false, 3, "row with 3 fields, the header has 25: skipped" },
+	{ "pg_stat_user_tables_after.csv", 4, true, 2,
+	  "row cut short by the end of the input (a quoted field is not closed): skipped" },
+};
+
+START_TEST(test_damaged_views)
+{
+	char *path = data_path(damaged_views[_i].file);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char text[16384], *out = text, line[4096];
+	for (unsigned n = 1; fgets(line, sizeof(line), f); n++) {
+		if (n == damaged_views[_i].line && damaged_views[_i].quote) {
+			char *schema = strstr(line, ",public,");
+			ck_assert_ptr_nonnull(schema);
+			memmove(schema + 2, schema + 1, strlen(schema + 1) + 1);
+			schema[1] = '"';
+		} else if (n == damaged_views[_i].line) {
+			strcpy(line + 40, "\n");
+		}
+		out = stpcpy(out, line);
+		ck_assert_uint_lt((size_t)(out - text), sizeof(text) - sizeof(line));
+	}
+	fclose(f);
+	free(path);
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(text, NULL, &st);
+	ck_assert_int_eq(st, ANALYSIS_PARTIAL);
+	const struct input_report *in = &a->inputs[0];
+	ck_assert_uint_eq(in->records, damaged_views[_i].rows);
+	ck_assert_uint_eq(in->skipped, 1);
+	ck_assert_uint_eq(in->nproblems, 1);
+	ck_assert_uint_eq(in->problems[0].line, damaged_views[_i].line);
+	ck_assert_str_eq(in->problems[0].message, damaged_views[_i].says);
+	/* The rows kept reach the snapshots. */
+	const struct snap_index *x;
+	const struct snap_table *t;
+	size_t kept = strstr(damaged_views[_i].file, "indexes") ?
+		snapshots_indexes(a->snapshots, &x) : snapshots_tables(a->snapshots, &t);
+	ck_assert_uint_eq(kept, damaged_views[_i].rows);
+	analysis_free(a);
+}
+END_TEST
+
 /* ---- the other findings ---- */
 
 START_TEST(test_cache_and_prefix)
@@ -450,6 +508,8 @@ Suite *suite_snapshots(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_wrong_file);
 	tcase_add_test(tc, test_malformed_rows);
+	tcase_add_loop_test(tc, test_damaged_views, 0,
+		(int)(sizeof(damaged_views) / sizeof(damaged_views[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

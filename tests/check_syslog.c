@@ -1,6 +1,7 @@
 /* check_syslog.c: the syslog parser on pgBadger's real syslog fixture.
  * tests/data/syslog-excerpt.log is the first 21 lines of
- * ../shared/corpus/pgbadger/pg-syslog.1.zst, verbatim. */
+ * ../shared/corpus/pgbadger/pg-syslog.1.zst, verbatim; the errors cases
+ * damage it one line at a time. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "parser.h"
 #include "strbuf.h"
 #include "timeutil.h"
+#include "testutil.h"
 #include "util.h"
 
 struct got {
@@ -181,6 +183,96 @@ START_TEST(test_iso_dates)
 }
 END_TEST
 
+/* ---- errors ---- */
+
+/* The real excerpt damaged at one line: cut to its first cut bytes, or
+ * (cut 0) with text inserted before it. The excerpt has 21 lines and 13
+ * messages; line 11 starts the psql query ([7-1], pieces to line 18). */
+static const struct {
+	const char *name;
+	unsigned at;
+	size_t cut;
+	const char *insert;
+	size_t messages;        /* returned */
+	uint64_t skipped;
+	uint64_t line;          /* of the first problem */
+	const char *says;
+	uint64_t last_line;     /* of the last message: the run went on */
+} damage[] = {
+	/* A torn write inside the syslog header. */
+	{ "header torn", 6, 0, "Feb 11 13:15:4", 13, 1, 6, "not a syslog line", 22 },
+	/* The pid is not a number: not postgres's syslog line. */
+	{ "pid damaged", 7, 0, "Feb 11 13:15:39 test-pc postgres[10x16]: [5-1] db=[unknown],user=[unknown],app=[unknown],client=[local] LOG:  connection received: host=[local]",
+	  13, 1, 7, "not a syslog line", 22 },
+	/* The query's first piece cut inside the log_line_prefix: that
+	 * message is lost, with its continuation pieces, and said once. */
+	{ "prefix cut short", 11, 66, NULL, 12, 1, 11,
+	  "syslog message does not start with the log_line_prefix and a severity", 21 },
+	/* Its third piece torn in the header: the pieces after it have lost
+	 * their first piece, each is said. */
+	{ "piece torn", 13, 29, NULL, 13, 6, 13, "not a syslog line", 21 },
+	/* A continuation whose first piece never came. */
+	{ "orphan piece", 21, 0, "Feb 11 13:15:41 test-pc postgres[10822]: [9-2] #011 AND 1 = 1",
+	  13, 1, 21, "continuation piece of a message whose first piece is missing", 22 },
+};
+
+/* Returns the excerpt with damage[i] done to it (caller frees). */
+static char *damaged(int i, size_t *len)
+{
+	size_t n;
+	char *text = read_excerpt(&n);
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text, *end = text + n;
+	for (unsigned line = 1; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (line == damage[i].at && damage[i].insert) {
+			sb_append(&sb, damage[i].insert, strlen(damage[i].insert));
+			sb_putc(&sb, '\n');
+		}
+		if (line == damage[i].at && damage[i].cut)
+			l = damage[i].cut;
+		sb_append(&sb, p, l);
+		sb_putc(&sb, '\n');
+		p = nl ? nl + 1 : end;
+	}
+	free(text);
+	*len = sb.len;
+	return sb.buf;
+}
+
+START_TEST(test_damaged)
+{
+	size_t len;
+	char *text = damaged(_i, &len);
+	struct got g;
+	run(text, len, 0, &g);
+	ck_assert_msg(g.n == damage[_i].messages, "%s: %zu messages", damage[_i].name, g.n);
+	ck_assert_uint_eq(g.report.skipped, damage[_i].skipped);
+	ck_assert_uint_eq(g.report.nproblems, damage[_i].skipped);
+	ck_assert_uint_eq(g.report.problems[0].line, damage[_i].line);
+	ck_assert_msg(strcmp(g.report.problems[0].message, damage[_i].says) == 0,
+		"%s: '%s'", damage[_i].name, g.report.problems[0].message);
+	/* The run goes on to the last line, with the year still found. */
+	ck_assert_uint_eq(g.line[g.n - 1], damage[_i].last_line);
+	ck_assert_str_eq(g.message[g.n - 1], "connection authorized: user=postgres database=postgres");
+	char iso[32];
+	ts_format_iso(g.ts[0], iso);
+	ck_assert_str_eq(iso, "2019-02-11T13:15:39.000Z");
+	release(&g);
+
+	/* The core's whole run: the input is partial, the problem kept. */
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(text, NULL, &st);
+	ck_assert_int_eq(st, ANALYSIS_PARTIAL);
+	ck_assert_str_eq(a->inputs[0].format, "syslog");
+	ck_assert_uint_eq(a->inputs[0].skipped, damage[_i].skipped);
+	ck_assert_uint_eq(a->inputs[0].problems[0].line, damage[_i].line);
+	analysis_free(a);
+	free(text);
+}
+END_TEST
+
 Suite *suite_syslog(void);
 Suite *suite_syslog(void)
 {
@@ -189,6 +281,9 @@ Suite *suite_syslog(void)
 	tcase_add_test(tc, test_pieces);
 	tcase_add_test(tc, test_long_line_split);
 	tcase_add_test(tc, test_iso_dates);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_damaged, 0, (int)(sizeof(damage) / sizeof(damage[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

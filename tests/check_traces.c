@@ -123,10 +123,12 @@ static const struct outcome {
 START_TEST(test_outcome)
 {
 	const struct outcome *t = &outcomes[_i];
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", tu_root(), t->path);
+	char *path = tu_data_path("traces: outcome", t->path);
+	if (!path)
+		return;
 	enum analysis_status st;
 	struct analysis *a = analyse(path, &st);
+	free(path);
 	ck_assert_int_eq(st, ANALYSIS_OK);
 	ck_assert_str_eq(a->inputs[0].format, t->format);
 	ck_assert_uint_eq(count_kind(a, FK_n_plus_one), t->loops);
@@ -151,9 +153,12 @@ END_TEST
 /* Sentry's own figure for the Django loop: about 2063 ms of repeats. */
 START_TEST(test_django_numbers)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/../shared/corpus/sentry/django-n-plus-one.json", tu_root());
+	char *path = tu_data_path("traces: django_numbers",
+		"../shared/corpus/sentry/django-n-plus-one.json");
+	if (!path)
+		return;
 	struct analysis *a = analyse(path, NULL);
+	free(path);
 	const struct finding *f = first_kind(a, FK_n_plus_one);
 	ck_assert_ptr_nonnull(f);
 	ck_assert_double_ge(f->impact_ms, 2062);
@@ -367,13 +372,15 @@ static int live_ready;  /* 1 ran, -1 no server binaries, -2 failed */
 
 static void live_setup(void)
 {
-	live_dir = tu_shared_workload("check_traces", &live_ready);
+	live_dir = tu_shared_workload(&live_ready);
 }
 
 START_TEST(test_live_log)
 {
-	if (live_ready == -1)
+	if (live_ready == -1) {
+		tu_skip("traces: live_log", TU_NO_SERVER);
 		return;
+	}
 	ck_assert_msg(live_ready == 1, "pg-workload.sh failed");
 	static const char *const forms[] = { "postgresql.log", "postgresql.csv", "postgresql.json" };
 	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {

@@ -19,9 +19,21 @@ static bool have_tmux(void)
 	return system("command -v tmux >/dev/null 2>&1") == 0;
 }
 
+static void skip_no_tmux(const char *test)
+{
+	char who[128];
+	/* Check names a test's function NAME_fn. */
+	size_t len = strlen(test);
+	if (len > 3 && strcmp(test + len - 3, "_fn") == 0)
+		len -= 3;
+	snprintf(who, sizeof(who), "tui_e2e: %.*s", (int)len, test);
+	tu_skip(who, "tmux not installed (the TUI end-to-end tests drive it)");
+}
+
+/* Inside a test: without tmux, skip it (tu_skip) and return. */
 #define SKIP_WITHOUT_TMUX() do { \
 		if (!have_tmux()) { \
-			fprintf(stderr, "check_tui_e2e: tmux not installed: TUI end-to-end tests skipped\n"); \
+			skip_no_tmux(__func__); \
 			return; \
 		} \
 	} while (0)

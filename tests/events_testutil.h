@@ -34,9 +34,13 @@ static inline char *data_path(const char *name)
 	return path_of("tests/data/events", name);
 }
 
-static inline char *corpus_path(const char *name)
+/* A pgBadger fixture, or NULL when ../shared is absent: the test was
+ * skipped (tu_data_path) and returns. */
+static inline char *corpus_path(const char *who, const char *name)
 {
-	return path_of("../shared/corpus/pgbadger", name);
+	char rel[512];
+	snprintf(rel, sizeof(rel), "../shared/corpus/pgbadger/%s", name);
+	return tu_data_path(who, rel);
 }
 
 static inline struct analysis *run(const char *const *paths, size_t n,

@@ -1,11 +1,14 @@
 /* testutil.c: helpers shared by the test suites. */
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -85,26 +88,145 @@ char *tu_run(const char *cmd, int *status)
 	return out;
 }
 
-static bool have_server(const char *who)
+/* ---- skipped tests ---- */
+
+#define SKIP_ENV "PGSIFT_SKIP_LOG"
+
+void tu_skip(const char *who, const char *why)
+{
+	fprintf(stderr, "%s: SKIPPED: %s\n", who, why);
+	const char *log = getenv(SKIP_ENV);
+	if (!log || !*log)
+		return;
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "%s\t%s\n", who, why);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		abort();
+	/* One write to a file opened for appending: lines from tests running
+	 * at the same time do not interleave. */
+	int fd = open(log, O_WRONLY | O_APPEND);
+	if (fd < 0 || write(fd, line, (size_t)n) != n)
+		abort();
+	close(fd);
+}
+
+static char skip_log[] = "/tmp/pgsift-skips-XXXXXX";
+
+void tu_skip_begin(void)
+{
+	int fd = mkstemp(skip_log);
+	if (fd < 0)
+		abort();
+	close(fd);
+	if (setenv(SKIP_ENV, skip_log, 1) != 0)
+		abort();
+}
+
+struct skip_reason {
+	char *why;
+	struct strbuf who;      /* one indented line per test */
+	unsigned n;
+};
+
+unsigned tu_skip_end(FILE *out)
+{
+	FILE *f = fopen(skip_log, "r");
+	if (!f)
+		abort();
+	struct skip_reason *r = NULL;
+	size_t nr = 0;
+	unsigned total = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		char *tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab = '\0';
+		size_t i = 0;
+		while (i < nr && strcmp(r[i].why, tab + 1) != 0)
+			i++;
+		if (i == nr) {
+			r = xrealloc(r, ++nr * sizeof(*r));
+			r[i].why = xstrdup(tab + 1);
+			r[i].who = (struct strbuf)STRBUF_INIT;
+			r[i].n = 0;
+		}
+		sb_append(&r[i].who, "      ", 6);
+		sb_append(&r[i].who, line, strlen(line));
+		sb_putc(&r[i].who, '\n');
+		r[i].n++;
+		total++;
+	}
+	free(line);
+	fclose(f);
+	unlink(skip_log);
+	if (total)
+		fprintf(out, "%u test%s skipped:\n", total, total == 1 ? "" : "s");
+	else
+		fputs("0 tests skipped.\n", out);
+	for (size_t i = 0; i < nr; i++) {
+		fprintf(out, "  %u: %s:\n%s", r[i].n, r[i].why, r[i].who.buf);
+		free(r[i].why);
+		sb_release(&r[i].who);
+	}
+	free(r);
+	return total;
+}
+
+/* ---- data beside the tree ---- */
+
+char *tu_data_path(const char *who, const char *rel)
+{
+	char *path;
+	if (strncmp(rel, "../shared/", 10) == 0) {
+		struct stat st;
+		if (asprintf(&path, "%s/../shared/corpus", tu_root()) < 0)
+			abort();
+		bool absent = stat(path, &st) != 0 || !S_ISDIR(st.st_mode);
+		free(path);
+		if (absent) {
+			char what[512];
+			snprintf(what, sizeof(what), "%s (%s)", who, rel);
+			tu_skip(what, TU_NO_SHARED);
+			return NULL;
+		}
+	}
+	if (asprintf(&path, "%s/%s", tu_root(), rel) < 0)
+		abort();
+	return path;
+}
+
+/* ---- the real server ---- */
+
+static bool server_installed(void)
 {
 	glob_t gl;
-	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0) {
-		fprintf(stderr, "%s: SKIPPING the live-server test: no PostgreSQL server "
-			"binaries under /usr/lib/postgresql (install the postgresql package)\n", who);
+	if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &gl) != 0)
 		return false;
-	}
 	globfree(&gl);
 	return true;
 }
 
-int tu_run_workload(const char *who, const char *out, const char *extra_sql)
+bool tu_have_server(const char *who)
 {
-	if (!have_server(who))
+	if (server_installed())
+		return true;
+	tu_skip(who, TU_NO_SERVER);
+	return false;
+}
+
+int tu_run_workload(const char *out, const char *extra_sql)
+{
+	if (!server_installed())
 		return -1;
 	char cmd[8192];
-	snprintf(cmd, sizeof(cmd), "%s%s%sbash '%s/../shared/corpus/pg-workload.sh' '%s' 1 >&2",
-		extra_sql ? "PGWORKLOAD_EXTRA_SQL='" : "", extra_sql ? extra_sql : "",
-		extra_sql ? "' " : "", tu_root(), out);
+	snprintf(cmd, sizeof(cmd), "bash '%s/tests/workload/pg-workload.sh' %s%s%s'%s' >&2",
+		tu_root(), extra_sql ? "-x '" : "", extra_sql ? extra_sql : "",
+		extra_sql ? "' " : "", out);
 	return system(cmd) == 0 ? 1 : -2;
 }
 
@@ -124,20 +246,18 @@ static void shared_cleanup(void)
 		fprintf(stderr, "testutil: could not remove %s\n", shared_dir);
 }
 
-const char *tu_shared_workload(const char *who, int *status)
+const char *tu_shared_workload(int *status)
 {
 	if (shared_status == 0) {
-		if (!have_server(who)) {
+		if (!server_installed()) {
 			shared_status = -1;
 		} else if (!mkdtemp(shared_dir)) {
 			shared_status = -2;
 		} else {
 			shared_owner = getpid();
 			atexit(shared_cleanup);
-			shared_status = tu_run_workload(who, shared_dir, NULL);
+			shared_status = tu_run_workload(shared_dir, NULL);
 		}
-	} else if (shared_status == -1) {
-		have_server(who);       /* say it for this suite too */
 	}
 	*status = shared_status;
 	return shared_status == 1 ? shared_dir : NULL;

@@ -2,7 +2,9 @@
 #ifndef PGSIFT_TESTUTIL_H
 #define PGSIFT_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "analysis.h"
 
@@ -27,7 +29,39 @@ const char *tu_bin(void);
  * and its exit status stored in *status. */
 char *tu_run(const char *cmd, int *status);
 
-/* Real-server runs of ../shared/corpus/pg-workload.sh (SCALE 1).
+/* Skipped tests. Check counts a test that returns early as passed, so a
+ * test that cannot run calls tu_skip() and returns: it says so on stderr
+ * and appends "who<TAB>why" to the file PGSIFT_SKIP_LOG names. The runner
+ * sets that variable (a file, because Check runs each test in a child
+ * process) and after Check's summary prints how many tests were skipped,
+ * grouped by why. who names the test (and what it lacked, when that
+ * differs from test to test); why is the same words for the same cause. */
+void tu_skip(const char *who, const char *why);
+
+/* For the runner: tu_skip_begin() makes the log and sets PGSIFT_SKIP_LOG;
+ * tu_skip_end() prints "N tests skipped:" and the reasons to out ("0 tests
+ * skipped." when none was), removes the log and returns N. */
+void tu_skip_begin(void);
+unsigned tu_skip_end(FILE *out);
+
+/* The corpora in ../shared beside the source tree: a clone of the project
+ * alone has none. */
+#define TU_NO_SHARED "no ../shared/corpus beside the source tree"
+/* Debian's postgresql package puts them there. */
+#define TU_NO_SERVER "no PostgreSQL server binaries under /usr/lib/postgresql " \
+	"(install postgresql and postgresql-contrib)"
+
+/* The path of rel under the source tree (caller frees). A rel under
+ * ../shared/ gives NULL when ../shared/corpus is absent: the test was
+ * skipped through tu_skip (who, naming rel) and must return. */
+char *tu_data_path(const char *who, const char *rel);
+
+/* True when PostgreSQL's server binaries are installed; otherwise the
+ * test was skipped through tu_skip(who, TU_NO_SERVER) and must return. */
+bool tu_have_server(const char *who);
+
+/* Real-server runs of tests/workload/pg-workload.sh (SCALE 1), whose
+ * header lists the facts it plants.
  *
  * tu_run_workload() writes one run's files into out, running extra_sql
  * (a file, or NULL) on the loaded schema first. tu_shared_workload()
@@ -35,8 +69,9 @@ char *tu_run(const char *cmd, int *status);
  * the first call (from a suite's unchecked fixture, in the runner's
  * process) and shared by every suite that only reads it; it is removed
  * when the runner exits. Both return a status: 1 ran, -1 no server
- * binaries (said on stderr, naming who skips), -2 the run failed. */
-int tu_run_workload(const char *who, const char *out, const char *extra_sql);
-const char *tu_shared_workload(const char *who, int *status);
+ * binaries, -2 the run failed (the script said why on stderr). Fixtures
+ * call them; a test seeing -1 skips with tu_skip(who, TU_NO_SERVER). */
+int tu_run_workload(const char *out, const char *extra_sql);
+const char *tu_shared_workload(int *status);
 
 #endif

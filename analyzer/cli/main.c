@@ -374,6 +374,7 @@ int main(int argc, char **argv)
 		return usage_error("unknown command '%s'", cmd);
 
 	optind = 2;
+	argv[0] = (char *)"pgsift";     /* getopt's messages start like ours */
 	int c;
 	while ((c = getopt_long(argc, argv, "f:o:j:q", long_options, NULL)) != -1) {
 		switch (c) {

@@ -1,0 +1,335 @@
+/* check_cli.c: the pgsift binary's outside, as ../shared/CONTRACT.md and
+ * the README set it: --help and --version on standard output with exit 0;
+ * misuse exit 2 with a diagnostic and a one-line hint on standard error
+ * and nothing on standard output; no input readable exit 2; malformed
+ * input exit 3 with the report written and the problem named with its
+ * line; a failed check gate exit 1. The inputs are real server lines from
+ * tests/data/workload-excerpt.log (a pg-workload run), damaged where the
+ * test needs them so. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "util.h"
+
+#define HINT "Try 'pgsift --help'.\n"
+
+/* Four pgbench lookups and their parameters, verbatim. */
+#define GOOD \
+	"2026-11-22 13:45:48.327 UTC [2432] postgres@shop/pgbench LOG:  duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.327 UTC [2432] postgres@shop/pgbench DETAIL:  parameters: $1 = '4577'\n" \
+	"2026-11-22 13:45:48.330 UTC [2433] postgres@shop/pgbench LOG:  duration: 0.079 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.330 UTC [2433] postgres@shop/pgbench DETAIL:  parameters: $1 = '520'\n" \
+	"2026-11-22 13:45:48.332 UTC [2435] postgres@shop/pgbench LOG:  duration: 0.033 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.332 UTC [2435] postgres@shop/pgbench DETAIL:  parameters: $1 = '846'\n" \
+	"2026-11-22 13:45:48.333 UTC [2434] postgres@shop/pgbench LOG:  duration: 0.111 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.333 UTC [2434] postgres@shop/pgbench DETAIL:  parameters: $1 = '1548'\n"
+
+/* The same, with line 3 cut inside its prefix (a torn write). */
+#define TORN \
+	"2026-11-22 13:45:48.327 UTC [2432] postgres@shop/pgbench LOG:  duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.327 UTC [2432] postgres@shop/pgbench DETAIL:  parameters: $1 = '4577'\n" \
+	"2026-11-22 13:45:48.33\n" \
+	"2026-11-22 13:45:48.332 UTC [2435] postgres@shop/pgbench LOG:  duration: 0.033 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.332 UTC [2435] postgres@shop/pgbench DETAIL:  parameters: $1 = '846'\n" \
+	"2026-11-22 13:45:48.333 UTC [2434] postgres@shop/pgbench LOG:  duration: 0.111 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
+	"2026-11-22 13:45:48.333 UTC [2434] postgres@shop/pgbench DETAIL:  parameters: $1 = '1548'\n"
+
+struct cli {
+	int status;
+	char *out, *err;
+};
+
+/* args with its "%s" (if any) replaced by path (caller frees). */
+static char *with_path(const char *args, const char *path)
+{
+	const char *at = strstr(args, "%s");
+	char *s;
+	if (!at)
+		return xstrdup(args);
+	if (asprintf(&s, "%.*s'%s'%s", (int)(at - args), args, path, at + 2) < 0)
+		abort();
+	return s;
+}
+
+/* Runs "pgsift ARGS" in the source tree; %s in args is replaced by path
+ * (NULL: none). Standard input is /dev/null unless args redirects it. */
+static void cli_run(struct cli *c, const char *args, const char *path)
+{
+	char *errfile = tu_write_temp("", 0), *line = with_path(args, path), *cmd;
+	if (asprintf(&cmd, "cd '%s' && '%s' %s 2>'%s'%s", tu_root(), tu_bin(), line, errfile,
+			strchr(line, '<') ? "" : " </dev/null") < 0)
+		abort();
+	c->out = tu_run(cmd, &c->status);
+	FILE *f = fopen(errfile, "r");
+	ck_assert_ptr_nonnull(f);
+	c->err = xcalloc(1, 1 << 16);
+	size_t n = fread(c->err, 1, (1 << 16) - 1, f);
+	c->err[n] = '\0';
+	fclose(f);
+	tu_remove(errfile);
+	free(line);
+	free(cmd);
+}
+
+static void cli_free(struct cli *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* ---- core: help and version ---- */
+
+static const char *const help_args[] = { "--help", "-h", "report --help", "check --help" };
+
+START_TEST(test_help)
+{
+	struct cli c;
+	cli_run(&c, help_args[_i], NULL);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_str_eq(c.err, "");
+	ck_assert_msg(strncmp(c.out, "usage: pgsift report [OPTIONS] INPUT...", 39) == 0, "%.200s", c.out);
+	/* The three commands, and the exit codes documented where users look. */
+	ck_assert_ptr_nonnull(strstr(c.out, "pgsift check  [OPTIONS] INPUT..."));
+	ck_assert_ptr_nonnull(strstr(c.out, "pgsift tui    [OPTIONS] INPUT..."));
+	ck_assert_ptr_nonnull(strstr(c.out, "Exit status: 0 done; 1 a check gate failed; 2 usage error"));
+	ck_assert_ptr_nonnull(strstr(c.out, "3 done, but some input was malformed or truncated"));
+	cli_free(&c);
+}
+END_TEST
+
+static const char *const version_args[] = { "--version", "report --version" };
+
+START_TEST(test_version)
+{
+	struct cli c;
+	cli_run(&c, version_args[_i], NULL);
+	ck_assert_int_eq(c.status, 0);
+	ck_assert_str_eq(c.err, "");
+	unsigned maj, min, patch;
+	char end;
+	ck_assert_msg(sscanf(c.out, "pgsift %u.%u.%u%c", &maj, &min, &patch, &end) == 4 &&
+		end == '\n' && count_lines(c.out) == 1, "'%s'", c.out);
+	cli_free(&c);
+}
+END_TEST
+
+/* --help's output is checked like any other stream: a full stdout is an
+ * error, not a silent truncation. */
+START_TEST(test_help_full_stdout)
+{
+	struct cli c;
+	cli_run(&c, "--help >/dev/full", NULL);
+	ck_assert_int_ne(c.status, 0);
+	cli_free(&c);
+}
+END_TEST
+
+/* ---- errors: misuse ---- */
+
+static const struct {
+	const char *args;
+	const char *says;       /* in the diagnostic line */
+} misuse[] = {
+	{ "", "no command given" },
+	{ "frobnicate x.log", "unknown command 'frobnicate'" },
+	{ "report", "no INPUT given" },
+	{ "report --no-such-option %s", "unrecognized option '--no-such-option'" },
+	{ "report %s -o", "option requires an argument" },
+	{ "report -f xml %s", "unknown --format 'xml'" },
+	{ "report --top abc %s", "--top takes a positive number, not 'abc'" },
+	{ "report -j 0 %s", "--jobs takes a positive number" },
+	{ "report --since yesterday %s", "--since takes an ISO 8601 time" },
+	{ "check --fail-on 'p95>>' %s", "--fail-on: bad rule 'p95>>'" },
+	{ "report --fail-on 'calls>1' %s", "--fail-on is for 'pgsift check'" },
+};
+
+START_TEST(test_misuse)
+{
+	char *path = tu_write_temp(GOOD, strlen(GOOD));
+	struct cli c;
+	cli_run(&c, misuse[_i].args, path);
+	ck_assert_int_eq(c.status, 2);
+	ck_assert_str_eq(c.out, "");
+	/* The diagnostic, then the hint: no usage text poured out. */
+	ck_assert_msg(strncmp(c.err, "pgsift: ", 8) == 0, "'%s'", c.err);
+	ck_assert_msg(strstr(c.err, misuse[_i].says) != NULL, "'%s'", c.err);
+	ck_assert_uint_eq(count_lines(c.err), 2);
+	size_t len = strlen(c.err);
+	ck_assert_str_eq(c.err + len - strlen(HINT), HINT);
+	cli_free(&c);
+	tu_remove(path);
+}
+END_TEST
+
+/* ---- errors: inputs ---- */
+
+/* No input could be read: exit 2, each unreadable one named, no report. */
+static const char *const unreadable[] = {
+	"report /nonexistent/pgsift.log",
+	"report -f json /nonexistent/a.log /nonexistent/b.log",
+	"report /tmp",
+};
+
+START_TEST(test_unreadable)
+{
+	struct cli c;
+	cli_run(&c, unreadable[_i], NULL);
+	ck_assert_int_eq(c.status, 2);
+	ck_assert_str_eq(c.out, "");
+	ck_assert_msg(strncmp(c.err, "pgsift: /", 9) == 0, "'%s'", c.err);
+	ck_assert_msg(strstr(c.err, "pgsift: no input could be read\n") != NULL, "'%s'", c.err);
+	cli_free(&c);
+}
+END_TEST
+
+/* One input readable and one not: the report is made from what could be
+ * read, and says which input failed; exit 3. */
+START_TEST(test_one_unreadable)
+{
+	char *path = tu_write_temp(GOOD, strlen(GOOD));
+	struct cli c;
+	cli_run(&c, "report -q -f json /nonexistent/a.log %s", path);
+	ck_assert_int_eq(c.status, 3);
+	ck_assert_ptr_nonnull(strstr(c.err, "pgsift: /nonexistent/a.log: cannot open"));
+	json_t *r = json_loads(c.out, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "totals"), "queries")), 4);
+	json_decref(r);
+	cli_free(&c);
+	tu_remove(path);
+}
+END_TEST
+
+/* A torn line: exit 3, the report complete with what was read, the
+ * problem named with its line on standard error and in the report. */
+START_TEST(test_malformed)
+{
+	char *path = tu_write_temp(TORN, strlen(TORN));
+	struct cli c;
+	cli_run(&c, "report -q -f json %s", path);
+	ck_assert_int_eq(c.status, 3);
+	char *want;
+	if (asprintf(&want, "pgsift: %s:3: ", path) < 0)
+		abort();
+	ck_assert_msg(strstr(c.err, want) != NULL, "'%s'", c.err);
+	free(want);
+	json_t *r = json_loads(c.out, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "totals"), "queries")), 3);
+	json_t *in = json_array_get(json_object_get(r, "inputs"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(in, "skipped")), 1);
+	json_t *p = json_array_get(json_object_get(in, "problems"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "line")), 3);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(p, "message")));
+	json_decref(r);
+	cli_free(&c);
+
+	/* The Markdown report too is written before the exit 3. */
+	cli_run(&c, "report -q %s", path);
+	ck_assert_int_eq(c.status, 3);
+	ck_assert_ptr_nonnull(strstr(c.out, "# pgsift report"));
+	cli_free(&c);
+	tu_remove(path);
+}
+END_TEST
+
+/* The same lines, whole, on standard input: exit 0. */
+START_TEST(test_stdin)
+{
+	char *path = tu_write_temp(GOOD, strlen(GOOD));
+	struct cli c;
+	cli_run(&c, "report -q -f json - < %s", path);
+	ck_assert_int_eq(c.status, 0);
+	json_t *r = json_loads(c.out, 0, NULL);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "totals"), "queries")), 4);
+	json_decref(r);
+	cli_free(&c);
+	tu_remove(path);
+}
+END_TEST
+
+/* ---- core: the check gate ---- */
+
+static const struct {
+	const char *args;
+	int status;
+	const char *says;       /* on standard error, or NULL */
+} gates[] = {
+	/* The four lookups are one group of 4 calls. */
+	{ "check -q -o /dev/null --fail-on 'calls>3' %s", 1, "pgsift: gate failed: calls>3" },
+	{ "check -q -o /dev/null --fail-on 'calls>4' %s", 0, NULL },
+	{ "check -q -o /dev/null --fail-on 'max>100ms' %s", 0, NULL },
+	{ "check -q -o /dev/null --fail-on 'max>0.1ms' %s", 1, "pgsift: gate failed: max>0.1ms" },
+	/* The default gate, severity>=critical, holds on four fast lookups. */
+	{ "check -q -o /dev/null %s", 0, NULL },
+};
+
+START_TEST(test_gate)
+{
+	char *path = tu_write_temp(GOOD, strlen(GOOD));
+	struct cli c;
+	cli_run(&c, gates[_i].args, path);
+	ck_assert_msg(c.status == gates[_i].status, "exit %d: %s", c.status, c.err);
+	if (gates[_i].says)
+		ck_assert_msg(strstr(c.err, gates[_i].says) != NULL, "'%s'", c.err);
+	else
+		ck_assert_str_eq(c.err, "");
+	cli_free(&c);
+	tu_remove(path);
+}
+END_TEST
+
+/* A failed gate on malformed input: the gate's exit 1 wins over 3, since
+ * a CI job must fail either way and 1 says why. */
+START_TEST(test_gate_on_malformed)
+{
+	char *path = tu_write_temp(TORN, strlen(TORN));
+	struct cli c;
+	cli_run(&c, "check -q -o /dev/null --fail-on 'calls>1' %s", path);
+	ck_assert_int_eq(c.status, 1);
+	cli_free(&c);
+	cli_run(&c, "check -q -o /dev/null --fail-on 'calls>3' %s", path);
+	ck_assert_int_eq(c.status, 3);
+	cli_free(&c);
+	tu_remove(path);
+}
+END_TEST
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+Suite *suite_cli(void);
+Suite *suite_cli(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_help, 0, N(help_args));
+	tcase_add_loop_test(tc, test_version, 0, N(version_args));
+	tcase_add_test(tc, test_help_full_stdout);
+	tcase_add_test(tc, test_stdin);
+	tcase_add_loop_test(tc, test_gate, 0, N(gates));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_misuse, 0, N(misuse));
+	tcase_add_loop_test(tc, test_unreadable, 0, N(unreadable));
+	tcase_add_test(tc, test_one_unreadable);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_gate_on_malformed);
+	suite_add_tcase(s, tc);
+	return s;
+}
