@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "draw.h"
 #include "util.h"
 #include "view.h"
 
+/* The six numbers of a row, then the query. */
+#define NUMBERS 6
+
 struct groups_view {
 	struct tui_glist gl;
+	char cells[NUMBERS + 1][32];    /* the last column_data's text */
 };
 
 static struct tui_glist *gl_of(struct view *v)
@@ -29,22 +32,44 @@ static size_t groups_lines(struct view *v)
 	return gl_of(v)->nrows;
 }
 
-static int groups_header(struct view *v, int row, int width)
+/* Numbers right-aligned in columns of equal width, the query in the
+ * rest (at least 8 columns) cut with "…". */
+static size_t columns(struct view *v, char cells[NUMBERS + 1][32], const char *query,
+		enum tstyle st, struct draw_column cols[DRAW_MAX_COLUMNS])
 {
-	char buf[4096];
-	glist_row(gl_of(v), -1, width, buf, sizeof(buf));
-	draw_text(row, 0, width, TS_HEADER, buf);
-	return 1;
+	int numw = v->width < 100 ? 8 : 9;
+	int qw = v->width - NUMBERS * (numw + 1);
+	for (int c = 0; c < NUMBERS; c++)
+		cols[c] = (struct draw_column){ .text = cells[c], .style = st, .width = numw,
+			.align = DRAW_RIGHT };
+	cols[NUMBERS] = (struct draw_column){ .text = query, .style = st, .width = qw < 8 ? 8 : qw,
+		.align = DRAW_LEFT };
+	return NUMBERS + 1;
 }
 
-static void groups_draw_line(struct view *v, size_t line, int row, int width, bool cursor)
+/* The column names, the sorting one marked with its direction. */
+static size_t groups_header(struct view *v, struct draw_column cols[DRAW_MAX_COLUMNS])
 {
-	struct tui_glist *gl = gl_of(v);
-	char buf[4096];
-	size_t gi = gl->rows[line];
-	glist_row(gl, (long)gi, width, buf, sizeof(buf));
-	enum tstyle st = tui_band_style(gl->r->groups[gi].p95);
-	draw_text(row, 0, width, cursor ? TS_CURSOR : st == TS_GOOD ? TS_NORMAL : st, buf);
+	struct groups_view *g = v->data;
+	const char *arrow = g->gl.ascending ? "\xe2\x96\xb2" : "\xe2\x96\xbc";
+	for (int c = 0; c <= NUMBERS; c++)
+		snprintf(g->cells[c], sizeof(g->cells[c]), "%s%s",
+			g->gl.sort == (enum gcol)c ? arrow : "", gcol_name((enum gcol)c));
+	return columns(v, g->cells, g->cells[NUMBERS], TS_HEADER, cols);
+}
+
+static size_t groups_column_data(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS])
+{
+	struct groups_view *g = v->data;
+	const struct tui_group *gr = &g->gl.r->groups[g->gl.rows[line]];
+	enum tstyle st = tui_band_style(gr->p95);
+	tt_fmt_count(gr->calls, g->cells[0], sizeof(g->cells[0]));
+	tt_fmt_ms(gr->total, g->cells[1], sizeof(g->cells[1]));
+	tt_fmt_ms(gr->mean, g->cells[2], sizeof(g->cells[2]));
+	tt_fmt_ms(gr->p95, g->cells[3], sizeof(g->cells[3]));
+	tt_fmt_ms(gr->p99, g->cells[4], sizeof(g->cells[4]));
+	tt_fmt_ms(gr->max, g->cells[5], sizeof(g->cells[5]));
+	return columns(v, g->cells, gr->line, st == TS_GOOD ? TS_NORMAL : st, cols);
 }
 
 /* Re-runs an operation on the list, keeping the cursor on its group. */
@@ -133,7 +158,7 @@ const struct view_ops view_groups = {
 	.open = groups_open,
 	.lines = groups_lines,
 	.header = groups_header,
-	.draw_line = groups_draw_line,
+	.column_data = groups_column_data,
 	.request = groups_request,
 	.status = groups_status,
 	.done = groups_done,
