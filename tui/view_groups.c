@@ -6,12 +6,9 @@
 #include "util.h"
 #include "view.h"
 
-/* The six numbers of a row, then the query. */
-#define NUMBERS 6
-
 struct groups_view {
 	struct tui_glist gl;
-	char cells[NUMBERS + 1][32];    /* the last column_data's text */
+	char cells[GC_COUNT][32];       /* the last column_data's text */
 };
 
 static struct tui_glist *gl_of(struct view *v)
@@ -32,19 +29,19 @@ static size_t groups_lines(struct view *v)
 	return gl_of(v)->nrows;
 }
 
-/* Numbers right-aligned in columns of equal width, the query in the
- * rest (at least 8 columns) cut with "…". */
-static size_t columns(struct view *v, char cells[NUMBERS + 1][32], const char *query,
+/* The numbers (the columns before GC_QUERY) right-aligned in columns of
+ * equal width, the query in the rest (at least 8 columns) cut with "…". */
+static size_t columns(struct view *v, char cells[GC_COUNT][32], const char *query,
 		enum tstyle st, struct draw_column cols[DRAW_MAX_COLUMNS])
 {
 	int numw = v->width < 100 ? 8 : 9;
-	int qw = v->width - NUMBERS * (numw + 1);
-	for (int c = 0; c < NUMBERS; c++)
+	int qw = v->width - GC_QUERY * (numw + 1);
+	for (int c = 0; c < GC_QUERY; c++)
 		cols[c] = (struct draw_column){ .text = cells[c], .style = st, .width = numw,
 			.align = DRAW_RIGHT };
-	cols[NUMBERS] = (struct draw_column){ .text = query, .style = st, .width = qw < 8 ? 8 : qw,
+	cols[GC_QUERY] = (struct draw_column){ .text = query, .style = st, .width = qw < 8 ? 8 : qw,
 		.align = DRAW_LEFT };
-	return NUMBERS + 1;
+	return GC_QUERY + 1;
 }
 
 /* The column names, the sorting one marked with its direction. */
@@ -52,23 +49,25 @@ static size_t groups_header(struct view *v, struct draw_column cols[DRAW_MAX_COL
 {
 	struct groups_view *g = v->data;
 	const char *arrow = g->gl.ascending ? "\xe2\x96\xb2" : "\xe2\x96\xbc";
-	for (int c = 0; c <= NUMBERS; c++)
+	for (int c = 0; c <= GC_QUERY; c++)
 		snprintf(g->cells[c], sizeof(g->cells[c]), "%s%s",
 			g->gl.sort == (enum gcol)c ? arrow : "", gcol_name((enum gcol)c));
-	return columns(v, g->cells, g->cells[NUMBERS], TS_HEADER, cols);
+	return columns(v, g->cells, g->cells[GC_QUERY], TS_HEADER, cols);
 }
 
 static size_t groups_column_data(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS])
 {
 	struct groups_view *g = v->data;
-	const struct tui_group *gr = &g->gl.r->groups[g->gl.rows[line]];
-	enum tstyle st = tui_band_style(gr->p95);
-	tt_fmt_count(gr->calls, g->cells[0], sizeof(g->cells[0]));
-	tt_fmt_ms(gr->total, g->cells[1], sizeof(g->cells[1]));
-	tt_fmt_ms(gr->mean, g->cells[2], sizeof(g->cells[2]));
-	tt_fmt_ms(gr->p95, g->cells[3], sizeof(g->cells[3]));
-	tt_fmt_ms(gr->p99, g->cells[4], sizeof(g->cells[4]));
-	tt_fmt_ms(gr->max, g->cells[5], sizeof(g->cells[5]));
+	struct tui_glist *gl = &g->gl;
+	size_t gi = gl->rows[line];
+	const struct tui_group *gr = &gl->r->groups[gi];
+	enum tstyle st = tui_band_style(gl->r->groups[gi].p95);
+	tt_fmt_count(gr->calls, g->cells[GC_CALLS], sizeof(g->cells[GC_CALLS]));
+	tt_fmt_ms(gr->total, g->cells[GC_TOTAL], sizeof(g->cells[GC_TOTAL]));
+	tt_fmt_ms(gr->mean, g->cells[GC_MEAN], sizeof(g->cells[GC_MEAN]));
+	tt_fmt_ms(gr->p95, g->cells[GC_P95], sizeof(g->cells[GC_P95]));
+	tt_fmt_ms(gr->p99, g->cells[GC_P99], sizeof(g->cells[GC_P99]));
+	tt_fmt_ms(gr->max, g->cells[GC_MAX], sizeof(g->cells[GC_MAX]));
 	return columns(v, g->cells, gr->line, st == TS_GOOD ? TS_NORMAL : st, cols);
 }
 
