@@ -31,13 +31,14 @@ static size_t groups_lines(struct view *v)
 
 /* The numbers (the columns before GC_QUERY) right-aligned in columns of
  * equal width, the query in the rest (at least 8 columns) cut with "…". */
-static size_t columns(struct view *v, char cells[GC_COUNT][32], const char *query,
-		enum tstyle st, struct draw_column cols[DRAW_MAX_COLUMNS])
+static size_t columns(struct view *v, const char *query, enum tstyle st,
+		struct draw_column cols[DRAW_MAX_COLUMNS])
 {
+	struct groups_view *g = v->data;
 	int numw = v->width < 100 ? 8 : 9;
 	int qw = v->width - GC_QUERY * (numw + 1);
 	for (int c = 0; c < GC_QUERY; c++)
-		cols[c] = (struct draw_column){ .text = cells[c], .style = st, .width = numw,
+		cols[c] = (struct draw_column){ .text = g->cells[c], .style = st, .width = numw,
 			.align = DRAW_RIGHT };
 	cols[GC_QUERY] = (struct draw_column){ .text = query, .style = st, .width = qw < 8 ? 8 : qw,
 		.align = DRAW_LEFT };
@@ -52,7 +53,7 @@ static size_t groups_header(struct view *v, struct draw_column cols[DRAW_MAX_COL
 	for (int c = 0; c <= GC_QUERY; c++)
 		snprintf(g->cells[c], sizeof(g->cells[c]), "%s%s",
 			g->gl.sort == (enum gcol)c ? arrow : "", gcol_name((enum gcol)c));
-	return columns(v, g->cells, g->cells[GC_QUERY], TS_HEADER, cols);
+	return columns(v, g->cells[GC_QUERY], TS_HEADER, cols);
 }
 
 static size_t groups_column_data(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS])
@@ -68,7 +69,7 @@ static size_t groups_column_data(struct view *v, size_t line, struct draw_column
 	tt_fmt_ms(gr->p95, g->cells[GC_P95], sizeof(g->cells[GC_P95]));
 	tt_fmt_ms(gr->p99, g->cells[GC_P99], sizeof(g->cells[GC_P99]));
 	tt_fmt_ms(gr->max, g->cells[GC_MAX], sizeof(g->cells[GC_MAX]));
-	return columns(v, g->cells, gr->line, st == TS_GOOD ? TS_NORMAL : st, cols);
+	return columns(v, gr->line, st == TS_GOOD ? TS_NORMAL : st, cols);
 }
 
 /* Re-runs an operation on the list, keeping the cursor on its group. */
