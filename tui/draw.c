@@ -12,6 +12,7 @@
 
 #include "draw.h"
 #include "keys.h"
+#include "util.h"
 
 static SCREEN *screen;
 static FILE *tty_in;
@@ -142,7 +143,20 @@ void draw_erase(void)
 	erase();
 }
 
-void draw_text(int row, int col, int width, enum tstyle st, const char *text)
+/* Pads with spaces in the current style from column from to to of row,
+ * but never writes the bottom-right cell (it would scroll some
+ * terminals). */
+static void pad(int row, int from, int to, int rows, int cols)
+{
+	move(row, from);
+	for (int x = from; x < to; x++)
+		if (!(row == rows - 1 && x == cols - 1))
+			addch(' ');
+}
+
+/* Writes lead spaces then clean (sanitized; cut in place) at (row, col)
+ * in style st, cut or padded to width columns. */
+static void put_text(int row, int col, int width, enum tstyle st, int lead, char *clean)
 {
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
@@ -150,24 +164,55 @@ void draw_text(int row, int col, int width, enum tstyle st, const char *text)
 		return;
 	if (col + width > cols)
 		width = cols - col;
-	char *clean = tt_sanitize(text, true);
-	size_t len = tt_fit(clean, width);
-	int used = 0;
-	attr_t a = style_attr[st < TS_COUNT ? st : TS_NORMAL];
-	attrset(a);
+	if (lead > width)
+		lead = width;
+	attrset(style_attr[st < TS_COUNT ? st : TS_NORMAL]);
+	pad(row, col, col + lead, rows, cols);
+	size_t len = tt_fit(clean, width - lead);
+	int used = lead;
 	if (len) {
 		clean[len] = '\0';
-		used = tt_width(clean);
-		mvaddstr(row, col, clean);
+		used += tt_width(clean);
+		mvaddstr(row, col + lead, clean);
 	}
-	/* Pad in the style, but never write the bottom-right cell (it would
-	 * scroll some terminals). */
-	move(row, col + used);
-	for (int i = used; i < width; i++)
-		if (!(row == rows - 1 && col + i == cols - 1))
-			addch(' ');
+	pad(row, col + used, col + width, rows, cols);
 	attrset(A_NORMAL);
+}
+
+void draw_text(int row, int col, int width, enum tstyle st, const char *text)
+{
+	char *clean = tt_sanitize(text, true);
+	put_text(row, col, width, st, 0, clean);
 	free(clean);
+}
+
+void draw_columns(int row, int width, const struct draw_column *c, size_t n, bool cursor)
+{
+	int x = 0;
+	for (size_t i = 0; i < n && x < width; i++) {
+		char *clean = tt_sanitize(c[i].text ? c[i].text : "", true);
+		int w = tt_width(clean);
+		int cw = c[i].width > 0 ? c[i].width : width - x;
+		int lead = 0;
+		if (c[i].align == DRAW_RIGHT) {
+			/* A cut number would read as another number. */
+			if (w > cw)
+				cw = w;
+			lead = cw - w;
+		} else if (w > cw && c[i].width > 0) {
+			size_t n_cut = strlen(clean) + 4;
+			char *cut = xmalloc(n_cut);
+			tt_ellipsize(clean, cw, cut, n_cut);
+			free(clean);
+			clean = cut;
+		}
+		int span = i + 1 == n ? width - x : cw + 1;
+		if (span > width - x)
+			span = width - x;
+		put_text(row, x, span, cursor ? TS_CURSOR : c[i].style, lead, clean);
+		free(clean);
+		x += cw + 1;
+	}
 }
 
 void draw_refresh(void)

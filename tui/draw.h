@@ -1,7 +1,8 @@
 /* draw.h: the only module that talks to curses (draw.c).
  *
- * Views describe what to show as sanitized text and a style per span; this
- * module puts it on the screen, reads keys and prompts, and owns terminal
+ * Views describe a line as columns (what each holds: text, style, width,
+ * alignment; tig's get_column_data) and this module lays them out and puts
+ * them on the screen. It also reads keys and prompts, and owns terminal
  * safety: the terminal is restored on exit, on errors and on SIGINT,
  * SIGTERM, SIGSEGV, SIGBUS, SIGABRT, and resizes arrive as TK_RESIZE. */
 #ifndef PGSIFT_TUI_DRAW_H
@@ -23,6 +24,29 @@ void draw_erase(void);
 /* Writes text at (row, col) in style st, cut or padded to width columns.
  * text is sanitized again here, so no byte can drive the terminal. */
 void draw_text(int row, int col, int width, enum tstyle st, const char *text);
+
+/* The most columns a line has. */
+#define DRAW_MAX_COLUMNS 8
+
+enum draw_align { DRAW_LEFT, DRAW_RIGHT };
+
+/* One column of a line. */
+struct draw_column {
+	const char *text;       /* borrowed; sanitized again when drawn */
+	enum tstyle style;      /* of the text, its padding and the space after */
+	/* Display columns; 0 for the rest of the line, where text is cut at
+	 * the edge. A left-aligned text wider than a column of set width is
+	 * cut with "…"; a right-aligned one (a number) is never cut: it
+	 * pushes the columns after it right. */
+	int width;
+	enum draw_align align;
+};
+
+/* Lays out n columns on row from the left edge over width display
+ * columns: one space after each column but the last, which is padded to
+ * the end of the line; whatever passes width is cut. With cursor, every
+ * column is drawn in TS_CURSOR. */
+void draw_columns(int row, int width, const struct draw_column *c, size_t n, bool cursor);
 void draw_refresh(void);
 /* The next key: a Unicode character or a TK_ code (keys.h). */
 int draw_key(void);

@@ -25,7 +25,7 @@ enum {
 	X(REQ_LEFT, TK_LEFT, 'h', "Left h", "timeline: previous minute") \
 	X(REQ_RIGHT, TK_RIGHT, 'l', "Right l", "timeline: next minute") \
 	X(REQ_ENTER, TK_ENTER, 0, "Enter", "open: a group's detail; a finding's group or table") \
-	X(REQ_BACK, 'q', 0, "q", "back; quit from a top view") \
+	X(REQ_BACK, 'q', TK_ESC, "q", "back; quit from a top view") \
 	X(REQ_QUIT, 'Q', 0, "Q", "quit") \
 	X(REQ_HELP, '?', 0, "?", "this help") \
 	X(REQ_VIEW_GROUPS, '1', 0, "1", "view: groups (worst offenders)") \

@@ -18,10 +18,17 @@ static const struct { int k1, k2; enum request req; } bindings[] = {
 #undef X
 };
 
+/* The views a request shows at the bottom of the stack, in Tab's order. */
+static const struct { enum request req; const struct view_ops *ops; } top_views[] = {
+	{ REQ_VIEW_GROUPS, &view_groups },
+	{ REQ_VIEW_FINDINGS, &view_findings },
+	{ REQ_VIEW_EVENTS, &view_events },
+	{ REQ_VIEW_TIMELINE, &view_timeline },
+};
+#define NTOP_VIEWS (sizeof(top_views) / sizeof(top_views[0]))
+
 static enum request request_of(int key)
 {
-	if (key == TK_ESC)
-		return REQ_BACK;
 	for (size_t i = 0; i < sizeof(bindings) / sizeof(bindings[0]); i++)
 		if (bindings[i].k1 == key || (bindings[i].k2 && bindings[i].k2 == key))
 			return bindings[i].req;
@@ -126,10 +133,10 @@ static void draw_screen(struct tui *t)
 	int row = 1;
 	v->width = cols;
 	v->height = rows - 2;
+	struct draw_column c[DRAW_MAX_COLUMNS];
 	if (v->ops->header) {
-		int used = v->ops->header(v, row, cols);
-		row += used;
-		v->height -= used;
+		draw_columns(row++, cols, c, v->ops->header(v, c), false);
+		v->height--;
 	}
 	if (v->height < 1)
 		v->height = 1;
@@ -139,7 +146,8 @@ static void draw_screen(struct tui *t)
 		v->cur = n - 1;
 	view_select(v, v->cur);
 	for (size_t i = v->top; i < n && row < rows - 1; i++, row++)
-		v->ops->draw_line(v, i, row, cols, i == v->cur);
+		draw_columns(row, cols, c, v->ops->column_data(v, i, c),
+			i == v->cur && !v->ops->no_cursor);
 
 	if (t->msg[0]) {
 		draw_text(rows - 1, 0, cols, TS_SEARCH, t->msg);
@@ -156,9 +164,6 @@ static void common_request(struct tui *t, enum request req)
 	struct view *v = top(t);
 	size_t n = v->ops->lines(v);
 	size_t page = v->height > 1 ? (size_t)v->height - 1 : 1;
-	static const struct view_ops *const cycle[] = {
-		&view_groups, &view_findings, &view_events, &view_timeline,
-	};
 
 	switch (req) {
 	case REQ_UP: if (v->cur > 0) view_select(v, v->cur - 1); break;
@@ -182,17 +187,21 @@ static void common_request(struct tui *t, enum request req)
 		break;
 	case REQ_QUIT: t->quit = true; break;
 	case REQ_HELP: tui_push(t, &view_help, 0); break;
-	case REQ_VIEW_GROUPS: tui_switch(t, &view_groups); break;
-	case REQ_VIEW_FINDINGS: tui_switch(t, &view_findings); break;
-	case REQ_VIEW_EVENTS: tui_switch(t, &view_events); break;
-	case REQ_VIEW_TIMELINE: tui_switch(t, &view_timeline); break;
+	case REQ_VIEW_GROUPS:
+	case REQ_VIEW_FINDINGS:
+	case REQ_VIEW_EVENTS:
+	case REQ_VIEW_TIMELINE:
+		for (size_t i = 0; i < NTOP_VIEWS; i++)
+			if (top_views[i].req == req)
+				tui_switch(t, top_views[i].ops);
+		break;
 	case REQ_NEXT_VIEW:
-		for (size_t i = 0; i < 4; i++)
-			if (t->stack[0].ops == cycle[i]) {
-				tui_switch(t, cycle[(i + 1) % 4]);
+		for (size_t i = 0; i < NTOP_VIEWS; i++)
+			if (t->stack[0].ops == top_views[i].ops) {
+				tui_switch(t, top_views[(i + 1) % NTOP_VIEWS].ops);
 				return;
 			}
-		tui_switch(t, &view_groups);
+		tui_switch(t, top_views[0].ops);
 		break;
 	case REQ_REDRAW: break;
 	case REQ_NONE:

@@ -1,15 +1,20 @@
 /* view.h: TUI screens as views with ops, and the application they live in.
  *
- * A view has lines (a model's rows), a cursor and a scroll offset; tui.c
- * draws the visible lines through draw_line, handles the moves common to
- * every view and passes the other requests to the view's request op. Views
- * stack: Enter pushes one (a group's detail), q pops it. */
+ * A view has lines (a model's rows), a cursor and a scroll offset. Each
+ * view is one file with one ops table (view_<name>.c). tui.c asks the top
+ * view for the columns of its visible lines (column_data) and hands them
+ * to draw.c, which lays them out and calls curses; it handles the moves
+ * common to every view and passes the other requests to the view's
+ * request op. Views stack: Enter pushes one (a group's detail), q pops it.
+ * The views made of a model's lines (all but groups) share their
+ * behaviour through view_common.c. */
 #ifndef PGSIFT_TUI_VIEW_H
 #define PGSIFT_TUI_VIEW_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "draw.h"
 #include "keys.h"
 #include "model.h"
 
@@ -18,13 +23,18 @@ struct view;
 
 struct view_ops {
 	const char *name;
+	/* The lines are for copying with the mouse: no cursor highlight. */
+	bool no_cursor;
 	/* Prepares the view; arg is view-specific (a group index...). */
 	void (*open)(struct view *v, size_t arg);
 	/* Number of lines for the current width (v->width). */
 	size_t (*lines)(struct view *v);
-	/* Rows above the lines that do not scroll (a column header). */
-	int (*header)(struct view *v, int row, int width);
-	void (*draw_line)(struct view *v, size_t line, int row, int width, bool cursor);
+	/* The columns of a header row above the lines that does not scroll
+	 * (NULL when the view has none), like column_data. */
+	size_t (*header)(struct view *v, struct draw_column cols[DRAW_MAX_COLUMNS]);
+	/* What the columns of line hold (tig's get_column_data): fills cols
+	 * and returns how many. Their text is the view's until its next call. */
+	size_t (*column_data)(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS]);
 	/* True when handled. */
 	bool (*request)(struct view *v, enum request req);
 	void (*status)(struct view *v, char *out, size_t n);
@@ -64,5 +74,42 @@ void view_select(struct view *v, size_t line);
 /* The groups view at the bottom of the stack, focused on group gi after
  * the search pattern (may be NULL). */
 void view_groups_search(struct tui *t, const char *pattern);
+
+/* ---- views made of a model's lines (view_common.c) ----
+ *
+ * Their v->data starts with a struct view_lines, so the ops below fit
+ * their ops tables as they are. A view builds its lines in its lines op:
+ * when view_lines_stale(), view_lines_begin(), its model's lines into
+ * vl->l, view_lines_end(). Nothing here calls a view back. */
+
+struct view_lines {
+	struct tlines l;
+	int built_width;        /* -1: to build again before the next draw */
+	long group;             /* the group the view shows, or -1 */
+	long finding;           /* the finding the view shows, or -1 */
+	void *re;               /* last search */
+	double resize_share;    /* cursor position to restore after a rebuild */
+};
+
+/* Allocates v->data of size bytes (at least a struct view_lines, which it
+ * starts with) zeroed but for vl's fields, which show no group or finding
+ * and want a build. view_lines_done frees it. */
+struct view_lines *view_lines_open(struct view *v, size_t size);
+struct view_lines *view_lines_of(struct view *v);
+/* True when the lines were built for another width (or never). */
+bool view_lines_stale(const struct view *v);
+/* Empties the lines for a build at v->width. With keep_place, a rebuild
+ * for another width puts the cursor back at the same share of the text. */
+void view_lines_begin(struct view *v, bool keep_place);
+/* After a build: the cursor back in place and on a line. */
+void view_lines_end(struct view *v);
+/* One column: the line as built, in its style. */
+size_t view_lines_column_data(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS]);
+/* Enter (a group's detail, a finding's group or table), search and next
+ * match, and a finding's suggested SQL written or shown plain. */
+bool view_lines_request(struct view *v, enum request req);
+/* "events · line 3 of 120". */
+void view_lines_status(struct view *v, char *out, size_t n);
+void view_lines_done(struct view *v);
 
 #endif

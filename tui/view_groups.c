@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "draw.h"
 #include "util.h"
 #include "view.h"
 
 struct groups_view {
 	struct tui_glist gl;
+	char cells[GC_COUNT][32];       /* the last column_data's text */
 };
 
 static struct tui_glist *gl_of(struct view *v)
@@ -29,22 +29,47 @@ static size_t groups_lines(struct view *v)
 	return gl_of(v)->nrows;
 }
 
-static int groups_header(struct view *v, int row, int width)
+/* The numbers (the columns before GC_QUERY) right-aligned in columns of
+ * equal width, the query in the rest (at least 8 columns) cut with "…". */
+static size_t columns(struct view *v, const char *query, enum tstyle st,
+		struct draw_column cols[DRAW_MAX_COLUMNS])
 {
-	char buf[4096];
-	glist_row(gl_of(v), -1, width, buf, sizeof(buf));
-	draw_text(row, 0, width, TS_HEADER, buf);
-	return 1;
+	struct groups_view *g = v->data;
+	int numw = v->width < 100 ? 8 : 9;
+	int qw = v->width - GC_QUERY * (numw + 1);
+	for (int c = 0; c < GC_QUERY; c++)
+		cols[c] = (struct draw_column){ .text = g->cells[c], .style = st, .width = numw,
+			.align = DRAW_RIGHT };
+	cols[GC_QUERY] = (struct draw_column){ .text = query, .style = st, .width = qw < 8 ? 8 : qw,
+		.align = DRAW_LEFT };
+	return GC_QUERY + 1;
 }
 
-static void groups_draw_line(struct view *v, size_t line, int row, int width, bool cursor)
+/* The column names, the sorting one marked with its direction. */
+static size_t groups_header(struct view *v, struct draw_column cols[DRAW_MAX_COLUMNS])
 {
-	struct tui_glist *gl = gl_of(v);
-	char buf[4096];
+	struct groups_view *g = v->data;
+	const char *arrow = g->gl.ascending ? "\xe2\x96\xb2" : "\xe2\x96\xbc";
+	for (int c = 0; c <= GC_QUERY; c++)
+		snprintf(g->cells[c], sizeof(g->cells[c]), "%s%s",
+			g->gl.sort == (enum gcol)c ? arrow : "", gcol_name((enum gcol)c));
+	return columns(v, g->cells[GC_QUERY], TS_HEADER, cols);
+}
+
+static size_t groups_column_data(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS])
+{
+	struct groups_view *g = v->data;
+	struct tui_glist *gl = &g->gl;
 	size_t gi = gl->rows[line];
-	glist_row(gl, (long)gi, width, buf, sizeof(buf));
+	const struct tui_group *gr = &gl->r->groups[gi];
 	enum tstyle st = tui_band_style(gl->r, gl->r->groups[gi].p95);
-	draw_text(row, 0, width, cursor ? TS_CURSOR : st == TS_GOOD ? TS_NORMAL : st, buf);
+	tt_fmt_count(gr->calls, g->cells[GC_CALLS], sizeof(g->cells[GC_CALLS]));
+	tt_fmt_ms(gr->total, g->cells[GC_TOTAL], sizeof(g->cells[GC_TOTAL]));
+	tt_fmt_ms(gr->mean, g->cells[GC_MEAN], sizeof(g->cells[GC_MEAN]));
+	tt_fmt_ms(gr->p95, g->cells[GC_P95], sizeof(g->cells[GC_P95]));
+	tt_fmt_ms(gr->p99, g->cells[GC_P99], sizeof(g->cells[GC_P99]));
+	tt_fmt_ms(gr->max, g->cells[GC_MAX], sizeof(g->cells[GC_MAX]));
+	return columns(v, gr->line, st == TS_GOOD ? TS_NORMAL : st, cols);
 }
 
 /* Re-runs an operation on the list, keeping the cursor on its group. */
@@ -133,7 +158,7 @@ const struct view_ops view_groups = {
 	.open = groups_open,
 	.lines = groups_lines,
 	.header = groups_header,
-	.draw_line = groups_draw_line,
+	.column_data = groups_column_data,
 	.request = groups_request,
 	.status = groups_status,
 	.done = groups_done,
