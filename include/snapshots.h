@@ -29,7 +29,6 @@
 
 #include <jansson.h>
 
-#include "analysis.h"
 #include "fingerprint.h"
 #include "record.h"
 
@@ -152,6 +151,8 @@ size_t snapshots_notes(const struct snapshots *sn, const char *const **out);
 json_t *snapshots_json(const struct snapshots *sn);
 
 /* The analysis pass: pgss groups, statistics and their findings. */
-analysis_pass_fn snapshots_pass;
+struct analysis;
+struct pgsift_options;
+void snapshots_pass(struct analysis *a, const struct pgsift_options *o);
 
 #endif

@@ -20,7 +20,6 @@
 #include <stdint.h>
 
 #include "agg.h"
-#include "analysis.h"
 #include "fingerprint.h"
 #include "record.h"
 #include "strbuf.h"
@@ -60,7 +59,9 @@ struct sink_ops;
 extern const struct sink_ops traces_sink_ops;
 
 /* The analysis pass: span groups and N+1 / slow span findings. */
-analysis_pass_fn traces_pass;
+struct analysis;
+struct pgsift_options;
+void traces_pass(struct analysis *a, const struct pgsift_options *o);
 
 /* Database time per transaction name (after traces_pass), busiest first. */
 struct traces_txn {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "filter.h"
 #include "findings.h"
 #include "sink.h"
