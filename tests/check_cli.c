@@ -154,6 +154,7 @@ static const struct {
 	{ "report --since yesterday %s", "--since takes an ISO 8601 time" },
 	{ "check --fail-on 'p95>>' %s", "--fail-on: bad rule 'p95>>'" },
 	{ "report --fail-on 'calls>1' %s", "--fail-on is for 'pgsift check'" },
+	{ "report --input-format nope %s", "unknown --input-format 'nope' (one of: stderr syslog" },
 };
 
 START_TEST(test_misuse)

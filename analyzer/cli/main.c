@@ -14,6 +14,7 @@
 #include "baseline.h"
 #include "exit_status.h"
 #include "gates.h"
+#include "parser.h"
 #include "report.h"
 #include "timeutil.h"
 #include "tui.h"
@@ -30,7 +31,7 @@ static const char usage_text[] =
 "  -f, --format md|json|text   report format (default md)\n"
 "  -o, --output FILE           write there instead of standard output\n"
 "      --prefix 'SPEC'         the server's log_line_prefix, verbatim (default: detected)\n"
-"      --input-format FMT      force the input format (stderr, syslog, csvlog, jsonlog)\n"
+"      --input-format FMT      force the input format (the list below; default: detected)\n"
 "      --year N                the year of syslog dates, which carry none (default:\n"
 "                              a date inside the log, else the file's)\n"
 "      --since TIME, --until TIME\n"
@@ -66,6 +67,16 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 done; 1 a check gate failed; 2 usage error or no input could be\n"
 "read; 3 done, but some input was malformed or truncated (the report says where).\n";
+
+/* The usage, then the input formats as the parser registry has them (one
+ * list, so a new parser shows up here by itself). */
+static void print_help(FILE *out)
+{
+	fputs(usage_text, out);
+	fputs("\nInput formats (--input-format), detected from the first bytes when not given:\n", out);
+	for (size_t i = 0; parser_registry[i]; i++)
+		fprintf(out, "  %-13s %s\n", parser_registry[i]->id, parser_registry[i]->name);
+}
 
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
@@ -363,7 +374,7 @@ int main(int argc, char **argv)
 		return usage_error("%s", "no command given");
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		fputs(usage_text, stdout);
+		print_help(stdout);
 		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
 	}
 	if (strcmp(cmd, "--version") == 0) {
@@ -456,7 +467,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_HELP:
-			fputs(usage_text, stdout);
+			print_help(stdout);
 			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
 		case OPT_VERSION:
 			printf("pgsift %s\n", PGSIFT_VERSION);
@@ -518,8 +529,7 @@ int main(int argc, char **argv)
 		(size_t)(argc - optind), &a);
 	int rc = EXIT_DONE;
 	if (st == ANALYSIS_BAD_OPTION) {
-		fprintf(stderr, "pgsift: %s\n", a->error ? a->error : "bad option");
-		rc = EXIT_USAGE;
+		rc = usage_error("%s", a->error ? a->error : "bad option");
 		goto out;
 	}
 	print_input_messages(a, quiet);

@@ -17,6 +17,7 @@
 #include "parser.h"
 #include "report.h"
 #include "sink.h"
+#include "strbuf.h"
 #include "timeutil.h"
 
 /* Passes over the merged result, in order; each new one is a line here. */
@@ -136,7 +137,17 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	a->agg = agg_new();
 	a->findings = findings_new();
 	if (opts->input_format && !parser_find(opts->input_format)) {
-		a->error = xstrdup("unknown --input-format");
+		struct strbuf sb = STRBUF_INIT;
+		static const char head[] = "unknown --input-format '";
+		sb_append(&sb, head, sizeof(head) - 1);
+		sb_append(&sb, opts->input_format, strlen(opts->input_format));
+		sb_append(&sb, "' (one of:", 10);
+		for (size_t i = 0; parser_registry[i]; i++) {
+			sb_putc(&sb, ' ');
+			sb_append(&sb, parser_registry[i]->id, strlen(parser_registry[i]->id));
+		}
+		sb_putc(&sb, ')');
+		a->error = sb.buf;
 		return ANALYSIS_BAD_OPTION;
 	}
 	char *err = NULL;
