@@ -238,6 +238,24 @@ static inline void run_mem(const char *id, const char *text, size_t len, size_t 
 	lr_close(lr);
 }
 
+/* How many of r's spans the parser judged database spans. */
+static inline size_t spans_db(const struct run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nsp; i++)
+		n += r->sp[i].is_db;
+	return n;
+}
+
+/* How many of r's spans are segments (transactions). */
+static inline size_t spans_segments(const struct run *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nsp; i++)
+		n += r->sp[i].is_segment;
+	return n;
+}
+
 static inline void run_free(struct run *r)
 {
 	for (size_t i = 0; i < r->n; i++)
