@@ -48,7 +48,7 @@
 static const char excerpt[] = ROW_START ROW_LISTEN ROW_PLAN ROW_TEMP ROW_STMT
 	ROW_EXEC ROW_LOCK ROW_SYNTAX ROW_DUP ROW_NOPE;
 
-#include "logparse_testutil.h"
+#include "parse_testutil.h"
 
 static bool starts_with(const char *s, const char *lit)
 {

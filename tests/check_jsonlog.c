@@ -55,7 +55,7 @@
 #define ROW_NOPE \
 	"2026-11-22 14:17:19.449 UTC,\"postgres\",\"shop\",4426,\"[local]\",6b02f96f.114a,6,\"SELECT\",2026-11-22 14:17:19 UTC,3/172,0,ERROR,42703,\"column \"\"nope\"\" does not exist\",,\"Perhaps you meant to reference the column \"\"customers.name\"\".\",,,,\"SELECT nope FROM customers WHERE id = 1;\",8,,\"psql\",\"client backend\",,0\n"
 
-#include "logparse_testutil.h"
+#include "parse_testutil.h"
 
 static bool starts_with(const char *s, const char *lit)
 {

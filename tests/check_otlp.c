@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "parse_testutil.h"
 #include "parser.h"
 #include "testutil.h"
 
@@ -25,47 +26,34 @@
 	"{\"key\":\"db.system.name\",\"value\":{\"stringValue\":\"mysql\"}}]}"
 #define DOC(spans) "{\"resourceSpans\":[" RES "\"scopeSpans\":[{\"scope\":{\"name\":\"x\"},\"spans\":[" spans "]}]}]}"
 
-struct run {
-	size_t spans, db, segments;
-	double db_ms;
-	char app[32], txn[32];
-	struct input_report rep;
-};
-
+/* Parses buf through the core's driver, with the parser it detects or
+ * force; it must be otlp, and each record a span. */
 static void run_buf(const char *buf, struct run *r, const char *force)
 {
-	memset(r, 0, sizeof(*r));
-	const struct parser *p = force ? parser_find(force) : parser_detect(buf, strlen(buf));
-	ck_assert_ptr_nonnull(p);
-	ck_assert_str_eq(p->id, "otlp");
-	struct parse_ctx ctx = { .lr = lr_open_mem(buf, strlen(buf)), .path = "mem",
-		.report = &r->rep };
-	void *st = p->open(&ctx);
-	struct record rec;
-	for (;;) {
-		memset(&rec, 0, sizeof(rec));
-		if (p->next(st, &rec) <= 0)
-			break;
-		r->spans++;
-		struct span_record *s = &rec.u.span;
-		if (s->is_segment) {
-			r->segments++;
-			snprintf(r->txn, sizeof(r->txn), "%.*s", (int)s->transaction.len, s->transaction.ptr);
-		}
-		if (s->is_db) {
-			r->db++;
-			r->db_ms += s->duration_ms;
-			snprintf(r->app, sizeof(r->app), "%.*s", (int)s->app.len, s->app.ptr);
-		}
-	}
-	p->close(st);
-	lr_close(ctx.lr);
+	struct driver_cfg cfg = { .input_format = force };
+	run_text(&cfg, buf, strlen(buf), 0, REC_SPAN, r);
+	ck_assert(r->opened);
+	ck_assert_str_eq(r->report.format, "otlp");
 }
 
-static void run_free(struct run *r)
+/* The database spans' time, in ms. */
+static double db_ms(const struct run *r)
 {
-	for (size_t i = 0; i < r->rep.nkept; i++)
-		free(r->rep.problems[i].message);
+	double ms = 0;
+	for (size_t i = 0; i < r->nsp; i++)
+		if (r->sp[i].is_db)
+			ms += r->sp[i].duration_ms;
+	return ms;
+}
+
+/* The field k of the last span that is_db (or is a segment), "" if none. */
+static const char *last_of(const struct run *r, bool segment, int k)
+{
+	const char *s = "";
+	for (size_t i = 0; i < r->nsp; i++)
+		if (segment ? r->sp[i].is_segment : r->sp[i].is_db)
+			s = r->sp[i].s[k];
+	return s;
 }
 
 static const struct shape {
@@ -83,13 +71,14 @@ START_TEST(test_shapes)
 	const struct shape *t = &shapes[_i];
 	struct run r;
 	run_buf(t->buf, &r, NULL);
-	ck_assert_msg(r.spans == t->spans && r.db == t->db, "%s: %zu/%zu", t->name, r.spans, r.db);
-	ck_assert_uint_eq(r.segments, 1);
-	ck_assert_str_eq(r.txn, "index");
-	ck_assert_str_eq(r.app, "books");
+	ck_assert_msg(r.nsp == t->spans && spans_db(&r) == t->db, "%s: %zu/%zu", t->name,
+		r.nsp, spans_db(&r));
+	ck_assert_uint_eq(spans_segments(&r), 1);
+	ck_assert_str_eq(last_of(&r, true, SP_TXN), "index");
+	ck_assert_str_eq(last_of(&r, false, SP_APP), "books");
 	/* 174.41 ms, as the Sentry event has it. */
-	ck_assert_msg(fabs(r.db_ms - 174.41) < 0.01, "%s: %f ms", t->name, r.db_ms);
-	ck_assert_uint_eq(r.rep.nproblems, 0);
+	ck_assert_msg(fabs(db_ms(&r) - 174.41) < 0.01, "%s: %f ms", t->name, db_ms(&r));
+	ck_assert_uint_eq(r.report.nproblems, 0);
 	run_free(&r);
 }
 END_TEST
@@ -100,12 +89,12 @@ START_TEST(test_malformed)
 		"{\"resourceLogs\":[]}\n";
 	struct run r;
 	run_buf(torn, &r, NULL);
-	ck_assert_uint_eq(r.spans, 1);
-	ck_assert_uint_eq(r.rep.nproblems, 2);
-	ck_assert_uint_eq(r.rep.problems[0].line, 2);
-	ck_assert_ptr_nonnull(strstr(r.rep.problems[0].message, "OTLP line is not JSON"));
-	ck_assert_uint_eq(r.rep.problems[1].line, 3);
-	ck_assert_ptr_nonnull(strstr(r.rep.problems[1].message, "no resourceSpans"));
+	ck_assert_uint_eq(r.nsp, 1);
+	ck_assert_uint_eq(r.report.nproblems, 2);
+	ck_assert_uint_eq(r.report.problems[0].line, 2);
+	ck_assert_ptr_nonnull(strstr(r.report.problems[0].message, "OTLP line is not JSON"));
+	ck_assert_uint_eq(r.report.problems[1].line, 3);
+	ck_assert_ptr_nonnull(strstr(r.report.problems[1].message, "no resourceSpans"));
 	run_free(&r);
 }
 END_TEST

@@ -10,52 +10,26 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "parse_testutil.h"
 #include "parser.h"
 #include "testutil.h"
 
-/* Parses buf with the parser detected for it; counts span records and
- * database spans, and keeps the report. */
-struct run {
-	const char *format;
-	size_t spans, db, segments;
-	struct input_report rep;
-	char first_db[256];
-};
-
+/* Parses buf through the core's driver with the parser it detects; each
+ * record must be a span. */
 static void run_buf(const char *buf, struct run *r)
 {
-	memset(r, 0, sizeof(*r));
-	const struct parser *p = parser_detect(buf, strlen(buf));
-	ck_assert_ptr_nonnull(p);
-	r->format = p->id;
-	struct parse_ctx ctx = { .lr = lr_open_mem(buf, strlen(buf)), .path = "mem",
-		.report = &r->rep };
-	void *st = p->open(&ctx);
-	ck_assert_ptr_nonnull(st);
-	struct record rec;
-	for (;;) {
-		memset(&rec, 0, sizeof(rec));
-		if (p->next(st, &rec) <= 0)
-			break;
-		ck_assert_int_eq(rec.kind, REC_SPAN);
-		r->spans++;
-		if (rec.u.span.is_segment)
-			r->segments++;
-		if (rec.u.span.is_db && r->db++ == 0)
-			snprintf(r->first_db, sizeof(r->first_db), "%.*s",
-				(int)rec.u.span.description.len, rec.u.span.description.ptr);
-	}
-	p->close(st);
-	lr_close(ctx.lr);
+	struct driver_cfg cfg = { 0 };
+	run_text(&cfg, buf, strlen(buf), 0, REC_SPAN, r);
+	ck_assert(r->opened);
 }
 
-static void run_free(struct run *r)
+/* The first database span's SQL, "" when there is none. */
+static const char *first_db(const struct run *r)
 {
-	for (size_t i = 0; i < r->rep.nkept; i++)
-		free(r->rep.problems[i].message);
-	for (size_t i = 0; i < r->rep.nnotes; i++)
-		free(r->rep.notes[i]);
-	free(r->rep.notes);
+	for (size_t i = 0; i < r->nsp; i++)
+		if (r->sp[i].is_db)
+			return r->sp[i].s[SP_DESC];
+	return "";
 }
 
 /* Two real spans of the Rails event (the source query and the first
@@ -112,12 +86,12 @@ START_TEST(test_shapes)
 	const struct shape *t = &shapes[_i];
 	struct run r;
 	run_buf(t->buf, &r);
-	ck_assert_msg(strcmp(r.format, t->format) == 0, "%s: %s", t->name, r.format);
-	ck_assert_msg(r.spans == t->spans, "%s: %zu spans", t->name, r.spans);
-	ck_assert_msg(r.db == t->db, "%s: %zu db", t->name, r.db);
-	ck_assert_msg(r.segments == t->segments, "%s: %zu segments", t->name, r.segments);
-	ck_assert_msg(strncmp(r.first_db, t->first_db, strlen(t->first_db)) == 0, "%s: %s", t->name, r.first_db);
-	ck_assert_msg(r.rep.nproblems == 0, "%s: %s", t->name, r.rep.nkept ? r.rep.problems[0].message : "");
+	ck_assert_msg(strcmp(r.report.format, t->format) == 0, "%s: %s", t->name, r.report.format);
+	ck_assert_msg(r.nsp == t->spans, "%s: %zu spans", t->name, r.nsp);
+	ck_assert_msg(spans_db(&r) == t->db, "%s: %zu db", t->name, spans_db(&r));
+	ck_assert_msg(spans_segments(&r) == t->segments, "%s: %zu segments", t->name, spans_segments(&r));
+	ck_assert_msg(strncmp(first_db(&r), t->first_db, strlen(t->first_db)) == 0, "%s: %s", t->name, first_db(&r));
+	ck_assert_msg(r.report.nproblems == 0, "%s: %s", t->name, r.report.nkept ? r.report.problems[0].message : "");
 	run_free(&r);
 }
 END_TEST
@@ -126,8 +100,8 @@ START_TEST(test_envelope_note)
 {
 	struct run r;
 	run_buf(shapes[5].buf, &r);
-	ck_assert_uint_eq(r.rep.nnotes, 1);
-	ck_assert_str_eq(r.rep.notes[0], "1 envelope item(s) of type 'session' skipped");
+	ck_assert_uint_eq(r.report.nnotes, 1);
+	ck_assert_str_eq(r.report.notes[0], "1 envelope item(s) of type 'session' skipped");
 	run_free(&r);
 }
 END_TEST
@@ -154,12 +128,12 @@ START_TEST(test_malformed)
 	const struct bad *t = &bads[_i];
 	struct run r;
 	run_buf(t->buf, &r);
-	ck_assert_msg(r.rep.nproblems >= 1, "%s: no problem", t->name);
-	ck_assert_msg(r.rep.problems[0].line == t->line, "%s: line %llu", t->name,
-		(unsigned long long)r.rep.problems[0].line);
-	ck_assert_msg(strstr(r.rep.problems[0].message, t->message), "%s: %s", t->name,
-		r.rep.problems[0].message);
-	ck_assert_msg(r.spans == t->spans, "%s: %zu spans", t->name, r.spans);
+	ck_assert_msg(r.report.nproblems >= 1, "%s: no problem", t->name);
+	ck_assert_msg(r.report.problems[0].line == t->line, "%s: line %llu", t->name,
+		(unsigned long long)r.report.problems[0].line);
+	ck_assert_msg(strstr(r.report.problems[0].message, t->message), "%s: %s", t->name,
+		r.report.problems[0].message);
+	ck_assert_msg(r.nsp == t->spans, "%s: %zu spans", t->name, r.nsp);
 	run_free(&r);
 }
 END_TEST

@@ -6,59 +6,16 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "parse_testutil.h"
 #include "parser.h"
 #include "timeutil.h"
 
-struct collected {
-	struct input_report report;
-	struct record recs[16];
-	char *messages[16];
-	char *users[16];
-	char *details[16], *statements[16];
-	size_t n;
-};
-
-static void collect(const char *text, const char *prefix, struct collected *c)
+/* Runs the stderr parser on text through the core's driver, with
+ * --prefix prefix (NULL: detected). */
+static void collect(const char *text, const char *prefix, struct run *r)
 {
-	static struct parse_options o;
-	o = (struct parse_options){ .prefix = prefix };
-	memset(c, 0, sizeof(*c));
-	const struct parser *p = parser_find("stderr");
-	ck_assert_ptr_nonnull(p);
-	struct parse_ctx ctx = { .lr = lr_open_mem(text, strlen(text)), .path = "mem",
-		.opts = &o, .report = &c->report };
-	void *st = p->open(&ctx);
-	if (!st) {
-		lr_close(ctx.lr);
-		return;
-	}
-	while (c->n < 16 && p->next(st, &c->recs[c->n]) > 0) {
-		struct slice m = c->recs[c->n].u.log.message;
-		c->messages[c->n] = strndup(m.ptr, m.len);
-		struct slice u = c->recs[c->n].u.log.user;
-		c->users[c->n] = strndup(u.ptr, u.len);
-		struct slice d = c->recs[c->n].u.log.detail, st2 = c->recs[c->n].u.log.statement;
-		c->details[c->n] = strndup(d.ptr, d.len);
-		c->statements[c->n] = strndup(st2.ptr, st2.len);
-		c->n++;
-	}
-	p->close(st);
-	lr_close(ctx.lr);
-}
-
-static void release(struct collected *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->messages[i]);
-		free(c->users[i]);
-		free(c->details[i]);
-		free(c->statements[i]);
-	}
-	for (size_t i = 0; i < c->report.nkept; i++)
-		free(c->report.problems[i].message);
-	for (size_t i = 0; i < c->report.nnotes; i++)
-		free(c->report.notes[i]);
-	free(c->report.notes);
+	struct driver_cfg cfg = { .input_format = "stderr", .popts = { .prefix = prefix } };
+	run_text(&cfg, text, strlen(text), 0, REC_LOG_ENTRY, r);
 }
 
 static const char workload[] =
@@ -71,32 +28,32 @@ static const char workload[] =
 
 START_TEST(test_records)
 {
-	struct collected c;
+	struct run c;
 	collect(workload, NULL, &c);
 	ck_assert_uint_eq(c.n, 3);      /* the DETAIL line belongs to the execute */
 	ck_assert_uint_eq(c.report.skipped, 0);
 	ck_assert_uint_eq(c.report.nnotes, 1);     /* which prefix was detected */
 	ck_assert(strstr(c.report.notes[0], "%m [%p] %q%u@%d/%a ") != NULL);
 
-	struct log_entry *e = &c.recs[0].u.log;
+	struct got *e = &c.g[0];
 	ck_assert_uint_eq(e->line, 1);
 	ck_assert_int_eq(e->pid, 2379);
-	ck_assert_int_eq(e->severity, SEV_LOG);
+	ck_assert_int_eq(e->sev, SEV_LOG);
 	char iso[32];
 	ts_format_iso(e->ts_ms, iso);
 	ck_assert_str_eq(iso, "2026-11-22T13:45:43.008Z");
 	/* The plan's continuation lines belong to its record. */
-	ck_assert(strncmp(c.messages[0], "duration: 164.575 ms  plan:\n\tQuery Text: INSERT", 47) == 0);
-	ck_assert(strstr(c.messages[0], "\n\tInsert on products") != NULL);
+	ck_assert(strncmp(c.g[0].s[S_MESSAGE], "duration: 164.575 ms  plan:\n\tQuery Text: INSERT", 47) == 0);
+	ck_assert(strstr(c.g[0].s[S_MESSAGE], "\n\tInsert on products") != NULL);
 
-	e = &c.recs[1].u.log;
+	e = &c.g[1];
 	ck_assert_uint_eq(e->line, 4);
-	ck_assert_str_eq(c.messages[1], "duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;");
-	ck_assert_str_eq(c.details[1], "parameters: $1 = '4577'");
-	ck_assert_uint_eq(c.recs[2].u.log.line, 6);
-	ck_assert_int_eq(c.recs[2].u.log.pid, 2370);
-	ck_assert_str_eq(c.details[2], "");
-	release(&c);
+	ck_assert_str_eq(c.g[1].s[S_MESSAGE], "duration: 0.068 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;");
+	ck_assert_str_eq(c.g[1].s[S_DETAIL], "parameters: $1 = '4577'");
+	ck_assert_uint_eq(c.g[2].line, 6);
+	ck_assert_int_eq(c.g[2].pid, 2370);
+	ck_assert_str_eq(c.g[2].s[S_DETAIL], "");
+	run_free(&c);
 }
 END_TEST
 
@@ -112,7 +69,7 @@ static const char rawcsv[] =
 
 START_TEST(test_skipped_lines)
 {
-	struct collected c;
+	struct run c;
 	collect(rawcsv, NULL, &c);
 	ck_assert_uint_eq(c.n, 4);      /* the STATEMENT line belongs to the ERROR */
 	ck_assert_uint_eq(c.report.skipped, 2);
@@ -122,37 +79,37 @@ START_TEST(test_skipped_lines)
 	ck_assert(strstr(c.report.problems[0].message, "not a log line") != NULL);
 	/* CET is UTC+1. */
 	char iso[32];
-	ts_format_iso(c.recs[0].u.log.ts_ms, iso);
+	ts_format_iso(c.g[0].ts_ms, iso);
 	ck_assert_str_eq(iso, "2025-01-21T17:32:48.288Z");
-	ck_assert_str_eq(c.users[3], "gilles");
-	ck_assert_int_eq(c.recs[3].u.log.severity, SEV_ERROR);
-	ck_assert_str_eq(c.statements[3], "SELECT TO_DATE('311299999','DDMMYYYYY');");
-	ck_assert_str_eq(c.users[2], "");  /* %q: no session fields */
-	release(&c);
+	ck_assert_str_eq(c.g[3].s[S_USER], "gilles");
+	ck_assert_int_eq(c.g[3].sev, SEV_ERROR);
+	ck_assert_str_eq(c.g[3].s[S_STATEMENT], "SELECT TO_DATE('311299999','DDMMYYYYY');");
+	ck_assert_str_eq(c.g[2].s[S_USER], "");  /* %q: no session fields */
+	run_free(&c);
 }
 END_TEST
 
 START_TEST(test_given_prefix)
 {
-	struct collected c;
+	struct run c;
 	/* A prefix that does not fit: every line is reported, none is lost silently. */
 	collect(workload, "%t [%p]: [%l-1] user=%u,db=%d ", &c);
 	ck_assert_uint_eq(c.n, 0);
 	ck_assert_uint_eq(c.report.skipped, 6);   /* the tab lines too: they belong to nothing */
 	ck_assert_uint_eq(c.report.nproblems, 6);
-	release(&c);
+	run_free(&c);
 
 	collect(workload, "%q%Z", &c);
 	ck_assert_uint_eq(c.n, 0);
 	ck_assert_uint_eq(c.report.nkept, 1);
 	ck_assert(strstr(c.report.problems[0].message, "bad --prefix") != NULL);
-	release(&c);
+	run_free(&c);
 }
 END_TEST
 
 START_TEST(test_unknown_prefix)
 {
-	struct collected c;
+	struct run c;
 	static const char odd[] =
 		"myhost|2026-11-22 13:45:43 UTC|42|LOG:  duration: 1.000 ms  statement: SELECT 1\n";
 	collect(odd, NULL, &c);
@@ -160,7 +117,7 @@ START_TEST(test_unknown_prefix)
 	ck_assert_uint_eq(c.report.nkept, 1);
 	ck_assert_uint_eq(c.report.problems[0].line, 0);
 	ck_assert(strstr(c.report.problems[0].message, "--prefix") != NULL);
-	release(&c);
+	run_free(&c);
 }
 END_TEST
 
@@ -173,12 +130,12 @@ static const char multiline[] =
 
 START_TEST(test_parts)
 {
-	struct collected c;
+	struct run c;
 	collect(multiline, NULL, &c);
 	ck_assert_uint_eq(c.n, 2);
-	ck_assert_str_eq(c.details[0], "parameters: $1 = '1234', $2 = 'njchar\n\thello', $3 = 'aaaa'");
-	ck_assert_uint_eq(c.recs[1].u.log.line, 4);
-	release(&c);
+	ck_assert_str_eq(c.g[0].s[S_DETAIL], "parameters: $1 = '1234', $2 = 'njchar\n\thello', $3 = 'aaaa'");
+	ck_assert_uint_eq(c.g[1].line, 4);
+	run_free(&c);
 
 	/* The same DETAIL after another backend's message is not its part. */
 	static char other[sizeof(multiline)];
@@ -187,10 +144,10 @@ START_TEST(test_parts)
 	memcpy(pid, "[4914]", 6);
 	collect(other, NULL, &c);
 	ck_assert_uint_eq(c.n, 3);
-	ck_assert_str_eq(c.details[0], "");
-	ck_assert_int_eq(c.recs[1].u.log.severity, SEV_DETAIL);
-	ck_assert_int_eq(c.recs[1].u.log.pid, 4914);
-	release(&c);
+	ck_assert_str_eq(c.g[0].s[S_DETAIL], "");
+	ck_assert_int_eq(c.g[1].sev, SEV_DETAIL);
+	ck_assert_int_eq(c.g[1].pid, 4914);
+	run_free(&c);
 }
 END_TEST
 

@@ -8,62 +8,24 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "parse_testutil.h"
 #include "parser.h"
 #include "strbuf.h"
 #include "timeutil.h"
 #include "testutil.h"
 #include "util.h"
 
-struct got {
-	struct input_report report;
-	size_t n;
-	char *message[32], *hint[32];
-	int64_t pid[32], ts[32];
-	uint64_t line[32];
-};
-
-static void run(const char *text, size_t len, int year, struct got *g)
+/* Runs text through the core's driver as stdin ("-": no file date to
+ * fall back on), with --year year (0: find it). The format is detected,
+ * as in a real run, and must be syslog. */
+static void run(const char *text, size_t len, int year, struct run *r)
 {
-	static struct parse_options o;
-	o = (struct parse_options){ .year = year };
-	memset(g, 0, sizeof(*g));
-	const struct parser *p = parser_find("syslog");
-	ck_assert_ptr_nonnull(p);
-	struct parse_ctx ctx = { .lr = lr_open_mem(text, len), .path = "-",
-		.opts = &o, .report = &g->report };
-	size_t plen;
-	const char *head = lr_peek(ctx.lr, 65536, &plen);
-	ck_assert_ptr_eq(parser_detect(head, plen), p);
-	void *st = p->open(&ctx);
-	ck_assert_ptr_nonnull(st);
-	struct record r;
-	while (g->n < 32) {
-		memset(&r, 0, sizeof(r));
-		if (p->next(st, &r) <= 0)
-			break;
-		struct log_entry *e = &r.u.log;
-		g->message[g->n] = xstrndup(e->message.ptr, e->message.len);
-		g->hint[g->n] = xstrndup(e->hint.ptr, e->hint.len);
-		g->pid[g->n] = e->pid;
-		g->ts[g->n] = e->ts_ms;
-		g->line[g->n] = e->line;
-		g->n++;
-	}
-	p->close(st);
-	lr_close(ctx.lr);
-}
-
-static void release(struct got *g)
-{
-	for (size_t i = 0; i < g->n; i++) {
-		free(g->message[i]);
-		free(g->hint[i]);
-	}
-	for (size_t i = 0; i < g->report.nkept; i++)
-		free(g->report.problems[i].message);
-	for (size_t i = 0; i < g->report.nnotes; i++)
-		free(g->report.notes[i]);
-	free(g->report.notes);
+	struct driver_cfg cfg = { .popts = { .year = year } };
+	struct line_reader *lr = lr_open_mem(text, len);
+	run_input(&cfg, "-", lr, REC_LOG_ENTRY, r);
+	lr_close(lr);
+	ck_assert(r->opened);
+	ck_assert_str_eq(r->report.format, "syslog");
 }
 
 static char *read_excerpt(size_t *len)
@@ -83,34 +45,34 @@ START_TEST(test_pieces)
 {
 	size_t len;
 	char *text = read_excerpt(&len);
-	struct got g;
+	struct run g;
 	run(text, len, 0, &g);
 	/* 21 lines: [3-1]+[3-2] is one message, [7-1]..[7-8] another. */
 	ck_assert_uint_eq(g.n, 21 - 1 - 7);
 	ck_assert_uint_eq(g.report.skipped, 0);
-	ck_assert_str_eq(g.message[2], "ending log output to stderr");
-	ck_assert_str_eq(g.hint[2], "Future log output will go to log destination \"syslog\".");
+	ck_assert_str_eq(g.g[2].s[S_MESSAGE], "ending log output to stderr");
+	ck_assert_str_eq(g.g[2].s[S_HINT], "Future log output will go to log destination \"syslog\".");
 	/* The year comes from "shut down at 2019-02-11 13:14:59 CET". */
 	char iso[32];
-	ts_format_iso(g.ts[0], iso);
+	ts_format_iso(g.g[0].ts_ms, iso);
 	ck_assert_str_eq(iso, "2019-02-11T13:15:39.000Z");
 	ck_assert(strstr(g.report.notes[1], "2019, from a date in its messages") != NULL);
 	/* The psql query's eight pieces, tabs restored from "#011". */
 	size_t q = 0;
-	while (q < g.n && !strstr(g.message[q], "SELECT d.datname"))
+	while (q < g.n && !strstr(g.g[q].s[S_MESSAGE], "SELECT d.datname"))
 		q++;
 	ck_assert_uint_lt(q, g.n);
-	ck_assert(strstr(g.message[q], "as \"Name\",\n\t       pg_catalog.pg_get_userbyid(d.datdba)") != NULL);
-	ck_assert(strstr(g.message[q], "\n\tORDER BY 1;") != NULL);
-	ck_assert_int_eq(g.pid[q], 10819);
-	ck_assert_uint_eq(g.line[q], 11);
-	release(&g);
+	ck_assert(strstr(g.g[q].s[S_MESSAGE], "as \"Name\",\n\t       pg_catalog.pg_get_userbyid(d.datdba)") != NULL);
+	ck_assert(strstr(g.g[q].s[S_MESSAGE], "\n\tORDER BY 1;") != NULL);
+	ck_assert_int_eq(g.g[q].pid, 10819);
+	ck_assert_uint_eq(g.g[q].line, 11);
+	run_free(&g);
 
 	/* --year wins. */
 	run(text, len, 2020, &g);
-	ts_format_iso(g.ts[0], iso);
+	ts_format_iso(g.g[0].ts_ms, iso);
 	ck_assert_str_eq(iso, "2020-02-11T13:15:39.000Z");
-	release(&g);
+	run_free(&g);
 	free(text);
 }
 END_TEST
@@ -138,11 +100,11 @@ START_TEST(test_long_line_split)
 	sb_append(&sb, "[7-2] ", 6);
 	sb_append(&sb, first.buf + cut, first.len - cut);
 	sb_putc(&sb, '\n');
-	struct got g;
+	struct run g;
 	run(sb.buf, sb.len, 2019, &g);
 	ck_assert_uint_eq(g.n, 1);
-	ck_assert_str_eq(g.message[0], first.buf + strlen(pfx) - strlen("duration: 1.000 ms  statement: "));
-	release(&g);
+	ck_assert_str_eq(g.g[0].s[S_MESSAGE], first.buf + strlen(pfx) - strlen("duration: 1.000 ms  statement: "));
+	run_free(&g);
 	sb_release(&sb);
 	sb_release(&q);
 	sb_release(&first);
@@ -169,15 +131,15 @@ START_TEST(test_iso_dates)
 		sb_putc(&sb, '\n');
 		p = nl ? nl + 1 : end;
 	}
-	struct got g;
+	struct run g;
 	run(sb.buf, sb.len, 0, &g);
 	ck_assert_uint_eq(g.n, 21 - 1 - 7);
 	ck_assert_uint_eq(g.report.skipped, 0);
 	char iso[32];
-	ts_format_iso(g.ts[0], iso);
+	ts_format_iso(g.g[0].ts_ms, iso);
 	ck_assert_str_eq(iso, "2019-02-11T12:15:39.250Z");
-	ck_assert_str_eq(g.hint[2], "Future log output will go to log destination \"syslog\".");
-	release(&g);
+	ck_assert_str_eq(g.g[2].s[S_HINT], "Future log output will go to log destination \"syslog\".");
+	run_free(&g);
 	sb_release(&sb);
 	free(text);
 }
@@ -245,7 +207,7 @@ START_TEST(test_damaged)
 {
 	size_t len;
 	char *text = damaged(_i, &len);
-	struct got g;
+	struct run g;
 	run(text, len, 0, &g);
 	ck_assert_msg(g.n == damage[_i].messages, "%s: %zu messages", damage[_i].name, g.n);
 	ck_assert_uint_eq(g.report.skipped, damage[_i].skipped);
@@ -254,12 +216,12 @@ START_TEST(test_damaged)
 	ck_assert_msg(strcmp(g.report.problems[0].message, damage[_i].says) == 0,
 		"%s: '%s'", damage[_i].name, g.report.problems[0].message);
 	/* The run goes on to the last line, with the year still found. */
-	ck_assert_uint_eq(g.line[g.n - 1], damage[_i].last_line);
-	ck_assert_str_eq(g.message[g.n - 1], "connection authorized: user=postgres database=postgres");
+	ck_assert_uint_eq(g.g[g.n - 1].line, damage[_i].last_line);
+	ck_assert_str_eq(g.g[g.n - 1].s[S_MESSAGE], "connection authorized: user=postgres database=postgres");
 	char iso[32];
-	ts_format_iso(g.ts[0], iso);
+	ts_format_iso(g.g[0].ts_ms, iso);
 	ck_assert_str_eq(iso, "2019-02-11T13:15:39.000Z");
-	release(&g);
+	run_free(&g);
 
 	/* The core's whole run: the input is partial, the problem kept. */
 	enum analysis_status st;
