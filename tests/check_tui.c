@@ -538,7 +538,9 @@ START_TEST(many_groups)
 		struct group *g = agg_group_get(a->agg, (uint64_t)i, agg_intern(a->agg, q, strlen(q)), false);
 		const char *db = i % 2 ? "odd" : "even";
 		struct call c = { .ts_ms = TS_NONE, .timed = true, .duration_ms = (double)(i % 5003),
-			.source = SRC_BIT(SRC_LOG), .db = { db, strlen(db) }, .pid = -1 };
+			.source = SRC_BIT(SRC_LOG), .query = { q, strlen(q) }, .params = { "", 0 },
+			.db = { db, strlen(db) }, .user = { "", 0 }, .app = { "", 0 },
+			.session = { "", 0 }, .pid = -1 };
 		agg_add_call_to(a->agg, g, &c);
 	}
 	a->groups = agg_sorted(a->agg, &a->ngroups);
