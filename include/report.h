@@ -47,6 +47,10 @@ struct strbuf;
 void report_example_text(const struct example *e, bool show_literals,
 		struct strbuf *sb);
 
+/* Masks the literals in an EXPLAIN JSON tree (query text, conditions,
+ * filters) as the JSON report does without --show-literals. */
+struct json_t;
+void report_plan_mask(struct json_t *plan);
 /* digits (an optional '-', digits, an optional ".fraction") with a ','
  * between thousands of the integer part: "1234567.5" -> "1,234,567.5". */
 void report_group_thousands(const char *digits, char *out, size_t outlen);

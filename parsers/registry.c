@@ -9,6 +9,7 @@ extern const struct parser parser_csvlog, parser_jsonlog;
 extern const struct parser parser_sentry, parser_sentry_csv, parser_otlp;
 extern const struct parser parser_pgss_csv, parser_indexes_csv, parser_tables_csv,
 	parser_statio_csv;
+extern const struct parser parser_report_json;
 
 const struct parser *const parser_registry[] = {
 	&parser_stderr,
@@ -22,6 +23,7 @@ const struct parser *const parser_registry[] = {
 	&parser_indexes_csv,
 	&parser_tables_csv,
 	&parser_statio_csv,
+	&parser_report_json,
 	NULL,
 };
 

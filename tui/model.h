@@ -1,11 +1,12 @@
 /* model.h: what the TUI shows, without curses (tui/model_*.c).
  *
- * Every view reads one model: a pgsift JSON report (schema 1), loaded from
- * a saved file or written into memory from a fresh analysis, so logs and
- * saved reports browse the same way. tui_report extracts the columns the
- * views sort and filter on; the other models turn parts of it into lines
- * of sanitized text (struct tlines) that the drawing module puts on the
- * screen as they are. No text from a log reaches the terminal without
+ * Every view reads one model, the run's struct analysis (analysis.h): a
+ * fresh analysis, or a saved JSON report read back by the one loader
+ * (report_load.h), so logs and saved reports browse the same way and no
+ * JSON text is made or parsed in between. tui_report extracts the columns
+ * the views sort and filter on, as the reports show them; the other models
+ * turn parts of it into lines of sanitized text (struct tlines) that the
+ * drawing module puts on the screen as they are. No text from a log reaches the terminal without
  * passing through tt_sanitize(). The test runner links these files; the
  * views and draw.c (curses) are linked into the binary only. */
 #ifndef PGSIFT_TUI_MODEL_H
@@ -91,29 +92,34 @@ void tt_regex_free(void *re);
 bool tt_regex_match(const void *re, const char *s);
 /* ISO 8601 to ms since the epoch; false when s is NULL or unreadable. */
 bool tt_parse_ts(const char *s, int64_t *ms);
+/* ms to 3 decimals (microseconds), as the reports keep them, so that a
+ * fresh analysis and its saved report show the same; NAN stays NAN. */
+double tt_ms3(double ms);
 
 /* ---- the report (model_report.c) ---- */
 
 struct tui_group {
-	const char *fingerprint;        /* borrowed from the JSON */
-	const char *query;              /* normalized text, raw (unsanitized) */
+	const char *fingerprint;        /* in hex; owned by the report */
+	const char *query;              /* normalized text, raw (unsanitized); the model's */
 	char *line;                     /* query sanitized on one line; owned */
-	double calls, total, mean, p50, p95, p99, min, max;
+	double calls, total, mean, p50, p95, p99, min, max;     /* NAN: unknown */
 	int64_t first_ms, last_ms;      /* TS_NONE when unknown */
-	json_t *obj;                    /* the GROUP object */
+	const struct group *g;          /* the model's group */
 };
+
+struct finding;
 
 struct tui_finding {
 	const char *kind, *severity, *title, *fingerprint, *table, *suggestion;
 	int rank;                       /* 2 critical, 1 warning, 0 info */
 	double impact;
 	long group;                     /* index in groups, -1 when none */
-	json_t *obj;
+	const struct finding *f;        /* the model's finding */
 };
 
 struct tui_report {
-	json_t *root;                   /* owned */
-	struct tui_group *groups;       /* in the report's order */
+	struct analysis *a;             /* the model; owned */
+	struct tui_group *groups;       /* in the model's order */
 	size_t ngroups;
 	struct tui_finding *findings;   /* sorted by severity, then impact */
 	size_t nfindings;
@@ -121,38 +127,40 @@ struct tui_report {
 	double total_ms, queries;
 	char *origin;                   /* "report.json" or "3 inputs"; owned */
 	int status;                     /* exit status of the run: EXIT_DONE, EXIT_MALFORMED */
-	const struct pgsift_options *opts; /* the run's (--bands); borrowed, NULL: defaults */
+	const struct pgsift_options *opts; /* the run's (--bands, --show-literals); borrowed, NULL: defaults */
+	/* A saved report: its text is shown as it was saved (with literals
+	 * or masked, as written), not masked again. */
+	bool as_saved;
 };
 
-/* True when root is a pgsift JSON report ("schema": 1, tool pgsift). */
-bool tui_is_report(const json_t *root);
-/* Builds the model, taking ownership of root (freed on failure too).
- * Returns NULL with a message in err when root is not a pgsift report. */
-struct tui_report *tui_report_new(json_t *root, const char *origin, char *err, size_t errlen);
+/* Builds the view of a finished or loaded analysis, taking ownership of
+ * a (tui_report_free frees it). */
+struct tui_report *tui_report_new(struct analysis *a, const char *origin);
 /* NULL is a no-op. */
 void tui_report_free(struct tui_report *r);
-/* The group with that fingerprint, or -1 (binary search on a sorted index). */
+/* Whether examples, plans and event statements keep their literals:
+ * --show-literals, or a saved report's text as saved. */
+bool tui_show_literals(const struct tui_report *r);
+/* The group with that fingerprint (hex, or the number), or -1 (binary
+ * search on a sorted index). */
 long tui_report_group_by_fp(const struct tui_report *r, const char *fp);
+long tui_report_group_of(const struct tui_report *r, uint64_t fp);
 /* The severity style of a P95: the report's band (report_band) under
  * r->opts, so --bands applies; r NULL or r->opts NULL: default bands. */
 enum tstyle tui_band_style(const struct tui_report *r, double p95);
 
-/* Reads path (plain, gzip or zstd) when it holds a pgsift report: returns
- * 1 and the model, 0 when it is something else (logs), -1 on an error with
- * a message in err. */
+/* When path (plain, gzip or zstd) starts like a pgsift JSON report
+ * (report_load_probe), or force is set, reads it with report_load():
+ * returns 1 and the model, 0 when it is something else (logs), -1 on an
+ * error with a message in err. */
 int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 		char *err, size_t errlen);
-/* Analyses paths like `pgsift report` and builds the model from the JSON
- * report written into memory; per-group latency histograms are added from
- * the analysis' sketches. Returns NULL with a message in err when no
- * input could be read; notes and problems go to diag (may be NULL). */
+/* Analyses paths like `pgsift report` (analysis_run) and builds the model
+ * from the result. Returns NULL with a message in err when no input could
+ * be read; notes and problems go to diag (may be NULL). */
 struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 		const char *const *paths, size_t n, char *err, size_t errlen,
 		struct tlines *diag);
-/* Adds "histogram": [{"upto_ms", "count"}] to a GROUP object from a sketch
- * (exported for tests). */
-struct sketch;
-void tui_histogram_json(json_t *group, const struct sketch *s);
 
 /* ---- the groups list (model_groups.c) ---- */
 
@@ -226,6 +234,9 @@ struct tui_timeline {
 	int bucket_s;
 };
 
+/* A timeline's bucket width in ms: width_ms to whole seconds, or 60 s
+ * when unknown. */
+int64_t tui_bucket_ms(int64_t width_ms);
 /* Returns false when the report has no timeline. */
 bool timeline_load(const struct tui_report *r, struct tui_timeline *t);
 void timeline_release(struct tui_timeline *t);

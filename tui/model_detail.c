@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "model.h"
+#include "report.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -31,42 +33,61 @@ static void section(struct tlines *out, enum tline_kind kind, int width, const c
 	tlines_add(out, TS_TITLE, kind, 0, "\xe2\x94\x80\xe2\x94\x80 %s %s", title, rule);
 }
 
-/* "shop 121, other 3" from a {name: count} map. */
-static void names_line(const json_t *map, char *out, size_t n)
+static int cmp_name_count(const void *pa, const void *pb)
 {
-	const char *k;
-	const json_t *v;
+	const struct name_count *x = pa, *y = pb;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
+}
+
+/* "shop 121, other 3": busiest first, as the reports list them (the
+ * order names reach a group depends on the workers). */
+static void names_line(const struct name_counts *nc, char *out, size_t n)
+{
+	struct name_count *v = xmalloc((nc->n ? nc->n : 1) * sizeof(*v));
 	size_t j = 0;
+	if (nc->n)
+		memcpy(v, nc->v, nc->n * sizeof(*v));
+	qsort(v, nc->n, sizeof(*v), cmp_name_count);
 	out[0] = '\0';
-	json_object_foreach((json_t *)map, k, v) {
-		int w = snprintf(out + j, n - j, "%s%s %lld", j ? ", " : "", *k ? k : "(none)",
-			(long long)json_integer_value(v));
+	for (uint32_t i = 0; i < nc->n; i++) {
+		const char *k = v[i].name ? v[i].name : "";
+		int w = snprintf(out + j, n - j, "%s%s %llu", j ? ", " : "", *k ? k : "(none)",
+			(unsigned long long)v[i].count);
 		if (w < 0 || (size_t)w >= n - j)
 			break;
 		j += (size_t)w;
 	}
 	if (!j)
 		snprintf(out, n, "-");
+	free(v);
 }
 
 static void histogram(const struct tui_group *g, int width, struct tlines *out)
 {
-	const json_t *h = json_object_get(g->obj, "histogram");
+	uint64_t counts[SKETCH_HIST_BINS];
 	int barw = width - 30;
 	if (barw < 10)
 		barw = 10;
 	if (barw > 50)
 		barw = 50;
 	char bar[256], lim[32], cnt[32];
-	if (json_is_array(h) && json_array_size(h)) {
+	if (group_histogram(g->g, counts)) {
+		/* The 1-2-5 bins between the first and the last non-empty
+		 * one, the last bin open-ended, as the reports give them. */
+		unsigned first = 0, last = SKETCH_HIST_BINS - 1;
 		double max = 0;
-		size_t i;
-		const json_t *b;
-		json_array_foreach(h, i, b)
-			if (num(b, "count") > max)
-				max = num(b, "count");
-		json_array_foreach(h, i, b) {
-			double up = num(b, "upto_ms"), c = num(b, "count");
+		while (counts[first] == 0)
+			first++;
+		while (last > first && counts[last] == 0)
+			last--;
+		for (unsigned i = first; i <= last; i++)
+			if ((double)counts[i] > max)
+				max = (double)counts[i];
+		for (unsigned i = first; i <= last; i++) {
+			double up = i + 1 < SKETCH_HIST_BINS ? sketch_hist_limit(i) : INFINITY;
+			double c = (double)counts[i];
 			if (isfinite(up))
 				tt_fmt_ms(up, lim, sizeof(lim));
 			else
@@ -114,24 +135,19 @@ static void sparkline(const struct tui_report *r, const struct tui_group *g, int
 		return;
 	}
 	double *v = xcalloc(t.n, sizeof(*v));
-	const json_t *gt = json_object_get(g->obj, "timeline");
-	const json_t *buckets = json_object_get(gt, "buckets");
-	bool exact = json_is_array(buckets);
+	const struct agg_timeline *gt = &g->g->timeline;
+	bool exact = gt->n > 0;
 	int64_t span = (int64_t)t.bucket_s * 1000;
 	if (exact) {
 		/* Group and run buckets nest (same width ladder): a narrower
 		 * one adds to the run bucket holding it, a wider one is spread
 		 * over the run buckets it holds, by time. */
-		double bsz = num(gt, "bucket_s");
-		int64_t gw = (int64_t)(isfinite(bsz) && bsz > 0 ? bsz : 60) * 1000;
+		int64_t gw = tui_bucket_ms(gt->width_ms);
 		int64_t end = t.start[0] + (int64_t)t.n * span;
-		size_t i;
-		const json_t *b;
-		json_array_foreach(buckets, i, b) {
-			int64_t ts;
-			double calls = num(b, "calls");
-			if (!tt_parse_ts(str(b, "start"), &ts) || !isfinite(calls) ||
-			    ts + gw <= t.start[0] || ts >= end)
+		for (uint32_t i = 0; i < gt->n; i++) {
+			int64_t ts = gt->b[i].start_ms;
+			double calls = (double)gt->b[i].calls;
+			if (ts == TS_NONE || ts + gw <= t.start[0] || ts >= end)
 				continue;
 			if (gw <= span) {
 				if (ts >= t.start[0])
@@ -202,20 +218,22 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  mean %s \xc2\xb7 min %s \xc2\xb7 max %s", a, b, f);
 	tlines_add(out, tui_band_style(r, g->p95), TL_TEXT, 0,
 		"  P50 %s \xc2\xb7 P95 %s \xc2\xb7 P99 %s", c, d, e);
-	const json_t *timed = json_object_get(g->obj, "timed_calls");
-	if (json_is_integer(timed) && (double)json_integer_value(timed) != g->calls) {
-		tt_fmt_count((double)json_integer_value(timed), h, sizeof(h));
+	if (g->g->timed_calls != g->g->calls) {
+		tt_fmt_count((double)g->g->timed_calls, h, sizeof(h));
 		tlines_add(out, TS_DIM, TL_TEXT, 0, "  %s of the calls were timed", h);
 	}
-	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  first seen %s \xc2\xb7 last seen %s",
-		str(g->obj, "first_seen") ? str(g->obj, "first_seen") : "-",
-		str(g->obj, "last_seen") ? str(g->obj, "last_seen") : "-");
+	char first[32] = "-", last[32] = "-";
+	if (g->first_ms != TS_NONE)
+		ts_format_iso(g->first_ms, first);
+	if (g->last_ms != TS_NONE)
+		ts_format_iso(g->last_ms, last);
+	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  first seen %s \xc2\xb7 last seen %s", first, last);
 	char names[512];
-	names_line(json_object_get(g->obj, "databases"), names, sizeof(names));
+	names_line(&g->g->dbs, names, sizeof(names));
 	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  databases: %s", names);
-	names_line(json_object_get(g->obj, "users"), names, sizeof(names));
+	names_line(&g->g->users, names, sizeof(names));
 	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  users: %s", names);
-	names_line(json_object_get(g->obj, "applications"), names, sizeof(names));
+	names_line(&g->g->apps, names, sizeof(names));
 	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  applications: %s", names);
 
 	section(out, TL_SECTION, width, "Latency histogram");
@@ -248,25 +266,41 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 			tlines_wrap(out, TS_DIM, tf->suggestion, width - 1, 11);
 	}
 
-	const json_t *ex = json_object_get(g->obj, "examples");
-	snprintf(a, sizeof(a), "Examples (%zu)", json_array_size(ex));
+	/* Examples and plan as the reports show them: literals masked
+	 * unless --show-literals. */
+	bool literals = tui_show_literals(r);
+	unsigned nex = g->g->nexamples < AGG_EXAMPLES ? g->g->nexamples : AGG_EXAMPLES;
+	snprintf(a, sizeof(a), "Examples (%u)", nex);
 	section(out, TL_SECTION, width, a);
-	size_t i;
-	const json_t *x;
-	json_array_foreach(ex, i, x) {
-		tt_fmt_ms(num(x, "duration_ms"), b, sizeof(b));
-		tlines_add(out, TS_HEADER, TL_TEXT, 0, "  %s  %s  db %s  user %s  app %s",
-			str(x, "ts") ? str(x, "ts") : "-", b,
-			str(x, "db") ? str(x, "db") : "-", str(x, "user") ? str(x, "user") : "-",
-			str(x, "app") ? str(x, "app") : "-");
-		tlines_wrap(out, TS_NORMAL, str(x, "query") ? str(x, "query") : "", width - 1, 4);
-		if (str(x, "params"))
-			tlines_wrap(out, TS_DIM, str(x, "params"), width - 1, 4);
+	struct strbuf sb = STRBUF_INIT;
+	for (unsigned i = 0; i < nex; i++) {
+		const struct example *x = &g->g->examples[i];
+		char ts[32] = "-";
+		if (x->ts_ms != TS_NONE)
+			ts_format_iso(x->ts_ms, ts);
+		tt_fmt_ms(g->g->timed_calls ? tt_ms3(x->duration_ms) : NAN, b, sizeof(b));
+		tlines_add(out, TS_HEADER, TL_TEXT, 0, "  %s  %s  db %s  user %s  app %s", ts, b,
+			x->db && x->db[0] ? x->db : "-", x->user && x->user[0] ? x->user : "-",
+			x->app && x->app[0] ? x->app : "-");
+		const char *q = x->query ? x->query : "";
+		if (!literals) {
+			report_example_text(x, false, &sb);
+			q = sb.buf ? sb.buf : "";
+		}
+		tlines_wrap(out, TS_NORMAL, q, width - 1, 4);
+		if (literals && x->params)
+			tlines_wrap(out, TS_DIM, x->params, width - 1, 4);
 	}
+	sb_release(&sb);
 
 	*plan_line = out->n;
-	const json_t *plan = json_object_get(g->obj, "plan");
-	double pms = num(g->obj, "plan_ms");
+	/* The model keeps the worst plan as the EXPLAIN JSON the server
+	 * logged; one that does not parse is shown as none, as the
+	 * reports drop it. */
+	json_t *plan = g->g->plan_json ? json_loads(g->g->plan_json, 0, NULL) : NULL;
+	if (plan && !literals)
+		report_plan_mask(plan);
+	double pms = plan ? tt_ms3(g->g->plan_ms) : NAN;
 	if (isfinite(pms)) {
 		tt_fmt_ms(pms, b, sizeof(b));
 		snprintf(h, sizeof(h), "Plan (worst, %s)", b);
@@ -278,6 +312,7 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 		tlines_add(out, TS_DIM, TL_TEXT, 0, "  no plan logged (auto_explain) for this group");
 	else
 		detail_plan(plan, width, out);
+	json_decref(plan);
 }
 
 /* ---- plans ---- */

@@ -5,21 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "model.h"
+#include "prefix.h"
+#include "sketch.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "util.h"
-
-static double num(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s;
-}
 
 static const char *or_dash(const char *s)
 {
@@ -91,16 +83,14 @@ int findings_write_suggestion(const struct tui_report *r, size_t fi, const char 
 
 /* ---- events ---- */
 
-static void name_map(struct tlines *out, const char *label, const json_t *map)
+static void name_map(struct tlines *out, const char *label, const struct ev_counts *nc)
 {
 	char buf[1024];
 	size_t j = 0;
-	const char *k;
-	const json_t *v;
 	buf[0] = '\0';
-	json_object_foreach((json_t *)map, k, v) {
-		int w = snprintf(buf + j, sizeof(buf) - j, "%s%s %lld", j ? ", " : "", k,
-			(long long)json_integer_value(v));
+	for (size_t i = 0; i < nc->n; i++) {
+		int w = snprintf(buf + j, sizeof(buf) - j, "%s%s %llu", j ? ", " : "",
+			nc->v[i].name ? nc->v[i].name : "", (unsigned long long)nc->v[i].count);
 		if (w < 0 || (size_t)w >= sizeof(buf) - j)
 			break;
 		j += (size_t)w;
@@ -109,130 +99,158 @@ static void name_map(struct tlines *out, const char *label, const json_t *map)
 		tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  %-15s %s", label, buf);
 }
 
-static void group_ref(const struct tui_report *r, struct tlines *out, const char *fp,
-		enum tstyle st, const char *fmt_prefix, const char *text)
+static void group_ref(const struct tui_report *r, struct tlines *out, bool has_fp,
+		uint64_t fp, enum tstyle st, const char *fmt_prefix, const char *text)
 {
-	long gi = tui_report_group_by_fp(r, fp);
+	long gi = has_fp ? tui_report_group_of(r, fp) : -1;
 	tlines_add(out, st, gi >= 0 ? TL_GROUP : TL_TEXT, gi >= 0 ? (size_t)gi : 0,
 		"%s%s", fmt_prefix, text);
 }
 
+/* A statement kept with an event as the reports show it (masked unless
+ * --show-literals), in sb; NULL when none was logged. */
+static const char *statement(const struct tui_report *r, const char *s, struct strbuf *sb)
+{
+	if (!s)
+		return NULL;
+	events_statement_text(s, tui_show_literals(r), sb);
+	return sb->buf ? sb->buf : "";
+}
+
+static void iso_or_dash(int64_t ms, char out[32])
+{
+	if (ms == TS_NONE)
+		snprintf(out, 32, "-");
+	else
+		ts_format_iso(ms, out);
+}
+
 void events_build(const struct tui_report *r, int width, struct tlines *out)
 {
-	const json_t *ev = json_object_get(r->root, "events");
-	char a[32], b[32], line[512];
-	size_t i;
-	const json_t *x;
+	const struct events *ev = r->a->events;
+	char a[32], b[32], ts[32], line[512];
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
 	(void)width;
-	if (!json_is_object(ev)) {
+	if (!ev) {
 		tlines_add(out, TS_DIM, TL_TEXT, 0, "No events in this report.");
 		return;
 	}
 
-	const json_t *lw = json_object_get(ev, "lock_waits");
-	snprintf(line, sizeof(line), "Lock waits (%zu)", json_array_size(lw));
+	const struct ev_lock_wait *lw = events_lock_waits(ev, &n);
+	snprintf(line, sizeof(line), "Lock waits (%zu)", n);
 	title(out, line);
-	json_array_foreach(lw, i, x) {
-		tt_fmt_ms(num(x, "wait_ms"), a, sizeof(a));
-		snprintf(line, sizeof(line), "  %s  pid %.0f waited %s for %s (%s)",
-			or_dash(str(x, "ts")), num(x, "pid"), a, or_dash(str(x, "lock")),
-			or_dash(str(x, "outcome")));
-		group_ref(r, out, str(x, "fingerprint"), TS_WARN, "", line);
-		group_ref(r, out, str(x, "fingerprint"), TS_DIM, "      ", or_dash(str(x, "statement")));
+	for (size_t i = 0; i < n; i++) {
+		const struct ev_lock_wait *x = &lw[i];
+		tt_fmt_ms(tt_ms3(x->wait_ms), a, sizeof(a));
+		iso_or_dash(x->ts_ms, ts);
+		snprintf(line, sizeof(line), "  %s  pid %lld waited %s for %s (%s)",
+			ts, (long long)x->pid, a, or_dash(x->lock),
+			events_lock_outcome_name(x->outcome));
+		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_WARN, "", line);
+		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_DIM, "      ",
+			or_dash(statement(r, x->statement, &sb)));
 	}
 
-	const json_t *dl = json_object_get(ev, "deadlocks");
-	snprintf(line, sizeof(line), "Deadlocks (%zu)", json_array_size(dl));
+	const struct ev_deadlock *dl = events_deadlocks(ev, &n);
+	snprintf(line, sizeof(line), "Deadlocks (%zu)", n);
 	title(out, line);
-	json_array_foreach(dl, i, x) {
-		tlines_add(out, TS_CRIT, TL_TEXT, 0, "  %s", or_dash(str(x, "ts")));
-		size_t k;
-		const json_t *s;
-		json_array_foreach(json_object_get(x, "statements"), k, s)
-			tlines_add(out, TS_DIM, TL_TEXT, 0, "      %s", or_dash(json_string_value(s)));
+	for (size_t i = 0; i < n; i++) {
+		iso_or_dash(dl[i].ts_ms, ts);
+		tlines_add(out, TS_CRIT, TL_TEXT, 0, "  %s", ts);
+		for (uint32_t k = 0; k < dl[i].nprocs; k++)
+			tlines_add(out, TS_DIM, TL_TEXT, 0, "      %s",
+				or_dash(statement(r, dl[i].procs[k].statement, &sb)));
 	}
 
-	const json_t *er = json_object_get(ev, "errors");
-	snprintf(line, sizeof(line), "Errors (%zu kinds)", json_array_size(er));
+	const struct ev_error *er = events_errors(ev, &n);
+	snprintf(line, sizeof(line), "Errors (%zu kinds)", n);
 	title(out, line);
-	json_array_foreach(er, i, x) {
-		tt_fmt_count(num(x, "count"), a, sizeof(a));
-		snprintf(line, sizeof(line), "  %6s x %-7s %s %s", a, or_dash(str(x, "severity")),
-			str(x, "sqlstate") ? str(x, "sqlstate") : "", or_dash(str(x, "message")));
-		group_ref(r, out, str(x, "fingerprint"), TS_WARN, "", line);
-		if (str(x, "example"))
-			group_ref(r, out, str(x, "fingerprint"), TS_DIM, "      ", str(x, "example"));
+	for (size_t i = 0; i < n; i++) {
+		const struct ev_error *x = &er[i];
+		tt_fmt_count((double)x->count, a, sizeof(a));
+		snprintf(line, sizeof(line), "  %6s x %-7s %s %s", a, or_dash(severity_name(x->severity)),
+			x->sqlstate, or_dash(x->message));
+		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_WARN, "", line);
+		if (x->example)
+			group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_DIM, "      ",
+				statement(r, x->example, &sb));
 	}
 
-	const json_t *tf = json_object_get(ev, "temp_files");
-	tt_fmt_count(num(tf, "count"), a, sizeof(a));
-	tt_fmt_bytes(num(tf, "bytes"), b, sizeof(b));
+	const struct ev_temp_files *tf = events_temp_files(ev);
+	tt_fmt_count((double)tf->count, a, sizeof(a));
+	tt_fmt_bytes((double)tf->bytes, b, sizeof(b));
 	snprintf(line, sizeof(line), "Temporary files (%s, %s)", a, b);
 	title(out, line);
-	json_array_foreach(json_object_get(tf, "by_group"), i, x) {
-		tt_fmt_bytes(num(x, "bytes"), b, sizeof(b));
-		snprintf(line, sizeof(line), "  %10s in %3.0f files  %s", b, num(x, "count"),
-			or_dash(str(x, "query")));
-		group_ref(r, out, str(x, "fingerprint"), TS_NORMAL, "", line);
+	for (size_t i = 0; i < tf->ngroups; i++) {
+		const struct ev_temp_group *x = &tf->groups[i];
+		tt_fmt_bytes((double)x->bytes, b, sizeof(b));
+		snprintf(line, sizeof(line), "  %10s in %3.0f files  %s", b, (double)x->count,
+			or_dash(x->query));
+		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_NORMAL, "", line);
 	}
 
-	const json_t *cn = json_object_get(ev, "connections");
-	tt_fmt_count(num(cn, "total"), a, sizeof(a));
-	snprintf(line, sizeof(line), "Connections (%s, %.0f failed, peak %.0f sessions)", a,
-		num(cn, "failed"), num(cn, "peak_sessions"));
+	const struct ev_connections *cn = events_connections(ev);
+	tt_fmt_count((double)events_connections_total(cn), a, sizeof(a));
+	snprintf(line, sizeof(line), "Connections (%s, %llu failed, peak %llu sessions)", a,
+		(unsigned long long)cn->failed, (unsigned long long)cn->peak_sessions);
 	title(out, line);
-	name_map(out, "by database", json_object_get(cn, "by_database"));
-	name_map(out, "by user", json_object_get(cn, "by_user"));
-	name_map(out, "by application", json_object_get(cn, "by_application"));
-	name_map(out, "by host", json_object_get(cn, "by_host"));
+	name_map(out, "by database", &cn->by_database);
+	name_map(out, "by user", &cn->by_user);
+	name_map(out, "by application", &cn->by_application);
+	name_map(out, "by host", &cn->by_host);
 
-	const json_t *cp = json_object_get(ev, "checkpoints");
-	snprintf(line, sizeof(line), "Checkpoints (%.0f, write %.3f s, sync %.3f s)",
-		num(cp, "count"), num(cp, "write_s"), num(cp, "sync_s"));
+	const struct ev_checkpoints *cp = events_checkpoints(ev);
+	snprintf(line, sizeof(line), "Checkpoints (%llu, write %.3f s, sync %.3f s)",
+		(unsigned long long)cp->count, tt_ms3(cp->write_s), tt_ms3(cp->sync_s));
 	title(out, line);
-	name_map(out, "by reason", json_object_get(cp, "by_reason"));
+	name_map(out, "by reason", &cp->by_reason);
 
-	const json_t *av = json_object_get(ev, "autovacuum");
-	snprintf(line, sizeof(line), "Autovacuum (%.0f vacuums, %.0f analyzes)",
-		num(av, "vacuum_count"), num(av, "analyze_count"));
+	const struct ev_autovacuum *av = events_autovacuum(ev);
+	snprintf(line, sizeof(line), "Autovacuum (%llu vacuums, %llu analyzes)",
+		(unsigned long long)av->vacuum_count, (unsigned long long)av->analyze_count);
 	title(out, line);
-	json_array_foreach(json_object_get(av, "by_table"), i, x) {
-		tt_fmt_ms(num(x, "total_ms"), a, sizeof(a));
-		tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  %-30s %4.0f vacuums %4.0f analyzes %10.0f removed %s",
-			or_dash(str(x, "table")), num(x, "vacuums"), num(x, "analyzes"),
-			num(x, "removed_tuples"), a);
+	for (size_t i = 0; i < av->ntables; i++) {
+		const struct ev_vacuum_table *x = &av->tables[i];
+		tt_fmt_ms(tt_ms3(x->total_ms), a, sizeof(a));
+		tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  %-30s %4llu vacuums %4llu analyzes %10llu removed %s",
+			or_dash(x->table), (unsigned long long)x->vacuums,
+			(unsigned long long)x->analyzes, (unsigned long long)x->removed_tuples, a);
 	}
+	sb_release(&sb);
 }
 
 /* ---- timeline ---- */
 
+int64_t tui_bucket_ms(int64_t width_ms)
+{
+	int64_t s = width_ms / 1000;
+	return (s > 0 ? s : 60) * 1000;
+}
+
 bool timeline_load(const struct tui_report *r, struct tui_timeline *t)
 {
 	*t = (struct tui_timeline){ 0 };
-	const json_t *tl = json_object_get(json_object_get(r->root, "events"), "timeline");
-	const json_t *bs = json_object_get(tl, "buckets");
-	if (!json_is_array(bs) || json_array_size(bs) == 0)
+	const struct ev_timeline *tl = r->a->events ? events_timeline(r->a->events) : NULL;
+	if (!tl || tl->n == 0)
 		return false;
-	double bsz = num(tl, "bucket_s");
-	t->bucket_s = isfinite(bsz) && bsz > 0 ? (int)bsz : 60;
-	size_t n = json_array_size(bs);
+	t->bucket_s = (int)(tui_bucket_ms(tl->width_ms) / 1000);
+	size_t n = tl->n;
 	t->start = xcalloc(n, sizeof(*t->start));
 	double **cols[] = { &t->calls, &t->total, &t->p95, &t->errors, &t->locks, &t->temp };
-	static const char *const keys[] = { "calls", "total_ms", "p95_ms", "errors",
-		"lock_waits", "temp_bytes" };
 	for (size_t c = 0; c < 6; c++)
 		*cols[c] = xcalloc(n, sizeof(double));
-	size_t i;
-	const json_t *b;
-	json_array_foreach(bs, i, b) {
-		int64_t ts;
-		if (!tt_parse_ts(str(b, "start"), &ts))
+	for (size_t i = 0; i < n; i++) {
+		const struct ev_bucket *b = &tl->b[i];
+		if (b->start_ms == TS_NONE)
 			continue;
-		t->start[t->n] = ts;
-		for (size_t c = 0; c < 6; c++) {
-			double v = num(b, keys[c]);
-			(*cols[c])[t->n] = isfinite(v) ? v : 0;
-		}
+		t->start[t->n] = b->start_ms;
+		t->calls[t->n] = (double)b->calls;
+		t->total[t->n] = tt_ms3(b->total_ms);
+		t->p95[t->n] = b->timed_calls ? tt_ms3(sketch_quantile(&b->latency, 0.95)) : 0;
+		t->errors[t->n] = (double)b->errors;
+		t->locks[t->n] = (double)b->lock_waits;
+		t->temp[t->n] = (double)b->temp_bytes;
 		t->n++;
 	}
 	return t->n > 0;
@@ -260,24 +278,19 @@ struct ran {
  * run's nest (same width ladder): narrower ones are summed; of a wider one
  * that holds the whole bucket, a share by time is taken (*share set).
  * Returns false when no bucket of the group touches [from, to). */
-static bool group_calls_in(const json_t *gt, int64_t from, int64_t to,
+static bool group_calls_in(const struct agg_timeline *gt, int64_t from, int64_t to,
 		double *calls, bool *share)
 {
-	double bsz = num(gt, "bucket_s");
-	int64_t w = (int64_t)(isfinite(bsz) && bsz > 0 ? bsz : 60) * 1000;
+	int64_t w = tui_bucket_ms(gt->width_ms);
 	bool any = false;
-	size_t i;
-	const json_t *x;
 	*calls = 0;
 	*share = false;
-	json_array_foreach(json_object_get(gt, "buckets"), i, x) {
-		int64_t s;
-		if (!tt_parse_ts(str(x, "start"), &s) || s >= to || s + w <= from)
+	for (uint32_t i = 0; i < gt->n; i++) {
+		int64_t s = gt->b[i].start_ms;
+		if (s == TS_NONE || s >= to || s + w <= from)
 			continue;
 		int64_t lo = s > from ? s : from, hi = s + w < to ? s + w : to;
-		double c = num(x, "calls");
-		if (!isfinite(c))
-			continue;
+		double c = (double)gt->b[i].calls;
 		if (hi - lo < w) {
 			c *= (double)(hi - lo) / (double)w;
 			*share = true;
@@ -316,8 +329,8 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 	bool exact = false;
 	for (size_t gi = 0; gi < r->ngroups; gi++) {
 		const struct tui_group *g = &r->groups[gi];
-		const json_t *gt = json_object_get(g->obj, "timeline");
-		if (json_is_array(json_object_get(gt, "buckets"))) {
+		const struct agg_timeline *gt = &g->g->timeline;
+		if (gt->n > 0) {
 			double n;
 			bool share;
 			exact = true;
@@ -342,25 +355,29 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 	}
 	free(ran);
 
-	const json_t *ev = json_object_get(r->root, "events");
-	size_t i;
-	const json_t *x;
-	json_array_foreach(json_object_get(ev, "lock_waits"), i, x) {
-		int64_t s;
-		if (tt_parse_ts(str(x, "ts"), &s) && s >= from && s < to) {
-			tt_fmt_ms(num(x, "wait_ms"), a, sizeof(a));
-			long gi = tui_report_group_by_fp(r, str(x, "fingerprint"));
+	const struct events *ev = r->a->events;
+	if (!ev)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n;
+	const struct ev_lock_wait *lw = events_lock_waits(ev, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ev_lock_wait *x = &lw[i];
+		if (x->ts_ms != TS_NONE && x->ts_ms >= from && x->ts_ms < to) {
+			tt_fmt_ms(tt_ms3(x->wait_ms), a, sizeof(a));
+			long gi = x->has_fingerprint ? tui_report_group_of(r, x->fingerprint) : -1;
 			tlines_add(out, TS_WARN, gi >= 0 ? TL_GROUP : TL_TEXT, gi >= 0 ? (size_t)gi : 0,
-				"  lock wait %s  %s: %s", a, or_dash(str(x, "lock")), or_dash(str(x, "statement")));
+				"  lock wait %s  %s: %s", a, or_dash(x->lock),
+				or_dash(statement(r, x->statement, &sb)));
 		}
 	}
-	json_array_foreach(json_object_get(ev, "errors"), i, x) {
-		int64_t s, e2;
-		if (tt_parse_ts(str(x, "first_seen"), &s) && tt_parse_ts(str(x, "last_seen"), &e2) &&
-		    s < to && e2 >= from)
-			tlines_add(out, TS_WARN, TL_TEXT, 0, "  %s %s", or_dash(str(x, "severity")),
-				or_dash(str(x, "message")));
-	}
+	const struct ev_error *er = events_errors(ev, &n);
+	for (size_t i = 0; i < n; i++)
+		if (er[i].first_ts != TS_NONE && er[i].last_ts != TS_NONE &&
+		    er[i].first_ts < to && er[i].last_ts >= from)
+			tlines_add(out, TS_WARN, TL_TEXT, 0, "  %s %s",
+				or_dash(severity_name(er[i].severity)), or_dash(er[i].message));
+	sb_release(&sb);
 }
 
 void timeline_chart(const struct tui_timeline *t, size_t cur, int width, int height,

@@ -67,9 +67,12 @@ static int cmp_rows(const void *pa, const void *pb)
 	return c ? c : (a < b ? -1 : a > b);
 }
 
-static bool name_in(const json_t *map, const char *name)
+static bool name_in(const struct name_counts *nc, const char *name)
 {
-	return json_is_object(map) && json_object_get(map, name) != NULL;
+	for (uint32_t i = 0; i < nc->n; i++)
+		if (nc->v[i].name && strcmp(nc->v[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 static bool shown(const struct tui_glist *gl, const struct tui_group *g)
@@ -77,10 +80,10 @@ static bool shown(const struct tui_glist *gl, const struct tui_group *g)
 	if (gl->search_re && !tt_regex_match(gl->search_re, g->query))
 		return false;
 	if (gl->filter_value) {
-		const json_t *o = g->obj;
-		bool db = name_in(json_object_get(o, "databases"), gl->filter_value);
-		bool user = name_in(json_object_get(o, "users"), gl->filter_value);
-		bool app = name_in(json_object_get(o, "applications"), gl->filter_value);
+		const struct group *o = g->g;
+		bool db = name_in(&o->dbs, gl->filter_value);
+		bool user = name_in(&o->users, gl->filter_value);
+		bool app = name_in(&o->apps, gl->filter_value);
 		switch (gl->filter_field) {
 		case GF_DB: return db;
 		case GF_USER: return user;

@@ -866,6 +866,11 @@ out:
 	return rc;
 }
 
+void report_plan_mask(json_t *plan)
+{
+	mask_plan(plan);
+}
+
 const struct report_writer report_json = {
 	.id = "json",
 	.name = "JSON (schema 1)",

@@ -12,10 +12,12 @@
 #include "filter.h"
 #include "findings.h"
 #include "ingest.h"
+#include "input.h"
 #include "snapshots.h"
 #include "traces.h"
 #include "parser.h"
 #include "report.h"
+#include "report_load.h"
 #include "sink.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -128,6 +130,62 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 	ingest_free(into[SINK_STATEMENTS].state);
 }
 
+/* ---- a saved report as an input (parsers/report_json.c) ---- */
+
+/* Whether path is a saved report: --input-format report-json, or the
+ * registry's report-json probe on its first bytes. Standard input is not
+ * peeked at, as it cannot be read twice (the driver then says it needs
+ * --input-format). */
+static bool saved_report(const struct pgsift_options *opts, const char *path)
+{
+	if (opts->input_format)
+		return strcmp(opts->input_format, "report-json") == 0;
+	if (strcmp(path, "-") == 0)
+		return false;
+	char err[256];
+	size_t len = 0;
+	struct line_reader *lr = lr_open(path, err, sizeof(err));
+	if (!lr)
+		return false;   /* the driver reports it */
+	const char *buf = lr_peek(lr, 4096, &len);
+	bool yes = buf && parser_find("report-json")->probe(buf, len) > 0;
+	lr_close(lr);
+	return yes;
+}
+
+/* The hand-over: a saved report is a finished model already, so its run
+ * is its loading by the one loader (report_load.h), with no driver, sinks
+ * or passes (its filters and thresholds were applied when it was made),
+ * and *out becomes the loaded model. Until reports can be joined (`pgsift
+ * merge`), a report comes alone. Returns false when no input is one. */
+static bool hand_over_saved(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis **out,
+		enum analysis_status *st)
+{
+	size_t k = 0;
+	while (k < n && !saved_report(opts, paths[k]))
+		k++;
+	if (k == n)
+		return false;
+	*st = ANALYSIS_BAD_OPTION;
+	if (n > 1) {
+		if (asprintf(&(*out)->error, "%s: a saved pgsift report is read on its own, "
+				"not together with other inputs", paths[k]) < 0)
+			abort();
+		return true;
+	}
+	char *err = NULL;
+	struct analysis *loaded = report_load(paths[0], &err);
+	if (!loaded) {
+		(*out)->error = err;
+		return true;
+	}
+	analysis_free(*out);
+	*out = loaded;
+	*st = ANALYSIS_OK;
+	return true;
+}
+
 enum analysis_status analysis_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis **out)
 {
@@ -155,6 +213,11 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	if (!filter) {
 		a->error = err;
 		return ANALYSIS_BAD_OPTION;
+	}
+	enum analysis_status saved_st;
+	if (hand_over_saved(opts, paths, n, out, &saved_st)) {
+		filter_free(filter);
+		return saved_st;
 	}
 
 	a->ninputs = n;
