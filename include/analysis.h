@@ -80,6 +80,10 @@ struct analysis {
 	/* A loaded report's "check" object (report_load.h), written back as
 	 * saved when check is NULL; owned. */
 	struct json_t *saved_check;
+	/* The saved report this model was loaded from (report_load.h), or
+	 * NULL for a fresh analysis; owned. Its inputs' notes and problems
+	 * are the saved run's, shown in the report, not said again. */
+	char *loaded_from;
 };
 
 /* A pass over the merged analysis (N+1 detection, advice, ...): it may add

@@ -135,6 +135,25 @@ START_TEST(refused_with_others)
 }
 END_TEST
 
+/* A filter cannot apply to saved totals: refused, not ignored. And the
+ * saved run's notes are not said again on standard error. */
+START_TEST(filters_refused_notes_quiet)
+{
+	int code;
+	char *out = run(&code, "\"$P\" report --db shop %s 2>&1 >/dev/null", saved);
+	ck_assert_int_eq(code, 2);
+	ck_assert_msg(strstr(out, saved) && strstr(out, "finished result"), "%s", out);
+	free(out);
+	out = run(&code, "\"$P\" report --since 2020-01-01T00:00:00 %s 2>&1 >/dev/null", saved);
+	ck_assert_int_eq(code, 2);
+	free(out);
+	out = run(&code, "\"$P\" report %s 2>&1 >/dev/null", saved);
+	ck_assert_int_eq(code, 0);
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+END_TEST
+
 START_TEST(broken_report)
 {
 	int code;
@@ -171,6 +190,7 @@ Suite *suite_report_input(void)
 	tcase_add_test(tc, written_back);
 	tcase_add_test(tc, compressed_and_stdin);
 	tcase_add_test(tc, refused_with_others);
+	tcase_add_test(tc, filters_refused_notes_quiet);
 	tcase_add_test(tc, broken_report);
 	tcase_add_test(tc, check_of_saved);
 	tcase_set_timeout(tc, 120);

@@ -184,6 +184,8 @@ static bool parse_bands(const char *s, double bands[3])
 
 static void print_input_messages(const struct analysis *a, bool quiet)
 {
+	if (a->loaded_from)
+		return;         /* the saved run's messages: in the report itself */
 	for (size_t i = 0; i < a->ninputs; i++) {
 		const struct input_report *r = &a->inputs[i];
 		if (!quiet)

@@ -278,6 +278,10 @@ struct analysis *report_load(const char *path, char **err)
 	if (!text)
 		return NULL;
 	json_t *root = json_loadb(text, len, 0, &jerr);
+	/* The text is not needed once parsed: free it before the model is
+	 * built, so the peak is the JSON tree and the model, not all three. */
+	free(text);
+	text = NULL;
 	if (!root) {
 		/* A document that stops short is the common case: say so. */
 		bool cut = json_error_code(&jerr) == json_error_premature_end_of_input;

@@ -174,6 +174,17 @@ static bool hand_over_saved(const struct pgsift_options *opts,
 			abort();
 		return true;
 	}
+	/* Its calls are totals already: a filter cannot be applied to them,
+	 * and a report that silently ignored one would mislead. */
+	if (opts->since_ms != TS_NONE || opts->until_ms != TS_NONE ||
+			opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs ||
+			opts->users || opts->apps || opts->include || opts->exclude) {
+		if (asprintf(&(*out)->error, "%s: a saved pgsift report is a finished "
+				"result: --since, --until, --db, --user, --app, --include and "
+				"--exclude apply when it is made, not when it is read", paths[0]) < 0)
+			abort();
+		return true;
+	}
 	char *err = NULL;
 	struct analysis *loaded = report_load(paths[0], &err);
 	if (!loaded) {
@@ -181,6 +192,7 @@ static bool hand_over_saved(const struct pgsift_options *opts,
 		return true;
 	}
 	analysis_free(*out);
+	loaded->loaded_from = xstrdup(paths[0]);
 	*out = loaded;
 	*st = ANALYSIS_OK;
 	return true;
@@ -280,5 +292,6 @@ void analysis_free(struct analysis *a)
 	snapshots_free(a->snapshots);
 	findings_free(a->findings);
 	json_decref(a->saved_check);
+	free(a->loaded_from);
 	free(a);
 }
