@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "timeutil.h"
 #include "util.h"
 
 struct pgsift_options;
@@ -32,5 +33,12 @@ bool filter_text(const struct filter *f, const char *norm, size_t len);
 void filter_window(const struct filter *f, int64_t first_ts, int offset_min,
 		int64_t *since, int64_t *until);
 bool filter_has_window(const struct filter *f);
+/* Whether ts lies in [since, until] as filter_window() gave them (TS_NONE:
+ * open on that side): the one test of the window, for log entries in the
+ * driver and for spans in the traces sink. */
+static inline bool filter_in_window(int64_t since, int64_t until, int64_t ts)
+{
+	return (since == TS_NONE || ts >= since) && (until == TS_NONE || ts <= until);
+}
 
 #endif

@@ -47,8 +47,7 @@ static void settle_log(struct window *w, const struct log_entry *e,
 		w->known = true;
 	}
 	v->in_window = e->ts_ms == TS_NONE
-		|| ((w->since == TS_NONE || e->ts_ms >= w->since)
-			&& (w->until == TS_NONE || e->ts_ms <= w->until));
+		|| filter_in_window(w->since, w->until, e->ts_ms);
 	v->names = filter_names(w->filter, e->db, e->user, e->app);
 	v->names_present = v->names
 		|| filter_names_present(w->filter, e->db, e->user, e->app);

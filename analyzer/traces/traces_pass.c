@@ -42,8 +42,7 @@ static void apply_filters(struct traces *tr, const struct filter *f)
 		if (!s->is_query)
 			continue;
 		int64_t ts = (int64_t)s->start_ms;
-		s->passes = !f || ((since == TS_NONE || ts >= since)
-			&& (until == TS_NONE || ts <= until)
+		s->passes = !f || (filter_in_window(since, until, ts)
 			&& filter_names(f, cstr(s->db), cstr(s->user), cstr(s->app))
 			&& filter_text(f, s->norm, strlen(s->norm)));
 	}
