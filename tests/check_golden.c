@@ -30,32 +30,6 @@
 static const char *const formats[] = { "md", "json", "text" };
 static const char *const files[] = { "full.md", "full.json", "full.txt" };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_append(&sb, buf, n);
-	fclose(f);
-	if (!sb.buf)
-		sb_append(&sb, "", 0);
-	return sb.buf;
-}
-
-static int first_diff_line(const char *a, const char *b)
-{
-	int line = 1;
-	for (; *a && *a == *b; a++, b++)
-		if (*a == '\n')
-			line++;
-	return line;
-}
-
 START_TEST(test_full_report)
 {
 	const char *update = getenv("PGSIFT_UPDATE_GOLDEN");
@@ -76,10 +50,10 @@ START_TEST(test_full_report)
 		fputs(got, f);
 		ck_assert_int_eq(fclose(f), 0);
 	}
-	char *want = slurp(path);
+	char *want = tu_slurp(path);
 	ck_assert_msg(want != NULL, "cannot read %s", path);
 	ck_assert_msg(strcmp(got, want) == 0, "%s differs from `pgsift check -f %s` "
-			"from line %d on", path, formats[_i], first_diff_line(got, want));
+			"from line %d on", path, formats[_i], tu_first_diff_line(got, want));
 	free(want);
 	free(got);
 }

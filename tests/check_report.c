@@ -316,33 +316,6 @@ static char *render(const char *id, const struct analysis *a,
 static const char *const golden_ids[] = { "md", "json", "text" };
 static const char *const golden_files[] = { "report.md", "report.json", "report.txt" };
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_append(&sb, buf, n);
-	fclose(f);
-	if (!sb.buf)
-		sb_append(&sb, "", 0);
-	return sb.buf;
-}
-
-/* 1-based number of the first line where a and b differ. */
-static int first_diff_line(const char *a, const char *b)
-{
-	int line = 1;
-	for (; *a && *a == *b; a++, b++)
-		if (*a == '\n')
-			line++;
-	return line;
-}
-
 START_TEST(test_golden)
 {
 	const char *update = getenv("PGSIFT_UPDATE_GOLDEN");
@@ -358,10 +331,10 @@ START_TEST(test_golden)
 		fputs(got, f);
 		ck_assert_int_eq(fclose(f), 0);
 	}
-	char *want = read_file(path);
+	char *want = tu_slurp(path);
 	ck_assert_msg(want != NULL, "cannot read %s (PGSIFT_ROOT unset?)", path);
 	ck_assert_msg(strcmp(got, want) == 0, "%s differs from the writer "
-			"output from line %d on", path, first_diff_line(got, want));
+			"output from line %d on", path, tu_first_diff_line(got, want));
 	free(want);
 	free(got);
 	fixture_free();

@@ -30,22 +30,6 @@ static char *run(int *code, const char *fmt, ...)
 	return tu_run(cmd, code);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *fp = fopen(path, "rb");
-	ck_assert_msg(fp != NULL, "%s", path);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		fwrite(chunk, 1, n, mem);
-	fclose(fp);
-	fclose(mem);
-	return buf;
-}
-
 /* One saved report of the full evidence, and the fresh run's Markdown
  * and text, made once per test process. */
 static void setup(void)
@@ -76,7 +60,7 @@ START_TEST(written_back)
 		{ "-f text ", "text" },
 		{ "", "md" },
 	};
-	char *want_json = slurp(saved), *want_md = slurp(fresh_md), *want_text = slurp(fresh_text);
+	char *want_json = tu_slurp(saved), *want_md = tu_slurp(fresh_md), *want_text = tu_slurp(fresh_text);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char args[512];
 		int code;
@@ -97,7 +81,7 @@ END_TEST
 /* Compressed, and on standard input when announced. */
 START_TEST(compressed_and_stdin)
 {
-	char *want = slurp(saved);
+	char *want = tu_slurp(saved);
 	int code;
 	char *out = run(&code, "gzip -c %s > %s.gz && \"$P\" report -q -f json %s.gz; rc=$?; rm -f %s.gz; exit $rc",
 		saved, saved, saved, saved);

@@ -16,22 +16,6 @@
 #include "strbuf.h"
 #include "testutil.h"
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_append(&sb, buf, n);
-	fclose(f);
-	sb_append(&sb, "", 0);
-	return sb.buf;
-}
-
 static char *render(const char *id, const struct analysis *a)
 {
 	struct pgsift_options o;
@@ -44,15 +28,6 @@ static char *render(const char *id, const struct analysis *a)
 	ck_assert_int_eq(report_find(id)->write(f, a, &o), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	return buf;
-}
-
-static int first_diff_line(const char *a, const char *b)
-{
-	int line = 1;
-	for (; *a && *a == *b; a++, b++)
-		if (*a == '\n')
-			line++;
-	return line;
 }
 
 static struct analysis *load_golden(const char *name)
@@ -69,10 +44,10 @@ START_TEST(test_json_round_trip)
 	char path[4096];
 	struct analysis *a = load_golden("full.json");
 	snprintf(path, sizeof(path), "%s/tests/golden/full.json", tu_root());
-	char *want = slurp(path);
+	char *want = tu_slurp(path);
 	char *got = render("json", a);
 	ck_assert_msg(strcmp(got, want) == 0, "full.json loaded and written "
-			"again differs from line %d on", first_diff_line(got, want));
+			"again differs from line %d on", tu_first_diff_line(got, want));
 	free(got);
 	free(want);
 	analysis_free(a);
@@ -103,14 +78,14 @@ START_TEST(test_md_round_trip)
 	char path[4096];
 	struct analysis *a = load_golden("full.json");
 	snprintf(path, sizeof(path), "%s/tests/golden/full.md", tu_root());
-	char *want = slurp(path);
+	char *want = tu_slurp(path);
 	ck_assert(want != NULL);
 	cut(want, "**\xe2\x9d\x8c Check failed**", "## Inputs");
 	cut(want, "\n## Compared with the baseline\n", "\n## Timeline");
 	char *got = render("md", a);
 	ck_assert_msg(strcmp(got, want) == 0, "full.md (without the check parts) "
 			"differs from the loaded model's from line %d on",
-			first_diff_line(got, want));
+			tu_first_diff_line(got, want));
 	free(got);
 	free(want);
 	analysis_free(a);
@@ -122,10 +97,10 @@ START_TEST(test_text_round_trip)
 	char path[4096];
 	struct analysis *a = load_golden("full.json");
 	snprintf(path, sizeof(path), "%s/tests/golden/full.txt", tu_root());
-	char *want = slurp(path);
+	char *want = tu_slurp(path);
 	char *got = render("text", a);
 	ck_assert_msg(strcmp(got, want) == 0, "full.txt differs from the loaded "
-			"model's from line %d on", first_diff_line(got, want));
+			"model's from line %d on", tu_first_diff_line(got, want));
 	free(got);
 	free(want);
 	analysis_free(a);
@@ -136,7 +111,7 @@ START_TEST(test_probe)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/tests/golden/full.json", tu_root());
-	char *text = slurp(path);
+	char *text = tu_slurp(path);
 	ck_assert_int_eq(report_load_probe(text, 200), 100);
 	ck_assert_int_eq(report_load_probe("{\"schema\": 1, \"tool\": {\"name\": \"other\"", 40), 0);
 	ck_assert_int_eq(report_load_probe("{\"schema\": 2,", 13), 0);

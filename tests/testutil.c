@@ -262,3 +262,28 @@ const char *tu_shared_workload(int *status)
 	*status = shared_status;
 	return shared_status == 1 ? shared_dir : NULL;
 }
+
+char *tu_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_append(&sb, buf, n);
+	fclose(f);
+	sb_append(&sb, "", 0);
+	return sb.buf;
+}
+
+int tu_first_diff_line(const char *a, const char *b)
+{
+	int line = 1;
+	for (; *a && *a == *b; a++, b++)
+		if (*a == '\n')
+			line++;
+	return line;
+}

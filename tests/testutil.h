@@ -74,4 +74,10 @@ bool tu_have_server(const char *who);
 int tu_run_workload(const char *out, const char *extra_sql);
 const char *tu_shared_workload(int *status);
 
+/* The whole file at path, NUL-terminated (caller frees); NULL when it
+ * cannot be opened. */
+char *tu_slurp(const char *path);
+/* 1-based number of the first line where a and b differ. */
+int tu_first_diff_line(const char *a, const char *b);
+
 #endif
