@@ -35,7 +35,7 @@ ifneq ($(BUILD),build)
 BIN       = $(BUILD)/pgsift
 endif
 
-.PHONY: all deps demo check test asan bench install uninstall clean
+.PHONY: all deps demo check test asan bench fuzz install uninstall clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -75,6 +75,20 @@ asan:
 
 bench: deps $(BIN)
 	sh tests/bench.sh $(abspath $(BIN))
+
+# libFuzzer on the jsonlog scanner (needs clang; nothing else depends on
+# it). FUZZ_SECONDS bounds the run; the seeds are real server lines.
+FUZZ_SECONDS ?= 120
+fuzz:
+	mkdir -p build/fuzz/corpus
+	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude $(PKG_CFLAGS) \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o build/fuzz/fuzz_jsonlog tests/fuzz/fuzz_jsonlog.c parsers/jsonlog_scan.c \
+	  analyzer/base/util.c $(PKG_LIBS)
+	zstd -dcq tests/data/forms/postgresql.json.zst | awk 'NR % 400 == 1 || /\\/' | head -300 | \
+	  split -l 1 - build/fuzz/corpus/seed-
+	build/fuzz/fuzz_jsonlog -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	  -dict=tests/fuzz/jsonlog.dict build/fuzz/corpus
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR)

@@ -1,19 +1,24 @@
 /* jsonlog.c: PostgreSQL's jsonlog form (log_destination = 'jsonlog', 15+).
  *
- * One JSON object per line, keys left out when empty. Each line is decoded
- * with jansson; the record's slices point into the decoded object, which
- * is kept until the next call. A line that is not a JSON object is
- * reported and skipped. */
+ * One JSON object per line, keys left out when empty. Each line is read by
+ * the hand scanner (jsonlog_scan.c, which says why jansson was not enough
+ * for every line); the record's slices point into the line or into the
+ * scanner's buffer. A line the scanner does not read for sure is decoded
+ * with jansson, whose object is then kept until the next call. A line that
+ * is not a JSON object is reported and skipped. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonlog_int.h"
 #include "parser.h"
 #include "timeutil.h"
 
 struct jsonlog_state {
 	struct parse_ctx *ctx;
-	json_t *cur;                    /* the object the last record points into */
+	json_t *cur;                    /* the object the last record points into,
+	                                 * when jansson read it */
+	struct jscan_buf buf;           /* the scanner's unescaped values */
 	char query_id[24];
 	/* The last zone resolved. */
 	char zone[16];
@@ -21,41 +26,6 @@ struct jsonlog_state {
 	int zone_off;
 	bool zone_ok, zone_noted;
 };
-
-enum json_key {
-	K_OTHER, K_TIMESTAMP, K_USER, K_DBNAME, K_PID, K_REMOTE_HOST,
-	K_SESSION_ID, K_ERROR_SEVERITY, K_STATE_CODE, K_MESSAGE, K_DETAIL,
-	K_HINT, K_INTERNAL_QUERY, K_CONTEXT, K_STATEMENT, K_APPLICATION_NAME,
-	K_BACKEND_TYPE, K_LEADER_PID, K_QUERY_ID,
-};
-
-/* The keys pgsift reads; the others (line_num, ps, vxid, positions,
- * func_name...) are K_OTHER. */
-static enum json_key key_of(const char *k)
-{
-#define IS(lit, id) if (strcmp(k, lit) == 0) return id
-	switch (k[0]) {
-	case 't': IS("timestamp", K_TIMESTAMP); break;
-	case 'u': IS("user", K_USER); break;
-	case 'd': IS("dbname", K_DBNAME); IS("detail", K_DETAIL); break;
-	case 'p': IS("pid", K_PID); break;
-	case 'r': IS("remote_host", K_REMOTE_HOST); break;
-	case 's': IS("session_id", K_SESSION_ID); IS("state_code", K_STATE_CODE);
-		IS("statement", K_STATEMENT); break;
-	case 'e': IS("error_severity", K_ERROR_SEVERITY); break;
-	case 'm': IS("message", K_MESSAGE); break;
-	case 'h': IS("hint", K_HINT); break;
-	case 'i': IS("internal_query", K_INTERNAL_QUERY); break;
-	case 'c': IS("context", K_CONTEXT); break;
-	case 'a': IS("application_name", K_APPLICATION_NAME); break;
-	case 'b': IS("backend_type", K_BACKEND_TYPE); break;
-	case 'l': IS("leader_pid", K_LEADER_PID); break;
-	case 'q': IS("query_id", K_QUERY_ID); break;
-	default: break;
-	}
-#undef IS
-	return K_OTHER;
-}
 
 /* ---- probe ---- */
 
@@ -88,16 +58,38 @@ static void *jsonlog_open(struct parse_ctx *ctx)
 	return st;
 }
 
-static struct slice str_of(json_t *v)
+static struct slice str_of(const struct jvalue *v)
 {
-	if (!json_is_string(v))
-		return SLICE_EMPTY;
-	return slice_make(json_string_value(v), json_string_length(v));
+	return v->type == JV_STRING ? v->s : SLICE_EMPTY;
 }
 
-static int64_t int_of(json_t *v)
+static int64_t int_of(const struct jvalue *v)
 {
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
+	return v->type == JV_INT ? v->i : -1;
+}
+
+/* The values of a line jansson decoded, as the scanner gives them. */
+static void values_of(json_t *root, struct jsonlog_values *out)
+{
+	for (int k = 0; k < K_COUNT; k++)
+		out->v[k].type = JV_ABSENT;
+	for (void *it = json_object_iter(root); it; it = json_object_iter_next(root, it)) {
+		const char *key = json_object_iter_key(it);
+		enum json_key k = jsonlog_key(key, strlen(key));
+		if (k == K_OTHER)
+			continue;
+		json_t *v = json_object_iter_value(it);
+		struct jvalue *o = &out->v[k];
+		if (json_is_string(v)) {
+			o->type = JV_STRING;
+			o->s = slice_make(json_string_value(v), json_string_length(v));
+		} else if (json_is_integer(v)) {
+			o->type = JV_INT;
+			o->i = (int64_t)json_integer_value(v);
+		} else {
+			o->type = JV_OTHER;
+		}
+	}
 }
 
 static void set_time(struct jsonlog_state *st, struct slice s, struct log_entry *e)
@@ -130,11 +122,11 @@ static void set_time(struct jsonlog_state *st, struct slice s, struct log_entry 
 }
 
 /* query_id as the other forms write it (a signed decimal). */
-static struct slice format_id(char *buf, size_t cap, json_t *v)
+static struct slice format_id(char *buf, size_t cap, const struct jvalue *v)
 {
-	if (!json_is_integer(v))
+	if (v->type != JV_INT)
 		return str_of(v);
-	int64_t x = (int64_t)json_integer_value(v);
+	int64_t x = v->i;
 	uint64_t u = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
 	char *p = buf + cap;
 	do {
@@ -146,25 +138,28 @@ static struct slice format_id(char *buf, size_t cap, json_t *v)
 	return slice_make(p, (size_t)(buf + cap - p));
 }
 
-static int jsonlog_next(void *state, struct record *out)
+/* The next line that is a JSON object into *vals: by the scanner, or by
+ * jansson for a line the scanner leaves to it. Returns false at the end. */
+static bool next_object(struct jsonlog_state *st, struct jsonlog_values *vals)
 {
-	struct jsonlog_state *st = state;
 	struct line_reader *lr = st->ctx->lr;
 	const char *line;
 	size_t len;
-	json_t *root;
 
-	json_decref(st->cur);
-	st->cur = NULL;
 	for (;;) {
 		if (!lr_next(lr, &line, &len))
-			return 0;
+			return false;
 		if (len == 0)
 			continue;       /* blank lines carry nothing; not counted */
+		if (jsonlog_scan(line, len, &st->buf, vals) == JSCAN_OK)
+			return true;
 		json_error_t err;
-		root = json_loadb(line, len, 0, &err);
-		if (json_is_object(root))
-			break;
+		json_t *root = json_loadb(line, len, 0, &err);
+		if (json_is_object(root)) {
+			st->cur = root;
+			values_of(root, vals);
+			return true;
+		}
 		if (root)
 			parse_skip(st->ctx, lr_lineno(lr), "jsonlog line is not a JSON object: skipped");
 		else
@@ -172,11 +167,21 @@ static int jsonlog_next(void *state, struct record *out)
 				err.text, err.column);
 		json_decref(root);
 	}
-	st->cur = root;
+}
+
+static int jsonlog_next(void *state, struct record *out)
+{
+	struct jsonlog_state *st = state;
+	struct jsonlog_values vals;
+
+	json_decref(st->cur);
+	st->cur = NULL;
+	if (!next_object(st, &vals))
+		return 0;
 
 	struct log_entry *e = &out->u.log;
 	out->kind = REC_LOG_ENTRY;
-	e->line = lr_lineno(lr);
+	e->line = lr_lineno(st->ctx->lr);
 	e->ts_ms = TS_NONE;
 	e->tz_known = false;
 	e->tz = SLICE_EMPTY;
@@ -189,9 +194,12 @@ static int jsonlog_next(void *state, struct record *out)
 	e->sqlstate = slice_make("00000", 5);
 	e->severity = SEV_NONE;
 	e->tab_continued = false;
-	for (void *it = json_object_iter(root); it; it = json_object_iter_next(root, it)) {
-		json_t *v = json_object_iter_value(it);
-		switch (key_of(json_object_iter_key(it))) {
+	/* Each key sets fields of its own, so the order does not matter. */
+	for (int k = K_OTHER + 1; k < K_COUNT; k++) {
+		const struct jvalue *v = &vals.v[k];
+		if (v->type == JV_ABSENT)
+			continue;
+		switch ((enum json_key)k) {
 		case K_TIMESTAMP: set_time(st, str_of(v), e); break;
 		case K_USER: e->user = str_of(v); break;
 		case K_DBNAME: e->db = str_of(v); break;
@@ -222,7 +230,7 @@ static int jsonlog_next(void *state, struct record *out)
 		case K_QUERY_ID:
 			e->query_id = format_id(st->query_id, sizeof(st->query_id), v);
 			break;
-		case K_OTHER: break;
+		case K_OTHER: case K_COUNT: break;
 		}
 	}
 	return 1;
@@ -234,6 +242,7 @@ static void jsonlog_close(void *state)
 	if (!st)
 		return;
 	json_decref(st->cur);
+	free(st->buf.ptr);
 	free(st);
 }
 

@@ -6,10 +6,12 @@
  * rows), and pgBadger's pg_vacuums.json.gz from ../shared/corpus. The
  * malformed inputs are real lines cut or altered. */
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../parsers/jsonlog_int.h"
 #include "analysis.h"
 #include "parser.h"
 #include "testutil.h"
@@ -300,6 +302,226 @@ START_TEST(test_odd_types)
 }
 END_TEST
 
+/* ---- scanner ---- */
+
+/* s with its first find replaced by rep (caller frees). */
+static char *replace_once(const char *s, const char *find, const char *rep)
+{
+	const char *at = strstr(s, find);
+	ck_assert_msg(at != NULL, "'%s' not in the line", find);
+	char *out;
+	ck_assert_int_ge(asprintf(&out, "%.*s%s%s", (int)(at - s), s, rep, at + strlen(find)), 0);
+	return out;
+}
+
+/* The scanner's values equal jansson's, key for key: NULL, or what
+ * differs. (Compared by hand: a ck_assert per value costs Check a write,
+ * and the real log has 48,453 lines.) */
+static const char *differs_from_jansson(const char *line, size_t len, const struct jsonlog_values *v)
+{
+	static char why[160];
+	json_error_t err;
+	json_t *root = json_loadb(line, len, 0, &err);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		snprintf(why, sizeof(why), "jansson: %.100s", err.text);
+		return why;
+	}
+	bool seen[K_COUNT] = { false };
+	const char *diff = NULL;
+	for (void *it = json_object_iter(root); it && !diff; it = json_object_iter_next(root, it)) {
+		const char *key = json_object_iter_key(it);
+		enum json_key k = jsonlog_key(key, strlen(key));
+		if (k == K_OTHER)
+			continue;
+		seen[k] = true;
+		json_t *jv = json_object_iter_value(it);
+		const struct jvalue *sv = &v->v[k];
+		bool same;
+		if (json_is_string(jv))
+			same = sv->type == JV_STRING && sv->s.len == json_string_length(jv)
+				&& memcmp(sv->s.ptr, json_string_value(jv), sv->s.len) == 0;
+		else if (json_is_integer(jv))
+			same = sv->type == JV_INT && sv->i == (int64_t)json_integer_value(jv);
+		else
+			same = sv->type == JV_OTHER;
+		if (!same) {
+			snprintf(why, sizeof(why), "key %.100s differs", key);
+			diff = why;
+		}
+	}
+	for (int k = K_OTHER + 1; k < K_COUNT && !diff; k++)
+		if (!seen[k] && v->v[k].type != JV_ABSENT) {
+			snprintf(why, sizeof(why), "key %d set by the scanner only", k);
+			diff = why;
+		}
+	json_decref(root);
+	return diff;
+}
+
+static void assert_same_as_jansson(const char *line, size_t len, const struct jsonlog_values *v,
+		uint64_t lineno)
+{
+	const char *why = differs_from_jansson(line, len, v);
+	ck_assert_msg(why == NULL, "line %llu: %s", (unsigned long long)lineno, why);
+}
+
+/* Every line of a real server's jsonlog (tests/data/forms, 48,453 lines:
+ * plans, errors, statements with quotes and newlines) is read by the
+ * scanner, never by jansson, and reads as jansson reads it. */
+START_TEST(test_scan_real_log)
+{
+	char *path;
+	ck_assert_int_ge(asprintf(&path, "%s/tests/data/forms/postgresql.json.zst", tu_root()), 0);
+	char err[256];
+	struct line_reader *lr = lr_open(path, err, sizeof(err));
+	ck_assert_msg(lr != NULL, "%s: %s", path, err);
+	struct jscan_buf buf = { NULL, 0 };
+	const char *line;
+	size_t len, n = 0, escaped = 0;
+	while (lr_next(lr, &line, &len)) {
+		struct jsonlog_values v;
+		if (jsonlog_scan(line, len, &buf, &v) != JSCAN_OK)
+			ck_abort_msg("line %llu left to jansson", (unsigned long long)lr_lineno(lr));
+		const char *why = differs_from_jansson(line, len, &v);
+		if (why)
+			ck_abort_msg("line %llu: %s", (unsigned long long)lr_lineno(lr), why);
+		escaped += memchr(line, '\\', len) != NULL;
+		n++;
+	}
+	ck_assert_uint_eq(n, 48453);
+	ck_assert_uint_ge(escaped, 78);         /* the unescaping path was taken */
+	lr_close(lr);
+	free(buf.ptr);
+	free(path);
+}
+END_TEST
+
+/* escape_json's escapes, and bytes the server writes as they are. */
+static const struct {
+	const char *json, *want;
+} escapes[] = {
+	{ "syntax error at or near \\\"SELEC\\\"", "syntax error at or near \"SELEC\"" },
+	{ "\\\"x\\\"", "\"x\"" },
+	{ "SELECT E'\\\\\\\\x41'", "SELECT E'\\\\x41'" },
+	{ "a\\bb\\fc\\nd\\re\\tf", "a\bb\fc\nd\re\tf" },
+	{ "\\u0001\\u001f\\u007f", "\x01\x1f\x7f" },
+	{ "caf\\u00e9 \\u65e5\\u672c", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac" },
+	{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80" },
+	{ "\\ud83d\\ude00 \\/", "\xf0\x9f\x98\x80 /" },
+	{ "0123456789abcdef0123456789abcdef\\n0123456789abcdef0123456789\xc3\xa9", "0123456789abcdef0123456789abcdef\n0123456789abcdef0123456789\xc3\xa9" },
+	{ "", "" },
+};
+
+START_TEST(test_scan_escapes)
+{
+	char *msg;
+	ck_assert_int_ge(asprintf(&msg, "\"message\":\"%s\"", escapes[_i].json), 0);
+	char *line = replace_once(J_NOPE, "\"message\":\"column \\\"nope\\\" does not exist\"", msg);
+	struct jscan_buf buf = { NULL, 0 };
+	struct jsonlog_values v;
+	size_t len = strlen(line) - 1;
+	ck_assert(jsonlog_scan(line, len, &buf, &v) == JSCAN_OK);
+	assert_same_as_jansson(line, len, &v, 1);
+
+	struct run r;
+	run_mem("jsonlog", line, strlen(line), 0, &r);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.report.nproblems, 0);
+	ck_assert_str_eq(r.g[0].s[S_MESSAGE], escapes[_i].want);
+	/* The values around the rebuilt one are intact. */
+	ck_assert_str_eq(r.g[0].s[S_HINT], "Perhaps you meant to reference the column \"customers.name\".");
+	ck_assert_str_eq(r.g[0].s[S_STATEMENT], "SELECT nope FROM customers WHERE id = 1;");
+	run_free(&r);
+	free(buf.ptr);
+	free(line);
+	free(msg);
+}
+END_TEST
+
+/* Lines the scanner leaves to jansson: those jansson reads come out as
+ * before, the others are reported at their line. Each is J_NOPE altered,
+ * after a good line. */
+static const struct {
+	const char *find, *rep;
+	bool scanned;           /* the scanner reads it itself */
+	bool bad;               /* a problem at line 2, one record */
+	const char *hint;       /* S_HINT read, when not bad */
+	int64_t pid;
+} odd[] = {
+	/* A nested value (future or other writers' "detail"-like fields). */
+	{ "\"hint\":\"Perhaps", "\"detail\":{\"a\":[1,{\"b\":null}]},\"hint\":\"Perhaps", false, false, "Perhaps", 4426 },
+	{ "\"pid\":4426", "\"pid\":4426.0", false, false, "Perhaps", -1 },
+	{ "\"pid\":4426", "\"pid\":4.4e3", false, false, "Perhaps", -1 },
+	{ "\"pid\":4426", "\"pid\":99999999999999999999", false, true, NULL, 0 },
+	{ "\"pid\":4426", "\"pid\":04426", false, true, NULL, 0 },
+	{ "\"pid\":4426", "\"pid\":4426x", false, true, NULL, 0 },
+	{ "\"pid\":4426", "\"pid\":true", true, false, "Perhaps", -1 },
+	{ "\"pid\":4426", "\"pid\":null", true, false, "Perhaps", -1 },
+	{ "\"pid\":4426", "\"pid\":nul", false, true, NULL, 0 },
+	{ "\"pid\":4426,", "\"pid\":4426,,", false, true, NULL, 0 },
+	{ "\"pid\":4426", "\"pid\" : 4426 ", true, false, "Perhaps", 4426 },
+	{ "{\"timestamp\"", " { \"timestamp\"", true, false, "Perhaps", 4426 },
+	{ "\"query_id\":0}", "\"query_id\":0} ", true, false, "Perhaps", 4426 },
+	{ "\"query_id\":0}", "\"query_id\":0}x", false, true, NULL, 0 },
+	{ "\"query_id\":0}", "\"query_id\":0", false, true, NULL, 0 },
+	/* A later duplicate wins, as in jansson's objects. */
+	{ "\"pid\":4426", "\"pid\":1,\"pid\":4426", true, false, "Perhaps", 4426 },
+	{ "\"hint\":\"Perhaps", "\"hint\":\"x\",\"hint\":\"Perhaps", true, false, "Perhaps", 4426 },
+	/* Not JSON: jansson refuses them, so must the parser. */
+	{ "does not exist", "does not\\u0000 exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\\ud800 exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\\udc00 exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\\u12 exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\\x exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\texist", false, true, NULL, 0 },
+	{ "does not exist", "does not\xff exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\xc0\xaf exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\xed\xa0\x80 exist", false, true, NULL, 0 },
+	{ "does not exist", "does not\xe9", false, true, NULL, 0 },
+	{ "\"user\"", "user", false, true, NULL, 0 },
+	{ "\"user\":", "\"user\"", false, true, NULL, 0 },
+};
+
+START_TEST(test_scan_odd)
+{
+	char *one = replace_once(J_NOPE, odd[_i].find, odd[_i].rep);
+	struct jscan_buf buf = { NULL, 0 };
+	struct jsonlog_values v;
+	size_t len = strlen(one) - 1;
+	enum jscan_result got = jsonlog_scan(one, len, &buf, &v);
+	ck_assert_msg((got == JSCAN_OK) == odd[_i].scanned, "case %d: scanned %d", _i, got == JSCAN_OK);
+	if (got == JSCAN_OK)
+		assert_same_as_jansson(one, len, &v, 1);
+
+	char *text;
+	ck_assert_int_ge(asprintf(&text, "%s%s", J_EXEC, one), 0);
+	struct run r;
+	run_mem("jsonlog", text, strlen(text), 0, &r);
+	if (odd[_i].bad) {
+		ck_assert_msg(r.n == 1, "case %d: %zu records", _i, r.n);
+		ck_assert_uint_eq(r.report.nproblems, 1);
+		ck_assert_uint_eq(r.report.problems[0].line, 2);
+		ck_assert_msg(strstr(r.report.problems[0].message, "not JSON") != NULL,
+			"case %d: %s", _i, r.report.problems[0].message);
+	} else {
+		ck_assert_msg(r.n == 2, "case %d: %zu records", _i, r.n);
+		ck_assert_uint_eq(r.report.nproblems, 0);
+		ck_assert(starts_with(r.g[1].s[S_HINT], odd[_i].hint));
+		ck_assert_int_eq(r.g[1].pid, odd[_i].pid);
+		ck_assert_str_eq(r.g[1].s[S_STATEMENT], "SELECT nope FROM customers WHERE id = 1;");
+		ck_assert_str_eq(r.g[1].s[S_SQLSTATE], "42703");
+		assert_iso(r.g[1].ts_ms, "2026-11-22T14:17:19.449Z");
+	}
+	/* The good line before is intact whatever came after. */
+	ck_assert_str_eq(r.g[0].s[S_DETAIL], "parameters: $1 = '1354'");
+	run_free(&r);
+	free(text);
+	free(buf.ptr);
+	free(one);
+}
+END_TEST
+
 /* ---- limits ---- */
 
 START_TEST(test_chunk_sizes)
@@ -348,6 +570,11 @@ Suite *suite_jsonlog(void)
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_malformed, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_odd_types);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("scanner");
+	tcase_add_test(tc, test_scan_real_log);
+	tcase_add_loop_test(tc, test_scan_escapes, 0, (int)(sizeof(escapes) / sizeof(escapes[0])));
+	tcase_add_loop_test(tc, test_scan_odd, 0, (int)(sizeof(odd) / sizeof(odd[0])));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_loop_test(tc, test_chunk_sizes, 0, 4);
