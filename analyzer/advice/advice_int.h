@@ -56,12 +56,13 @@ struct adv_query {
 	bool simple_tail;       /* no GROUP BY, HAVING, DISTINCT, window, set operation */
 	bool has_where, where_or;       /* WHERE present; its top is an OR */
 	long order_pos;         /* byte offset of ORDER BY in the text, -1 */
-	json_t *root;           /* the parse tree; the strings above live in it */
+	struct adv_strings *strings;    /* the strings above live here */
 };
 
 /* Parses sql (one statement; normalized or as logged). Returns the query,
  * which belongs to the caller (adv_query_free()), or NULL when it does not
- * parse or holds several statements. */
+ * parse or holds several statements. The parse tree is freed before it
+ * returns: the query holds copies of what it names. */
 struct adv_query *adv_query_parse(const char *sql);
 void adv_query_free(struct adv_query *q);
 /* The value of parameter $n in a DETAIL "parameters: $1 = '...', ..."

@@ -61,7 +61,7 @@ static void keyset(const struct adv_ctx *c, const struct adv_item *it, const cha
 	const struct adv_query *q = it->q;
 	memset(ks, 0, sizeof(*ks));
 	if (!q->simple_tail || q->nsort == 0 || q->sort_exprs || q->order_pos < 0 ||
-			(q->has_where && q->where_or) || json_object_get(q->root, "lockingClause"))
+			(q->has_where && q->where_or))
 		return;
 	const char *t = q->sort[0].table;
 	for (size_t i = 0; i < q->nsort; i++)
@@ -274,7 +274,7 @@ static void unbounded_one(struct adv_ctx *c, struct adv_item *it)
 	if (ks.ok) {
 		json_object_set_new(ev, "tie_breaker", ks.tie_source ? json_string(ks.tie) : json_null());
 		keyset_index(c, &ks, &sql, ev);
-	} else if (it->q->simple_tail && !json_object_get(it->q->root, "lockingClause")) {
+	} else if (it->q->simple_tail) {
 		sb_str(&sql, g->query);
 		sb_str(&sql, " LIMIT " PAGE_ROWS ";");
 	} else {
