@@ -78,7 +78,11 @@ bool adv_mentions(const char *text, const char *column);
 
 struct adv_item {
 	struct group *g;
-	struct adv_query *q;    /* NULL when the text does not parse */
+	/* Parsed for the groups with a plan only (every module reads those);
+	 * NULL when the text does not parse. A module that needs a planless
+	 * group's statement parses it itself, when the text shows it can
+	 * matter (adv_text_may_name), and frees it before the next. */
+	struct adv_query *q;
 	struct plan *plan;      /* the worst plan, NULL when none */
 	struct finding **helped_by;     /* findings that name this group */
 	size_t nhelped;
@@ -101,6 +105,14 @@ enum finding_severity adv_severity(const struct adv_ctx *c, double impact_ms,
 enum band adv_band(const struct adv_ctx *c, const struct group *g);
 /* {"fingerprint", "query", "calls", "total_ms", "p95_ms", "band"}; new reference. */
 json_t *adv_group_json(const struct adv_ctx *c, const struct group *g);
+/* The query of it's statement, parsed now, which belongs to the caller;
+ * NULL for lexical groups and statements that do not parse. */
+struct adv_query *adv_item_parse(const struct adv_item *it);
+/* False only when text cannot name the identifier name (a keyword, column
+ * or relation) that its parse tree would hold: it does not appear in it,
+ * ASCII case aside. True when that cannot be told from the text (name
+ * holds a double quote, text a U&"..." identifier). */
+bool adv_text_may_name(const char *text, const char *name);
 /* Notes that f names the group of it (for slow_query's cross-references). */
 void adv_item_helped(struct adv_item *it, struct finding *f);
 /* A finding about one group: kind, severity from the group, fingerprint set. */

@@ -295,11 +295,21 @@ void adv_page_run(struct adv_ctx *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct adv_item *it = &c->items[i];
+		/* Without a plan only OFFSET can be advised on, and the parser
+		 * sets limitOffset only for the keyword. */
+		bool own = !it->plan && adv_text_may_name(it->g->query, "offset");
+		if (own)
+			it->q = adv_item_parse(it);
 		if (!it->q || it->q->kind != ADV_STMT_SELECT)
-			continue;
+			goto next;
 		if (it->q->has_offset)
 			offset_one(c, it);
 		else if (!it->q->has_limit && it->plan)
 			unbounded_one(c, it);
+next:
+		if (own) {
+			adv_query_free(it->q);
+			it->q = NULL;
+		}
 	}
 }
