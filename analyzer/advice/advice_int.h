@@ -42,8 +42,12 @@ struct adv_query {
 	enum adv_stmt kind;
 	struct adv_pred *preds;
 	size_t npreds;
-	struct adv_pred *refs;  /* every column referenced (use unset) */
-	size_t nrefs;
+	/* The columns named "id" referenced anywhere (use unset): the keyset
+	 * tie-breaker assumed when no unique column is known. Only those are
+	 * kept: an ORM select list names hundreds of columns, and checking
+	 * each against all the others made the walk quadratic. */
+	struct adv_pred *id_refs;
+	size_t nid_refs;
 	const char **tables;    /* relations referenced, once each */
 	size_t ntables;
 	/* The top-level SELECT: */

@@ -73,9 +73,8 @@ static void keyset(const struct adv_ctx *c, const struct adv_item *it, const cha
 	if (adv_unique_column(c, t, ks->tie, sizeof(ks->tie))) {
 		ks->tie_source = "primary key or unique index (snapshot)";
 	} else {
-		for (size_t i = 0; i < q->nrefs && !ks->tie_source; i++)
-			if (strcmp(q->refs[i].column, "id") == 0 &&
-					(q->refs[i].table ? strcmp(q->refs[i].table, t) == 0 : q->ntables == 1)) {
+		for (size_t i = 0; i < q->nid_refs && !ks->tie_source; i++)
+			if (q->id_refs[i].table ? strcmp(q->id_refs[i].table, t) == 0 : q->ntables == 1) {
 				snprintf(ks->tie, sizeof(ks->tie), "id");
 				ks->tie_source = "assumed: the statement's id column";
 			}

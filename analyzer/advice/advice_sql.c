@@ -35,7 +35,7 @@ struct scope {
 struct walker {
 	struct adv_query *q;
 	const char *text;       /* the statement, for the ORDER BY's offset */
-	size_t cap_preds, cap_refs, cap_tables, cap_sort;
+	size_t cap_preds, cap_id_refs, cap_tables, cap_sort;
 };
 
 #define STRBLOCK 1024
@@ -175,8 +175,8 @@ static void walk_expr(struct walker *w, json_t *node, const struct scope *sc, bo
 static void add_ref(struct walker *w, const struct scope *sc, json_t *colref)
 {
 	const char *table, *col, *qual;
-	if (resolve(sc, colref, &table, &col, &qual))
-		add_pred(w, &w->q->refs, &w->q->nrefs, &w->cap_refs, table, col, ADV_EQ);
+	if (resolve(sc, colref, &table, &col, &qual) && strcmp(col, "id") == 0)
+		add_pred(w, &w->q->id_refs, &w->q->nid_refs, &w->cap_id_refs, table, col, ADV_EQ);
 }
 
 /* Anything else: references and subqueries inside. */
@@ -489,7 +489,7 @@ void adv_query_free(struct adv_query *q)
 	if (!q)
 		return;
 	free(q->preds);
-	free(q->refs);
+	free(q->id_refs);
 	free(q->tables);
 	free(q->sort);
 	for (struct adv_strings *b = q->strings, *next; b; b = next) {
