@@ -1,7 +1,12 @@
-/* advice.c: the advice pass (see advice.h): parses every group's statement
- * and worst plan once, runs the modules, then adds slow_query findings for
- * the groups in the alert and critical bands, pointing at the findings
- * that would help them. */
+/* advice.c: the advice pass (see advice.h): parses every group's worst
+ * plan once, and the statements of the groups that have one, runs the
+ * modules, then adds slow_query findings for the groups in the alert and
+ * critical bands, pointing at the findings that would help them.
+ *
+ * A statement is parsed only where its advice can matter: every module's
+ * advice but offset_pagination needs a plan, and offset_pagination needs
+ * OFFSET in the text. Parsing every group (libpg_query's JSON, then
+ * jansson) was most of the run's time on logs of many distinct statements. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,12 +110,12 @@ void advice_run(struct analysis *a, const struct pgsift_options *o,
 	for (size_t i = 0; i < a->ngroups; i++) {
 		struct adv_item *it = &c.items[c.n++];
 		it->g = a->groups[i];
-		if (!it->g->lexical && it->g->query)
-			it->q = adv_query_parse(it->g->query);
 		if (it->g->plan_json) {
 			char err[256];
 			it->plan = plan_parse(it->g->plan_json, strlen(it->g->plan_json), err, sizeof(err));
 		}
+		if (it->plan)
+			it->q = adv_item_parse(it);
 	}
 	adv_page_run(&c);
 	adv_index_run(&c);

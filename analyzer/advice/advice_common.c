@@ -4,6 +4,7 @@
  * modules need not call back into their hub. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "advice_int.h"
 #include "util.h"
@@ -36,6 +37,25 @@ json_t *adv_group_json(const struct adv_ctx *c, const struct group *g)
 		"query", g->query ? g->query : "", "calls", (json_int_t)g->calls,
 		"total_ms", g->total_ms, "p95_ms", group_pct(g, 0.95),
 		"band", report_band_name(adv_band(c, g)));
+}
+
+struct adv_query *adv_item_parse(const struct adv_item *it)
+{
+	if (it->g->lexical || !it->g->query)
+		return NULL;
+	return adv_query_parse(it->g->query);
+}
+
+/* Identifiers are folded to lower case (ASCII only, as libpg_query's UTF-8
+ * downcase_identifier does) unless quoted, so what the tree names is in the
+ * text in some case, but for the escapes of quoted and U& identifiers. */
+bool adv_text_may_name(const char *text, const char *name)
+{
+	if (!text || !name)
+		return true;
+	if (strchr(name, '"') || strcasestr(text, "U&"))
+		return true;
+	return strcasestr(text, name) != NULL;
 }
 
 void adv_item_helped(struct adv_item *it, struct finding *f)

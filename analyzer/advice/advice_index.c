@@ -225,15 +225,20 @@ static void merge_prefixes(struct cands *cs)
 }
 
 /* Statements without a plan that filter the candidate's table by its
- * first column: the index would serve them too. */
+ * first column: the index would serve them too. Only those whose text
+ * names both are parsed, one at a time. */
 static void add_planless(const struct adv_ctx *c, struct cand *k)
 {
+	const char *dot = strrchr(k->table, '.');
+	const char *relname = dot ? dot + 1 : k->table;
 	for (size_t i = 0; i < c->n; i++) {
 		const struct adv_item *it = &c->items[i];
-		if (it->plan || !it->q || it->q->kind == ADV_STMT_OTHER)
+		if (it->plan || !adv_text_may_name(it->g->query, k->cols[0]) ||
+				!adv_text_may_name(it->g->query, relname))
 			continue;
-		for (size_t p = 0; p < it->q->npreds; p++) {
-			const struct adv_pred *pr = &it->q->preds[p];
+		struct adv_query *q = adv_item_parse(it);
+		for (size_t p = 0; q && q->kind != ADV_STMT_OTHER && p < q->npreds; p++) {
+			const struct adv_pred *pr = &q->preds[p];
 			if (pr->use == ADV_RANGE || !pr->table || strcmp(pr->table, k->table) != 0 ||
 					strcmp(pr->column, k->cols[0]) != 0)
 				continue;
@@ -243,6 +248,7 @@ static void add_planless(const struct adv_ctx *c, struct cand *k)
 			cand_add_item(k, i, ev);
 			break;
 		}
+		adv_query_free(q);
 	}
 }
 

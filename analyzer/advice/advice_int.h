@@ -42,8 +42,12 @@ struct adv_query {
 	enum adv_stmt kind;
 	struct adv_pred *preds;
 	size_t npreds;
-	struct adv_pred *refs;  /* every column referenced (use unset) */
-	size_t nrefs;
+	/* The columns named "id" referenced anywhere (use unset): the keyset
+	 * tie-breaker assumed when no unique column is known. Only those are
+	 * kept: an ORM select list names hundreds of columns, and checking
+	 * each against all the others made the walk quadratic. */
+	struct adv_pred *id_refs;
+	size_t nid_refs;
 	const char **tables;    /* relations referenced, once each */
 	size_t ntables;
 	/* The top-level SELECT: */
@@ -56,12 +60,13 @@ struct adv_query {
 	bool simple_tail;       /* no GROUP BY, HAVING, DISTINCT, window, set operation */
 	bool has_where, where_or;       /* WHERE present; its top is an OR */
 	long order_pos;         /* byte offset of ORDER BY in the text, -1 */
-	json_t *root;           /* the parse tree; the strings above live in it */
+	struct adv_strings *strings;    /* the strings above live here */
 };
 
 /* Parses sql (one statement; normalized or as logged). Returns the query,
  * which belongs to the caller (adv_query_free()), or NULL when it does not
- * parse or holds several statements. */
+ * parse or holds several statements. The parse tree is freed before it
+ * returns: the query holds copies of what it names. */
 struct adv_query *adv_query_parse(const char *sql);
 void adv_query_free(struct adv_query *q);
 /* The value of parameter $n in a DETAIL "parameters: $1 = '...', ..."
@@ -77,7 +82,11 @@ bool adv_mentions(const char *text, const char *column);
 
 struct adv_item {
 	struct group *g;
-	struct adv_query *q;    /* NULL when the text does not parse */
+	/* Parsed for the groups with a plan only (every module reads those);
+	 * NULL when the text does not parse. A module that needs a planless
+	 * group's statement parses it itself, when the text shows it can
+	 * matter (adv_text_may_name), and frees it before the next. */
+	struct adv_query *q;
 	struct plan *plan;      /* the worst plan, NULL when none */
 	struct finding **helped_by;     /* findings that name this group */
 	size_t nhelped;
@@ -100,6 +109,14 @@ enum finding_severity adv_severity(const struct adv_ctx *c, double impact_ms,
 enum band adv_band(const struct adv_ctx *c, const struct group *g);
 /* {"fingerprint", "query", "calls", "total_ms", "p95_ms", "band"}; new reference. */
 json_t *adv_group_json(const struct adv_ctx *c, const struct group *g);
+/* The query of it's statement, parsed now, which belongs to the caller;
+ * NULL for lexical groups and statements that do not parse. */
+struct adv_query *adv_item_parse(const struct adv_item *it);
+/* False only when text cannot name the identifier name (a keyword, column
+ * or relation) that its parse tree would hold: it does not appear in it,
+ * ASCII case aside. True when that cannot be told from the text (name
+ * holds a double quote, text a U&"..." identifier). */
+bool adv_text_may_name(const char *text, const char *name);
 /* Notes that f names the group of it (for slow_query's cross-references). */
 void adv_item_helped(struct adv_item *it, struct finding *f);
 /* A finding about one group: kind, severity from the group, fingerprint set. */

@@ -61,7 +61,7 @@ static void keyset(const struct adv_ctx *c, const struct adv_item *it, const cha
 	const struct adv_query *q = it->q;
 	memset(ks, 0, sizeof(*ks));
 	if (!q->simple_tail || q->nsort == 0 || q->sort_exprs || q->order_pos < 0 ||
-			(q->has_where && q->where_or) || json_object_get(q->root, "lockingClause"))
+			(q->has_where && q->where_or))
 		return;
 	const char *t = q->sort[0].table;
 	for (size_t i = 0; i < q->nsort; i++)
@@ -73,9 +73,8 @@ static void keyset(const struct adv_ctx *c, const struct adv_item *it, const cha
 	if (adv_unique_column(c, t, ks->tie, sizeof(ks->tie))) {
 		ks->tie_source = "primary key or unique index (snapshot)";
 	} else {
-		for (size_t i = 0; i < q->nrefs && !ks->tie_source; i++)
-			if (strcmp(q->refs[i].column, "id") == 0 &&
-					(q->refs[i].table ? strcmp(q->refs[i].table, t) == 0 : q->ntables == 1)) {
+		for (size_t i = 0; i < q->nid_refs && !ks->tie_source; i++)
+			if (q->id_refs[i].table ? strcmp(q->id_refs[i].table, t) == 0 : q->ntables == 1) {
 				snprintf(ks->tie, sizeof(ks->tie), "id");
 				ks->tie_source = "assumed: the statement's id column";
 			}
@@ -274,7 +273,7 @@ static void unbounded_one(struct adv_ctx *c, struct adv_item *it)
 	if (ks.ok) {
 		json_object_set_new(ev, "tie_breaker", ks.tie_source ? json_string(ks.tie) : json_null());
 		keyset_index(c, &ks, &sql, ev);
-	} else if (it->q->simple_tail && !json_object_get(it->q->root, "lockingClause")) {
+	} else if (it->q->simple_tail) {
 		sb_str(&sql, g->query);
 		sb_str(&sql, " LIMIT " PAGE_ROWS ";");
 	} else {
@@ -295,11 +294,21 @@ void adv_page_run(struct adv_ctx *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		struct adv_item *it = &c->items[i];
+		/* Without a plan only OFFSET can be advised on, and the parser
+		 * sets limitOffset only for the keyword. */
+		bool own = !it->plan && adv_text_may_name(it->g->query, "offset");
+		if (own)
+			it->q = adv_item_parse(it);
 		if (!it->q || it->q->kind != ADV_STMT_SELECT)
-			continue;
+			goto next;
 		if (it->q->has_offset)
 			offset_one(c, it);
 		else if (!it->q->has_limit && it->plan)
 			unbounded_one(c, it);
+next:
+		if (own) {
+			adv_query_free(it->q);
+			it->q = NULL;
+		}
 	}
 }

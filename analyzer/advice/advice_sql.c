@@ -6,7 +6,11 @@
  * column of another relation (a join key), in the chain of ANDs at the top
  * of a WHERE or JOIN ... ON. A column under OR, NOT or a function is only
  * a reference. Aliases are resolved per SELECT level; subqueries, CTEs and
- * set operations are walked with their own scope. */
+ * set operations are walked with their own scope.
+ *
+ * The tree lives only while it is walked: what the query keeps is copied
+ * into its own small string blocks, so a caller can hold many queries for
+ * the price of their columns, not of their trees. */
 #include <ctype.h>
 #include <pg_query.h>
 #include <stdlib.h>
@@ -30,17 +34,37 @@ struct scope {
 
 struct walker {
 	struct adv_query *q;
-	json_t *strings;        /* keeps built strings alive with the tree */
-	size_t cap_preds, cap_refs, cap_tables, cap_sort;
+	const char *text;       /* the statement, for the ORDER BY's offset */
+	size_t cap_preds, cap_id_refs, cap_tables, cap_sort;
+};
+
+#define STRBLOCK 1024
+
+/* One block of the strings a query keeps; blocks are chained, never moved. */
+struct adv_strings {
+	struct adv_strings *next;
+	size_t used, cap;
+	char data[];
 };
 
 static const char *keep(struct walker *w, const char *s)
 {
-	json_t *j = json_string(s);
-	if (!j)
+	if (!s)
 		return NULL;
-	json_array_append_new(w->strings, j);
-	return json_string_value(j);
+	size_t len = strlen(s) + 1;
+	struct adv_strings *b = w->q->strings;
+	if (!b || b->cap - b->used < len) {
+		size_t cap = len > STRBLOCK ? len : STRBLOCK;
+		b = xmalloc(sizeof(*b) + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = w->q->strings;
+		w->q->strings = b;
+	}
+	char *out = b->data + b->used;
+	memcpy(out, s, len);
+	b->used += len;
+	return out;
 }
 
 static const char *str_of(json_t *node)
@@ -69,8 +93,10 @@ static void scope_add_rangevar(struct walker *w, struct scope *sc, json_t *rv)
 	const char *schema = json_string_value(json_object_get(rv, "schemaname"));
 	if (!rel)
 		return;
-	const char *name = rel;
-	if (schema) {
+	const char *name;
+	if (!schema) {
+		name = keep(w, rel);
+	} else {
 		size_t len = strlen(schema) + strlen(rel) + 2;
 		char *buf = xmalloc(len);
 		snprintf(buf, len, "%s.%s", schema, rel);
@@ -138,10 +164,9 @@ static void add_pred(struct walker *w, struct adv_pred **v, size_t *n, size_t *c
 		*v = xrealloc(*v, *cap * sizeof(**v));
 	}
 	(*v)[*n].table = table;
-	(*v)[*n].column = col;
+	(*v)[*n].column = keep(w, col);
 	(*v)[*n].use = use;
 	(*n)++;
-	(void)w;
 }
 
 static void walk_select(struct walker *w, json_t *sel, const struct scope *parent, bool top);
@@ -150,8 +175,8 @@ static void walk_expr(struct walker *w, json_t *node, const struct scope *sc, bo
 static void add_ref(struct walker *w, const struct scope *sc, json_t *colref)
 {
 	const char *table, *col, *qual;
-	if (resolve(sc, colref, &table, &col, &qual))
-		add_pred(w, &w->q->refs, &w->q->nrefs, &w->cap_refs, table, col, ADV_EQ);
+	if (resolve(sc, colref, &table, &col, &qual) && strcmp(col, "id") == 0)
+		add_pred(w, &w->q->id_refs, &w->q->nid_refs, &w->cap_id_refs, table, col, ADV_EQ);
 }
 
 /* Anything else: references and subqueries inside. */
@@ -323,7 +348,7 @@ static void read_limit(json_t *node, bool *has, int64_t *value, int *param)
 		*value = strtoll(json_string_value(sv), NULL, 10);
 }
 
-static void read_sort(struct walker *w, const struct scope *sc, json_t *sel, const char *text)
+static void read_sort(struct walker *w, const struct scope *sc, json_t *sel)
 {
 	struct adv_query *q = w->q;
 	size_t i;
@@ -335,7 +360,7 @@ static void read_sort(struct walker *w, const struct scope *sc, json_t *sel, con
 		if (i == 0) {
 			json_t *loc = json_object_get(cr ? cr : json_object_iter_value(json_object_iter(node)), "location");
 			if (json_is_integer(loc))
-				q->order_pos = find_order_by(text, (long)json_integer_value(loc));
+				q->order_pos = find_order_by(w->text, (long)json_integer_value(loc));
 		}
 		const char *table, *col, *qual;
 		if (!cr || !resolve(sc, cr, &table, &col, &qual)) {
@@ -350,8 +375,8 @@ static void read_sort(struct walker *w, const struct scope *sc, json_t *sel, con
 			w->cap_sort = w->cap_sort ? w->cap_sort * 2 : 4;
 			q->sort = xrealloc(q->sort, w->cap_sort * sizeof(*q->sort));
 		}
-		q->sort[q->nsort++] = (struct adv_sortkey){ .table = table, .column = col,
-			.qual = qual, .desc = dir && strcmp(dir, "SORTBY_DESC") == 0 };
+		q->sort[q->nsort++] = (struct adv_sortkey){ .table = table, .column = keep(w, col),
+			.qual = keep(w, qual), .desc = dir && strcmp(dir, "SORTBY_DESC") == 0 };
 	}
 }
 
@@ -396,7 +421,7 @@ static void walk_select(struct walker *w, json_t *sel, const struct scope *paren
 			!json_object_get(sel, "havingClause") &&
 			!json_object_get(sel, "distinctClause") &&
 			!json_object_get(sel, "windowClause");
-		read_sort(w, sc, sel, json_string_value(json_object_get(q->root, "_text")));
+		read_sort(w, sc, sel);
 		read_limit(json_object_get(sel, "limitCount"), &q->has_limit, &q->limit, &q->limit_param);
 		read_limit(json_object_get(sel, "limitOffset"), &q->has_offset, &q->offset, &q->offset_param);
 	} else {
@@ -439,13 +464,9 @@ struct adv_query *adv_query_parse(const char *sql)
 		goto done;
 	json_t *stmt = json_object_get(json_array_get(stmts, 0), "stmt");
 	q = xcalloc(1, sizeof(*q));
-	q->root = root;
-	root = NULL;
 	q->order_pos = -1;
 	q->limit = q->offset = -1;
-	struct walker w = { .q = q, .strings = json_array() };
-	json_object_set_new(q->root, "_strings", w.strings);
-	json_object_set_new(q->root, "_text", json_string(sql));
+	struct walker w = { .q = q, .text = sql };
 	json_t *v;
 	if ((v = json_object_get(stmt, "SelectStmt"))) {
 		q->kind = ADV_STMT_SELECT;
@@ -468,10 +489,13 @@ void adv_query_free(struct adv_query *q)
 	if (!q)
 		return;
 	free(q->preds);
-	free(q->refs);
+	free(q->id_refs);
 	free(q->tables);
 	free(q->sort);
-	json_decref(q->root);
+	for (struct adv_strings *b = q->strings, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(q);
 }
 
