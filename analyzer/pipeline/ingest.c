@@ -94,12 +94,17 @@ const struct ingest_stats *ingest_stats(const struct ingest *in)
 	return &in->stats;
 }
 
+static size_t backend_slot(int64_t pid, size_t mask)
+{
+	return (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+}
+
 static struct backend *backend_get(struct ingest *in, int64_t pid)
 {
 	if (pid <= 0)
 		pid = -1;       /* not logged: all such entries share one slot */
 	size_t mask = in->nbackends - 1;
-	size_t i = (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	size_t i = backend_slot(pid, mask);
 	for (;; i = (i + 1) & mask) {
 		if (in->backends[i].pid == pid)
 			return &in->backends[i];
@@ -120,7 +125,7 @@ static struct backend *backend_get(struct ingest *in, int64_t pid)
 				sb_release(&old[k].params);
 				continue;
 			}
-			size_t j = (size_t)((uint64_t)old[k].pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+			size_t j = backend_slot(old[k].pid, mask);
 			while (in->backends[j].pid)
 				j = (j + 1) & mask;
 			in->backends[j] = old[k];
@@ -213,6 +218,40 @@ static void flush_backend(struct ingest *in, struct backend *b)
 	b->has_plan = b->has_stmt = b->has_plan_real = false;
 	sb_reset(&b->plan);
 	sb_reset(&b->params);
+}
+
+/* A backend that ended ("disconnection:"): what it held becomes a call,
+ * as at the end of the input, and its slot is freed, so that a log that
+ * saw millions of pids costs what its live backends hold, not every pid
+ * it ever saw. Nothing of the next session of a reused pid depends on
+ * the last one's state. */
+static void backend_end(struct ingest *in, int64_t pid)
+{
+	if (pid <= 0)
+		return;         /* the shared slot of entries without a pid stays */
+	size_t mask = in->nbackends - 1;
+	size_t i = backend_slot(pid, mask);
+	while (in->backends[i].pid && in->backends[i].pid != pid)
+		i = (i + 1) & mask;
+	if (!in->backends[i].pid)
+		return;
+	struct backend *b = &in->backends[i];
+	flush_backend(in, b);
+	sb_release(&b->query);
+	sb_release(&b->plan);
+	sb_release(&b->params);
+	*b = (struct backend){ 0 };
+	in->used--;
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	for (size_t j = (i + 1) & mask; in->backends[j].pid; j = (j + 1) & mask) {
+		size_t home = backend_slot(in->backends[j].pid, mask);
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (stays)
+			continue;
+		in->backends[i] = in->backends[j];
+		in->backends[j] = (struct backend){ 0 };
+		i = j;
+	}
 }
 
 static void hold(struct ingest *in, struct backend *b, const struct log_entry *e,
@@ -372,8 +411,13 @@ void ingest_log(struct ingest *in, const struct log_entry *e,
 	in->cur = v;
 	track_window(in, e);
 	pgmsg_parse(e, &m);
-	if (m.kind == MSG_OTHER)
+	if (m.kind == MSG_OTHER) {
+		static const char bye[] = "disconnection: ";
+		if (e->message.len >= sizeof(bye) - 1
+				&& memcmp(e->message.ptr, bye, sizeof(bye) - 1) == 0)
+			backend_end(in, e->pid);
 		return;
+	}
 	struct backend *b = backend_get(in, e->pid);
 	switch (m.kind) {
 	case MSG_STATEMENT:
