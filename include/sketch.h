@@ -24,7 +24,7 @@ struct sketch {
 	int32_t lo;             /* index of counts[0] */
 	uint32_t nbuckets;      /* length of counts */
 	uint32_t *counts;
-	double *exact;          /* first SKETCH_EXACT values, or NULL */
+	double *exact;          /* first SKETCH_EXACT values (room sized to count), or NULL */
 };
 
 void sketch_init(struct sketch *s);

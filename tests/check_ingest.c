@@ -120,6 +120,28 @@ START_TEST(test_log_statement)
 }
 END_TEST
 
+/* A backend's disconnection settles what it held: a statement logged
+ * without its duration is counted untimed then, and a bare duration the
+ * pid logs later (reused by a new backend) is not tied to it. The lines
+ * are log_statement.log's, with the disconnection line the same server
+ * writes (samples/postgresql.log). */
+START_TEST(test_disconnection_ends_backend)
+{
+	static const char text[] =
+		"2026-11-22 13:54:10.587 UTC [5759] postgres@postgres/psql LOG:  statement: SELECT v FROM t WHERE id = 7\n"
+		"2026-11-22 13:54:10.590 UTC [5759] postgres@postgres/psql LOG:  disconnection: session time: 0:00:00.004 user=postgres database=postgres host=[local]\n"
+		"2026-11-22 13:54:10.600 UTC [5759] postgres@postgres/psql LOG:  duration: 1.067 ms\n";
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(text, NULL, &st);
+	ck_assert_int_eq(st, ANALYSIS_OK);
+	struct group *g = tu_find_group(a, "FROM t WHERE id = $1");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->calls, 1);
+	ck_assert_uint_eq(g->timed_calls, 0);
+	analysis_free(a);
+}
+END_TEST
+
 START_TEST(test_filters)
 {
 	struct pgsift_options o;
@@ -189,6 +211,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, test_log_statement);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("filters");
+	tcase_add_test(tc, test_disconnection_ends_backend);
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_bad_pattern);
 	suite_add_tcase(s, tc);

@@ -33,6 +33,24 @@ static double bucket_value(int32_t i)
 	return 2.0 * pow(g, i) / (g + 1.0);
 }
 
+/* Room the exact array has for n values: powers of two from 2 up to
+ * SKETCH_EXACT. Most groups of a high-cardinality log run once or twice;
+ * sizing the array by what it holds keeps them at 16 bytes, not 512. */
+static uint64_t exact_cap(uint64_t n)
+{
+	uint64_t cap = 2;
+	while (cap < n && cap < SKETCH_EXACT)
+		cap *= 2;
+	return cap;
+}
+
+/* Makes s->exact hold n values (n <= SKETCH_EXACT), keeping what it has. */
+static void exact_reserve(struct sketch *s, uint64_t n)
+{
+	if (!s->exact || exact_cap(s->count) < n)
+		s->exact = xrealloc(s->exact, exact_cap(n) * sizeof(double));
+}
+
 void sketch_init(struct sketch *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -93,8 +111,7 @@ void sketch_add(struct sketch *s, double v)
 	if (s->count == 0 || v > s->max)
 		s->max = v;
 	if (s->count < SKETCH_EXACT) {
-		if (!s->exact)
-			s->exact = xmalloc(SKETCH_EXACT * sizeof(double));
+		exact_reserve(s, s->count + 1);
 		s->exact[s->count] = v;
 	} else if (s->exact) {
 		free(s->exact);
@@ -112,8 +129,7 @@ void sketch_merge(struct sketch *dst, const struct sketch *src)
 	if (src->count == 0)
 		return;
 	if (dst->count + src->count <= SKETCH_EXACT && src->exact) {
-		if (!dst->exact)
-			dst->exact = xmalloc(SKETCH_EXACT * sizeof(double));
+		exact_reserve(dst, dst->count + src->count);
 		memcpy(dst->exact + dst->count, src->exact, src->count * sizeof(double));
 	} else {
 		free(dst->exact);

@@ -131,7 +131,7 @@ void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
 		}
 		if (n < AGG_TIMELINE_MAX) {
 			if (n == tl->cap) {
-				tl->cap = tl->cap ? tl->cap * 2 : 4;
+				tl->cap = tl->cap ? tl->cap * 2 : 1;     /* most groups: one bucket */
 				if (tl->cap > AGG_TIMELINE_MAX)
 					tl->cap = AGG_TIMELINE_MAX;
 				tl->b = xrealloc(tl->b, tl->cap * sizeof(*tl->b));
@@ -291,7 +291,9 @@ static struct group *group_get(struct agg *a, uint64_t fp, const char *query,
 	memset(g, 0, sizeof(*g));
 	g->fingerprint = fp;
 	g->lexical = lexical;
-	g->query = agg_intern(a, query, strlen(query));
+	/* Not interned: a group's text is one of a kind (the fingerprint is),
+	 * and the intern table would grow a slot for every group. */
+	g->query = arena_strndup(a->arena, query, strlen(query));
 	g->first_ts = g->last_ts = TS_NONE;
 	sketch_init(&g->sketch);
 	a->slots[i] = g;
@@ -317,7 +319,7 @@ static void names_add(struct name_counts *nc, const char *name, uint64_t n)
 		return;
 	}
 	if (nc->n == nc->cap) {
-		nc->cap = nc->cap ? nc->cap * 2 : 2;
+		nc->cap = nc->cap ? nc->cap * 2 : 1;    /* most groups: one name */
 		nc->v = xrealloc(nc->v, nc->cap * sizeof(*nc->v));
 	}
 	nc->v[nc->n++] = (struct name_count){ name, n };

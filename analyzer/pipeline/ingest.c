@@ -12,6 +12,7 @@
 /* What a backend left waiting for its next message. */
 struct backend {
 	int64_t pid;            /* 0: free slot */
+	int64_t seen_ts;        /* its latest entry's time, TS_NONE when none */
 	bool has_plan;          /* an auto_explain plan awaits its duration line */
 	bool has_stmt;          /* a log_statement text awaits its duration */
 	bool has_plan_real;     /* has_plan came from a plan, not a bare duration */
@@ -44,6 +45,7 @@ struct ingest {
 	const struct filter *filter;
 	struct backend *backends;       /* open addressing by pid */
 	size_t nbackends, used;
+	int64_t max_ts;                 /* latest entry time of this input */
 	struct strbuf text, plan_text, scratch, qtext;
 	struct ingest_stats stats;
 };
@@ -62,6 +64,7 @@ struct ingest *ingest_new(struct agg *agg, struct fp_cache *fp,
 	in->nbackends = 256;
 	in->backends = xcalloc(in->nbackends, sizeof(*in->backends));
 	in->stats.first_ts = in->stats.last_ts = TS_NONE;
+	in->max_ts = TS_NONE;
 	return in;
 }
 
@@ -94,12 +97,55 @@ const struct ingest_stats *ingest_stats(const struct ingest *in)
 	return &in->stats;
 }
 
+static size_t backend_slot(int64_t pid, size_t mask)
+{
+	return (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+}
+
+/* A backend silent this long (log time) with nothing pending is taken
+ * for gone when the table fills: logs without log_disconnections never say
+ * when a backend ends. What it keeps once idle only serves the lines right
+ * after its last call (DETAIL parameters, the plan of an execute logged
+ * when its portal is dropped), which an hour of silence does not split. */
+#define BACKEND_IDLE_MS (3600 * 1000)
+
+static bool backend_idle(const struct ingest *in, const struct backend *b)
+{
+	return b->pid > 0 && !b->has_plan && !b->has_stmt && b->seen_ts != TS_NONE
+		&& in->max_ts != TS_NONE && b->seen_ts < in->max_ts - BACKEND_IDLE_MS;
+}
+
+/* Re-inserts the live backends into a table of n slots, dropping the
+ * idle ones (their strbufs freed); the strbufs move with their slots. */
+static void backends_rehash(struct ingest *in, size_t n)
+{
+	struct backend *old = in->backends;
+	size_t oldn = in->nbackends;
+	in->nbackends = n;
+	in->backends = xcalloc(n, sizeof(*in->backends));
+	in->used = 0;
+	for (size_t k = 0; k < oldn; k++) {
+		if (!old[k].pid || backend_idle(in, &old[k])) {
+			sb_release(&old[k].query);
+			sb_release(&old[k].plan);
+			sb_release(&old[k].params);
+			continue;
+		}
+		size_t j = backend_slot(old[k].pid, n - 1);
+		while (in->backends[j].pid)
+			j = (j + 1) & (n - 1);
+		in->backends[j] = old[k];
+		in->used++;
+	}
+	free(old);
+}
+
 static struct backend *backend_get(struct ingest *in, int64_t pid)
 {
 	if (pid <= 0)
 		pid = -1;       /* not logged: all such entries share one slot */
 	size_t mask = in->nbackends - 1;
-	size_t i = (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	size_t i = backend_slot(pid, mask);
 	for (;; i = (i + 1) & mask) {
 		if (in->backends[i].pid == pid)
 			return &in->backends[i];
@@ -107,28 +153,16 @@ static struct backend *backend_get(struct ingest *in, int64_t pid)
 			break;
 	}
 	if ((in->used + 1) * 2 > in->nbackends) {
-		/* Grow and re-insert; the strbufs move with their slots. */
-		struct backend *old = in->backends;
-		size_t oldn = in->nbackends;
-		in->nbackends *= 2;
-		in->backends = xcalloc(in->nbackends, sizeof(*in->backends));
-		mask = in->nbackends - 1;
-		for (size_t k = 0; k < oldn; k++) {
-			if (!old[k].pid) {
-				sb_release(&old[k].query);
-				sb_release(&old[k].plan);
-				sb_release(&old[k].params);
-				continue;
-			}
-			size_t j = (size_t)((uint64_t)old[k].pid * 0x9E3779B97F4A7C15ull >> 32) & mask;
-			while (in->backends[j].pid)
-				j = (j + 1) & mask;
-			in->backends[j] = old[k];
-		}
-		free(old);
+		size_t idle = 0;
+		for (size_t k = 0; k < in->nbackends; k++)
+			idle += backend_idle(in, &in->backends[k]);
+		/* Same size when dropping the idle ones leaves it a quarter full. */
+		size_t n = (in->used - idle + 1) * 4 > in->nbackends
+			? in->nbackends * 2 : in->nbackends;
+		backends_rehash(in, n);
 		return backend_get(in, pid);
 	}
-	in->backends[i].pid = pid;
+	in->backends[i] = (struct backend){ .pid = pid, .seen_ts = TS_NONE };
 	in->used++;
 	return &in->backends[i];
 }
@@ -213,6 +247,40 @@ static void flush_backend(struct ingest *in, struct backend *b)
 	b->has_plan = b->has_stmt = b->has_plan_real = false;
 	sb_reset(&b->plan);
 	sb_reset(&b->params);
+}
+
+/* A backend that ended ("disconnection:"): what it held becomes a call,
+ * as at the end of the input, and its slot is freed, so that a log that
+ * saw millions of pids costs what its live backends hold, not every pid
+ * it ever saw. Nothing of the next session of a reused pid depends on
+ * the last one's state. */
+static void backend_end(struct ingest *in, int64_t pid)
+{
+	if (pid <= 0)
+		return;         /* the shared slot of entries without a pid stays */
+	size_t mask = in->nbackends - 1;
+	size_t i = backend_slot(pid, mask);
+	while (in->backends[i].pid && in->backends[i].pid != pid)
+		i = (i + 1) & mask;
+	if (!in->backends[i].pid)
+		return;
+	struct backend *b = &in->backends[i];
+	flush_backend(in, b);
+	sb_release(&b->query);
+	sb_release(&b->plan);
+	sb_release(&b->params);
+	*b = (struct backend){ 0 };
+	in->used--;
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	for (size_t j = (i + 1) & mask; in->backends[j].pid; j = (j + 1) & mask) {
+		size_t home = backend_slot(in->backends[j].pid, mask);
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (stays)
+			continue;
+		in->backends[i] = in->backends[j];
+		in->backends[j] = (struct backend){ 0 };
+		i = j;
+	}
 }
 
 static void hold(struct ingest *in, struct backend *b, const struct log_entry *e,
@@ -372,9 +440,19 @@ void ingest_log(struct ingest *in, const struct log_entry *e,
 	in->cur = v;
 	track_window(in, e);
 	pgmsg_parse(e, &m);
-	if (m.kind == MSG_OTHER)
+	if (m.kind == MSG_OTHER) {
+		static const char bye[] = "disconnection: ";
+		if (e->message.len >= sizeof(bye) - 1
+				&& memcmp(e->message.ptr, bye, sizeof(bye) - 1) == 0)
+			backend_end(in, e->pid);
 		return;
+	}
 	struct backend *b = backend_get(in, e->pid);
+	if (e->ts_ms != TS_NONE) {
+		b->seen_ts = e->ts_ms;
+		if (in->max_ts == TS_NONE || e->ts_ms > in->max_ts)
+			in->max_ts = e->ts_ms;
+	}
 	switch (m.kind) {
 	case MSG_STATEMENT:
 	case MSG_EXECUTE:
@@ -404,6 +482,7 @@ void ingest_end_input(struct ingest *in)
 		if (in->backends[i].pid)
 			flush_backend(in, &in->backends[i]);
 	backends_clear(in);
+	in->max_ts = TS_NONE;
 }
 
 /* ---- the statements sink ---- */

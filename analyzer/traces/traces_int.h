@@ -62,6 +62,7 @@ struct traces {
 	size_t nocc, occ_cap;
 	struct lrun *runs;              /* log backends, open addressing */
 	size_t nruns, runs_cap;
+	int64_t runs_max_ts;            /* latest call time seen by the log loops */
 	struct traces_txn *txns;        /* after traces_pass */
 	size_t ntxns;
 };

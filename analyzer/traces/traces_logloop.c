@@ -41,12 +41,57 @@ static uint64_t backend_key(const struct call *c)
 	return k ? k : 1;
 }
 
+static void settle(struct traces *tr, struct lrun *r);
+
+/* How far behind the latest call a backend's last call must be before its
+ * run is settled early. Lines of one input come in log order up to the
+ * scheduling of the server's processes (milliseconds); a minute more than
+ * the loop gap leaves a wide margin. */
+#define RUN_IDLE_SLACK_MS 60000
+
+/* True when no later call of r's backend can continue r: its last call is
+ * untimed (near() is false for it) or far older than the latest call. */
+static bool run_idle(const struct traces *tr, const struct lrun *r)
+{
+	if (r->last_ts == TS_NONE)
+		return true;
+	return tr->runs_max_ts != TS_NONE && r->last_ts < tr->runs_max_ts
+		- (int64_t)tr->limits.max_gap_ms - RUN_IDLE_SLACK_MS;
+}
+
+/* Before the table grows: settles and drops the runs of idle backends, so
+ * that a log of a million short sessions costs the backends active at
+ * once, not every pid it saw. What a dropped backend kept (its last
+ * statement, app and session strings) only served a call within
+ * max_gap_ms, or shared strings between occurrences. */
+static void runs_drop_idle(struct traces *tr)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < tr->runs_cap; i++) {
+		struct lrun *r = &tr->runs[i];
+		if (!r->key)
+			continue;
+		if (run_idle(tr, r)) {
+			settle(tr, r);
+			*r = (struct lrun){ 0 };
+		} else {
+			kept++;
+		}
+	}
+	tr->nruns = kept;
+}
+
 static struct lrun *run_get(struct traces *tr, uint64_t key)
 {
 	if ((tr->nruns + 1) * 2 > tr->runs_cap) {
 		struct lrun *old = tr->runs;
 		size_t oldn = tr->runs_cap;
-		tr->runs_cap = oldn ? oldn * 2 : 64;
+		if (oldn)
+			runs_drop_idle(tr);
+		/* Rehash at the same size when dropping freed enough, else grow. */
+		if (!oldn)
+			tr->runs_max_ts = TS_NONE;      /* a new input */
+		tr->runs_cap = !oldn ? 64 : (tr->nruns + 1) * 4 > oldn ? oldn * 2 : oldn;
 		tr->runs = xcalloc(tr->runs_cap, sizeof(*tr->runs));
 		for (size_t i = 0; i < oldn; i++) {
 			if (!old[i].key)
@@ -131,6 +176,8 @@ void tr_log_call(struct traces *tr, const struct call *c)
 	if (!c->entry)
 		return;
 	struct lrun *r = run_get(tr, backend_key(c));
+	if (c->ts_ms != TS_NONE && (tr->runs_max_ts == TS_NONE || tr->runs_max_ts < c->ts_ms))
+		tr->runs_max_ts = c->ts_ms;
 	r->pid = c->pid;
 	double ms = c->timed ? c->duration_ms : 0;
 	if (r->rep && r->rep->fingerprint == c->entry->fingerprint && near(tr, r->last_ts, c->ts_ms)) {
