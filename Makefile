@@ -84,7 +84,7 @@ fuzz:
 	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o build/fuzz/fuzz_jsonlog tests/fuzz/fuzz_jsonlog.c parsers/jsonlog_scan.c \
-	  analyzer/base/util.c $(PKG_LIBS)
+	  analyzer/base/jstr.c analyzer/base/util.c $(PKG_LIBS)
 	zstd -dcq tests/data/forms/postgresql.json.zst | awk 'NR % 400 == 1 || /\\/' | head -300 | \
 	  split -l 1 - build/fuzz/corpus/seed-
 	build/fuzz/fuzz_jsonlog -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \

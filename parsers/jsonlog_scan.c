@@ -11,13 +11,13 @@
  * plain integers. That shape is read here in one pass, with no allocation
  * when no value has an escape. Whatever else (nested values, real numbers,
  * \u0000, bytes that are not UTF-8, any syntax error) is handed back to
- * jansson, so the two never disagree on a line the scanner accepts. */
+ * jansson, so the two never disagree on a line the scanner accepts. The
+ * string pieces (plain runs, UTF-8, escapes) are analyzer/base/jstr.c,
+ * shared with the JSON plan scan. */
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "jsonlog_int.h"
+#include "jstr.h"
 
 enum json_key jsonlog_key(const char *k, size_t n)
 {
@@ -59,140 +59,6 @@ static inline void skip_ws(struct scan *s)
 		s->p++;
 }
 
-/* The first byte at or after p that ends a plain run inside a string: '"',
- * '\\', a control byte or a byte >= 0x80. */
-static const char *plain_run(const char *p, const char *end)
-{
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"');
-	const __m128i bslash = _mm_set1_epi8('\\');
-	const __m128i space = _mm_set1_epi8(' ');
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		/* Signed: bytes >= 0x80 are negative, so "< ' '" takes them too. */
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-				_mm_cmpeq_epi8(v, bslash)), _mm_cmplt_epi8(v, space));
-		int bits = _mm_movemask_epi8(m);
-		if (bits)
-			return p + __builtin_ctz((unsigned)bits);
-		p += 16;
-	}
-#endif
-	while (p < end) {
-		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
-			break;
-		p++;
-	}
-	return p;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (the checks jansson's
- * utf8_check_full makes: no overlong forms, no surrogates, at most
- * U+10FFFF), 0 when it is not one. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n;
-	unsigned v;
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 2;
-		v = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		v = c & 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3F);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF
-			|| (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	return n;
-}
-
-static int hex4(const char *p)
-{
-	int v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-static char *put_utf8(char *o, unsigned v)
-{
-	if (v < 0x80) {
-		*o++ = (char)v;
-	} else if (v < 0x800) {
-		*o++ = (char)(0xC0 | (v >> 6));
-		*o++ = (char)(0x80 | (v & 0x3F));
-	} else if (v < 0x10000) {
-		*o++ = (char)(0xE0 | (v >> 12));
-		*o++ = (char)(0x80 | ((v >> 6) & 0x3F));
-		*o++ = (char)(0x80 | (v & 0x3F));
-	} else {
-		*o++ = (char)(0xF0 | (v >> 18));
-		*o++ = (char)(0x80 | ((v >> 12) & 0x3F));
-		*o++ = (char)(0x80 | ((v >> 6) & 0x3F));
-		*o++ = (char)(0x80 | (v & 0x3F));
-	}
-	return o;
-}
-
-/* One escape at s->p (after its '\\'), written at o; NULL when it is one
- * the scanner leaves to jansson (\u0000, lone surrogates) or not one. */
-static char *unescape(struct scan *s, char *o)
-{
-	if (s->p >= s->end)
-		return NULL;
-	char c = *s->p++;
-	switch (c) {
-	case '"': case '\\': case '/': *o++ = c; return o;
-	case 'b': *o++ = '\b'; return o;
-	case 'f': *o++ = '\f'; return o;
-	case 'n': *o++ = '\n'; return o;
-	case 'r': *o++ = '\r'; return o;
-	case 't': *o++ = '\t'; return o;
-	case 'u': break;
-	default: return NULL;
-	}
-	if (s->end - s->p < 4)
-		return NULL;
-	int v = hex4(s->p);
-	s->p += 4;
-	if (v <= 0 || (v >= 0xDC00 && v <= 0xDFFF))
-		return NULL;
-	if (v >= 0xD800 && v <= 0xDBFF) {
-		if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
-			return NULL;
-		int lo = hex4(s->p + 2);
-		if (lo < 0xDC00 || lo > 0xDFFF)
-			return NULL;
-		s->p += 6;
-		return put_utf8(o, 0x10000 + (((unsigned)v - 0xD800) << 10) + ((unsigned)lo - 0xDC00));
-	}
-	return put_utf8(o, (unsigned)v);
-}
-
 /* A string at s->p (after its opening quote) into *out: a slice of the
  * line while it has no escape, else of the scratch buffer. Returns false
  * for anything left to jansson. */
@@ -200,7 +66,7 @@ static bool scan_string(struct scan *s, struct slice *out)
 {
 	const char *start = s->p;
 	for (;;) {
-		s->p = plain_run(s->p, s->end);
+		s->p = jstr_plain_run(s->p, s->end);
 		if (s->p >= s->end)
 			return false;
 		unsigned char c = (unsigned char)*s->p;
@@ -213,7 +79,7 @@ static bool scan_string(struct scan *s, struct slice *out)
 			break;
 		if (c < 0x20)
 			return false;   /* raw control bytes: invalid JSON */
-		size_t n = utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
+		size_t n = jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
 		if (n == 0)
 			return false;
 		s->p += n;
@@ -234,12 +100,12 @@ static bool scan_string(struct scan *s, struct slice *out)
 	for (;;) {
 		/* here *s->p is '\\' */
 		s->p++;
-		o = unescape(s, o);
+		o = jstr_unescape(&s->p, s->end, o);
 		if (!o)
 			return false;
 		for (;;) {
 			const char *run = s->p;
-			s->p = plain_run(s->p, s->end);
+			s->p = jstr_plain_run(s->p, s->end);
 			memcpy(o, run, (size_t)(s->p - run));
 			o += s->p - run;
 			if (s->p >= s->end)
@@ -255,7 +121,7 @@ static bool scan_string(struct scan *s, struct slice *out)
 				break;
 			if (c < 0x20)
 				return false;
-			size_t n = utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
+			size_t n = jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
 			if (n == 0)
 				return false;
 			memcpy(o, s->p, n);

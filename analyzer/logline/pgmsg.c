@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pgmsg.h"
+#include "pgmsg_int.h"
 
 #define LIT(s) s, sizeof(s) - 1
 
@@ -159,9 +160,13 @@ static bool is_plan_line(const char *p, size_t len)
 struct slice pgmsg_plan_query(struct slice plan, bool json, struct strbuf *sb)
 {
 	if (json) {
+		struct slice out;
+		if (pgmsg_json_query(plan, sb, &out))
+			return out;
+		/* What the scan is not sure of, jansson decides (pgmsg_json.c). */
 		json_error_t err;
 		json_t *root = json_loadb(plan.ptr, plan.len, 0, &err);
-		struct slice out = SLICE_EMPTY;
+		out = SLICE_EMPTY;
 		json_t *qt = root ? json_object_get(root, "Query Text") : NULL;
 		if (qt && json_is_string(qt)) {
 			sb_reset(sb);

@@ -1,0 +1,27 @@
+/* jstr.h: JSON string pieces read exactly as jansson reads them, for the
+ * hand scanners that read the server's JSON without building a tree
+ * (jsonlog lines, auto_explain's JSON plans).
+ *
+ * Each piece accepts only what jansson 2.14 accepts with flags 0 and
+ * answers "not sure" (NULL or 0) for the rest, so that a scanner can hand
+ * anything unusual back to jansson and the two never disagree. */
+#ifndef PGSIFT_JSTR_H
+#define PGSIFT_JSTR_H
+
+#include <stddef.h>
+
+/* The first byte at or after p that ends a plain run inside a string:
+ * '"', '\\', a control byte or a byte >= 0x80 (end when none). */
+const char *jstr_plain_run(const char *p, const char *end);
+
+/* Length of the well-formed UTF-8 sequence at p (no overlong forms, no
+ * surrogates, at most U+10FFFF), 0 when it is not one. */
+size_t jstr_utf8_len(const unsigned char *p, const unsigned char *end);
+
+/* One escape at *pp (just after its '\\'): writes the bytes it stands
+ * for at o (at most 4), advances *pp past it and returns o past them.
+ * NULL, with *pp anywhere, for what is left to jansson: \u0000 (refused
+ * without JSON_ALLOW_NUL), lone surrogates, or not an escape at all. */
+char *jstr_unescape(const char **pp, const char *end, char *o);
+
+#endif
