@@ -46,6 +46,21 @@ def parse_ts(s):
     return datetime.strptime(s, FMT)
 
 
+_SHIFTED = {}
+
+
+def shift_ts(s, shift):
+    """s moved forward by shift, formatted back. Lines share their second,
+    so a cache spares most strptime/strftime calls (the generator's cost)."""
+    key = (s, shift)
+    t = _SHIFTED.get(key)
+    if t is None:
+        if len(_SHIFTED) > 100000:
+            _SHIFTED.clear()
+        t = _SHIFTED[key] = (parse_ts(s) + shift).strftime(FMT)
+    return t
+
+
 def source_span(lines, first_ts):
     """The source's time span plus one second: each copy starts after it."""
     t0 = first_ts(lines)
@@ -72,8 +87,7 @@ def shift_stderr(line, shift, pid_shift):
     m = STDERR_TS.match(line)
     if not m:
         return line, False
-    t = parse_ts(m.group(1)) + shift
-    line = t.strftime(FMT) + line[len(m.group(1)):]
+    line = shift_ts(m.group(1), shift) + line[len(m.group(1)):]
     line = STDERR_PID.sub(lambda p: "[%d]" % (int(p.group(1)) + pid_shift), line, count=1)
     return line, True
 
@@ -82,10 +96,10 @@ def shift_csv(line, shift, pid_shift):
     m = CSV_HEAD.match(line)
     if not m:
         return line, False
-    t = (parse_ts(m.group(1)) + shift).strftime(FMT)
+    t = shift_ts(m.group(1), shift)
     pid = int(m.group(3)) + pid_shift
     start = m.group(8)
-    start = (parse_ts(start) + shift).strftime(FMT) if start else ""
+    start = shift_ts(start, shift) if start else ""
     # session_id is "%lx.%x" of the session start and the pid: keep it consistent.
     sid = "%x.%x" % (int(m.group(5), 16) + int(shift.total_seconds()), pid)
     head = t + m.group(2) + str(pid) + m.group(4) + sid + m.group(7) + start
@@ -95,7 +109,7 @@ def shift_csv(line, shift, pid_shift):
 def shift_json(line, shift, pid_shift):
     if not line.startswith("{"):
         return line, False
-    line = JSON_TS.sub(lambda m: '"%s":"%s' % (m.group(1), (parse_ts(m.group(2)) + shift).strftime(FMT)), line)
+    line = JSON_TS.sub(lambda m: '"%s":"%s' % (m.group(1), shift_ts(m.group(2), shift)), line)
     line = JSON_PID.sub(lambda m: '"pid":%d' % (int(m.group(1)) + pid_shift), line, count=1)
     line = JSON_LEADER.sub(lambda m: '"leader_pid":%d' % (int(m.group(1)) + pid_shift), line, count=1)
     line = JSON_SID.sub(lambda m: '"session_id":"%x.%x"' % (int(m.group(1), 16) + int(shift.total_seconds()),
