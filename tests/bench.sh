@@ -20,6 +20,9 @@
 # 200000), BENCH_PLANS_MB (each plan form, default 64), BENCH_CSV_MB and
 # BENCH_JSON_MB (default 256). BENCH_SHAPES picks shapes (default: low high
 # plans-text plans-json csvlog jsonlog gzip zstd).
+# A pgsift from before issue 12 holds about 110 KB per distinct statement
+# of the high shape (2.2 GB for 20,000): give it BENCH_HIGH_DISTINCT=20000
+# BENCH_HIGH_MB=30, not the default, on a machine of less than 32 GB.
 # Figures only: nothing here passes or fails on time.
 set -eu
 BIN=${1:?usage: bench.sh PGSIFT_BINARY}
