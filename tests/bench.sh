@@ -98,7 +98,7 @@ slice() {
 # uncompressed size of a compressed FILE: MB/s is always MB of log.
 run() {
 	file=$1 label=$2 pgbf=$3
-	bytes=${4:-$(stat -c %s "$file")}
+	bytes=${4:-$(stat -L -c %s "$file")}
 	kind=${5:-plain}
 	cat "$file" > /dev/null    # warm page cache: measure pgsift, not the disk
 	/usr/bin/time -f '%e %M' -o "$DIR/time.txt" \
@@ -109,7 +109,7 @@ run() {
 	if [ $HAVE_PGBADGER = 1 ] && [ "$pgbf" != none ]; then
 		s=$(slice "$file" "$kind")
 		case "$kind" in
-		plain) sbytes=$(stat -c %s "$s") ;;
+		plain) sbytes=$(stat -L -c %s "$s") ;;
 		gz) sbytes=$(gzip -dc "$s" | wc -c) ;;
 		zst) sbytes=$(zstd -dc "$s" | wc -c) ;;
 		esac
@@ -154,7 +154,7 @@ if wanted low; then
 	# The floor: reading the log and finding each entry, nothing more.
 	cat "$BIG" > /dev/null
 	/usr/bin/time -f '%e' -o "$DIR/time.txt" grep -c duration: "$BIG" > "$DIR/grep.txt"
-	python3 - "$(stat -c %s "$BIG")" "$(cat "$DIR/time.txt")" "$(cat "$DIR/grep.txt")" <<'PY'
+	python3 - "$(stat -L -c %s "$BIG")" "$(cat "$DIR/time.txt")" "$(cat "$DIR/grep.txt")" <<'PY'
 import sys
 b, s, n = int(sys.argv[1]), max(float(sys.argv[2]), 0.01), int(sys.argv[3])
 print(f"bench: {'floor: grep -c duration:':<24} {b/2**20:6.0f} MB {s:7.2f} s {b/2**20/s:7.1f} MB/s {n/s:9.0f} lines/s  ({n} lines)")
@@ -171,7 +171,7 @@ if wanted high; then
 	# each distinct text once (and parses some for advice), so this bounds it.
 	if cc -std=c11 -O2 -o "$DIR/pgq_bound" "$ROOT/tests/bench/pgq_bound.c" -lpg_query 2>"$DIR/cc.txt"; then
 		"$DIR/pgq_bound" "$TEXTS" > "$DIR/bound.txt"
-		python3 - "$(stat -c %s "$HIGH")" "$LAST_SECS" $(cat "$DIR/bound.txt") <<'PY'
+		python3 - "$(stat -L -c %s "$HIGH")" "$LAST_SECS" $(cat "$DIR/bound.txt") <<'PY'
 import sys
 b, s = int(sys.argv[1]), max(float(sys.argv[2]), 0.01)
 n, fp, parse, failed = int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
@@ -207,7 +207,7 @@ if wanted jsonlog; then
 	gen "$F" jsonlog "$(source_log forms.json "$ROOT/tests/data/forms/postgresql.json.zst")" "$JSON_MB"
 	run "$F" "jsonlog (with plans)" jsonlog
 fi
-QBYTES=$( [ -s "$QUARTER" ] && stat -c %s "$QUARTER" || echo 0)
+QBYTES=$( [ -s "$QUARTER" ] && stat -L -c %s "$QUARTER" || echo 0)
 if wanted gzip; then
 	[ -s "$QUARTER.gz" ] || gzip -c "$QUARTER" > "$QUARTER.gz"
 	run "$QUARTER.gz" "gzip (low 1/4)" stderr "$QBYTES" gz
