@@ -209,10 +209,10 @@ if wanted jsonlog; then
 fi
 QBYTES=$( [ -s "$QUARTER" ] && stat -L -c %s "$QUARTER" || echo 0)
 if wanted gzip; then
-	[ -s "$QUARTER.gz" ] || gzip -c "$QUARTER" > "$QUARTER.gz"
+	[ -s "$QUARTER.gz" ] || gzip -c < "$QUARTER" > "$QUARTER.gz"
 	run "$QUARTER.gz" "gzip (low 1/4)" stderr "$QBYTES" gz
 fi
 if wanted zstd; then
-	[ -s "$QUARTER.zst" ] || zstd -q -c "$QUARTER" > "$QUARTER.zst"
+	[ -s "$QUARTER.zst" ] || zstd -q -c < "$QUARTER" > "$QUARTER.zst"
 	run "$QUARTER.zst" "zstd (low 1/4)" stderr "$QBYTES" zst
 fi
