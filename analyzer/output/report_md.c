@@ -225,6 +225,18 @@ static void md_worst(FILE *out, const struct analysis *a, size_t top,
 		fputs(" |\n", out);
 	}
 	fputc('\n', out);
+	/* What the table leaves out, so a reader never takes the top for all. */
+	if (top < a->ngroups) {
+		double rest = 0;
+		for (size_t i = top; i < a->ngroups; i++)
+			rest += a->groups[i]->total_ms;
+		fprintf(out, "%s more groups are not listed here (%s ms, %.1f%% of "
+				"all time): `--top N` lists more; the JSON report has every "
+				"group.\n\n",
+				md_fmt_count(a->ngroups - top, c[0], sizeof(c[0])),
+				md_fmt_ms(rest, c[1], sizeof(c[1])),
+				a->total_ms > 0 ? 100.0 * rest / a->total_ms : 0.0);
+	}
 
 	/* Say what the band column means, with the limits in force. */
 	double lim[3];
