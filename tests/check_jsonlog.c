@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../parsers/jsonlog_int.h"
+#include "jsonlog_oracle.h"
 #include "analysis.h"
 #include "parser.h"
 #include "testutil.h"
@@ -314,55 +315,11 @@ static char *replace_once(const char *s, const char *find, const char *rep)
 	return out;
 }
 
-/* The scanner's values equal jansson's, key for key: NULL, or what
- * differs. (Compared by hand: a ck_assert per value costs Check a write,
- * and the real log has 48,453 lines.) */
-static const char *differs_from_jansson(const char *line, size_t len, const struct jsonlog_values *v)
-{
-	static char why[160];
-	json_error_t err;
-	json_t *root = json_loadb(line, len, 0, &err);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		snprintf(why, sizeof(why), "jansson: %.100s", err.text);
-		return why;
-	}
-	bool seen[K_COUNT] = { false };
-	const char *diff = NULL;
-	for (void *it = json_object_iter(root); it && !diff; it = json_object_iter_next(root, it)) {
-		const char *key = json_object_iter_key(it);
-		enum json_key k = jsonlog_key(key, strlen(key));
-		if (k == K_OTHER)
-			continue;
-		seen[k] = true;
-		json_t *jv = json_object_iter_value(it);
-		const struct jvalue *sv = &v->v[k];
-		bool same;
-		if (json_is_string(jv))
-			same = sv->type == JV_STRING && sv->s.len == json_string_length(jv)
-				&& memcmp(sv->s.ptr, json_string_value(jv), sv->s.len) == 0;
-		else if (json_is_integer(jv))
-			same = sv->type == JV_INT && sv->i == (int64_t)json_integer_value(jv);
-		else
-			same = sv->type == JV_OTHER;
-		if (!same) {
-			snprintf(why, sizeof(why), "key %.100s differs", key);
-			diff = why;
-		}
-	}
-	for (int k = K_OTHER + 1; k < K_COUNT && !diff; k++)
-		if (!seen[k] && v->v[k].type != JV_ABSENT) {
-			snprintf(why, sizeof(why), "key %d set by the scanner only", k);
-			diff = why;
-		}
-	json_decref(root);
-	return diff;
-}
-
 static void assert_same_as_jansson(const char *line, size_t len, const struct jsonlog_values *v,
 		uint64_t lineno)
 {
-	const char *why = differs_from_jansson(line, len, v);
+	char buf[160];
+	const char *why = jsonlog_differs_from_jansson(line, len, v, buf, sizeof(buf));
 	ck_assert_msg(why == NULL, "line %llu: %s", (unsigned long long)lineno, why);
 }
 
@@ -383,7 +340,8 @@ START_TEST(test_scan_real_log)
 		struct jsonlog_values v;
 		if (jsonlog_scan(line, len, &buf, &v) != JSCAN_OK)
 			ck_abort_msg("line %llu left to jansson", (unsigned long long)lr_lineno(lr));
-		const char *why = differs_from_jansson(line, len, &v);
+		char whybuf[160];
+		const char *why = jsonlog_differs_from_jansson(line, len, &v, whybuf, sizeof(whybuf));
 		if (why)
 			ck_abort_msg("line %llu: %s", (unsigned long long)lr_lineno(lr), why);
 		escaped += memchr(line, '\\', len) != NULL;
