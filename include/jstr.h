@@ -24,4 +24,8 @@ size_t jstr_utf8_len(const unsigned char *p, const unsigned char *end);
  * without JSON_ALLOW_NUL), lone surrogates, or not an escape at all. */
 char *jstr_unescape(const char **pp, const char *end, char *o);
 
+/* Length of the literal true, false or null at p, 0 when none is there
+ * (what follows it is the caller's to check). */
+size_t jstr_literal_len(const char *p, const char *end);
+
 #endif

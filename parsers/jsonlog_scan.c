@@ -172,15 +172,9 @@ static bool scan_int(struct scan *s, int64_t *out)
 
 static bool scan_literal(struct scan *s)
 {
-	static const char *const lits[] = { "true", "false", "null" };
-	for (size_t i = 0; i < ARRAY_SIZE(lits); i++) {
-		size_t n = strlen(lits[i]);
-		if ((size_t)(s->end - s->p) >= n && memcmp(s->p, lits[i], n) == 0) {
-			s->p += n;
-			return at_delim(s);
-		}
-	}
-	return false;
+	size_t n = jstr_literal_len(s->p, s->end);
+	s->p += n;
+	return n > 0 && at_delim(s);
 }
 
 enum jscan_result jsonlog_scan(const char *line, size_t len, struct jscan_buf *buf,

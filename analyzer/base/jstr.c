@@ -6,6 +6,8 @@
 #include <emmintrin.h>
 #endif
 
+#include <string.h>
+
 #include "jstr.h"
 
 const char *jstr_plain_run(const char *p, const char *end)
@@ -142,4 +144,15 @@ char *jstr_unescape(const char **pp, const char *end, char *o)
 	}
 	*pp = p;
 	return o;
+}
+
+size_t jstr_literal_len(const char *p, const char *end)
+{
+	static const char *const lits[] = { "true", "false", "null" };
+	for (size_t i = 0; i < sizeof(lits) / sizeof(lits[0]); i++) {
+		size_t n = strlen(lits[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, lits[i], n) == 0)
+			return n;
+	}
+	return 0;
 }

@@ -145,15 +145,9 @@ static bool skip_number(struct pscan *s)
 
 static bool skip_literal(struct pscan *s)
 {
-	static const char *const lits[] = { "true", "false", "null" };
-	for (size_t i = 0; i < ARRAY_SIZE(lits); i++) {
-		size_t n = strlen(lits[i]);
-		if ((size_t)(s->end - s->p) >= n && memcmp(s->p, lits[i], n) == 0) {
-			s->p += n;
-			return true;    /* what follows is checked as a separator */
-		}
-	}
-	return false;
+	size_t n = jstr_literal_len(s->p, s->end);
+	s->p += n;
+	return n > 0;   /* what follows is checked as a separator */
 }
 
 /* One pass over the whole text: true when it is an object jansson would
