@@ -18,6 +18,9 @@ void arena_free(struct arena *a);
 void *arena_alloc(struct arena *a, size_t size);
 /* Copies len bytes of s and a terminating NUL into the arena. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
+/* Moves everything allocated from src into dst: it stays valid and is
+ * released with dst. src is left empty and usable. */
+void arena_absorb(struct arena *dst, struct arena *src);
 /* Bytes handed out so far (for memory figures). */
 size_t arena_used(const struct arena *a);
 

@@ -70,11 +70,16 @@ struct fp_entry {
 /* A cache serves one thread; threads each keep their own (libpg_query
  * keeps its state per thread, so several caches may parse at once). */
 struct fp_cache;
+struct arena;
 
 /* Returns a new empty cache, or NULL when out of memory. */
 struct fp_cache *fp_cache_new(void);
 /* NULL is a no-op. */
 void fp_cache_free(struct fp_cache *c);
+/* Frees the cache but for its entries and their texts, which stay in the
+ * returned arena (the caller frees it, or hands it to an agg that points at
+ * them: see agg_share_entry_texts()). NULL gives NULL. */
+struct arena *fp_cache_free_keep_entries(struct fp_cache *c);
 
 /* Normalizes sql and returns its entry, creating it (and calling
  * libpg_query) on first sight. The entry belongs to the cache and lives as

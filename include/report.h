@@ -44,7 +44,8 @@ void report_finish(struct analysis *a);
 /* The query text of an example as shown: literals masked (normalized)
  * unless show_literals. Writes into sb. */
 struct strbuf;
-void report_example_text(const struct example *e, bool show_literals,
+void report_example_text(const struct group *g, const struct example *e,
+		bool show_literals,
 		struct strbuf *sb);
 
 /* Masks the literals in an EXPLAIN JSON tree (query text, conditions,

@@ -56,11 +56,25 @@ static void add_example(struct group *g, int64_t ts, double ms,
 	struct example *e = &g->examples[g->nexamples++];
 	e->ts_ms = ts;
 	e->duration_ms = ms;
-	e->query = xstrdup(query);
+	agg_example_set_query(g, e, query, strlen(query));
 	e->params = params ? xstrdup(params) : NULL;
 	e->db = db;
 	e->user = user;
 	e->app = app;
+}
+
+/* Examples are stored against their group's query text: a test that
+ * changes the text stores them again. */
+static void set_query(struct group *g, const char *query)
+{
+	struct strbuf old[AGG_EXAMPLES] = { STRBUF_INIT };
+	for (unsigned k = 0; k < g->nexamples; k++)
+		agg_example_query(g, &g->examples[k], &old[k]);
+	g->query = query;
+	for (unsigned k = 0; k < g->nexamples; k++) {
+		agg_example_set_query(g, &g->examples[k], old[k].buf, old[k].len);
+		sb_release(&old[k]);
+	}
 }
 
 static void add_timed(struct group *g, const double *ms, size_t n)
@@ -288,7 +302,7 @@ static void fixture_free(void)
 		struct group *g = &fx.g[i];
 		sketch_release(&g->sketch);
 		for (unsigned k = 0; k < g->nexamples; k++) {
-			free(g->examples[k].query);
+			free(g->examples[k].rest);
 			free(g->examples[k].params);
 		}
 		free(g->plan_json);
@@ -571,7 +585,7 @@ END_TEST
 START_TEST(test_json_bad_utf8)
 {
 	fixture_build();
-	fx.g[0].query = "SELECT '\xe9t\xe9' FROM caf\xc3\xa9 \xed\xa0\x80";
+	set_query(&fx.g[0], "SELECT '\xe9t\xe9' FROM caf\xc3\xa9 \xed\xa0\x80");
 	fx.names[0][0][1].name = "r\xff";
 	char *text = render("json", &fx.a, &fx.opts);
 	json_t *root = parse_json(text);
@@ -693,10 +707,10 @@ END_TEST
 START_TEST(test_md_code_spans)
 {
 	fixture_build();
-	fx.g[0].query = "`weird` ident";
-	fx.g[1].query = "SELECT 'é' FROM \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	set_query(&fx.g[0], "`weird` ident");
+	set_query(&fx.g[1], "SELECT 'é' FROM \xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9 WHERE x = $1 AND "
-		"y = $2 AND z = $3 AND w = $4 AND v = $5 AND u = $6";
+		"y = $2 AND z = $3 AND w = $4 AND v = $5 AND u = $6");
 	char *md = render("md", &fx.a, &fx.opts);
 	ck_assert_ptr_nonnull(strstr(md, "| `` `weird` ident `` |"));
 	ck_assert_ptr_nonnull(strstr(md, "AND u = $6\n```"));          /* details: whole */
@@ -818,14 +832,14 @@ START_TEST(test_helpers)
 	ck_assert(group_pct(&fx.g[2], 0.99) == 0);
 
 	const struct example *e = &fx.g[0].examples[1];
-	report_example_text(e, true, &sb);
+	report_example_text(&fx.g[0], e, true, &sb);
 	ck_assert_str_eq(sb.buf, "SELECT o.id, o.total FROM orders o WHERE "
 		"o.customer_id = $1 AND o.created_at > $2 ORDER BY o.created_at "
 		"DESC LIMIT $3\n-- parameters: $1 = '7', $2 = '2024-02-01', $3 = '10'");
-	report_example_text(&fx.g[0].examples[0], false, &sb);
+	report_example_text(&fx.g[0], &fx.g[0].examples[0], false, &sb);
 	ck_assert_ptr_null(strstr(sb.buf, "42"));
 	ck_assert_ptr_nonnull(strstr(sb.buf, "customer_id = $1"));
-	report_example_text(&fx.g[0].examples[0], true, &sb);
+	report_example_text(&fx.g[0], &fx.g[0].examples[0], true, &sb);
 	ck_assert_ptr_null(strstr(sb.buf, "-- parameters"));
 	sb_release(&sb);
 	fixture_free();

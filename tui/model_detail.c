@@ -282,11 +282,11 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 		tlines_add(out, TS_HEADER, TL_TEXT, 0, "  %s  %s  db %s  user %s  app %s", ts, b,
 			x->db && x->db[0] ? x->db : "-", x->user && x->user[0] ? x->user : "-",
 			x->app && x->app[0] ? x->app : "-");
-		const char *q = x->query ? x->query : "";
-		if (!literals) {
-			report_example_text(x, false, &sb);
-			q = sb.buf ? sb.buf : "";
-		}
+		if (literals)
+			agg_example_query(g->g, x, &sb);
+		else
+			report_example_text(g->g, x, false, &sb);
+		const char *q = sb.buf;
 		tlines_wrap(out, TS_NORMAL, q, width - 1, 4);
 		if (literals && x->params)
 			tlines_wrap(out, TS_DIM, x->params, width - 1, 4);

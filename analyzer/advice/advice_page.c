@@ -184,8 +184,10 @@ static void offset_one(struct adv_ctx *c, struct adv_item *it)
 	const struct group *g = it->g;
 	int64_t max_off = -1, limit_lit = -1;
 	json_t *offsets = json_array();
+	struct strbuf text = STRBUF_INIT;
 	for (unsigned i = 0; i < g->nexamples; i++) {
-		struct adv_query *eq = adv_query_parse(g->examples[i].query);
+		agg_example_query(g, &g->examples[i], &text);
+		struct adv_query *eq = adv_query_parse(text.buf);
 		if (eq && eq->has_offset) {
 			int64_t v = eq->offset >= 0 ? eq->offset :
 				adv_param_value(g->examples[i].params, eq->offset_param);
@@ -201,6 +203,7 @@ static void offset_one(struct adv_ctx *c, struct adv_item *it)
 		}
 		adv_query_free(eq);
 	}
+	sb_release(&text);
 	const struct plan_node *lim = find_limit(it->plan);
 	double fed = -1, returned = -1;
 	if (lim && lim->has_actual && lim->nchildren > 0) {

@@ -69,6 +69,26 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 	return p;
 }
 
+void arena_absorb(struct arena *dst, struct arena *src)
+{
+	struct block *last = src->head;
+	if (!last)
+		return;
+	while (last->next)
+		last = last->next;
+	/* Behind dst's current block, so the space left in it is still used. */
+	if (dst->head) {
+		last->next = dst->head->next;
+		dst->head->next = src->head;
+	} else {
+		last->next = NULL;
+		dst->head = src->head;
+	}
+	dst->total += src->total;
+	src->head = NULL;
+	src->total = 0;
+}
+
 size_t arena_used(const struct arena *a)
 {
 	return a->total;

@@ -130,17 +130,25 @@ void report_finish(struct analysis *a)
 
 /* sb is reset first. With literals the parameters go on a line of their
  * own, as an SQL comment, so the text stays pasteable into psql. */
-void report_example_text(const struct example *e, bool show_literals,
-		struct strbuf *sb)
+void report_example_text(const struct group *g, const struct example *e,
+		bool show_literals, struct strbuf *sb)
 {
-	const char *q = e->query ? e->query : "";
+	struct strbuf q = STRBUF_INIT;
 
-	sb_reset(sb);
-	if (!show_literals) {
-		fp_normalize(q, strlen(q), sb);
+	if (!show_literals && e->norm_is_query) {
+		sb_reset(sb);
+		sb_append(sb, g->query, strlen(g->query));
 		return;
 	}
-	sb_append(sb, q, strlen(q));
+	agg_example_query(g, e, &q);
+	sb_reset(sb);
+	if (!show_literals) {
+		fp_normalize(q.buf, q.len, sb);
+		sb_release(&q);
+		return;
+	}
+	sb_append(sb, q.buf, q.len);
+	sb_release(&q);
 	if (e->params && e->params[0]) {
 		static const char label[] = "\n-- parameters: ";
 		sb_append(sb, label, sizeof(label) - 1);

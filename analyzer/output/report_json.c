@@ -237,12 +237,11 @@ static json_t *json_example(struct jctx *c, const struct group *g,
 			jchk(c, json_null()));
 	/* With literals, the query as logged and its parameters apart (the
 	 * Markdown shows them joined, see report_example_text()). */
-	if (opts->show_literals) {
-		jset(c, o, "query", jstr(c, e->query ? e->query : ""));
-	} else {
-		report_example_text(e, false, &sb);
-		jset(c, o, "query", jstr(c, sb.buf ? sb.buf : ""));
-	}
+	if (opts->show_literals)
+		agg_example_query(g, e, &sb);
+	else
+		report_example_text(g, e, false, &sb);
+	jset(c, o, "query", jstr(c, sb.buf ? sb.buf : ""));
 	/* A name the log line did not carry is null, not "". */
 	jset(c, o, "db", jstr(c, e->db && e->db[0] ? e->db : NULL));
 	jset(c, o, "user", jstr(c, e->user && e->user[0] ? e->user : NULL));

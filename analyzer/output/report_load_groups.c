@@ -66,7 +66,8 @@ static void load_examples(struct agg *agg, struct group *g, const json_t *arr)
 		struct example *e = &g->examples[g->nexamples++];
 		e->ts_ms = rl_ts(o, "ts");
 		e->duration_ms = num0(o, "duration_ms");
-		e->query = xstrdup(rl_str(o, "query") ? rl_str(o, "query") : "");
+		const char *q = rl_str(o, "query") ? rl_str(o, "query") : "";
+		agg_example_set_query(g, e, q, strlen(q));
 		e->params = rl_strdup(o, "params");
 		e->db = intern(agg, rl_str(o, "db"));
 		e->user = intern(agg, rl_str(o, "user"));

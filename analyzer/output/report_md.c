@@ -432,7 +432,7 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 			md_code(out, val[k], 0, false, sb);
 		}
 		fputs("\n\n", out);
-		report_example_text(e, opts->show_literals, &text);
+		report_example_text(g, e, opts->show_literals, &text);
 		md_code_block(out, "sql", text.buf ? text.buf : "",
 				EXAMPLE_MAX_BYTES);
 	}

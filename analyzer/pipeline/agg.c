@@ -26,6 +26,7 @@ struct agg {
 	size_t nnames_slots, nnames;
 	struct group **sorted;
 	bool dirty;             /* groups or totals changed since sorted was built */
+	bool share_texts;       /* see agg_share_entry_texts() */
 };
 
 static const char *const source_names[] = {
@@ -200,7 +201,7 @@ static void group_release(struct group *g)
 	free(g->users.v);
 	free(g->apps.v);
 	for (unsigned i = 0; i < g->nexamples; i++) {
-		free(g->examples[i].query);
+		free(g->examples[i].rest);
 		free(g->examples[i].params);
 	}
 	free(g->plan_json);
@@ -274,9 +275,10 @@ static void grow_groups(struct agg *a)
 	free(old);
 }
 
-/* Finds or creates the group for fp; query is its normalized text. */
+/* Finds or creates the group for fp; query is its normalized text, copied
+ * unless borrow (then it must outlive the group). */
 static struct group *group_get(struct agg *a, uint64_t fp, const char *query,
-		bool lexical)
+		bool lexical, bool borrow)
 {
 	size_t mask = a->nslots - 1;
 	size_t i = (size_t)(fp * 0x9E3779B97F4A7C15ull >> 20) & mask;
@@ -293,7 +295,7 @@ static struct group *group_get(struct agg *a, uint64_t fp, const char *query,
 	g->lexical = lexical;
 	/* Not interned: a group's text is one of a kind (the fingerprint is),
 	 * and the intern table would grow a slot for every group. */
-	g->query = arena_strndup(a->arena, query, strlen(query));
+	g->query = borrow ? query : arena_strndup(a->arena, query, strlen(query));
 	g->first_ts = g->last_ts = TS_NONE;
 	sketch_init(&g->sketch);
 	a->slots[i] = g;
@@ -330,6 +332,49 @@ static const char *intern_slice(struct agg *a, struct slice s)
 	return agg_intern(a, s.ptr, s.len);
 }
 
+/* ---- examples, stored against their group's query text ---- */
+
+static void example_pack(const struct group *g, struct example *e,
+		const char *q, size_t len)
+{
+	const char *t = g->query;
+	size_t tlen = strlen(t), head = 0, tail = 0;
+	while (head < len && head < tlen && q[head] == t[head])
+		head++;
+	while (tail < len - head && tail < tlen - head
+			&& q[len - 1 - tail] == t[tlen - 1 - tail])
+		tail++;
+	e->head = (uint32_t)head;
+	e->tail = (uint32_t)tail;
+	e->rest = len - head - tail ? xstrndup(q + head, len - head - tail) : NULL;
+}
+
+void agg_example_set_query(const struct group *g, struct example *e,
+		const char *q, size_t len)
+{
+	free(e->rest);
+	e->norm_is_query = false;
+	len = strnlen(q, len);  /* as a C string, like every reader */
+	if (len > UINT32_MAX)
+		len = UINT32_MAX;
+	example_pack(g, e, q, len);
+}
+
+void agg_example_query(const struct group *g, const struct example *e,
+		struct strbuf *sb)
+{
+	/* Clamped: a query text changed under its examples (against the
+	 * rule above) gives wrong text, never a read out of bounds. */
+	size_t tlen = strlen(g->query);
+	size_t head = e->head < tlen ? e->head : tlen;
+	size_t tail = e->tail < tlen - head ? e->tail : tlen - head;
+	sb_reset(sb);
+	sb_append(sb, g->query, head);
+	if (e->rest)
+		sb_append(sb, e->rest, strlen(e->rest));
+	sb_append(sb, g->query + tlen - tail, tail);
+}
+
 /* Keeps the AGG_EXAMPLES slowest calls, slowest first. */
 static void example_offer(struct agg *a, struct group *g, const struct call *c)
 {
@@ -342,7 +387,7 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 		return;
 	if (g->nexamples == AGG_EXAMPLES) {
 		struct example *last = &g->examples[AGG_EXAMPLES - 1];
-		free(last->query);
+		free(last->rest);
 		free(last->params);
 	} else {
 		g->nexamples++;
@@ -352,7 +397,13 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 	struct example *e = &g->examples[at];
 	e->ts_ms = c->ts_ms;
 	e->duration_ms = c->duration_ms;
-	e->query = xstrndup(c->query.ptr, c->query.len);
+	e->rest = NULL;
+	agg_example_set_query(g, e, c->query.ptr, c->query.len);
+	/* Its masked text is then the group's, with no second normalizing
+	 * (a NUL inside would have cut the stored text short of it). */
+	e->norm_is_query = c->query_made_entry && c->entry
+		&& !memchr(c->query.ptr, '\0', c->query.len)
+		&& (c->entry->norm == g->query || strcmp(c->entry->norm, g->query) == 0);
 	e->params = c->params.len ? xstrndup(c->params.ptr, c->params.len) : NULL;
 	e->db = intern_slice(a, c->db);
 	e->user = intern_slice(a, c->user);
@@ -363,7 +414,7 @@ static struct group *group_for_entry(struct agg *a, struct fp_entry *e)
 {
 	struct group *g = e->user;
 	if (!g) {
-		g = group_get(a, e->fingerprint, e->norm, e->lexical);
+		g = group_get(a, e->fingerprint, e->norm, e->lexical, a->share_texts);
 		e->user = g;
 	}
 	return g;
@@ -372,13 +423,13 @@ static struct group *group_for_entry(struct agg *a, struct fp_entry *e)
 struct group *agg_group_get(struct agg *a, uint64_t fingerprint,
 		const char *query, bool lexical)
 {
-	return group_get(a, fingerprint, query, lexical);
+	return group_get(a, fingerprint, query, lexical, false);
 }
 
 struct group *agg_add_call(struct agg *a, const struct call *c)
 {
 	struct group *g = c->entry ? group_for_entry(a, c->entry)
-		: group_get(a, c->fingerprint, "", true);
+		: group_get(a, c->fingerprint, "", true, false);
 	return agg_add_call_to(a, g, c);
 }
 
@@ -443,6 +494,8 @@ static void names_merge(struct agg *dst, struct name_counts *to,
 
 static void group_merge(struct agg *dst, struct group *g, struct group *s)
 {
+	struct strbuf text = STRBUF_INIT;
+
 	if (s->timed_calls) {
 		if (g->timed_calls == 0 || s->min_ms < g->min_ms)
 			g->min_ms = s->min_ms;
@@ -474,7 +527,7 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 		if (at >= AGG_EXAMPLES)
 			continue;
 		if (g->nexamples == AGG_EXAMPLES) {
-			free(g->examples[AGG_EXAMPLES - 1].query);
+			free(g->examples[AGG_EXAMPLES - 1].rest);
 			free(g->examples[AGG_EXAMPLES - 1].params);
 		} else {
 			g->nexamples++;
@@ -482,10 +535,17 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 		memmove(&g->examples[at + 1], &g->examples[at],
 			(g->nexamples - 1 - at) * sizeof(struct example));
 		g->examples[at] = *e;
+		if (strcmp(g->query, s->query) != 0) {
+			/* Stored against s's text: store it against g's. */
+			agg_example_query(s, e, &text);
+			g->examples[at].rest = NULL;
+			agg_example_set_query(g, &g->examples[at], text.buf, text.len);
+			free(e->rest);
+		}
 		g->examples[at].db = agg_intern(dst, e->db, strlen(e->db));
 		g->examples[at].user = agg_intern(dst, e->user, strlen(e->user));
 		g->examples[at].app = agg_intern(dst, e->app, strlen(e->app));
-		e->query = e->params = NULL;
+		e->rest = e->params = NULL;
 	}
 	if (s->plan_json && (!g->plan_json || s->plan_ms > g->plan_ms)) {
 		free(g->plan_json);
@@ -493,22 +553,83 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 		g->plan_ms = s->plan_ms;
 		s->plan_json = NULL;
 	}
+	sb_release(&text);
 }
 
+/* A group moved from another agg: its names were interned there. */
+static void group_reintern(struct agg *dst, struct group *g)
+{
+	struct name_counts *lists[] = { &g->dbs, &g->users, &g->apps };
+	for (size_t k = 0; k < ARRAY_SIZE(lists); k++)
+		for (uint32_t i = 0; i < lists[k]->n; i++)
+			lists[k]->v[i].name = agg_intern(dst, lists[k]->v[i].name,
+				strlen(lists[k]->v[i].name));
+	for (unsigned i = 0; i < g->nexamples; i++) {
+		struct example *e = &g->examples[i];
+		e->db = agg_intern(dst, e->db, strlen(e->db));
+		e->user = agg_intern(dst, e->user, strlen(e->user));
+		e->app = agg_intern(dst, e->app, strlen(e->app));
+	}
+}
+
+/* Why groups move rather than being copied: with hundreds of thousands of
+ * distinct statements a copy doubled the peak memory of a run (each
+ * worker's groups and their merged copies alive at once). */
 void agg_merge(struct agg *dst, struct agg *src)
 {
+	if (dst->ngroups == 0 && dst->nnames == 0) {
+		/* Into an empty agg (the first worker's, or -j 1): take it all.
+		 * Each keeps its own way of making groups. */
+		bool dshare = dst->share_texts, sshare = src->share_texts;
+		struct agg empty = *dst;
+		*dst = *src;
+		*src = empty;
+		dst->share_texts = dshare;
+		src->share_texts = sshare;
+		dst->dirty = true;
+		free(dst->sorted);
+		dst->sorted = NULL;
+		return;
+	}
 	for (size_t i = 0; i < src->nslots; i++) {
 		struct group *s = src->slots[i];
 		if (!s)
 			continue;
-		struct group *g = group_get(dst, s->fingerprint, s->query, s->lexical);
-		group_merge(dst, g, s);
-		group_release(s);
 		src->slots[i] = NULL;
+		size_t mask = dst->nslots - 1;
+		size_t j = (size_t)(s->fingerprint * 0x9E3779B97F4A7C15ull >> 20) & mask;
+		while (dst->slots[j] && dst->slots[j]->fingerprint != s->fingerprint)
+			j = (j + 1) & mask;
+		if (dst->slots[j]) {
+			group_merge(dst, dst->slots[j], s);
+			group_release(s);
+			continue;
+		}
+		/* New to dst: the group itself moves, with src's arena below. */
+		group_reintern(dst, s);
+		dst->slots[j] = s;
+		dst->ngroups++;
+		if (dst->ngroups * 2 > dst->nslots)
+			grow_groups(dst);
 	}
+	arena_absorb(dst->arena, src->arena);
+	dst->dirty = true;
 	src->ngroups = 0;
 	free(src->sorted);
 	src->sorted = NULL;
+}
+
+void agg_share_entry_texts(struct agg *a)
+{
+	a->share_texts = true;
+}
+
+void agg_keep_arena(struct agg *a, struct arena *ar)
+{
+	if (!ar)
+		return;
+	arena_absorb(a->arena, ar);
+	arena_free(ar);
 }
 
 static int cmp_total_desc(const void *pa, const void *pb)

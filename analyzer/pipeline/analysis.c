@@ -72,6 +72,8 @@ static void pipe_init(struct pipe *p, const struct filter *filter,
 {
 	p->agg = agg_new();
 	p->fp = fp_cache_new();
+	/* Its groups point at the cache's texts; merge_pipes() keeps them. */
+	agg_share_entry_texts(p->agg);
 	p->list = (struct sinks){ p->v, NSINKS };
 	struct traces *tr = traces_new(p->fp);
 	traces_set_limits(tr, tl);
@@ -115,6 +117,9 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 		a->parsed_texts += fp_cache_parsed(w[i].fp);
 		for (size_t k = 0; k < NSINKS; k++)
 			into[k].ops->merge(into[k].state, w[i].v[k].state);
+		/* The groups that came over point at the cache's texts. */
+		agg_keep_arena(a->agg, fp_cache_free_keep_entries(w[i].fp));
+		w[i].fp = NULL;
 		pipe_free(&w[i]);
 	}
 	struct sinks merged = { into, NSINKS };

@@ -233,6 +233,7 @@ static void flush_backend(struct ingest *in, struct backend *b)
 		.source = (b->has_stmt ? SRC_BIT(SRC_LOG) : 0)
 			| (b->has_plan ? SRC_BIT(SRC_PLAN) : 0),
 		.query = slice_make(b->query.buf ? b->query.buf : "", b->query.len),
+		.query_made_entry = true,
 		.params = slice_make(b->params.buf ? b->params.buf : "", b->params.len),
 		.db = cstr(b->db), .user = cstr(b->user), .app = cstr(b->app),
 		.pid = b->pid,
@@ -362,7 +363,7 @@ static void on_statement(struct ingest *in, struct backend *b,
 		.entry = fe, .ts_ms = e->ts_ms, .timed = true,
 		.duration_ms = m->duration_ms,
 		.source = SRC_BIT(SRC_LOG) | (with_plan ? SRC_BIT(SRC_PLAN) : 0),
-		.query = text, .params = detail_params(e),
+		.query = text, .params = detail_params(e), .query_made_entry = true,
 		.db = e->db, .user = e->user, .app = e->app,
 		.pid = e->pid, .session = e->session,
 	};

@@ -76,6 +76,16 @@ void fp_cache_free(struct fp_cache *c)
 	 * writes to freed memory. Its per-thread context goes at thread exit. */
 }
 
+struct arena *fp_cache_free_keep_entries(struct fp_cache *c)
+{
+	if (!c)
+		return NULL;
+	struct arena *kept = c->arena;
+	c->arena = NULL;
+	fp_cache_free(c);
+	return kept;
+}
+
 size_t fp_cache_size(const struct fp_cache *c)
 {
 	return c->count;
