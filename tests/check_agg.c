@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "agg.h"
+#include "analysis.h"
+#include "testutil.h"
 #include "timeutil.h"
 
 #define MIN_MS 60000
@@ -266,6 +268,132 @@ START_TEST(test_merge_empty)
 }
 END_TEST
 
+/* ---- examples, stored against their group's text ---- */
+
+/* Every example of a real run reads back as it was stored, against its
+ * own group's text and against any other's; and where the reports skip
+ * normalizing it (norm_is_query), normalizing gives the group's text. */
+START_TEST(test_examples_real)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/samples/postgresql.log.zst", tu_root());
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	const char *paths[] = { path };
+	struct analysis *a;
+	analysis_run(&o, paths, 1, &a);
+	ck_assert_uint_gt(a->ngroups, 20);
+
+	struct strbuf text = STRBUF_INIT, again = STRBUF_INIT, norm = STRBUF_INIT;
+	unsigned shortcut = 0, checked = 0;
+	for (size_t i = 0; i < a->ngroups; i++) {
+		struct group *g = a->groups[i];
+		for (unsigned k = 0; k < g->nexamples; k++) {
+			const struct example *e = &g->examples[k];
+			agg_example_query(g, e, &text);
+			ck_assert_uint_eq(text.len, strlen(text.buf));
+			ck_assert_uint_eq(e->head + e->tail + (e->rest ? strlen(e->rest) : 0),
+				text.len);
+			if (e->norm_is_query) {
+				fp_normalize(text.buf, text.len, &norm);
+				ck_assert_str_eq(norm.buf, g->query);
+				shortcut++;
+			}
+			/* Against another group's text. */
+			struct group other = { .query = a->groups[(i + 1) % a->ngroups]->query };
+			struct example x = { 0 };
+			agg_example_set_query(&other, &x, text.buf, text.len);
+			agg_example_query(&other, &x, &again);
+			ck_assert_str_eq(again.buf, text.buf);
+			free(x.rest);
+			checked++;
+		}
+	}
+	ck_assert_uint_gt(checked, 40);
+	ck_assert_uint_gt(shortcut, checked / 2);
+	sb_release(&text);
+	sb_release(&again);
+	sb_release(&norm);
+	analysis_free(a);
+}
+END_TEST
+
+/* Texts that overlap their group's at both ends, or not at all. */
+START_TEST(test_examples_edges)
+{
+	static const struct { const char *query, *text; } cases[] = {
+		{ "aa", "aaa" }, { "aaa", "aa" }, { "abc", "abc" }, { "", "x" },
+		{ "x", "" }, { "SELECT $1", "SELECT 1" }, { "abab", "ab" },
+		{ "SELECT a FROM t WHERE id = $1 LIMIT $2",
+		  "SELECT a FROM t WHERE id = 42 LIMIT 10" },
+		{ "zzz", "SELECT 1" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct group g = { .query = cases[i].query };
+		struct example e = { 0 };
+		agg_example_set_query(&g, &e, cases[i].text, strlen(cases[i].text));
+		agg_example_query(&g, &e, &sb);
+		ck_assert_str_eq(sb.buf, cases[i].text);
+		ck_assert_uint_le(e.head + e.tail, strlen(cases[i].text));
+		free(e.rest);
+	}
+	/* Cut at a NUL, as every reader of a C string would. */
+	struct group g = { .query = "SELECT 1" };
+	struct example e = { 0 };
+	agg_example_set_query(&g, &e, "SELECT 2\0junk", 13);
+	agg_example_query(&g, &e, &sb);
+	ck_assert_str_eq(sb.buf, "SELECT 2");
+	free(e.rest);
+	sb_release(&sb);
+}
+END_TEST
+
+/* Merging into an agg that has groups: new groups move over with their
+ * examples, text and names (interned in the destination), shared groups
+ * add up, and examples stored against another text are stored again. */
+START_TEST(test_merge_moves)
+{
+	struct agg *dst = agg_new(), *src = agg_new();
+	struct fp_entry e1 = { .fingerprint = 1, .norm = "SELECT $1", .norm_len = 9 };
+	struct fp_entry e1b = { .fingerprint = 1, .norm = "select  $1", .norm_len = 10 };
+	struct fp_entry e2 = { .fingerprint = 2, .norm = "SELECT $1, $2", .norm_len = 13 };
+	struct call c = mkcall(0, T0, true, 5);
+	c.entry = &e1;
+	c.query = (struct slice){ "SELECT 7", 8 };
+	agg_add_call(dst, &c);
+	c.entry = &e1b;
+	c.duration_ms = 9;
+	c.query = (struct slice){ "select  8", 9 };
+	c.app = (struct slice){ "other", 5 };
+	agg_add_call(src, &c);
+	c.entry = &e2;
+	c.query = (struct slice){ "SELECT 1, 2", 11 };
+	agg_add_call(src, &c);
+
+	agg_merge(dst, src);
+	struct group *g1 = find_group(dst, 1), *g2 = find_group(dst, 2);
+	ck_assert_uint_eq(g1->calls, 2);
+	ck_assert_str_eq(g1->query, "SELECT $1");
+	ck_assert_uint_eq(g1->nexamples, 2);
+	struct strbuf sb = STRBUF_INIT;
+	agg_example_query(g1, &g1->examples[0], &sb);
+	ck_assert_str_eq(sb.buf, "select  8");
+	agg_example_query(g1, &g1->examples[1], &sb);
+	ck_assert_str_eq(sb.buf, "SELECT 7");
+	ck_assert_uint_eq(g2->calls, 1);
+	agg_example_query(g2, &g2->examples[0], &sb);
+	ck_assert_str_eq(sb.buf, "SELECT 1, 2");
+	ck_assert_ptr_eq(g2->apps.v[0].name, agg_intern(dst, "other", 5));
+	ck_assert_ptr_eq(g2->examples[0].app, agg_intern(dst, "other", 5));
+	ck_assert_ptr_null(find_group(src, 2));
+	sb_release(&sb);
+	agg_free(src);
+	agg_free(dst);
+}
+END_TEST
+
 Suite *suite_agg(void);
 Suite *suite_agg(void)
 {
@@ -283,6 +411,13 @@ Suite *suite_agg(void)
 	tc = tcase_create("merge");
 	tcase_add_loop_test(tc, test_merge_widths, 0, 2);
 	tcase_add_test(tc, test_merge_empty);
+	tcase_add_test(tc, test_merge_moves);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("examples");
+	tcase_add_test(tc, test_examples_real);
+	tcase_add_test(tc, test_examples_edges);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }

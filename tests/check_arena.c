@@ -17,6 +17,8 @@
 #define ROUND (sizeof(max_align_t))      /* arena.c rounds sizes up to this */
 #define BLOCK (256 * 1024)               /* arena.c's block size */
 
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 static size_t rounded(size_t n)
 {
 	return (n + ROUND - 1) / ROUND * ROUND;
@@ -109,6 +111,40 @@ END_TEST
 
 /* ---- limits ---- */
 
+/* What src held lives on in dst (ASan sees a use after free otherwise),
+ * dst's current block is still filled, and src starts over empty. */
+START_TEST(test_absorb)
+{
+	struct arena *dst = arena_new(), *src = arena_new();
+	char *d = arena_strndup(dst, "dst", 3);
+	char *s[3];
+	for (size_t i = 0; i < ARRAY_LEN(s); i++)
+		s[i] = arena_alloc(src, BLOCK - 64);     /* one block each */
+	for (size_t i = 0; i < ARRAY_LEN(s); i++)
+		memset(s[i], (int)('a' + i), BLOCK - 64);
+	size_t used = arena_used(dst) + arena_used(src);
+	arena_absorb(dst, src);
+	ck_assert_uint_eq(arena_used(dst), used);
+	ck_assert_uint_eq(arena_used(src), 0);
+	arena_absorb(dst, src);                 /* nothing to take */
+	ck_assert_uint_eq(arena_used(dst), used);
+	char *next = arena_strndup(dst, "x", 1);
+	ck_assert_ptr_eq(next, d + ROUND);      /* still dst's first block */
+	arena_free(src);
+	for (size_t i = 0; i < ARRAY_LEN(s); i++)
+		ck_assert_int_eq(s[i][BLOCK - 65], 'a' + (int)i);
+	ck_assert_str_eq(d, "dst");
+
+	struct arena *empty = arena_new(), *full = arena_new();
+	char *f = arena_strndup(full, "kept", 4);
+	arena_absorb(empty, full);              /* into an arena with no block */
+	arena_free(full);
+	ck_assert_str_eq(f, "kept");
+	arena_free(empty);
+	arena_free(dst);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
 	arena_free(NULL);
@@ -126,6 +162,7 @@ Suite *suite_arena(void)
 	tcase_add_test(tc, test_many);
 	tcase_add_test(tc, test_big_keeps_block);
 	tcase_add_test(tc, test_strndup);
+	tcase_add_test(tc, test_absorb);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_free_null);
