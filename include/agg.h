@@ -106,7 +106,10 @@ struct agg_timeline {
 struct group_stats {
 	bool ready;
 	double mean_ms, p50_ms, p95_ms, p99_ms;
-	uint64_t hist[SKETCH_HIST_BINS];        /* sketch_hist_counts() */
+	/* Counts per histogram bin of a loaded group, which has no sketch;
+	 * NULL for an analysed one, whose histogram its sketch gives (a
+	 * copy cost every group 216 bytes). */
+	uint64_t *hist;
 };
 
 struct group {

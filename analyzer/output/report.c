@@ -98,7 +98,7 @@ double group_pct(const struct group *g, double q)
 
 bool group_histogram(const struct group *g, uint64_t counts[SKETCH_HIST_BINS])
 {
-	if (!g->stats.ready)
+	if (!g->stats.hist)
 		return sketch_hist_counts(&g->sketch, counts);
 	bool any = false;
 	for (int i = 0; i < SKETCH_HIST_BINS; i++) {
@@ -116,7 +116,6 @@ void report_group_finish(struct group *g)
 	st->p50_ms = sketch_quantile(&g->sketch, 0.50);
 	st->p95_ms = sketch_quantile(&g->sketch, 0.95);
 	st->p99_ms = sketch_quantile(&g->sketch, 0.99);
-	sketch_hist_counts(&g->sketch, st->hist);
 	st->ready = true;
 }
 

@@ -98,6 +98,8 @@ static void load_stats(struct group *g, const json_t *o)
 	st->p50_ms = num0(o, "p50_ms");
 	st->p95_ms = num0(o, "p95_ms");
 	st->p99_ms = num0(o, "p99_ms");
+	if (!st->hist)
+		st->hist = xcalloc(SKETCH_HIST_BINS, sizeof(*st->hist));
 	json_array_foreach(hist, i, b) {
 		int bin = hist_bin(json_object_get(b, "upto_ms"));
 		if (bin >= 0)

@@ -205,6 +205,7 @@ static void group_release(struct group *g)
 		free(g->examples[i].params);
 	}
 	free(g->plan_json);
+	free(g->stats.hist);
 }
 
 void agg_free(struct agg *a)
