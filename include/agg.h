@@ -126,7 +126,9 @@ struct group {
 	int64_t first_ts, last_ts;
 	unsigned sources;
 	struct name_counts dbs, users, apps;
-	struct example examples[AGG_EXAMPLES];  /* slowest first */
+	/* Slowest first, at most AGG_EXAMPLES, allocated as they come: most
+	 * groups of a log with many distinct statements have one. */
+	struct example *examples;
 	unsigned nexamples;
 	char *plan_json;        /* worst plan as EXPLAIN JSON text, or NULL */
 	double plan_ms;
@@ -171,6 +173,9 @@ void agg_attach_params(struct agg *a, struct group *g, int64_t ts_ms,
  * first; sb.buf is never NULL after). */
 void agg_example_query(const struct group *g, const struct example *e,
 		struct strbuf *sb);
+/* A new example at the end of g's (zeroed), for loaders: g must have
+ * fewer than AGG_EXAMPLES. */
+struct example *agg_example_add(struct group *g);
 /* Sets e's statement (e one of g's examples, g->query set): for loaders. */
 void agg_example_set_query(const struct group *g, struct example *e,
 		const char *q, size_t len);

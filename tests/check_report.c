@@ -53,7 +53,7 @@ static void add_example(struct group *g, int64_t ts, double ms,
 		const char *query, const char *params,
 		const char *db, const char *user, const char *app)
 {
-	struct example *e = &g->examples[g->nexamples++];
+	struct example *e = agg_example_add(g);
 	e->ts_ms = ts;
 	e->duration_ms = ms;
 	agg_example_set_query(g, e, query, strlen(query));
@@ -305,6 +305,7 @@ static void fixture_free(void)
 			free(g->examples[k].rest);
 			free(g->examples[k].params);
 		}
+		free(g->examples);
 		free(g->plan_json);
 	}
 }

@@ -63,7 +63,7 @@ static void load_examples(struct agg *agg, struct group *g, const json_t *arr)
 	json_array_foreach(arr, i, o) {
 		if (g->nexamples == AGG_EXAMPLES)
 			break;
-		struct example *e = &g->examples[g->nexamples++];
+		struct example *e = agg_example_add(g);
 		e->ts_ms = rl_ts(o, "ts");
 		e->duration_ms = num0(o, "duration_ms");
 		const char *q = rl_str(o, "query") ? rl_str(o, "query") : "";

@@ -204,6 +204,7 @@ static void group_release(struct group *g)
 		free(g->examples[i].rest);
 		free(g->examples[i].params);
 	}
+	free(g->examples);
 	free(g->plan_json);
 	free(g->stats.hist);
 }
@@ -376,6 +377,20 @@ void agg_example_query(const struct group *g, const struct example *e,
 	sb_append(sb, g->query + tlen - tail, tail);
 }
 
+/* Room for one more example (g has fewer than AGG_EXAMPLES). */
+static void examples_grow(struct group *g)
+{
+	g->examples = xrealloc(g->examples, (g->nexamples + 1) * sizeof(*g->examples));
+}
+
+struct example *agg_example_add(struct group *g)
+{
+	examples_grow(g);
+	struct example *e = &g->examples[g->nexamples++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
 /* Keeps the AGG_EXAMPLES slowest calls, slowest first. */
 static void example_offer(struct agg *a, struct group *g, const struct call *c)
 {
@@ -391,6 +406,7 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 		free(last->rest);
 		free(last->params);
 	} else {
+		examples_grow(g);
 		g->nexamples++;
 	}
 	memmove(&g->examples[at + 1], &g->examples[at],
@@ -531,6 +547,7 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 			free(g->examples[AGG_EXAMPLES - 1].rest);
 			free(g->examples[AGG_EXAMPLES - 1].params);
 		} else {
+			examples_grow(g);
 			g->nexamples++;
 		}
 		memmove(&g->examples[at + 1], &g->examples[at],
