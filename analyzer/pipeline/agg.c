@@ -336,13 +336,28 @@ static const char *intern_slice(struct agg *a, struct slice s)
 
 /* ---- examples, stored against their group's query text ---- */
 
+/* Eight bytes at a time: a kilobyte of shared text per example was 3% of
+ * a run of 20,000 distinct statements byte by byte. */
+static size_t common_head(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	for (uint64_t x, y; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
 static void example_pack(const struct group *g, struct example *e,
 		const char *q, size_t len)
 {
 	const char *t = g->query;
-	size_t tlen = strlen(t), head = 0, tail = 0;
-	while (head < len && head < tlen && q[head] == t[head])
-		head++;
+	size_t tlen = strlen(t), tail = 0;
+	size_t head = common_head(q, t, len < tlen ? len : tlen);
 	while (tail < len - head && tail < tlen - head
 			&& q[len - 1 - tail] == t[tlen - 1 - tail])
 		tail++;
