@@ -504,6 +504,19 @@ static json_t *json_findings(struct jctx *c, const struct analysis *a)
 	return arr;
 }
 
+/* How many groups, from the first, are written with every member: the
+ * option's limit (REPORT_DETAIL_GROUPS by default), and no more than a
+ * loaded report had. */
+static size_t detail_groups(const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	size_t n = opts->detail_groups ? opts->detail_groups : REPORT_DETAIL_GROUPS;
+
+	if (a->saved_detail_groups && a->saved_detail_groups < n)
+		n = a->saved_detail_groups;
+	return n < a->ngroups ? n : a->ngroups;
+}
+
 static json_t *json_report(struct jctx *c, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
@@ -533,6 +546,18 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, o, "filtered_out", juint(c, a->filtered_out));
 	jset(c, o, "distinct_texts", juint(c, a->distinct_texts));
 	jset(c, o, "parsed_texts", juint(c, a->parsed_texts));
+	size_t ndetail = detail_groups(a, opts);
+	if (ndetail < a->ngroups) {
+		/* The groups past ndetail lack these (see report.h). */
+		json_t *beyond = jchk(c, json_object());
+		json_t *omitted = jchk(c, json_array());
+		jpush(c, omitted, jstr(c, "histogram"));
+		jpush(c, omitted, jstr(c, "timeline"));
+		jset(c, beyond, "omitted", omitted);
+		jset(c, beyond, "max_examples", juint(c, RJ_THIN_EXAMPLES));
+		jset(c, o, "detail_groups", juint(c, ndetail));
+		jset(c, o, "beyond_detail", beyond);
+	}
 	jset(c, root, "totals", o);
 
 	/* Filled in by json_write(), one group at a time. */
@@ -569,6 +594,7 @@ static int json_write(FILE *out, const struct analysis *a,
 
 	if (!opts)
 		opts = &defaults;
+	size_t ndetail = detail_groups(a, opts);
 	json_t *root = json_report(&c, a, opts);
 	if (!c.failed)
 		doc = json_dumps(root, JSON_EMIT_JANSSON_FLAGS);
@@ -586,8 +612,8 @@ static int json_write(FILE *out, const struct analysis *a,
 		fputs("\n  \"groups\": [", out);
 		for (size_t i = 0; i < a->ngroups && !ferror(out); i++) {
 			sb_append(&buf, i ? ",\n    " : "\n    ", i ? 6 : 5);
-			if (rj_write_group(&buf, a->groups[i], opts, true,
-					&scratch) != 0) {
+			if (rj_write_group(&buf, a->groups[i], opts,
+					i < ndetail, &scratch) != 0) {
 				errno = ENOMEM;
 				goto out;
 			}
