@@ -205,22 +205,47 @@ static char *put_escape(char *o, unsigned char c)
 	return o + 5;
 }
 
-/* Whether any of the 8 bytes in x is not written as it is (a control
- * byte, ", \\, or a byte past ASCII): the classic has-less-than and
- * has-zero tests, exact for "any". */
-static bool any_special(uint64_t x)
+/* The bytes of x (eight, the first in memory lowest) that are not written as they are (a control byte, ", \\, or a byte
+ * past ASCII) as their high bits: the classic has-less-than and has-zero
+ * tests. Exact for the lowest such byte, which is all that is used (a
+ * borrow only marks bytes above a marked one). */
+static uint64_t special_bytes(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = ones << 7;
 	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
 
-	return ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
-			((b - ones) & ~b) | x) & high) != 0;
+	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+			((b - ones) & ~b) | x) & high;
+}
+
+/* Writes the byte at p[i] that is not plain (see special_bytes) at o:
+ * escaped, a valid multi-byte sequence as it is, an invalid byte as
+ * U+FFFD. Advances *i past what it took; returns the end of the output. */
+static char *put_special(char *o, const unsigned char *p, size_t *i, size_t n)
+{
+	unsigned char c = p[*i];
+
+	if (c < 0x80) {
+		(*i)++;
+		return put_escape(o, c);
+	}
+	size_t k = jemit_utf8_seq(p + *i, n - *i);
+	if (k) {
+		memcpy(o, p + *i, k);
+		*i += k;
+		return o + k;
+	}
+	memcpy(o, "\xef\xbf\xbd", 3);
+	(*i)++;
+	return o + 3;
 }
 
 /* Cleaning and escaping in one pass, straight into the buffer: room for
- * the worst case (6 bytes out per byte in) is made first. Most of a
- * report is ASCII query text, copied eight bytes at a time; the bytes
- * of an 8-byte block that holds anything else go one by one. */
+ * the worst case (6 bytes out per byte in) is made first, so eight bytes
+ * can always be copied at once and the ones past the first special byte
+ * written over. Most of a report is ASCII query text, where quoted
+ * identifiers put a '"' every few bytes: it goes eight bytes, or up to
+ * the next special one, at a time. */
 static void put_string(struct strbuf *sb, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -229,38 +254,29 @@ static void put_string(struct strbuf *sb, const char *s, size_t n)
 	sb_grow(sb, 6 * n + 2);
 	char *o = sb->buf + sb->len;
 	*o++ = '"';
+	while (i + 8 <= n) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		x = __builtin_bswap64(x);       /* the first byte lowest */
+#endif
+		memcpy(o, p + i, 8);
+		uint64_t m = special_bytes(x);
+		if (m == 0) {
+			o += 8;
+			i += 8;
+			continue;
+		}
+		size_t j = (size_t)__builtin_ctzll(m) / 8;
+		o += j;
+		i += j;
+		o = put_special(o, p, &i, n);
+	}
 	while (i < n) {
-		if (i + 8 <= n) {
-			uint64_t x;
-			memcpy(&x, p + i, 8);
-			if (!any_special(x)) {
-				memcpy(o, p + i, 8);
-				o += 8;
-				i += 8;
-				continue;
-			}
-		}
-		for (size_t end = i + 8 < n ? i + 8 : n; i < end; ) {
-			unsigned char c = p[i];
-			if (c < 0x80) {
-				if (plain[c])
-					*o++ = (char)c;
-				else
-					o = put_escape(o, c);
-				i++;
-				continue;
-			}
-			size_t k = jemit_utf8_seq(p + i, n - i);
-			if (k) {
-				memcpy(o, p + i, k);
-				o += k;
-				i += k;
-			} else {
-				memcpy(o, "\xef\xbf\xbd", 3);
-				o += 3;
-				i++;
-			}
-		}
+		if (p[i] < 0x80 && plain[p[i]])
+			*o++ = (char)p[i++];
+		else
+			o = put_special(o, p, &i, n);
 	}
 	*o++ = '"';
 	*o = '\0';
