@@ -31,6 +31,9 @@ struct pgsift_options {
 	const char **dbs, **users, **apps;      /* NULL-terminated, or NULL */
 	const char **include, **exclude;        /* PCRE2 patterns, NULL-terminated */
 	unsigned top;                   /* rows per ranking */
+	/* --detail-groups: JSON groups written with every member (see
+	 * REPORT_DETAIL_GROUPS); 0: that default, UINT_MAX: all. */
+	unsigned detail_groups;
 	bool show_literals;
 	unsigned jobs;                  /* 0: number of cores */
 	double bands[3];                /* P95 band limits: warning, alert, critical (ms) */
@@ -84,6 +87,9 @@ struct analysis {
 	 * NULL for a fresh analysis; owned. Its inputs' notes and problems
 	 * are the saved run's, shown in the report, not said again. */
 	char *loaded_from;
+	/* A loaded report's totals.detail_groups: its groups past that many
+	 * lack the members the JSON writer leaves out; 0 when none do. */
+	size_t saved_detail_groups;
 };
 
 /* A pass over the merged analysis (N+1 detection, advice, ...): it may add

@@ -19,6 +19,14 @@ struct report_writer {
 
 extern const struct report_writer report_markdown, report_json, report_text;
 
+/* The JSON report keeps it proportionate on logs of many distinct
+ * statements: only the first groups (by total time) have every member;
+ * the others leave out "histogram" and "timeline" and keep no example,
+ * and "totals" says so ("detail_groups", "beyond_detail"). This many by
+ * default (--detail-groups); a loaded report never gets more than it
+ * saved. */
+#define REPORT_DETAIL_GROUPS 5000
+
 /* NULL when id names no writer. */
 const struct report_writer *report_find(const char *id);
 

@@ -3,6 +3,7 @@
  * tui/) that talks to the user. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ static const char usage_text[] =
 "      --include RE, --exclude RE\n"
 "                              PCRE2 on the normalized query (repeatable, caseless)\n"
 "      --top N                 rows per ranking (default 20)\n"
+"      --detail-groups N|all   JSON: groups past the N with most time leave out\n"
+"                              histogram, timeline and examples (default 5000)\n"
 "      --bands W,A,C           P95 limits in ms of the warning, alert and critical\n"
 "                              bands (default 100,500,1000)\n"
 "      --show-literals         examples keep their literal values (default: masked)\n"
@@ -83,6 +86,7 @@ enum long_only {
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
 	OPT_YEAR, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
 	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
+	OPT_DETAIL_GROUPS,
 };
 
 static const struct option long_options[] = {
@@ -100,6 +104,7 @@ static const struct option long_options[] = {
 	{ "include", required_argument, NULL, OPT_INCLUDE },
 	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "detail-groups", required_argument, NULL, OPT_DETAIL_GROUPS },
 	{ "show-literals", no_argument, NULL, OPT_SHOW_LITERALS },
 	{ "bands", required_argument, NULL, OPT_BANDS },
 	{ "year", required_argument, NULL, OPT_YEAR },
@@ -421,6 +426,12 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, &o.top) || o.top == 0)
 				return usage_error("--top takes a positive number, not '%s'", optarg);
 			cs.top_given = true;
+			break;
+		case OPT_DETAIL_GROUPS:
+			if (strcmp(optarg, "all") == 0)
+				o.detail_groups = UINT_MAX;
+			else if (!parse_uint(optarg, &o.detail_groups) || o.detail_groups == 0)
+				return usage_error("--detail-groups takes a positive number or 'all', not '%s'", optarg);
 			break;
 		case OPT_FAIL_ON: {
 			int rc = add_fail_on(&cs, optarg);

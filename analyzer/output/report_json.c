@@ -1,9 +1,10 @@
 /* report_json.c: the JSON report, schema 1 of CONTRACT.md.
  *
- * The document is built as a jansson tree, in the key order the contract
- * lists, then dumped in one go. Members beyond the contract are only ever
- * added, never renamed. Text from the logs may be any bytes, while JSON
- * strings must be UTF-8: invalid sequences become U+FFFD. */
+ * The document but its groups is built as a jansson tree, in the key
+ * order the contract lists, then dumped in one go; the groups are written
+ * into it by report_json_groups.c. Members beyond the contract are only
+ * ever added, never renamed. Text from the logs may be any bytes, while
+ * JSON strings must be UTF-8: invalid sequences become U+FFFD. */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -13,8 +14,9 @@
 #include "events.h"
 #include "findings.h"
 #include "gates.h"
-#include "sketch_hist.h"
+#include "json_emit.h"
 #include "report.h"
+#include "report_json_int.h"
 #include "snapshots.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -55,76 +57,12 @@ static void jpush(struct jctx *c, json_t *arr, json_t *v)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (as jansson accepts it: no
- * overlong forms, surrogates or code points past U+10FFFF), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char b = s[0];
-	size_t len;
-	uint32_t cp;
-
-	if (b < 0x80)
-		return 1;
-	if (b >= 0xc2 && b <= 0xdf) {
-		len = 2;
-		cp = b & 0x1f;
-	} else if (b >= 0xe0 && b <= 0xef) {
-		len = 3;
-		cp = b & 0x0f;
-	} else if (b >= 0xf0 && b <= 0xf4) {
-		len = 4;
-		cp = b & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-			cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* s as valid UTF-8: s itself when it already is, else a copy in c->tmp. */
-static const char *utf8_clean(struct jctx *c, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s), i = 0;
-
-	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
-		if (!k)
-			break;
-		i += k;
-	}
-	if (i == n)
-		return s;
-	sb_reset(&c->tmp);
-	sb_append(&c->tmp, s, i);
-	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
-		if (k) {
-			sb_append(&c->tmp, s + i, k);
-			i += k;
-		} else {
-			sb_append(&c->tmp, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
-	return c->tmp.buf;
-}
-
 /* A string member; NULL becomes null. */
 static json_t *jstr(struct jctx *c, const char *s)
 {
 	if (!s)
 		return jchk(c, json_null());
-	return jchk(c, json_string(utf8_clean(c, s)));
+	return jchk(c, json_string(jemit_utf8_clean(s, &c->tmp)));
 }
 
 static json_t *juint(struct jctx *c, uint64_t v)
@@ -195,188 +133,6 @@ static json_t *json_input(struct jctx *c, const struct input_report *in)
 	return o;
 }
 
-static int cmp_name_count(const void *pa, const void *pb)
-{
-	const struct name_count *x = pa, *y = pb;
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	return strcmp(x->name ? x->name : "", y->name ? y->name : "");
-}
-
-/* {name: calls}, busiest first (the order names reach an agg depends on
- * the workers, so it is not kept). Names that only differ in invalid bytes
- * collapse into one key after cleaning; their calls add up. */
-static json_t *json_names(struct jctx *c, const struct name_counts *nc)
-{
-	json_t *o = jchk(c, json_object());
-	struct name_count *v = xmalloc((nc->n ? nc->n : 1) * sizeof(*v));
-
-	if (nc->n)
-		memcpy(v, nc->v, nc->n * sizeof(*v));
-	qsort(v, nc->n, sizeof(*v), cmp_name_count);
-	for (uint32_t i = 0; o && i < nc->n; i++) {
-		const char *key = utf8_clean(c, v[i].name ? v[i].name : "");
-		uint64_t n = v[i].count;
-		json_t *old = json_object_get(o, key);
-		if (old)
-			n += (uint64_t)json_integer_value(old);
-		jset(c, o, key, juint(c, n));
-	}
-	free(v);
-	return o;
-}
-
-static json_t *json_example(struct jctx *c, const struct group *g,
-		const struct example *e, const struct pgsift_options *opts)
-{
-	json_t *o = jchk(c, json_object());
-	struct strbuf sb = STRBUF_INIT;
-
-	jset(c, o, "ts", jts(c, e->ts_ms));
-	jset(c, o, "duration_ms", g->timed_calls ? jms(c, e->duration_ms) :
-			jchk(c, json_null()));
-	/* With literals, the query as logged and its parameters apart (the
-	 * Markdown shows them joined, see report_example_text()). */
-	if (opts->show_literals)
-		agg_example_query(g, e, &sb);
-	else
-		report_example_text(g, e, false, &sb);
-	jset(c, o, "query", jstr(c, sb.buf ? sb.buf : ""));
-	/* A name the log line did not carry is null, not "". */
-	jset(c, o, "db", jstr(c, e->db && e->db[0] ? e->db : NULL));
-	jset(c, o, "user", jstr(c, e->user && e->user[0] ? e->user : NULL));
-	jset(c, o, "app", jstr(c, e->app && e->app[0] ? e->app : NULL));
-	if (opts->show_literals)
-		jset(c, o, "params", jstr(c, e->params));
-	sb_release(&sb);
-	return o;
-}
-
-
-/* Plan strings that hold the statement's literals (its text, conditions):
- * masked like the examples unless --show-literals. */
-static const char *const plan_literal_keys[] = {
-	"Query Text", "Filter", "Index Cond", "Recheck Cond", "Join Filter",
-	"Hash Cond", "Merge Cond", "One-Time Filter", "TID Cond", "Cache Key",
-	"Query Parameters",
-};
-
-static void mask_plan(json_t *node)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-	struct strbuf sb = STRBUF_INIT;
-	if (json_is_array(node)) {
-		json_array_foreach(node, i, v)
-			mask_plan(v);
-		return;
-	}
-	if (!json_is_object(node))
-		return;
-	json_object_foreach(node, key, v) {
-		if (json_is_object(v) || json_is_array(v)) {
-			mask_plan(v);
-			continue;
-		}
-		if (!json_is_string(v))
-			continue;
-		for (size_t k = 0; k < sizeof(plan_literal_keys) / sizeof(plan_literal_keys[0]); k++) {
-			if (strcmp(key, plan_literal_keys[k]) == 0) {
-				fp_normalize(json_string_value(v), json_string_length(v), &sb);
-				json_string_setn(v, sb.buf ? sb.buf : "", sb.len);
-				break;
-			}
-		}
-	}
-	sb_release(&sb);
-}
-
-/* The group's non-empty buckets, or null without time-stamped calls. */
-static json_t *json_group_timeline(struct jctx *c, const struct agg_timeline *t)
-{
-	if (t->n == 0)
-		return jchk(c, json_null());
-	json_t *o = jchk(c, json_object());
-	json_t *arr = jchk(c, json_array());
-	jset(c, o, "bucket_s", juint(c, (uint64_t)(t->width_ms / 1000)));
-	for (uint32_t i = 0; i < t->n; i++) {
-		json_t *bo = jchk(c, json_object());
-		jset(c, bo, "start", jts(c, t->b[i].start_ms));
-		jset(c, bo, "calls", juint(c, t->b[i].calls));
-		jset(c, bo, "total_ms", jms(c, t->b[i].total_ms));
-		jpush(c, arr, bo);
-	}
-	jset(c, o, "buckets", arr);
-	return o;
-}
-
-static json_t *json_group(struct jctx *c, const struct group *g,
-		const struct pgsift_options *opts)
-{
-	json_t *o = jchk(c, json_object());
-	char fp[17];
-	bool timed = g->timed_calls > 0;
-
-	fp_format(g->fingerprint, fp);
-	jset(c, o, "fingerprint", jstr(c, fp));
-	jset(c, o, "query", jstr(c, g->query ? g->query : ""));
-	jset(c, o, "calls", juint(c, g->calls));
-	jset(c, o, "total_ms", jms(c, g->total_ms));
-	/* No duration was ever logged: latencies are unknown, not zero. */
-	jset(c, o, "mean_ms", timed ? jms(c, group_mean(g)) : jchk(c, json_null()));
-	jset(c, o, "min_ms", timed ? jms(c, g->min_ms) : jchk(c, json_null()));
-	jset(c, o, "max_ms", timed ? jms(c, g->max_ms) : jchk(c, json_null()));
-	jset(c, o, "p50_ms", timed ? jms(c, group_pct(g, 0.50)) : jchk(c, json_null()));
-	jset(c, o, "p95_ms", timed ? jms(c, group_pct(g, 0.95)) : jchk(c, json_null()));
-	jset(c, o, "p99_ms", timed ? jms(c, group_pct(g, 0.99)) : jchk(c, json_null()));
-
-	json_t *src = jchk(c, json_array());
-	const char *name;
-	for (unsigned i = 0; (name = source_name(i)) != NULL; i++)
-		if (g->sources & (1u << i))
-			jpush(c, src, jstr(c, name));
-	jset(c, o, "sources", src);
-
-	jset(c, o, "databases", json_names(c, &g->dbs));
-	jset(c, o, "users", json_names(c, &g->users));
-	jset(c, o, "applications", json_names(c, &g->apps));
-	jset(c, o, "first_seen", jts(c, g->first_ts));
-	jset(c, o, "last_seen", jts(c, g->last_ts));
-
-	json_t *ex = jchk(c, json_array());
-	for (unsigned i = 0; i < g->nexamples && i < AGG_EXAMPLES; i++)
-		jpush(c, ex, json_example(c, g, &g->examples[i], opts));
-	jset(c, o, "examples", ex);
-
-	/* A plan that does not parse is dropped rather than passed on as text:
-	 * readers expect EXPLAIN JSON or null. */
-	json_t *plan = g->plan_json ? json_loads(g->plan_json, 0, NULL) : NULL;
-	if (plan && !opts->show_literals)
-		mask_plan(plan);
-	jset(c, o, "plan", plan ? plan : jchk(c, json_null()));
-
-	jset(c, o, "timed_calls", juint(c, g->timed_calls));
-	jset(c, o, "prep_ms", jms(c, g->prep_ms));
-	jset(c, o, "prep_count", juint(c, g->prep_count));
-	jset(c, o, "lexical_fingerprint", jchk(c, json_boolean(g->lexical)));
-	jset(c, o, "plan_ms", plan ? jms(c, g->plan_ms) : jchk(c, json_null()));
-	/* Latency histogram (1-2-5 bins), null without timed calls. */
-	uint64_t counts[SKETCH_HIST_BINS];
-	json_t *hist = group_histogram(g, counts) ? sketch_hist_json(counts) : NULL;
-	jset(c, o, "histogram", hist ? hist : jchk(c, json_null()));
-	jset(c, o, "timeline", json_group_timeline(c, &g->timeline));
-	/* Calls under names past the per-group limit (AGG_MAX_NAMES). */
-	if (g->dbs.other || g->users.other || g->apps.other) {
-		json_t *other = jchk(c, json_object());
-		jset(c, other, "databases", juint(c, g->dbs.other));
-		jset(c, other, "users", juint(c, g->users.other));
-		jset(c, other, "applications", juint(c, g->apps.other));
-		jset(c, o, "other_names_calls", other);
-	}
-	return o;
-}
-
 /* ---- events ---- */
 
 static json_t *jnum(struct jctx *c, double v)
@@ -410,7 +166,7 @@ static json_t *json_ev_counts(struct jctx *c, const struct ev_counts *nc)
 	json_t *o = jchk(c, json_object());
 
 	for (size_t i = 0; o && i < nc->n; i++) {
-		const char *key = utf8_clean(c, nc->v[i].name);
+		const char *key = jemit_utf8_clean(nc->v[i].name, &c->tmp);
 		uint64_t n = nc->v[i].count;
 		json_t *old = json_object_get(o, key);
 		if (old)
@@ -748,6 +504,19 @@ static json_t *json_findings(struct jctx *c, const struct analysis *a)
 	return arr;
 }
 
+/* How many groups, from the first, are written with every member: the
+ * option's limit (REPORT_DETAIL_GROUPS by default), and no more than a
+ * loaded report had. */
+static size_t detail_groups(const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	size_t n = opts->detail_groups ? opts->detail_groups : REPORT_DETAIL_GROUPS;
+
+	if (a->saved_detail_groups && a->saved_detail_groups < n)
+		n = a->saved_detail_groups;
+	return n < a->ngroups ? n : a->ngroups;
+}
+
 static json_t *json_report(struct jctx *c, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
@@ -777,6 +546,18 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, o, "filtered_out", juint(c, a->filtered_out));
 	jset(c, o, "distinct_texts", juint(c, a->distinct_texts));
 	jset(c, o, "parsed_texts", juint(c, a->parsed_texts));
+	size_t ndetail = detail_groups(a, opts);
+	if (ndetail < a->ngroups) {
+		/* The groups past ndetail lack these (see report.h). */
+		json_t *beyond = jchk(c, json_object());
+		json_t *omitted = jchk(c, json_array());
+		jpush(c, omitted, jstr(c, "histogram"));
+		jpush(c, omitted, jstr(c, "timeline"));
+		jset(c, beyond, "omitted", omitted);
+		jset(c, beyond, "max_examples", juint(c, RJ_THIN_EXAMPLES(opts)));
+		jset(c, o, "detail_groups", juint(c, ndetail));
+		jset(c, o, "beyond_detail", beyond);
+	}
 	jset(c, root, "totals", o);
 
 	/* Filled in by json_write(), one group at a time. */
@@ -795,40 +576,28 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	return root;
 }
 
-/* 15 significant digits print every value rounded to 3 decimals as
- * written (1.1, not 1.1000000000000001) up to 10^12 ms. */
-#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
-
-/* Writes s with n spaces after each newline. A dump holds no raw newline
- * inside a string, so this nests it one level deeper exactly as jansson
- * would have. */
-static void put_indented(FILE *out, const char *s, int n)
-{
-	for (const char *nl; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
-		fwrite(s, 1, (size_t)(nl - s) + 1, out);
-		fprintf(out, "%*s", n, "");
-	}
-	fputs(s, out);
-}
-
 /* Groups are the bulk of a report (hundreds of thousands on a busy log
- * with many distinct texts), so they are not built as one tree: the rest
- * of the document is dumped with "groups": [] and each group is dumped
- * in its place, as the whole tree would have been. */
+ * with many distinct texts), so they are not part of the tree: the rest
+ * of the document is dumped with "groups": [] and the groups are written
+ * in its place by report_json_groups.c, as the whole tree would have
+ * dumped them. */
 static int json_write(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
 	static const struct pgsift_options defaults = { .top = 20 };
 	static const char mark[] = "\n  \"groups\": []";
 	struct jctx c = { false, STRBUF_INIT };
+	struct rj_scratch scratch = RJ_SCRATCH_INIT;
+	struct strbuf buf = STRBUF_INIT;
 	char *doc = NULL;
 	int rc = -1;
 
 	if (!opts)
 		opts = &defaults;
+	size_t ndetail = detail_groups(a, opts);
 	json_t *root = json_report(&c, a, opts);
 	if (!c.failed)
-		doc = json_dumps(root, DUMP_FLAGS);
+		doc = json_dumps(root, JSON_EMIT_JANSSON_FLAGS);
 	if (!doc) {
 		errno = ENOMEM;
 		goto out;
@@ -842,17 +611,19 @@ static int json_write(FILE *out, const struct analysis *a,
 		fwrite(doc, 1, (size_t)(at - doc), out);
 		fputs("\n  \"groups\": [", out);
 		for (size_t i = 0; i < a->ngroups && !ferror(out); i++) {
-			json_t *g = json_group(&c, a->groups[i], opts);
-			char *text = c.failed ? NULL : json_dumps(g, DUMP_FLAGS);
-			json_decref(g);
-			if (!text) {
+			sb_append(&buf, i ? ",\n    " : "\n    ", i ? 6 : 5);
+			if (rj_write_group(&buf, a->groups[i], opts,
+					i < ndetail, &scratch) != 0) {
 				errno = ENOMEM;
 				goto out;
 			}
-			fputs(i ? ",\n    " : "\n    ", out);
-			put_indented(out, text, 4);
-			free(text);
+			if (buf.len >= 1 << 16) {
+				fwrite(buf.buf, 1, buf.len, out);
+				sb_reset(&buf);
+			}
 		}
+		if (buf.len)
+			fwrite(buf.buf, 1, buf.len, out);
 		fputs("\n  ]", out);
 		fputs(at + strlen(mark), out);
 	}
@@ -862,12 +633,9 @@ out:
 	free(doc);
 	json_decref(root);
 	sb_release(&c.tmp);
+	sb_release(&buf);
+	rj_scratch_release(&scratch);
 	return rc;
-}
-
-void report_plan_mask(json_t *plan)
-{
-	mask_plan(plan);
 }
 
 const struct report_writer report_json = {

@@ -217,6 +217,7 @@ struct analysis *report_load_json(const json_t *root, const char *origin,
 	a->filtered_out = rl_uint(tot, "filtered_out");
 	a->distinct_texts = rl_uint(tot, "distinct_texts");
 	a->parsed_texts = rl_uint(tot, "parsed_texts");
+	a->saved_detail_groups = rl_uint(tot, "detail_groups");
 
 	load_findings(a, json_object_get(root, "findings"));
 	const json_t *ev = json_object_get(root, "events");
