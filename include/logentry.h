@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "prefix.h"
 #include "record.h"
@@ -28,11 +29,12 @@ struct span {
 };
 
 struct entry_builder {
-	struct prefix_fields f;         /* of the primary line; slices as offsets */
+	/* The entry as far as known: its prefix fields point into the
+	 * record as it lay at eb_begin (begin_base); its parts are spans. */
+	struct log_entry e;
+	uintptr_t begin_base;
 	struct span parts[PART_COUNT];
 	int cur;                        /* part that continuation lines extend, -1: none */
-	struct span fields[12];         /* user, db, app, host, remote, session,
-	                                 * sqlstate, query_id, backend_type, tz, ... */
 };
 
 /* Starts an entry at its primary line. line lies at or after base, the
