@@ -35,6 +35,7 @@ struct entry_builder {
 	uintptr_t begin_base;
 	struct span parts[PART_COUNT];
 	int cur;                        /* part that continuation lines extend, -1: none */
+	bool continued;                 /* a continuation line came */
 };
 
 /* Starts an entry at its primary line. line lies at or after base, the

@@ -46,6 +46,7 @@ void eb_begin(struct entry_builder *b, const struct prefix_fields *f,
 	for (int p = PART_MESSAGE + 1; p < PART_COUNT; p++)
 		b->parts[p].set = false;
 	b->cur = PART_MESSAGE;
+	b->continued = false;
 }
 
 void eb_primary_end(struct entry_builder *b, const char *line, size_t len,
@@ -57,6 +58,7 @@ void eb_primary_end(struct entry_builder *b, const char *line, size_t len,
 void eb_continue(struct entry_builder *b, const char *line, size_t len,
 		const char *base)
 {
+	b->continued = true;
 	if (b->cur >= 0)
 		b->parts[b->cur].end = (size_t)(line - base) + len;
 }
@@ -107,5 +109,7 @@ void eb_finish(const struct entry_builder *b, const char *base, struct log_entry
 	e->context = to_slice(b->parts[PART_CONTEXT], base);
 	e->statement = to_slice(b->parts[PART_STATEMENT], base);
 	e->internal_query = to_slice(b->parts[PART_QUERY], base);
-	e->tab_continued = true;
+	/* Without continuation lines no part holds a newline: readers
+	 * need not look for "\n\t" (pgmsg_clean()). */
+	e->tab_continued = b->continued;
 }
