@@ -31,7 +31,7 @@ struct span {
 struct entry_builder {
 	/* The entry as far as known: its prefix fields point into the
 	 * record as it lay at eb_begin (begin_base); its parts are spans. */
-	struct log_entry e;
+	struct log_entry e, *dst;       /* dst: where it is built, e or the caller's */
 	uintptr_t begin_base;
 	struct span parts[PART_COUNT];
 	int cur;                        /* part that continuation lines extend, -1: none */
@@ -42,6 +42,10 @@ struct entry_builder {
  * start of the record; f is that line's match. */
 void eb_begin(struct entry_builder *b, const struct prefix_fields *f,
 		const char *line, const char *base);
+/* eb_begin(), building the entry in e (its line number aside), which the
+ * caller then passes to eb_finish(): no copy. */
+void eb_begin_in(struct entry_builder *b, struct log_entry *e,
+		const struct prefix_fields *f, const char *line, const char *base);
 /* A tab-led line that continues the part added last. */
 void eb_continue(struct entry_builder *b, const char *line, size_t len,
 		const char *base);

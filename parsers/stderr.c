@@ -121,7 +121,7 @@ static int stderr_next(void *state, struct record *out)
 	lr_mark(lr);
 	unsigned next = f == &st->fb[0];
 	struct prefix_fields *nf = &st->fb[next];
-	eb_begin(&st->b, f, line, lr_marked(lr));
+	eb_begin_in(&st->b, &out->u.log, f, line, lr_marked(lr));
 	eb_primary_end(&st->b, line, len, lr_marked(lr));
 	/* The message's continuation lines (tab-led) and its DETAIL, HINT,
 	 * CONTEXT, STATEMENT, QUERY lines from the same backend belong to it.

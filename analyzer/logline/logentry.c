@@ -30,7 +30,13 @@ static inline struct slice field(struct slice s)
 void eb_begin(struct entry_builder *b, const struct prefix_fields *f,
 		const char *line, const char *base)
 {
-	struct log_entry *e = &b->e;
+	eb_begin_in(b, &b->e, f, line, base);
+}
+
+void eb_begin_in(struct entry_builder *b, struct log_entry *e,
+		const struct prefix_fields *f, const char *line, const char *base)
+{
+	b->dst = e;
 	b->begin_base = (uintptr_t)base;
 	e->ts_ms = f->ts_ms;
 	e->tz_known = f->tz_known;
@@ -90,9 +96,11 @@ void eb_part(struct entry_builder *b, const struct prefix_fields *f,
 
 void eb_finish(const struct entry_builder *b, const char *base, struct log_entry *e)
 {
-	uint64_t line = e->line;
-	*e = b->e;
-	e->line = line;
+	if (e != b->dst) {
+		uint64_t line = e->line;
+		*e = *b->dst;
+		e->line = line;
+	}
 	if ((uintptr_t)base != b->begin_base) {
 		/* Unsigned arithmetic: the old pointers are only moved, never
 		 * read. An empty field is the static "" and stays. */
