@@ -4,6 +4,7 @@
  * DDSketch, and the whole structure is a few dozen lines. */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ static struct bucket_slot {
 	int32_t b;              /* the slot's first value's bucket; INT32_MIN: use log */
 } slots[NSLOTS];
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+/* Set once the table is built: a load instead of pthread_once()'s call. */
+static atomic_bool slots_ready;
 
 static uint64_t bits_of(double v)
 {
@@ -119,6 +122,7 @@ static void slots_build(void)
 		}
 		b = b_hi;
 	}
+	atomic_store_explicit(&slots_ready, true, memory_order_release);
 }
 
 int32_t sketch_bucket(double v)
@@ -127,7 +131,8 @@ int32_t sketch_bucket(double v)
 	uint64_t i = (u >> (52 - SUB_BITS)) - (bits_of(ldexp(1, OCT_LO)) >> (52 - SUB_BITS));
 	if (!(v > 0) || i >= NSLOTS)
 		return bucket_log(v);
-	pthread_once(&slots_once, slots_build);
+	if (!atomic_load_explicit(&slots_ready, memory_order_acquire))
+		pthread_once(&slots_once, slots_build);
 	const struct bucket_slot *s = &slots[i];
 	if (s->b == INT32_MIN)
 		return bucket_log(v);
