@@ -666,6 +666,9 @@ Suite *suite_csvlog(void)
 	tcase_add_loop_test(tc, test_column_counts, 0, (int)(sizeof(counts) / sizeof(counts[0])));
 	tcase_add_test(tc, test_pgbadger_fixture);
 	tcase_add_loop_test(tc, test_probe_heads, 0, (int)(sizeof(heads) / sizeof(heads[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("split");
+	tcase_set_timeout(tc, 120);     /* about 5 s under the sanitizers, past the default 4 */
 	tcase_add_test(tc, test_split_vs_libcsv);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
