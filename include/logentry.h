@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "prefix.h"
 #include "record.h"
@@ -28,17 +29,23 @@ struct span {
 };
 
 struct entry_builder {
-	struct prefix_fields f;         /* of the primary line; slices as offsets */
+	/* The entry as far as known: its prefix fields point into the
+	 * record as it lay at eb_begin (begin_base); its parts are spans. */
+	struct log_entry e, *dst;       /* dst: where it is built, e or the caller's */
+	uintptr_t begin_base;
 	struct span parts[PART_COUNT];
 	int cur;                        /* part that continuation lines extend, -1: none */
-	struct span fields[12];         /* user, db, app, host, remote, session,
-	                                 * sqlstate, query_id, backend_type, tz, ... */
+	bool continued;                 /* a continuation line came */
 };
 
 /* Starts an entry at its primary line. line lies at or after base, the
  * start of the record; f is that line's match. */
 void eb_begin(struct entry_builder *b, const struct prefix_fields *f,
 		const char *line, const char *base);
+/* eb_begin(), building the entry in e (its line number aside), which the
+ * caller then passes to eb_finish(): no copy. */
+void eb_begin_in(struct entry_builder *b, struct log_entry *e,
+		const struct prefix_fields *f, const char *line, const char *base);
 /* A tab-led line that continues the part added last. */
 void eb_continue(struct entry_builder *b, const char *line, size_t len,
 		const char *base);

@@ -32,6 +32,11 @@ void sketch_init(struct sketch *s);
 void sketch_release(struct sketch *s);
 /* Adds a value in milliseconds (negative values count as 0). */
 void sketch_add(struct sketch *s, double v);
+/* The bucket of v > 0: ceil(log(v) / log(gamma)), exactly as
+ * sketch_bucket_log() computes it, mostly from a table. Exposed for the
+ * tests, which compare the two. */
+int32_t sketch_bucket(double v);
+int32_t sketch_bucket_log(double v);
 /* Adds everything src holds into dst. */
 void sketch_merge(struct sketch *dst, const struct sketch *src);
 /* Nearest-rank quantile, q in [0, 1]: the value at rank ceil(q * count).

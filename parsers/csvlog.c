@@ -13,15 +13,18 @@
  * the record and resynchronises on the next line that starts with a
  * date, instead of reading the rest of the file with its quotes inverted.
  * Lines before the first record (an excerpt cut inside one) are skipped
- * the same way. */
+ * the same way.
+ *
+ * A record on one line of the plain form the server writes is split by
+ * csvlog_split_line() (csvlog_split.c) without libcsv, to the same fields;
+ * anything else goes through libcsv. */
 #include <csv.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvlog_int.h"
 #include "parser.h"
 #include "timeutil.h"
-
-#define CSV_MAX_FIELDS 32       /* kept; more are only counted */
 
 enum csv_col {
 	COL_TIME, COL_USER, COL_DB, COL_PID, COL_FROM, COL_SESSION,
@@ -36,11 +39,7 @@ enum csv_col {
 struct csvlog_state {
 	struct parse_ctx *ctx;
 	struct csv_parser cp;
-	/* The current record's fields, back to back in buf. */
-	char *buf;
-	size_t len, cap;
-	size_t off[CSV_MAX_FIELDS], flen[CSV_MAX_FIELDS];
-	unsigned nfields;               /* all fields seen, kept or not */
+	struct csv_fields f;            /* the current record's */
 	bool done;                      /* the record callback fired */
 	bool in_record;                 /* a line of the record was fed */
 	bool resync;                    /* after an error: skip to a record start */
@@ -53,21 +52,11 @@ struct csvlog_state {
 	bool zone_noted, odd_noted;
 };
 
+/* libcsv's field callback. */
 static void csvlog_field(void *s, size_t len, void *data)
 {
 	struct csvlog_state *st = data;
-	unsigned i = st->nfields++;
-	if (i >= CSV_MAX_FIELDS)
-		return;
-	if (st->len + len > st->cap) {
-		st->cap = (st->len + len) * 2 + 256;
-		st->buf = xrealloc(st->buf, st->cap);
-	}
-	if (len)        /* an empty field may come with a NULL pointer */
-		memcpy(st->buf + st->len, s, len);
-	st->off[i] = st->len;
-	st->flen[i] = len;
-	st->len += len;
+	csv_fields_add(&st->f, s, len);
 }
 
 static void csvlog_row(int c, void *data)
@@ -182,15 +171,14 @@ static void drop_record(struct csvlog_state *st, uint64_t lines)
 {
 	parse_skipped(st->ctx, lines);
 	st->in_record = st->done = false;
-	st->nfields = 0;
-	st->len = 0;
+	csv_fields_reset(&st->f);
 }
 
 static struct slice field(const struct csvlog_state *st, unsigned i)
 {
-	if (i >= st->nfields || i >= CSV_MAX_FIELDS)
+	if (i >= st->f.n || i >= CSV_MAX_FIELDS)
 		return SLICE_EMPTY;
-	return slice_make(st->buf + st->off[i], st->flen[i]);
+	return slice_make(st->f.buf + st->f.off[i], st->f.len[i]);
 }
 
 static int64_t parse_int(struct slice s)
@@ -270,7 +258,7 @@ static bool parse_time(struct csvlog_state *st, struct slice s, struct log_entry
  * (after reporting it) when the record is not one. */
 static bool fill(struct csvlog_state *st, struct record *out)
 {
-	unsigned nf = st->nfields;
+	unsigned nf = st->f.n;
 	if (nf < 23 || nf > 26) {
 		parse_problem(st->ctx, st->rec_line, "csvlog record with %u fields "
 			"(PostgreSQL writes 23 up to 12, 24 in 13, 26 from 14 on): skipped", nf);
@@ -363,10 +351,16 @@ static int csvlog_next(void *state, struct record *out)
 			st->in_record = true;
 			st->rec_line = lr_lineno(lr);
 			st->rec_lines = 0;
-			st->nfields = 0;
-			st->len = 0;
+			csv_fields_reset(&st->f);
 		}
 		st->rec_lines++;
+		if (st->rec_lines == 1 && csvlog_split_line(&st->f, line, len)) {
+			st->in_record = false;
+			if (fill(st, out))
+				return 1;
+			parse_skipped(st->ctx, st->rec_lines);
+			continue;
+		}
 		if (!feed(st, line, len)) {
 			restart_csv(st);
 			if (st->rec_lines > 1 && starts_record(line, len)) {
@@ -400,7 +394,7 @@ static void csvlog_close(void *state)
 	if (!st)
 		return;
 	csv_free(&st->cp);
-	free(st->buf);
+	free(st->f.buf);
 	free(st);
 }
 

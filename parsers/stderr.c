@@ -23,12 +23,14 @@ struct stderr_state {
 	struct prefix *prefix;
 	struct prefix_memo *memo;       /* this input's: one thread reads it */
 	struct entry_builder b;
-	/* The line read past the last record, with its match, so that it is
-	 * not matched twice. */
+	/* The line read past the last record, with its match in
+	 * fb[ahead], so that it is not matched twice. The record's own
+	 * match is in the other one: two buffers, not a 300-byte copy. */
 	const char *ahead_line;
 	size_t ahead_len;
 	bool ahead_ok;
-	struct prefix_fields ahead_f;
+	unsigned ahead;
+	struct prefix_fields fb[2];
 };
 
 static int stderr_probe(const char *buf, size_t len)
@@ -79,28 +81,25 @@ static void *stderr_open(struct parse_ctx *ctx)
 }
 
 /* Matches line, reusing the match made while looking ahead when the
- * reader hands the same line back. */
-static bool match_line(struct stderr_state *st, const char *line, size_t len,
-		struct prefix_fields *f)
+ * reader hands the same line back. Returns the match, NULL for none. */
+static const struct prefix_fields *match_line(struct stderr_state *st,
+		const char *line, size_t len)
 {
 	if (st->ahead_line) {
 		bool same = st->ahead_line == line && st->ahead_len == len;
-		bool ok = st->ahead_ok;
 		st->ahead_line = NULL;
-		if (same) {
-			if (ok)
-				*f = st->ahead_f;
-			return ok;
-		}
+		if (same)
+			return st->ahead_ok ? &st->fb[st->ahead] : NULL;
 	}
-	return prefix_match_memo(st->memo, line, len, f);
+	struct prefix_fields *f = &st->fb[st->ahead ^ 1];
+	return prefix_match_memo(st->memo, line, len, f) ? f : NULL;
 }
 
 static int stderr_next(void *state, struct record *out)
 {
 	struct stderr_state *st = state;
 	struct line_reader *lr = st->ctx->lr;
-	struct prefix_fields f;
+	const struct prefix_fields *f;
 	const char *line;
 	size_t len;
 
@@ -113,14 +112,16 @@ static int stderr_next(void *state, struct record *out)
 			parse_skip(st->ctx, lr_lineno(lr), "continuation line without a record before it");
 			continue;
 		}
-		if (match_line(st, line, len, &f))
+		if ((f = match_line(st, line, len)))
 			break;
 		parse_skip(st->ctx, lr_lineno(lr), "not a log line (does not start with the log_line_prefix and a severity)");
 	}
 
 	uint64_t first_line = lr_lineno(lr);
 	lr_mark(lr);
-	eb_begin(&st->b, &f, line, lr_marked(lr));
+	unsigned next = f == &st->fb[0];
+	struct prefix_fields *nf = &st->fb[next];
+	eb_begin_in(&st->b, &out->u.log, f, line, lr_marked(lr));
 	eb_primary_end(&st->b, line, len, lr_marked(lr));
 	/* The message's continuation lines (tab-led) and its DETAIL, HINT,
 	 * CONTEXT, STATEMENT, QUERY lines from the same backend belong to it.
@@ -132,11 +133,12 @@ static int stderr_next(void *state, struct record *out)
 			eb_continue(&st->b, line, len, base);
 			continue;
 		}
-		bool ok = len > 0 && prefix_match_memo(st->memo, line, len, &st->ahead_f);
-		if (ok && logentry_is_part(st->ahead_f.severity) && st->ahead_f.pid == f.pid) {
-			eb_part(&st->b, &st->ahead_f, line, len, base);
+		bool ok = len > 0 && prefix_match_memo(st->memo, line, len, nf);
+		if (ok && logentry_is_part(nf->severity) && nf->pid == f->pid) {
+			eb_part(&st->b, nf, line, len, base);
 			continue;
 		}
+		st->ahead = next;
 		st->ahead_line = line;
 		st->ahead_len = len;
 		st->ahead_ok = ok;

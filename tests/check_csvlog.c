@@ -10,11 +10,15 @@
  * with its log_time: what comes before the first one, or after a broken
  * one, is skipped and reported once. */
 #include <check.h>
+#include <csv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../parsers/csvlog_int.h"
 #include "analysis.h"
+#include "input.h"
 #include "parser.h"
 #include "testutil.h"
 #include "timeutil.h"
@@ -536,6 +540,123 @@ START_TEST(test_probe_partial)
 }
 END_TEST
 
+/* ---- csvlog_split_line() against libcsv ---- */
+
+struct oracle {
+	struct csv_fields f;
+	bool row;
+};
+
+static void oracle_field(void *s, size_t len, void *data)
+{
+	struct oracle *o = data;
+	csv_fields_add(&o->f, s, len);
+}
+
+static void oracle_row(int c, void *data)
+{
+	struct oracle *o = data;
+	(void)c;
+	o->row = true;
+}
+
+/* libcsv's reading of line and "\n" (strict mode): true when that is
+ * one whole record, its fields in f. */
+static bool oracle_split(struct csv_fields *f, const char *line, size_t len)
+{
+	struct oracle o = { .row = false };
+	struct csv_parser cp;
+	ck_assert_int_eq(csv_init(&cp, CSV_STRICT), 0);
+	bool ok = (len == 0 || csv_parse(&cp, line, len, oracle_field, oracle_row, &o) == len)
+		&& !o.row && csv_parse(&cp, "\n", 1, oracle_field, oracle_row, &o) == 1 && o.row;
+	csv_free(&cp);
+	*f = o.f;
+	return ok;
+}
+
+static uint64_t split_rng;
+
+static unsigned split_rand(unsigned n)
+{
+	split_rng ^= split_rng << 13;
+	split_rng ^= split_rng >> 7;
+	split_rng ^= split_rng << 17;
+	return (unsigned)(split_rng % n);
+}
+
+/* A few bytes of those libcsv treats apart changed, inserted or deleted. */
+static size_t split_mutate(char *buf, size_t len, size_t cap)
+{
+	static const char bytes[] = " \t\r\",a";
+	for (unsigned k = 1 + split_rand(3); k > 0; k--) {
+		size_t at = len ? split_rand((unsigned)len) : 0;
+		char c = bytes[split_rand(sizeof(bytes) - 1)];
+		switch (split_rand(3)) {
+		case 0:
+			if (len)
+				buf[at] = c;
+			break;
+		case 1:
+			if (len + 1 < cap) {
+				memmove(buf + at + 1, buf + at, len - at);
+				buf[at] = c;
+				len++;
+			}
+			break;
+		default:
+			if (len) {
+				memmove(buf + at, buf + at + 1, len - at - 1);
+				len--;
+			}
+		}
+	}
+	return len;
+}
+
+/* Every line of a real server's csvlog (the lines inside multi-line
+ * records too), as written and mutated: a line the split accepts has
+ * libcsv's fields, byte for byte, and most lines are accepted. */
+START_TEST(test_split_vs_libcsv)
+{
+	char err[256], *path, buf[16384];
+	if (asprintf(&path, "%s/tests/data/forms/postgresql.csv.zst", tu_root()) < 0)
+		abort();
+	struct line_reader *lr = lr_open(path, err, sizeof(err));
+	ck_assert_msg(lr != NULL, "%s", err);
+	const char *line;
+	size_t len;
+	unsigned long lines = 0, accepted = 0;
+	split_rng = 0x9E3779B97F4A7C15ull;
+	while (lr_next(lr, &line, &len)) {
+		if (len > sizeof(buf))
+			continue;
+		for (int v = 0; v < 4; v++) {
+			size_t n = len;
+			memcpy(buf, line, len);
+			if (v)
+				n = split_mutate(buf, n, sizeof(buf));
+			struct csv_fields got = { 0 }, want = { 0 };
+			bool g = csvlog_split_line(&got, buf, n);
+			bool w = oracle_split(&want, buf, n);
+			bool same = !g || (w && got.n == want.n);
+			for (unsigned i = 0; same && g && i < got.n && i < CSV_MAX_FIELDS; i++)
+				same = got.len[i] == want.len[i]
+					&& memcmp(got.buf + got.off[i], want.buf + want.off[i], got.len[i]) == 0;
+			/* By hand: Check logs every assertion that passes. */
+			if (!same)
+				ck_abort_msg("split and libcsv differ on: %.*s", (int)n, buf);
+			lines++;
+			accepted += g;
+			free(got.buf);
+			free(want.buf);
+		}
+	}
+	lr_close(lr);
+	free(path);
+	ck_assert_uint_gt(accepted * 2, lines);
+}
+END_TEST
+
 Suite *suite_csvlog(void);
 Suite *suite_csvlog(void)
 {
@@ -545,6 +666,10 @@ Suite *suite_csvlog(void)
 	tcase_add_loop_test(tc, test_column_counts, 0, (int)(sizeof(counts) / sizeof(counts[0])));
 	tcase_add_test(tc, test_pgbadger_fixture);
 	tcase_add_loop_test(tc, test_probe_heads, 0, (int)(sizeof(heads) / sizeof(heads[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("split");
+	tcase_set_timeout(tc, 120);     /* about 5 s under the sanitizers, past the default 4 */
+	tcase_add_test(tc, test_split_vs_libcsv);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_set_timeout(tc, 60);

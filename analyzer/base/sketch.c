@@ -3,6 +3,9 @@
  * Written by hand rather than taken from a library: Debian ships no C
  * DDSketch, and the whole structure is a few dozen lines. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +23,125 @@ static double log_gamma(void)
 	return lg;
 }
 
-static int32_t bucket_of(double v)
+/* The bucket by definition. */
+static int32_t bucket_log(double v)
 {
 	return (int32_t)ceil(log(v) / log_gamma());
+}
+
+/* bucket_log() without log(), which was a third of sketch_add() (about
+ * 50 instructions a call from libm). Values from 2^OCT_LO to 2^OCT_HI are
+ * split by their exponent and top SUB_BITS mantissa bits into slots
+ * narrower than a bucket (a slot spans log2(1 + 2^-7) = 0.011 octave, a
+ * bucket 0.014), so a slot holds at most one bucket boundary. The table
+ * keeps each slot's bucket at its low end and the first value of the
+ * next bucket inside it, both found with bucket_log() itself: as
+ * bucket_log() never decreases, the answer is exactly its own. A slot
+ * whose ends are more than one bucket apart (none, with these constants)
+ * is answered by bucket_log(). check_sketch.c compares both around every
+ * boundary. */
+#define OCT_LO (-24)
+#define OCT_HI 44
+#define SUB_BITS 7
+#define NSLOTS ((OCT_HI - OCT_LO) << SUB_BITS)
+
+static struct bucket_slot {
+	double next;            /* the first value of bucket b + 1 in the slot */
+	int32_t b;              /* the slot's first value's bucket; INT32_MIN: use log */
+} slots[NSLOTS];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+/* Set once the table is built: a load instead of pthread_once()'s call. */
+static atomic_bool slots_ready;
+
+static uint64_t bits_of(double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, sizeof(u));
+	return u;
+}
+
+static double of_bits(uint64_t u)
+{
+	double v;
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+/* The smallest positive double in (lo, hi] (as bit patterns, which order
+ * positive doubles) whose bucket is at least k; bucket_log(hi) >= k >
+ * bucket_log(lo). Starts next to guess and widens, then bisects. */
+static uint64_t first_in_bucket(uint64_t lo, uint64_t hi, int32_t k, uint64_t guess)
+{
+	if (guess > lo && guess < hi) {
+		uint64_t step = 1;
+		if (bucket_log(of_bits(guess)) >= k) {
+			hi = guess;
+			while (hi - lo > step && bucket_log(of_bits(hi - step)) >= k) {
+				hi -= step;
+				step *= 2;
+			}
+			if (hi - lo > step)
+				lo = hi - step;
+		} else {
+			lo = guess;
+			while (hi - lo > step && bucket_log(of_bits(lo + step)) < k) {
+				lo += step;
+				step *= 2;
+			}
+			if (hi - lo > step)
+				hi = lo + step;
+		}
+	}
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (bucket_log(of_bits(mid)) >= k)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+static void slots_build(void)
+{
+	uint64_t first = bits_of(ldexp(1, OCT_LO));
+	int32_t b = bucket_log(of_bits(first));
+	for (size_t i = 0; i < NSLOTS; i++) {
+		uint64_t lo = first + ((uint64_t)i << (52 - SUB_BITS));
+		uint64_t hi = lo + ((uint64_t)1 << (52 - SUB_BITS));  /* next slot's first */
+		int32_t b_hi = bucket_log(of_bits(hi));
+		slots[i].b = b;
+		if (b_hi == b) {
+			slots[i].next = INFINITY;
+		} else if (b_hi == b + 1) {
+			double guess = exp((double)b * log_gamma());
+			uint64_t at = first_in_bucket(lo, hi, b + 1, bits_of(guess));
+			slots[i].next = of_bits(at);
+		} else {
+			slots[i].b = INT32_MIN;
+		}
+		b = b_hi;
+	}
+	atomic_store_explicit(&slots_ready, true, memory_order_release);
+}
+
+int32_t sketch_bucket(double v)
+{
+	uint64_t u = bits_of(v);
+	uint64_t i = (u >> (52 - SUB_BITS)) - (bits_of(ldexp(1, OCT_LO)) >> (52 - SUB_BITS));
+	if (!(v > 0) || i >= NSLOTS)
+		return bucket_log(v);
+	if (!atomic_load_explicit(&slots_ready, memory_order_acquire))
+		pthread_once(&slots_once, slots_build);
+	const struct bucket_slot *s = &slots[i];
+	if (s->b == INT32_MIN)
+		return bucket_log(v);
+	return s->b + (v >= s->next);
+}
+
+int32_t sketch_bucket_log(double v)
+{
+	return bucket_log(v);
 }
 
 /* The value a bucket stands for: the point whose relative distance to
@@ -121,7 +240,7 @@ void sketch_add(struct sketch *s, double v)
 	if (v <= SKETCH_MIN_VALUE)
 		s->zeros++;
 	else
-		add_bucket(s, bucket_of(v), 1);
+		add_bucket(s, sketch_bucket(v), 1);
 }
 
 void sketch_merge(struct sketch *dst, const struct sketch *src)

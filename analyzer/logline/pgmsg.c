@@ -12,17 +12,38 @@ static bool starts(const char *p, size_t len, const char *lit, size_t n)
 	return len >= n && memcmp(p, lit, n) == 0;
 }
 
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* (double)v, through a signed conversion when it fits: x86-64 has no
+ * unsigned one, and both round the same integer the same way. */
+static inline double to_double(uint64_t v)
+{
+	return v < (1ull << 63) ? (double)(int64_t)v : (double)v;
+}
+
 size_t pgmsg_parse_ms(const char *s, size_t len, double *ms)
 {
 	size_t i = 0;
 	uint64_t whole = 0, frac = 0, scale = 1;
-	while (i < len && s[i] >= '0' && s[i] <= '9')
+	while (i < len && is_digit(s[i]))
 		whole = whole * 10 + (uint64_t)(s[i++] - '0');
 	if (i == 0)
 		return 0;
+	/* The server writes milliseconds with three decimals: read those at
+	 * once (the loop below gives the same frac and scale). */
+	if (i + 4 <= len && s[i] == '.' && is_digit(s[i + 1]) && is_digit(s[i + 2])
+			&& is_digit(s[i + 3]) && (i + 4 == len || !is_digit(s[i + 4]))) {
+		frac = (uint64_t)((s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10
+			+ (s[i + 3] - '0'));
+		*ms = to_double(whole) + (double)(int64_t)frac / 1000.0;
+		return i + 4;
+	}
 	if (i < len && s[i] == '.') {
 		i++;
-		while (i < len && s[i] >= '0' && s[i] <= '9') {
+		while (i < len && is_digit(s[i])) {
 			if (scale < 1000000000ull) {
 				frac = frac * 10 + (uint64_t)(s[i] - '0');
 				scale *= 10;
@@ -30,7 +51,7 @@ size_t pgmsg_parse_ms(const char *s, size_t len, double *ms)
 			i++;
 		}
 	}
-	*ms = (double)whole + (double)frac / (double)scale;
+	*ms = to_double(whole) + to_double(frac) / to_double(scale);
 	return i;
 }
 

@@ -15,6 +15,8 @@
 /* Lines remembered, and bytes remembered per line. */
 #define MEMO_ENTRIES 16
 #define MEMO_BYTES 240
+/* Bytes kept of a line an entry answered, holes included. */
+#define LAST_BYTES 256
 
 /* The last minute and second a memo parsed: pure functions of the bytes
  * they are keyed on, so reusing them changes no result. */
@@ -135,6 +137,15 @@ struct memo_entry {
 	int64_t zshift;         /* wall clock minus ts_ms (the zone's offset) */
 	struct prefix_fields f;
 	char bytes[MEMO_BYTES];
+	/* A line this entry answered: its bytes before the severity
+	 * (last_len of them, 0: none yet), where its slots lay, and its
+	 * holes' values. A line holding the same bytes there gets the same
+	 * answer with nothing parsed: most lines repeat the line before
+	 * (same backend, same millisecond). */
+	unsigned short last_len;
+	unsigned short last_off[MAX_SLOTS];
+	int64_t last_ts, last_lno;
+	char last[LAST_BYTES];
 };
 
 struct prefix_memo {
@@ -239,6 +250,7 @@ static void memo_store(struct prefix_memo *mm, const struct mstate *m,
 		memcpy(e->bytes + at, m->line + start[k], e->seg_len[k]);
 		at += e->seg_len[k];
 	}
+	e->last_len = 0;
 	e->zshift = 0;
 	if (p->time_hole >= 0)
 		e->zshift = (int64_t)m->v[p->hole[p->time_hole]].zmin * MS_PER_MIN;
@@ -315,8 +327,9 @@ static inline size_t parse_hole(struct prefix_memo *mm, unsigned k,
 }
 
 /* Whether line fits entry e, the holes before hole `from` parsed into hv
- * and ending at pos; fills f (when not NULL) if so. */
-static bool memo_try(struct prefix_memo *mm, const struct memo_entry *e,
+ * and ending at pos; fills f (when not NULL) if so, and then keeps line
+ * as e's last. */
+static bool memo_try(struct prefix_memo *mm, struct memo_entry *e,
 		unsigned from, const char *line, size_t len, size_t pos,
 		struct tval *hv, struct prefix_fields *f)
 {
@@ -349,12 +362,50 @@ static bool memo_try(struct prefix_memo *mm, const struct memo_entry *e,
 	f->msg_off = pos + n;
 	for (unsigned j = 0; j < p->nslot; j++) {
 		const struct slot *s = &p->slots[j];
-		field_slice(f, s->field)->ptr = line + start[s->seg] + e->rel[j];
+		size_t off = start[s->seg] + e->rel[j];
+		field_slice(f, s->field)->ptr = line + off;
+		e->last_off[j] = (unsigned short)off;
 	}
 	if (p->time_hole >= 0)
 		f->ts_ms = hv[p->time_hole].num - e->zshift;
 	if (p->line_hole >= 0)
 		f->line_no = hv[p->line_hole].num;
+	e->last_len = 0;
+	if (pos <= LAST_BYTES) {
+		memcpy(e->last, line, pos);
+		e->last_len = (unsigned short)pos;
+		e->last_ts = f->ts_ms;
+		e->last_lno = f->line_no;
+	}
+	return true;
+}
+
+/* memo_try() for a line whose bytes before the severity are e's last
+ * line's: the holes hold the same bytes, so parse to the same values. */
+static bool memo_repeat(struct prefix_memo *mm, const struct memo_entry *e,
+		const char *line, size_t len, struct prefix_fields *f)
+{
+	const struct prefix *p = mm->p;
+	size_t pos = e->last_len, n;
+	enum severity sev;
+
+	if (pos == 0 || len < pos || !run_eq(line, e->last, pos))
+		return false;
+	n = sev_parse(line + pos, len - pos, &sev);
+	if (n == 0)
+		return false;
+	if (!f)
+		return true;
+	copy_fields(f, &e->f);
+	f->severity = sev;
+	f->sev_off = pos;
+	f->msg_off = pos + n;
+	for (unsigned j = 0; j < p->nslot; j++)
+		field_slice(f, p->slots[j].field)->ptr = line + e->last_off[j];
+	if (p->time_hole >= 0)
+		f->ts_ms = e->last_ts;
+	if (p->line_hole >= 0)
+		f->line_no = e->last_lno;
 	return true;
 }
 
@@ -366,6 +417,10 @@ bool prefix_match_memo(struct prefix_memo *mm, const char *line, size_t len,
 	struct prefix_fields tmp;
 	struct mstate m;
 
+	if (mm->used && memo_repeat(mm, &mm->e[mm->order[0]], line, len, f)) {
+		mm->hits++;
+		return true;
+	}
 	if (mm->used) {
 		/* A hole at the very start (the timestamp) is the same for
 		 * every entry: parse it once. */
