@@ -98,6 +98,9 @@ double tt_ms3(double ms);
 
 /* ---- the report (model_report.c) ---- */
 
+/* Monotonic seconds, for the first-screen test hook (tui.c). */
+double tt_now(void);
+
 struct tui_group {
 	const char *fingerprint;        /* in hex; owned by the report */
 	const char *query;              /* normalized text, raw (unsanitized); the model's */
@@ -131,6 +134,9 @@ struct tui_report {
 	/* A saved report: its text is shown as it was saved (with literals
 	 * or masked, as written), not masked again. */
 	bool as_saved;
+	/* Seconds spent reading the saved report or analysing the inputs,
+	 * before this view of it was built (the first-screen test hook). */
+	double load_s;
 };
 
 /* Builds the view of a finished or loaded analysis, taking ownership of

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis.h"
 #include "exit_status.h"
@@ -62,6 +63,13 @@ long tui_report_group_by_fp(const struct tui_report *r, const char *fp)
 {
 	uint64_t v;
 	return fp && fp_parse(fp, &v) ? tui_report_group_of(r, v) : -1;
+}
+
+double tt_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 double tt_ms3(double ms)
@@ -195,7 +203,9 @@ int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 			return 0;
 	}
 	char *lerr = NULL;
+	double t0 = tt_now();
 	struct analysis *a = report_load(path, &lerr);
+	double load_s = tt_now() - t0;
 	if (!a) {
 		snprintf(err, errlen, "%s", lerr ? lerr : path);
 		free(lerr);
@@ -203,6 +213,7 @@ int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 	}
 	*out = tui_report_new(a, path);
 	(*out)->as_saved = true;
+	(*out)->load_s = load_s;
 	return 1;
 }
 
@@ -212,7 +223,9 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 {
 	struct analysis *a = NULL;
 	struct tui_report *r = NULL;
+	double t0 = tt_now();
 	enum analysis_status st = analysis_run(o, paths, n, &a);
+	double load_s = tt_now() - t0;
 
 	if (st == ANALYSIS_BAD_OPTION) {
 		snprintf(err, errlen, "%s", a->error ? a->error : "bad option");
@@ -237,6 +250,7 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 		snprintf(origin, sizeof(origin), "%zu inputs", n);
 	r = tui_report_new(a, origin);
 	r->opts = o;
+	r->load_s = load_s;
 	if (st == ANALYSIS_PARTIAL)
 		r->status = EXIT_MALFORMED;
 	return r;
