@@ -214,7 +214,7 @@ START_TEST(report_detect)
 	ck_assert_int_eq(tui_report_group_by_fp(r, "00000000000000bb"), 1);
 	ck_assert_int_eq(tui_report_group_by_fp(r, "ffffffffffffffff"), -1);
 	/* The query's escape is kept raw in the model, shown made harmless. */
-	ck_assert_str_eq(r->groups[1].line, "UPDATE \"^[[31mevil\" SET x = $1");
+	ck_assert_str_eq(tui_group_line(r, 1), "UPDATE \"^[[31mevil\" SET x = $1");
 	tui_report_free(r);
 	tui_report_free(NULL);
 }

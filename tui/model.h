@@ -104,7 +104,8 @@ double tt_now(void);
 struct tui_group {
 	const char *fingerprint;        /* in hex; owned by the report */
 	const char *query;              /* normalized text, raw (unsanitized); the model's */
-	char *line;                     /* query sanitized on one line; owned */
+	char *line;                     /* query sanitized on one line, made when first
+	                                 * needed: read it with tui_group_line(); owned */
 	double calls, total, mean, p50, p95, p99, min, max;     /* NAN: unknown */
 	int64_t first_ms, last_ms;      /* TS_NONE when unknown */
 	const struct group *g;          /* the model's group */
@@ -144,6 +145,9 @@ struct tui_report {
 struct tui_report *tui_report_new(struct analysis *a, const char *origin);
 /* NULL is a no-op. */
 void tui_report_free(struct tui_report *r);
+/* Group gi's query sanitized on one line, made on first use: only the
+ * rows drawn (or a sort by query) need it, not all 100,000 up front. */
+const char *tui_group_line(const struct tui_report *r, size_t gi);
 /* Whether examples, plans and event statements keep their literals:
  * --show-literals, or a saved report's text as saved. */
 bool tui_show_literals(const struct tui_report *r);

@@ -83,7 +83,6 @@ static void group_columns(struct tui_group *tg, const struct group *g)
 	bool timed = g->timed_calls > 0;
 	tg->g = g;
 	tg->query = g->query ? g->query : "";
-	tg->line = tt_sanitize(tg->query, true);
 	tg->calls = (double)g->calls;
 	tg->total = tt_ms3(g->total_ms);
 	tg->mean = timed ? tt_ms3(group_mean(g)) : NAN;
@@ -166,6 +165,15 @@ void tui_report_free(struct tui_report *r)
 	free(r->origin);
 	analysis_free(r->a);
 	free(p);
+}
+
+const char *tui_group_line(const struct tui_report *r, size_t gi)
+{
+	/* A cache in the report: logically const, filled once per group. */
+	struct tui_group *g = &r->groups[gi];
+	if (!g->line)
+		g->line = tt_sanitize(g->query, true);
+	return g->line;
 }
 
 bool tui_show_literals(const struct tui_report *r)

@@ -11,5 +11,21 @@
  * (in the saved order) and a->ngroups. False when a group has no valid
  * fingerprint. */
 bool rl_load_groups(struct analysis *a, const json_t *groups);
+/* Sets a->groups to order (n groups read in the saved order) when no two
+ * saved groups were merged, else to the agg's order; order stays the
+ * caller's. */
+void rl_groups_order(struct analysis *a, struct group **order, size_t n);
+/* report_load_json() for a model whose groups are read already (pre,
+ * owned: freed on an error); root's "groups" is then not read again. */
+struct analysis *rl_load_root(const json_t *root, const char *origin, char **err,
+		struct analysis *pre);
+/* The fast path of report_load() (report_load_scan.c) on the whole text
+ * (len bytes): the model, or NULL with a message in *err (as
+ * report_load_json() gives), or NULL with *unsure when the text holds
+ * anything it leaves to jansson (invalid JSON included). With mapped,
+ * text is a private file mapping (page-aligned) whose pages it gives
+ * back (MADV_DONTNEED) once read, so they stop counting in memory. */
+struct analysis *rl_scan_report(const char *text, size_t len, const char *origin,
+		char **err, bool *unsure, bool mapped);
 
 #endif
