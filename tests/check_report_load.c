@@ -236,7 +236,11 @@ static const struct {
 	  "\"timeline\": {\"bucket_s\": 60, \"buckets\": [{\"start\": \"2024-05-01T10:00:00.000Z\", "
 	  "\"calls\": 2, \"total_ms\": 4.5}, 7]}, \"lexical_fingerprint\": true, "
 	  "\"other_names_calls\": {\"users\": 3}, \"unknown\": {\"deep\": [1, [2, {\"x\": null}]]}, "
-	  "\"first_seen\": \"2024-05-01T10:00:00.000Z\", \"last_seen\": 12}]}", false },
+	  "\"first_seen\": \"2024-05-01T10:00:00.000Z\", \"last_seen\": 12, "
+	  "\"prep_ms\": 0.30000000000000004, \"prep_count\": 123456789012345678}, "
+	  "{\"fingerprint\": \"00000000000000cc\", \"total_ms\": 9007199254740993.5, "
+	  "\"min_ms\": 123456789012345.6, \"max_ms\": 1.7976931348623157e308, "
+	  "\"mean_ms\": 4.9e-324, \"p50_ms\": 0.000001234, \"calls\": -12}]}", false },
 	/* A plan as an array, a timeline that is not an object, two groups
 	 * of one fingerprint (merged), members out of the writer's order. */
 	{ HEAD "\"groups\": [{\"plan\": [{\"Plan\": {}}], \"timeline\": [], \"query\": \"q\", "
