@@ -192,6 +192,6 @@ void rl_groups_order(struct analysis *a, struct group **order, size_t n)
 {
 	a->groups = agg_sorted(a->agg, &a->ngroups);
 	/* Two saved groups of one fingerprint were merged into one. */
-	if (a->ngroups == n)
+	if (n && a->ngroups == n)
 		memcpy(a->groups, order, n * sizeof(*order));
 }
