@@ -559,6 +559,26 @@ START_TEST(lazy_lines)
 	}
 	for (size_t i = 0; i < lazy->ngroups; i++)
 		ck_assert_str_eq(tui_group_line(lazy, i), tui_group_line(eager, i));
+	/* A saved report's examples, left in the file, are read when a
+	 * detail shows them: the same detail as a model read whole. */
+	char *lerr = NULL;
+	struct analysis *whole = report_load(path, &lerr);
+	ck_assert_ptr_nonnull(whole);
+	struct tui_report *w = tui_report_new(whole, path);
+	w->as_saved = true;
+	for (size_t i = 0; i < lazy->ngroups; i++) {
+		struct tlines l1 = { 0 }, l2 = { 0 };
+		size_t p1, p2;
+		detail_build(lazy, i, 100, &l1, &p1);
+		detail_build(w, i, 100, &l2, &p2);
+		ck_assert_uint_eq(l1.n, l2.n);
+		ck_assert_uint_eq(p1, p2);
+		for (size_t k = 0; k < l1.n; k++)
+			ck_assert_str_eq(l1.v[k].text, l2.v[k].text);
+		tlines_clear(&l1);
+		tlines_clear(&l2);
+	}
+	tui_report_free(w);
 	glist_release(&gl);
 	glist_release(&ge);
 	tui_report_free(lazy);

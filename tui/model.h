@@ -145,6 +145,9 @@ struct tui_report {
 struct tui_report *tui_report_new(struct analysis *a, const char *origin);
 /* NULL is a no-op. */
 void tui_report_free(struct tui_report *r);
+/* Reads group gi's examples when a saved report left them in its file
+ * (report_load_later); the detail calls it before showing them. */
+void tui_group_examples(const struct tui_report *r, size_t gi);
 /* Group gi's query sanitized on one line, made on first use: only the
  * rows drawn (or a sort by query) need it, not all 100,000 up front. */
 const char *tui_group_line(const struct tui_report *r, size_t gi);

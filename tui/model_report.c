@@ -47,6 +47,7 @@ struct tui_report_priv {
 	struct fp_index *byfp;
 	size_t nbyfp;
 	char (*hex)[17];        /* groups', then findings' */
+	struct report_examples *later;  /* a saved report's examples, read on demand */
 };
 
 long tui_report_group_of(const struct tui_report *r, uint64_t fp)
@@ -163,8 +164,16 @@ void tui_report_free(struct tui_report *r)
 	free(p->byfp);
 	free(p->hex);
 	free(r->origin);
+	report_examples_free(p->later);
 	analysis_free(r->a);
 	free(p);
+}
+
+void tui_group_examples(const struct tui_report *r, size_t gi)
+{
+	const struct tui_report_priv *p = (const struct tui_report_priv *)r;
+	/* The group is the model's: reading its examples fills it in place. */
+	report_examples_load(p->later, r->a, (struct group *)r->groups[gi].g);
 }
 
 const char *tui_group_line(const struct tui_report *r, size_t gi)
@@ -211,8 +220,11 @@ int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 			return 0;
 	}
 	char *lerr = NULL;
+	struct report_examples *later = NULL;
 	double t0 = tt_now();
-	struct analysis *a = report_load(path, &lerr);
+	/* Examples are shown in a group's detail only: they stay in the file
+	 * until then (half of a big report, and of its model). */
+	struct analysis *a = report_load_later(path, &lerr, &later);
 	double load_s = tt_now() - t0;
 	if (!a) {
 		snprintf(err, errlen, "%s", lerr ? lerr : path);
@@ -220,6 +232,7 @@ int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 		return -1;
 	}
 	*out = tui_report_new(a, path);
+	((struct tui_report_priv *)*out)->later = later;
 	(*out)->as_saved = true;
 	(*out)->load_s = load_s;
 	return 1;

@@ -287,12 +287,13 @@ static char *read_all(const char *path, size_t *len, char **err)
  * 430 MB report, the line reader's copy line by line and its doubling
  * buffer cost a tenth of the load and a third more memory; a mapping
  * costs no copy, and the scanner gives its pages back as it goes. */
-static const char *map_plain(const char *path, size_t *len)
+static const char *map_plain(const char *path, size_t *len, int *fdp)
 {
 	struct stat st;
 	const char *map = NULL;
 	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
 
+	*fdp = -1;
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
@@ -310,35 +311,79 @@ static const char *map_plain(const char *path, size_t *len)
 	}
 	madvise(m, n, MADV_SEQUENTIAL);
 	*len = n;
+	*fdp = fd;
+	return map;
 out:
 	close(fd);
 	return map;
 }
 
-struct analysis *report_load(const char *path, char **err)
+/* A saved report's examples left in its file (report_load_later). */
+struct report_examples {
+	int fd;
+	struct rl_spans spans;
+};
+
+bool report_examples_load(struct report_examples *later, struct analysis *a,
+		struct group *g)
+{
+	bool ok = true;
+	for (size_t i = 0; later && i < later->spans.n; i++) {
+		struct rl_example_span *sp = &later->spans.v[i];
+		if (sp->g != g || sp->done)
+			continue;
+		sp->done = true;
+		char *buf = xmalloc(sp->len + 1);
+		ssize_t n = pread(later->fd, buf, sp->len, (off_t)sp->off);
+		ok = ok && n == (ssize_t)sp->len && rl_scan_examples(buf, sp->len, a, g);
+		free(buf);
+	}
+	return ok;
+}
+
+void report_examples_free(struct report_examples *later)
+{
+	if (!later)
+		return;
+	close(later->fd);
+	free(later->spans.v);
+	free(later);
+}
+
+/* report_load(), leaving the examples in the file when later is set
+ * and the fast path reads a plain file. */
+static struct analysis *load(const char *path, char **err, struct report_examples **later)
 {
 	size_t len = 0;
 	json_error_t jerr;
 	struct analysis *a = NULL;
 	char *text = NULL;
 	bool unsure;
+	int fd;
+	struct rl_spans spans = { 0 };
 
 	*err = NULL;
-	const char *map = map_plain(path, &len);
+	const char *map = map_plain(path, &len, &fd);
 	if (map) {
-		a = rl_scan_report(map, len, path, err, &unsure, true);
-		if (!unsure) {
-			munmap((void *)map, len);
+		a = rl_scan_report(map, len, path, err, &unsure, true, later ? &spans : NULL);
+		munmap((void *)map, len);
+		if (!unsure && a && spans.n) {
+			*later = xcalloc(1, sizeof(**later));
+			(*later)->fd = fd;
+			(*later)->spans = spans;
 			return a;
 		}
+		close(fd);
+		free(spans.v);
+		if (!unsure)
+			return a;
 		/* Left to jansson: read it again, whole, below. */
-		munmap((void *)map, len);
 	}
 	text = read_all(path, &len, err);
 	if (!text)
 		return NULL;
 	if (!map) {
-		a = rl_scan_report(text, len, path, err, &unsure, false);
+		a = rl_scan_report(text, len, path, err, &unsure, false, NULL);
 		if (!unsure)
 			goto out;
 	}
@@ -360,4 +405,16 @@ struct analysis *report_load(const char *path, char **err)
 out:
 	free(text);
 	return a;
+}
+
+struct analysis *report_load(const char *path, char **err)
+{
+	return load(path, err, NULL);
+}
+
+struct analysis *report_load_later(const char *path, char **err,
+		struct report_examples **later)
+{
+	*later = NULL;
+	return load(path, err, later);
 }

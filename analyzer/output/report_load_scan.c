@@ -36,6 +36,8 @@
 
 struct scan {
 	const char *p, *end;
+	const char *base;               /* the text's start */
+	struct rl_spans *later;         /* examples left in the file, or NULL: read them */
 	const char *released;   /* a mapping's pages before this are given back; else NULL */
 	struct strbuf tmp;      /* decoded strings of the current group, each NUL-ended */
 	int depth;
@@ -284,6 +286,43 @@ static bool scan_value(struct scan *s, struct val *v)
 	}
 }
 
+/* A string at s->p checked as scan_string() checks it, not kept (the
+ * examples left in the file are half a big report). */
+static bool skip_string(struct scan *s)
+{
+	s->p++;
+	for (;;) {
+		s->p = jstr_plain_run(s->p, s->end);
+		if (s->p >= s->end)
+			return false;
+		unsigned char c = (unsigned char)*s->p;
+		if (c == '"') {
+			s->p++;
+			return true;
+		}
+		if (c == '\\' && s->end - s->p >= 2 && (s->p[1] == '"' || s->p[1] == '\\')) {
+			s->p += 2;
+		} else if (c == '\\') {
+			char esc[4];
+			s->p++;
+			if (!jstr_unescape(&s->p, s->end, esc))
+				return false;
+		} else {
+			size_t n = c < 0x20 ? 0 :
+				jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
+			if (n == 0)
+				return false;
+			s->p += n;
+		}
+	}
+}
+
+/* A value inside one passed over. */
+static inline bool skip_inner(struct scan *s, struct val *v)
+{
+	return at(s, '"') ? skip_string(s) : scan_value(s, v);
+}
+
 static bool skip_value(struct scan *s)
 {
 	struct val v;
@@ -292,17 +331,17 @@ static bool skip_value(struct scan *s)
 	int r;
 
 	if (!at(s, '{') && !at(s, '['))
-		return scan_value(s, &v);
+		return skip_inner(s, &v);
 	if (++s->depth > SCAN_MAX_DEPTH)
 		return false;
 	if (at(s, '{')) {
 		while (ok && (r = next_member(s, &first, &key)) == 1) {
-			ok = scan_value(s, &v);
+			ok = skip_inner(s, &v);
 			s->tmp.len = mark;
 		}
 	} else {
 		while (ok && (r = next_element(s, &first)) == 1) {
-			ok = scan_value(s, &v);
+			ok = skip_inner(s, &v);
 			s->tmp.len = mark;
 		}
 	}
@@ -461,6 +500,8 @@ struct raw_group {
 	struct agg_bucket *buckets;
 	size_t nbuckets, cap;
 	uint64_t hist[SKETCH_HIST_BINS];
+	size_t ex_off, ex_len;          /* examples left in the file: their array */
+	bool ex_later;
 };
 
 static bool scan_names(struct scan *s, struct raw_names *rn)
@@ -618,7 +659,17 @@ static bool scan_member(struct scan *s, struct raw_group *g, enum gkey k)
 	case GK_USERS: return scan_names(s, &g->names[1]);
 	case GK_APPS: return scan_names(s, &g->names[2]);
 	case GK_OTHER: return scan_flat(s, other_keys, g->other);
-	case GK_EXAMPLES: return scan_examples(s, g);
+	case GK_EXAMPLES:
+		if (s->later && at(s, '[')) {
+			const char *start = s->p;
+			g->ex_later = true;
+			g->ex_off = (size_t)(start - s->base);
+			if (!skip_value(s))
+				return false;
+			g->ex_len = (size_t)(s->p - start);
+			return true;
+		}
+		return scan_examples(s, g);
 	case GK_HISTOGRAM: return scan_histogram(s, g);
 	case GK_TIMELINE: return scan_timeline(s, g);
 	case GK_PLAN: {
@@ -654,6 +705,23 @@ static void build_names(const struct scan *s, struct agg *agg, struct name_count
 	nc->other = other;
 }
 
+static void build_examples(const struct scan *s, struct analysis *a, struct group *g,
+		const struct raw_group *r)
+{
+	for (unsigned i = 0; i < r->nex && g->nexamples < AGG_EXAMPLES; i++) {
+		const struct val *ev = r->ex[i];
+		struct example *e = &g->examples[g->nexamples++];
+		const char *q = v_str(s, &ev[EX_QUERY]), *params = v_str(s, &ev[EX_PARAMS]);
+		e->ts_ms = v_ts(s, &ev[EX_TS]);
+		e->duration_ms = v_num0(&ev[EX_DURATION]);
+		e->query = xstrdup(q ? q : "");
+		e->params = params ? xstrdup(params) : NULL;
+		e->db = intern(a->agg, v_str(s, &ev[EX_DB]));
+		e->user = intern(a->agg, v_str(s, &ev[EX_USER]));
+		e->app = intern(a->agg, v_str(s, &ev[EX_APP]));
+	}
+}
+
 /* The group as load_group() (report_load_groups.c) builds it from the
  * same members; NULL when its fingerprint is not 16 hex digits. */
 static struct group *build_group(const struct scan *s, struct analysis *a, struct raw_group *r)
@@ -677,18 +745,7 @@ static struct group *build_group(const struct scan *s, struct analysis *a, struc
 	build_names(s, a->agg, &g->dbs, &r->names[0], v_uint(&r->other[0]));
 	build_names(s, a->agg, &g->users, &r->names[1], v_uint(&r->other[1]));
 	build_names(s, a->agg, &g->apps, &r->names[2], v_uint(&r->other[2]));
-	for (unsigned i = 0; i < r->nex && g->nexamples < AGG_EXAMPLES; i++) {
-		const struct val *ev = r->ex[i];
-		struct example *e = &g->examples[g->nexamples++];
-		const char *q = v_str(s, &ev[EX_QUERY]), *params = v_str(s, &ev[EX_PARAMS]);
-		e->ts_ms = v_ts(s, &ev[EX_TS]);
-		e->duration_ms = v_num0(&ev[EX_DURATION]);
-		e->query = xstrdup(q ? q : "");
-		e->params = params ? xstrdup(params) : NULL;
-		e->db = intern(a->agg, v_str(s, &ev[EX_DB]));
-		e->user = intern(a->agg, v_str(s, &ev[EX_USER]));
-		e->app = intern(a->agg, v_str(s, &ev[EX_APP]));
-	}
+	build_examples(s, a, g, r);
 	if (r->plan) {
 		/* The plan is written back as jansson dumps it: read it with
 		 * jansson (it is checked JSON already) and dump it the same way. */
@@ -762,6 +819,14 @@ static bool scan_group(struct scan *s, struct analysis *a, struct raw_group *r,
 	if (r2 != 0)
 		return false;
 	*out = build_group(s, a, r);
+	if (*out && r->ex_later) {
+		struct rl_spans *l = s->later;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 1024;
+			l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+		}
+		l->v[l->n++] = (struct rl_example_span){ *out, r->ex_off, r->ex_len, false };
+	}
 	return *out != NULL;
 }
 
@@ -807,9 +872,10 @@ static bool scan_groups(struct scan *s, struct analysis *a)
 }
 
 struct analysis *rl_scan_report(const char *text, size_t len, const char *origin,
-		char **err, bool *unsure, bool mapped)
+		char **err, bool *unsure, bool mapped, struct rl_spans *later)
 {
-	struct scan s = { .p = text, .end = text + len, .released = mapped ? text : NULL };
+	struct scan s = { .p = text, .end = text + len, .base = text,
+		.released = mapped ? text : NULL, .later = later };
 	struct analysis *a = xcalloc(1, sizeof(*a));
 	json_t *root = json_object();
 	bool first = true, groups = false;
@@ -859,4 +925,18 @@ fail:
 	json_decref(root);
 	analysis_free(a);
 	return NULL;
+}
+
+bool rl_scan_examples(const char *text, size_t len, struct analysis *a, struct group *g)
+{
+	struct scan s = { .p = text, .end = text + len, .base = text };
+	struct raw_group *r = xcalloc(1, sizeof(*r));
+	bool ok = scan_examples(&s, r);
+	skip_ws(&s);
+	ok = ok && s.p == s.end;
+	if (ok)
+		build_examples(&s, a, g, r);
+	sb_release(&s.tmp);
+	free(r);
+	return ok;
 }
