@@ -14,7 +14,6 @@
  * or mistyped member is "unknown"); on anything else (a duplicate key, a
  * number it is not sure of, \u0000, invalid JSON) it gives up and the
  * caller reads the text with jansson, which says what is wrong. */
-#include <errno.h>
 #include <locale.h>
 #include <math.h>
 #include <stdlib.h>
@@ -24,421 +23,11 @@
 
 #include "findings.h"
 #include "fingerprint.h"
-#include "jstr.h"
 #include "report_load.h"
 #include "report_load_int.h"
 #include "sketch_hist.h"
 #include "strbuf.h"
 #include "timeutil.h"
-
-/* jansson's JSON_PARSER_MAX_DEPTH is 2048: past this, let it decide. */
-#define SCAN_MAX_DEPTH 512
-
-struct scan {
-	const char *p, *end;
-	const char *base;               /* the text's start */
-	struct rl_spans *later;         /* examples left in the file, or NULL: read them */
-	const char *released;   /* a mapping's pages before this are given back; else NULL */
-	struct strbuf tmp;      /* decoded strings of the current group, each NUL-ended */
-	int depth;
-};
-
-/* A scalar member as read: what rl_uint, rl_num, rl_str, rl_ts and
- * rl_bool see in the jansson value. */
-struct val {
-	char type;              /* 0 absent, 's' string, 'i' integer, 'r' real, 't' true, 'o' other */
-	size_t off;             /* 's': offset of the text in tmp */
-	long long i;
-	double d;
-};
-
-static inline void skip_ws(struct scan *s)
-{
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-		s->p++;
-}
-
-static inline bool take(struct scan *s, char c)
-{
-	skip_ws(s);
-	if (s->p < s->end && *s->p == c) {
-		s->p++;
-		return true;
-	}
-	return false;
-}
-
-/* A string at s->p (its opening quote) decoded into tmp, NUL-ended; its
- * offset in *off. False for anything left to jansson. */
-static bool scan_string(struct scan *s, size_t *off)
-{
-	if (s->p >= s->end || *s->p != '"')
-		return false;
-	s->p++;
-	*off = s->tmp.len;
-	for (;;) {
-		const char *run = s->p;
-		s->p = jstr_plain_run(s->p, s->end);
-		size_t n = (size_t)(s->p - run);
-		/* Inline: ORM texts are short runs between escaped quotes. */
-		if (s->tmp.len + n + 5 > s->tmp.cap)
-			sb_grow(&s->tmp, n + 5);
-		memcpy(s->tmp.buf + s->tmp.len, run, n);
-		s->tmp.len += n;
-		if (s->p >= s->end)
-			return false;
-		unsigned char c = (unsigned char)*s->p;
-		if (c == '"') {
-			s->p++;
-			sb_putc(&s->tmp, '\0');
-			return true;
-		}
-		/* An escape or a UTF-8 sequence: at most 4 bytes, written in
-		 * place (room for them was made above). */
-		char *o = s->tmp.buf + s->tmp.len;
-		if (c == '\\' && s->end - s->p >= 2 && (s->p[1] == '"' || s->p[1] == '\\')) {
-			*o++ = s->p[1];         /* the common ones, without a call */
-			s->p += 2;
-		} else if (c == '\\') {
-			s->p++;
-			o = jstr_unescape(&s->p, s->end, o);
-			if (!o)
-				return false;
-		} else {
-			if (c < 0x20)
-				return false;
-			n = jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
-			if (n == 0)
-				return false;
-			memcpy(o, s->p, n);
-			o += n;
-			s->p += n;
-		}
-		s->tmp.len = (size_t)(o - s->tmp.buf);
-	}
-}
-
-static inline bool is_digit(const char *p, const char *end)
-{
-	return p < end && *p >= '0' && *p <= '9';
-}
-
-/* Exact powers of ten as doubles (10^22 is the last one a double holds). */
-static const double pow10_exact[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-/* A number by JSON's grammar, converted as jansson does (strtoll for an
- * integer, strtod for a real); false past the range jansson accepts or
- * for a token too long to be sure of. The reports' numbers are mostly
- * short decimals ("12.345"): with at most 15 digits and a power of ten
- * up to 22, one IEEE multiplication or division of two exact doubles is
- * the correctly rounded value, the one strtod gives (Clinger's fast
- * path), at a tenth of strtod's cost. */
-static bool scan_number(struct scan *s, struct val *v)
-{
-	const char *start = s->p;
-	bool real = false, neg = false;
-	uint64_t m = 0;
-	int digits = 0, exp10 = 0, e = 0;
-	bool eneg = false;
-
-	if (s->p < s->end && *s->p == '-') {
-		neg = true;
-		s->p++;
-	}
-	if (!is_digit(s->p, s->end))
-		return false;
-	if (*s->p == '0') {
-		s->p++;
-		if (is_digit(s->p, s->end))
-			return false;
-	} else {
-		for (; is_digit(s->p, s->end); s->p++, digits++)
-			m = m * 10 + (uint64_t)(*s->p - '0');
-	}
-	if (s->p < s->end && *s->p == '.') {
-		real = true;
-		s->p++;
-		if (!is_digit(s->p, s->end))
-			return false;
-		for (; is_digit(s->p, s->end); s->p++, exp10--)
-			if (m || *s->p != '0')
-				m = m * 10 + (uint64_t)(*s->p - '0'), digits++;
-	}
-	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-		real = true;
-		s->p++;
-		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-			eneg = *s->p++ == '-';
-		if (!is_digit(s->p, s->end))
-			return false;
-		for (; is_digit(s->p, s->end); s->p++)
-			if (e < 10000)
-				e = e * 10 + (*s->p - '0');
-		exp10 += eneg ? -e : e;
-	}
-	if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
-		double d = (double)m;
-		d = exp10 < 0 ? d / pow10_exact[-exp10] : d * pow10_exact[exp10];
-		if (real) {
-			v->type = 'r';
-			v->d = neg ? -d : d;
-		} else {
-			v->type = 'i';
-			v->i = neg ? -(long long)m : (long long)m;
-		}
-		return true;
-	}
-	char buf[64];
-	size_t n = (size_t)(s->p - start);
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, start, n);
-	buf[n] = '\0';
-	errno = 0;
-	if (real) {
-		v->type = 'r';
-		v->d = strtod(buf, NULL);
-		return isfinite(v->d);
-	}
-	v->type = 'i';
-	v->i = strtoll(buf, NULL, 10);
-	return errno != ERANGE;
-}
-
-static bool skip_value(struct scan *s);
-
-/* Object members: call with *first true at '{' (consumed here); returns 1
- * with the key's offset in tmp and s->p at the value, 0 at the end, -1
- * on what is left to jansson. */
-static int next_member(struct scan *s, bool *first, size_t *key)
-{
-	if (*first) {
-		if (!take(s, '{'))
-			return -1;
-		*first = false;
-		if (take(s, '}'))
-			return 0;
-	} else {
-		if (take(s, '}'))
-			return 0;
-		if (!take(s, ','))
-			return -1;
-	}
-	skip_ws(s);
-	if (!scan_string(s, key) || !take(s, ':'))
-		return -1;
-	skip_ws(s);
-	return 1;
-}
-
-/* Array elements, like next_member. */
-static int next_element(struct scan *s, bool *first)
-{
-	if (*first) {
-		if (!take(s, '['))
-			return -1;
-		*first = false;
-		if (take(s, ']'))
-			return 0;
-	} else {
-		if (take(s, ']'))
-			return 0;
-		if (!take(s, ','))
-			return -1;
-	}
-	skip_ws(s);
-	return 1;
-}
-
-static inline bool at(const struct scan *s, char c)
-{
-	return s->p < s->end && *s->p == c;
-}
-
-/* Any value (s->p at it): a scalar into *v, an object or array checked
- * and passed over (type 'o'). */
-static bool scan_value(struct scan *s, struct val *v)
-{
-	*v = (struct val){ .type = 'o' };
-	if (s->p >= s->end)
-		return false;
-	switch (*s->p) {
-	case '"':
-		v->type = 's';
-		return scan_string(s, &v->off);
-	case '{':
-	case '[':
-		return skip_value(s);
-	case 't':
-	case 'f':
-	case 'n': {
-		size_t n = jstr_literal_len(s->p, s->end);
-		if (n == 4 && *s->p == 't')
-			v->type = 't';
-		s->p += n;
-		return n > 0;
-	}
-	default:
-		return scan_number(s, v);
-	}
-}
-
-/* A string at s->p checked as scan_string() checks it, not kept (the
- * examples left in the file are half a big report). */
-static bool skip_string(struct scan *s)
-{
-	s->p++;
-	for (;;) {
-		s->p = jstr_plain_run(s->p, s->end);
-		if (s->p >= s->end)
-			return false;
-		unsigned char c = (unsigned char)*s->p;
-		if (c == '"') {
-			s->p++;
-			return true;
-		}
-		if (c == '\\' && s->end - s->p >= 2 && (s->p[1] == '"' || s->p[1] == '\\')) {
-			s->p += 2;
-		} else if (c == '\\') {
-			char esc[4];
-			s->p++;
-			if (!jstr_unescape(&s->p, s->end, esc))
-				return false;
-		} else {
-			size_t n = c < 0x20 ? 0 :
-				jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
-			if (n == 0)
-				return false;
-			s->p += n;
-		}
-	}
-}
-
-/* A value inside one passed over. */
-static inline bool skip_inner(struct scan *s, struct val *v)
-{
-	return at(s, '"') ? skip_string(s) : scan_value(s, v);
-}
-
-static bool skip_value(struct scan *s)
-{
-	struct val v;
-	bool first = true, ok = true;
-	size_t mark = s->tmp.len, key;
-	int r;
-
-	if (!at(s, '{') && !at(s, '['))
-		return skip_inner(s, &v);
-	if (++s->depth > SCAN_MAX_DEPTH)
-		return false;
-	if (at(s, '{')) {
-		while (ok && (r = next_member(s, &first, &key)) == 1) {
-			ok = skip_inner(s, &v);
-			s->tmp.len = mark;
-		}
-	} else {
-		while (ok && (r = next_element(s, &first)) == 1) {
-			ok = skip_inner(s, &v);
-			s->tmp.len = mark;
-		}
-	}
-	s->depth--;
-	return ok && r == 0;
-}
-
-/* ---- the values as rl_* read them ---- */
-
-static const char *v_str(const struct scan *s, const struct val *v)
-{
-	return v->type == 's' ? s->tmp.buf + v->off : NULL;
-}
-
-static double v_num(const struct val *v)
-{
-	return v->type == 'i' ? (double)v->i : v->type == 'r' ? v->d : NAN;
-}
-
-static double v_num0(const struct val *v)
-{
-	double d = v_num(v);
-	return isnan(d) ? 0 : d;
-}
-
-static uint64_t v_uint(const struct val *v)
-{
-	if (v->type == 'i')
-		return v->i > 0 ? (uint64_t)v->i : 0;
-	if (v->type == 'r' && v->d > 0)
-		return v->d < 18446744073709551616.0 ? (uint64_t)v->d : UINT64_MAX;
-	return 0;
-}
-
-static int64_t v_ts(const struct scan *s, const struct val *v)
-{
-	const char *str = v_str(s, v);
-	int64_t ms, tod;
-	if (!str || !ts_parse_cli(str, &ms, &tod) || ms == TS_NONE)
-		return TS_NONE;
-	return ms;
-}
-
-/* Whether the key decoded at off in tmp is name. */
-static bool key_is(const struct scan *s, size_t off, const char *name)
-{
-	return strcmp(s->tmp.buf + off, name) == 0;
-}
-
-/* Index of the key decoded at off among names[0..n), n when none. The
- * search starts at *hint, after the last key found, so that members in
- * the writer's order cost one comparison each. */
-static size_t find_key(const struct scan *s, size_t off, const char *const *names,
-		size_t n, size_t *hint)
-{
-	const char *key = s->tmp.buf + off;
-	for (size_t i = 0, k = *hint; i < n; i++, k = k + 1 == n ? 0 : k + 1)
-		if (key[0] == names[k][0] && strcmp(key, names[k]) == 0) {
-			*hint = k + 1 == n ? 0 : k + 1;
-			return k;
-		}
-	return n;
-}
-
-/* Reads the members named in keys (a NULL-ended list) of the object at
- * s->p into vals; others are passed over. A value that is not an object
- * leaves them absent, as json_object_get on it would. */
-static bool scan_flat(struct scan *s, const char *const *keys, struct val *vals)
-{
-	bool first = true;
-	size_t key, nk = 0, hint = 0;
-	int r;
-	unsigned seen = 0;
-
-	while (keys[nk])
-		nk++;
-	for (size_t k = 0; k < nk; k++)
-		vals[k] = (struct val){ 0 };
-	if (!at(s, '{'))
-		return skip_value(s);
-	if (++s->depth > SCAN_MAX_DEPTH)
-		return false;
-	while ((r = next_member(s, &first, &key)) == 1) {
-		size_t k = find_key(s, key, keys, nk, &hint);
-		if (k < nk && (seen & (1u << k)))
-			return false;   /* a duplicate: jansson keeps the last */
-		struct val v;
-		if (!scan_value(s, &v))
-			return false;
-		if (k < nk) {
-			vals[k] = v;
-			seen |= 1u << k;
-		}
-	}
-	s->depth--;
-	return r == 0;
-}
 
 /* ---- a group ---- */
 
@@ -487,15 +76,15 @@ static const char *const other_keys[] = { "databases", "users", "applications", 
  * come in any order (timed_calls defaults to calls, plan_ms counts only
  * with a plan). Reused from group to group. */
 struct raw_group {
-	struct val v[GK_COUNT];
+	struct rl_val v[GK_COUNT];
 	struct raw_names names[3];      /* databases, users, applications */
-	struct val other[3];
-	struct val ex[AGG_EXAMPLES][EX_COUNT];
+	struct rl_val other[3];
+	struct rl_val ex[AGG_EXAMPLES][EX_COUNT];
 	unsigned nex;
 	unsigned sources;
 	const char *plan;               /* span of the plan's text, or NULL */
 	size_t plan_len;
-	struct val bucket_s;
+	struct rl_val bucket_s;
 	bool has_timeline, has_buckets;
 	struct agg_bucket *buckets;
 	size_t nbuckets, cap;
@@ -504,21 +93,21 @@ struct raw_group {
 	bool ex_later;
 };
 
-static bool scan_names(struct scan *s, struct raw_names *rn)
+static bool scan_names(struct rl_scan *s, struct raw_names *rn)
 {
 	bool first = true;
 	size_t key;
 	int r;
 
 	rn->n = 0;
-	if (!at(s, '{'))
-		return skip_value(s);
-	while ((r = next_member(s, &first, &key)) == 1) {
-		struct val v;
+	if (!rl_at(s, '{'))
+		return rl_skip_value(s);
+	while ((r = rl_next_member(s, &first, &key)) == 1) {
+		struct rl_val v;
 		for (size_t k = 0; k < rn->n; k++)
 			if (strcmp(s->tmp.buf + rn->v[k].off, s->tmp.buf + key) == 0)
 				return false;
-		if (!scan_value(s, &v))
+		if (!rl_scan_value(s, &v))
 			return false;
 		if (rn->n == rn->cap) {
 			rn->cap = rn->cap ? 2 * rn->cap : 8;
@@ -530,120 +119,120 @@ static bool scan_names(struct scan *s, struct raw_names *rn)
 	return r == 0;
 }
 
-static bool scan_sources(struct scan *s, unsigned *bits)
+static bool scan_sources(struct rl_scan *s, unsigned *bits)
 {
 	bool first = true;
 	int r;
 	const char *name;
 
 	*bits = 0;
-	if (!at(s, '['))
-		return skip_value(s);
-	while ((r = next_element(s, &first)) == 1) {
-		struct val v;
-		if (!scan_value(s, &v))
+	if (!rl_at(s, '['))
+		return rl_skip_value(s);
+	while ((r = rl_next_element(s, &first)) == 1) {
+		struct rl_val v;
+		if (!rl_scan_value(s, &v))
 			return false;
 		for (unsigned k = 0; v.type == 's' && (name = source_name(k)) != NULL; k++)
-			if (strcmp(v_str(s, &v), name) == 0)
+			if (strcmp(rl_v_str(s, &v), name) == 0)
 				*bits |= 1u << k;
 	}
 	return r == 0;
 }
 
-static bool scan_examples(struct scan *s, struct raw_group *g)
+static bool scan_examples(struct rl_scan *s, struct raw_group *g)
 {
 	bool first = true;
 	int r;
 
-	if (!at(s, '['))
-		return skip_value(s);
-	while ((r = next_element(s, &first)) == 1) {
+	if (!rl_at(s, '['))
+		return rl_skip_value(s);
+	while ((r = rl_next_element(s, &first)) == 1) {
 		if (g->nex == AGG_EXAMPLES) {
-			if (!skip_value(s))
+			if (!rl_skip_value(s))
 				return false;
 			continue;
 		}
-		if (!scan_flat(s, ex_keys, g->ex[g->nex++]))
+		if (!rl_scan_flat(s, ex_keys, g->ex[g->nex++]))
 			return false;
 	}
 	return r == 0;
 }
 
 /* The bin whose upper limit is upto (not a number: the open-ended last). */
-static int hist_bin(const struct val *upto)
+static int hist_bin(const struct rl_val *upto)
 {
 	if (upto->type != 'i' && upto->type != 'r')
 		return SKETCH_HIST_BINS - 1;
-	double v = v_num(upto);
+	double v = rl_v_num(upto);
 	for (unsigned i = 0; i + 1 < SKETCH_HIST_BINS; i++)
 		if (fabs(sketch_hist_limit(i) - v) <= 1e-9 * v)
 			return (int)i;
 	return -1;
 }
 
-static bool scan_histogram(struct scan *s, struct raw_group *g)
+static bool scan_histogram(struct rl_scan *s, struct raw_group *g)
 {
 	bool first = true;
 	int r;
-	struct val hv[2];
+	struct rl_val hv[2];
 
-	if (!at(s, '['))
-		return skip_value(s);
-	while ((r = next_element(s, &first)) == 1) {
-		if (!scan_flat(s, hist_keys, hv))
+	if (!rl_at(s, '['))
+		return rl_skip_value(s);
+	while ((r = rl_next_element(s, &first)) == 1) {
+		if (!rl_scan_flat(s, hist_keys, hv))
 			return false;
 		int bin = hist_bin(&hv[0]);
 		if (bin >= 0)
-			g->hist[bin] += v_uint(&hv[1]);
+			g->hist[bin] += rl_v_uint(&hv[1]);
 	}
 	return r == 0;
 }
 
-static bool scan_buckets(struct scan *s, struct raw_group *g)
+static bool scan_buckets(struct rl_scan *s, struct raw_group *g)
 {
 	bool first = true;
 	int r;
-	struct val bv[3];
+	struct rl_val bv[3];
 
-	if (!at(s, '['))
-		return skip_value(s);
+	if (!rl_at(s, '['))
+		return rl_skip_value(s);
 	g->has_buckets = true;
-	while ((r = next_element(s, &first)) == 1) {
-		if (!scan_flat(s, bucket_keys, bv))
+	while ((r = rl_next_element(s, &first)) == 1) {
+		if (!rl_scan_flat(s, bucket_keys, bv))
 			return false;
 		if (g->nbuckets == g->cap) {
 			g->cap = g->cap ? 2 * g->cap : 16;
 			g->buckets = xrealloc(g->buckets, g->cap * sizeof(*g->buckets));
 		}
-		g->buckets[g->nbuckets++] = (struct agg_bucket){ .start_ms = v_ts(s, &bv[0]),
-			.calls = v_uint(&bv[1]), .total_ms = v_num0(&bv[2]) };
+		g->buckets[g->nbuckets++] = (struct agg_bucket){ .start_ms = rl_v_ts(s, &bv[0]),
+			.calls = rl_v_uint(&bv[1]), .total_ms = rl_v_num0(&bv[2]) };
 	}
 	return r == 0;
 }
 
-static bool scan_timeline(struct scan *s, struct raw_group *g)
+static bool scan_timeline(struct rl_scan *s, struct raw_group *g)
 {
 	bool first = true, seen_b = false, seen_s = false;
 	size_t key;
 	int r;
 
-	if (!at(s, '{'))
-		return skip_value(s);
+	if (!rl_at(s, '{'))
+		return rl_skip_value(s);
 	g->has_timeline = true;
-	while ((r = next_member(s, &first, &key)) == 1) {
+	while ((r = rl_next_member(s, &first, &key)) == 1) {
 		bool ok;
-		if (key_is(s, key, "buckets")) {
+		if (rl_key_is(s, key, "buckets")) {
 			if (seen_b)
 				return false;
 			seen_b = true;
 			ok = scan_buckets(s, g);
-		} else if (key_is(s, key, "bucket_s")) {
+		} else if (rl_key_is(s, key, "bucket_s")) {
 			if (seen_s)
 				return false;
 			seen_s = true;
-			ok = scan_value(s, &g->bucket_s);
+			ok = rl_scan_value(s, &g->bucket_s);
 		} else {
-			ok = skip_value(s);
+			ok = rl_skip_value(s);
 		}
 		if (!ok)
 			return false;
@@ -651,20 +240,20 @@ static bool scan_timeline(struct scan *s, struct raw_group *g)
 	return r == 0;
 }
 
-static bool scan_member(struct scan *s, struct raw_group *g, enum gkey k)
+static bool scan_member(struct rl_scan *s, struct raw_group *g, enum gkey k)
 {
 	switch (k) {
 	case GK_SOURCES: return scan_sources(s, &g->sources);
 	case GK_DBS: return scan_names(s, &g->names[0]);
 	case GK_USERS: return scan_names(s, &g->names[1]);
 	case GK_APPS: return scan_names(s, &g->names[2]);
-	case GK_OTHER: return scan_flat(s, other_keys, g->other);
+	case GK_OTHER: return rl_scan_flat(s, other_keys, g->other);
 	case GK_EXAMPLES:
-		if (s->later && at(s, '[')) {
+		if (s->later && rl_at(s, '[')) {
 			const char *start = s->p;
 			g->ex_later = true;
 			g->ex_off = (size_t)(start - s->base);
-			if (!skip_value(s))
+			if (!rl_skip_value(s))
 				return false;
 			g->ex_len = (size_t)(s->p - start);
 			return true;
@@ -674,7 +263,7 @@ static bool scan_member(struct scan *s, struct raw_group *g, enum gkey k)
 	case GK_TIMELINE: return scan_timeline(s, g);
 	case GK_PLAN: {
 		const char *start = s->p;
-		if (!skip_value(s))
+		if (!rl_skip_value(s))
 			return false;
 		if (*start == '{' || *start == '[') {
 			g->plan = start;
@@ -683,7 +272,7 @@ static bool scan_member(struct scan *s, struct raw_group *g, enum gkey k)
 		return true;
 	}
 	default:
-		return scan_value(s, &g->v[k]);
+		return rl_scan_value(s, &g->v[k]);
 	}
 }
 
@@ -692,7 +281,7 @@ static const char *intern(struct agg *agg, const char *s)
 	return s && s[0] ? agg_intern(agg, s, strlen(s)) : NULL;
 }
 
-static void build_names(const struct scan *s, struct agg *agg, struct name_counts *nc,
+static void build_names(const struct rl_scan *s, struct agg *agg, struct name_counts *nc,
 		const struct raw_names *rn, uint64_t other)
 {
 	nc->v = rn->n ? xcalloc(rn->n, sizeof(*nc->v)) : NULL;
@@ -705,46 +294,46 @@ static void build_names(const struct scan *s, struct agg *agg, struct name_count
 	nc->other = other;
 }
 
-static void build_examples(const struct scan *s, struct analysis *a, struct group *g,
+static void build_examples(const struct rl_scan *s, struct analysis *a, struct group *g,
 		const struct raw_group *r)
 {
 	for (unsigned i = 0; i < r->nex && g->nexamples < AGG_EXAMPLES; i++) {
-		const struct val *ev = r->ex[i];
+		const struct rl_val *ev = r->ex[i];
 		struct example *e = &g->examples[g->nexamples++];
-		const char *q = v_str(s, &ev[EX_QUERY]), *params = v_str(s, &ev[EX_PARAMS]);
-		e->ts_ms = v_ts(s, &ev[EX_TS]);
-		e->duration_ms = v_num0(&ev[EX_DURATION]);
+		const char *q = rl_v_str(s, &ev[EX_QUERY]), *params = rl_v_str(s, &ev[EX_PARAMS]);
+		e->ts_ms = rl_v_ts(s, &ev[EX_TS]);
+		e->duration_ms = rl_v_num0(&ev[EX_DURATION]);
 		e->query = xstrdup(q ? q : "");
 		e->params = params ? xstrdup(params) : NULL;
-		e->db = intern(a->agg, v_str(s, &ev[EX_DB]));
-		e->user = intern(a->agg, v_str(s, &ev[EX_USER]));
-		e->app = intern(a->agg, v_str(s, &ev[EX_APP]));
+		e->db = intern(a->agg, rl_v_str(s, &ev[EX_DB]));
+		e->user = intern(a->agg, rl_v_str(s, &ev[EX_USER]));
+		e->app = intern(a->agg, rl_v_str(s, &ev[EX_APP]));
 	}
 }
 
 /* The group as load_group() (report_load_groups.c) builds it from the
  * same members; NULL when its fingerprint is not 16 hex digits. */
-static struct group *build_group(const struct scan *s, struct analysis *a, struct raw_group *r)
+static struct group *build_group(const struct rl_scan *s, struct analysis *a, struct raw_group *r)
 {
 	uint64_t fp;
-	const char *fps = v_str(s, &r->v[GK_FP]);
+	const char *fps = rl_v_str(s, &r->v[GK_FP]);
 	if (!fps || strlen(fps) != 16 || !fp_parse(fps, &fp))
 		return NULL;
-	const char *query = v_str(s, &r->v[GK_QUERY]);
+	const char *query = rl_v_str(s, &r->v[GK_QUERY]);
 	struct group *g = agg_group_get(a->agg, fp, query ? query : "", r->v[GK_LEXICAL].type == 't');
-	g->calls = v_uint(&r->v[GK_CALLS]);
-	g->timed_calls = r->v[GK_TIMED].type ? v_uint(&r->v[GK_TIMED]) : g->calls;
-	g->total_ms = v_num0(&r->v[GK_TOTAL]);
-	g->min_ms = v_num0(&r->v[GK_MIN]);
-	g->max_ms = v_num0(&r->v[GK_MAX]);
-	g->prep_count = v_uint(&r->v[GK_PREP_COUNT]);
-	g->prep_ms = v_num0(&r->v[GK_PREP_MS]);
-	g->first_ts = v_ts(s, &r->v[GK_FIRST]);
-	g->last_ts = v_ts(s, &r->v[GK_LAST]);
+	g->calls = rl_v_uint(&r->v[GK_CALLS]);
+	g->timed_calls = r->v[GK_TIMED].type ? rl_v_uint(&r->v[GK_TIMED]) : g->calls;
+	g->total_ms = rl_v_num0(&r->v[GK_TOTAL]);
+	g->min_ms = rl_v_num0(&r->v[GK_MIN]);
+	g->max_ms = rl_v_num0(&r->v[GK_MAX]);
+	g->prep_count = rl_v_uint(&r->v[GK_PREP_COUNT]);
+	g->prep_ms = rl_v_num0(&r->v[GK_PREP_MS]);
+	g->first_ts = rl_v_ts(s, &r->v[GK_FIRST]);
+	g->last_ts = rl_v_ts(s, &r->v[GK_LAST]);
 	g->sources = r->sources;
-	build_names(s, a->agg, &g->dbs, &r->names[0], v_uint(&r->other[0]));
-	build_names(s, a->agg, &g->users, &r->names[1], v_uint(&r->other[1]));
-	build_names(s, a->agg, &g->apps, &r->names[2], v_uint(&r->other[2]));
+	build_names(s, a->agg, &g->dbs, &r->names[0], rl_v_uint(&r->other[0]));
+	build_names(s, a->agg, &g->users, &r->names[1], rl_v_uint(&r->other[1]));
+	build_names(s, a->agg, &g->apps, &r->names[2], rl_v_uint(&r->other[2]));
 	build_examples(s, a, g, r);
 	if (r->plan) {
 		/* The plan is written back as jansson dumps it: read it with
@@ -756,21 +345,21 @@ static struct group *build_group(const struct scan *s, struct analysis *a, struc
 		json_decref(plan);
 		if (!g->plan_json)
 			abort();
-		g->plan_ms = v_num0(&r->v[GK_PLAN_MS]);
+		g->plan_ms = rl_v_num0(&r->v[GK_PLAN_MS]);
 	}
 	if (r->has_timeline) {
 		struct agg_timeline *tl = &g->timeline;
-		tl->width_ms = (int64_t)v_uint(&r->bucket_s) * 1000;
+		tl->width_ms = (int64_t)rl_v_uint(&r->bucket_s) * 1000;
 		tl->cap = (uint32_t)r->nbuckets;
 		tl->b = r->nbuckets ? xcalloc(r->nbuckets, sizeof(*tl->b)) : NULL;
 		for (size_t i = 0; i < r->nbuckets; i++)
 			tl->b[tl->n++] = r->buckets[i];
 	}
 	struct group_stats *st = &g->stats;
-	st->mean_ms = v_num0(&r->v[GK_MEAN]);
-	st->p50_ms = v_num0(&r->v[GK_P50]);
-	st->p95_ms = v_num0(&r->v[GK_P95]);
-	st->p99_ms = v_num0(&r->v[GK_P99]);
+	st->mean_ms = rl_v_num0(&r->v[GK_MEAN]);
+	st->p50_ms = rl_v_num0(&r->v[GK_P50]);
+	st->p95_ms = rl_v_num0(&r->v[GK_P95]);
+	st->p99_ms = rl_v_num0(&r->v[GK_P99]);
 	for (unsigned i = 0; i < SKETCH_HIST_BINS; i++)
 		st->hist[i] += r->hist[i];
 	st->ready = true;
@@ -791,7 +380,7 @@ static void raw_reset(struct raw_group *r)
 }
 
 /* One group object at s->p into the model; false to give up. */
-static bool scan_group(struct scan *s, struct analysis *a, struct raw_group *r,
+static bool scan_group(struct rl_scan *s, struct analysis *a, struct raw_group *r,
 		struct group **out)
 {
 	bool first = true;
@@ -801,12 +390,12 @@ static bool scan_group(struct scan *s, struct analysis *a, struct raw_group *r,
 
 	raw_reset(r);
 	s->tmp.len = 0;
-	if (!at(s, '{'))
+	if (!rl_at(s, '{'))
 		return false;   /* not an object: jansson's path says which group */
-	while ((r2 = next_member(s, &first, &key)) == 1) {
-		size_t k = find_key(s, key, gkey_names, GK_COUNT, &hint);
+	while ((r2 = rl_next_member(s, &first, &key)) == 1) {
+		size_t k = rl_find_key(s, key, gkey_names, GK_COUNT, &hint);
 		if (k == GK_COUNT) {
-			if (!skip_value(s))
+			if (!rl_skip_value(s))
 				return false;
 			continue;
 		}
@@ -833,7 +422,7 @@ static bool scan_group(struct scan *s, struct analysis *a, struct raw_group *r,
 /* A mapping's pages wholly before s->p, read and copied into the model
  * already, are given back every 16 MB: a 430 MB report then costs its
  * model and a window of its text, not both whole. */
-static void release_read(struct scan *s)
+static void release_read(struct rl_scan *s)
 {
 	const size_t step = (size_t)16 << 20;
 	if (!s->released || (size_t)(s->p - s->released) < 2 * step)
@@ -844,7 +433,7 @@ static void release_read(struct scan *s)
 	s->released = to;
 }
 
-static bool scan_groups(struct scan *s, struct analysis *a)
+static bool scan_groups(struct rl_scan *s, struct analysis *a)
 {
 	bool first = true, ok = true;
 	int r;
@@ -852,7 +441,7 @@ static bool scan_groups(struct scan *s, struct analysis *a)
 	struct group **order = NULL;
 	size_t n = 0, cap = 0;
 
-	while (ok && (r = next_element(s, &first)) == 1) {
+	while (ok && (r = rl_next_element(s, &first)) == 1) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
 			order = xrealloc(order, (cap + 1) * sizeof(*order));
@@ -874,7 +463,7 @@ static bool scan_groups(struct scan *s, struct analysis *a)
 struct analysis *rl_scan_report(const char *text, size_t len, const char *origin,
 		char **err, bool *unsure, bool mapped, struct rl_spans *later)
 {
-	struct scan s = { .p = text, .end = text + len, .base = text,
+	struct rl_scan s = { .p = text, .end = text + len, .base = text,
 		.released = mapped ? text : NULL, .later = later };
 	struct analysis *a = xcalloc(1, sizeof(*a));
 	json_t *root = json_object();
@@ -890,18 +479,18 @@ struct analysis *rl_scan_report(const char *text, size_t len, const char *origin
 	/* strtod reads the locale's decimal point; jansson does not. */
 	if (!root || strcmp(localeconv()->decimal_point, ".") != 0)
 		goto fail;
-	while ((r = next_member(&s, &first, &key)) == 1) {
+	while ((r = rl_next_member(&s, &first, &key)) == 1) {
 		name = xstrdup(s.tmp.buf + key);
 		s.tmp.len = 0;
 		if (strcmp(name, "groups") == 0) {
-			if (groups || !at(&s, '[') || !scan_groups(&s, a))
+			if (groups || !rl_at(&s, '[') || !scan_groups(&s, a))
 				goto fail;
 			groups = true;
 			if (json_object_set_new(root, name, json_array()) != 0)
 				goto fail;
 		} else {
 			const char *start = s.p;
-			if (!skip_value(&s))
+			if (!rl_skip_value(&s))
 				goto fail;
 			json_t *v = json_loadb(start, (size_t)(s.p - start), JSON_DECODE_ANY, NULL);
 			if (!v || json_object_set_new(root, name, v) != 0)
@@ -911,7 +500,7 @@ struct analysis *rl_scan_report(const char *text, size_t len, const char *origin
 		name = NULL;
 		s.tmp.len = 0;
 	}
-	skip_ws(&s);
+	rl_skip_ws(&s);
 	if (r != 0 || s.p != s.end)
 		goto fail;
 	*unsure = false;
@@ -929,10 +518,10 @@ fail:
 
 bool rl_scan_examples(const char *text, size_t len, struct analysis *a, struct group *g)
 {
-	struct scan s = { .p = text, .end = text + len, .base = text };
+	struct rl_scan s = { .p = text, .end = text + len, .base = text };
 	struct raw_group *r = xcalloc(1, sizeof(*r));
 	bool ok = scan_examples(&s, r);
-	skip_ws(&s);
+	rl_skip_ws(&s);
 	ok = ok && s.p == s.end;
 	if (ok)
 		build_examples(&s, a, g, r);
