@@ -34,6 +34,24 @@ bool report_is_json_report(const json_t *root);
  * user in *err ("path: ..."; the caller frees it): unreadable, not JSON
  * (with the line), truncated, another schema or tool. */
 struct analysis *report_load(const char *path, char **err);
+/* Examples of a saved report's groups left in its file until asked for:
+ * the TUI shows them in one group's detail, and they are half a big
+ * report (and more of its model). */
+struct report_examples;
+struct group;
+/* report_load(), but a plain file's group examples are checked and left
+ * in it: *later is then set (the caller frees it with
+ * report_examples_free(), before the model), else NULL and the model is
+ * whole. */
+struct analysis *report_load_later(const char *path, char **err,
+		struct report_examples **later);
+/* Reads g's examples (g of the model loaded with later) into it, once;
+ * true when done or nothing was left, false when the file changed since
+ * (g then has those it could read). later NULL: true. */
+bool report_examples_load(struct report_examples *later, struct analysis *a,
+		struct group *g);
+/* NULL is a no-op. */
+void report_examples_free(struct report_examples *later);
 /* The same from a parsed document (borrowed); origin names it in
  * messages. */
 struct analysis *report_load_json(const json_t *root, const char *origin,

@@ -21,7 +21,7 @@
 # BENCH_HIGH_MB (default 384) with BENCH_HIGH_DISTINCT statements (default
 # 200000), BENCH_PLANS_MB (each plan form, default 64), BENCH_CSV_MB and
 # BENCH_JSON_MB (default 256). BENCH_SHAPES picks shapes (default: low high
-# plans-text plans-json csvlog jsonlog gzip zstd).
+# plans-text plans-json csvlog jsonlog gzip zstd tui).
 # A pgsift from before issue 12 holds about 110 KB per distinct statement
 # of the high shape (2.2 GB for 20,000): give it BENCH_HIGH_DISTINCT=20000
 # BENCH_HIGH_MB=30, not the default, on a machine of less than 32 GB.
@@ -36,7 +36,7 @@ PLANS_MB=${BENCH_PLANS_MB:-64}
 CSV_MB=${BENCH_CSV_MB:-256}
 JSON_MB=${BENCH_JSON_MB:-256}
 PGB_MB=${BENCH_PGBADGER_MB:-16}
-SHAPES=${BENCH_SHAPES:-low high plans-text plans-json csvlog jsonlog gzip zstd}
+SHAPES=${BENCH_SHAPES:-low high plans-text plans-json csvlog jsonlog gzip zstd tui}
 DIR=${BENCH_DIR:-/tmp/pgsift-bench}
 PREFIX='%m [%p] %q%u@%d/%a '
 GEN="$ROOT/tests/bench/gen.py"
@@ -225,4 +225,42 @@ fi
 if wanted zstd; then
 	[ -s "$QUARTER.zst" ] || zstd -q -c < "$QUARTER" > "$QUARTER.zst"
 	run "$QUARTER.zst" "zstd (low 1/4)" stderr "$QBYTES" zst
+fi
+
+# tui: `pgsift tui` on BENCH_TUI_DISTINCT (default 100000) distinct ORM
+# statements in BENCH_TUI_MB (default 192) of log, and on its saved JSON
+# report: seconds to load the report or analyse the log, seconds from then
+# to the first screen, peak RSS. Run in a pseudo-terminal (script(1)) with
+# the test hook PGSIFT_TUI_FIRST_SCREEN, which quits after the first draw
+# and prints those figures. The report is made by this binary each run.
+if wanted tui; then
+	TUI_MB=${BENCH_TUI_MB:-192}
+	TUI_N=${BENCH_TUI_DISTINCT:-100000}
+	TLOG="$DIR/tui-$TUI_MB-$TUI_N-$TAG.log"
+	gen "$TLOG" high "$STDERR_SRC" "$TUI_MB" "$TUI_N"
+	if ! command -v script >/dev/null 2>&1; then
+		echo "bench: tui skipped: no script(1) (util-linux) for a pseudo-terminal"
+	else
+		"$BIN" report -j 1 -q -f json -o "$DIR/tui-report.json" "$TLOG" || [ $? -eq 3 ]
+		for f in "$DIR/tui-report.json" "$TLOG"; do
+			cat "$f" > /dev/null
+			rm -f "$DIR/tui.txt"
+			PGSIFT_TUI_FIRST_SCREEN=1 TERM=xterm script -qec \
+				"'$BIN' tui -j 1 '$f' 2>'$DIR/tui.txt'" /dev/null > /dev/null || true
+			case "$f" in *.json) what="saved report" ;; *) what="log" ;; esac
+			python3 - "$what" "$(stat -L -c %s "$f")" "$DIR/tui.txt" "$DIR/tui-report.json" <<'PY'
+import json, re, sys
+what, b, out = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read()
+m = re.search(r"load ([0-9.]+) s, first screen ([0-9.]+) s after it, peak RSS ([0-9]+) KB", out)
+groups = json.load(open(sys.argv[4]))["totals"]["fingerprints"]
+if not m:
+    print(f"bench: tui, {what}: no first screen ({out.strip()[:200]})")
+else:
+    load, first, rss = float(m[1]), float(m[2]), int(m[3])
+    step = "open" if what == "saved report" else "analysis"
+    print(f"bench: {'tui, ' + what:<24} {b/2**20:6.0f} MB  {step} {load:6.2f} s  first screen"
+          f" {first:5.2f} s after it  RSS {rss/1024:7.1f} MB  {groups:6d} groups")
+PY
+		done
+	fi
 fi

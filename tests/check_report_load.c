@@ -5,12 +5,15 @@
  * evidence) is loaded and written again; the JSON and the text come out
  * byte for byte. The Markdown is compared the same way up to the parts a saved
  * report cannot give back (listed in test_md_round_trip). Then the error
- * cases: not JSON, another schema or tool, a truncated file. */
+ * cases: not JSON, another schema or tool, a truncated file. Last, the
+ * fast path (report_load_scan.c) against jansson's on the goldens and on
+ * documents made to hit its corners: the same model, or it gives up. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/output/report_load_int.h"
 #include "report.h"
 #include "report_load.h"
 #include "strbuf.h"
@@ -158,6 +161,172 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
+/* ---- the scanner against jansson ---- */
+
+/* The model of text read by the scanner and by jansson, written as JSON
+ * and text: the same, or the same error. Returns whether the scanner gave
+ * up (then it produced nothing). */
+static bool scan_vs_jansson(const char *text)
+{
+	char *err1 = NULL, *err2 = NULL;
+	bool unsure;
+	struct analysis *a1 = rl_scan_report(text, strlen(text), "t", &err1, &unsure, false, NULL);
+	if (unsure) {
+		ck_assert(a1 == NULL);
+		ck_assert(err1 == NULL);
+		return true;
+	}
+	json_error_t jerr;
+	json_t *root = json_loads(text, 0, &jerr);
+	ck_assert_msg(root != NULL, "the scanner took what jansson refuses: %s", jerr.text);
+	struct analysis *a2 = report_load_json(root, "t", &err2);
+	json_decref(root);
+	ck_assert_int_eq(a1 == NULL, a2 == NULL);
+	if (!a1) {
+		ck_assert_str_eq(err1, err2);
+	} else {
+		static const char *const formats[] = { "json", "text", "md" };
+		for (size_t i = 0; i < 3; i++) {
+			char *got = render(formats[i], a1), *want = render(formats[i], a2);
+			ck_assert_msg(strcmp(got, want) == 0, "%s differs from line %d on",
+				formats[i], tu_first_diff_line(got, want));
+			free(got);
+			free(want);
+		}
+	}
+	analysis_free(a1);
+	analysis_free(a2);
+	free(err1);
+	free(err2);
+	return false;
+}
+
+static const char *const scan_goldens[] = { "full.json", "report.json", "full-baseline.json" };
+
+START_TEST(test_scan_goldens)
+{
+	char path[4096];
+	char *text = tu_slurp(golden_path(scan_goldens[_i], path, sizeof(path)));
+	ck_assert(text != NULL);
+	ck_assert_msg(!scan_vs_jansson(text), "%s left to jansson", scan_goldens[_i]);
+	free(text);
+}
+END_TEST
+
+#define HEAD "{\"schema\": 1, \"tool\": {\"name\": \"pgsift\"}, "
+#define GROUP_A "{\"fingerprint\": \"00000000000000aa\", \"query\": \"SELECT 1\", \"calls\": 2}"
+
+/* Documents, and whether the scanner must give them to jansson. */
+static const struct {
+	const char *text;
+	bool unsure;
+} scan_docs[] = {
+	/* Mistyped and odd members read as jansson's readers read them. */
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"query\": "
+	  "\"SELECT \\\"a\\u00e9\\ud83d\\ude00\\\" \\n\\t\\/ x\", \"calls\": 2.5, "
+	  "\"timed_calls\": null, \"total_ms\": \"x\", \"min_ms\": -0, \"max_ms\": 3E+0, "
+	  "\"p95_ms\": 0.5e-3, \"p99_ms\": 1e-400, \"sources\": [\"log\", 3, \"nope\"], "
+	  "\"databases\": [1], \"users\": {\"a\": 1.5, \"b\": 2}, \"applications\": {\"x\": -3}, "
+	  "\"examples\": [1, {\"ts\": \"2024-05-01T10:00:00.000Z\", \"duration_ms\": 5, "
+	  "\"query\": \"SELECT 1\", \"params\": null, \"db\": \"\", \"user\": \"u\"}, {}, "
+	  "{\"query\": \"a fourth\"}], "
+	  "\"plan\": {\"Plan\": {\"Node Type\": \"Seq Scan\", \"Total Cost\": 1.50, \"x\": [1, 2.0]}}, "
+	  "\"plan_ms\": 2, \"histogram\": [{\"upto_ms\": null, \"count\": 2}, 3, "
+	  "{\"upto_ms\": 1.0, \"count\": 1}, {\"upto_ms\": 7.77, \"count\": 9}], "
+	  "\"timeline\": {\"bucket_s\": 60, \"buckets\": [{\"start\": \"2024-05-01T10:00:00.000Z\", "
+	  "\"calls\": 2, \"total_ms\": 4.5}, 7]}, \"lexical_fingerprint\": true, "
+	  "\"other_names_calls\": {\"users\": 3}, \"unknown\": {\"deep\": [1, [2, {\"x\": null}]]}, "
+	  "\"first_seen\": \"2024-05-01T10:00:00.000Z\", \"last_seen\": 12, "
+	  "\"prep_ms\": 0.30000000000000004, \"prep_count\": 123456789012345678}, "
+	  "{\"fingerprint\": \"00000000000000cc\", \"total_ms\": 9007199254740993.5, "
+	  "\"min_ms\": 123456789012345.6, \"max_ms\": 1.7976931348623157e308, "
+	  "\"mean_ms\": 4.9e-324, \"p50_ms\": 0.000001234, \"calls\": -12}]}", false },
+	/* A plan as an array, a timeline that is not an object, two groups
+	 * of one fingerprint (merged), members out of the writer's order. */
+	{ HEAD "\"groups\": [{\"plan\": [{\"Plan\": {}}], \"timeline\": [], \"query\": \"q\", "
+	  "\"fingerprint\": \"00000000000000bb\", \"plan_ms\": 1}, " GROUP_A ", " GROUP_A "], "
+	  "\"window\": 1, \"window\": {\"start\": \"2024-05-01T10:00:00.000Z\"}}", false },
+	{ HEAD "\"groups\": []}\n\n", false },
+	{ HEAD "\"groupz\": []}", false },      /* the error is report_load_json's */
+	{ "  {\"groups\": [" GROUP_A "], \"schema\": 2}", false },
+	/* Left to jansson. */
+	{ HEAD "\"groups\": [{\"fingerprint\": \"xyz\"}]}", true },
+	{ HEAD "\"groups\": [{\"calls\": 1, \"calls\": 2, \"fingerprint\": \"00000000000000aa\"}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"users\": {\"a\": 1, \"a\": 2}}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"query\": \"a\\u0000b\"}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"total_ms\": 1e400}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"calls\": 9223372036854775808}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"calls\": 01}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"x\": [1,]}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"query\": \"\x01\"}]}", true },
+	{ HEAD "\"groups\": [{\"fingerprint\": \"00000000000000aa\", \"query\": \"\xff\"}]}", true },
+	{ HEAD "\"groups\": [" GROUP_A "], \"groups\": []}", true },
+	{ HEAD "\"groups\": [1]}", true },
+	{ HEAD "\"groups\": {}}", true },
+	{ HEAD "\"groups\": []} x", true },
+	{ HEAD "\"groups\": [" GROUP_A, true },
+	{ "[" GROUP_A "]", true },
+	{ "", true },
+};
+
+START_TEST(test_scan_docs)
+{
+	ck_assert_msg(scan_vs_jansson(scan_docs[_i].text) == scan_docs[_i].unsure,
+		"document %d: the scanner %s", _i,
+		scan_docs[_i].unsure ? "took it" : "left it to jansson");
+}
+END_TEST
+
+/* Examples left in the file and read group by group give the model read
+ * whole; a file changed since gives false, not a crash. */
+START_TEST(test_examples_later)
+{
+	char path[4096], *err = NULL;
+	struct report_examples *later;
+	golden_path(scan_goldens[_i], path, sizeof(path));
+	struct analysis *whole = report_load(path, &err);
+	ck_assert_msg(whole != NULL, "%s", err ? err : "?");
+	struct analysis *a = report_load_later(path, &err, &later);
+	ck_assert_msg(a != NULL, "%s", err ? err : "?");
+	ck_assert_ptr_nonnull(later);
+	ck_assert_uint_eq(a->ngroups, whole->ngroups);
+	for (size_t i = a->ngroups; i-- > 0;) {
+		ck_assert(report_examples_load(later, a, a->groups[i]));
+		ck_assert(report_examples_load(later, a, a->groups[i]));       /* once */
+	}
+	static const char *const formats[] = { "json", "text", "md" };
+	for (size_t i = 0; i < 3; i++) {
+		char *got = render(formats[i], a), *want = render(formats[i], whole);
+		ck_assert_msg(strcmp(got, want) == 0, "%s differs from line %d on",
+			formats[i], tu_first_diff_line(got, want));
+		free(got);
+		free(want);
+	}
+	report_examples_free(later);
+	analysis_free(a);
+	analysis_free(whole);
+
+	/* The file cut short after the load. */
+	char *text = tu_slurp(path);
+	char *tmp = tu_write_temp(text, strlen(text));
+	a = report_load_later(tmp, &err, &later);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(later);
+	FILE *f = fopen(tmp, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fclose(f), 0);
+	bool all = true;
+	for (size_t i = 0; i < a->ngroups; i++)
+		all = report_examples_load(later, a, a->groups[i]) && all;
+	ck_assert(!all);
+	report_examples_free(later);
+	report_examples_free(NULL);
+	analysis_free(a);
+	tu_remove(tmp);
+	free(text);
+}
+END_TEST
+
 Suite *suite_report_load(void);
 Suite *suite_report_load(void)
 {
@@ -172,6 +341,14 @@ Suite *suite_report_load(void)
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_errors, 0, (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("scan");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, test_scan_goldens, 0,
+			(int)(sizeof(scan_goldens) / sizeof(scan_goldens[0])));
+	tcase_add_loop_test(tc, test_scan_docs, 0, (int)(sizeof(scan_docs) / sizeof(scan_docs[0])));
+	tcase_add_loop_test(tc, test_examples_later, 0,
+			(int)(sizeof(scan_goldens) / sizeof(scan_goldens[0])));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -214,7 +214,7 @@ START_TEST(report_detect)
 	ck_assert_int_eq(tui_report_group_by_fp(r, "00000000000000bb"), 1);
 	ck_assert_int_eq(tui_report_group_by_fp(r, "ffffffffffffffff"), -1);
 	/* The query's escape is kept raw in the model, shown made harmless. */
-	ck_assert_str_eq(r->groups[1].line, "UPDATE \"^[[31mevil\" SET x = $1");
+	ck_assert_str_eq(tui_group_line(r, 1), "UPDATE \"^[[31mevil\" SET x = $1");
 	tui_report_free(r);
 	tui_report_free(NULL);
 }
@@ -525,6 +525,67 @@ START_TEST(workload_model)
 }
 END_TEST
 
+/* The groups list makes a query's display line when a row or a sort
+ * needs it: on the golden report (real server output), the lines made
+ * lazily, in the order the first screen and a sort by query ask for
+ * them, are the eager ones, and the rows come out the same. */
+START_TEST(lazy_lines)
+{
+	char path[4096], err[256];
+	snprintf(path, sizeof(path), "%s/tests/golden/full.json", tu_root());
+	struct tui_report *lazy, *eager;
+	ck_assert_int_eq(tui_report_probe_file(path, true, &lazy, err, sizeof(err)), 1);
+	ck_assert_int_eq(tui_report_probe_file(path, true, &eager, err, sizeof(err)), 1);
+	ck_assert_uint_gt(lazy->ngroups, 10);
+	for (size_t i = 0; i < eager->ngroups; i++) {
+		char *want = tt_sanitize(eager->groups[i].query, true);
+		ck_assert_str_eq(tui_group_line(eager, i), want);
+		free(want);
+	}
+	struct tui_glist gl, ge;
+	glist_init(&gl, lazy);
+	glist_init(&ge, eager);
+	char a[4096], b[4096];
+	for (int pass = 0; pass < 2; pass++) {
+		ck_assert_uint_eq(gl.nrows, ge.nrows);
+		for (size_t i = 0; i < gl.nrows; i++) {
+			ck_assert_uint_eq(gl.rows[i], ge.rows[i]);
+			glist_row(&gl, (long)gl.rows[i], 120, a, sizeof(a));
+			glist_row(&ge, (long)ge.rows[i], 120, b, sizeof(b));
+			ck_assert_str_eq(a, b);
+		}
+		glist_sort(&gl, GC_QUERY);
+		glist_sort(&ge, GC_QUERY);
+	}
+	for (size_t i = 0; i < lazy->ngroups; i++)
+		ck_assert_str_eq(tui_group_line(lazy, i), tui_group_line(eager, i));
+	/* A saved report's examples, left in the file, are read when a
+	 * detail shows them: the same detail as a model read whole. */
+	char *lerr = NULL;
+	struct analysis *whole = report_load(path, &lerr);
+	ck_assert_ptr_nonnull(whole);
+	struct tui_report *w = tui_report_new(whole, path);
+	w->as_saved = true;
+	for (size_t i = 0; i < lazy->ngroups; i++) {
+		struct tlines l1 = { 0 }, l2 = { 0 };
+		size_t p1, p2;
+		detail_build(lazy, i, 100, &l1, &p1);
+		detail_build(w, i, 100, &l2, &p2);
+		ck_assert_uint_eq(l1.n, l2.n);
+		ck_assert_uint_eq(p1, p2);
+		for (size_t k = 0; k < l1.n; k++)
+			ck_assert_str_eq(l1.v[k].text, l2.v[k].text);
+		tlines_clear(&l1);
+		tlines_clear(&l2);
+	}
+	tui_report_free(w);
+	glist_release(&gl);
+	glist_release(&ge);
+	tui_report_free(lazy);
+	tui_report_free(eager);
+}
+END_TEST
+
 /* 100,000 groups: load, sort, search and filter give the right rows. How
  * fast is for `make bench` to print, never for a test to time: a timed
  * test fails on a loaded machine (it did, under the sanitizers in CI). */
@@ -585,6 +646,7 @@ Suite *suite_tui(void)
 	tcase_add_test(tc, bands_as_report);
 	tcase_add_test(tc, findings_events_timeline);
 	tcase_add_test(tc, histogram_from_sketch);
+	tcase_add_test(tc, lazy_lines);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");

@@ -98,10 +98,14 @@ double tt_ms3(double ms);
 
 /* ---- the report (model_report.c) ---- */
 
+/* Monotonic seconds, for the first-screen test hook (tui.c). */
+double tt_now(void);
+
 struct tui_group {
 	const char *fingerprint;        /* in hex; owned by the report */
 	const char *query;              /* normalized text, raw (unsanitized); the model's */
-	char *line;                     /* query sanitized on one line; owned */
+	char *line;                     /* query sanitized on one line, made when first
+	                                 * needed: read it with tui_group_line(); owned */
 	double calls, total, mean, p50, p95, p99, min, max;     /* NAN: unknown */
 	int64_t first_ms, last_ms;      /* TS_NONE when unknown */
 	const struct group *g;          /* the model's group */
@@ -131,6 +135,9 @@ struct tui_report {
 	/* A saved report: its text is shown as it was saved (with literals
 	 * or masked, as written), not masked again. */
 	bool as_saved;
+	/* Seconds spent reading the saved report or analysing the inputs,
+	 * before this view of it was built (the first-screen test hook). */
+	double load_s;
 };
 
 /* Builds the view of a finished or loaded analysis, taking ownership of
@@ -138,6 +145,12 @@ struct tui_report {
 struct tui_report *tui_report_new(struct analysis *a, const char *origin);
 /* NULL is a no-op. */
 void tui_report_free(struct tui_report *r);
+/* Reads group gi's examples when a saved report left them in its file
+ * (report_load_later); the detail calls it before showing them. */
+void tui_group_examples(const struct tui_report *r, size_t gi);
+/* Group gi's query sanitized on one line, made on first use: only the
+ * rows drawn (or a sort by query) need it, not all 100,000 up front. */
+const char *tui_group_line(const struct tui_report *r, size_t gi);
 /* Whether examples, plans and event statements keep their literals:
  * --show-literals, or a saved report's text as saved. */
 bool tui_show_literals(const struct tui_report *r);

@@ -269,6 +269,7 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 	/* Examples and plan as the reports show them: literals masked
 	 * unless --show-literals. */
 	bool literals = tui_show_literals(r);
+	tui_group_examples(r, gi);
 	unsigned nex = g->g->nexamples < AGG_EXAMPLES ? g->g->nexamples : AGG_EXAMPLES;
 	snprintf(a, sizeof(a), "Examples (%u)", nex);
 	section(out, TL_SECTION, width, a);

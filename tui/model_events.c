@@ -350,7 +350,7 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 		a[0] = '~';     /* a share of a wider bucket: an estimate */
 		tt_fmt_ms(g->p95, c, sizeof(c));
 		snprintf(row, sizeof(row), "  %9s calls  P95 %9s  ", ran[i].share ? a : a + 1, c);
-		tt_ellipsize(g->line, width - tt_width(row) - 1, q, sizeof(q));
+		tt_ellipsize(tui_group_line(r, ran[i].gi), width - tt_width(row) - 1, q, sizeof(q));
 		tlines_add(out, TS_NORMAL, TL_GROUP, ran[i].gi, "%s%s", row, q);
 	}
 	free(ran);

@@ -56,7 +56,7 @@ static int cmp_rows(const void *pa, const void *pb)
 	const struct tui_group *ga = &sorting->r->groups[a], *gb = &sorting->r->groups[b];
 	int c;
 	if (sorting->sort == GC_QUERY) {
-		c = strcmp(ga->line, gb->line);
+		c = strcmp(tui_group_line(sorting->r, a), tui_group_line(sorting->r, b));
 	} else {
 		double va = col_value(ga, sorting->sort), vb = col_value(gb, sorting->sort);
 		c = va < vb ? -1 : va > vb ? 1 : 0;
@@ -213,7 +213,7 @@ void glist_row(const struct tui_glist *gl, long gi, int width, char *out, size_t
 		tt_fmt_ms(g->p95, cells[3], sizeof(cells[3]));
 		tt_fmt_ms(g->p99, cells[4], sizeof(cells[4]));
 		tt_fmt_ms(g->max, cells[5], sizeof(cells[5]));
-		tt_ellipsize(g->line, qw, q, qn);
+		tt_ellipsize(tui_group_line(gl->r, (size_t)gi), qw, q, qn);
 	}
 	/* Right-align numbers by display width (the arrows are one column
 	 * but three bytes). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analysis.h"
 #include "exit_status.h"
@@ -46,6 +47,7 @@ struct tui_report_priv {
 	struct fp_index *byfp;
 	size_t nbyfp;
 	char (*hex)[17];        /* groups', then findings' */
+	struct report_examples *later;  /* a saved report's examples, read on demand */
 };
 
 long tui_report_group_of(const struct tui_report *r, uint64_t fp)
@@ -64,6 +66,13 @@ long tui_report_group_by_fp(const struct tui_report *r, const char *fp)
 	return fp && fp_parse(fp, &v) ? tui_report_group_of(r, v) : -1;
 }
 
+double tt_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 double tt_ms3(double ms)
 {
 	return isfinite(ms) ? round(ms * 1000) / 1000 : NAN;
@@ -75,7 +84,6 @@ static void group_columns(struct tui_group *tg, const struct group *g)
 	bool timed = g->timed_calls > 0;
 	tg->g = g;
 	tg->query = g->query ? g->query : "";
-	tg->line = tt_sanitize(tg->query, true);
 	tg->calls = (double)g->calls;
 	tg->total = tt_ms3(g->total_ms);
 	tg->mean = timed ? tt_ms3(group_mean(g)) : NAN;
@@ -156,8 +164,25 @@ void tui_report_free(struct tui_report *r)
 	free(p->byfp);
 	free(p->hex);
 	free(r->origin);
+	report_examples_free(p->later);
 	analysis_free(r->a);
 	free(p);
+}
+
+void tui_group_examples(const struct tui_report *r, size_t gi)
+{
+	const struct tui_report_priv *p = (const struct tui_report_priv *)r;
+	/* The group is the model's: reading its examples fills it in place. */
+	report_examples_load(p->later, r->a, (struct group *)r->groups[gi].g);
+}
+
+const char *tui_group_line(const struct tui_report *r, size_t gi)
+{
+	/* A cache in the report: logically const, filled once per group. */
+	struct tui_group *g = &r->groups[gi];
+	if (!g->line)
+		g->line = tt_sanitize(g->query, true);
+	return g->line;
 }
 
 bool tui_show_literals(const struct tui_report *r)
@@ -195,14 +220,21 @@ int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 			return 0;
 	}
 	char *lerr = NULL;
-	struct analysis *a = report_load(path, &lerr);
+	struct report_examples *later = NULL;
+	double t0 = tt_now();
+	/* Examples are shown in a group's detail only: they stay in the file
+	 * until then (half of a big report, and of its model). */
+	struct analysis *a = report_load_later(path, &lerr, &later);
+	double load_s = tt_now() - t0;
 	if (!a) {
 		snprintf(err, errlen, "%s", lerr ? lerr : path);
 		free(lerr);
 		return -1;
 	}
 	*out = tui_report_new(a, path);
+	((struct tui_report_priv *)*out)->later = later;
 	(*out)->as_saved = true;
+	(*out)->load_s = load_s;
 	return 1;
 }
 
@@ -212,7 +244,9 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 {
 	struct analysis *a = NULL;
 	struct tui_report *r = NULL;
+	double t0 = tt_now();
 	enum analysis_status st = analysis_run(o, paths, n, &a);
+	double load_s = tt_now() - t0;
 
 	if (st == ANALYSIS_BAD_OPTION) {
 		snprintf(err, errlen, "%s", a->error ? a->error : "bad option");
@@ -237,6 +271,7 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 		snprintf(origin, sizeof(origin), "%zu inputs", n);
 	r = tui_report_new(a, origin);
 	r->opts = o;
+	r->load_s = load_s;
 	if (st == ANALYSIS_PARTIAL)
 		r->status = EXIT_MALFORMED;
 	return r;

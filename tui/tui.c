@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "draw.h"
 #include "exit_status.h"
@@ -213,6 +214,18 @@ static void common_request(struct tui *t, enum request req)
 	}
 }
 
+/* Test hook for `make bench` (tests/bench.sh), documented in the README:
+ * with PGSIFT_TUI_FIRST_SCREEN set, the TUI quits once its first screen is
+ * drawn and says on stderr how long reading the report or analysing the
+ * logs took, how long the first screen took after that, and the peak RSS. */
+static void first_screen_times(double load_s, double t0, double t2)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "pgsift: tui first screen: load %.3f s, first screen %.3f s after it, "
+		"peak RSS %ld KB\n", load_s, t2 - t0 - load_s, ru.ru_maxrss);
+}
+
 static void print_diag(const struct tlines *d)
 {
 	for (size_t i = 0; i < d->n; i++)
@@ -226,6 +239,8 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 	char err[512] = "";
 	bool force = o->input_format && strcmp(o->input_format, "report-json") == 0;
 	int rc = EXIT_USAGE;
+	bool first_only = getenv("PGSIFT_TUI_FIRST_SCREEN") != NULL;
+	double t0 = tt_now(), t2 = 0;
 
 	if (force && n != 1) {
 		fputs("pgsift: --input-format report-json takes one report\n", stderr);
@@ -253,6 +268,10 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 		tui_message(&t, "some input was malformed or truncated: see the events view (3)");
 	while (!t.quit) {
 		draw_screen(&t);
+		if (first_only) {
+			t2 = tt_now();
+			break;
+		}
 		int key = draw_key();
 		if (key == TK_NONE || key == TK_RESIZE)
 			continue;
@@ -265,6 +284,8 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 		pop(&t);
 	draw_close();
 	print_diag(&t.diag);
+	if (first_only)
+		first_screen_times(t.r->load_s, t0, t2);
 	rc = t.r->status;
 out:
 	tui_report_free(t.r);

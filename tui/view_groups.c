@@ -69,7 +69,7 @@ static size_t groups_column_data(struct view *v, size_t line, struct draw_column
 	tt_fmt_ms(gr->p95, g->cells[GC_P95], sizeof(g->cells[GC_P95]));
 	tt_fmt_ms(gr->p99, g->cells[GC_P99], sizeof(g->cells[GC_P99]));
 	tt_fmt_ms(gr->max, g->cells[GC_MAX], sizeof(g->cells[GC_MAX]));
-	return columns(v, gr->line, st == TS_GOOD ? TS_NORMAL : st, cols);
+	return columns(v, tui_group_line(gl->r, gi), st == TS_GOOD ? TS_NORMAL : st, cols);
 }
 
 /* Re-runs an operation on the list, keeping the cursor on its group. */

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "events.h"
 #include "findings.h"
@@ -166,40 +170,49 @@ static char *message(const char *origin, const char *why)
 struct analysis *report_load_json(const json_t *root, const char *origin,
 		char **err)
 {
+	return rl_load_root(root, origin, err, NULL);
+}
+
+struct analysis *rl_load_root(const json_t *root, const char *origin, char **err,
+		struct analysis *pre)
+{
 	const json_t *schema = json_object_get(root, "schema");
 	const char *tool = rl_str(json_object_get(root, "tool"), "name");
 	const json_t *groups = json_object_get(root, "groups");
 	size_t i;
 	const json_t *v;
 
+	struct analysis *a = pre;
+
 	*err = NULL;
 	if (!json_is_object(root) || !json_is_integer(schema)) {
 		*err = message(origin, "not a pgsift JSON report (no \"schema\"; "
 			"save one with 'pgsift report -f json -o FILE')");
-		return NULL;
+		goto fail;
 	}
 	if (json_integer_value(schema) != 1) {
 		*err = message(origin, "a JSON report of another schema than 1");
-		return NULL;
+		goto fail;
 	}
 	/* A document without "tool" (hand-made, trimmed by a script) is
 	 * read; one that names another tool is not ours. */
 	if (json_object_get(root, "tool") && (!tool || strcmp(tool, "pgsift") != 0)) {
 		*err = message(origin, "a JSON report of another tool than pgsift");
-		return NULL;
+		goto fail;
 	}
 	if (!json_is_array(groups)) {
 		*err = message(origin, "a JSON report without a \"groups\" array");
-		return NULL;
+		goto fail;
 	}
 
-	struct analysis *a = xcalloc(1, sizeof(*a));
-	a->agg = agg_new();
-	a->findings = findings_new();
-	if (!rl_load_groups(a, groups)) {
-		*err = message(origin, "a group without a 16-hex-digit \"fingerprint\"");
-		analysis_free(a);
-		return NULL;
+	if (!a) {
+		a = xcalloc(1, sizeof(*a));
+		a->agg = agg_new();
+		a->findings = findings_new();
+		if (!rl_load_groups(a, groups)) {
+			*err = message(origin, "a group without a 16-hex-digit \"fingerprint\"");
+			goto fail;
+		}
 	}
 
 	const json_t *inputs = json_object_get(root, "inputs");
@@ -235,6 +248,9 @@ struct analysis *report_load_json(const json_t *root, const char *origin,
 	if (json_is_object(check))
 		a->saved_check = json_deep_copy(check);
 	return a;
+fail:
+	analysis_free(a);
+	return NULL;
 }
 
 /* The whole decompressed input, through the line reader (so that gzip,
@@ -267,17 +283,111 @@ static char *read_all(const char *path, size_t *len, char **err)
 	return sb.buf;
 }
 
-struct analysis *report_load(const char *path, char **err)
+/* A plain regular file mapped whole, or NULL (compressed, empty, not a
+ * regular file, unreadable: the line reader takes it and says why). For a
+ * 430 MB report, the line reader's copy line by line and its doubling
+ * buffer cost a tenth of the load and a third more memory; a mapping
+ * costs no copy, and the scanner gives its pages back as it goes. */
+static const char *map_plain(const char *path, size_t *len, int *fdp)
+{
+	struct stat st;
+	const char *map = NULL;
+	int fd = strcmp(path, "-") == 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+
+	*fdp = -1;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		goto out;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		goto out;
+	map = m;
+	size_t n = (size_t)st.st_size;
+	if ((n >= 2 && memcmp(map, "\x1f\x8b", 2) == 0) ||
+			(n >= 4 && memcmp(map, "\x28\xb5\x2f\xfd", 4) == 0)) {
+		munmap(m, n);
+		map = NULL;
+		goto out;
+	}
+	madvise(m, n, MADV_SEQUENTIAL);
+	*len = n;
+	*fdp = fd;
+	return map;
+out:
+	close(fd);
+	return map;
+}
+
+/* A saved report's examples left in its file (report_load_later). */
+struct report_examples {
+	int fd;
+	struct rl_spans spans;
+};
+
+bool report_examples_load(struct report_examples *later, struct analysis *a,
+		struct group *g)
+{
+	bool ok = true;
+	for (size_t i = 0; later && i < later->spans.n; i++) {
+		struct rl_example_span *sp = &later->spans.v[i];
+		if (sp->g != g || sp->done)
+			continue;
+		sp->done = true;
+		char *buf = xmalloc(sp->len + 1);
+		ssize_t n = pread(later->fd, buf, sp->len, (off_t)sp->off);
+		ok = ok && n == (ssize_t)sp->len && rl_scan_examples(buf, sp->len, a, g);
+		free(buf);
+	}
+	return ok;
+}
+
+void report_examples_free(struct report_examples *later)
+{
+	if (!later)
+		return;
+	close(later->fd);
+	free(later->spans.v);
+	free(later);
+}
+
+/* report_load(), leaving the examples in the file when later is set
+ * and the fast path reads a plain file. */
+static struct analysis *load(const char *path, char **err, struct report_examples **later)
 {
 	size_t len = 0;
 	json_error_t jerr;
 	struct analysis *a = NULL;
-	char *text;
+	char *text = NULL;
+	bool unsure;
+	int fd;
+	struct rl_spans spans = { 0 };
 
 	*err = NULL;
+	const char *map = map_plain(path, &len, &fd);
+	if (map) {
+		a = rl_scan_report(map, len, path, err, &unsure, true, later ? &spans : NULL);
+		munmap((void *)map, len);
+		if (!unsure && a && spans.n) {
+			*later = xcalloc(1, sizeof(**later));
+			(*later)->fd = fd;
+			(*later)->spans = spans;
+			return a;
+		}
+		close(fd);
+		free(spans.v);
+		if (!unsure)
+			return a;
+		/* Left to jansson: read it again, whole, below. */
+	}
 	text = read_all(path, &len, err);
 	if (!text)
 		return NULL;
+	if (!map) {
+		a = rl_scan_report(text, len, path, err, &unsure, false, NULL);
+		if (!unsure)
+			goto out;
+	}
 	json_t *root = json_loadb(text, len, 0, &jerr);
 	/* The text is not needed once parsed: free it before the model is
 	 * built, so the peak is the JSON tree and the model, not all three. */
@@ -292,8 +402,20 @@ struct analysis *report_load(const char *path, char **err)
 		goto out;
 	}
 	a = report_load_json(root, path, err);
-out:
 	json_decref(root);
+out:
 	free(text);
 	return a;
+}
+
+struct analysis *report_load(const char *path, char **err)
+{
+	return load(path, err, NULL);
+}
+
+struct analysis *report_load_later(const char *path, char **err,
+		struct report_examples **later)
+{
+	*later = NULL;
+	return load(path, err, later);
 }

@@ -185,11 +185,16 @@ bool rl_load_groups(struct analysis *a, const json_t *groups)
 			goto out;
 		}
 	}
-	a->groups = agg_sorted(a->agg, &a->ngroups);
-	/* Two saved groups of one fingerprint were merged into one. */
-	if (a->ngroups == n)
-		memcpy(a->groups, order, n * sizeof(*order));
+	rl_groups_order(a, order, n);
 out:
 	free(order);
 	return ok;
+}
+
+void rl_groups_order(struct analysis *a, struct group **order, size_t n)
+{
+	a->groups = agg_sorted(a->agg, &a->ngroups);
+	/* Two saved groups of one fingerprint were merged into one. */
+	if (n && a->ngroups == n)
+		memcpy(a->groups, order, n * sizeof(*order));
 }
