@@ -299,11 +299,11 @@ static void build_examples(const struct rl_scan *s, struct analysis *a, struct g
 {
 	for (unsigned i = 0; i < r->nex && g->nexamples < AGG_EXAMPLES; i++) {
 		const struct rl_val *ev = r->ex[i];
-		struct example *e = &g->examples[g->nexamples++];
+		struct example *e = agg_example_add(g);
 		const char *q = rl_v_str(s, &ev[EX_QUERY]), *params = rl_v_str(s, &ev[EX_PARAMS]);
 		e->ts_ms = rl_v_ts(s, &ev[EX_TS]);
 		e->duration_ms = rl_v_num0(&ev[EX_DURATION]);
-		e->query = xstrdup(q ? q : "");
+		agg_example_set_query(g, e, q ? q : "", q ? strlen(q) : 0);
 		e->params = params ? xstrdup(params) : NULL;
 		e->db = intern(a->agg, rl_v_str(s, &ev[EX_DB]));
 		e->user = intern(a->agg, rl_v_str(s, &ev[EX_USER]));
@@ -360,6 +360,8 @@ static struct group *build_group(const struct rl_scan *s, struct analysis *a, st
 	st->p50_ms = rl_v_num0(&r->v[GK_P50]);
 	st->p95_ms = rl_v_num0(&r->v[GK_P95]);
 	st->p99_ms = rl_v_num0(&r->v[GK_P99]);
+	if (!st->hist)
+		st->hist = xcalloc(SKETCH_HIST_BINS, sizeof(*st->hist));
 	for (unsigned i = 0; i < SKETCH_HIST_BINS; i++)
 		st->hist[i] += r->hist[i];
 	st->ready = true;
