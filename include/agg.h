@@ -76,6 +76,8 @@ struct example {
 	uint32_t head, tail;    /* bytes shared with the query's start and end */
 	char *rest;             /* the bytes between; NULL when none; owned */
 	bool norm_is_query;     /* fp_normalize() of it is the group's query */
+	bool masked;            /* literals not kept: the text stored is the
+				 * masked one (agg_mask_examples()) */
 	char *params;           /* may be NULL; owned by the group */
 	const char *db, *user, *app;    /* interned */
 };
@@ -153,6 +155,13 @@ void agg_share_entry_texts(struct agg *a);
 /* a takes ar over: what was allocated in it lives, and is freed, with a.
  * NULL is a no-op. */
 void agg_keep_arena(struct agg *a, struct arena *ar);
+/* Examples keep no literals (statement text as logged, parameters) where
+ * nothing will read them: for a run whose reports mask literals (no
+ * --show-literals), an example that masks to its group's text is kept as
+ * that text, unless the text names OFFSET (advice reads how deep those
+ * went). On logs of many distinct statements the literals were a quarter
+ * of the memory. */
+void agg_mask_examples(struct agg *a);
 
 /* Counts one call. Returns its group (owned by the agg), so that the
  * caller can attach DETAIL parameters to an example later. */

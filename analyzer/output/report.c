@@ -141,7 +141,7 @@ void report_example_text(const struct group *g, const struct example *e,
 	}
 	agg_example_query(g, e, &q);
 	sb_reset(sb);
-	if (!show_literals) {
+	if (!show_literals && !e->masked) {
 		fp_normalize(q.buf, q.len, sb);
 		sb_release(&q);
 		return;

@@ -109,6 +109,8 @@ static const char *example_text(const struct group *g, const struct example *e,
 	if (e->norm_is_query)
 		return g->query;
 	agg_example_query(g, e, &s->raw);
+	if (e->masked)
+		return s->raw.buf;
 	if (!s->have_prev || strcmp(s->raw.buf, s->prev_raw.buf ? s->prev_raw.buf : "") != 0) {
 		sb_reset(&s->prev_text);
 		fp_normalize(s->raw.buf, s->raw.len, &s->prev_text);

@@ -27,6 +27,7 @@ struct agg {
 	struct group **sorted;
 	bool dirty;             /* groups or totals changed since sorted was built */
 	bool share_texts;       /* see agg_share_entry_texts() */
+	bool mask_examples;     /* see agg_mask_examples() */
 };
 
 static const char *const source_names[] = {
@@ -370,7 +371,7 @@ void agg_example_set_query(const struct group *g, struct example *e,
 		const char *q, size_t len)
 {
 	free(e->rest);
-	e->norm_is_query = false;
+	e->norm_is_query = e->masked = false;
 	len = strnlen(q, len);  /* as a C string, like every reader */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
@@ -430,13 +431,22 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 	e->ts_ms = c->ts_ms;
 	e->duration_ms = c->duration_ms;
 	e->rest = NULL;
-	agg_example_set_query(g, e, c->query.ptr, c->query.len);
-	/* Its masked text is then the group's, with no second normalizing
-	 * (a NUL inside would have cut the stored text short of it). */
-	e->norm_is_query = c->query_made_entry && c->entry
+	/* Its masked text is the group's, with no second normalizing (a NUL
+	 * inside would have cut the stored text short of it). */
+	bool norm_is_query = c->query_made_entry && c->entry
 		&& !memchr(c->query.ptr, '\0', c->query.len)
 		&& (c->entry->norm == g->query || strcmp(c->entry->norm, g->query) == 0);
-	e->params = c->params.len ? xstrndup(c->params.ptr, c->params.len) : NULL;
+	if (norm_is_query && a->mask_examples && !strcasestr(g->query, "offset")) {
+		/* Stored as the group's text itself: all shared, nothing kept. */
+		e->head = (uint32_t)strlen(g->query);
+		e->tail = 0;
+		e->masked = true;
+		e->params = NULL;
+	} else {
+		agg_example_set_query(g, e, c->query.ptr, c->query.len);
+		e->params = c->params.len ? xstrndup(c->params.ptr, c->params.len) : NULL;
+	}
+	e->norm_is_query = norm_is_query;
 	e->db = intern_slice(a, c->db);
 	e->user = intern_slice(a, c->user);
 	e->app = intern_slice(a, c->app);
@@ -573,6 +583,7 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 			agg_example_query(s, e, &text);
 			g->examples[at].rest = NULL;
 			agg_example_set_query(g, &g->examples[at], text.buf, text.len);
+			g->examples[at].masked = e->masked;     /* as shown */
 			free(e->rest);
 		}
 		g->examples[at].db = agg_intern(dst, e->db, strlen(e->db));
@@ -650,6 +661,11 @@ void agg_merge(struct agg *dst, struct agg *src)
 	src->ngroups = 0;
 	free(src->sorted);
 	src->sorted = NULL;
+}
+
+void agg_mask_examples(struct agg *a)
+{
+	a->mask_examples = true;
 }
 
 void agg_share_entry_texts(struct agg *a)

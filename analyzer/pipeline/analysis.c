@@ -68,12 +68,14 @@ struct pipe {
 };
 
 static void pipe_init(struct pipe *p, const struct filter *filter,
-		const struct traces_limits *tl)
+		const struct traces_limits *tl, const struct pgsift_options *opts)
 {
 	p->agg = agg_new();
 	p->fp = fp_cache_new();
 	/* Its groups point at the cache's texts; merge_pipes() keeps them. */
 	agg_share_entry_texts(p->agg);
+	if (!opts->show_literals)
+		agg_mask_examples(p->agg);
 	p->list = (struct sinks){ p->v, NSINKS };
 	struct traces *tr = traces_new(p->fp);
 	traces_set_limits(tr, tl);
@@ -247,7 +249,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	struct pipe *w = xcalloc(jobs, sizeof(*w));
 	struct sinks *lists = xcalloc(jobs, sizeof(*lists));
 	for (unsigned i = 0; i < jobs; i++) {
-		pipe_init(&w[i], filter, &tl);
+		pipe_init(&w[i], filter, &tl, opts);
 		lists[i] = w[i].list;
 	}
 	struct driver_cfg cfg = {
