@@ -16,6 +16,9 @@
 #define SKETCH_ALPHA 0.005
 #define SKETCH_MAX_BUCKETS 4096
 #define SKETCH_EXACT 64
+/* Below this a latency is indistinguishable from zero (1 ns): counted in
+ * zeros, in no bucket. */
+#define SKETCH_MIN_VALUE 1e-6
 
 struct sketch {
 	uint64_t count;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sketch.h"
+#include "sketch_hist.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -114,6 +115,67 @@ START_TEST(test_merge_matches_single)
 }
 END_TEST
 
+/* Buckets are made only past SKETCH_EXACT values, from the values kept:
+ * whatever the sizes and order of the pieces merged (some still exact,
+ * some bucketed), the buckets, quantiles and histogram are those of one
+ * sketch fed every value, and its buckets count every value's own
+ * bucket. Sizes straddle SKETCH_EXACT; values include zeros. */
+START_TEST(test_deferred_buckets)
+{
+	static const unsigned sizes[] = { 1, 2, SKETCH_EXACT - 1, SKETCH_EXACT,
+		SKETCH_EXACT + 1, 3 * SKETCH_EXACT + 5 };
+	for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		unsigned n = sizes[si];
+		for (unsigned seed = 1; seed <= 20; seed++) {
+			struct sketch all, parts[4], sum;
+			double v[3 * SKETCH_EXACT + 5];
+			sketch_init(&all);
+			sketch_init(&sum);
+			for (int k = 0; k < 4; k++)
+				sketch_init(&parts[k]);
+			rng_state = seed * 7919;
+			for (unsigned i = 0; i < n; i++) {
+				v[i] = i % 17 == 3 ? 0 : draw((int)(seed % 3));
+				sketch_add(&all, v[i]);
+				sketch_add(&parts[(unsigned)(rng_unit() * 4) % 4], v[i]);
+			}
+			for (int k = 3; k >= 0; k--)
+				sketch_merge(&sum, &parts[k]);
+			ck_assert_uint_eq(sum.count, n);
+			ck_assert(sum.min == all.min && sum.max == all.max);
+			ck_assert_uint_eq(sum.zeros, all.zeros);
+			ck_assert_int_eq(sum.exact != NULL, n <= SKETCH_EXACT);
+			ck_assert_int_eq(all.exact != NULL, n <= SKETCH_EXACT);
+			for (double q = 0; q <= 1.0; q += 0.01)
+				ck_assert(sketch_quantile(&sum, q) == sketch_quantile(&all, q));
+			uint64_t ha[SKETCH_HIST_BINS], hs[SKETCH_HIST_BINS];
+			sketch_hist_counts(&all, ha);
+			sketch_hist_counts(&sum, hs);
+			ck_assert(memcmp(ha, hs, sizeof(ha)) == 0);
+			if (n > SKETCH_EXACT) {
+				ck_assert_int_eq(sum.lo, all.lo);
+				ck_assert_uint_eq(sum.nbuckets, all.nbuckets);
+				ck_assert(memcmp(sum.counts, all.counts,
+					all.nbuckets * sizeof(*all.counts)) == 0);
+				uint64_t in_buckets = 0;
+				for (uint32_t b = 0; b < all.nbuckets; b++)
+					in_buckets += all.counts[b];
+				ck_assert_uint_eq(in_buckets + all.zeros, n);
+				for (unsigned i = 0; i < n; i++)
+					if (v[i] > SKETCH_MIN_VALUE)
+						ck_assert_uint_gt(all.counts[sketch_bucket(v[i]) - all.lo], 0);
+			} else {
+				ck_assert_uint_eq(all.nbuckets, 0);  /* none made */
+			}
+			sketch_release(&all);
+			sketch_release(&sum);
+			for (int k = 0; k < 4; k++)
+				sketch_release(&parts[k]);
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct sketch s;
@@ -190,6 +252,7 @@ Suite *suite_sketch(void)
 	tcase_add_loop_test(tc, test_accuracy_million, 0, 3);
 	tcase_add_test(tc, test_exact_small);
 	tcase_add_test(tc, test_merge_matches_single);
+	tcase_add_test(tc, test_deferred_buckets);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_add_test(tc, test_limits);
