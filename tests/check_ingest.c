@@ -33,6 +33,15 @@ static char *read_data(const char *name)
 
 static struct analysis *analyse_data(const char *name, const struct pgsift_options *o)
 {
+	struct pgsift_options literals;
+	if (!o) {
+		/* Literals kept: the tests below follow DETAIL parameters to
+		 * the examples, which a run that masks them does not keep. */
+		options_init(&literals);
+		literals.jobs = 1;
+		literals.show_literals = true;
+		o = &literals;
+	}
 	char *text = read_data(name);
 	enum analysis_status st;
 	struct analysis *a = tu_analyse_text(text, o, &st);
@@ -116,6 +125,20 @@ START_TEST(test_log_statement)
 	g = tu_find_group(a, "IN (");
 	ck_assert_uint_eq(g->calls, 1);
 	ck_assert_double_eq_tol(g->total_ms, 0.833, 1e-9);
+	analysis_free(a);
+
+	/* Masked (no --show-literals): the same calls, their examples as the
+	 * group's text, no parameters kept. */
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	a = analyse_data("log_statement.log", &o);
+	g = tu_find_group(a, "FROM t WHERE id = $1");
+	ck_assert_uint_eq(g->calls, 3);
+	for (unsigned i = 0; i < g->nexamples; i++) {
+		ck_assert_ptr_null(g->examples[i].params);
+		ck_assert(g->examples[i].masked);
+	}
 	analysis_free(a);
 }
 END_TEST
