@@ -35,7 +35,8 @@ ifneq ($(BUILD),build)
 BIN       = $(BUILD)/pgsift
 endif
 
-.PHONY: all deps demo check test asan bench fuzz install uninstall clean
+.PHONY: all deps demo check test asan bench fuzz fuzz-jsonlog fuzz-csvlog fuzz-json_emit \
+        fuzz-report_load install uninstall clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -76,19 +77,58 @@ asan:
 bench: deps $(BIN)
 	sh tests/bench.sh $(abspath $(BIN))
 
-# libFuzzer on the jsonlog scanner (needs clang; nothing else depends on
-# it). FUZZ_SECONDS bounds the run; the seeds are real server lines.
-FUZZ_SECONDS ?= 120
+# libFuzzer on the four hand-written replacements for libraries, each
+# against the library it replaces (needs clang and python3; nothing else
+# depends on it): the jsonlog scanner (jansson), the csvlog line split
+# (libcsv), the saved report's scanner (the jansson loader) and the JSON
+# writer (json_dumps). FUZZ_SECONDS bounds each target's run: 30, two
+# minutes in all; FUZZ_TARGETS picks some. Seeds are real server output:
+# the test logs' lines and the writer goldens (tests/fuzz/seeds.py). The
+# report scanner links the core, built apart with the sanitizers.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?= jsonlog csvlog report_load json_emit
+FUZZ_CC   = clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude $(PKG_CFLAGS)
+FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_RUN  = -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
+FUZZ_BASE = analyzer/base/util.c analyzer/base/strbuf.c
 fuzz:
-	mkdir -p build/fuzz/corpus
-	clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude $(PKG_CFLAGS) \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o build/fuzz/fuzz_jsonlog tests/fuzz/fuzz_jsonlog.c parsers/jsonlog_scan.c \
-	  analyzer/base/jstr.c analyzer/base/util.c $(PKG_LIBS)
+	mkdir -p build/fuzz
+	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-$$t || exit 1; done
+
+fuzz-jsonlog:
+	mkdir -p build/fuzz/corpus-jsonlog
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_jsonlog \
+	  tests/fuzz/fuzz_jsonlog.c parsers/jsonlog_scan.c analyzer/base/jstr.c \
+	  analyzer/base/util.c $(PKG_LIBS)
 	zstd -dcq tests/data/forms/postgresql.json.zst | awk 'NR % 400 == 1 || /\\/' | head -300 | \
-	  split -l 1 - build/fuzz/corpus/seed-
-	build/fuzz/fuzz_jsonlog -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
-	  -dict=tests/fuzz/jsonlog.dict build/fuzz/corpus
+	  split -l 1 - build/fuzz/corpus-jsonlog/seed-
+	build/fuzz/fuzz_jsonlog $(FUZZ_RUN) -max_len=4096 \
+	  -dict=tests/fuzz/jsonlog.dict build/fuzz/corpus-jsonlog
+
+fuzz-csvlog:
+	mkdir -p build/fuzz/corpus-csvlog
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_csvlog \
+	  tests/fuzz/fuzz_csvlog.c parsers/csvlog_split.c analyzer/base/util.c -lcsv
+	zstd -dcq tests/data/forms/postgresql.csv.zst | awk 'NR % 200 == 1 || /""/' | head -300 | \
+	  split -l 1 - build/fuzz/corpus-csvlog/seed-
+	build/fuzz/fuzz_csvlog $(FUZZ_RUN) -max_len=4096 \
+	  -dict=tests/fuzz/csvlog.dict build/fuzz/corpus-csvlog
+
+fuzz-json_emit:
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_json_emit \
+	  tests/fuzz/fuzz_json_emit.c analyzer/output/json_emit.c $(FUZZ_BASE) $(PKG_LIBS) -lm
+	python3 tests/fuzz/seeds.py json_emit build/fuzz/corpus-json_emit
+	build/fuzz/fuzz_json_emit $(FUZZ_RUN) -max_len=4096 build/fuzz/corpus-json_emit
+
+fuzz-report_load:
+	$(MAKE) --no-print-directory BUILD=build/fuzz/obj CC=clang WARNINGS= \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	  build/fuzz/obj/libpgsift.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_report_load \
+	  tests/fuzz/fuzz_report_load.c build/fuzz/obj/libpgsift.a $(LIBS)
+	python3 tests/fuzz/seeds.py report_load build/fuzz/corpus-report_load
+	build/fuzz/fuzz_report_load $(FUZZ_RUN) -max_len=16384 \
+	  -dict=tests/fuzz/report_load.dict build/fuzz/corpus-report_load
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR)

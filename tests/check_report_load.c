@@ -277,6 +277,39 @@ START_TEST(test_scan_docs)
 }
 END_TEST
 
+/* A group saved twice (found by fuzz_report_load: the copies' names
+ * were written past the array made for the later one, and the earlier
+ * timeline and plan leaked): both paths keep the later copy's names,
+ * timeline and plan, as they keep its figures. */
+#define TWICE_1 "{\"fingerprint\": \"fedcba9876543210\", \"databases\": {\"b\": 5}, " \
+	"\"users\": {\"u\": 1}, \"plan\": {\"Plan\": {}}, \"timeline\": {\"bucket_s\": 60, " \
+	"\"buckets\": [{\"start\": \"2024-05-01T10:00:00.000Z\", \"calls\": 1, \"total_ms\": 1}]}}"
+#define TWICE_2 "{\"fingerprint\": \"fedcba9876543210\", \"databases\": {\"c\": 1, \"d\": 2}, " \
+	"\"plan\": [{\"Plan\": {\"x\": 1}}], \"timeline\": {\"bucket_s\": 60, \"buckets\": [" \
+	"{\"start\": \"2024-05-01T10:00:00.000Z\", \"calls\": 2, \"total_ms\": 3}, " \
+	"{\"start\": \"2024-05-01T10:01:00.000Z\", \"calls\": 4, \"total_ms\": 5}]}}"
+
+START_TEST(test_group_saved_twice)
+{
+	static const char text[] = HEAD "\"groups\": [" TWICE_1 ", " TWICE_2 "]}";
+	ck_assert(!scan_vs_jansson(text));
+	char *err = NULL;
+	bool unsure;
+	struct analysis *a = rl_scan_report(text, strlen(text), "t", &err, &unsure, false, NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->ngroups, 1);
+	const struct group *g = a->groups[0];
+	ck_assert_uint_eq(g->dbs.n, 2);
+	ck_assert_str_eq(g->dbs.v[0].name, "c");
+	ck_assert_str_eq(g->dbs.v[1].name, "d");
+	ck_assert_uint_eq(g->users.n, 0);
+	ck_assert_uint_eq(g->timeline.n, 2);
+	ck_assert_uint_eq(g->timeline.b[1].calls, 4);
+	ck_assert_str_eq(g->plan_json, "[{\"Plan\":{\"x\":1}}]");
+	analysis_free(a);
+}
+END_TEST
+
 /* Examples left in the file and read group by group give the model read
  * whole; a file changed since gives false, not a crash. */
 START_TEST(test_examples_later)
@@ -347,6 +380,7 @@ Suite *suite_report_load(void)
 	tcase_add_loop_test(tc, test_scan_goldens, 0,
 			(int)(sizeof(scan_goldens) / sizeof(scan_goldens[0])));
 	tcase_add_loop_test(tc, test_scan_docs, 0, (int)(sizeof(scan_docs) / sizeof(scan_docs[0])));
+	tcase_add_test(tc, test_group_saved_twice);
 	tcase_add_loop_test(tc, test_examples_later, 0,
 			(int)(sizeof(scan_goldens) / sizeof(scan_goldens[0])));
 	suite_add_tcase(s, tc);

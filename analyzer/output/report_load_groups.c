@@ -30,6 +30,9 @@ static void load_names(struct agg *agg, struct name_counts *nc,
 	const json_t *v;
 	size_t n = json_object_size(o);
 
+	/* A group saved twice: the later copy's names, as its figures. */
+	free(nc->v);
+	nc->n = 0;
 	nc->v = n ? xcalloc(n, sizeof(*nc->v)) : NULL;
 	nc->cap = (uint32_t)n;
 	json_object_foreach((json_t *)o, key, v) {
@@ -116,6 +119,7 @@ static void load_timeline(struct agg_timeline *tl, const json_t *o)
 
 	if (!json_is_object(o))
 		return;
+	agg_timeline_release(tl);       /* a group saved twice: the later one */
 	tl->width_ms = (int64_t)rl_uint(o, "bucket_s") * 1000;
 	tl->cap = (uint32_t)json_array_size(arr);
 	tl->b = tl->cap ? xcalloc(tl->cap, sizeof(*tl->b)) : NULL;
@@ -158,6 +162,7 @@ static bool load_group(struct analysis *a, const json_t *o, struct group **out)
 	load_examples(a->agg, g, json_object_get(o, "examples"));
 	const json_t *plan = json_object_get(o, "plan");
 	if (json_is_object(plan) || json_is_array(plan)) {
+		free(g->plan_json);     /* a group saved twice: the later plan */
 		g->plan_json = json_dumps(plan, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (!g->plan_json)
 			abort();

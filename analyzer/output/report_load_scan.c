@@ -284,6 +284,9 @@ static const char *intern(struct agg *agg, const char *s)
 static void build_names(const struct rl_scan *s, struct agg *agg, struct name_counts *nc,
 		const struct raw_names *rn, uint64_t other)
 {
+	/* A group saved twice: the later copy's names, as its figures. */
+	free(nc->v);
+	nc->n = 0;
 	nc->v = rn->n ? xcalloc(rn->n, sizeof(*nc->v)) : NULL;
 	nc->cap = (uint32_t)rn->n;
 	for (size_t i = 0; i < rn->n; i++) {
@@ -341,6 +344,7 @@ static struct group *build_group(const struct rl_scan *s, struct analysis *a, st
 		json_t *plan = json_loadb(r->plan, r->plan_len, 0, NULL);
 		if (!plan)
 			return NULL;
+		free(g->plan_json);     /* a group saved twice: the later plan */
 		g->plan_json = json_dumps(plan, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(plan);
 		if (!g->plan_json)
@@ -349,6 +353,7 @@ static struct group *build_group(const struct rl_scan *s, struct analysis *a, st
 	}
 	if (r->has_timeline) {
 		struct agg_timeline *tl = &g->timeline;
+		agg_timeline_release(tl);       /* a group saved twice: the later one */
 		tl->width_ms = (int64_t)rl_v_uint(&r->bucket_s) * 1000;
 		tl->cap = (uint32_t)r->nbuckets;
 		tl->b = r->nbuckets ? xcalloc(r->nbuckets, sizeof(*tl->b)) : NULL;
