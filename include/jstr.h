@@ -8,6 +8,7 @@
 #ifndef PGSIFT_JSTR_H
 #define PGSIFT_JSTR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The first byte at or after p that ends a plain run inside a string:
@@ -23,6 +24,12 @@ size_t jstr_utf8_len(const unsigned char *p, const unsigned char *end);
  * NULL, with *pp anywhere, for what is left to jansson: \u0000 (refused
  * without JSON_ALLOW_NUL), lone surrogates, or not an escape at all. */
 char *jstr_unescape(const char **pp, const char *end, char *o);
+
+/* Passes the string whose body starts at p (just after its opening
+ * quote), checked as jansson checks one: returns the byte after its
+ * closing quote, NULL for what jansson refuses or is left to it (see
+ * jstr_unescape). *escaped, when not NULL, is set if it held an escape. */
+const char *jstr_skip(const char *p, const char *end, bool *escaped);
 
 /* Length of the literal true, false or null at p, 0 when none is there
  * (what follows it is the caller's to check). */

@@ -156,3 +156,29 @@ size_t jstr_literal_len(const char *p, const char *end)
 	}
 	return 0;
 }
+
+const char *jstr_skip(const char *p, const char *end, bool *escaped)
+{
+	for (;;) {
+		p = jstr_plain_run(p, end);
+		if (p >= end)
+			return NULL;
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c == '\\') {
+			char tmp[4];
+			p++;
+			if (!jstr_unescape(&p, end, tmp))
+				return NULL;
+			if (escaped)
+				*escaped = true;
+			continue;
+		}
+		size_t n = c < 0x20 ? 0 :       /* raw control bytes: invalid JSON */
+			jstr_utf8_len((const unsigned char *)p, (const unsigned char *)end);
+		if (n == 0)
+			return NULL;
+		p += n;
+	}
+}

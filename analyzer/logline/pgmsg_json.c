@@ -81,30 +81,9 @@ static inline void skip_ws(struct pscan *s)
  * checks one, and passed; *escaped tells whether it held an escape. */
 static bool skip_string(struct pscan *s, bool *escaped)
 {
-	for (;;) {
-		s->p = jstr_plain_run(s->p, s->end);
-		if (s->p >= s->end)
-			return false;
-		unsigned char c = (unsigned char)*s->p;
-		if (c == '"') {
-			s->p++;
-			return true;
-		}
-		if (c == '\\') {
-			char tmp[4];
-			s->p++;
-			if (!jstr_unescape(&s->p, s->end, tmp))
-				return false;
-			*escaped = true;
-			continue;
-		}
-		if (c < 0x20)
-			return false;   /* raw control bytes: invalid JSON */
-		size_t n = jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
-		if (n == 0)
-			return false;
-		s->p += n;
-	}
+	const char *after = jstr_skip(s->p, s->end, escaped);
+	s->p = after ? after : s->end;
+	return after != NULL;
 }
 
 static inline bool is_digit(char c)

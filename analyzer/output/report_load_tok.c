@@ -230,31 +230,9 @@ bool rl_scan_value(struct rl_scan *s, struct rl_val *v)
  * examples left in the file are half a big report). */
 static bool skip_string(struct rl_scan *s)
 {
-	s->p++;
-	for (;;) {
-		s->p = jstr_plain_run(s->p, s->end);
-		if (s->p >= s->end)
-			return false;
-		unsigned char c = (unsigned char)*s->p;
-		if (c == '"') {
-			s->p++;
-			return true;
-		}
-		if (c == '\\' && s->end - s->p >= 2 && (s->p[1] == '"' || s->p[1] == '\\')) {
-			s->p += 2;
-		} else if (c == '\\') {
-			char esc[4];
-			s->p++;
-			if (!jstr_unescape(&s->p, s->end, esc))
-				return false;
-		} else {
-			size_t n = c < 0x20 ? 0 :
-				jstr_utf8_len((const unsigned char *)s->p, (const unsigned char *)s->end);
-			if (n == 0)
-				return false;
-			s->p += n;
-		}
-	}
+	const char *after = jstr_skip(s->p + 1, s->end, NULL);
+	s->p = after ? after : s->end;
+	return after != NULL;
 }
 
 /* A value inside one passed over. */
