@@ -319,6 +319,23 @@ out:
 	return map;
 }
 
+struct analysis *rl_scan_report(const char *text, size_t len, const char *origin,
+		char **err, bool *unsure, bool mapped, struct rl_spans *later)
+{
+	struct analysis *groups = NULL, *out = NULL;
+	json_t *rest = NULL;
+
+	*err = NULL;
+	*unsure = !rl_scan_document(text, len, mapped, later, &groups, &rest);
+	if (!*unsure) {
+		out = rl_load_root(rest, origin, err, groups);
+		groups = NULL;          /* rl_load_root() frees it on failure */
+	}
+	json_decref(rest);
+	analysis_free(groups);
+	return out;
+}
+
 /* A saved report's examples left in its file (report_load_later). */
 struct report_examples {
 	int fd;

@@ -47,6 +47,12 @@ struct rl_spans {
  * read, so that they stop counting in memory. */
 struct analysis *rl_scan_report(const char *text, size_t len, const char *origin,
 		char **err, bool *unsure, bool mapped, struct rl_spans *later);
+/* The scan itself (report_load_scan.c): the groups into *groups_out and every
+ * other top-level member into *rest, for rl_load_root(); false when the
+ * text holds anything left to jansson. Both are set either way, for the
+ * caller to free. */
+bool rl_scan_document(const char *text, size_t len, bool mapped,
+		struct rl_spans *later, struct analysis **groups_out, json_t **rest);
 /* Reads the examples array in text (len bytes, from a span of later)
  * into g, as the fast path would have; false when it is not what the
  * scan found there (the file changed). */

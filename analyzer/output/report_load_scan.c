@@ -467,8 +467,8 @@ static bool scan_groups(struct rl_scan *s, struct analysis *a)
 	return ok;
 }
 
-struct analysis *rl_scan_report(const char *text, size_t len, const char *origin,
-		char **err, bool *unsure, bool mapped, struct rl_spans *later)
+bool rl_scan_document(const char *text, size_t len, bool mapped,
+		struct rl_spans *later, struct analysis **groups_out, json_t **rest)
 {
 	struct rl_scan s = { .p = text, .end = text + len, .base = text,
 		.released = mapped ? text : NULL, .later = later };
@@ -479,8 +479,8 @@ struct analysis *rl_scan_report(const char *text, size_t len, const char *origin
 	int r;
 	char *name = NULL;
 
-	*unsure = true;
-	*err = NULL;
+	*groups_out = a;
+	*rest = root;
 	a->agg = agg_new();
 	a->findings = findings_new();
 	/* strtod reads the locale's decimal point; jansson does not. */
@@ -510,17 +510,12 @@ struct analysis *rl_scan_report(const char *text, size_t len, const char *origin
 	rl_skip_ws(&s);
 	if (r != 0 || s.p != s.end)
 		goto fail;
-	*unsure = false;
 	sb_release(&s.tmp);
-	struct analysis *out = rl_load_root(root, origin, err, a);
-	json_decref(root);
-	return out;
+	return true;
 fail:
 	free(name);
 	sb_release(&s.tmp);
-	json_decref(root);
-	analysis_free(a);
-	return NULL;
+	return false;
 }
 
 bool rl_scan_examples(const char *text, size_t len, struct analysis *a, struct group *g)

@@ -284,21 +284,3 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		return ANALYSIS_NO_INPUT;
 	return partial ? ANALYSIS_PARTIAL : ANALYSIS_OK;
 }
-
-void analysis_free(struct analysis *a)
-{
-	if (!a)
-		return;
-	for (size_t i = 0; i < a->ninputs; i++)
-		parse_report_release(&a->inputs[i]);
-	free(a->inputs);
-	free(a->error);
-	agg_free(a->agg);
-	events_free(a->events);
-	traces_free(a->traces);
-	snapshots_free(a->snapshots);
-	findings_free(a->findings);
-	json_decref(a->saved_check);
-	free(a->loaded_from);
-	free(a);
-}
