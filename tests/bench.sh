@@ -12,6 +12,8 @@
 # and the largest peak RSS printed); when pgbadger is installed it also times pgbadger
 # on a BENCH_PGBADGER_MB slice (default 16: it reads about 1-3 MB/s) of
 # the same log and prints the ratio.
+# The low-cardinality log is also read with -j 2, and the speed-up printed
+# (one big file on two cores: issue 13).
 # It prints `grep -c duration:` on the low-cardinality log as the floor,
 # and for the high-cardinality log libpg_query's own rate on its distinct
 # statements (tests/bench/pgq_bound.c), the bound pgsift cannot beat there.
@@ -107,7 +109,7 @@ run() {
 	all="" rss_kb=0 n=0
 	while :; do
 		/usr/bin/time -f '%e %M' -o "$DIR/time.txt" \
-			"$BIN" report -j 1 -q -f json -o "$DIR/report.json" "$file" || [ $? -eq 3 ]
+			"$BIN" report -j "${RUN_JOBS:-1}" -q -f json -o "$DIR/report.json" "$file" || [ $? -eq 3 ]
 		read -r secs kb < "$DIR/time.txt"
 		all="$all $secs" n=$((n + 1))
 		[ "$kb" -gt "$rss_kb" ] && rss_kb=$kb
@@ -161,6 +163,10 @@ fi
 if wanted low; then
 	run "$QUARTER" "low cardinality (1/4)" none    # same slice as the next
 	run "$BIG" "low cardinality" stderr
+	# Issue 13's measure: one big file on two cores (-j 2) against one.
+	ONE=$LAST_SECS
+	RUN_JOBS=2 run "$BIG" "low cardinality, -j 2" none
+	python3 -c "import sys; print(f'bench: -j 2 on one {sys.argv[3]} MB file: {float(sys.argv[1]) / max(float(sys.argv[2]), 0.01):.2f}x the speed of -j 1')" "$ONE" "$LAST_SECS" "$MB"
 	# The floor: reading the log and finding each entry, nothing more.
 	cat "$BIG" > /dev/null
 	/usr/bin/time -f '%e' -o "$DIR/time.txt" grep -c duration: "$BIG" > "$DIR/grep.txt"
