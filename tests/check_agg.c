@@ -268,6 +268,33 @@ START_TEST(test_merge_empty)
 }
 END_TEST
 
+/* One group per fingerprint however far the table grew: every group is
+ * found again by its fingerprint, directly and through a merge into an
+ * agg that has grown too. (The rehash once placed groups where lookups
+ * did not look: 5,000 fingerprints asked for twice made 9,424 groups.) */
+START_TEST(test_lookup_after_growth)
+{
+	struct agg *a = agg_new(), *b = agg_new();
+	const size_t n = 5000;
+	for (size_t i = 1; i <= n; i++) {
+		agg_group_get(a, i * 0x100000001ull, "q", false);
+		agg_group_get(b, i * 0x100000001ull + (i % 2), "q", false);
+	}
+	for (size_t i = 1; i <= n; i++) {
+		struct group *g = agg_group_get(a, i * 0x100000001ull, "q", false);
+		ck_assert(g == find_group(a, i * 0x100000001ull));
+	}
+	size_t count;
+	agg_sorted(a, &count);
+	ck_assert_uint_eq(count, n);
+	agg_merge(a, b);        /* half of b's fingerprints are a's */
+	agg_sorted(a, &count);
+	ck_assert_uint_eq(count, n + n / 2);
+	agg_free(a);
+	agg_free(b);
+}
+END_TEST
+
 /* ---- examples, stored against their group's text ---- */
 
 /* Every example of a real run reads back as it was stored, against its
@@ -430,6 +457,7 @@ Suite *suite_agg(void)
 	tcase_add_loop_test(tc, test_merge_widths, 0, 2);
 	tcase_add_test(tc, test_merge_empty);
 	tcase_add_test(tc, test_merge_moves);
+	tcase_add_test(tc, test_lookup_after_growth);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("examples");

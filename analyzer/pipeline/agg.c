@@ -260,21 +260,28 @@ const char *agg_intern(struct agg *a, const char *s, size_t len)
 	}
 }
 
+/* The slot that holds fp, or the empty one where it goes: the one probe
+ * of the table, for lookups, inserts and rehashing alike (a rehash that
+ * placed groups by another hash left lookups missing them: a second group
+ * for the same fingerprint). */
+static size_t slot_of(const struct agg *a, uint64_t fp)
+{
+	size_t mask = a->nslots - 1;
+	size_t i = (size_t)(fp * 0x9E3779B97F4A7C15ull >> 20) & mask;
+	while (a->slots[i] && a->slots[i]->fingerprint != fp)
+		i = (i + 1) & mask;
+	return i;
+}
+
 static void grow_groups(struct agg *a)
 {
 	struct group **old = a->slots;
 	size_t oldn = a->nslots;
 	a->nslots *= 2;
 	a->slots = xcalloc(a->nslots, sizeof(*a->slots));
-	size_t mask = a->nslots - 1;
-	for (size_t k = 0; k < oldn; k++) {
-		if (!old[k])
-			continue;
-		size_t j = old[k]->fingerprint & mask;
-		while (a->slots[j])
-			j = (j + 1) & mask;
-		a->slots[j] = old[k];
-	}
+	for (size_t k = 0; k < oldn; k++)
+		if (old[k])
+			a->slots[slot_of(a, old[k]->fingerprint)] = old[k];
 	free(old);
 }
 
@@ -283,15 +290,9 @@ static void grow_groups(struct agg *a)
 static struct group *group_get(struct agg *a, uint64_t fp, const char *query,
 		bool lexical, bool borrow)
 {
-	size_t mask = a->nslots - 1;
-	size_t i = (size_t)(fp * 0x9E3779B97F4A7C15ull >> 20) & mask;
-	for (;; i = (i + 1) & mask) {
-		struct group *g = a->slots[i];
-		if (!g)
-			break;
-		if (g->fingerprint == fp)
-			return g;
-	}
+	size_t i = slot_of(a, fp);
+	if (a->slots[i])
+		return a->slots[i];
 	struct group *g = arena_alloc(a->arena, sizeof(*g));
 	memset(g, 0, sizeof(*g));
 	g->fingerprint = fp;
@@ -640,10 +641,7 @@ void agg_merge(struct agg *dst, struct agg *src)
 		if (!s)
 			continue;
 		src->slots[i] = NULL;
-		size_t mask = dst->nslots - 1;
-		size_t j = (size_t)(s->fingerprint * 0x9E3779B97F4A7C15ull >> 20) & mask;
-		while (dst->slots[j] && dst->slots[j]->fingerprint != s->fingerprint)
-			j = (j + 1) & mask;
+		size_t j = slot_of(dst, s->fingerprint);
 		if (dst->slots[j]) {
 			group_merge(dst, dst->slots[j], s);
 			group_release(s);
