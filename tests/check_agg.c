@@ -295,6 +295,34 @@ START_TEST(test_lookup_after_growth)
 }
 END_TEST
 
+/* A merge into an empty agg takes its groups, not its ways: the merged
+ * agg still keeps literals after taking a masking worker's groups. */
+START_TEST(test_merge_keeps_ways)
+{
+	struct agg *dst = agg_new(), *src = agg_new();
+	struct fp_entry e = { .fingerprint = 1, .norm = "SELECT $1", .norm_len = 9 };
+	struct call c = mkcall(0, T0, true, 5);
+	c.entry = &e;
+	c.query_made_entry = true;
+	c.query = (struct slice){ "SELECT 7", 8 };
+	agg_mask_examples(src);
+	agg_add_call(src, &c);
+	ck_assert(find_group(src, 1)->examples[0].masked);
+	agg_merge(dst, src);                    /* dst was empty: takes all */
+	c.duration_ms = 9;                      /* slower: the first example */
+	c.query = (struct slice){ "SELECT 8", 8 };
+	agg_add_call(dst, &c);
+	struct group *g = find_group(dst, 1);
+	ck_assert(!g->examples[0].masked);
+	struct strbuf sb = STRBUF_INIT;
+	agg_example_query(g, &g->examples[0], &sb);
+	ck_assert_str_eq(sb.buf, "SELECT 8");
+	sb_release(&sb);
+	agg_free(src);
+	agg_free(dst);
+}
+END_TEST
+
 /* ---- examples, stored against their group's text ---- */
 
 /* Every example of a real run reads back as it was stored, against its
@@ -458,6 +486,7 @@ Suite *suite_agg(void)
 	tcase_add_test(tc, test_merge_empty);
 	tcase_add_test(tc, test_merge_moves);
 	tcase_add_test(tc, test_lookup_after_growth);
+	tcase_add_test(tc, test_merge_keeps_ways);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("examples");

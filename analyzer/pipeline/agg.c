@@ -26,8 +26,12 @@ struct agg {
 	size_t nnames_slots, nnames;
 	struct group **sorted;
 	bool dirty;             /* groups or totals changed since sorted was built */
-	bool share_texts;       /* see agg_share_entry_texts() */
-	bool mask_examples;     /* see agg_mask_examples() */
+	/* How this agg makes groups and examples: its own, whatever a merge
+	 * moves in or out. */
+	struct {
+		bool share_texts;       /* see agg_share_entry_texts() */
+		bool mask_examples;     /* see agg_mask_examples() */
+	} how;
 };
 
 static const char *const source_names[] = {
@@ -437,7 +441,7 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 	bool norm_is_query = c->query_made_entry && c->entry
 		&& !memchr(c->query.ptr, '\0', c->query.len)
 		&& (c->entry->norm == g->query || strcmp(c->entry->norm, g->query) == 0);
-	if (norm_is_query && a->mask_examples && !strcasestr(g->query, "offset")) {
+	if (norm_is_query && a->how.mask_examples && !strcasestr(g->query, "offset")) {
 		/* Stored as the group's text itself: all shared, nothing kept. */
 		e->head = (uint32_t)strlen(g->query);
 		e->tail = 0;
@@ -457,7 +461,7 @@ static struct group *group_for_entry(struct agg *a, struct fp_entry *e)
 {
 	struct group *g = e->user;
 	if (!g) {
-		g = group_get(a, e->fingerprint, e->norm, e->lexical, a->share_texts);
+		g = group_get(a, e->fingerprint, e->norm, e->lexical, a->how.share_texts);
 		e->user = g;
 	}
 	return g;
@@ -624,13 +628,12 @@ void agg_merge(struct agg *dst, struct agg *src)
 {
 	if (dst->ngroups == 0 && dst->nnames == 0) {
 		/* Into an empty agg (the first worker's, or -j 1): take it all.
-		 * Each keeps its own way of making groups. */
-		bool dshare = dst->share_texts, sshare = src->share_texts;
+		 * Each keeps its own way of making groups and examples. */
 		struct agg empty = *dst;
 		*dst = *src;
 		*src = empty;
-		dst->share_texts = dshare;
-		src->share_texts = sshare;
+		src->how = dst->how;
+		dst->how = empty.how;
 		dst->dirty = true;
 		free(dst->sorted);
 		dst->sorted = NULL;
@@ -663,12 +666,12 @@ void agg_merge(struct agg *dst, struct agg *src)
 
 void agg_mask_examples(struct agg *a)
 {
-	a->mask_examples = true;
+	a->how.mask_examples = true;
 }
 
 void agg_share_entry_texts(struct agg *a)
 {
-	a->share_texts = true;
+	a->how.share_texts = true;
 }
 
 void agg_keep_arena(struct agg *a, struct arena *ar)
