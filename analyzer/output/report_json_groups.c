@@ -98,29 +98,6 @@ static void put_names(struct jemit *e, const struct name_counts *nc,
 	free(v);
 }
 
-/* The example's query as shown (report_example_text() without
- * literals). Most examples are known to mask to the group's text; the
- * others of a group are mostly one text logged again: its masked form is
- * made once (the normalization was a tenth of the report's cost on 20,000
- * distinct statements). */
-static const char *example_text(const struct group *g, const struct example *e,
-		struct rj_scratch *s)
-{
-	if (e->norm_is_query)
-		return g->query;
-	agg_example_query(g, e, &s->raw);
-	if (e->masked)
-		return s->raw.buf;
-	if (!s->have_prev || strcmp(s->raw.buf, s->prev_raw.buf ? s->prev_raw.buf : "") != 0) {
-		sb_reset(&s->prev_text);
-		fp_normalize(s->raw.buf, s->raw.len, &s->prev_text);
-		sb_reset(&s->prev_raw);
-		sb_append(&s->prev_raw, s->raw.buf, s->raw.len);
-		s->have_prev = true;
-	}
-	return s->prev_text.buf ? s->prev_text.buf : "";
-}
-
 static void put_example(struct jemit *e, const struct group *g,
 		const struct example *x, const struct pgsift_options *opts,
 		struct rj_scratch *s)
@@ -136,12 +113,11 @@ static void put_example(struct jemit *e, const struct group *g,
 	/* With literals, the query as logged and its parameters apart (the
 	 * Markdown shows them joined, see report_example_text()). */
 	jemit_key(e, "query");
-	if (opts->show_literals) {
-		agg_example_query(g, x, &s->raw);
-		jemit_str(e, s->raw.buf);
-	} else {
-		jemit_str(e, example_text(g, x, s));
-	}
+	if (opts->show_literals)
+		agg_example_query(g, x, &s->text);
+	else
+		report_example_text(g, x, false, &s->text);
+	jemit_str(e, s->text.buf);
 	/* A name the log line did not carry is null, not "". */
 	jemit_key(e, "db");
 	jemit_str(e, x->db && x->db[0] ? x->db : NULL);
@@ -306,7 +282,6 @@ int rj_write_group(struct strbuf *out, const struct group *g,
 	const char *name;
 
 	jemit_init(&e, out, RJ_GROUP_DEPTH);
-	s->have_prev = false;
 	jemit_open(&e, '{');
 	fp_format(g->fingerprint, fp);
 	jemit_key(&e, "fingerprint");
@@ -394,7 +369,5 @@ int rj_write_group(struct strbuf *out, const struct group *g,
 void rj_scratch_release(struct rj_scratch *s)
 {
 	sb_release(&s->tmp);
-	sb_release(&s->raw);
-	sb_release(&s->prev_raw);
-	sb_release(&s->prev_text);
+	sb_release(&s->text);
 }

@@ -21,13 +21,10 @@
 /* Buffers reused from group to group. */
 struct rj_scratch {
 	struct strbuf tmp;              /* cleaned names */
-	struct strbuf raw;              /* an example's text as logged */
-	struct strbuf prev_raw;         /* the last normalized one's */
-	struct strbuf prev_text;        /* and as shown */
-	bool have_prev;
+	struct strbuf text;             /* an example's query as shown */
 };
 
-#define RJ_SCRATCH_INIT { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, false }
+#define RJ_SCRATCH_INIT { STRBUF_INIT, STRBUF_INIT }
 
 /* Appends GROUP g to out, laid out as jansson would dump it in the
  * "groups" array (its first line unindented: the caller puts the comma,
