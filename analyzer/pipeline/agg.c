@@ -412,16 +412,16 @@ struct example *agg_example_add(struct group *g)
 	return e;
 }
 
-/* Keeps the AGG_EXAMPLES slowest calls, slowest first. */
-static void example_offer(struct agg *a, struct group *g, const struct call *c)
+/* The place among g's examples (the AGG_EXAMPLES slowest, slowest first)
+ * of one that took duration_ms, made free (its strings not owned); NULL
+ * when it is not among the slowest. */
+static struct example *example_slot(struct group *g, double duration_ms)
 {
-	if (!c->timed || c->query.len == 0)
-		return;
 	unsigned at = g->nexamples;
-	while (at > 0 && g->examples[at - 1].duration_ms < c->duration_ms)
+	while (at > 0 && g->examples[at - 1].duration_ms < duration_ms)
 		at--;
 	if (at >= AGG_EXAMPLES)
-		return;
+		return NULL;
 	if (g->nexamples == AGG_EXAMPLES) {
 		struct example *last = &g->examples[AGG_EXAMPLES - 1];
 		free(last->rest);
@@ -432,7 +432,16 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 	}
 	memmove(&g->examples[at + 1], &g->examples[at],
 		(g->nexamples - 1 - at) * sizeof(struct example));
-	struct example *e = &g->examples[at];
+	return &g->examples[at];
+}
+
+static void example_offer(struct agg *a, struct group *g, const struct call *c)
+{
+	if (!c->timed || c->query.len == 0)
+		return;
+	struct example *e = example_slot(g, c->duration_ms);
+	if (!e)
+		return;
 	e->ts_ms = c->ts_ms;
 	e->duration_ms = c->duration_ms;
 	e->rest = NULL;
@@ -568,32 +577,21 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 	 * strings instead of copying them. */
 	for (unsigned k = 0; k < s->nexamples; k++) {
 		struct example *e = &s->examples[k];
-		unsigned at = g->nexamples;
-		while (at > 0 && g->examples[at - 1].duration_ms < e->duration_ms)
-			at--;
-		if (at >= AGG_EXAMPLES)
+		struct example *to = example_slot(g, e->duration_ms);
+		if (!to)
 			continue;
-		if (g->nexamples == AGG_EXAMPLES) {
-			free(g->examples[AGG_EXAMPLES - 1].rest);
-			free(g->examples[AGG_EXAMPLES - 1].params);
-		} else {
-			examples_grow(g);
-			g->nexamples++;
-		}
-		memmove(&g->examples[at + 1], &g->examples[at],
-			(g->nexamples - 1 - at) * sizeof(struct example));
-		g->examples[at] = *e;
+		*to = *e;
 		if (strcmp(g->query, s->query) != 0) {
 			/* Stored against s's text: store it against g's. */
 			agg_example_query(s, e, &text);
-			g->examples[at].rest = NULL;
-			agg_example_set_query(g, &g->examples[at], text.buf, text.len);
-			g->examples[at].masked = e->masked;     /* as shown */
+			to->rest = NULL;
+			agg_example_set_query(g, to, text.buf, text.len);
+			to->masked = e->masked;         /* as shown */
 			free(e->rest);
 		}
-		g->examples[at].db = agg_intern(dst, e->db, strlen(e->db));
-		g->examples[at].user = agg_intern(dst, e->user, strlen(e->user));
-		g->examples[at].app = agg_intern(dst, e->app, strlen(e->app));
+		to->db = agg_intern(dst, e->db, strlen(e->db));
+		to->user = agg_intern(dst, e->user, strlen(e->user));
+		to->app = agg_intern(dst, e->app, strlen(e->app));
 		e->rest = e->params = NULL;
 	}
 	if (s->plan_json && (!g->plan_json || s->plan_ms > g->plan_ms)) {
