@@ -52,7 +52,13 @@ struct call {
 	struct slice db, user, app;
 	int64_t pid;            /* backend, -1 when unknown */
 	struct slice session;   /* %c session id, when logged */
+	uint64_t pos;           /* where it was logged (CALL_POS), 0: unknown */
 };
+
+/* A place in the inputs, in their order: input number and line. Ties
+ * between equal examples go to the earliest place, so that any split of
+ * the inputs across workers keeps the ones a single reader keeps. */
+#define CALL_POS(input, line) (((uint64_t)(input) << 40) | ((line) & ((1ull << 40) - 1)))
 
 struct name_count {
 	const char *name;       /* interned in the agg */
@@ -73,6 +79,7 @@ struct name_counts {
 struct example {
 	int64_t ts_ms;
 	double duration_ms;
+	uint64_t pos;           /* CALL_POS of its call, 0: unknown */
 	uint32_t head, tail;    /* bytes shared with the query's start and end */
 	char *rest;             /* the bytes between; NULL when none; owned */
 	bool norm_is_query;     /* fp_normalize() of it is the group's query */

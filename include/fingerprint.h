@@ -97,5 +97,9 @@ struct fp_entry *fp_cache_get_normalized(struct fp_cache *c, const char *norm,
 /* Counters: distinct texts, and how many of them libpg_query parsed. */
 size_t fp_cache_size(const struct fp_cache *c);
 size_t fp_cache_parsed(const struct fp_cache *c);
+/* Calls fn for every entry of c, with the hash of its normalized text. */
+void fp_cache_each(const struct fp_cache *c,
+		void (*fn)(void *arg, uint64_t hash, const struct fp_entry *e),
+		void *arg);
 
 #endif

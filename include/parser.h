@@ -73,6 +73,17 @@ struct parser {
 	/* Fills *out with the next record: returns 1, 0 at the end. */
 	int (*next)(void *state, struct record *out);
 	void (*close)(void *state);
+	/* Cutting one plain input into pieces parsed on several threads
+	 * (driver_split.c); both NULL when the format cannot be cut. */
+	/* The offset in buf[0..len) of the first line (buf[0] is a line
+	 * start) at which a record surely starts, by what state settled
+	 * at open; len when no whole line there does. */
+	size_t (*record_start)(void *state, const char *buf, size_t len);
+	/* A state for another piece of the same input, read through ctx,
+	 * with what state settled at open (a detected prefix...) and
+	 * without its notes. It only reads what open set, so pieces may be
+	 * forked while state parses another. */
+	void *(*fork)(void *state, struct parse_ctx *ctx);
 };
 
 /* NULL-terminated, in order of preference on equal confidence. */

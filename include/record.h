@@ -79,6 +79,8 @@ struct record_verdict {
 struct record {
 	enum record_kind kind;
 	struct record_verdict v;        /* set by the driver */
+	bool copy;                      /* a server-wide record handed to another
+					 * backend's worker too (sink.h) */
 	union {
 		struct log_entry log;
 		struct span_record span;

@@ -59,6 +59,12 @@ struct sink_ops {
 	void (*finish)(void *state, const struct sink_finish *f);
 	/* Frees the state; NULL is a no-op. */
 	void (*free)(void *state);
+	/* Whether r concerns every backend (a server restart ends every
+	 * session). One input cut across workers gives each backend's records
+	 * to one of them (driver_split.c): such a record then also goes to
+	 * the others, as a copy (r->copy) that only the sinks saying true
+	 * here get. NULL: none does. */
+	bool (*server_wide)(const struct record *r);
 };
 
 struct sink {

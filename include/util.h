@@ -14,6 +14,16 @@ struct slice {
 
 #define SLICE_EMPTY ((struct slice){ "", 0 })
 
+/* sum + ms, kept on the microsecond (the server logs durations to the
+ * microsecond). Rounding after each addition makes a sum the same
+ * whatever order its terms are added and merged in: -j N adds them in
+ * another order than -j 1, and plain floating-point sums then differed in
+ * their last digits. */
+static inline double ms_add(double sum, double ms)
+{
+	return __builtin_nearbyint((sum + ms) * 1000.0) / 1000.0;
+}
+
 static inline struct slice slice_make(const char *p, size_t n)
 {
 	return (struct slice){ p, n };

@@ -398,8 +398,40 @@ static void csvlog_close(void *state)
 	free(st);
 }
 
+static void *csvlog_fork(void *state, struct parse_ctx *ctx)
+{
+	(void)state;    /* csvlog settles nothing at open */
+	return csvlog_open(ctx);
+}
+
+/* A record starts at a line shaped like one that is a whole record of
+ * the server's plain form (csvlog_split_line(), with the server's 23 to
+ * 26 columns): a line inside a quoted multi-line field would have to hold
+ * a complete csvlog line of its own to pass. */
+static size_t csvlog_record_start(void *state, const char *buf, size_t len)
+{
+	(void)state;
+	struct csv_fields f = { 0 };
+	size_t at = 0, found = len;
+	const char *nl;
+	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
+		size_t n = (size_t)(nl - buf) - at;
+		if (starts_record(buf + at, n)) {
+			csv_fields_reset(&f);
+			if (csvlog_split_line(&f, buf + at, n) && f.n >= 23 && f.n <= 26) {
+				found = at;
+				break;
+			}
+		}
+		at = (size_t)(nl - buf) + 1;
+	}
+	free(f.buf);
+	return found;
+}
+
 const struct parser parser_csvlog = {
 	.id = "csvlog", .name = "PostgreSQL csvlog",
 	.probe = csvlog_probe,
 	.open = csvlog_open, .next = csvlog_next, .close = csvlog_close,
+	.record_start = csvlog_record_start, .fork = csvlog_fork,
 };

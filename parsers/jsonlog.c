@@ -246,8 +246,29 @@ static void jsonlog_close(void *state)
 	free(st);
 }
 
+static void *jsonlog_fork(void *state, struct parse_ctx *ctx)
+{
+	(void)state;    /* jsonlog settles nothing at open */
+	return jsonlog_open(ctx);
+}
+
+/* The server writes one object per line, its newlines escaped. */
+static size_t jsonlog_record_start(void *state, const char *buf, size_t len)
+{
+	(void)state;
+	size_t at = 0;
+	const char *nl;
+	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
+		if (buf[at] == '{')
+			return at;
+		at = (size_t)(nl - buf) + 1;
+	}
+	return len;
+}
+
 const struct parser parser_jsonlog = {
 	.id = "jsonlog", .name = "PostgreSQL jsonlog",
 	.probe = jsonlog_probe,
 	.open = jsonlog_open, .next = jsonlog_next, .close = jsonlog_close,
+	.record_start = jsonlog_record_start, .fork = jsonlog_fork,
 };

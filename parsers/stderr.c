@@ -44,6 +44,15 @@ static int stderr_probe(const char *buf, size_t len)
 	return 0;
 }
 
+static struct stderr_state *stderr_new(struct parse_ctx *ctx, struct prefix *p)
+{
+	struct stderr_state *st = xcalloc(1, sizeof(*st));
+	st->ctx = ctx;
+	st->prefix = p;
+	st->memo = prefix_memo_new(p);
+	return st;
+}
+
 static void *stderr_open(struct parse_ctx *ctx)
 {
 	char err[256];
@@ -73,11 +82,36 @@ static void *stderr_open(struct parse_ctx *ctx)
 		parse_problem(ctx, 0, "bad --prefix '%s': %s", spec, err);
 		return NULL;
 	}
-	struct stderr_state *st = xcalloc(1, sizeof(*st));
-	st->ctx = ctx;
-	st->prefix = p;
-	st->memo = prefix_memo_new(p);
-	return st;
+	return stderr_new(ctx, p);
+}
+
+static void *stderr_fork(void *state, struct parse_ctx *ctx)
+{
+	const struct stderr_state *from = state;
+	char err[256];
+	/* It compiled once already: only memory can fail, and that aborts. */
+	struct prefix *p = prefix_compile(prefix_spec(from->prefix), err, sizeof(err));
+	return p ? stderr_new(ctx, p) : NULL;
+}
+
+/* A record starts at a line of the prefix that is not a part (DETAIL...)
+ * of the message before it: the parser ends a record there too. */
+static size_t stderr_record_start(void *state, const char *buf, size_t len)
+{
+	const struct stderr_state *st = state;
+	struct prefix_fields f;
+	size_t at = 0;
+	const char *nl;
+	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
+		size_t n = (size_t)(nl - buf) - at;
+		if (n && buf[at + n - 1] == '\r')
+			n--;
+		if (n && buf[at] != '\t' && prefix_match(st->prefix, buf + at, n, &f)
+				&& !logentry_is_part(f.severity))
+			return at;
+		at = (size_t)(nl - buf) + 1;
+	}
+	return len;
 }
 
 /* Matches line, reusing the match made while looking ahead when the
@@ -166,4 +200,5 @@ const struct parser parser_stderr = {
 	.id = "stderr", .name = "PostgreSQL stderr log",
 	.probe = stderr_probe,
 	.open = stderr_open, .next = stderr_next, .close = stderr_close,
+	.record_start = stderr_record_start, .fork = stderr_fork,
 };

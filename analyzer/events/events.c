@@ -368,7 +368,7 @@ void events_merge(struct events *dst, struct events *src)
 	ev_timeline_merge(&dst->tl, &src->tl);
 	struct ev_totals *t = &dst->totals, *s = &src->totals;
 	t->lock_waits += s->lock_waits;
-	t->lock_wait_ms += s->lock_wait_ms;
+	t->lock_wait_ms = ms_add(t->lock_wait_ms, s->lock_wait_ms);
 	t->deadlocks += s->deadlocks;
 	t->errors += s->errors;
 	t->warnings += s->warnings;
@@ -483,7 +483,8 @@ uint64_t events_connections_total(const struct ev_connections *c)
 
 static void sink_consume(void *state, size_t input, const struct record *r)
 {
-	(void)input;
+	struct events *ev = state;
+	ev->pos = CALL_POS(input, r->u.log.line);
 	/* Server-wide events (checkpoints, autovacuum) carry no names: those
 	 * they lack pass --db/--user/--app. */
 	if (r->v.in_window && r->v.names_present)
@@ -515,6 +516,11 @@ static void sink_free(void *state)
 	events_free(state);
 }
 
+static bool sink_server_wide(const struct record *r)
+{
+	return r->kind == REC_LOG_ENTRY && classify(&r->u.log) == K_RESTART;
+}
+
 const struct sink_ops events_sink_ops = {
 	.name = "events",
 	.kinds = REC_BIT(REC_LOG_ENTRY),
@@ -523,4 +529,5 @@ const struct sink_ops events_sink_ops = {
 	.end_input = sink_end_input,
 	.merge = sink_merge,
 	.free = sink_free,
+	.server_wide = sink_server_wide,
 };

@@ -84,6 +84,13 @@ struct ev_pending {
 	struct strbuf db, user, app, sqlstate;
 };
 
+/* A session opened (+1) or closed (-1) at pos (CALL_POS), at ts. */
+struct ev_sdelta {
+	uint64_t pos;
+	int64_t ts;
+	int delta;
+};
+
 /* What is open for one pid. */
 struct ev_backend {
 	int64_t pid;                    /* 0: free slot; -1: not logged */
@@ -123,6 +130,13 @@ struct events {
 
 	struct ev_connections conn;
 	uint64_t open_sessions;         /* in the current input */
+	/* Every session opened and closed, where: the peak of sessions open
+	 * at once is found from them once all are merged (ev_sessions_sort),
+	 * in log order across backends, however the backends were shared
+	 * among workers (driver_split.c). 24 bytes a connection. */
+	struct ev_sdelta *sdeltas;
+	size_t nsdeltas, capsdeltas;
+	uint64_t pos;                   /* CALL_POS of the entry being read */
 	struct ev_checkpoints ckpt;
 	struct ev_autovacuum av;
 	struct ev_timeline tl;

@@ -116,7 +116,7 @@ void ev_locks_close(struct events *ev, struct ev_backend *b,
 	b->wait = NULL;
 	w->outcome = outcome;
 	ev->totals.lock_waits++;
-	ev->totals.lock_wait_ms += w->wait_ms;
+	ev->totals.lock_wait_ms = ms_add(ev->totals.lock_wait_ms, w->wait_ms);
 	ev_timeline_count(&ev->tl, w->ts_ms, EV_TL_LOCK_WAITS, 1);
 	push_wait(ev, w);
 	free(w);

@@ -164,7 +164,7 @@ void ev_autovacuum_message(struct events *ev, const struct ev_msg *m)
 	double s;
 	if (seconds_after(t, "elapsed: ", " s", &s) ||
 			seconds_after(t, " elapsed ", " sec", &s)) {
-		tb->total_ms += s * 1000;
+		tb->total_ms = ms_add(tb->total_ms, s * 1000);
 		if (s * 1000 > tb->max_ms)
 			tb->max_ms = s * 1000;
 	}
@@ -208,7 +208,7 @@ void ev_maintenance_merge(struct events *dst, struct events *src)
 		t->wraparound += st->wraparound;
 		t->canceled += st->canceled;
 		t->removed_tuples += st->removed_tuples;
-		t->total_ms += st->total_ms;
+		t->total_ms = ms_add(t->total_ms, st->total_ms);
 		if (st->max_ms > t->max_ms)
 			t->max_ms = st->max_ms;
 	}

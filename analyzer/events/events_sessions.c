@@ -22,6 +22,9 @@ static const double session_bounds[] = EV_SESSION_BOUNDS;
 void ev_sessions_free(struct events *ev)
 {
 	struct ev_connections *c = &ev->conn;
+	free(ev->sdeltas);
+	ev->sdeltas = NULL;
+	ev->nsdeltas = ev->capsdeltas = 0;
 	ev_counts_release(&c->by_database);
 	ev_counts_release(&c->by_user);
 	ev_counts_release(&c->by_application);
@@ -53,6 +56,15 @@ static void count_name(struct ev_counts *c, struct slice s)
 		ev_counts_add(c, s.ptr, s.len, 1);
 }
 
+static void note_delta(struct events *ev, int64_t ts, int delta)
+{
+	if (ev->nsdeltas == ev->capsdeltas) {
+		ev->capsdeltas = ev->capsdeltas ? 2 * ev->capsdeltas : 256;
+		ev->sdeltas = xrealloc(ev->sdeltas, ev->capsdeltas * sizeof(*ev->sdeltas));
+	}
+	ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ ev->pos, ts, delta };
+}
+
 static void open_session(struct events *ev, const struct log_entry *e)
 {
 	struct ev_backend *b = ev_backend_get(ev, e->pid);
@@ -60,10 +72,7 @@ static void open_session(struct events *ev, const struct log_entry *e)
 		return;         /* pid reused without a disconnection logged */
 	b->session_open = true;
 	ev->open_sessions++;
-	if (ev->open_sessions > ev->conn.peak_sessions) {
-		ev->conn.peak_sessions = ev->open_sessions;
-		ev->conn.peak_ts = e->ts_ms;
-	}
+	note_delta(ev, e->ts_ms, 1);
 }
 
 /* Ends pid's session; returns its backend (gone now: the hub settles what
@@ -74,6 +83,7 @@ static struct ev_backend *close_session(struct events *ev, int64_t pid)
 	if (b && b->session_open) {
 		b->session_open = false;
 		ev->open_sessions--;
+		note_delta(ev, TS_NONE, -1);
 	}
 	return b;
 }
@@ -102,7 +112,7 @@ static bool session_time(const char *p, const char *end, double *s)
 static void count_session(struct ev_connections *c, double s)
 {
 	c->sessions++;
-	c->session_total_s += s;
+	c->session_total_s = ms_add(c->session_total_s, s);
 	if (s > c->session_max_s)
 		c->session_max_s = s;
 	sketch_add(&c->session_ms, s * 1000);
@@ -173,19 +183,23 @@ void ev_sessions_merge(struct events *dst, struct events *src)
 	d->failed += s->failed;
 	for (size_t i = 0; i < EV_FAILURE_COUNT; i++)
 		d->failures[i] += s->failures[i];
-	if (s->peak_sessions > d->peak_sessions ||
-			(s->peak_sessions == d->peak_sessions && s->peak_sessions &&
-			 s->peak_ts != TS_NONE &&
-			 (d->peak_ts == TS_NONE || s->peak_ts < d->peak_ts))) {
-		d->peak_sessions = s->peak_sessions;
-		d->peak_ts = s->peak_ts;
+	if (dst->nsdeltas + src->nsdeltas > dst->capsdeltas) {
+		dst->capsdeltas = dst->nsdeltas + src->nsdeltas;
+		dst->sdeltas = xrealloc(dst->sdeltas, dst->capsdeltas * sizeof(*dst->sdeltas));
 	}
+	if (src->nsdeltas)
+		memcpy(dst->sdeltas + dst->nsdeltas, src->sdeltas,
+			src->nsdeltas * sizeof(*src->sdeltas));
+	dst->nsdeltas += src->nsdeltas;
+	free(src->sdeltas);
+	src->sdeltas = NULL;
+	src->nsdeltas = src->capsdeltas = 0;
 	ev_counts_merge(&d->by_database, &s->by_database);
 	ev_counts_merge(&d->by_user, &s->by_user);
 	ev_counts_merge(&d->by_application, &s->by_application);
 	ev_counts_merge(&d->by_host, &s->by_host);
 	d->sessions += s->sessions;
-	d->session_total_s += s->session_total_s;
+	d->session_total_s = ms_add(d->session_total_s, s->session_total_s);
 	if (s->session_max_s > d->session_max_s)
 		d->session_max_s = s->session_max_s;
 	sketch_merge(&d->session_ms, &s->session_ms);
@@ -195,9 +209,44 @@ void ev_sessions_merge(struct events *dst, struct events *src)
 	*s = (struct ev_connections){ .peak_ts = TS_NONE };
 }
 
+static int cmp_delta(const void *a, const void *b)
+{
+	const struct ev_sdelta *x = a, *y = b;
+	if (x->pos != y->pos)
+		return x->pos < y->pos ? -1 : 1;
+	return x->delta - y->delta;     /* closes before opens on one line */
+}
+
+/* The most sessions open at once within one input, counted in log order,
+ * and when first reached. */
+static void find_peak(struct events *ev)
+{
+	struct ev_connections *c = &ev->conn;
+	qsort(ev->sdeltas, ev->nsdeltas, sizeof(*ev->sdeltas), cmp_delta);
+	uint64_t open = 0, input = UINT64_MAX;
+	c->peak_sessions = 0;
+	c->peak_ts = TS_NONE;
+	for (size_t i = 0; i < ev->nsdeltas; i++) {
+		const struct ev_sdelta *d = &ev->sdeltas[i];
+		if (d->pos >> 40 != input) {
+			input = d->pos >> 40;
+			open = 0;
+		}
+		if (d->delta < 0) {
+			open -= open > 0;
+			continue;
+		}
+		if (++open > c->peak_sessions) {
+			c->peak_sessions = open;
+			c->peak_ts = d->ts;
+		}
+	}
+}
+
 void ev_sessions_sort(struct events *ev)
 {
 	struct ev_connections *c = &ev->conn;
+	find_peak(ev);
 	ev_counts_sort(&c->by_database);
 	ev_counts_sort(&c->by_user);
 	ev_counts_sort(&c->by_application);

@@ -39,7 +39,7 @@ static void add_bucket(struct ev_bucket *dst, struct ev_bucket *src)
 {
 	dst->calls += src->calls;
 	dst->timed_calls += src->timed_calls;
-	dst->total_ms += src->total_ms;
+	dst->total_ms = ms_add(dst->total_ms, src->total_ms);
 	sketch_merge(&dst->latency, &src->latency);
 	dst->errors += src->errors;
 	dst->lock_waits += src->lock_waits;
@@ -137,7 +137,7 @@ void ev_timeline_call(struct ev_timeline *tl, int64_t ts, bool timed,
 	b->calls++;
 	if (timed) {
 		b->timed_calls++;
-		b->total_ms += ms;
+		b->total_ms = ms_add(b->total_ms, ms);
 		sketch_add(&b->latency, ms);
 	}
 }

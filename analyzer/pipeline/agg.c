@@ -94,7 +94,7 @@ static void tl_widen(struct agg_timeline *tl)
 		int64_t s = tl_floor(tl->b[i].start_ms, w);
 		if (k > 0 && tl->b[k - 1].start_ms == s) {
 			tl->b[k - 1].calls += tl->b[i].calls;
-			tl->b[k - 1].total_ms += tl->b[i].total_ms;
+			tl->b[k - 1].total_ms = ms_add(tl->b[k - 1].total_ms, tl->b[i].total_ms);
 		} else {
 			tl->b[k] = tl->b[i];
 			tl->b[k++].start_ms = s;
@@ -131,7 +131,7 @@ void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
 			}
 			if (tl->b[at].start_ms == s) {
 				tl->b[at].calls += calls;
-				tl->b[at].total_ms += total_ms;
+				tl->b[at].total_ms = ms_add(tl->b[at].total_ms, total_ms);
 				return;
 			}
 		}
@@ -177,7 +177,9 @@ void agg_timeline_merge(struct agg_timeline *dst, struct agg_timeline *src)
 		} else {
 			b[k] = dst->b[i++];
 			b[k].calls += src->b[j].calls;
-			b[k++].total_ms += src->b[j++].total_ms;
+			b[k].total_ms = ms_add(b[k].total_ms, src->b[j].total_ms);
+			k++;
+			j++;
 		}
 	}
 	free(dst->b);
@@ -415,10 +417,13 @@ struct example *agg_example_add(struct group *g)
 /* The place among g's examples (the AGG_EXAMPLES slowest, slowest first)
  * of one that took duration_ms, made free (its strings not owned); NULL
  * when it is not among the slowest. */
-static struct example *example_slot(struct group *g, double duration_ms)
+static struct example *example_slot(struct group *g, double duration_ms,
+		uint64_t pos)
 {
 	unsigned at = g->nexamples;
-	while (at > 0 && g->examples[at - 1].duration_ms < duration_ms)
+	while (at > 0 && (g->examples[at - 1].duration_ms < duration_ms ||
+			(g->examples[at - 1].duration_ms == duration_ms &&
+			 g->examples[at - 1].pos > pos)))
 		at--;
 	if (at >= AGG_EXAMPLES)
 		return NULL;
@@ -439,10 +444,11 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 {
 	if (!c->timed || c->query.len == 0)
 		return;
-	struct example *e = example_slot(g, c->duration_ms);
+	struct example *e = example_slot(g, c->duration_ms, c->pos);
 	if (!e)
 		return;
 	e->ts_ms = c->ts_ms;
+	e->pos = c->pos;
 	e->duration_ms = c->duration_ms;
 	e->rest = NULL;
 	/* Its masked text is the group's, with no second normalizing (a NUL
@@ -501,7 +507,7 @@ struct group *agg_add_call_to(struct agg *a, struct group *g, const struct call 
 		if (g->timed_calls == 0 || d > g->max_ms)
 			g->max_ms = d;
 		g->timed_calls++;
-		g->total_ms += d;
+		g->total_ms = ms_add(g->total_ms, d);
 		sketch_add(&g->sketch, d);
 	}
 	if (c->ts_ms != TS_NONE) {
@@ -523,7 +529,7 @@ void agg_add_prep(struct agg *a, struct fp_entry *entry, double ms)
 {
 	struct group *g = group_for_entry(a, entry);
 	g->prep_count++;
-	g->prep_ms += ms;
+	g->prep_ms = ms_add(g->prep_ms, ms);
 }
 
 void agg_attach_params(struct agg *a, struct group *g, int64_t ts_ms,
@@ -560,9 +566,9 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 	}
 	g->calls += s->calls;
 	g->timed_calls += s->timed_calls;
-	g->total_ms += s->total_ms;
+	g->total_ms = ms_add(g->total_ms, s->total_ms);
 	g->prep_count += s->prep_count;
-	g->prep_ms += s->prep_ms;
+	g->prep_ms = ms_add(g->prep_ms, s->prep_ms);
 	sketch_merge(&g->sketch, &s->sketch);
 	agg_timeline_merge(&g->timeline, &s->timeline);
 	if (s->first_ts != TS_NONE && (g->first_ts == TS_NONE || s->first_ts < g->first_ts))
@@ -577,7 +583,7 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 	 * strings instead of copying them. */
 	for (unsigned k = 0; k < s->nexamples; k++) {
 		struct example *e = &s->examples[k];
-		struct example *to = example_slot(g, e->duration_ms);
+		struct example *to = example_slot(g, e->duration_ms, e->pos);
 		if (!to)
 			continue;
 		*to = *e;
@@ -714,7 +720,7 @@ void agg_totals(const struct agg *a, uint64_t *calls, double *total_ms)
 	for (size_t i = 0; i < a->nslots; i++) {
 		if (a->slots[i]) {
 			*calls += a->slots[i]->calls;
-			*total_ms += a->slots[i]->total_ms;
+			*total_ms = ms_add(*total_ms, a->slots[i]->total_ms);
 		}
 	}
 }

@@ -100,6 +100,56 @@ static unsigned cores(void)
 	return n > 0 ? (unsigned)n : 1;
 }
 
+/* The distinct normalized texts of several workers' caches: one input cut
+ * across workers shows a text to each, so their sizes added up count it
+ * once per worker. */
+struct text_key {
+	uint64_t hash;
+	bool parsed;
+};
+
+struct text_keys {
+	struct text_key *v;
+	size_t n, cap;
+};
+
+static void add_text_key(void *arg, uint64_t hash, const struct fp_entry *e)
+{
+	struct text_keys *k = arg;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1024;
+		k->v = xrealloc(k->v, k->cap * sizeof(*k->v));
+	}
+	k->v[k->n++] = (struct text_key){ hash, !e->lexical };
+}
+
+static int cmp_text_key(const void *a, const void *b)
+{
+	const struct text_key *x = a, *y = b;
+	return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+static void count_texts(struct analysis *a, struct pipe *w, unsigned jobs)
+{
+	if (jobs == 1) {
+		a->distinct_texts += fp_cache_size(w[0].fp);
+		a->parsed_texts += fp_cache_parsed(w[0].fp);
+		return;
+	}
+	struct text_keys k = { 0 };
+	for (unsigned i = 0; i < jobs; i++)
+		fp_cache_each(w[i].fp, add_text_key, &k);
+	if (k.n)
+		qsort(k.v, k.n, sizeof(*k.v), cmp_text_key);
+	for (size_t i = 0; i < k.n; i++) {
+		if (i > 0 && k.v[i].hash == k.v[i - 1].hash)
+			continue;
+		a->distinct_texts++;
+		a->parsed_texts += k.v[i].parsed;
+	}
+	free(k.v);
+}
+
 /* Merges the workers' pipelines into a's, frees them, and finishes the
  * merged sinks (spans and pg_stat_statements rows become calls and
  * groups). */
@@ -114,9 +164,8 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 		[SINK_SNAPSHOTS] = { &snapshots_sink_ops, a->snapshots = snapshots_new(NULL) },
 	};
 	traces_set_limits(a->traces, tl);
+	count_texts(a, w, jobs);
 	for (unsigned i = 0; i < jobs; i++) {
-		a->distinct_texts += fp_cache_size(w[i].fp);
-		a->parsed_texts += fp_cache_parsed(w[i].fp);
 		for (size_t k = 0; k < NSINKS; k++)
 			into[k].ops->merge(into[k].state, w[i].v[k].state);
 		/* The groups that came over point at the cache's texts. */
@@ -242,8 +291,10 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	a->ninputs = n;
 	a->inputs = xcalloc(n ? n : 1, sizeof(*a->inputs));
 	unsigned jobs = opts->jobs ? opts->jobs : cores();
-	if (jobs > n)
-		jobs = n ? (unsigned)n : 1;
+	/* One plain log file is cut across every worker (driver_split.c), so
+	 * a single input may use them all. */
+	if (jobs > 64)
+		jobs = 64;
 	struct traces_limits tl;
 	trace_limits(opts, &tl);
 	struct pipe *w = xcalloc(jobs, sizeof(*w));

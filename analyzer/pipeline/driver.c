@@ -1,8 +1,9 @@
 /* driver.c: pulls each input's records through the window and filter
  * stage into the sinks, on worker threads (see sink.h).
  *
- * Inputs are independent, so each one is handled whole by one worker
- * with its own sinks (no locks on the hot path); analysis.c merges the
+ * A plain log file is cut across all the workers (driver_split.c); other
+ * inputs are independent, so each one is handled whole by one worker
+ * with its own sinks (no locks on the hot path). analysis.c merges the
  * workers' sinks at the end. */
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "sink.h"
 #include "timeutil.h"
 #include "util.h"
+#include "driver_int.h"
 
 #define PEEK_BYTES (256 * 1024)
 
@@ -22,48 +24,9 @@ void sinks_call(const struct sinks *s, const void *from, const struct call *c)
 			s->v[i].ops->call(s->v[i].state, c);
 }
 
-/* ---- the window and filter stage ---- */
-
-/* The --since/--until window of one input, resolved on its first time
- * stamp (times of day are read on that day, in the log's own zone). */
-struct window {
-	const struct filter *filter;    /* NULL: everything passes */
-	bool known;
-	int64_t since, until;
-};
-
-static void settle_log(struct window *w, const struct log_entry *e,
-		struct record_verdict *v)
-{
-	if (!w->filter) {
-		*v = (struct record_verdict){ true, true, true };
-		return;
-	}
-	if (e->ts_ms != TS_NONE && !w->known) {
-		int off = 0;
-		if (e->tz_known)
-			ts_zone_offset(e->tz.ptr, e->tz.len, &off);
-		filter_window(w->filter, e->ts_ms, off, &w->since, &w->until);
-		w->known = true;
-	}
-	v->in_window = e->ts_ms == TS_NONE
-		|| filter_in_window(w->since, w->until, e->ts_ms);
-	v->names = filter_names(w->filter, e->db, e->user, e->app);
-	v->names_present = v->names
-		|| filter_names_present(w->filter, e->db, e->user, e->app);
-}
-
-static void settle(struct window *w, struct record *rec)
-{
-	if (rec->kind == REC_LOG_ENTRY)
-		settle_log(w, &rec->u.log, &rec->v);
-	else
-		rec->v = (struct record_verdict){ true, true, true };
-}
-
 /* ---- one input ---- */
 
-static const struct parser *pick_parser(const struct driver_cfg *cfg,
+const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
 		struct parse_ctx *ctx, bool *stop)
 {
 	struct input_report *r = ctx->report;
@@ -85,7 +48,7 @@ static const struct parser *pick_parser(const struct driver_cfg *cfg,
 	return p;
 }
 
-static void pull(const struct parser *p, void *state, struct window *w,
+static void pull(const struct parser *p, void *state, struct driver_window *w,
 		size_t input, const struct sinks *sinks, struct input_report *r)
 {
 	struct record rec;
@@ -96,11 +59,8 @@ static void pull(const struct parser *p, void *state, struct window *w,
 		if (p->next(state, &rec) <= 0)
 			break;
 		r->records++;
-		settle(w, &rec);
-		unsigned bit = REC_BIT(rec.kind);
-		for (size_t i = 0; i < sinks->n; i++)
-			if (sinks->v[i].ops->kinds & bit)
-				sinks->v[i].ops->consume(sinks->v[i].state, input, &rec);
+		driver_settle(w, &rec);
+		driver_feed(sinks, input, &rec);
 	}
 }
 
@@ -110,7 +70,7 @@ void driver_run_input(const struct driver_cfg *cfg, const char *path,
 {
 	struct parse_ctx ctx = { .path = path, .opts = &cfg->popts, .report = r,
 		.lr = lr };
-	struct window w = { .filter = cfg->filter, .since = TS_NONE, .until = TS_NONE };
+	struct driver_window w = { .filter = cfg->filter, .since = TS_NONE, .until = TS_NONE };
 	char err[256];
 	bool stop;
 
@@ -125,7 +85,7 @@ void driver_run_input(const struct driver_cfg *cfg, const char *path,
 		}
 	}
 	r->compression = lr_compression(ctx.lr);
-	const struct parser *p = pick_parser(cfg, &ctx, &stop);
+	const struct parser *p = driver_pick_parser(cfg, &ctx, &stop);
 	if (stop)
 		goto done;
 	if (!p) {
@@ -160,6 +120,7 @@ done:
 struct shared {
 	const struct driver_cfg *cfg;
 	const char *const *paths;
+	const size_t *idx;              /* input number of paths[i] */
 	struct input_report *reports;
 	size_t n;
 	size_t next;            /* next input to take; under lock */
@@ -182,8 +143,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&sh->lock);
 		if (idx >= sh->n)
 			break;
-		driver_run_input(sh->cfg, sh->paths[idx], NULL, idx, w->sinks,
-			&sh->reports[idx]);
+		driver_run_input(sh->cfg, sh->paths[idx], NULL, sh->idx[idx],
+			w->sinks, &sh->reports[sh->idx[idx]]);
 	}
 	return NULL;
 }
@@ -192,7 +153,20 @@ void driver_run_all(const struct driver_cfg *cfg, const char *const *paths,
 		size_t n, struct input_report *reports, const struct sinks *workers,
 		unsigned jobs)
 {
-	struct shared sh = { .cfg = cfg, .paths = paths, .reports = reports, .n = n };
+	/* A plain log file is cut across every worker, one after the other;
+	 * the inputs that cannot be cut are then shared out whole. */
+	const char **rest = xcalloc(n ? n : 1, sizeof(*rest));
+	size_t *rest_idx = xcalloc(n ? n : 1, sizeof(*rest_idx));
+	size_t nrest = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (jobs > 1 && driver_split_input(cfg, paths[i], i, workers, jobs,
+				&reports[i]))
+			continue;
+		rest[nrest] = paths[i];
+		rest_idx[nrest++] = i;
+	}
+	struct shared sh = { .cfg = cfg, .paths = rest, .idx = rest_idx,
+		.reports = reports, .n = nrest };
 	struct worker *w = xcalloc(jobs ? jobs : 1, sizeof(*w));
 
 	pthread_mutex_init(&sh.lock, NULL);
@@ -212,4 +186,6 @@ void driver_run_all(const struct driver_cfg *cfg, const char *const *paths,
 	}
 	pthread_mutex_destroy(&sh.lock);
 	free(w);
+	free(rest);
+	free(rest_idx);
 }

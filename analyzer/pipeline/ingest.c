@@ -23,6 +23,7 @@ struct backend {
 	struct strbuf plan;     /* the plan's body, text or JSON form */
 	const char *db, *user, *app;    /* interned */
 	struct record_verdict v;        /* of the entry that gave db, user, app, ts */
+	uint64_t pos;                   /* CALL_POS of that entry */
 	bool stmt_execute;      /* the text waited for came from an execute */
 	struct strbuf params;   /* DETAIL parameters of the text waited for */
 	/* The call just made, for a DETAIL: parameters that follows. */
@@ -46,6 +47,8 @@ struct ingest {
 	struct backend *backends;       /* open addressing by pid */
 	size_t nbackends, used;
 	int64_t max_ts;                 /* latest entry time of this input */
+	size_t input;                   /* number of the input being fed */
+	uint64_t pos;                   /* CALL_POS of the entry being fed */
 	struct strbuf text, plan_text, scratch, qtext;
 	struct ingest_stats stats;
 };
@@ -236,7 +239,7 @@ static void flush_backend(struct ingest *in, struct backend *b)
 		.query_made_entry = true,
 		.params = slice_make(b->params.buf ? b->params.buf : "", b->params.len),
 		.db = cstr(b->db), .user = cstr(b->user), .app = cstr(b->app),
-		.pid = b->pid,
+		.pid = b->pid, .pos = b->pos,
 	};
 	b->last_group = commit(in, &c, &b->v, b->plan.buf, b->plan.len, b->plan_ms);
 	b->last_ts = c.ts_ms;
@@ -289,6 +292,7 @@ static void hold(struct ingest *in, struct backend *b, const struct log_entry *e
 {
 	b->entry = fe;
 	b->ts_ms = e->ts_ms;
+	b->pos = in->pos;
 	b->v = *in->cur;
 	b->stmt_execute = false;
 	sb_reset(&b->params);
@@ -365,7 +369,7 @@ static void on_statement(struct ingest *in, struct backend *b,
 		.source = SRC_BIT(SRC_LOG) | (with_plan ? SRC_BIT(SRC_PLAN) : 0),
 		.query = text, .params = detail_params(e), .query_made_entry = true,
 		.db = e->db, .user = e->user, .app = e->app,
-		.pid = e->pid, .session = e->session,
+		.pid = e->pid, .session = e->session, .pos = in->pos,
 	};
 	if (with_plan)
 		in->stats.merged_plans++;
@@ -439,6 +443,7 @@ void ingest_log(struct ingest *in, const struct log_entry *e,
 	struct pgmsg m;
 	in->stats.entries++;
 	in->cur = v;
+	in->pos = CALL_POS(in->input, e->line);
 	track_window(in, e);
 	pgmsg_parse(e, &m);
 	if (m.kind == MSG_OTHER) {
@@ -490,8 +495,9 @@ void ingest_end_input(struct ingest *in)
 
 static void sink_consume(void *state, size_t input, const struct record *r)
 {
-	(void)input;
-	ingest_log(state, &r->u.log, &r->v);
+	struct ingest *in = state;
+	in->input = input;
+	ingest_log(in, &r->u.log, &r->v);
 }
 
 static void sink_end_input(void *state, size_t input)

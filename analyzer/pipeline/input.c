@@ -32,6 +32,8 @@ struct line_reader {
 	/* Source: fd >= 0, else the memory buffer mem[0..mem_len). */
 	int fd;
 	bool own_fd;
+	uint64_t fd_left;               /* bytes the fd may still give (a range) */
+	bool view;                      /* buf is the caller's: never written */
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
 	/* The first bytes, read at open to pick the decoder, handed out first. */
@@ -89,10 +91,15 @@ static ssize_t source_read(struct line_reader *lr, void *dst, size_t n)
 		lr->bytes_in += k;
 		return (ssize_t)k;
 	}
+	if (n > lr->fd_left)
+		n = (size_t)lr->fd_left;
+	if (n == 0)
+		return 0;
 	for (;;) {
 		ssize_t r = read(lr->fd, dst, n);
 		if (r >= 0) {
 			lr->bytes_in += (uint64_t)r;
+			lr->fd_left -= (uint64_t)r;
 			return r;
 		}
 		if (errno != EINTR) {
@@ -120,6 +127,7 @@ static struct line_reader *lr_alloc(void)
 {
 	struct line_reader *lr = xcalloc(1, sizeof *lr);
 	lr->fd = -1;
+	lr->fd_left = UINT64_MAX;
 	lr->chunk = LR_CHUNK_DEFAULT;
 	lr->mark = LR_NO_MARK;
 	return lr;
@@ -192,6 +200,47 @@ fail:
 	return NULL;
 }
 
+struct line_reader *lr_open_range(const char *path, uint64_t off,
+		uint64_t len, char *err, size_t errlen)
+{
+	struct line_reader *lr = lr_alloc();
+
+	lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (lr->fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	lr->own_fd = true;
+	if (lseek(lr->fd, (off_t)off, SEEK_SET) < 0) {
+		snprintf(err, errlen, "cannot seek: %s", strerror(errno));
+		goto fail;
+	}
+	lr->fd_left = len;
+	(void)posix_fadvise(lr->fd, (off_t)off, (off_t)len, POSIX_FADV_SEQUENTIAL);
+	if (!lr_start(lr)) {
+		snprintf(err, errlen, "%s", lr->err);
+		goto fail;
+	}
+	return lr;
+fail:
+	lr_close(lr);
+	return NULL;
+}
+
+struct line_reader *lr_open_view(const char *buf, size_t len)
+{
+	struct line_reader *lr = lr_alloc();
+
+	/* Every byte is in the window from the start and no refill comes,
+	 * so nothing ever writes to buf. */
+	lr->view = true;
+	lr->buf = (char *)buf;
+	lr->cap = lr->end = len;
+	lr->eof = true;
+	lr->bytes_in = lr->bytes_out = len;
+	return lr;
+}
+
 struct line_reader *lr_open_mem(const char *buf, size_t len)
 {
 	struct line_reader *lr = lr_alloc();
@@ -212,7 +261,8 @@ void lr_close(struct line_reader *lr)
 	if (lr->own_fd)
 		close(lr->fd);
 	free(lr->in);
-	free(lr->buf);
+	if (!lr->view)
+		free(lr->buf);
 	free(lr);
 }
 

@@ -95,6 +95,15 @@ size_t fp_cache_size(const struct fp_cache *c)
 	return c->count;
 }
 
+void fp_cache_each(const struct fp_cache *c,
+		void (*fn)(void *arg, uint64_t hash, const struct fp_entry *e),
+		void *arg)
+{
+	for (size_t i = 0; i <= c->mask; i++)
+		if (c->slots[i].entry)
+			fn(arg, c->slots[i].hash, c->slots[i].entry);
+}
+
 size_t fp_cache_parsed(const struct fp_cache *c)
 {
 	return c->parsed;
