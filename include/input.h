@@ -25,11 +25,6 @@ struct line_reader;
  * free it with lr_close(). */
 struct line_reader *lr_open(const char *path, char *err, size_t errlen);
 
-/* Opens bytes [off, off + len) of the file at path as an input of its
- * own (one piece of a plain file split across workers: driver_split.c);
- * its lines are numbered from 1. Fails like lr_open(). */
-struct line_reader *lr_open_range(const char *path, uint64_t off,
-		uint64_t len, char *err, size_t errlen);
 /* Reads the plain bytes buf[0..len) in place, without a copy (a piece of
  * a file mapped in memory); buf must outlive the reader. */
 struct line_reader *lr_open_view(const char *buf, size_t len);

@@ -30,11 +30,12 @@
 #include "timeutil.h"
 #include "util.h"
 
-/* Pieces: 4 MB at most (memory in flight), at least 64 KB, about eight
+/* Pieces: 1 MB at most (memory in flight; 256 KB pieces cost a context
+ * switch each, 4 MB ones page faults), at least 64 KB, about eight
  * per thread on small inputs so that shards stay busy. A test hook,
  * PGSIFT_SPLIT_PIECE=BYTES, sets the size, to cut small real logs in many
  * places. */
-#define PIECE_MAX ((uint64_t)256 << 10)
+#define PIECE_MAX ((uint64_t)1 << 20)
 #define PIECE_MIN ((uint64_t)64 << 10)
 /* Bytes read at a nominal cut to find a record start; a record longer
  * than this just moves the cut to the next piece. */

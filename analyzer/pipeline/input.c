@@ -32,7 +32,6 @@ struct line_reader {
 	/* Source: fd >= 0, else the memory buffer mem[0..mem_len). */
 	int fd;
 	bool own_fd;
-	uint64_t fd_left;               /* bytes the fd may still give (a range) */
 	bool view;                      /* buf is the caller's: never written */
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
@@ -91,15 +90,10 @@ static ssize_t source_read(struct line_reader *lr, void *dst, size_t n)
 		lr->bytes_in += k;
 		return (ssize_t)k;
 	}
-	if (n > lr->fd_left)
-		n = (size_t)lr->fd_left;
-	if (n == 0)
-		return 0;
 	for (;;) {
 		ssize_t r = read(lr->fd, dst, n);
 		if (r >= 0) {
 			lr->bytes_in += (uint64_t)r;
-			lr->fd_left -= (uint64_t)r;
 			return r;
 		}
 		if (errno != EINTR) {
@@ -127,7 +121,6 @@ static struct line_reader *lr_alloc(void)
 {
 	struct line_reader *lr = xcalloc(1, sizeof *lr);
 	lr->fd = -1;
-	lr->fd_left = UINT64_MAX;
 	lr->chunk = LR_CHUNK_DEFAULT;
 	lr->mark = LR_NO_MARK;
 	return lr;
@@ -190,33 +183,6 @@ struct line_reader *lr_open(const char *path, char *err, size_t errlen)
 	}
 	/* Fails harmlessly on pipes; on files it doubles the kernel's readahead. */
 	(void)posix_fadvise(lr->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (!lr_start(lr)) {
-		snprintf(err, errlen, "%s", lr->err);
-		goto fail;
-	}
-	return lr;
-fail:
-	lr_close(lr);
-	return NULL;
-}
-
-struct line_reader *lr_open_range(const char *path, uint64_t off,
-		uint64_t len, char *err, size_t errlen)
-{
-	struct line_reader *lr = lr_alloc();
-
-	lr->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (lr->fd < 0) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		goto fail;
-	}
-	lr->own_fd = true;
-	if (lseek(lr->fd, (off_t)off, SEEK_SET) < 0) {
-		snprintf(err, errlen, "cannot seek: %s", strerror(errno));
-		goto fail;
-	}
-	lr->fd_left = len;
-	(void)posix_fadvise(lr->fd, (off_t)off, (off_t)len, POSIX_FADV_SEQUENTIAL);
 	if (!lr_start(lr)) {
 		snprintf(err, errlen, "%s", lr->err);
 		goto fail;
