@@ -84,6 +84,11 @@ struct parser {
 	 * without its notes. It only reads what open set, so pieces may be
 	 * forked while state parses another. */
 	void *(*fork)(void *state, struct parse_ctx *ctx);
+	/* Ready for the next piece: the reader and report of its ctx were
+	 * replaced; it forgets what it held of the last piece (look-ahead)
+	 * and keeps what open settled and what it memoized. NULL: a fresh
+	 * fork per piece. */
+	void (*reset)(void *state);
 };
 
 /* NULL-terminated, in order of preference on equal confidence. */

@@ -94,6 +94,13 @@ static void *stderr_fork(void *state, struct parse_ctx *ctx)
 	return p ? stderr_new(ctx, p) : NULL;
 }
 
+static void stderr_reset(void *state)
+{
+	struct stderr_state *st = state;
+	st->ahead_line = NULL;
+	st->b = (struct entry_builder){ 0 };
+}
+
 /* A record starts at a line of the prefix that is not a part (DETAIL...)
  * of the message before it: the parser ends a record there too. */
 static size_t stderr_record_start(void *state, const char *buf, size_t len)
@@ -201,4 +208,5 @@ const struct parser parser_stderr = {
 	.probe = stderr_probe,
 	.open = stderr_open, .next = stderr_next, .close = stderr_close,
 	.record_start = stderr_record_start, .fork = stderr_fork,
+	.reset = stderr_reset,
 };

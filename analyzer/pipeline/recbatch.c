@@ -46,6 +46,14 @@ struct head {
 	bool tz_known, tab_continued, copy;
 };
 
+/* A slice's place: its length, and its offset in the stable buffer. */
+struct place {
+	uint32_t len;
+	uint64_t off;
+};
+
+_Static_assert(sizeof(struct head) % 8 == 0, "places follow the head aligned");
+
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
 static const struct slice *slice_in(const struct log_entry *e, size_t i)
@@ -53,62 +61,56 @@ static const struct slice *slice_in(const struct log_entry *e, size_t i)
 	return (const struct slice *)((const char *)e + slice_at[i]);
 }
 
-/* A slice's place: its length, and its offset in the stable buffer. */
-struct place {
-	uint32_t len;
-	uint64_t off;
-};
 
 void recbatch_add(struct recbatch *b, const struct record *r,
 		const char *stable, size_t stable_len)
 {
 	const struct log_entry *e = &r->u.log;
-	size_t need = sizeof(struct head);
-	uint32_t present = 0, borrowed = 0;
-	for (size_t i = 0; i < NSLICES; i++) {
-		const struct slice *sl = slice_in(e, i);
-		if (!sl->len)
-			continue;
-		present |= 1u << i;
-		need += sizeof(struct place);
-		if (sl->ptr >= stable && sl->ptr + sl->len <= stable + stable_len)
-			borrowed |= 1u << i;
-		else
-			need += sl->len;
-	}
-	need = ALIGN8(need);
-	if (b->len + need > b->cap) {
+	/* The room for the worst case: every slice copied. */
+	size_t most = sizeof(struct head) + NSLICES * sizeof(struct place) + 8;
+	for (size_t i = 0; i < NSLICES; i++)
+		most += slice_in(e, i)->len;
+	if (b->len + most > b->cap) {
 		size_t cap = b->cap ? b->cap : 256 * 1024;
-		while (cap < b->len + need)
+		while (cap < b->len + most)
 			cap *= 2;
 		b->buf = xrealloc(b->buf, cap);
 		b->cap = cap;
 	}
 	char *at = b->buf + b->len;
+	struct place *pl = (struct place *)(at + sizeof(struct head));
+	uint32_t present = 0, borrowed = 0;
+	size_t copied = 0;
+	for (size_t i = 0; i < NSLICES; i++) {
+		const struct slice *sl = slice_in(e, i);
+		if (!sl->len)
+			continue;
+		present |= 1u << i;
+		if (sl->ptr >= stable && sl->ptr + sl->len <= stable + stable_len) {
+			borrowed |= 1u << i;
+			*pl++ = (struct place){ (uint32_t)sl->len, (uint64_t)(sl->ptr - stable) };
+		} else {
+			*pl++ = (struct place){ (uint32_t)sl->len, 0 };
+			copied += sl->len;
+		}
+	}
+	char *p = (char *)pl;
+	if (copied) {
+		for (size_t i = 0; i < NSLICES; i++) {
+			if (!(present & ~borrowed & (1u << i)))
+				continue;
+			const struct slice *sl = slice_in(e, i);
+			memcpy(p, sl->ptr, sl->len);
+			p += sl->len;
+		}
+	}
+	size_t need = ALIGN8((size_t)(p - at));
 	struct head h = { .line = e->line, .ts_ms = e->ts_ms, .pid = e->pid,
 		.leader_pid = e->leader_pid, .present = present, .borrowed = borrowed,
 		.size = (uint32_t)need, .v = r->v, .severity = (uint8_t)e->severity,
 		.tz_known = e->tz_known, .tab_continued = e->tab_continued,
 		.copy = r->copy };
 	memcpy(at, &h, sizeof(h));
-	char *p = at + sizeof(h);
-	for (size_t i = 0; i < NSLICES; i++) {
-		if (!(present & (1u << i)))
-			continue;
-		const struct slice *sl = slice_in(e, i);
-		struct place pl = { (uint32_t)sl->len, 0 };
-		if (borrowed & (1u << i))
-			pl.off = (uint64_t)(sl->ptr - stable);
-		memcpy(p, &pl, sizeof(pl));
-		p += sizeof(pl);
-	}
-	for (size_t i = 0; i < NSLICES; i++) {
-		if (!(present & (1u << i)) || (borrowed & (1u << i)))
-			continue;
-		const struct slice *sl = slice_in(e, i);
-		memcpy(p, sl->ptr, sl->len);
-		p += sl->len;
-	}
 	b->len += need;
 	b->n++;
 }
@@ -132,23 +134,21 @@ bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 	e->severity = (enum severity)h.severity;
 	e->tz_known = h.tz_known;
 	e->tab_continued = h.tab_continued;
-	const char *places = at + sizeof(h);
-	const char *p = places + sizeof(struct place) * (size_t)__builtin_popcount(h.present);
+	const struct place *pl = (const struct place *)(at + sizeof(h));
+	const char *p = (const char *)(pl + __builtin_popcount(h.present));
 	for (size_t i = 0; i < NSLICES; i++) {
 		struct slice *s = (struct slice *)((char *)e + slice_at[i]);
 		if (!(h.present & (1u << i))) {
 			*s = SLICE_EMPTY;
 			continue;
 		}
-		struct place pl;
-		memcpy(&pl, places, sizeof(pl));
-		places += sizeof(pl);
 		if (h.borrowed & (1u << i)) {
-			*s = slice_make(stable + pl.off, pl.len);
+			*s = slice_make(stable + pl->off, pl->len);
 		} else {
-			*s = slice_make(p, pl.len);
-			p += pl.len;
+			*s = slice_make(p, pl->len);
+			p += pl->len;
 		}
+		pl++;
 	}
 	*pos += h.size;
 	return true;
