@@ -17,6 +17,7 @@
 #include "gates.h"
 #include "parser.h"
 #include "report.h"
+#include "state.h"
 #include "timeutil.h"
 #include "tui.h"
 
@@ -24,9 +25,11 @@ static const char usage_text[] =
 "usage: pgsift report [OPTIONS] INPUT...   analyse inputs, write a report (Markdown by default)\n"
 "       pgsift check  [OPTIONS] INPUT...   like report, then exit 1 when a gate fails (for CI)\n"
 "       pgsift tui    [OPTIONS] INPUT...   analyse inputs (or reopen a JSON report) and browse them\n"
+"       pgsift merge  [OPTIONS] STATE...   report on states saved with --save, as one run\n"
 "       pgsift --help | --version\n"
 "\n"
-"An INPUT is a file or '-' for standard input, plain, gzip or zstd.\n"
+"An INPUT is a file or '-' for standard input, plain, gzip or zstd, or states\n"
+"saved with --save (all inputs then are states: they are merged).\n"
 "\n"
 "Options:\n"
 "  -f, --format md|json|text   report format (default md)\n"
@@ -56,6 +59,8 @@ static const char usage_text[] =
 "                              advice: OFFSET worth flagging (1000); rows of a\n"
 "                              SELECT without LIMIT worth flagging (1000)\n"
 "  -j, --jobs N                worker threads (default: the number of cores)\n"
+"      --save FILE             also write the run's mergeable state to FILE\n"
+"                              (for 'pgsift merge'; report, check and merge)\n"
 "  -q, --quiet                 no notes or progress on standard error\n"
 "\n"
 "check (and --baseline for report):\n"
@@ -81,12 +86,22 @@ static void print_help(FILE *out)
 		fprintf(out, "  %-13s %s\n", parser_registry[i]->id, parser_registry[i]->name);
 }
 
+/* Standard output closed, for --help and --version: a write that failed
+ * on the way (a full disk past the first buffer) is an error too. */
+static int close_stdout(void)
+{
+	bool failed = ferror(stdout) != 0;
+	if (fclose(stdout) != 0)
+		failed = true;
+	return failed ? EXIT_USAGE : EXIT_DONE;
+}
+
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
 	OPT_YEAR, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
 	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
-	OPT_DETAIL_GROUPS,
+	OPT_DETAIL_GROUPS, OPT_SAVE,
 };
 
 static const struct option long_options[] = {
@@ -117,6 +132,7 @@ static const struct option long_options[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -382,13 +398,14 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		print_help(stdout);
-		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+		return close_stdout();
 	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("pgsift %s\n", PGSIFT_VERSION);
-		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+		return close_stdout();
 	}
-	if (strcmp(cmd, "report") != 0 && strcmp(cmd, "check") != 0 && strcmp(cmd, "tui") != 0)
+	if (strcmp(cmd, "report") != 0 && strcmp(cmd, "check") != 0 &&
+			strcmp(cmd, "tui") != 0 && strcmp(cmd, "merge") != 0)
 		return usage_error("unknown command '%s'", cmd);
 
 	optind = 2;
@@ -441,6 +458,7 @@ int main(int argc, char **argv)
 		}
 		case OPT_CONFIG: cs.config = optarg; break;
 		case OPT_BASELINE: cs.baseline = optarg; break;
+		case OPT_SAVE: o.save = optarg; break;
 		case OPT_SHOW_LITERALS: o.show_literals = true; break;
 		case OPT_BANDS:
 			if (!parse_bands(optarg, o.bands))
@@ -481,10 +499,10 @@ int main(int argc, char **argv)
 		}
 		case OPT_HELP:
 			print_help(stdout);
-			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+			return close_stdout();
 		case OPT_VERSION:
 			printf("pgsift %s\n", PGSIFT_VERSION);
-			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+			return close_stdout();
 		default:
 			fputs("Try 'pgsift --help'.\n", stderr);
 			return EXIT_USAGE;
@@ -495,6 +513,14 @@ int main(int argc, char **argv)
 		return usage_error("--%s is for 'pgsift check'", cs.nrules ? "fail-on" : "config");
 	if (strcmp(cmd, "tui") == 0 && cs.baseline)
 		return usage_error("%s", "--baseline is for 'pgsift check' and 'pgsift report'");
+	if (strcmp(cmd, "tui") == 0 && o.save)
+		return usage_error("%s", "--save is for 'pgsift report', 'check' and 'merge'");
+	if (strcmp(cmd, "merge") == 0 && optind < argc) {
+		size_t n = (size_t)(argc - optind);
+		if (state_count_inputs((const char *const *)argv + optind, n) != n)
+			return usage_error("%s", "'pgsift merge' takes states saved with "
+				"'pgsift report --save FILE' (some INPUT is not one)");
+	}
 	if (check) {
 		int rc = check_config(&cs, &o, &inc, &exc, quiet);
 		if (rc == EXIT_DONE)
@@ -546,6 +572,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	print_input_messages(a, quiet);
+	if (st == ANALYSIS_SAVE_FAILED) {
+		fprintf(stderr, "pgsift: --save: %s\n", a->save_error);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (st == ANALYSIS_NO_INPUT) {
 		fputs("pgsift: no input could be read\n", stderr);
 		rc = EXIT_USAGE;

@@ -19,6 +19,7 @@
 #include "report.h"
 #include "report_load.h"
 #include "sink.h"
+#include "state.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -124,6 +125,8 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 		w[i].fp = NULL;
 		pipe_free(&w[i]);
 	}
+	if (opts->save)         /* what the sinks hold before they finish */
+		state_save_run(opts, a, ingest_stats(into[SINK_STATEMENTS].state), NULL);
 	struct sinks merged = { into, NSINKS };
 	struct sink_finish fin = { .a = a, .opts = opts, .filter = filter,
 		.sinks = &merged };
@@ -205,6 +208,41 @@ static bool hand_over_saved(const struct pgsift_options *opts,
 	return true;
 }
 
+/* ---- saved states as inputs (state.h) ---- */
+
+/* A run over states (`pgsift merge`, or states given to report, check or
+ * tui): every input must be one. Their filters were applied when they
+ * were made. Returns false when no input is one. */
+static bool merge_saved_states(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis *a,
+		enum analysis_status *st)
+{
+	size_t nstates = state_count_inputs(paths, n);
+	if (nstates == 0)
+		return false;
+	*st = ANALYSIS_BAD_OPTION;
+	if (nstates < n) {
+		if (asprintf(&a->error, "pgsift states are merged on their own, not "
+				"together with other inputs") < 0)
+			abort();
+		return true;
+	}
+	if (opts->since_ms != TS_NONE || opts->until_ms != TS_NONE ||
+			opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs ||
+			opts->users || opts->apps || opts->include || opts->exclude) {
+		if (asprintf(&a->error, "%s: a pgsift state was filtered when it was "
+				"made: --since, --until, --db, --user, --app, --include and "
+				"--exclude apply when it is made, not when it is merged",
+				paths[0]) < 0)
+			abort();
+		return true;
+	}
+	struct traces_limits tl;
+	trace_limits(opts, &tl);
+	*st = state_merge_run(opts, paths, n, a, &tl);
+	return true;
+}
+
 enum analysis_status analysis_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis **out)
 {
@@ -238,6 +276,12 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		filter_free(filter);
 		return saved_st;
 	}
+	if (merge_saved_states(opts, paths, n, a, &saved_st)) {
+		filter_free(filter);
+		if (saved_st != ANALYSIS_OK)
+			return saved_st;
+		goto merged;
+	}
 
 	a->ninputs = n;
 	a->inputs = xcalloc(n ? n : 1, sizeof(*a->inputs));
@@ -263,6 +307,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	free(w);
 	filter_free(filter);
 
+merged:
 	/* Every call is in: the sinks' finish brought spans and pgss rows.
 	 * The passes only add findings and annotate groups. */
 	a->groups = agg_sorted(a->agg, &a->ngroups);
@@ -274,7 +319,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 
 	size_t readable = 0;
 	bool partial = false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < a->ninputs; i++) {
 		if (!a->inputs[i].unreadable)
 			readable++;
 		if (a->inputs[i].nproblems)
@@ -282,5 +327,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	}
 	if (readable == 0)
 		return ANALYSIS_NO_INPUT;
+	if (a->save_error)
+		return ANALYSIS_SAVE_FAILED;
 	return partial ? ANALYSIS_PARTIAL : ANALYSIS_OK;
 }
