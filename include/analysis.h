@@ -49,6 +49,10 @@ struct pgsift_options {
 	double min_offset;              /* --offset-min: OFFSET worth flagging (1000) */
 	double unbounded_rows;          /* --unbounded-rows: rows of a SELECT without LIMIT (1000) */
 	const char *save;               /* --save FILE: the merged state (state.h), or NULL */
+	const char *state_dir;          /* --state DIR (state.h), or NULL */
+	/* The saved inputs' identities (state.h's struct state_ident, one per
+	 * input); NULL: found from their paths, read whole. */
+	const struct state_ident *save_ids;
 };
 
 void options_init(struct pgsift_options *o);

@@ -167,6 +167,39 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis *a,
 		const struct traces_limits *tl);
 
+/* ---- --state DIR (state_dir.c) ---- */
+
+/* What a run reads of each log: plain logs from where the last run
+ * stopped (map: the file mapped, buf/len: the new complete lines in it),
+ * compressed ones whole or not at all. */
+struct state_plan {
+	size_t n;
+	const char **paths;     /* borrowed */
+	struct state_ident *ids;        /* the range each will have read */
+	char **map;             /* mmap()ed file, or NULL */
+	size_t *maplen;
+	const char **buf;
+	size_t *len;
+	bool *whole;            /* read by path, from the start */
+	bool *skip;             /* nothing new */
+	char **notes;           /* why it is read from its start, or NULL; owned */
+};
+
+/* Plans the reading of paths[0..n) against DIR/files (DIR made when
+ * missing). Returns 0, or -1 with *err (the caller's). */
+int state_plan_make(const char *dir, const char *const *paths, size_t n,
+		struct state_plan *p, char **err);
+/* Records in DIR/files (temporary file, rename) what p read. */
+int state_plan_commit(const char *dir, const struct state_plan *p, char **err);
+void state_plan_release(struct state_plan *p);
+/* DIR/partial-FIRST-LAST-NOW.state for a run of that window (the
+ * caller's string). */
+char *state_partial_name(const char *dir, int64_t first_ts, int64_t last_ts);
+/* The partials of DIR whose window meets [since, until] (TS_NONE: open),
+ * oldest first, into *out (the caller's, strings too). */
+int state_partials(const char *dir, int64_t since, int64_t until,
+		char ***out, size_t *n, char **err);
+
 /* ---- the parts each sink family writes and reads ---- */
 
 struct agg;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/stat.h>
 
@@ -61,6 +62,9 @@ static const char usage_text[] =
 "  -j, --jobs N                worker threads (default: the number of cores)\n"
 "      --save FILE             also write the run's mergeable state to FILE\n"
 "                              (for 'pgsift merge'; report, check and merge)\n"
+"      --state DIR             read only what was appended to each log since the\n"
+"                              last run, keep it in DIR, and report on DIR's runs\n"
+"                              (--since/--until choose them: a date, 7d, 24h, 90m)\n"
 "  -q, --quiet                 no notes or progress on standard error\n"
 "\n"
 "check (and --baseline for report):\n"
@@ -101,7 +105,7 @@ enum long_only {
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
 	OPT_YEAR, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
 	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
-	OPT_DETAIL_GROUPS, OPT_SAVE,
+	OPT_DETAIL_GROUPS, OPT_SAVE, OPT_STATE,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +137,7 @@ static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
 	{ "save", required_argument, NULL, OPT_SAVE },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -201,6 +206,24 @@ static bool parse_bands(const char *s, double bands[3])
 		}
 	}
 	return *end == '\0';
+}
+
+/* "7d", "24h", "90m": now minus that many days, hours or minutes. */
+static bool relative_time(const char *s, int64_t *ms)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-' || !end[0] || end[1] || n > 1000000)
+		return false;
+	int64_t unit = end[0] == 'd' ? 86400000 : end[0] == 'h' ? 3600000 :
+		end[0] == 'm' ? 60000 : 0;
+	if (!unit)
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	*ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - (int64_t)n * unit;
+	return true;
 }
 
 static void print_input_messages(const struct analysis *a, bool quiet)
@@ -423,12 +446,16 @@ int main(int argc, char **argv)
 		case OPT_PREFIX: o.prefix = optarg; break;
 		case OPT_INPUT_FORMAT: o.input_format = optarg; break;
 		case OPT_SINCE:
+			if (relative_time(optarg, &o.since_ms))
+				break;
 			if (!ts_parse_cli(optarg, &o.since_ms, &tod))
 				return usage_error("--since takes an ISO 8601 time or a time of day, not '%s'", optarg);
 			if (o.since_ms == TS_NONE)
 				o.since_tod = tod;
 			break;
 		case OPT_UNTIL:
+			if (relative_time(optarg, &o.until_ms))
+				break;
 			if (!ts_parse_cli(optarg, &o.until_ms, &tod))
 				return usage_error("--until takes an ISO 8601 time or a time of day, not '%s'", optarg);
 			if (o.until_ms == TS_NONE)
@@ -459,6 +486,7 @@ int main(int argc, char **argv)
 		case OPT_CONFIG: cs.config = optarg; break;
 		case OPT_BASELINE: cs.baseline = optarg; break;
 		case OPT_SAVE: o.save = optarg; break;
+		case OPT_STATE: o.state_dir = optarg; break;
 		case OPT_SHOW_LITERALS: o.show_literals = true; break;
 		case OPT_BANDS:
 			if (!parse_bands(optarg, o.bands))
@@ -545,7 +573,7 @@ int main(int argc, char **argv)
 	const struct report_writer *w = report_find(format);
 	if (!w)
 		return usage_error("unknown --format '%s' (md, json or text)", format);
-	if (optind >= argc)
+	if (optind >= argc && !o.state_dir)
 		return usage_error("%s", "no INPUT given (a file, or '-' for standard input)");
 	if (cs.baseline) {
 		char *err = NULL;
