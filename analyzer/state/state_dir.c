@@ -107,6 +107,8 @@ void state_plan_release(struct state_plan *p)
 	free(p->ids);
 	free(p->notes);
 	free(p->paths);
+	free(p->whole);
+	free(p->skip);
 	memset(p, 0, sizeof(*p));
 }
 
