@@ -48,6 +48,11 @@ struct pgsift_options {
 	double slow_span_ms;            /* --slow-span-ms: a slow SELECT span (1000) */
 	double min_offset;              /* --offset-min: OFFSET worth flagging (1000) */
 	double unbounded_rows;          /* --unbounded-rows: rows of a SELECT without LIMIT (1000) */
+	const char *save;               /* --save FILE: the merged state (state.h), or NULL */
+	const char *state_dir;          /* --state DIR (state.h), or NULL */
+	/* The saved inputs' identities (state.h's struct state_ident, one per
+	 * input); NULL: found from their paths, read whole. */
+	const struct state_ident *save_ids;
 };
 
 void options_init(struct pgsift_options *o);
@@ -57,6 +62,7 @@ enum analysis_status {
 	ANALYSIS_PARTIAL,       /* done, but some input was malformed or truncated */
 	ANALYSIS_NO_INPUT,      /* no input could be read */
 	ANALYSIS_BAD_OPTION,    /* e.g. an --include that is not a valid PCRE2 */
+	ANALYSIS_SAVE_FAILED,   /* --save could not be written: save_error says why */
 };
 
 struct analysis {
@@ -71,6 +77,7 @@ struct analysis {
 	size_t distinct_texts;                  /* normalized texts seen */
 	size_t parsed_texts;                    /* of them, parsed by libpg_query */
 	char *error;                            /* for ANALYSIS_BAD_OPTION */
+	char *save_error;                       /* --save failed (state.h); owned */
 	struct agg *agg;
 	struct events *events;                  /* lock waits, errors, timeline... */
 	struct findings *findings;              /* sorted by severity, then impact */

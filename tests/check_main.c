@@ -14,7 +14,8 @@
 	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(events_sessions) X(report) \
 	X(cli) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
 	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) \
-	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) X(split)
+	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
+	X(split) X(state)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sys/stat.h>
 
@@ -17,6 +18,7 @@
 #include "gates.h"
 #include "parser.h"
 #include "report.h"
+#include "state.h"
 #include "timeutil.h"
 #include "tui.h"
 
@@ -24,9 +26,11 @@ static const char usage_text[] =
 "usage: pgsift report [OPTIONS] INPUT...   analyse inputs, write a report (Markdown by default)\n"
 "       pgsift check  [OPTIONS] INPUT...   like report, then exit 1 when a gate fails (for CI)\n"
 "       pgsift tui    [OPTIONS] INPUT...   analyse inputs (or reopen a JSON report) and browse them\n"
+"       pgsift merge  [OPTIONS] STATE...   report on states saved with --save, as one run\n"
 "       pgsift --help | --version\n"
 "\n"
-"An INPUT is a file or '-' for standard input, plain, gzip or zstd.\n"
+"An INPUT is a file or '-' for standard input, plain, gzip or zstd, or states\n"
+"saved with --save (all inputs then are states: they are merged).\n"
 "\n"
 "Options:\n"
 "  -f, --format md|json|text   report format (default md)\n"
@@ -56,6 +60,11 @@ static const char usage_text[] =
 "                              advice: OFFSET worth flagging (1000); rows of a\n"
 "                              SELECT without LIMIT worth flagging (1000)\n"
 "  -j, --jobs N                worker threads (default: the number of cores)\n"
+"      --save FILE             also write the run's mergeable state to FILE\n"
+"                              (for 'pgsift merge'; report, check and merge)\n"
+"      --state DIR             read only what was appended to each log since the\n"
+"                              last run, keep it in DIR, and report on DIR's runs\n"
+"                              (--since/--until choose them: a date, 7d, 24h, 90m)\n"
 "  -q, --quiet                 no notes or progress on standard error\n"
 "\n"
 "check (and --baseline for report):\n"
@@ -81,12 +90,22 @@ static void print_help(FILE *out)
 		fprintf(out, "  %-13s %s\n", parser_registry[i]->id, parser_registry[i]->name);
 }
 
+/* Standard output closed, for --help and --version: a write that failed
+ * on the way (a full disk past the first buffer) is an error too. */
+static int close_stdout(void)
+{
+	bool failed = ferror(stdout) != 0;
+	if (fclose(stdout) != 0)
+		failed = true;
+	return failed ? EXIT_USAGE : EXIT_DONE;
+}
+
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
 	OPT_YEAR, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
 	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
-	OPT_DETAIL_GROUPS,
+	OPT_DETAIL_GROUPS, OPT_SAVE, OPT_STATE,
 };
 
 static const struct option long_options[] = {
@@ -117,6 +136,8 @@ static const struct option long_options[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "save", required_argument, NULL, OPT_SAVE },
+	{ "state", required_argument, NULL, OPT_STATE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -185,6 +206,24 @@ static bool parse_bands(const char *s, double bands[3])
 		}
 	}
 	return *end == '\0';
+}
+
+/* "7d", "24h", "90m": now minus that many days, hours or minutes. */
+static bool relative_time(const char *s, int64_t *ms)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-' || !end[0] || end[1] || n > 1000000)
+		return false;
+	int64_t unit = end[0] == 'd' ? 86400000 : end[0] == 'h' ? 3600000 :
+		end[0] == 'm' ? 60000 : 0;
+	if (!unit)
+		return false;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	*ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 - (int64_t)n * unit;
+	return true;
 }
 
 static void print_input_messages(const struct analysis *a, bool quiet)
@@ -382,13 +421,14 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		print_help(stdout);
-		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+		return close_stdout();
 	}
 	if (strcmp(cmd, "--version") == 0) {
 		printf("pgsift %s\n", PGSIFT_VERSION);
-		return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+		return close_stdout();
 	}
-	if (strcmp(cmd, "report") != 0 && strcmp(cmd, "check") != 0 && strcmp(cmd, "tui") != 0)
+	if (strcmp(cmd, "report") != 0 && strcmp(cmd, "check") != 0 &&
+			strcmp(cmd, "tui") != 0 && strcmp(cmd, "merge") != 0)
 		return usage_error("unknown command '%s'", cmd);
 
 	optind = 2;
@@ -406,12 +446,16 @@ int main(int argc, char **argv)
 		case OPT_PREFIX: o.prefix = optarg; break;
 		case OPT_INPUT_FORMAT: o.input_format = optarg; break;
 		case OPT_SINCE:
+			if (relative_time(optarg, &o.since_ms))
+				break;
 			if (!ts_parse_cli(optarg, &o.since_ms, &tod))
 				return usage_error("--since takes an ISO 8601 time or a time of day, not '%s'", optarg);
 			if (o.since_ms == TS_NONE)
 				o.since_tod = tod;
 			break;
 		case OPT_UNTIL:
+			if (relative_time(optarg, &o.until_ms))
+				break;
 			if (!ts_parse_cli(optarg, &o.until_ms, &tod))
 				return usage_error("--until takes an ISO 8601 time or a time of day, not '%s'", optarg);
 			if (o.until_ms == TS_NONE)
@@ -441,6 +485,8 @@ int main(int argc, char **argv)
 		}
 		case OPT_CONFIG: cs.config = optarg; break;
 		case OPT_BASELINE: cs.baseline = optarg; break;
+		case OPT_SAVE: o.save = optarg; break;
+		case OPT_STATE: o.state_dir = optarg; break;
 		case OPT_SHOW_LITERALS: o.show_literals = true; break;
 		case OPT_BANDS:
 			if (!parse_bands(optarg, o.bands))
@@ -481,10 +527,10 @@ int main(int argc, char **argv)
 		}
 		case OPT_HELP:
 			print_help(stdout);
-			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+			return close_stdout();
 		case OPT_VERSION:
 			printf("pgsift %s\n", PGSIFT_VERSION);
-			return fclose(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+			return close_stdout();
 		default:
 			fputs("Try 'pgsift --help'.\n", stderr);
 			return EXIT_USAGE;
@@ -495,6 +541,14 @@ int main(int argc, char **argv)
 		return usage_error("--%s is for 'pgsift check'", cs.nrules ? "fail-on" : "config");
 	if (strcmp(cmd, "tui") == 0 && cs.baseline)
 		return usage_error("%s", "--baseline is for 'pgsift check' and 'pgsift report'");
+	if (strcmp(cmd, "tui") == 0 && o.save)
+		return usage_error("%s", "--save is for 'pgsift report', 'check' and 'merge'");
+	if (strcmp(cmd, "merge") == 0 && optind < argc) {
+		size_t n = (size_t)(argc - optind);
+		if (state_count_inputs((const char *const *)argv + optind, n) != n)
+			return usage_error("%s", "'pgsift merge' takes states saved with "
+				"'pgsift report --save FILE' (some INPUT is not one)");
+	}
 	if (check) {
 		int rc = check_config(&cs, &o, &inc, &exc, quiet);
 		if (rc == EXIT_DONE)
@@ -519,7 +573,7 @@ int main(int argc, char **argv)
 	const struct report_writer *w = report_find(format);
 	if (!w)
 		return usage_error("unknown --format '%s' (md, json or text)", format);
-	if (optind >= argc)
+	if (optind >= argc && !o.state_dir)
 		return usage_error("%s", "no INPUT given (a file, or '-' for standard input)");
 	if (cs.baseline) {
 		char *err = NULL;
@@ -546,6 +600,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	print_input_messages(a, quiet);
+	if (st == ANALYSIS_SAVE_FAILED) {
+		fprintf(stderr, "pgsift: --save: %s\n", a->save_error);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (st == ANALYSIS_NO_INPUT) {
 		fputs("pgsift: no input could be read\n", stderr);
 		rc = EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* analysis.c: a run (see analysis.h): builds each worker's sinks, has the
  * driver (driver.c) pull the inputs into them, merges the workers' sinks
  * into the result, then runs the passes over it. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "report.h"
 #include "report_load.h"
 #include "sink.h"
+#include "state.h"
 #include "strbuf.h"
 #include "timeutil.h"
 
@@ -173,6 +175,9 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 		w[i].fp = NULL;
 		pipe_free(&w[i]);
 	}
+	if (opts->save)         /* what the sinks hold before they finish */
+		state_save_run(opts, a, ingest_stats(into[SINK_STATEMENTS].state),
+			opts->save_ids);
 	struct sinks merged = { into, NSINKS };
 	struct sink_finish fin = { .a = a, .opts = opts, .filter = filter,
 		.sinks = &merged };
@@ -254,6 +259,147 @@ static bool hand_over_saved(const struct pgsift_options *opts,
 	return true;
 }
 
+/* ---- saved states as inputs (state.h) ---- */
+
+/* A run over states (`pgsift merge`, or states given to report, check or
+ * tui): every input must be one. Their filters were applied when they
+ * were made. Returns false when no input is one. */
+static bool merge_saved_states(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis *a,
+		enum analysis_status *st)
+{
+	size_t nstates = state_count_inputs(paths, n);
+	if (nstates == 0)
+		return false;
+	*st = ANALYSIS_BAD_OPTION;
+	if (nstates < n) {
+		if (asprintf(&a->error, "pgsift states are merged on their own, not "
+				"together with other inputs") < 0)
+			abort();
+		return true;
+	}
+	if (opts->since_ms != TS_NONE || opts->until_ms != TS_NONE ||
+			opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs ||
+			opts->users || opts->apps || opts->include || opts->exclude) {
+		if (asprintf(&a->error, "%s: a pgsift state was filtered when it was "
+				"made: --since, --until, --db, --user, --app, --include and "
+				"--exclude apply when it is made, not when it is merged",
+				paths[0]) < 0)
+			abort();
+		return true;
+	}
+	struct traces_limits tl;
+	trace_limits(opts, &tl);
+	*st = state_merge_run(opts, paths, n, a, &tl);
+	return true;
+}
+
+/* --state DIR: reads what was appended to each log since the last run
+ * (one worker: appended bytes are a day's, not a month's), keeps it as a
+ * partial in DIR, then merges the partials whose window meets --since/
+ * --until, which choose partials here rather than filter records. */
+static bool run_state_dir(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis *a,
+		enum analysis_status *st)
+{
+	if (!opts->state_dir)
+		return false;
+	*st = ANALYSIS_BAD_OPTION;
+	if (opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs || opts->users ||
+			opts->apps || opts->include || opts->exclude) {
+		if (asprintf(&a->error, "--state: --since and --until choose the "
+				"partials of a period (a date, or 7d, 24h, 90m); --db, --user, "
+				"--app, --include, --exclude and times of day are not taken") < 0)
+			abort();
+		return true;
+	}
+	struct pgsift_options ro = *opts;
+	ro.since_ms = ro.until_ms = TS_NONE;
+	struct traces_limits tl;
+	trace_limits(opts, &tl);
+	struct state_plan plan;
+	if (n && state_plan_make(opts->state_dir, paths, n, &plan, &a->error) != 0)
+		return true;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += !plan.skip[i];
+	if (k) {
+		struct analysis *t = xcalloc(1, sizeof(*t));
+		t->window_start = t->window_end = TS_NONE;
+		t->agg = agg_new();
+		t->findings = findings_new();
+		t->inputs = xcalloc(k, sizeof(*t->inputs));
+		t->ninputs = k;
+		struct state_ident *ids = xcalloc(k, sizeof(*ids));
+		char *err = NULL;
+		struct filter *none = filter_new(&ro, &err);
+		struct pipe *w = xcalloc(1, sizeof(*w));
+		pipe_init(w, none, &tl, &ro);
+		struct driver_cfg cfg = { .input_format = opts->input_format,
+			.popts = { .prefix = opts->prefix, .year = opts->year }, .filter = none };
+		for (size_t i = 0, j = 0; i < n; i++) {
+			if (plan.skip[i])
+				continue;
+			struct line_reader *lr = plan.whole[i] ? NULL
+				: lr_open_mem(plan.buf[i], plan.len[i]);
+			driver_run_input(&cfg, paths[i], lr, j, &w->list, &t->inputs[j]);
+			lr_close(lr);
+			if (plan.notes[i]) {
+				struct input_report *r = &t->inputs[j];
+				r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+				r->notes[r->nnotes++] = xstrdup(plan.notes[i]);
+			}
+			ids[j++] = plan.ids[i];
+		}
+		char *tmp = NULL;
+		if (asprintf(&tmp, "%s/run-%ld.partial", opts->state_dir, (long)getpid()) < 0)
+			abort();
+		ro.save = tmp;
+		ro.save_ids = ids;
+		merge_pipes(t, w, 1, &tl, &ro, none);
+		free(w);
+		filter_free(none);
+		free(ids);
+		char *final = state_partial_name(opts->state_dir, t->window_start, t->window_end);
+		if (t->save_error) {
+			a->save_error = t->save_error;
+			t->save_error = NULL;
+		} else if (rename(tmp, final) != 0) {
+			if (asprintf(&a->save_error, "%s: %s", final, strerror(errno)) < 0)
+				abort();
+		} else {
+			state_plan_commit(opts->state_dir, &plan, &a->save_error);
+		}
+		free(final);
+		free(tmp);
+		analysis_free(t);
+	}
+	if (n)
+		state_plan_release(&plan);
+	if (a->save_error) {
+		*st = ANALYSIS_SAVE_FAILED;
+		return true;
+	}
+	char **files;
+	size_t nfiles;
+	if (state_partials(opts->state_dir, opts->since_ms, opts->until_ms, &files,
+			&nfiles, &a->error) != 0)
+		return true;
+	if (nfiles == 0) {
+		if (asprintf(&a->error, "--state %s: no partial for that period",
+				opts->state_dir) < 0)
+			abort();
+	} else {
+		ro.save = opts->save;
+		ro.save_ids = NULL;
+		*st = state_merge_run(&ro, (const char *const *)files, nfiles, a, &tl);
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	return true;
+}
+
 enum analysis_status analysis_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis **out)
 {
@@ -287,6 +433,13 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		filter_free(filter);
 		return saved_st;
 	}
+	if (run_state_dir(opts, paths, n, a, &saved_st) ||
+			merge_saved_states(opts, paths, n, a, &saved_st)) {
+		filter_free(filter);
+		if (saved_st != ANALYSIS_OK)
+			return saved_st;
+		goto merged;
+	}
 
 	a->ninputs = n;
 	a->inputs = xcalloc(n ? n : 1, sizeof(*a->inputs));
@@ -314,6 +467,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	free(w);
 	filter_free(filter);
 
+merged:
 	/* Every call is in: the sinks' finish brought spans and pgss rows.
 	 * The passes only add findings and annotate groups. */
 	a->groups = agg_sorted(a->agg, &a->ngroups);
@@ -325,7 +479,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 
 	size_t readable = 0;
 	bool partial = false;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < a->ninputs; i++) {
 		if (!a->inputs[i].unreadable)
 			readable++;
 		if (a->inputs[i].nproblems)
@@ -333,5 +487,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	}
 	if (readable == 0)
 		return ANALYSIS_NO_INPUT;
+	if (a->save_error)
+		return ANALYSIS_SAVE_FAILED;
 	return partial ? ANALYSIS_PARTIAL : ANALYSIS_OK;
 }

@@ -21,6 +21,7 @@ void analysis_free(struct analysis *a)
 		parse_report_release(&a->inputs[i]);
 	free(a->inputs);
 	free(a->error);
+	free(a->save_error);
 	agg_free(a->agg);
 	events_free(a->events);
 	traces_free(a->traces);

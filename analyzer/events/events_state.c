@@ -1,0 +1,456 @@
+/* events_state.c: a merged struct events in a saved state (see state.h):
+ * the rows and counters events_merge() reads. Nothing per backend is
+ * written: a merged result has settled it (events_end_input()). A loaded
+ * events has its rows without their indexes, which the merge into the
+ * run's does not read. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "events_int.h"
+#include "state.h"
+#include "timeutil.h"
+
+/* ---- save ---- */
+
+static void counts_save(struct st_out *o, const struct ev_counts *c)
+{
+	st_u64(o, c->n);
+	for (size_t i = 0; i < c->n; i++) {
+		st_str(o, c->v[i].name);
+		st_u64(o, c->v[i].count);
+	}
+	st_u64(o, c->other);
+}
+
+static void locks_save(const struct events *ev, struct st_out *o)
+{
+	st_u64(o, ev->nwaits);
+	for (size_t i = 0; i < ev->nwaits; i++) {
+		const struct ev_lock_wait *w = &ev->waits[i];
+		st_i64(o, w->ts_ms);
+		st_i64(o, w->pid);
+		st_f64(o, w->wait_ms);
+		st_u8(o, (uint8_t)w->outcome);
+		st_str(o, w->lock);
+		st_str(o, w->statement);
+		st_u64(o, w->fingerprint);
+		st_u8(o, w->has_fingerprint);
+		st_u64(o, w->nblockers);
+		for (uint32_t k = 0; k < w->nblockers; k++)
+			st_i64(o, w->blockers[k]);
+		st_str(o, w->db);
+		st_str(o, w->user);
+		st_str(o, w->app);
+	}
+	st_u64(o, ev->ndeadlocks);
+	for (size_t i = 0; i < ev->ndeadlocks; i++) {
+		const struct ev_deadlock *d = &ev->deadlocks[i];
+		st_i64(o, d->ts_ms);
+		st_i64(o, d->victim_pid);
+		st_u64(o, d->nprocs);
+		for (uint32_t k = 0; k < d->nprocs; k++) {
+			const struct ev_deadlock_proc *p = &d->procs[k];
+			st_i64(o, p->pid);
+			st_i64(o, p->blocked_by);
+			st_str(o, p->lock);
+			st_str(o, p->statement);
+			st_u64(o, p->fingerprint);
+			st_u8(o, p->has_fingerprint);
+		}
+		st_str(o, d->db);
+	}
+}
+
+static void rows_save(const struct events *ev, struct st_out *o)
+{
+	const struct ev_temp_files *t = &ev->temp;
+	st_u64(o, t->count);
+	st_u64(o, t->bytes);
+	st_u64(o, t->max_bytes);
+	st_u64(o, t->ngroups);
+	for (size_t i = 0; i < t->ngroups; i++) {
+		const struct ev_temp_group *g = &t->groups[i];
+		st_str(o, g->key);
+		st_u64(o, g->fingerprint);
+		st_u8(o, g->has_fingerprint);
+		st_str(o, g->query);
+		st_u64(o, g->count);
+		st_u64(o, g->bytes);
+		st_u64(o, g->max_bytes);
+	}
+	st_u64(o, ev->nerrors);
+	for (size_t i = 0; i < ev->nerrors; i++) {
+		const struct ev_error *r = &ev->errors[i];
+		st_str(o, r->key);
+		st_u32(o, (uint32_t)r->severity);
+		st_u64(o, r->count);
+		st_str(o, r->example);
+		st_i64(o, r->example_ts);
+		st_u64(o, r->fingerprint);
+		st_u8(o, r->has_fingerprint);
+		st_i64(o, r->first_ts);
+		st_i64(o, r->last_ts);
+	}
+}
+
+static void conn_save(const struct ev_connections *c, struct st_out *o)
+{
+	st_u64(o, c->received);
+	st_u64(o, c->authorized);
+	st_u64(o, c->failed);
+	for (size_t i = 0; i < EV_FAILURE_COUNT; i++)
+		st_u64(o, c->failures[i]);
+	st_u64(o, c->peak_sessions);
+	st_i64(o, c->peak_ts);
+	counts_save(o, &c->by_database);
+	counts_save(o, &c->by_user);
+	counts_save(o, &c->by_application);
+	counts_save(o, &c->by_host);
+	st_u64(o, c->sessions);
+	st_f64(o, c->session_total_s);
+	st_f64(o, c->session_max_s);
+	st_sketch(o, &c->session_ms);
+	for (size_t i = 0; i < EV_SESSION_BUCKETS; i++)
+		st_u64(o, c->session_hist[i]);
+}
+
+static void maintenance_save(const struct events *ev, struct st_out *o)
+{
+	const struct ev_checkpoints *k = &ev->ckpt;
+	st_u64(o, k->count);
+	st_u64(o, k->restartpoints);
+	st_u64(o, k->too_frequent);
+	counts_save(o, &k->by_reason);
+	st_f64(o, k->write_s);
+	st_f64(o, k->sync_s);
+	st_f64(o, k->total_s);
+	st_f64(o, k->max_total_s);
+	st_u64(o, k->buffers);
+	st_u64(o, k->wal_added);
+	st_u64(o, k->wal_removed);
+	st_u64(o, k->wal_recycled);
+	const struct ev_autovacuum *av = &ev->av;
+	st_u64(o, av->vacuum_count);
+	st_u64(o, av->analyze_count);
+	st_u64(o, av->ntables);
+	for (size_t i = 0; i < av->ntables; i++) {
+		const struct ev_vacuum_table *t = &av->tables[i];
+		st_str(o, t->table);
+		st_u64(o, t->vacuums);
+		st_u64(o, t->analyzes);
+		st_u64(o, t->aggressive);
+		st_u64(o, t->wraparound);
+		st_u64(o, t->canceled);
+		st_u64(o, t->removed_tuples);
+		st_f64(o, t->total_ms);
+		st_f64(o, t->max_ms);
+	}
+}
+
+static void timeline_save(const struct ev_timeline *tl, struct st_out *o)
+{
+	st_i64(o, tl->width_ms);
+	st_u64(o, tl->n);
+	st_i64(o, tl->n ? tl->b[0].start_ms : 0);
+	for (size_t i = 0; i < tl->n; i++) {
+		const struct ev_bucket *b = &tl->b[i];
+		st_u64(o, b->calls);
+		st_u64(o, b->timed_calls);
+		st_f64(o, b->total_ms);
+		st_sketch(o, &b->latency);
+		st_u64(o, b->errors);
+		st_u64(o, b->lock_waits);
+		st_u64(o, b->temp_bytes);
+	}
+}
+
+void events_state_save(const struct events *ev, struct st_out *o)
+{
+	locks_save(ev, o);
+	rows_save(ev, o);
+	conn_save(&ev->conn, o);
+	st_u64(o, ev->nsdeltas);
+	for (size_t i = 0; i < ev->nsdeltas; i++) {
+		st_u64(o, ev->sdeltas[i].pos);
+		st_i64(o, ev->sdeltas[i].ts);
+		st_u8(o, ev->sdeltas[i].delta > 0);
+	}
+	maintenance_save(ev, o);
+	timeline_save(&ev->tl, o);
+	const struct ev_totals *t = &ev->totals;
+	st_u64(o, t->lock_waits);
+	st_f64(o, t->lock_wait_ms);
+	st_u64(o, t->deadlocks);
+	st_u64(o, t->errors);
+	st_u64(o, t->warnings);
+	st_u64(o, t->errors_dropped);
+}
+
+/* ---- load ---- */
+
+static bool counts_load(struct st_in *in, struct ev_counts *c)
+{
+	size_t n = st_get_count(in, 12, 0);
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		size_t len;
+		const char *s = st_get_ref(in, &len);
+		uint64_t count = st_get_u64(in);
+		if (!s)
+			return st_fail(in, "a name count without its name");
+		ev_counts_add(c, s, strnlen(s, len), count);
+	}
+	c->other += st_get_u64(in);
+	return !in->bad;
+}
+
+static bool locks_load(struct events *ev, struct st_in *in)
+{
+	size_t n = st_get_count(in, 60, 0);
+	if (n) {
+		ev->waits = xcalloc(n, sizeof(*ev->waits));
+		ev->capwaits = n;
+	}
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_lock_wait *w = &ev->waits[ev->nwaits++];
+		w->ts_ms = st_get_i64(in);
+		w->pid = st_get_i64(in);
+		w->wait_ms = st_get_f64(in);
+		uint8_t outcome = st_get_u8(in);
+		w->lock = st_get_str(in, NULL);
+		w->statement = st_get_str(in, NULL);
+		w->fingerprint = st_get_u64(in);
+		w->has_fingerprint = st_get_bool(in);
+		size_t nb = st_get_count(in, 8, UINT32_MAX);
+		if (nb)
+			w->blockers = xmalloc(nb * sizeof(*w->blockers));
+		for (size_t k = 0; k < nb; k++)
+			w->blockers[k] = st_get_i64(in);
+		w->nblockers = (uint32_t)nb;
+		w->db = st_get_str(in, NULL);
+		w->user = st_get_str(in, NULL);
+		w->app = st_get_str(in, NULL);
+		if (outcome >= EV_LOCK_OUTCOME_COUNT)
+			return st_fail(in, "a lock wait of an unknown outcome");
+		w->outcome = (enum ev_lock_outcome)outcome;
+	}
+	n = st_get_count(in, 32, 0);
+	if (n) {
+		ev->deadlocks = xcalloc(n, sizeof(*ev->deadlocks));
+		ev->capdeadlocks = n;
+	}
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_deadlock *d = &ev->deadlocks[ev->ndeadlocks++];
+		d->ts_ms = st_get_i64(in);
+		d->victim_pid = st_get_i64(in);
+		size_t np = st_get_count(in, 33, UINT32_MAX);
+		if (np)
+			d->procs = xcalloc(np, sizeof(*d->procs));
+		for (size_t k = 0; k < np && !in->bad; k++) {
+			struct ev_deadlock_proc *p = &d->procs[d->nprocs++];
+			p->pid = st_get_i64(in);
+			p->blocked_by = st_get_i64(in);
+			p->lock = st_get_str(in, NULL);
+			p->statement = st_get_str(in, NULL);
+			p->fingerprint = st_get_u64(in);
+			p->has_fingerprint = st_get_bool(in);
+		}
+		d->db = st_get_str(in, NULL);
+	}
+	return !in->bad;
+}
+
+static bool temp_load(struct events *ev, struct st_in *in)
+{
+	struct ev_temp_files *t = &ev->temp;
+	t->count = st_get_u64(in);
+	t->bytes = st_get_u64(in);
+	t->max_bytes = st_get_u64(in);
+	size_t n = st_get_count(in, 41, 0);
+	if (n) {
+		t->groups = xcalloc(n, sizeof(*t->groups));
+		ev->captemp = n;
+	}
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_temp_group *g = &t->groups[t->ngroups++];
+		size_t len;
+		const char *key = st_get_ref(in, &len);
+		if (!key || len >= sizeof(g->key))
+			return st_fail(in, "a temporary file group's key");
+		memcpy(g->key, key, len);
+		g->key[len] = '\0';
+		g->fingerprint = st_get_u64(in);
+		g->has_fingerprint = st_get_bool(in);
+		g->query = st_get_str(in, NULL);
+		g->count = st_get_u64(in);
+		g->bytes = st_get_u64(in);
+		g->max_bytes = st_get_u64(in);
+	}
+	return !in->bad;
+}
+
+static bool errors_load(struct events *ev, struct st_in *in)
+{
+	size_t n = st_get_count(in, 53, EV_ERROR_GROUPS_MAX);
+	if (n) {
+		ev->errors = xcalloc(n, sizeof(*ev->errors));
+		ev->caperrors = n;
+	}
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_error *r = &ev->errors[ev->nerrors++];
+		r->key = st_get_str(in, NULL);
+		uint32_t sev = st_get_u32(in);
+		r->count = st_get_u64(in);
+		r->example = st_get_str(in, NULL);
+		r->example_ts = st_get_i64(in);
+		r->fingerprint = st_get_u64(in);
+		r->has_fingerprint = st_get_bool(in);
+		r->first_ts = st_get_i64(in);
+		r->last_ts = st_get_i64(in);
+		if (in->bad)
+			return false;
+		if (sev < SEV_WARNING || sev > SEV_PANIC)
+			return st_fail(in, "an error of an unknown severity");
+		r->severity = (enum severity)sev;
+		/* key: "SEVERITY\x1fSQLSTATE\x1fmessage", as events_errors.c makes it */
+		const char *s1 = r->key ? strchr(r->key, '\x1f') : NULL;
+		const char *s2 = s1 ? strchr(s1 + 1, '\x1f') : NULL;
+		if (!s2)
+			return st_fail(in, "an error group's key");
+		size_t sl = (size_t)(s2 - s1 - 1);
+		memcpy(r->sqlstate, s1 + 1, sl < 5 ? sl : 5);
+		r->message = s2 + 1;
+	}
+	return !in->bad;
+}
+
+static bool conn_load(struct ev_connections *c, struct st_in *in)
+{
+	c->received = st_get_u64(in);
+	c->authorized = st_get_u64(in);
+	c->failed = st_get_u64(in);
+	for (size_t i = 0; i < EV_FAILURE_COUNT; i++)
+		c->failures[i] = st_get_u64(in);
+	c->peak_sessions = st_get_u64(in);
+	c->peak_ts = st_get_i64(in);
+	if (!counts_load(in, &c->by_database) || !counts_load(in, &c->by_user) ||
+			!counts_load(in, &c->by_application) || !counts_load(in, &c->by_host))
+		return false;
+	c->sessions = st_get_u64(in);
+	c->session_total_s = st_get_f64(in);
+	c->session_max_s = st_get_f64(in);
+	sketch_release(&c->session_ms);
+	if (!st_get_sketch(in, &c->session_ms))
+		return false;
+	for (size_t i = 0; i < EV_SESSION_BUCKETS; i++)
+		c->session_hist[i] = st_get_u64(in);
+	return !in->bad;
+}
+
+static bool maintenance_load(struct events *ev, struct st_in *in)
+{
+	struct ev_checkpoints *k = &ev->ckpt;
+	k->count = st_get_u64(in);
+	k->restartpoints = st_get_u64(in);
+	k->too_frequent = st_get_u64(in);
+	if (!counts_load(in, &k->by_reason))
+		return false;
+	k->write_s = st_get_f64(in);
+	k->sync_s = st_get_f64(in);
+	k->total_s = st_get_f64(in);
+	k->max_total_s = st_get_f64(in);
+	k->buffers = st_get_u64(in);
+	k->wal_added = st_get_u64(in);
+	k->wal_removed = st_get_u64(in);
+	k->wal_recycled = st_get_u64(in);
+	struct ev_autovacuum *av = &ev->av;
+	av->vacuum_count = st_get_u64(in);
+	av->analyze_count = st_get_u64(in);
+	size_t n = st_get_count(in, 68, 0);
+	if (n) {
+		av->tables = xcalloc(n, sizeof(*av->tables));
+		av->cap = n;
+	}
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_vacuum_table *t = &av->tables[av->ntables++];
+		t->table = st_get_str(in, NULL);
+		if (!t->table)
+			return st_fail(in, "an autovacuum row without its table");
+		t->vacuums = st_get_u64(in);
+		t->analyzes = st_get_u64(in);
+		t->aggressive = st_get_u64(in);
+		t->wraparound = st_get_u64(in);
+		t->canceled = st_get_u64(in);
+		t->removed_tuples = st_get_u64(in);
+		t->total_ms = st_get_f64(in);
+		t->max_ms = st_get_f64(in);
+	}
+	return !in->bad;
+}
+
+static bool timeline_load(struct ev_timeline *tl, struct st_in *in)
+{
+	int64_t w = st_get_i64(in);
+	size_t n = st_get_count(in, 100, EV_TIMELINE_MAX_BUCKETS);
+	int64_t first = st_get_i64(in);
+	if (in->bad)
+		return false;
+	bool ladder = false;
+	for (int64_t x = TS_LADDER_FIRST_MS; w <= (int64_t)1 << 50 && x > 0 && x <= w;
+			x = ts_ladder_next(x))
+		ladder |= x == w;
+	if (!ladder || first % w != 0 || first > INT64_MAX / 2 || first < INT64_MIN / 2)
+		return st_fail(in, "a timeline of an unknown width");
+	tl->width_ms = w;
+	if (!n)
+		return true;
+	tl->b = xcalloc(n, sizeof(*tl->b));
+	tl->cap = n;
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_bucket *b = &tl->b[tl->n++];
+		b->start_ms = first + (int64_t)i * w;
+		b->calls = st_get_u64(in);
+		b->timed_calls = st_get_u64(in);
+		b->total_ms = st_get_f64(in);
+		if (!st_get_sketch(in, &b->latency))
+			return false;
+		b->errors = st_get_u64(in);
+		b->lock_waits = st_get_u64(in);
+		b->temp_bytes = st_get_u64(in);
+	}
+	return !in->bad;
+}
+
+/* Sessions opened and closed (events_int.h), their places moved after
+ * the inputs merged before. */
+static bool sdeltas_load(struct events *ev, struct st_in *in)
+{
+	size_t n = st_get_count(in, 17, 0);
+	if (in->bad)
+		return false;
+	ev->sdeltas = xrealloc(ev->sdeltas, (ev->nsdeltas + n + 1) * sizeof(*ev->sdeltas));
+	ev->capsdeltas = ev->nsdeltas + n + 1;
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_sdelta *d = &ev->sdeltas[ev->nsdeltas++];
+		d->pos = st_get_u64(in) + in->pos_shift;
+		d->ts = st_get_i64(in);
+		d->delta = st_get_bool(in) ? 1 : -1;
+	}
+	return !in->bad;
+}
+
+bool events_state_load(struct events *ev, struct st_in *in)
+{
+	if (!locks_load(ev, in) || !temp_load(ev, in) || !errors_load(ev, in) ||
+			!conn_load(&ev->conn, in) || !sdeltas_load(ev, in) ||
+			!maintenance_load(ev, in) ||
+			!timeline_load(&ev->tl, in))
+		return false;
+	struct ev_totals *t = &ev->totals;
+	t->lock_waits = st_get_u64(in);
+	t->lock_wait_ms = st_get_f64(in);
+	t->deadlocks = st_get_u64(in);
+	t->errors = st_get_u64(in);
+	t->warnings = st_get_u64(in);
+	t->errors_dropped = st_get_u64(in);
+	return !in->bad;
+}

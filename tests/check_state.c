@@ -1,0 +1,369 @@
+/* check_state.c: saved states (--save, `pgsift merge`) on real server
+ * output: real evidence split into separate runs, each saved, merged, and
+ * compared with one run over all of it; the same input merged twice
+ * counted once; states of another format, cut short or damaged refused
+ * with the file named; filters refused on merge.
+ *
+ * The JSON of a merge equals the whole run's (compared as parsed JSON,
+ * keys sorted) but for totals.distinct_texts and parsed_texts, which count
+ * the texts each worker's cache saw (as they differ between -j 1 and -j 2
+ * already). */
+#include <check.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+#include "testutil.h"
+
+/* The golden evidence (check_golden.c): a log, snapshots and traces. */
+#define PART_A "samples/postgresql.log.zst " \
+	"tests/data/snapshots/pg_stat_statements_before.csv " \
+	"tests/data/snapshots/pg_stat_statements_after.csv "
+#define PART_B "tests/data/snapshots/pg_stat_user_indexes_before.csv " \
+	"tests/data/snapshots/pg_stat_user_indexes_after.csv " \
+	"tests/data/snapshots/pg_stat_user_tables_before.csv " \
+	"tests/data/snapshots/pg_stat_user_tables_after.csv " \
+	"tests/data/traces/rails-span-envelope.txt " \
+	"tests/data/traces/otlp.ndjson "
+
+static char dir[256];
+
+static void make_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/pgsift-state-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	int status;
+	free(tu_run(cmd, &status));
+}
+
+/* Runs cmd (in the source tree, "%B" the binary, "%D" the test's
+ * directory); returns its standard output, its status in *status. */
+static char *run(int *status, const char *fmt)
+{
+	char cmd[8192], *o = cmd;
+	o += snprintf(o, 64, "cd '%s' && ", tu_root());
+	for (const char *p = fmt; *p && o < cmd + sizeof(cmd) - 512; p++) {
+		if (p[0] == '%' && p[1] == 'B') {
+			o += sprintf(o, "'%s'", tu_bin());
+			p++;
+		} else if (p[0] == '%' && p[1] == 'D') {
+			o += sprintf(o, "%s", dir);
+			p++;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return tu_run(cmd, status);
+}
+
+static void run_ok(const char *fmt)
+{
+	int status;
+	free(run(&status, fmt));
+	ck_assert_msg(status == 0, "exit %d: %s", status, fmt);
+}
+
+/* The JSON report text, without the run's own counters (and without
+ * the inputs' notes when notes is false), as canonical text. */
+static char *canonical(const char *text, bool notes)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
+	json_t *tot = json_object_get(j, "totals");
+	json_object_del(tot, "distinct_texts");
+	json_object_del(tot, "parsed_texts");
+	size_t i;
+	json_t *in;
+	json_array_foreach(json_object_get(j, "inputs"), i, in)
+		if (!notes)
+			json_object_del(in, "notes");
+	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(j);
+	return s;
+}
+
+static void same_json_notes(const char *whole_cmd, const char *merge_cmd, bool notes)
+{
+	int s1, s2;
+	char *whole = run(&s1, whole_cmd);
+	char *merged = run(&s2, merge_cmd);
+	ck_assert_int_eq(s1, 0);
+	ck_assert_int_eq(s2, 0);
+	ck_assert_msg(strlen(whole) > 1000, "no report: %s", whole_cmd);
+	char *a = canonical(whole, notes), *b = canonical(merged, notes);
+	ck_assert_msg(strcmp(a, b) == 0, "merged JSON differs from the "
+		"whole run's from line %d on", tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+	free(whole);
+	free(merged);
+}
+
+static void same_json(const char *whole_cmd, const char *merge_cmd)
+{
+	same_json_notes(whole_cmd, merge_cmd, true);
+}
+
+/* Log, snapshots and traces in two runs, merged: the one run's report,
+ * groups, percentiles, events, findings, statistics and traces. */
+START_TEST(test_split_evidence)
+{
+	make_dir();
+	run_ok("%B report -q -j 1 -f json -o /dev/null --save %D/a.state " PART_A);
+	run_ok("%B report -q -j 1 -f json -o /dev/null --save %D/b.state " PART_B);
+	same_json("%B report -q -j 1 -f json " PART_A PART_B,
+		"%B merge -q -f json %D/a.state %D/b.state");
+	/* The same, rolled up: a and b merged into a new state first. */
+	run_ok("%B merge -q -f json -o /dev/null --save %D/ab.state %D/a.state %D/b.state");
+	same_json("%B report -q -j 1 -f json " PART_A PART_B,
+		"%B merge -q -f json %D/ab.state");
+	/* Markdown and text come from the same model. */
+	int s1, s2;
+	char *whole = run(&s1, "%B report -q -j 1 -f text " PART_A PART_B);
+	char *merged = run(&s2, "%B merge -q -f text %D/a.state %D/b.state");
+	ck_assert_int_eq(s2, 0);
+	ck_assert_msg(strcmp(whole, merged) == 0, "text differs from line %d on",
+		tu_first_diff_line(whole, merged));
+	free(whole);
+	free(merged);
+	remove_dir();
+}
+END_TEST
+
+/* One server run's three log forms (stderr, csvlog, jsonlog), each saved
+ * alone, merged with -j 2 reading: `report A B C` all the same. */
+START_TEST(test_split_forms)
+{
+	make_dir();
+	const char *forms[] = { "log", "csv", "json" };
+	char cmd[512];
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(cmd, sizeof(cmd), "%%B report -q -f json -o /dev/null --save "
+			"%%D/%s.state tests/data/forms/postgresql.%s.zst", forms[i], forms[i]);
+		run_ok(cmd);
+	}
+	same_json("%B report -q -j 2 -f json tests/data/forms/postgresql.log.zst "
+		"tests/data/forms/postgresql.csv.zst tests/data/forms/postgresql.json.zst",
+		"%B merge -q -j 2 -f json %D/log.state %D/csv.state %D/json.state");
+	remove_dir();
+}
+END_TEST
+
+/* A state merged with itself: counted once, and said so. */
+START_TEST(test_same_input_twice)
+{
+	make_dir();
+	run_ok("%B report -q -f json -o /dev/null --save %D/a.state " PART_A);
+	/* The report lists the note with the input's others. */
+	same_json_notes("%B merge -q -f json %D/a.state",
+		"%B merge -q -f json %D/a.state %D/a.state", false);
+	int status;
+	char *err = run(&status, "%B merge -f json -o /dev/null %D/a.state %D/a.state 2>&1");
+	ck_assert_int_eq(status, 0);
+	ck_assert_msg(strstr(err, "samples/postgresql.log.zst: already merged from ")
+		&& strstr(err, "a.state skipped"), "no note: %s", err);
+	free(err);
+	/* A state that holds a merged input with another cannot be split. */
+	run_ok("%B report -q -f json -o /dev/null --save %D/ab.state " PART_A PART_B);
+	err = run(&status, "%B merge -q -f json -o /dev/null %D/a.state %D/ab.state 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(err, "ab.state: it holds") && strstr(err, "counting that input twice"),
+		"%s", err);
+	free(err);
+	remove_dir();
+}
+END_TEST
+
+/* Refused with the file named, never a crash: another format version, a
+ * cut file, damaged bytes, a file that is not a state among states, and
+ * filters on merge. */
+START_TEST(test_refused)
+{
+	make_dir();
+	int status;
+	run_ok("%B report -q -f json -o /dev/null --save %D/a.state " PART_A);
+	/* Format version 99 (bytes 8-11, little-endian). */
+	run_ok("cp %D/a.state %D/v99.state && printf 'c' | "
+		"dd of=%D/v99.state bs=1 seek=8 conv=notrunc 2>/dev/null");
+	char *err = run(&status, "%B merge -q %D/v99.state 2>&1");
+	ck_assert_int_eq(status, 2);
+	char want[64];
+	snprintf(want, sizeof(want), "reads format %d only", STATE_FORMAT);
+	ck_assert_msg(strstr(err, "v99.state: a state of format 99") &&
+		strstr(err, want), "%s", err);
+	free(err);
+	/* Cut short, at several lengths. */
+	const char *cuts[] = { "9", "20", "200", "2000" };
+	for (size_t i = 0; i < 4; i++) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "head -c %s %%D/a.state > %%D/cut.state && "
+			"%%B merge -q %%D/cut.state 2>&1", cuts[i]);
+		err = run(&status, cmd);
+		ck_assert_int_eq(status, 2);
+		ck_assert_msg(strstr(err, "cut.state: not a readable pgsift state") ||
+			(strstr(err, "is not one") && i == 0), "cut at %s: %s", cuts[i], err);
+		free(err);
+	}
+	/* Damaged compressed bytes. */
+	run_ok("cp %D/a.state %D/bad.state && printf 'XXXXXXXX' | "
+		"dd of=%D/bad.state bs=1 seek=600 conv=notrunc 2>/dev/null");
+	err = run(&status, "%B merge -q %D/bad.state 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(err, "bad.state: not a readable pgsift state"), "%s", err);
+	free(err);
+	err = run(&status, "%B merge -q %D/a.state samples/postgresql.log.zst 2>&1");
+	ck_assert_int_eq(status, 2);
+	free(err);
+	err = run(&status, "%B report -q %D/a.state samples/postgresql.log.zst 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(err, "merged on their own"), "%s", err);
+	free(err);
+	err = run(&status, "%B merge -q --db shop %D/a.state 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(err, "filtered when it was made"), "%s", err);
+	free(err);
+	/* A --save that cannot be written: no report, exit 2, nothing left. */
+	err = run(&status, "%B report -q -o %D/r.md --save %D/no/such/dir/x.state "
+		"samples/postgresql.log.zst 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(err, "--save: ") && strstr(err, "x.state.tmp"), "%s", err);
+	free(err);
+	remove_dir();
+}
+END_TEST
+
+/* The queries, total time and calls per group of a JSON report, as text. */
+static char *figures(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
+	json_t *tot = json_object_get(j, "totals"), *g;
+	char *s = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&s, &len);
+	fprintf(f, "%lld %.3f\n", (long long)json_integer_value(json_object_get(tot, "queries")),
+		json_real_value(json_object_get(tot, "total_ms")));
+	json_array_foreach(json_object_get(j, "groups"), i, g)
+		fprintf(f, "%s %lld %.3f %.3f\n", json_string_value(json_object_get(g, "fingerprint")),
+			(long long)json_integer_value(json_object_get(g, "calls")),
+			json_number_value(json_object_get(g, "min_ms")),
+			json_number_value(json_object_get(g, "max_ms")));
+	fclose(f);
+	json_decref(j);
+	return s;
+}
+
+/* --state DIR on a real log that grows in three steps, the first cut in
+ * the middle of a line: each run reads what was appended, up to the last
+ * complete line; the partials merged give the whole log's calls, totals
+ * and min/max per group. A replaced file is read from its start, and
+ * --until chooses partials. */
+START_TEST(test_state_dir)
+{
+	make_dir();
+	run_ok("zstd -dcq tests/data/forms/postgresql.log.zst > %D/full.log && "
+		"head -c 100000 %D/full.log > %D/pg.log");
+	run_ok("%B report -q --state %D/s -f json -o %D/r1.json %D/pg.log");
+	run_ok("tail -c +100001 %D/full.log | head -c 150000 >> %D/pg.log && "
+		"%B report -q --state %D/s -f json -o %D/r2.json %D/pg.log");
+	run_ok("tail -c +250001 %D/full.log >> %D/pg.log && "
+		"%B report -q --state %D/s -f json -o /dev/null %D/pg.log");
+	int s1, s2;
+	char *whole = run(&s1, "%B report -q -f json %D/full.log");
+	char *merged = run(&s2, "%B report -q -f json --state %D/s");
+	ck_assert_int_eq(s2, 0);
+	char *a = figures(whole), *b = figures(merged);
+	ck_assert_msg(strcmp(a, b) == 0, "--state partials differ from the whole "
+		"log from line %d on", tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+	free(merged);
+	/* Nothing new: a fourth run adds no partial with calls. */
+	merged = run(&s2, "%B report -q -f json --state %D/s %D/pg.log");
+	a = figures(whole);
+	b = figures(merged);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(merged);
+	free(whole);
+	/* The file replaced (another inode's bytes at the same path is the
+	 * common case; here the same inode rewritten shorter): from its start. */
+	char *err = run(&s1, "head -c 50000 %D/full.log > %D/pg.log && "
+		"%B report -f json -o /dev/null --state %D/s2 %D/pg.log 2>&1 && "
+		"cp %D/full.log %D/other.log && head -c 40000 %D/other.log > %D/pg.log && "
+		"%B report -f json -o /dev/null --state %D/s2 %D/pg.log 2>&1");
+	ck_assert_int_eq(s1, 0);
+	ck_assert_msg(strstr(err, "rotated, truncated or replaced"), "%s", err);
+	free(err);
+	/* --until before the log's time: no partial. */
+	err = run(&s1, "%B report -q --state %D/s --until 2000-01-01 2>&1");
+	ck_assert_int_eq(s1, 2);
+	ck_assert_msg(strstr(err, "no partial for that period"), "%s", err);
+	free(err);
+	/* An unwritable DIR: exit 2, and DIR as it was. */
+	err = run(&s1, "ls %D/s > %D/before && chmod a-w %D/s && echo x >> %D/pg.log && "
+		"%B report -q --state %D/s %D/pg.log 2>&1; echo rc=$?; chmod u+w %D/s; "
+		"ls %D/s | diff - %D/before && echo same");
+	ck_assert_msg(getuid() == 0 || (strstr(err, "rc=2") && strstr(err, "same")), "%s", err);
+	free(err);
+	remove_dir();
+}
+END_TEST
+
+/* 30 daily partials of a real log merged: memory holds one at a time
+ * (peak RSS printed for the lead; not asserted). */
+START_TEST(test_30_partials)
+{
+	make_dir();
+	run_ok("zstd -dcq tests/data/forms/postgresql.log.zst > %D/full.log && "
+		": > %D/pg.log && n=$(wc -l < %D/full.log) && i=1 && "
+		"while [ $i -le 30 ]; do "
+		"  sed -n \"$(( (i - 1) * n / 30 + 1 )),$(( i * n / 30 ))p\" %D/full.log >> %D/pg.log && "
+		"  %B report -q --state %D/s -f json -o /dev/null %D/pg.log || exit 1; "
+		"  i=$((i + 1)); done");
+	int status;
+	char *out = run(&status, "ls %D/s | grep -c '^partial-'");
+	ck_assert_int_eq(atoi(out), 30);
+	free(out);
+	out = run(&status, "/usr/bin/time -f 'rss_kb=%M' %B report -q -f json -o %D/m.json "
+		"--state %D/s 2>&1 >/dev/null");
+	ck_assert_int_eq(status, 0);
+	fprintf(stderr, "state: 30 partials merged, peak %s", out);
+	free(out);
+	out = run(&status, "/usr/bin/time -f 'rss_kb=%M' %B merge -q -f json -o /dev/null "
+		"$(ls %D/s/partial-* | head -1) 2>&1 >/dev/null");
+	fprintf(stderr, "state: 1 partial merged, peak %s", out);
+	free(out);
+	remove_dir();
+}
+END_TEST
+
+Suite *suite_state(void);
+Suite *suite_state(void)
+{
+	Suite *s = suite_create("state");
+	TCase *tc = tcase_create("merge");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_split_evidence);
+	tcase_add_test(tc, test_split_forms);
+	tcase_add_test(tc, test_same_input_twice);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_state_dir);
+	tcase_add_test(tc, test_30_partials);
+	suite_add_tcase(s, tc);
+	return s;
+}
