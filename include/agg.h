@@ -141,6 +141,10 @@ struct group {
 	unsigned nexamples;
 	char *plan_json;        /* worst plan as EXPLAIN JSON text, or NULL */
 	double plan_ms;
+	uint64_t plan_pos;      /* CALL_POS of the worst plan's call: of equal
+				 * plans the earliest is kept */
+	uint64_t first_pos;     /* CALL_POS of its first call, whose text
+				 * the group's is; 0: unknown */
 	struct agg_timeline timeline;   /* calls with a time stamp only */
 	struct group_stats stats;
 };
@@ -179,6 +183,12 @@ struct group *agg_group_get(struct agg *a, uint64_t fingerprint,
 		const char *query, bool lexical);
 /* Counts c in g (c->entry and c->fingerprint are not looked at). */
 struct group *agg_add_call_to(struct agg *a, struct group *g, const struct call *c);
+/* Keeps plan (EXPLAIN JSON text, owned by the caller: copied) as g's
+ * worst when it took longer than the one kept, or as long but was logged
+ * earlier (pos: CALL_POS), so that any split of the inputs keeps the plan
+ * one reader keeps. Returns whether it was kept. */
+bool agg_plan_better(const struct group *g, double plan_ms, uint64_t pos);
+
 /* Counts parse/bind time for the statement of entry. */
 void agg_add_prep(struct agg *a, struct fp_entry *entry, double ms);
 /* Attaches parameters to the example of g taken at ts with that duration,

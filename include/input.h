@@ -63,6 +63,10 @@ void lr_set_chunk_size(struct line_reader *lr, size_t n);
  * and never keep a pointer taken before it. */
 bool lr_next(struct line_reader *lr, const char **line, size_t *len);
 
+/* Reads up to n decompressed bytes into dst, from where lines would be
+ * read next (not mixed with lr_next(): one or the other on a reader).
+ * Returns the count; less than n at the end of input or on an error. */
+size_t lr_read(struct line_reader *lr, char *dst, size_t n);
 /* Pins the line last returned by lr_next() as the start of a record, until
  * lr_mark() on a later line or lr_unmark(). Everything from the mark on is
  * kept in memory, so unmark when the record is done. */

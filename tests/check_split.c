@@ -130,6 +130,34 @@ START_TEST(test_forms)
 }
 END_TEST
 
+/* Compressed: decompressed on one thread, cut as it comes, parsed on the
+ * others. */
+START_TEST(test_compressed)
+{
+	static const char *const forms[] = { "postgresql.log.zst",
+		"postgresql.csv.zst", "postgresql.json.zst" };
+	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+		char *p;
+		if (asprintf(&p, "tests/data/forms/%s", forms[i]) < 0)
+			abort();
+		assert_same(forms[i], p, 16384);
+		free(p);
+	}
+	/* gzip of the stderr form, made here. */
+	char *cmd;
+	int st;
+	if (asprintf(&cmd, "gzip -c '%s/postgresql.log' > '%s/postgresql.log.gz'",
+			dir, dir) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	free(cmd);
+	char *gz = in_dir("postgresql.log.gz");
+	assert_same("postgresql.log.gz", gz, 16384);
+	free(gz);
+}
+END_TEST
+
 START_TEST(test_small_logs)
 {
 	static const char *const logs[] = {
@@ -146,8 +174,8 @@ START_TEST(test_small_logs)
 }
 END_TEST
 
-/* Several inputs at once, some cut and some not (compressed ones are read
- * whole): the same as one reader taking them in turn. */
+/* Several inputs at once, plain and compressed, cut and not (syslog is
+ * read whole): the same as one reader taking them in turn. */
 START_TEST(test_many_inputs)
 {
 	char *stderr_log = in_dir("postgresql.log");
@@ -170,6 +198,7 @@ Suite *suite_split(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_forms);
+	tcase_add_test(tc, test_compressed);
 	tcase_add_test(tc, test_small_logs);
 	tcase_add_test(tc, test_many_inputs);
 	suite_add_tcase(s, tc);

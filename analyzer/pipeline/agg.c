@@ -495,9 +495,17 @@ struct group *agg_add_call(struct agg *a, const struct call *c)
 	return agg_add_call_to(a, g, c);
 }
 
+bool agg_plan_better(const struct group *g, double plan_ms, uint64_t pos)
+{
+	return !g->plan_json || plan_ms > g->plan_ms ||
+		(plan_ms == g->plan_ms && pos && g->plan_pos && pos < g->plan_pos);
+}
+
 struct group *agg_add_call_to(struct agg *a, struct group *g, const struct call *c)
 {
 	a->dirty = true;
+	if (g->calls == 0)
+		g->first_pos = c->pos;
 	g->calls++;
 	g->sources |= c->source;
 	if (c->timed) {
@@ -554,9 +562,38 @@ static void names_merge(struct agg *dst, struct name_counts *to,
 	to->other += from->other;
 }
 
+/* g takes query as its text (s's, logged earlier): its examples, stored
+ * against the old text, are stored again against the new one. */
+static void group_retext(struct group *g, const char *query, bool lexical)
+{
+	struct strbuf old[AGG_EXAMPLES];
+	for (unsigned k = 0; k < g->nexamples; k++) {
+		old[k] = (struct strbuf)STRBUF_INIT;
+		agg_example_query(g, &g->examples[k], &old[k]);
+	}
+	g->query = query;
+	g->lexical = lexical;
+	for (unsigned k = 0; k < g->nexamples; k++) {
+		struct example *e = &g->examples[k];
+		free(e->rest);
+		e->rest = NULL;
+		agg_example_set_query(g, e, old[k].buf, old[k].len);
+		e->norm_is_query = false;
+		sb_release(&old[k]);
+	}
+}
+
 static void group_merge(struct agg *dst, struct group *g, struct group *s)
 {
 	struct strbuf text = STRBUF_INIT;
+
+	/* The text of the group is that of its first call in the inputs'
+	 * order, as one reader would have it. */
+	if (s->first_pos && g->first_pos && s->first_pos < g->first_pos) {
+		if (strcmp(g->query, s->query) != 0)
+			group_retext(g, s->query, s->lexical);
+		g->first_pos = s->first_pos;
+	}
 
 	if (s->timed_calls) {
 		if (g->timed_calls == 0 || s->min_ms < g->min_ms)
@@ -600,10 +637,11 @@ static void group_merge(struct agg *dst, struct group *g, struct group *s)
 		to->app = agg_intern(dst, e->app, strlen(e->app));
 		e->rest = e->params = NULL;
 	}
-	if (s->plan_json && (!g->plan_json || s->plan_ms > g->plan_ms)) {
+	if (s->plan_json && agg_plan_better(g, s->plan_ms, s->plan_pos)) {
 		free(g->plan_json);
 		g->plan_json = s->plan_json;
 		g->plan_ms = s->plan_ms;
+		g->plan_pos = s->plan_pos;
 		s->plan_json = NULL;
 	}
 	sb_release(&text);

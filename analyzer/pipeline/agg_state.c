@@ -56,6 +56,8 @@ static void group_save(struct st_out *o, const struct group *g)
 	}
 	st_str(o, g->plan_json);
 	st_f64(o, g->plan_ms);
+	st_u64(o, g->plan_pos);
+	st_u64(o, g->first_pos);
 	st_i64(o, g->timeline.width_ms);
 	st_u64(o, g->timeline.n);
 	for (uint32_t i = 0; i < g->timeline.n; i++) {
@@ -143,7 +145,8 @@ static bool examples_load(struct agg *a, struct st_in *in, struct group *g)
 		struct example *e = agg_example_add(g);
 		e->ts_ms = st_get_i64(in);
 		e->duration_ms = st_get_f64(in);
-		e->pos = st_get_u64(in) + in->pos_shift;
+		e->pos = st_get_u64(in);
+		e->pos += e->pos ? in->pos_shift : 0;
 		e->head = st_get_u32(in);
 		e->tail = st_get_u32(in);
 		e->rest = st_get_str(in, NULL);
@@ -193,6 +196,10 @@ static bool group_load(struct agg *a, struct st_in *in)
 		return false;
 	g->plan_json = st_get_str(in, NULL);
 	g->plan_ms = st_get_f64(in);
+	g->plan_pos = st_get_u64(in);
+	g->plan_pos += g->plan_pos ? in->pos_shift : 0;
+	g->first_pos = st_get_u64(in);
+	g->first_pos += g->first_pos ? in->pos_shift : 0;
 	return timeline_load(in, &g->timeline);
 }
 

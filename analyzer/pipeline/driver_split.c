@@ -1,9 +1,10 @@
-/* driver_split.c: one plain input on every core, with the answer of one.
+/* driver_split.c: one input on every core, with the answer of one.
  *
- * The file is cut into pieces at record starts (the parser's
- * record_start), the pieces are parsed on jobs threads, and each record
- * goes to the shard of its backend (pid): jobs applier threads, each with
- * its own sinks, take their records piece after piece, in file order. So
+ * The input is cut into pieces at record starts (the parser's
+ * record_start; split_pieces.c), the pieces are parsed on jobs workers,
+ * and each record goes to the shard of its backend (pid): each worker,
+ * with its own sinks, applies its shard's records piece after piece, in
+ * file order. So
  * every backend's records reach one ingest, one events and one traces
  * state in the order the server wrote them, and what the sinks keep per
  * backend (a plan waiting for its duration line, a message waiting for its
@@ -13,9 +14,8 @@
  * peak of sessions open at once, what was seen first) the sinks settle
  * from each record's line number, which is the file's, not the piece's.
  *
- * Memory stays bounded: at most PIECES_IN_FLIGHT pieces are parsed ahead
- * of the slowest applier, and a piece's copied records are freed once
- * every shard has applied them. */
+ * Memory stays bounded: at most in_flight pieces are read ahead of the
+ * slowest shard, in reused buffers. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -24,22 +24,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "driver_int.h"
-#include "parser.h"
-#include "recbatch.h"
+#include "split_int.h"
 #include "timeutil.h"
 #include "util.h"
-
-/* Pieces: 1 MB at most (memory in flight; 256 KB pieces cost a context
- * switch each, 4 MB ones page faults), at least 64 KB, about eight
- * per thread on small inputs so that shards stay busy. A test hook,
- * PGSIFT_SPLIT_PIECE=BYTES, sets the size, to cut small real logs in many
- * places. */
-#define PIECE_MAX ((uint64_t)1 << 20)
-#define PIECE_MIN ((uint64_t)64 << 10)
-/* Bytes read at a nominal cut to find a record start; a record longer
- * than this just moves the cut to the next piece. */
-#define CUT_SCAN ((size_t)1 << 20)
 
 /* ---- which shard applies a backend's records ---- */
 
@@ -47,12 +34,6 @@
  * first seen, and stays there. A hash of the pid put three of the four
  * busy backends of a pooled log on one shard of two (the other idled);
  * pools are a few backends doing everything, so balance by load. */
-struct pidmap {
-	int64_t *pid;                   /* 0: free; open addressing */
-	unsigned char *shard;
-	size_t cap, used;
-};
-
 /* A parse thread's memory of the assignments it has looked up. */
 #define PIDCACHE 256
 struct pidcache {
@@ -82,140 +63,6 @@ static void pidmap_grow(struct pidmap *m)
 	}
 	free(old.pid);
 	free(old.shard);
-}
-
-/* A piece's bytes and its records per shard, which point into them. */
-struct slot {
-	char *text;
-	size_t cap;
-	struct recbatch *batch;         /* one per shard */
-};
-
-struct piece {
-	uint64_t off, len;
-	struct slot *slot;
-	struct input_report rep;        /* its counts and problems, lines from 1 */
-	uint64_t lines, bytes;
-	bool ready;                     /* parsed */
-	unsigned left;                  /* shards still to apply it */
-};
-
-struct split {
-	const struct driver_cfg *cfg;
-	const struct parser *parser;
-	void *tmpl;                     /* the parser state opened on the whole input */
-	const char *path;
-	int fd;
-	uint64_t size;
-	uint64_t longest;               /* piece */
-	size_t input;
-	const struct sinks *shards;
-	unsigned nshards;
-	struct driver_window w;         /* resolved before the pieces start */
-	struct piece *p;
-	size_t n;
-	/* Buffers are reused: piece i is read into slot i % in_flight, free
-	 * by then (its pieces are applied), so that after the first pieces
-	 * no page is faulted in again: with fresh buffers per piece, or the
-	 * file mapped, page faults doubled -j 2's CPU time (measured). */
-	struct slot *slots;
-	size_t next_parse;              /* next piece to parse; under lock */
-	size_t applied;                 /* pieces every shard has applied */
-	size_t in_flight;               /* pieces parsed ahead at most */
-	struct pidmap pids;             /* under lock */
-	uint64_t *load;                 /* records routed to each shard; under lock */
-	pthread_mutex_t lock;
-	pthread_cond_t changed;         /* a piece parsed or applied */
-};
-
-static uint64_t piece_size(uint64_t size, unsigned jobs)
-{
-	const char *hook = getenv("PGSIFT_SPLIT_PIECE");
-	if (hook && *hook) {
-		uint64_t v = strtoull(hook, NULL, 10);
-		return v ? v : 1;
-	}
-	uint64_t s = size / ((uint64_t)jobs * 8);
-	if (s > PIECE_MAX)
-		s = PIECE_MAX;
-	if (s < PIECE_MIN)
-		s = PIECE_MIN;
-	return s;
-}
-
-/* The first record start at or after the line that follows byte at - 1
- * (at itself when it starts a line), or UINT64_MAX when none is found
- * within CUT_SCAN bytes. */
-static uint64_t find_cut(const struct split *sp, uint64_t at, char *buf)
-{
-	uint64_t from = at - 1;         /* to see whether at starts a line */
-	size_t want = (size_t)(sp->size - from < CUT_SCAN ? sp->size - from : CUT_SCAN);
-	ssize_t n = pread(sp->fd, buf, want, (off_t)from);
-	if (n <= 0)
-		return UINT64_MAX;
-	size_t got = (size_t)n;
-	const char *nl = memchr(buf, '\n', got);
-	if (!nl)
-		return UINT64_MAX;
-	size_t line = (size_t)(nl - buf) + 1;
-	size_t k = sp->parser->record_start(sp->tmpl, buf + line, got - line);
-	if (k >= got - line)
-		return UINT64_MAX;
-	return from + line + k;
-}
-
-/* Cuts [0, size) into pieces at record starts. */
-static void make_pieces(struct split *sp, uint64_t piece)
-{
-	char *buf = xmalloc(CUT_SCAN);
-	uint64_t size = sp->size;
-	size_t cap = (size_t)(size / piece) + 2;
-	sp->p = xcalloc(cap, sizeof(*sp->p));
-	uint64_t start = 0;
-	for (uint64_t at = piece; at < size && sp->n + 1 < cap; at += piece) {
-		if (at <= start)
-			continue;
-		uint64_t cut = find_cut(sp, at, buf);
-		if (cut == UINT64_MAX || cut <= start || cut >= size)
-			continue;
-		sp->p[sp->n++] = (struct piece){ .off = start, .len = cut - start };
-		start = cut;
-		if (at < cut)
-			at = cut - cut % piece;
-	}
-	sp->p[sp->n++] = (struct piece){ .off = start, .len = size - start };
-	for (size_t i = 0; i < sp->n; i++)
-		if (sp->p[i].len > sp->longest)
-			sp->longest = sp->p[i].len;
-	free(buf);
-}
-
-/* Reads the piece into its slot's buffer; false on a read error
- * (reported). */
-static bool read_piece(struct split *sp, struct piece *pc, struct parse_ctx *ctx)
-{
-	struct slot *sl = pc->slot;
-	if (sl->cap < pc->len) {
-		free(sl->text);
-		sl->text = xmalloc((size_t)sp->longest);
-		sl->cap = (size_t)sp->longest;
-	}
-	size_t done = 0;
-	while (done < pc->len) {
-		ssize_t n = pread(sp->fd, sl->text + done, (size_t)pc->len - done,
-				(off_t)(pc->off + done));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			parse_problem(ctx, 0, "read error at byte %llu: %s",
-				(unsigned long long)(pc->off + done),
-				n < 0 ? strerror(errno) : "the file shrank while read");
-			pc->rep.truncated = true;
-			return false;
-		}
-		done += (size_t)n;
-	}
-	return true;
 }
 
 /* The shard of pid's records (pid 0 stands for "not logged"). */
@@ -269,8 +116,7 @@ static void parse_piece(struct split *sp, struct wparser *wp, struct piece *pc,
 	struct input_report *rep = &pc->rep;
 	struct parse_ctx *ctx = &wp->ctx;
 	ctx->report = rep;
-	pc->slot = &sp->slots[(size_t)(pc - sp->p) % sp->in_flight];
-	if (!read_piece(sp, pc, ctx))
+	if (!split_read_piece(sp, pc, ctx))
 		return;
 	ctx->lr = lr_open_view(pc->slot->text, (size_t)pc->len);
 	if (wp->st && p->reset)
@@ -348,29 +194,34 @@ static void *worker_main(void *arg)
 	uint64_t base = 0;              /* lines before piece next_apply */
 
 	pthread_mutex_lock(&sp->lock);
-	while (next_apply < sp->n) {
-		struct piece *pc = &sp->p[next_apply];
-		if (pc->ready) {
+	for (;;) {
+		struct piece *pc = next_apply < sp->n ? split_piece(sp, next_apply) : NULL;
+		if (pc && pc->ready) {
 			pthread_mutex_unlock(&sp->lock);
 			apply_piece(sp, w->shard, pc, base);
 			base += pc->lines;
 			next_apply++;
 			pthread_mutex_lock(&sp->lock);
 			if (--pc->left == 0) {
-				while (sp->applied < sp->n && sp->p[sp->applied].left == 0)
+				while (sp->applied < sp->n &&
+						split_piece(sp, sp->applied)->left == 0)
 					sp->applied++;
 				pthread_cond_broadcast(&sp->changed);
 			}
 		} else if (sp->next_parse < sp->n &&
 				sp->next_parse < sp->applied + sp->in_flight) {
-			struct piece *todo = &sp->p[sp->next_parse++];
+			size_t i = sp->next_parse++;
+			struct piece *todo = split_piece(sp, i);
+			todo->slot = &sp->slots[i % sp->in_flight];
 			pthread_mutex_unlock(&sp->lock);
 			parse_piece(sp, &wp, todo, cache);
 			pthread_mutex_lock(&sp->lock);
 			for (unsigned k = 0; k < sp->nshards; k++)
-				sp->load[k] += todo->slot ? todo->slot->batch[k].n : 0;
+				sp->load[k] += todo->slot->batch[k].n;
 			todo->ready = true;
 			pthread_cond_broadcast(&sp->changed);
+		} else if (sp->all_in && next_apply >= sp->n) {
+			break;
 		} else {
 			pthread_cond_wait(&sp->changed, &sp->lock);
 		}
@@ -424,51 +275,57 @@ static void join_report(struct input_report *r, struct input_report *pr,
 }
 
 /* The --since/--until window, resolved on the input's first time stamp
- * before the pieces start (-j 1 resolves it on the same record). */
-static void resolve_window(struct split *sp)
+ * before the pieces are applied (-j 1 resolves it on the same record):
+ * read from the input's first bytes, which the template peeked at. */
+static void resolve_window(struct split *sp, struct line_reader *lr)
 {
 	if (!sp->cfg->filter)
 		return;
-	for (size_t i = 0; i < sp->n && !sp->w.known; i++) {
-		struct input_report scratch = { 0 };
-		struct parse_ctx ctx = { .path = sp->path, .opts = &sp->cfg->popts,
-			.report = &scratch };
-		struct piece *pc = &sp->p[i];
-		pc->slot = &sp->slots[0];
-		if (!read_piece(sp, pc, &ctx)) {
-			parse_report_release(&scratch);
+	size_t len;
+	const char *buf = lr_peek(lr, (size_t)1 << 20, &len);
+	struct input_report scratch = { 0 };
+	struct parse_ctx ctx = { .path = sp->path, .opts = &sp->cfg->popts,
+		.report = &scratch, .lr = lr_open_view(buf, len) };
+	void *st = sp->parser->fork(sp->tmpl, &ctx);
+	struct record rec;
+	while (st && !sp->w.known) {
+		memset(&rec, 0, sizeof(rec));
+		rec.u.log.pid = rec.u.log.leader_pid = -1;
+		if (sp->parser->next(st, &rec) <= 0)
 			break;
-		}
-		ctx.lr = lr_open_view(pc->slot->text, (size_t)pc->len);
-		void *st = sp->parser->fork(sp->tmpl, &ctx);
-		struct record rec;
-		while (st && !sp->w.known) {
-			memset(&rec, 0, sizeof(rec));
-			rec.u.log.pid = rec.u.log.leader_pid = -1;
-			if (sp->parser->next(st, &rec) <= 0)
-				break;
-			driver_settle(&sp->w, &rec);
-		}
-		if (st)
-			sp->parser->close(st);
-		lr_close(ctx.lr);
-		parse_report_release(&scratch);
+		driver_settle(&sp->w, &rec);
 	}
+	if (st)
+		sp->parser->close(st);
+	lr_close(ctx.lr);
+	parse_report_release(&scratch);
 }
 
-static void run_threads(struct split *sp)
+/* Runs the workers; a stream's pieces are made on this thread meanwhile. */
+static void run_threads(struct split *sp, struct input_report *r)
 {
 	unsigned j = sp->nshards;
 	struct worker *w = xcalloc(j, sizeof(*w));
-	for (size_t i = 0; i < sp->n; i++)
-		sp->p[i].left = j;
 	for (unsigned k = 0; k < j; k++) {
 		w[k] = (struct worker){ .sp = sp, .shard = k };
 		pthread_create(&w[k].thread, NULL, worker_main, &w[k]);
 	}
+	if (sp->fd < 0)
+		split_stream_pieces(sp, r);
 	for (unsigned k = 0; k < j; k++)
 		pthread_join(w[k].thread, NULL);
 	free(w);
+}
+
+/* The parser of a plain or compressed input that can be cut, or NULL. */
+static const struct parser *cut_parser(const struct driver_cfg *cfg,
+		struct line_reader *lr)
+{
+	size_t len;
+	const char *buf = lr_peek(lr, 256 * 1024, &len);
+	const struct parser *p = cfg->input_format ? parser_find(cfg->input_format)
+		: parser_detect(buf, len);
+	return p && p->fork && p->record_start ? p : NULL;
 }
 
 bool driver_split_input(const struct driver_cfg *cfg, const char *path,
@@ -481,20 +338,13 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 			!S_ISREG(sb.st_mode))
 		return false;
 	uint64_t size = (uint64_t)sb.st_size;
-	uint64_t piece = piece_size(size, jobs);
-	if (size < 2 * piece)
-		return false;
 	struct line_reader *lr = lr_open(path, err, sizeof(err));
 	if (!lr)
 		return false;
-	const struct parser *p = NULL;
-	if (lr_compression(lr) == INPUT_PLAIN) {
-		size_t len;
-		const char *buf = lr_peek(lr, 256 * 1024, &len);
-		p = cfg->input_format ? parser_find(cfg->input_format)
-			: parser_detect(buf, len);
-	}
-	if (!p || !p->fork || !p->record_start) {
+	bool plain = lr_compression(lr) == INPUT_PLAIN;
+	uint64_t piece = split_piece_size(plain ? size : 0, jobs);
+	const struct parser *p = cut_parser(cfg, lr);
+	if (!p || (plain && size < 2 * piece)) {
 		lr_close(lr);
 		return false;
 	}
@@ -505,9 +355,10 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 		.lr = lr };
 	r->path = xstrdup(path);
 	r->format = p->id;
-	r->compression = INPUT_PLAIN;
+	r->compression = lr_compression(lr);
 	struct split sp = { .cfg = cfg, .parser = p, .path = path, .input = input,
-		.shards = shards, .nshards = jobs, .in_flight = 2 * (size_t)jobs + 2,
+		.shards = shards, .nshards = jobs, .in_flight = (size_t)jobs + 1,
+		.fd = -1, .size = size, .piece = piece,
 		.w = { .filter = cfg->filter, .since = TS_NONE, .until = TS_NONE } };
 	sp.tmpl = p->open(&ctx);
 	if (!sp.tmpl) {
@@ -516,33 +367,42 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 		lr_close(lr);
 		return true;
 	}
-	sp.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (sp.fd < 0) {
-		parse_problem(&ctx, 0, "cannot open: %s", strerror(errno));
-		r->unreadable = true;
-		goto done;
+	sp.blocks = xcalloc(PIECE_BLOCKS, sizeof(*sp.blocks));
+	if (plain) {
+		sp.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (sp.fd < 0) {
+			parse_problem(&ctx, 0, "cannot open: %s", strerror(errno));
+			r->unreadable = true;
+			goto done;
+		}
+		split_file_pieces(&sp);
+	} else {
+		sp.lr = lr;
 	}
-	sp.size = size;
-	make_pieces(&sp, piece);
 	sp.slots = xcalloc(sp.in_flight, sizeof(*sp.slots));
 	sp.load = xcalloc(jobs, sizeof(*sp.load));
 	for (size_t i = 0; i < sp.in_flight; i++)
 		sp.slots[i].batch = xcalloc(jobs, sizeof(*sp.slots[i].batch));
-	resolve_window(&sp);
+	resolve_window(&sp, lr);
 	pthread_mutex_init(&sp.lock, NULL);
 	pthread_cond_init(&sp.changed, NULL);
-	run_threads(&sp);
+	run_threads(&sp, r);
 	pthread_cond_destroy(&sp.changed);
 	pthread_mutex_destroy(&sp.lock);
 
 	uint64_t base = 0;
 	for (size_t i = 0; i < sp.n; i++) {
-		join_report(r, &sp.p[i].rep, base);
-		base += sp.p[i].lines;
-		r->bytes += sp.p[i].bytes;
+		struct piece *pc = split_piece(&sp, i);
+		join_report(r, &pc->rep, base);
+		base += pc->lines;
+		r->bytes += pc->bytes;
 	}
 	r->lines = base;
-	free(sp.p);
+	if (!plain) {
+		r->bytes = lr_bytes_in(lr);
+		if (lr_error(lr))
+			parse_problem(&ctx, base, "%s", lr_error(lr));
+	}
 	for (size_t i = 0; i < sp.in_flight; i++) {
 		for (unsigned k = 0; k < jobs; k++)
 			recbatch_release(&sp.slots[i].batch[k]);
@@ -553,8 +413,12 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 	free(sp.load);
 	free(sp.pids.pid);
 	free(sp.pids.shard);
-	close(sp.fd);
+	if (sp.fd >= 0)
+		close(sp.fd);
 done:
+	for (size_t b = 0; b < PIECE_BLOCKS && sp.blocks[b]; b++)
+		free(sp.blocks[b]);
+	free(sp.blocks);
 	p->close(sp.tmpl);
 	lr_close(lr);
 	return true;

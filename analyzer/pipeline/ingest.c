@@ -193,9 +193,9 @@ static bool passes(struct ingest *in, struct fp_entry *fe,
  * slowest seen, converted to EXPLAIN JSON. Converting only the worst keeps
  * a log with a plan for every statement cheap. */
 static void keep_worst_plan(struct group *g, const char *body, size_t len,
-		double plan_ms)
+		double plan_ms, uint64_t pos)
 {
-	if (!body || !len || (g->plan_json && plan_ms <= g->plan_ms))
+	if (!body || !len || !agg_plan_better(g, plan_ms, pos))
 		return;
 	char err[128];
 	struct plan *p = plan_parse(body, len, err, sizeof(err));
@@ -204,6 +204,7 @@ static void keep_worst_plan(struct group *g, const char *body, size_t len,
 	free(g->plan_json);
 	g->plan_json = plan_to_json(p);
 	g->plan_ms = plan_ms;
+	g->plan_pos = pos;
 	plan_free(p);
 }
 
@@ -220,7 +221,7 @@ static struct group *commit(struct ingest *in, struct call *c,
 	in->stats.calls++;
 	if (in->calls)
 		sinks_call(in->calls, in, c);
-	keep_worst_plan(g, plan_body, plan_len, plan_ms);
+	keep_worst_plan(g, plan_body, plan_len, plan_ms, c->pos);
 	return g;
 }
 
@@ -319,7 +320,7 @@ static void on_plan(struct ingest *in, struct backend *b,
 		in->stats.merged_plans++;
 		if (g) {
 			g->sources |= SRC_BIT(SRC_PLAN);
-			keep_worst_plan(g, body.ptr, body.len, m->duration_ms);
+			keep_worst_plan(g, body.ptr, body.len, m->duration_ms, in->pos);
 		}
 		return;
 	}

@@ -458,6 +458,27 @@ bool lr_next(struct line_reader *lr, const char **line, size_t *len)
 	}
 }
 
+size_t lr_read(struct line_reader *lr, char *dst, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		if (lr->pos < lr->end) {
+			size_t k = lr->end - lr->pos;
+			if (k > n - got)
+				k = n - got;
+			memcpy(dst + got, lr->buf + lr->pos, k);
+			lr->pos += k;
+			lr->scan = lr->cur_off = lr->prev_end = lr->pos;
+			lr->cur_len = 0;
+			got += k;
+			continue;
+		}
+		if (!lr_refill(lr, lr->pos))
+			break;
+	}
+	return got;
+}
+
 void lr_mark(struct line_reader *lr)
 {
 	if (lr->lineno > 0)

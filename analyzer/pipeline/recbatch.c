@@ -34,25 +34,30 @@ static const size_t slice_at[] = {
 };
 #define NSLICES ARRAY_SIZE(slice_at)
 
-/* What precedes the lengths and bytes of an entry's slices. */
+/* What precedes the places and bytes of an entry's slices: 40 bytes, so
+ * that a batch entry is about 90 (writing and reading 150-byte entries
+ * was most of -j 2's extra time: the stores miss the cache). */
 struct head {
-	uint64_t line;
 	int64_t ts_ms, pid, leader_pid;
-	uint32_t present;               /* bit i: slice i is not empty */
-	uint32_t borrowed;              /* bit i: slice i is in the stable buffer */
+	uint32_t line;                  /* in the piece: pieces are far below 4 GB */
 	uint32_t size;                  /* of the whole entry, aligned */
-	struct record_verdict v;
+	uint16_t present;               /* bit i: slice i is not empty */
+	uint16_t borrowed;              /* bit i: slice i is in the stable buffer */
 	uint8_t severity;
-	bool tz_known, tab_continued, copy;
+	uint8_t flags;                  /* F_* */
 };
 
-/* A slice's place: its length, and its offset in the stable buffer. */
+enum { F_TZ = 1, F_TAB = 2, F_COPY = 4, F_IN_WINDOW = 8, F_NAMES = 16,
+	F_NAMES_PRESENT = 32 };
+
+/* A slice's place: its offset in the stable buffer (unused when copied)
+ * and its length. */
 struct place {
-	uint32_t len;
-	uint64_t off;
+	uint32_t off, len;
 };
 
 _Static_assert(sizeof(struct head) % 8 == 0, "places follow the head aligned");
+_Static_assert(ARRAY_SIZE(slice_at) <= 16, "present and borrowed are 16 bits");
 
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
@@ -79,18 +84,18 @@ void recbatch_add(struct recbatch *b, const struct record *r,
 	}
 	char *at = b->buf + b->len;
 	struct place *pl = (struct place *)(at + sizeof(struct head));
-	uint32_t present = 0, borrowed = 0;
+	uint16_t present = 0, borrowed = 0;
 	size_t copied = 0;
 	for (size_t i = 0; i < NSLICES; i++) {
 		const struct slice *sl = slice_in(e, i);
 		if (!sl->len)
 			continue;
-		present |= 1u << i;
+		present |= (uint16_t)(1u << i);
 		if (sl->ptr >= stable && sl->ptr + sl->len <= stable + stable_len) {
-			borrowed |= 1u << i;
-			*pl++ = (struct place){ (uint32_t)sl->len, (uint64_t)(sl->ptr - stable) };
+			borrowed |= (uint16_t)(1u << i);
+			*pl++ = (struct place){ (uint32_t)(sl->ptr - stable), (uint32_t)sl->len };
 		} else {
-			*pl++ = (struct place){ (uint32_t)sl->len, 0 };
+			*pl++ = (struct place){ 0, (uint32_t)sl->len };
 			copied += sl->len;
 		}
 	}
@@ -105,11 +110,14 @@ void recbatch_add(struct recbatch *b, const struct record *r,
 		}
 	}
 	size_t need = ALIGN8((size_t)(p - at));
-	struct head h = { .line = e->line, .ts_ms = e->ts_ms, .pid = e->pid,
-		.leader_pid = e->leader_pid, .present = present, .borrowed = borrowed,
-		.size = (uint32_t)need, .v = r->v, .severity = (uint8_t)e->severity,
-		.tz_known = e->tz_known, .tab_continued = e->tab_continued,
-		.copy = r->copy };
+	struct head h = { .ts_ms = e->ts_ms, .pid = e->pid,
+		.leader_pid = e->leader_pid, .line = (uint32_t)e->line,
+		.size = (uint32_t)need, .present = present, .borrowed = borrowed,
+		.severity = (uint8_t)e->severity,
+		.flags = (uint8_t)((e->tz_known ? F_TZ : 0) | (e->tab_continued ? F_TAB : 0)
+			| (r->copy ? F_COPY : 0) | (r->v.in_window ? F_IN_WINDOW : 0)
+			| (r->v.names ? F_NAMES : 0)
+			| (r->v.names_present ? F_NAMES_PRESENT : 0)) };
 	memcpy(at, &h, sizeof(h));
 	b->len += need;
 	b->n++;
@@ -124,16 +132,17 @@ bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 	struct head h;
 	memcpy(&h, at, sizeof(h));
 	out->kind = REC_LOG_ENTRY;
-	out->v = h.v;
-	out->copy = h.copy;
+	out->v = (struct record_verdict){ h.flags & F_IN_WINDOW, h.flags & F_NAMES,
+		h.flags & F_NAMES_PRESENT };
+	out->copy = h.flags & F_COPY;
 	struct log_entry *e = &out->u.log;
 	e->line = h.line;
 	e->ts_ms = h.ts_ms;
 	e->pid = h.pid;
 	e->leader_pid = h.leader_pid;
 	e->severity = (enum severity)h.severity;
-	e->tz_known = h.tz_known;
-	e->tab_continued = h.tab_continued;
+	e->tz_known = h.flags & F_TZ;
+	e->tab_continued = h.flags & F_TAB;
 	const struct place *pl = (const struct place *)(at + sizeof(h));
 	const char *p = (const char *)(pl + __builtin_popcount(h.present));
 	for (size_t i = 0; i < NSLICES; i++) {

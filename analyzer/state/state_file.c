@@ -289,7 +289,17 @@ int state_write(const char *path, const struct state_parts *p,
 	st_u64(&head, body.sb.len);
 	size_t cap = ZSTD_compressBound(body.sb.len);
 	z = xmalloc(cap);
-	size_t zlen = ZSTD_compress(z, cap, body.sb.buf, body.sb.len, 3);
+	/* With a checksum of the content: a damaged state is refused, not read
+	 * as other numbers (damaged literals decompress without an error). */
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	size_t zlen = cc ? ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1) : 0;
+	if (cc && !ZSTD_isError(zlen))
+		zlen = ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 3);
+	if (cc && !ZSTD_isError(zlen))
+		zlen = ZSTD_compress2(cc, z, cap, body.sb.buf, body.sb.len);
+	ZSTD_freeCCtx(cc);
+	if (!cc)
+		abort();        /* only memory fails it */
 	if (ZSTD_isError(zlen)) {
 		*err = errorf("%s: compressing the state: %s", path, ZSTD_getErrorName(zlen));
 		goto out;
