@@ -67,67 +67,90 @@ static const struct slice *slice_in(const struct log_entry *e, size_t i)
 }
 
 
+/* Room for the head and the places of every slice. */
+#define FIXED_MOST (sizeof(struct head) + NSLICES * sizeof(struct place))
+
+static void reserve(struct recbatch *b, size_t more)
+{
+	if (b->len + more <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256 * 1024;
+	while (cap < b->len + more)
+		cap *= 2;
+	b->buf = xrealloc(b->buf, cap);
+	b->cap = cap;
+}
+
 void recbatch_add(struct recbatch *b, const struct record *r,
 		const char *stable, size_t stable_len)
 {
 	const struct log_entry *e = &r->u.log;
-	/* The room for the worst case: every slice copied. */
-	size_t most = sizeof(struct head) + NSLICES * sizeof(struct place) + 8;
-	for (size_t i = 0; i < NSLICES; i++)
-		most += slice_in(e, i)->len;
-	if (b->len + most > b->cap) {
-		size_t cap = b->cap ? b->cap : 256 * 1024;
-		while (cap < b->len + most)
-			cap *= 2;
-		b->buf = xrealloc(b->buf, cap);
-		b->cap = cap;
-	}
-	char *at = b->buf + b->len;
-	struct place *pl = (struct place *)(at + sizeof(struct head));
-	uint16_t present = 0, borrowed = 0;
+	reserve(b, FIXED_MOST + 8);
+	struct place *pl = (struct place *)(b->buf + b->len + sizeof(struct head));
+	unsigned present = 0, borrowed = 0;
 	size_t copied = 0;
-	for (size_t i = 0; i < NSLICES; i++) {
+	const char *end = stable + stable_len;
+	for (unsigned i = 0; i < NSLICES; i++) {
 		const struct slice *sl = slice_in(e, i);
 		if (!sl->len)
 			continue;
-		present |= (uint16_t)(1u << i);
-		if (sl->ptr >= stable && sl->ptr + sl->len <= stable + stable_len) {
-			borrowed |= (uint16_t)(1u << i);
-			*pl++ = (struct place){ (uint32_t)(sl->ptr - stable), (uint32_t)sl->len };
+		present |= 1u << i;
+		if (sl->ptr >= stable && sl->ptr + sl->len <= end) {
+			borrowed |= 1u << i;
+			pl->off = (uint32_t)(sl->ptr - stable);
 		} else {
-			*pl++ = (struct place){ 0, (uint32_t)sl->len };
 			copied += sl->len;
 		}
+		pl->len = (uint32_t)sl->len;
+		pl++;
 	}
-	char *p = (char *)pl;
+	size_t used = (size_t)((char *)pl - (b->buf + b->len));
 	if (copied) {
-		for (size_t i = 0; i < NSLICES; i++) {
-			if (!(present & ~borrowed & (1u << i)))
-				continue;
-			const struct slice *sl = slice_in(e, i);
+		/* Rare (csvlog's and jsonlog's unescaped fields): the bytes
+		 * follow the places. */
+		reserve(b, used + copied + 8);
+		char *p = b->buf + b->len + used;
+		for (unsigned bits = present & ~borrowed; bits; bits &= bits - 1) {
+			const struct slice *sl = slice_in(e, (size_t)__builtin_ctz(bits));
 			memcpy(p, sl->ptr, sl->len);
 			p += sl->len;
 		}
+		used += copied;
 	}
-	size_t need = ALIGN8((size_t)(p - at));
+	size_t need = ALIGN8(used);
 	struct head h = { .ts_ms = e->ts_ms, .pid = e->pid,
 		.leader_pid = e->leader_pid, .line = (uint32_t)e->line,
-		.size = (uint32_t)need, .present = present, .borrowed = borrowed,
-		.severity = (uint8_t)e->severity,
+		.size = (uint32_t)need, .present = (uint16_t)present,
+		.borrowed = (uint16_t)borrowed, .severity = (uint8_t)e->severity,
 		.flags = (uint8_t)((e->tz_known ? F_TZ : 0) | (e->tab_continued ? F_TAB : 0)
 			| (r->copy ? F_COPY : 0) | (r->v.in_window ? F_IN_WINDOW : 0)
 			| (r->v.names ? F_NAMES : 0)
 			| (r->v.names_present ? F_NAMES_PRESENT : 0)) };
-	memcpy(at, &h, sizeof(h));
+	memcpy(b->buf + b->len, &h, sizeof(h));
 	b->len += need;
 	b->n++;
+}
+
+/* A log entry with every slice empty, copied into each record read. */
+static struct log_entry empty_entry(void)
+{
+	struct log_entry e = { 0 };
+	for (size_t i = 0; i < NSLICES; i++)
+		*(struct slice *)((char *)&e + slice_at[i]) = SLICE_EMPTY;
+	return e;
 }
 
 bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 		const char *stable)
 {
+	static __thread bool have_empty;
+	static __thread struct log_entry empty;
 	if (*pos >= b->len)
 		return false;
+	if (!have_empty) {
+		empty = empty_entry();
+		have_empty = true;
+	}
 	const char *at = b->buf + *pos;
 	struct head h;
 	memcpy(&h, at, sizeof(h));
@@ -136,6 +159,7 @@ bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 		h.flags & F_NAMES_PRESENT };
 	out->copy = h.flags & F_COPY;
 	struct log_entry *e = &out->u.log;
+	*e = empty;
 	e->line = h.line;
 	e->ts_ms = h.ts_ms;
 	e->pid = h.pid;
@@ -145,19 +169,15 @@ bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 	e->tab_continued = h.flags & F_TAB;
 	const struct place *pl = (const struct place *)(at + sizeof(h));
 	const char *p = (const char *)(pl + __builtin_popcount(h.present));
-	for (size_t i = 0; i < NSLICES; i++) {
+	for (unsigned bits = h.present; bits; bits &= bits - 1, pl++) {
+		unsigned i = (unsigned)__builtin_ctz(bits);
 		struct slice *s = (struct slice *)((char *)e + slice_at[i]);
-		if (!(h.present & (1u << i))) {
-			*s = SLICE_EMPTY;
-			continue;
-		}
 		if (h.borrowed & (1u << i)) {
 			*s = slice_make(stable + pl->off, pl->len);
 		} else {
 			*s = slice_make(p, pl->len);
 			p += pl->len;
 		}
-		pl++;
 	}
 	*pos += h.size;
 	return true;
