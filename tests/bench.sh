@@ -12,8 +12,8 @@
 # and the largest peak RSS printed); when pgbadger is installed it also times pgbadger
 # on a BENCH_PGBADGER_MB slice (default 16: it reads about 1-3 MB/s) of
 # the same log and prints the ratio.
-# The low-cardinality log is also read with -j 2, and the speed-up printed
-# (one big file on two cores: issue 13).
+# The low-cardinality log, and its gzip and zstd quarter, are also read
+# with -j 2, and the speed-up printed (one big file on two cores: issue 13).
 # It prints `grep -c duration:` on the low-cardinality log as the floor,
 # and for the high-cardinality log libpg_query's own rate on its distinct
 # statements (tests/bench/pgq_bound.c), the bound pgsift cannot beat there.
@@ -227,10 +227,16 @@ QBYTES=$( [ -s "$QUARTER" ] && stat -L -c %s "$QUARTER" || echo 0)
 if wanted gzip; then
 	[ -s "$QUARTER.gz" ] || gzip -c < "$QUARTER" > "$QUARTER.gz"
 	run "$QUARTER.gz" "gzip (low 1/4)" stderr "$QBYTES" gz
+	ONE=$LAST_SECS
+	RUN_JOBS=2 run "$QUARTER.gz" "gzip (low 1/4), -j 2" none "$QBYTES" gz
+	python3 -c "import sys; print(f'bench: -j 2 on the gzip file: {float(sys.argv[1]) / max(float(sys.argv[2]), 0.01):.2f}x the speed of -j 1')" "$ONE" "$LAST_SECS"
 fi
 if wanted zstd; then
 	[ -s "$QUARTER.zst" ] || zstd -q -c < "$QUARTER" > "$QUARTER.zst"
 	run "$QUARTER.zst" "zstd (low 1/4)" stderr "$QBYTES" zst
+	ONE=$LAST_SECS
+	RUN_JOBS=2 run "$QUARTER.zst" "zstd (low 1/4), -j 2" none "$QBYTES" zst
+	python3 -c "import sys; print(f'bench: -j 2 on the zstd file: {float(sys.argv[1]) / max(float(sys.argv[2]), 0.01):.2f}x the speed of -j 1')" "$ONE" "$LAST_SECS"
 fi
 
 # tui: `pgsift tui` on BENCH_TUI_DISTINCT (default 100000) distinct ORM
