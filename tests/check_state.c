@@ -324,6 +324,90 @@ START_TEST(test_state_dir)
 }
 END_TEST
 
+/* The JSON object at key of a report, as canonical text. */
+static char *member(const char *text, const char *key)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
+	char *s = json_dumps(json_object_get(j, key), JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(j);
+	return s;
+}
+
+/* The forms log (tests/data/forms) grown in three --state runs, cut after
+ * line c1 and c2 (whole lines); returns the report over DIR's partials. */
+static char *grown_in_three(int c1, int c2)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "rm -rf %%D/s && zstd -dcq tests/data/forms/postgresql.log.zst "
+		"> %%D/full.log && head -n %d %%D/full.log > %%D/pg.log && "
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
+		"sed -n '%d,%dp' %%D/full.log >> %%D/pg.log && "
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
+		"tail -n +%d %%D/full.log >> %%D/pg.log && "
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log", c1, c1 + 1, c2,
+		c2 + 1);
+	run_ok(cmd);
+	int status;
+	char *out = run(&status, "%B report -q -f json --state %D/s");
+	ck_assert_int_eq(status, 0);
+	return out;
+}
+
+/* Per-backend state open where a run stops. Line 25 ends an auto_explain
+ * plan whose statement's duration line is line 28, line 26 is a temporary
+ * file message whose STATEMENT part is line 27: the runs stop before them
+ * and the next reads them again, so the report is the whole log's. At
+ * line 5000 six sessions are open, the seventh opens at line 13799: they
+ * are carried to the next run, whose peak is the whole log's, 7. */
+START_TEST(test_state_resume)
+{
+	make_dir();
+	int status;
+	char *whole = run(&status, "zstd -dcq tests/data/forms/postgresql.log.zst | "
+		"%B report -q -j 1 -f json -");
+	char *merged = grown_in_three(25, 26);
+	const char *keys[] = { "groups", "events", "findings", "totals", "window" };
+	for (size_t k = 0; k < 5; k++) {
+		char *a = member(whole, keys[k]), *b = member(merged, keys[k]);
+		if (strcmp(keys[k], "totals") == 0) {
+			json_t *x = json_loads(a, 0, NULL), *y = json_loads(b, 0, NULL);
+			ck_assert_int_eq(json_integer_value(json_object_get(x, "queries")),
+				json_integer_value(json_object_get(y, "queries")));
+			ck_assert(json_equal(json_object_get(x, "total_ms"), json_object_get(y, "total_ms")));
+			json_decref(x);
+			json_decref(y);
+		} else {
+			ck_assert_msg(strcmp(a, b) == 0, "cut at a plan: %s differ from line %d on",
+				keys[k], tu_first_diff_line(a, b));
+		}
+		free(a);
+		free(b);
+	}
+	free(merged);
+	char *out = run(&status, "cat %D/s/files");
+	ck_assert_msg(strstr(out, " c:") == NULL, "nothing open at the end: %s", out);
+	free(out);
+
+	merged = grown_in_three(5000, 20000);
+	char *a = member(whole, "events"), *b = member(merged, "events");
+	ck_assert_msg(strstr(b, "\"peak_sessions\": 7"), "%s", b);
+	ck_assert_msg(strcmp(a, b) == 0, "sessions across runs: events differ from "
+		"line %d on", tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+	a = figures(whole);
+	b = figures(merged);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(merged);
+	free(whole);
+	remove_dir();
+}
+END_TEST
+
 /* 30 daily partials of a real log merged: memory holds one at a time
  * (peak RSS printed for the lead; not asserted). */
 START_TEST(test_30_partials)
@@ -363,6 +447,7 @@ Suite *suite_state(void)
 	tcase_add_test(tc, test_same_input_twice);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_state_dir);
+	tcase_add_test(tc, test_state_resume);
 	tcase_add_test(tc, test_30_partials);
 	suite_add_tcase(s, tc);
 	return s;

@@ -71,6 +71,7 @@ static void open_session(struct events *ev, const struct log_entry *e)
 	if (b->session_open)
 		return;         /* pid reused without a disconnection logged */
 	b->session_open = true;
+	b->session_ts = e->ts_ms;
 	ev->open_sessions++;
 	note_delta(ev, e->ts_ms, 1);
 }

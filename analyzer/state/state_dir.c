@@ -42,7 +42,61 @@ static char *errorf(const char *fmt, ...)
 
 struct seen {
 	uint64_t dev, ino, head_len, head_hash, end;
+	char *carry;            /* decoded (state_resume.c), or NULL */
+	size_t carry_len;
 };
+
+static void seen_free(struct seen *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].carry);
+	free(v);
+}
+
+/* " c:HEX" after the offset: what the run left open (state_resume.c),
+ * as hex so that the index stays one line of text per log. */
+static void carry_write(struct strbuf *sb, const char *carry, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!carry || !len)
+		return;
+	sb_append(sb, " c:", 3);
+	for (size_t i = 0; i < len; i++) {
+		sb_putc(sb, hex[(unsigned char)carry[i] >> 4]);
+		sb_putc(sb, hex[(unsigned char)carry[i] & 15]);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The carry at s (past the five numbers), or NULL when there is none or
+ * it does not read as one. */
+static char *carry_read(const char *s, size_t *len)
+{
+	while (*s == ' ')
+		s++;
+	*len = 0;
+	if (strncmp(s, "c:", 2) != 0)
+		return NULL;
+	s += 2;
+	size_t n = 0;
+	while (hexval(s[n]) >= 0)
+		n++;
+	if (n == 0 || n % 2)
+		return NULL;
+	char *out = xmalloc(n / 2);
+	for (size_t i = 0; i < n / 2; i++)
+		out[i] = (char)(hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]));
+	*len = n / 2;
+	return out;
+}
 
 /* DIR/files into *v (the caller's); a missing file is an empty list. */
 static int read_index(const char *dir, struct seen **v, size_t *n, char **err)
@@ -58,15 +112,19 @@ static int read_index(const char *dir, struct seen **v, size_t *n, char **err)
 		*err = errorf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char line[8192];
-	while (fgets(line, sizeof(line), f)) {
-		struct seen s;
-		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNx64 " %" SCNu64,
-				&s.dev, &s.ino, &s.head_len, &s.head_hash, &s.end) != 5)
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		struct seen s = { 0 };
+		int used = 0;
+		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNx64 " %" SCNu64 "%n",
+				&s.dev, &s.ino, &s.head_len, &s.head_hash, &s.end, &used) != 5)
 			continue;       /* not ours: a line a person added */
+		s.carry = carry_read(line + used, &s.carry_len);
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 		(*v)[(*n)++] = s;
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }
@@ -99,7 +157,11 @@ void state_plan_release(struct state_plan *p)
 		if (p->map[i])
 			munmap(p->map[i], p->maplen[i]);
 		free(p->notes[i]);
+		if (p->carry)
+			free(p->carry[i]);
 	}
+	free(p->carry);
+	free(p->carry_len);
 	free(p->map);
 	free(p->maplen);
 	free(p->buf);
@@ -116,7 +178,7 @@ void state_plan_release(struct state_plan *p)
  * the same file (same inode and first bytes, not shorter), else from its
  * start, up to its last complete line. */
 static void plan_one(struct state_plan *p, size_t i, const char *path,
-		const struct seen *seen, size_t nseen)
+		const struct seen *seen, size_t nseen, const struct driver_cfg *cfg)
 {
 	struct state_ident *id = &p->ids[i];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -141,6 +203,11 @@ static void plan_one(struct state_plan *p, size_t i, const char *path,
 			break;
 		}
 		start = s->end;
+		if (s->carry) {
+			p->carry[i] = xmalloc(s->carry_len);
+			memcpy(p->carry[i], s->carry, s->carry_len);
+			p->carry_len[i] = s->carry_len;
+		}
 	}
 	if (compressed(fd)) {
 		/* Compressed logs are finished files: read whole, once. */
@@ -169,12 +236,14 @@ static void plan_one(struct state_plan *p, size_t i, const char *path,
 	}
 	id->start = start;
 	id->end = end;
-	p->skip[i] = end <= start;
 	close(fd);
+	if (end > start)
+		state_plan_cut(p, i, cfg);
+	p->skip[i] = id->end <= start;
 }
 
 int state_plan_make(const char *dir, const char *const *paths, size_t n,
-		struct state_plan *p, char **err)
+		const struct driver_cfg *cfg, struct state_plan *p, char **err)
 {
 	struct seen *seen;
 	size_t nseen;
@@ -195,11 +264,13 @@ int state_plan_make(const char *dir, const char *const *paths, size_t n,
 	p->notes = xcalloc(n ? n : 1, sizeof(*p->notes));
 	p->whole = xcalloc(n ? n : 1, sizeof(*p->whole));
 	p->skip = xcalloc(n ? n : 1, sizeof(*p->skip));
+	p->carry = xcalloc(n ? n : 1, sizeof(*p->carry));
+	p->carry_len = xcalloc(n ? n : 1, sizeof(*p->carry_len));
 	for (size_t i = 0; i < n; i++) {
 		p->paths[i] = paths[i];
-		plan_one(p, i, paths[i], seen, nseen);
+		plan_one(p, i, paths[i], seen, nseen, cfg);
 	}
-	free(seen);
+	seen_free(seen, nseen);
 	return 0;
 }
 
@@ -243,25 +314,30 @@ int state_plan_commit(const char *dir, const struct state_plan *p, char **err)
 		if (replaced)
 			continue;
 		int len = snprintf(line, sizeof(line), "%" PRIu64 " %" PRIu64 " %" PRIu64
-			" %016" PRIx64 " %" PRIu64 "\n", seen[k].dev, seen[k].ino,
+			" %016" PRIx64 " %" PRIu64, seen[k].dev, seen[k].ino,
 			seen[k].head_len, seen[k].head_hash, seen[k].end);
 		sb_append(&sb, line, (size_t)len);
+		carry_write(&sb, seen[k].carry, seen[k].carry_len);
+		sb_putc(&sb, '\n');
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct state_ident *id = &p->ids[i];
 		if (!id->ino)
 			continue;
 		int len = snprintf(line, sizeof(line), "%" PRIu64 " %" PRIu64 " %" PRIu64
-			" %016" PRIx64 " %" PRIu64 " %s\n", id->dev, id->ino, id->head_len,
-			id->head_hash, p->whole[i] || p->skip[i] ? id->size : id->end,
-			p->paths[i]);
+			" %016" PRIx64 " %" PRIu64, id->dev, id->ino, id->head_len,
+			id->head_hash, p->whole[i] ? id->size : id->end);
 		sb_append(&sb, line, (size_t)len);
+		carry_write(&sb, p->carry[i], p->carry_len[i]);
+		sb_putc(&sb, ' ');
+		sb_append(&sb, p->paths[i], strlen(p->paths[i]));
+		sb_putc(&sb, '\n');
 	}
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/files", dir);
 	int rc = replace_file(path, sb.buf ? sb.buf : "", sb.len, err);
 	sb_release(&sb);
-	free(seen);
+	seen_free(seen, nseen);
 	return rc;
 }
 
