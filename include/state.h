@@ -202,8 +202,21 @@ struct sinks;
  * cfg is the run's). Returns 0, or -1 with *err (the caller's). */
 int state_plan_make(const char *dir, const char *const *paths, size_t n,
 		const struct driver_cfg *cfg, struct state_plan *p, char **err);
-/* Records in DIR/files (temporary file, rename) what p read. */
-int state_plan_commit(const char *dir, const struct state_plan *p, char **err);
+/* Commits a run: renames its partial (written to partial_tmp) to
+ * partial, and records in DIR/files what p read, both written first and
+ * renamed last with SIGINT, SIGTERM and SIGHUP held, so that DIR is either
+ * as before (the temporary files removed: on failure here, by
+ * state_temps_remove() on a signal) or as after. Returns 0, or -1 with
+ * *err (the caller's). */
+int state_plan_commit(const char *dir, const struct state_plan *p,
+		const char *partial_tmp, const char *partial, char **err);
+
+/* Temporary files being written (state_write(), a --state run's partial
+ * before its commit): a signal handler of the program calls
+ * state_temps_remove() (async-signal-safe) before it dies. */
+void state_temp_add(const char *path);
+void state_temp_forget(const char *path);
+void state_temps_remove(void);
 void state_plan_release(struct state_plan *p);
 /* state_resume.c: moves plain log i's stop (p->len[i], p->ids[i].end)
  * back to the first byte of the oldest record still open there (a plan or

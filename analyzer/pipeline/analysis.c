@@ -366,11 +366,8 @@ static bool run_state_dir(const struct pgsift_options *opts,
 		if (t->save_error) {
 			a->save_error = t->save_error;
 			t->save_error = NULL;
-		} else if (rename(tmp, final) != 0) {
-			if (asprintf(&a->save_error, "%s: %s", final, strerror(errno)) < 0)
-				abort();
 		} else {
-			state_plan_commit(opts->state_dir, &plan, &a->save_error);
+			state_plan_commit(opts->state_dir, &plan, tmp, final, &a->save_error);
 		}
 		free(final);
 		free(tmp);

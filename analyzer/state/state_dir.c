@@ -2,14 +2,18 @@
  * the partial state of every run.
  *
  * DIR/files holds one line per log read: device, inode, the length and
- * XXH3 hash of its first bytes, the offset just past the last complete
- * line read, and the path (for people). A run reads each plain log from
- * that offset to its last complete line, saves what it read as
- * DIR/partial-FIRST-LAST-NOW.state (window in epoch ms), then rewrites
- * DIR/files; both through a temporary file and a rename. A run killed
- * between the two leaves a partial whose range the next run reads again:
- * the merge then finds the overlap and counts it once. */
+ * XXH3 hash of its first bytes, the offset where the next run starts, what
+ * was left open there (state_resume.c), and the path (for people). A run
+ * reads each plain log from that offset, saves what it read as
+ * DIR/partial-FIRST-LAST-NOW.state (window in epoch ms), writes the new
+ * DIR/files, then renames both with the signals that end a run held: a
+ * run stopped before leaves DIR as it was (its temporary files removed by
+ * the program's signal handler, state_temps_remove()). Only SIGKILL or a
+ * crash between the two renames leaves a partial whose range the next
+ * run reads again: the merge then finds the overlap and counts it once. */
 #include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -274,35 +278,83 @@ int state_plan_make(const char *dir, const char *const *paths, size_t n,
 	return 0;
 }
 
-/* Writes path.tmp with text, then renames it over path. */
-static int replace_file(const char *path, const char *text, size_t len, char **err)
+/* ---- temporary files, for a signal handler ---- */
+
+#define TEMPS_MAX 8
+static char temps[TEMPS_MAX][4200];
+static volatile sig_atomic_t temp_used[TEMPS_MAX];
+
+void state_temp_add(const char *path)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = -1;
-	if (!f) {
-		*err = errorf("%s: %s", tmp, strerror(errno));
-		return -1;
+	for (size_t i = 0; i < TEMPS_MAX; i++) {
+		if (temp_used[i])
+			continue;
+		snprintf(temps[i], sizeof(temps[i]), "%s", path);
+		temp_used[i] = 1;
+		return;
 	}
-	bool ok = fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	if (fclose(f) != 0)
-		ok = false;
-	if (ok && rename(tmp, path) == 0)
-		rc = 0;
-	else
-		*err = errorf("%s: %s", path, strerror(errno ? errno : EIO));
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
 }
 
-int state_plan_commit(const char *dir, const struct state_plan *p, char **err)
+void state_temp_forget(const char *path)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++)
+		if (temp_used[i] && strcmp(temps[i], path) == 0)
+			temp_used[i] = 0;
+}
+
+void state_temps_remove(void)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++)
+		if (temp_used[i])
+			unlink(temps[i]);
+}
+
+/* Writes path (a temporary file, registered) with text, synced. */
+static int write_file(const char *path, const char *text, size_t len, char **err)
+{
+	state_temp_add(path);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		*err = errorf("%s: %s", path, strerror(errno));
+		state_temp_forget(path);
+		return -1;
+	}
+	errno = 0;
+	bool ok = fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	int saved = errno;
+	if (fclose(f) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (ok)
+		return 0;
+	*err = errorf("%s: %s", path, strerror(saved ? saved : EIO));
+	unlink(path);
+	state_temp_forget(path);
+	return -1;
+}
+
+/* A test hook: the milliseconds a commit waits, its files written, before
+ * it renames them (tests/check_state.c kills the run there). */
+static void test_pause(void)
+{
+	const char *ms = getenv("PGSIFT_STATE_TEST_PAUSE_MS");
+	if (ms && *ms) {
+		struct timespec t = { atol(ms) / 1000, (atol(ms) % 1000) * 1000000L };
+		nanosleep(&t, NULL);
+	}
+}
+
+int state_plan_commit(const char *dir, const struct state_plan *p,
+		const char *partial_tmp, const char *partial, char **err)
 {
 	struct seen *seen;
 	size_t nseen;
-	if (read_index(dir, &seen, &nseen, err) != 0)
+	if (read_index(dir, &seen, &nseen, err) != 0) {
+		unlink(partial_tmp);
+		state_temp_forget(partial_tmp);
 		return -1;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	char line[8192];
 	/* The files this run read replace their lines; the others stay. */
@@ -333,11 +385,39 @@ int state_plan_commit(const char *dir, const struct state_plan *p, char **err)
 		sb_append(&sb, p->paths[i], strlen(p->paths[i]));
 		sb_putc(&sb, '\n');
 	}
-	char path[4096];
+	char path[4096], tmp[4200];
 	snprintf(path, sizeof(path), "%s/files", dir);
-	int rc = replace_file(path, sb.buf ? sb.buf : "", sb.len, err);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int rc = write_file(tmp, sb.buf ? sb.buf : "", sb.len, err);
 	sb_release(&sb);
 	seen_free(seen, nseen);
+	if (rc != 0) {
+		unlink(partial_tmp);
+		state_temp_forget(partial_tmp);
+		return -1;
+	}
+	test_pause();
+	/* Both renames or none: a signal waits until they are done. */
+	sigset_t hold, was;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hold, &was);
+	if (rename(partial_tmp, partial) != 0) {
+		*err = errorf("%s: %s", partial, strerror(errno));
+		unlink(partial_tmp);
+		unlink(tmp);
+		rc = -1;
+	} else if (rename(tmp, path) != 0) {
+		*err = errorf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		unlink(partial);
+		rc = -1;
+	}
+	state_temp_forget(partial_tmp);
+	state_temp_forget(tmp);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return rc;
 }
 

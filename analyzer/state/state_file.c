@@ -295,6 +295,7 @@ int state_write(const char *path, const struct state_parts *p,
 		goto out;
 	}
 	tmp = errorf("%s.tmp", path);
+	state_temp_add(tmp);
 	f = fopen(tmp, "wb");
 	if (!f) {
 		*err = errorf("%s: %s", tmp, strerror(errno));
@@ -322,6 +323,8 @@ out:
 		fclose(f);
 	if (rc != 0 && tmp)
 		unlink(tmp);
+	if (tmp)
+		state_temp_forget(tmp);
 	free(tmp);
 	free(z);
 	sb_release(&body.sb);

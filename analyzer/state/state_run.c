@@ -57,6 +57,9 @@ int state_save_run(const struct pgsift_options *opts, struct analysis *a,
 		.agg = a->agg, .events = a->events, .traces = a->traces,
 		.snapshots = a->snapshots,
 	};
+	/* A --state run's partial is temporary until its commit. */
+	if (opts->state_dir)
+		state_temp_add(opts->save);
 	int rc = state_write(opts->save, &p, opts, &a->save_error);
 	free(own);
 	return rc;
