@@ -16,8 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agg.h"
+#include "events.h"
+#include "snapshots.h"
 #include "state.h"
 #include "testutil.h"
+#include "traces.h"
 
 /* The golden evidence (check_golden.c): a log, snapshots and traces. */
 #define PART_A "samples/postgresql.log.zst " \
@@ -440,7 +444,7 @@ START_TEST(test_interrupted)
 		"head -n 5000 %D/full.log > %D/pg.log && "
 		"%B report -q --state %D/s -o /dev/null %D/pg.log && "
 		"tail -n +5001 %D/full.log >> %D/pg.log && "
-		"(cd %D/s && ls -la && md5sum *) > %D/before");
+		"(cd %D/s && ls -A && md5sum *) > %D/before");
 	const char *how[] = {
 		"PGSIFT_STATE_TEST_PAUSE_MS=30000 timeout -s TERM 5 %B report -q --state %D/s -o /dev/null %D/pg.log; echo rc=$?",
 		"PGSIFT_STATE_TEST_PAUSE_MS=30000 timeout -s INT 5 env --default-signal=INT %B report -q --state %D/s -o /dev/null %D/pg.log; echo rc=$?",
@@ -452,7 +456,7 @@ START_TEST(test_interrupted)
 		char *out = run(&status, how[i]);
 		ck_assert_msg(strstr(out, want[i]), "%s: %s", how[i], out);
 		free(out);
-		out = run(&status, "(cd %D/s && ls -la && md5sum *) | diff - %D/before && echo same");
+		out = run(&status, "(cd %D/s && ls -A && md5sum *) | diff - %D/before && echo same");
 		ck_assert_msg(strstr(out, "same"), "%s: DIR changed: %s", how[i], out);
 		free(out);
 	}
@@ -467,6 +471,41 @@ START_TEST(test_interrupted)
 	free(b);
 	free(whole);
 	free(merged);
+	remove_dir();
+}
+END_TEST
+
+/* What the state reader's fuzzing found (tests/fuzz/fuzz_state.c): an
+ * empty file (a partial of a run killed by SIGKILL as it created it) is
+ * refused by name, not read from a null buffer; a state without a single
+ * session (traces alone) merges (no sort of an empty, unallocated list). */
+START_TEST(test_fuzz_regressions)
+{
+	make_dir();
+	char path[512];
+	snprintf(path, sizeof(path), "%s/empty.state", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	struct state_parts p = { .agg = agg_new(), .events = events_new(NULL),
+		.traces = traces_new(NULL), .snapshots = snapshots_new(NULL) };
+	char *err = NULL;
+	ck_assert_int_eq(state_read(path, &p, 0, &err), -1);
+	ck_assert_msg(err && strstr(err, "empty.state: not a pgsift state"), "%s", err);
+	free(err);
+	agg_free(p.agg);
+	events_free(p.events);
+	traces_free(p.traces);
+	snapshots_free(p.snapshots);
+	state_parts_release(&p);
+	run_ok("mkdir %D/s && : > %D/s/partial-1-2-3.state");
+	int status;
+	char *out = run(&status, "%B report -q --state %D/s 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(out, "partial-1-2-3.state: not a pgsift state"), "%s", out);
+	free(out);
+	run_ok("%B report -q -o /dev/null --save %D/t.state tests/data/traces/otlp.ndjson && "
+		"%B merge -q -f json -o /dev/null %D/t.state");
 	remove_dir();
 }
 END_TEST
@@ -512,6 +551,7 @@ Suite *suite_state(void)
 	tcase_add_test(tc, test_state_dir);
 	tcase_add_test(tc, test_state_resume);
 	tcase_add_test(tc, test_interrupted);
+	tcase_add_test(tc, test_fuzz_regressions);
 	tcase_add_test(tc, test_30_partials);
 	suite_add_tcase(s, tc);
 	return s;

@@ -359,7 +359,8 @@ static int slurp(const char *path, char **buf, size_t *len, char **err)
 		sb_release(&sb);
 		return -1;
 	}
-	*buf = sb.buf;
+	/* An empty file is a buffer too: the reader's bounds are pointers. */
+	*buf = sb.buf ? sb.buf : xcalloc(1, 1);
 	*len = sb.len;
 	return 0;
 }
