@@ -36,7 +36,7 @@ BIN       = $(BUILD)/pgsift
 endif
 
 .PHONY: all deps demo check test asan bench fuzz fuzz-jsonlog fuzz-csvlog fuzz-json_emit \
-        fuzz-report_load install uninstall clean
+        fuzz-report_load fuzz-state install uninstall clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -84,9 +84,11 @@ bench: deps $(BIN)
 # writer (json_dumps). FUZZ_SECONDS bounds each target's run: 30, two
 # minutes in all; FUZZ_TARGETS picks some. Seeds are real server output:
 # the test logs' lines and the writer goldens (tests/fuzz/seeds.py). The
-# report scanner links the core, built apart with the sanitizers.
+# report scanner links the core, built apart with the sanitizers; so does
+# the state reader (fuzz_state.c: whole state files and their payloads,
+# seeded with real states by tests/fuzz/state_seeds.sh).
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS ?= jsonlog csvlog report_load json_emit
+FUZZ_TARGETS ?= jsonlog csvlog report_load json_emit state
 FUZZ_CC   = clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude $(PKG_CFLAGS)
 FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_RUN  = -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
@@ -129,6 +131,15 @@ fuzz-report_load:
 	python3 tests/fuzz/seeds.py report_load build/fuzz/corpus-report_load
 	build/fuzz/fuzz_report_load $(FUZZ_RUN) -max_len=16384 \
 	  -dict=tests/fuzz/report_load.dict build/fuzz/corpus-report_load
+
+fuzz-state: $(BIN)
+	$(MAKE) --no-print-directory BUILD=build/fuzz/obj CC=clang WARNINGS= \
+	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	  build/fuzz/obj/libpgsift.a
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_state \
+	  tests/fuzz/fuzz_state.c build/fuzz/obj/libpgsift.a $(LIBS)
+	sh tests/fuzz/state_seeds.sh $(abspath $(BIN)) build/fuzz/corpus-state
+	build/fuzz/fuzz_state $(FUZZ_RUN) -max_len=65536 build/fuzz/corpus-state
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR)

@@ -186,15 +186,50 @@ struct state_plan {
 	bool *whole;            /* read by path, from the start */
 	bool *skip;             /* nothing new */
 	char **notes;           /* why it is read from its start, or NULL; owned */
+	/* The sessions and lock waits open where the last run stopped
+	 * (events_state_save_open()), or NULL; after the run, those open
+	 * where it stopped; owned. */
+	char **carry;
+	size_t *carry_len;
 };
 
+struct driver_cfg;
+struct events;
+struct sinks;
+
 /* Plans the reading of paths[0..n) against DIR/files (DIR made when
- * missing). Returns 0, or -1 with *err (the caller's). */
+ * missing), each plain log up to where the run stops (state_plan_cut();
+ * cfg is the run's). Returns 0, or -1 with *err (the caller's). */
 int state_plan_make(const char *dir, const char *const *paths, size_t n,
-		struct state_plan *p, char **err);
-/* Records in DIR/files (temporary file, rename) what p read. */
-int state_plan_commit(const char *dir, const struct state_plan *p, char **err);
+		const struct driver_cfg *cfg, struct state_plan *p, char **err);
+/* Commits a run: renames its partial (written to partial_tmp) to
+ * partial, and records in DIR/files what p read, both written first and
+ * renamed last with SIGINT, SIGTERM and SIGHUP held, so that DIR is either
+ * as before (the temporary files removed: on failure here, by
+ * state_temps_remove() on a signal) or as after. Returns 0, or -1 with
+ * *err (the caller's). */
+int state_plan_commit(const char *dir, const struct state_plan *p,
+		const char *partial_tmp, const char *partial, char **err);
+
+/* Temporary files being written (state_write(), a --state run's partial
+ * before its commit): a signal handler of the program calls
+ * state_temps_remove() (async-signal-safe) before it dies. */
+void state_temp_add(const char *path);
+void state_temp_forget(const char *path);
+void state_temps_remove(void);
 void state_plan_release(struct state_plan *p);
+/* state_resume.c: moves plain log i's stop (p->len[i], p->ids[i].end)
+ * back to the first byte of the oldest record still open there (a plan or
+ * a statement waiting for its duration line, a message waiting for its
+ * parts), so that the next run reads it again with what completes it. */
+void state_plan_cut(struct state_plan *p, size_t i, const struct driver_cfg *cfg);
+/* Reads plain log i's planned bytes into s as input number input: first
+ * opens in ev (s's events sink) the sessions and lock waits the last run
+ * left open, and at the end takes those open now into p->carry[i] before
+ * the sinks settle the end of the input. Fills *r as driver_run_input(). */
+void state_read_appended(struct state_plan *p, size_t i,
+		const struct driver_cfg *cfg, size_t input, const struct sinks *s,
+		struct events *ev, struct input_report *r);
 /* DIR/partial-FIRST-LAST-NOW.state for a run of that window (the
  * caller's string). */
 char *state_partial_name(const char *dir, int64_t first_ts, int64_t last_ts);
@@ -216,6 +251,17 @@ void agg_state_save(struct agg *a, struct st_out *o);
 bool agg_state_load(struct agg *a, struct st_in *in);
 
 void events_state_save(const struct events *ev, struct st_out *o);
+/* The place (CALL_POS) of the oldest message held for its parts,
+ * UINT64_MAX when none. */
+uint64_t events_state_oldest_held(const struct events *ev);
+/* Sends held messages on, then writes the sessions and lock waits open in
+ * ev, and takes the waits out of it: the run that sees them end keeps
+ * them. */
+void events_state_save_open(struct events *ev, struct st_out *o);
+/* Opens in ev, before input number input is read, what
+ * events_state_save_open() wrote: the input's peak of sessions counts
+ * those sessions from its start. */
+bool events_state_load_open(struct events *ev, struct st_in *in, size_t input);
 /* Into ev (events_new(NULL), nothing fed): its rows as a merge reads them. */
 bool events_state_load(struct events *ev, struct st_in *in);
 

@@ -16,8 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agg.h"
+#include "events.h"
+#include "snapshots.h"
 #include "state.h"
 #include "testutil.h"
+#include "traces.h"
 
 /* The golden evidence (check_golden.c): a log, snapshots and traces. */
 #define PART_A "samples/postgresql.log.zst " \
@@ -324,6 +328,188 @@ START_TEST(test_state_dir)
 }
 END_TEST
 
+/* The JSON object at key of a report, as canonical text. */
+static char *member(const char *text, const char *key)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
+	char *s = json_dumps(json_object_get(j, key), JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(j);
+	return s;
+}
+
+/* The inputs of a report without their paths, as canonical text. */
+static char *inputs_unnamed(const char *text)
+{
+	json_t *j = json_loads(text, 0, NULL), *in;
+	ck_assert(j != NULL);
+	size_t i;
+	json_array_foreach(json_object_get(j, "inputs"), i, in)
+		json_object_del(in, "path");
+	char *s = json_dumps(json_object_get(j, "inputs"), JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(j);
+	return s;
+}
+
+/* The forms log (tests/data/forms) grown in three --state runs, cut after
+ * line c1 and c2 (whole lines); returns the report over DIR's partials. */
+static char *grown_in_three(int c1, int c2)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "rm -rf %%D/s && zstd -dcq tests/data/forms/postgresql.log.zst "
+		"> %%D/full.log && head -n %d %%D/full.log > %%D/pg.log && "
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
+		"sed -n '%d,%dp' %%D/full.log >> %%D/pg.log && "
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
+		"tail -n +%d %%D/full.log >> %%D/pg.log && "
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log", c1, c1 + 1, c2,
+		c2 + 1);
+	run_ok(cmd);
+	int status;
+	char *out = run(&status, "%B report -q -f json --state %D/s");
+	ck_assert_int_eq(status, 0);
+	return out;
+}
+
+/* Per-backend state open where a run stops. Line 25 ends an auto_explain
+ * plan whose statement's duration line is line 28, line 26 is a temporary
+ * file message whose STATEMENT part is line 27: the runs stop before them
+ * and the next reads them again, so the report is the whole log's. At
+ * line 5000 six sessions are open, the seventh opens at line 13799: they
+ * are carried to the next run, whose peak is the whole log's, 7. */
+START_TEST(test_state_resume)
+{
+	make_dir();
+	int status;
+	char *whole = run(&status, "zstd -dcq tests/data/forms/postgresql.log.zst | "
+		"%B report -q -j 1 -f json -");
+	char *merged = grown_in_three(25, 26);
+	const char *keys[] = { "groups", "events", "findings", "totals", "window" };
+	for (size_t k = 0; k < 5; k++) {
+		char *a = member(whole, keys[k]), *b = member(merged, keys[k]);
+		if (strcmp(keys[k], "totals") == 0) {
+			json_t *x = json_loads(a, 0, NULL), *y = json_loads(b, 0, NULL);
+			ck_assert_int_eq(json_integer_value(json_object_get(x, "queries")),
+				json_integer_value(json_object_get(y, "queries")));
+			ck_assert(json_equal(json_object_get(x, "total_ms"), json_object_get(y, "total_ms")));
+			json_decref(x);
+			json_decref(y);
+		} else {
+			ck_assert_msg(strcmp(a, b) == 0, "cut at a plan: %s differ from line %d on",
+				keys[k], tu_first_diff_line(a, b));
+		}
+		free(a);
+		free(b);
+	}
+	free(merged);
+	char *out = run(&status, "cat %D/s/files");
+	ck_assert_msg(strstr(out, " c:") == NULL, "nothing open at the end: %s", out);
+	free(out);
+
+	merged = grown_in_three(5000, 20000);
+	char *a = member(whole, "events"), *b = member(merged, "events");
+	ck_assert_msg(strstr(b, "\"peak_sessions\": 7"), "%s", b);
+	ck_assert_msg(strcmp(a, b) == 0, "sessions across runs: events differ from "
+		"line %d on", tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+	a = figures(whole);
+	b = figures(merged);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	/* One log, one input: its three pieces' bytes, lines and records
+	 * added up. */
+	a = inputs_unnamed(whole);
+	b = inputs_unnamed(merged);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(merged);
+	free(whole);
+	remove_dir();
+}
+END_TEST
+
+/* A --state run interrupted (SIGTERM, SIGINT: by timeout(1), during the
+ * commit's pause, its files written but not renamed; SIGINT set back to
+ * its default, as a background job of a shell has it ignored) or failing on a full
+ * disk (RLIMIT_FSIZE, SIGXFSZ ignored: its writes fail with EFBIG) leaves
+ * DIR byte for byte as before; the next run then reads what it had read. */
+START_TEST(test_interrupted)
+{
+	make_dir();
+	run_ok("zstd -dcq tests/data/forms/postgresql.log.zst > %D/full.log && "
+		"head -n 5000 %D/full.log > %D/pg.log && "
+		"%B report -q --state %D/s -o /dev/null %D/pg.log && "
+		"tail -n +5001 %D/full.log >> %D/pg.log && "
+		"(cd %D/s && ls -A && md5sum *) > %D/before");
+	const char *how[] = {
+		"PGSIFT_STATE_TEST_PAUSE_MS=30000 timeout -s TERM 5 %B report -q --state %D/s -o /dev/null %D/pg.log; echo rc=$?",
+		"PGSIFT_STATE_TEST_PAUSE_MS=30000 timeout -s INT 5 env --default-signal=INT %B report -q --state %D/s -o /dev/null %D/pg.log; echo rc=$?",
+		"trap '' XFSZ; ulimit -f 8; %B report -q --state %D/s -o /dev/null %D/pg.log 2>&1; echo rc=$?",
+	};
+	const char *want[] = { "rc=124", "rc=124", "File too large" };
+	for (size_t i = 0; i < 3; i++) {
+		int status;
+		char *out = run(&status, how[i]);
+		ck_assert_msg(strstr(out, want[i]), "%s: %s", how[i], out);
+		free(out);
+		out = run(&status, "(cd %D/s && ls -A && md5sum *) | diff - %D/before && echo same");
+		ck_assert_msg(strstr(out, "same"), "%s: DIR changed: %s", how[i], out);
+		free(out);
+	}
+	/* Then a run that completes has the whole log's figures. */
+	run_ok("%B report -q --state %D/s -o /dev/null %D/pg.log");
+	int s1, s2;
+	char *whole = run(&s1, "%B report -q -f json %D/full.log");
+	char *merged = run(&s2, "%B report -q -f json --state %D/s");
+	char *a = figures(whole), *b = figures(merged);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(whole);
+	free(merged);
+	remove_dir();
+}
+END_TEST
+
+/* What the state reader's fuzzing found (tests/fuzz/fuzz_state.c): an
+ * empty file (a partial of a run killed by SIGKILL as it created it) is
+ * refused by name, not read from a null buffer; a state without a single
+ * session (traces alone) merges (no sort of an empty, unallocated list). */
+START_TEST(test_fuzz_regressions)
+{
+	make_dir();
+	char path[512];
+	snprintf(path, sizeof(path), "%s/empty.state", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	struct state_parts p = { .agg = agg_new(), .events = events_new(NULL),
+		.traces = traces_new(NULL), .snapshots = snapshots_new(NULL) };
+	char *err = NULL;
+	ck_assert_int_eq(state_read(path, &p, 0, &err), -1);
+	ck_assert_msg(err && strstr(err, "empty.state: not a pgsift state"), "%s", err);
+	free(err);
+	agg_free(p.agg);
+	events_free(p.events);
+	traces_free(p.traces);
+	snapshots_free(p.snapshots);
+	state_parts_release(&p);
+	run_ok("mkdir %D/s && : > %D/s/partial-1-2-3.state");
+	int status;
+	char *out = run(&status, "%B report -q --state %D/s 2>&1");
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(strstr(out, "partial-1-2-3.state: not a pgsift state"), "%s", out);
+	free(out);
+	run_ok("%B report -q -o /dev/null --save %D/t.state tests/data/traces/otlp.ndjson && "
+		"%B merge -q -f json -o /dev/null %D/t.state");
+	remove_dir();
+}
+END_TEST
+
 /* 30 daily partials of a real log merged: memory holds one at a time
  * (peak RSS printed for the lead; not asserted). */
 START_TEST(test_30_partials)
@@ -363,6 +549,9 @@ Suite *suite_state(void)
 	tcase_add_test(tc, test_same_input_twice);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_state_dir);
+	tcase_add_test(tc, test_state_resume);
+	tcase_add_test(tc, test_interrupted);
+	tcase_add_test(tc, test_fuzz_regressions);
 	tcase_add_test(tc, test_30_partials);
 	suite_add_tcase(s, tc);
 	return s;

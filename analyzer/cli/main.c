@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +405,15 @@ static int write_report(const struct report_writer *w, const char *path,
 	return rc;
 }
 
+/* SIGINT, SIGTERM, SIGHUP during --save or --state: the temporary files
+ * go, then the signal does what it would have done. */
+static void on_signal(int sig)
+{
+	state_temps_remove();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int main(int argc, char **argv)
 {
 	struct pgsift_options o;
@@ -591,6 +601,12 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (o.save || o.state_dir) {
+		const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+		for (size_t i = 0; i < 3; i++)
+			if (signal(sigs[i], on_signal) == SIG_IGN)
+				signal(sigs[i], SIG_IGN);       /* nohup, a background job */
+	}
 	struct analysis *a;
 	enum analysis_status st = analysis_run(&o, (const char *const *)argv + optind,
 		(size_t)(argc - optind), &a);

@@ -267,6 +267,11 @@ static void flush_all(struct events *ev)
 	}
 }
 
+void ev_flush_pending(struct events *ev)
+{
+	flush_all(ev);
+}
+
 static void hold(struct events *ev, enum kind k, const struct ev_msg *m)
 {
 	if (ev->npending >= EV_MAX_PENDING)
@@ -275,6 +280,7 @@ static void hold(struct events *ev, enum kind k, const struct ev_msg *m)
 	struct ev_backend *b = ev_backend_get(ev, e->pid);
 	struct ev_pending *p = xcalloc(1, sizeof(*p));
 	p->kind = k;
+	p->pos = ev->pos;
 	p->ts_ms = e->ts_ms;
 	p->severity = e->severity;
 	sb_set(&p->text, m->text);

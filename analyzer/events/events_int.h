@@ -78,6 +78,7 @@ struct ev_msg {
 /* A message held until its parts have come. */
 struct ev_pending {
 	int kind;
+	uint64_t pos;           /* CALL_POS of the message */
 	int64_t ts_ms;
 	enum severity severity;
 	struct strbuf text, detail, statement, context;
@@ -95,6 +96,7 @@ struct ev_sdelta {
 struct ev_backend {
 	int64_t pid;                    /* 0: free slot; -1: not logged */
 	bool session_open;
+	int64_t session_ts;             /* when it opened */
 	struct ev_pending *pending;     /* or NULL */
 	struct ev_lock_wait *wait;      /* open lock wait, or NULL */
 };
@@ -142,6 +144,10 @@ struct events {
 	struct ev_timeline tl;
 	struct ev_totals totals;
 };
+
+/* Sends every held message on (events.c); the end of an input does it
+ * too. */
+void ev_flush_pending(struct events *ev);
 
 /* ---- the modules ---- */
 

@@ -22,26 +22,29 @@ static void counts_save(struct st_out *o, const struct ev_counts *c)
 	st_u64(o, c->other);
 }
 
+static void wait_save(struct st_out *o, const struct ev_lock_wait *w)
+{
+	st_i64(o, w->ts_ms);
+	st_i64(o, w->pid);
+	st_f64(o, w->wait_ms);
+	st_u8(o, (uint8_t)w->outcome);
+	st_str(o, w->lock);
+	st_str(o, w->statement);
+	st_u64(o, w->fingerprint);
+	st_u8(o, w->has_fingerprint);
+	st_u64(o, w->nblockers);
+	for (uint32_t k = 0; k < w->nblockers; k++)
+		st_i64(o, w->blockers[k]);
+	st_str(o, w->db);
+	st_str(o, w->user);
+	st_str(o, w->app);
+}
+
 static void locks_save(const struct events *ev, struct st_out *o)
 {
 	st_u64(o, ev->nwaits);
-	for (size_t i = 0; i < ev->nwaits; i++) {
-		const struct ev_lock_wait *w = &ev->waits[i];
-		st_i64(o, w->ts_ms);
-		st_i64(o, w->pid);
-		st_f64(o, w->wait_ms);
-		st_u8(o, (uint8_t)w->outcome);
-		st_str(o, w->lock);
-		st_str(o, w->statement);
-		st_u64(o, w->fingerprint);
-		st_u8(o, w->has_fingerprint);
-		st_u64(o, w->nblockers);
-		for (uint32_t k = 0; k < w->nblockers; k++)
-			st_i64(o, w->blockers[k]);
-		st_str(o, w->db);
-		st_str(o, w->user);
-		st_str(o, w->app);
-	}
+	for (size_t i = 0; i < ev->nwaits; i++)
+		wait_save(o, &ev->waits[i]);
 	st_u64(o, ev->ndeadlocks);
 	for (size_t i = 0; i < ev->ndeadlocks; i++) {
 		const struct ev_deadlock *d = &ev->deadlocks[i];
@@ -203,6 +206,35 @@ static bool counts_load(struct st_in *in, struct ev_counts *c)
 	return !in->bad;
 }
 
+static bool wait_load(struct st_in *in, struct ev_lock_wait *w)
+{
+	w->ts_ms = st_get_i64(in);
+	w->pid = st_get_i64(in);
+	w->wait_ms = st_get_f64(in);
+	uint8_t outcome = st_get_u8(in);
+	w->lock = st_get_str(in, NULL);
+	w->statement = st_get_str(in, NULL);
+	w->fingerprint = st_get_u64(in);
+	w->has_fingerprint = st_get_bool(in);
+	size_t nb = st_get_count(in, 8, UINT32_MAX);
+	if (nb)
+		w->blockers = xmalloc(nb * sizeof(*w->blockers));
+	for (size_t k = 0; k < nb; k++)
+		w->blockers[k] = st_get_i64(in);
+	w->nblockers = (uint32_t)nb;
+	w->db = st_get_str(in, NULL);
+	w->user = st_get_str(in, NULL);
+	w->app = st_get_str(in, NULL);
+	if (in->bad)
+		return false;
+	if (outcome >= EV_LOCK_OUTCOME_COUNT)
+		return st_fail(in, "a lock wait of an unknown outcome");
+	if (!w->lock)
+		return st_fail(in, "a lock wait without its lock");
+	w->outcome = (enum ev_lock_outcome)outcome;
+	return true;
+}
+
 static bool locks_load(struct events *ev, struct st_in *in)
 {
 	size_t n = st_get_count(in, 60, 0);
@@ -211,27 +243,8 @@ static bool locks_load(struct events *ev, struct st_in *in)
 		ev->capwaits = n;
 	}
 	for (size_t i = 0; i < n && !in->bad; i++) {
-		struct ev_lock_wait *w = &ev->waits[ev->nwaits++];
-		w->ts_ms = st_get_i64(in);
-		w->pid = st_get_i64(in);
-		w->wait_ms = st_get_f64(in);
-		uint8_t outcome = st_get_u8(in);
-		w->lock = st_get_str(in, NULL);
-		w->statement = st_get_str(in, NULL);
-		w->fingerprint = st_get_u64(in);
-		w->has_fingerprint = st_get_bool(in);
-		size_t nb = st_get_count(in, 8, UINT32_MAX);
-		if (nb)
-			w->blockers = xmalloc(nb * sizeof(*w->blockers));
-		for (size_t k = 0; k < nb; k++)
-			w->blockers[k] = st_get_i64(in);
-		w->nblockers = (uint32_t)nb;
-		w->db = st_get_str(in, NULL);
-		w->user = st_get_str(in, NULL);
-		w->app = st_get_str(in, NULL);
-		if (outcome >= EV_LOCK_OUTCOME_COUNT)
-			return st_fail(in, "a lock wait of an unknown outcome");
-		w->outcome = (enum ev_lock_outcome)outcome;
+		if (!wait_load(in, &ev->waits[ev->nwaits++]))
+			return false;
 	}
 	n = st_get_count(in, 32, 0);
 	if (n) {
@@ -452,5 +465,98 @@ bool events_state_load(struct events *ev, struct st_in *in)
 	t->errors = st_get_u64(in);
 	t->warnings = st_get_u64(in);
 	t->errors_dropped = st_get_u64(in);
+	return !in->bad;
+}
+
+/* ---- per-backend state carried between --state runs ---- */
+
+uint64_t events_state_oldest_held(const struct events *ev)
+{
+	uint64_t pos = UINT64_MAX;
+	for (size_t i = 0; i < ev->nbackends; i++) {
+		const struct ev_pending *p = ev->backends[i].pending;
+		if (ev->backends[i].pid && p && p->pos < pos)
+			pos = p->pos;
+	}
+	return pos;
+}
+
+void events_state_save_open(struct events *ev, struct st_out *o)
+{
+	/* A held message may open or end a wait: it goes first, as at the
+	 * end of an input. */
+	ev_flush_pending(ev);
+	uint64_t nsessions = 0, nwaits = 0;
+	for (size_t i = 0; i < ev->nbackends; i++) {
+		nsessions += ev->backends[i].pid && ev->backends[i].session_open;
+		nwaits += ev->backends[i].pid && ev->backends[i].wait;
+	}
+	st_u64(o, nsessions);
+	for (size_t i = 0; i < ev->nbackends; i++) {
+		const struct ev_backend *b = &ev->backends[i];
+		if (!b->pid || !b->session_open)
+			continue;
+		st_i64(o, b->pid);
+		st_i64(o, b->session_ts);
+	}
+	st_u64(o, nwaits);
+	for (size_t i = 0; i < ev->nbackends; i++) {
+		struct ev_backend *b = &ev->backends[i];
+		if (!b->pid || !b->wait)
+			continue;
+		/* Taken out: the run that sees its end keeps it. */
+		wait_save(o, b->wait);
+		ev_lock_wait_free(b->wait);
+		free(b->wait);
+		b->wait = NULL;
+	}
+}
+
+bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
+{
+	size_t n = st_get_count(in, 16, 0);
+	const unsigned char *at = in->p;
+	int64_t last = TS_NONE;
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		(void)st_get_i64(in);
+		int64_t ts = st_get_i64(in);
+		if (ts != TS_NONE && (last == TS_NONE || ts > last))
+			last = ts;
+	}
+	in->p = in->bad ? in->p : at;
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		int64_t pid = st_get_i64(in), ts = st_get_i64(in);
+		if (in->bad || pid <= 0)
+			return st_fail(in, "an open session without its pid");
+		struct ev_backend *b = ev_backend_get(ev, pid);
+		if (b->session_open)
+			continue;
+		b->session_open = true;
+		b->session_ts = ts;
+		ev->open_sessions++;
+		/* Open from the input's start, so that its peak counts them;
+		 * that count was reached when the last of them opened. */
+		if (ev->nsdeltas == ev->capsdeltas) {
+			ev->capsdeltas = ev->capsdeltas ? 2 * ev->capsdeltas : 256;
+			ev->sdeltas = xrealloc(ev->sdeltas, ev->capsdeltas * sizeof(*ev->sdeltas));
+		}
+		ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ CALL_POS(input, 0),
+			last, 1 };
+	}
+	n = st_get_count(in, 60, 0);
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_lock_wait *w = xcalloc(1, sizeof(*w));
+		if (!wait_load(in, w) || w->pid <= 0) {
+			ev_lock_wait_free(w);
+			free(w);
+			return st_fail(in, "an open lock wait without its pid");
+		}
+		struct ev_backend *b = ev_backend_get(ev, w->pid);
+		if (b->wait) {
+			ev_lock_wait_free(b->wait);
+			free(b->wait);
+		}
+		b->wait = w;
+	}
 	return !in->bad;
 }

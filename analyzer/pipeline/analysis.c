@@ -318,8 +318,14 @@ static bool run_state_dir(const struct pgsift_options *opts,
 	struct traces_limits tl;
 	trace_limits(opts, &tl);
 	struct state_plan plan;
-	if (n && state_plan_make(opts->state_dir, paths, n, &plan, &a->error) != 0)
+	char *err = NULL;
+	struct filter *none = filter_new(&ro, &err);
+	struct driver_cfg cfg = { .input_format = opts->input_format,
+		.popts = { .prefix = opts->prefix, .year = opts->year }, .filter = none };
+	if (n && state_plan_make(opts->state_dir, paths, n, &cfg, &plan, &a->error) != 0) {
+		filter_free(none);
 		return true;
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		k += !plan.skip[i];
@@ -331,19 +337,16 @@ static bool run_state_dir(const struct pgsift_options *opts,
 		t->inputs = xcalloc(k, sizeof(*t->inputs));
 		t->ninputs = k;
 		struct state_ident *ids = xcalloc(k, sizeof(*ids));
-		char *err = NULL;
-		struct filter *none = filter_new(&ro, &err);
 		struct pipe *w = xcalloc(1, sizeof(*w));
 		pipe_init(w, none, &tl, &ro);
-		struct driver_cfg cfg = { .input_format = opts->input_format,
-			.popts = { .prefix = opts->prefix, .year = opts->year }, .filter = none };
 		for (size_t i = 0, j = 0; i < n; i++) {
 			if (plan.skip[i])
 				continue;
-			struct line_reader *lr = plan.whole[i] ? NULL
-				: lr_open_mem(plan.buf[i], plan.len[i]);
-			driver_run_input(&cfg, paths[i], lr, j, &w->list, &t->inputs[j]);
-			lr_close(lr);
+			if (plan.whole[i])
+				driver_run_input(&cfg, paths[i], NULL, j, &w->list, &t->inputs[j]);
+			else
+				state_read_appended(&plan, i, &cfg, j, &w->list,
+					w->v[SINK_EVENTS].state, &t->inputs[j]);
 			if (plan.notes[i]) {
 				struct input_report *r = &t->inputs[j];
 				r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
@@ -358,17 +361,13 @@ static bool run_state_dir(const struct pgsift_options *opts,
 		ro.save_ids = ids;
 		merge_pipes(t, w, 1, &tl, &ro, none);
 		free(w);
-		filter_free(none);
 		free(ids);
 		char *final = state_partial_name(opts->state_dir, t->window_start, t->window_end);
 		if (t->save_error) {
 			a->save_error = t->save_error;
 			t->save_error = NULL;
-		} else if (rename(tmp, final) != 0) {
-			if (asprintf(&a->save_error, "%s: %s", final, strerror(errno)) < 0)
-				abort();
 		} else {
-			state_plan_commit(opts->state_dir, &plan, &a->save_error);
+			state_plan_commit(opts->state_dir, &plan, tmp, final, &a->save_error);
 		}
 		free(final);
 		free(tmp);
@@ -376,6 +375,7 @@ static bool run_state_dir(const struct pgsift_options *opts,
 	}
 	if (n)
 		state_plan_release(&plan);
+	filter_free(none);
 	if (a->save_error) {
 		*st = ANALYSIS_SAVE_FAILED;
 		return true;

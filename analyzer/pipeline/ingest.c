@@ -492,6 +492,17 @@ void ingest_end_input(struct ingest *in)
 	in->max_ts = TS_NONE;
 }
 
+uint64_t ingest_oldest_open(const struct ingest *in)
+{
+	uint64_t pos = UINT64_MAX;
+	for (size_t i = 0; i < in->nbackends; i++) {
+		const struct backend *b = &in->backends[i];
+		if (b->pid && (b->has_plan || b->has_stmt) && b->pos < pos)
+			pos = b->pos;
+	}
+	return pos;
+}
+
 /* ---- the statements sink ---- */
 
 static void sink_consume(void *state, size_t input, const struct record *r)

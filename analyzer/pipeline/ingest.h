@@ -56,6 +56,10 @@ void ingest_end_input(struct ingest *in);
 
 /* Over everything fed, and merged in. */
 const struct ingest_stats *ingest_stats(const struct ingest *in);
+/* The place (CALL_POS) of the oldest entry a backend holds for what
+ * completes it (a plan or a statement text waiting for its duration),
+ * UINT64_MAX when none: --state resumes there (state.h). */
+uint64_t ingest_oldest_open(const struct ingest *in);
 
 /* The statements sink (sink.h): state is a struct ingest; its merge joins
  * the aggs and the stats. */

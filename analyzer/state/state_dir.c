@@ -2,14 +2,18 @@
  * the partial state of every run.
  *
  * DIR/files holds one line per log read: device, inode, the length and
- * XXH3 hash of its first bytes, the offset just past the last complete
- * line read, and the path (for people). A run reads each plain log from
- * that offset to its last complete line, saves what it read as
- * DIR/partial-FIRST-LAST-NOW.state (window in epoch ms), then rewrites
- * DIR/files; both through a temporary file and a rename. A run killed
- * between the two leaves a partial whose range the next run reads again:
- * the merge then finds the overlap and counts it once. */
+ * XXH3 hash of its first bytes, the offset where the next run starts, what
+ * was left open there (state_resume.c), and the path (for people). A run
+ * reads each plain log from that offset, saves what it read as
+ * DIR/partial-FIRST-LAST-NOW.state (window in epoch ms), writes the new
+ * DIR/files, then renames both with the signals that end a run held: a
+ * run stopped before leaves DIR as it was (its temporary files removed by
+ * the program's signal handler, state_temps_remove()). Only SIGKILL or a
+ * crash between the two renames leaves a partial whose range the next
+ * run reads again: the merge then finds the overlap and counts it once. */
 #include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -42,7 +46,61 @@ static char *errorf(const char *fmt, ...)
 
 struct seen {
 	uint64_t dev, ino, head_len, head_hash, end;
+	char *carry;            /* decoded (state_resume.c), or NULL */
+	size_t carry_len;
 };
+
+static void seen_free(struct seen *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].carry);
+	free(v);
+}
+
+/* " c:HEX" after the offset: what the run left open (state_resume.c),
+ * as hex so that the index stays one line of text per log. */
+static void carry_write(struct strbuf *sb, const char *carry, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (!carry || !len)
+		return;
+	sb_append(sb, " c:", 3);
+	for (size_t i = 0; i < len; i++) {
+		sb_putc(sb, hex[(unsigned char)carry[i] >> 4]);
+		sb_putc(sb, hex[(unsigned char)carry[i] & 15]);
+	}
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The carry at s (past the five numbers), or NULL when there is none or
+ * it does not read as one. */
+static char *carry_read(const char *s, size_t *len)
+{
+	while (*s == ' ')
+		s++;
+	*len = 0;
+	if (strncmp(s, "c:", 2) != 0)
+		return NULL;
+	s += 2;
+	size_t n = 0;
+	while (hexval(s[n]) >= 0)
+		n++;
+	if (n == 0 || n % 2)
+		return NULL;
+	char *out = xmalloc(n / 2);
+	for (size_t i = 0; i < n / 2; i++)
+		out[i] = (char)(hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]));
+	*len = n / 2;
+	return out;
+}
 
 /* DIR/files into *v (the caller's); a missing file is an empty list. */
 static int read_index(const char *dir, struct seen **v, size_t *n, char **err)
@@ -58,15 +116,19 @@ static int read_index(const char *dir, struct seen **v, size_t *n, char **err)
 		*err = errorf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char line[8192];
-	while (fgets(line, sizeof(line), f)) {
-		struct seen s;
-		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNx64 " %" SCNu64,
-				&s.dev, &s.ino, &s.head_len, &s.head_hash, &s.end) != 5)
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		struct seen s = { 0 };
+		int used = 0;
+		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNx64 " %" SCNu64 "%n",
+				&s.dev, &s.ino, &s.head_len, &s.head_hash, &s.end, &used) != 5)
 			continue;       /* not ours: a line a person added */
+		s.carry = carry_read(line + used, &s.carry_len);
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 		(*v)[(*n)++] = s;
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }
@@ -99,7 +161,11 @@ void state_plan_release(struct state_plan *p)
 		if (p->map[i])
 			munmap(p->map[i], p->maplen[i]);
 		free(p->notes[i]);
+		if (p->carry)
+			free(p->carry[i]);
 	}
+	free(p->carry);
+	free(p->carry_len);
 	free(p->map);
 	free(p->maplen);
 	free(p->buf);
@@ -116,7 +182,7 @@ void state_plan_release(struct state_plan *p)
  * the same file (same inode and first bytes, not shorter), else from its
  * start, up to its last complete line. */
 static void plan_one(struct state_plan *p, size_t i, const char *path,
-		const struct seen *seen, size_t nseen)
+		const struct seen *seen, size_t nseen, const struct driver_cfg *cfg)
 {
 	struct state_ident *id = &p->ids[i];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -141,6 +207,11 @@ static void plan_one(struct state_plan *p, size_t i, const char *path,
 			break;
 		}
 		start = s->end;
+		if (s->carry) {
+			p->carry[i] = xmalloc(s->carry_len);
+			memcpy(p->carry[i], s->carry, s->carry_len);
+			p->carry_len[i] = s->carry_len;
+		}
 	}
 	if (compressed(fd)) {
 		/* Compressed logs are finished files: read whole, once. */
@@ -169,12 +240,14 @@ static void plan_one(struct state_plan *p, size_t i, const char *path,
 	}
 	id->start = start;
 	id->end = end;
-	p->skip[i] = end <= start;
 	close(fd);
+	if (end > start)
+		state_plan_cut(p, i, cfg);
+	p->skip[i] = id->end <= start;
 }
 
 int state_plan_make(const char *dir, const char *const *paths, size_t n,
-		struct state_plan *p, char **err)
+		const struct driver_cfg *cfg, struct state_plan *p, char **err)
 {
 	struct seen *seen;
 	size_t nseen;
@@ -195,43 +268,93 @@ int state_plan_make(const char *dir, const char *const *paths, size_t n,
 	p->notes = xcalloc(n ? n : 1, sizeof(*p->notes));
 	p->whole = xcalloc(n ? n : 1, sizeof(*p->whole));
 	p->skip = xcalloc(n ? n : 1, sizeof(*p->skip));
+	p->carry = xcalloc(n ? n : 1, sizeof(*p->carry));
+	p->carry_len = xcalloc(n ? n : 1, sizeof(*p->carry_len));
 	for (size_t i = 0; i < n; i++) {
 		p->paths[i] = paths[i];
-		plan_one(p, i, paths[i], seen, nseen);
+		plan_one(p, i, paths[i], seen, nseen, cfg);
 	}
-	free(seen);
+	seen_free(seen, nseen);
 	return 0;
 }
 
-/* Writes path.tmp with text, then renames it over path. */
-static int replace_file(const char *path, const char *text, size_t len, char **err)
+/* ---- temporary files, for a signal handler ---- */
+
+#define TEMPS_MAX 8
+static char temps[TEMPS_MAX][4200];
+static volatile sig_atomic_t temp_used[TEMPS_MAX];
+
+void state_temp_add(const char *path)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int rc = -1;
-	if (!f) {
-		*err = errorf("%s: %s", tmp, strerror(errno));
-		return -1;
+	for (size_t i = 0; i < TEMPS_MAX; i++) {
+		if (temp_used[i])
+			continue;
+		snprintf(temps[i], sizeof(temps[i]), "%s", path);
+		temp_used[i] = 1;
+		return;
 	}
-	bool ok = fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	if (fclose(f) != 0)
-		ok = false;
-	if (ok && rename(tmp, path) == 0)
-		rc = 0;
-	else
-		*err = errorf("%s: %s", path, strerror(errno ? errno : EIO));
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
 }
 
-int state_plan_commit(const char *dir, const struct state_plan *p, char **err)
+void state_temp_forget(const char *path)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++)
+		if (temp_used[i] && strcmp(temps[i], path) == 0)
+			temp_used[i] = 0;
+}
+
+void state_temps_remove(void)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++)
+		if (temp_used[i])
+			unlink(temps[i]);
+}
+
+/* Writes path (a temporary file, registered) with text, synced. */
+static int write_file(const char *path, const char *text, size_t len, char **err)
+{
+	state_temp_add(path);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		*err = errorf("%s: %s", path, strerror(errno));
+		state_temp_forget(path);
+		return -1;
+	}
+	errno = 0;
+	bool ok = fwrite(text, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	int saved = errno;
+	if (fclose(f) != 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (ok)
+		return 0;
+	*err = errorf("%s: %s", path, strerror(saved ? saved : EIO));
+	unlink(path);
+	state_temp_forget(path);
+	return -1;
+}
+
+/* A test hook: the milliseconds a commit waits, its files written, before
+ * it renames them (tests/check_state.c kills the run there). */
+static void test_pause(void)
+{
+	const char *ms = getenv("PGSIFT_STATE_TEST_PAUSE_MS");
+	if (ms && *ms) {
+		struct timespec t = { atol(ms) / 1000, (atol(ms) % 1000) * 1000000L };
+		nanosleep(&t, NULL);
+	}
+}
+
+int state_plan_commit(const char *dir, const struct state_plan *p,
+		const char *partial_tmp, const char *partial, char **err)
 {
 	struct seen *seen;
 	size_t nseen;
-	if (read_index(dir, &seen, &nseen, err) != 0)
+	if (read_index(dir, &seen, &nseen, err) != 0) {
+		unlink(partial_tmp);
+		state_temp_forget(partial_tmp);
 		return -1;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	char line[8192];
 	/* The files this run read replace their lines; the others stay. */
@@ -243,25 +366,58 @@ int state_plan_commit(const char *dir, const struct state_plan *p, char **err)
 		if (replaced)
 			continue;
 		int len = snprintf(line, sizeof(line), "%" PRIu64 " %" PRIu64 " %" PRIu64
-			" %016" PRIx64 " %" PRIu64 "\n", seen[k].dev, seen[k].ino,
+			" %016" PRIx64 " %" PRIu64, seen[k].dev, seen[k].ino,
 			seen[k].head_len, seen[k].head_hash, seen[k].end);
 		sb_append(&sb, line, (size_t)len);
+		carry_write(&sb, seen[k].carry, seen[k].carry_len);
+		sb_putc(&sb, '\n');
 	}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct state_ident *id = &p->ids[i];
 		if (!id->ino)
 			continue;
 		int len = snprintf(line, sizeof(line), "%" PRIu64 " %" PRIu64 " %" PRIu64
-			" %016" PRIx64 " %" PRIu64 " %s\n", id->dev, id->ino, id->head_len,
-			id->head_hash, p->whole[i] || p->skip[i] ? id->size : id->end,
-			p->paths[i]);
+			" %016" PRIx64 " %" PRIu64, id->dev, id->ino, id->head_len,
+			id->head_hash, p->whole[i] ? id->size : id->end);
 		sb_append(&sb, line, (size_t)len);
+		carry_write(&sb, p->carry[i], p->carry_len[i]);
+		sb_putc(&sb, ' ');
+		sb_append(&sb, p->paths[i], strlen(p->paths[i]));
+		sb_putc(&sb, '\n');
 	}
-	char path[4096];
+	char path[4096], tmp[4200];
 	snprintf(path, sizeof(path), "%s/files", dir);
-	int rc = replace_file(path, sb.buf ? sb.buf : "", sb.len, err);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int rc = write_file(tmp, sb.buf ? sb.buf : "", sb.len, err);
 	sb_release(&sb);
-	free(seen);
+	seen_free(seen, nseen);
+	if (rc != 0) {
+		unlink(partial_tmp);
+		state_temp_forget(partial_tmp);
+		return -1;
+	}
+	test_pause();
+	/* Both renames or none: a signal waits until they are done. */
+	sigset_t hold, was;
+	sigemptyset(&hold);
+	sigaddset(&hold, SIGINT);
+	sigaddset(&hold, SIGTERM);
+	sigaddset(&hold, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hold, &was);
+	if (rename(partial_tmp, partial) != 0) {
+		*err = errorf("%s: %s", partial, strerror(errno));
+		unlink(partial_tmp);
+		unlink(tmp);
+		rc = -1;
+	} else if (rename(tmp, path) != 0) {
+		*err = errorf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		unlink(partial);
+		rc = -1;
+	}
+	state_temp_forget(partial_tmp);
+	state_temp_forget(tmp);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
 	return rc;
 }
 

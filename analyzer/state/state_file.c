@@ -305,6 +305,7 @@ int state_write(const char *path, const struct state_parts *p,
 		goto out;
 	}
 	tmp = errorf("%s.tmp", path);
+	state_temp_add(tmp);
 	f = fopen(tmp, "wb");
 	if (!f) {
 		*err = errorf("%s: %s", tmp, strerror(errno));
@@ -332,6 +333,8 @@ out:
 		fclose(f);
 	if (rc != 0 && tmp)
 		unlink(tmp);
+	if (tmp)
+		state_temp_forget(tmp);
 	free(tmp);
 	free(z);
 	sb_release(&body.sb);
@@ -366,7 +369,8 @@ static int slurp(const char *path, char **buf, size_t *len, char **err)
 		sb_release(&sb);
 		return -1;
 	}
-	*buf = sb.buf;
+	/* An empty file is a buffer too: the reader's bounds are pointers. */
+	*buf = sb.buf ? sb.buf : xcalloc(1, 1);
 	*len = sb.len;
 	return 0;
 }

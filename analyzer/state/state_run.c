@@ -57,6 +57,9 @@ int state_save_run(const struct pgsift_options *opts, struct analysis *a,
 		.agg = a->agg, .events = a->events, .traces = a->traces,
 		.snapshots = a->snapshots,
 	};
+	/* A --state run's partial is temporary until its commit. */
+	if (opts->state_dir)
+		state_temp_add(opts->save);
 	int rc = state_write(opts->save, &p, opts, &a->save_error);
 	free(own);
 	return rc;
@@ -188,6 +191,88 @@ static void with_filters(struct pgsift_options *o, const struct state_filters *f
 		*lists[k] = (const char **)f->lists[k];
 }
 
+/* Whether the report lists a snapshot: its rows name inputs by number,
+ * which a join would move. */
+static bool has_snapshot_input(const struct analysis *a)
+{
+	for (size_t i = 0; i < a->ninputs; i++)
+		if (a->inputs[i].format && strstr(a->inputs[i].format, "-csv"))
+			return true;
+	return false;
+}
+
+static bool has_note(const struct input_report *r, const char *note)
+{
+	for (size_t k = 0; k < r->nnotes; k++)
+		if (strcmp(r->notes[k], note) == 0)
+			return true;
+	return false;
+}
+
+/* Adds piece src (read right after dst's bytes) into dst, src's lines
+ * numbered after dst's. */
+static void join_input(struct input_report *dst, struct input_report *src)
+{
+	for (size_t k = 0; k < src->nkept; k++) {
+		if (dst->nkept < INPUT_MAX_PROBLEMS) {
+			dst->problems[dst->nkept] = src->problems[k];
+			dst->problems[dst->nkept++].line += dst->lines;
+		} else {
+			free(src->problems[k].message);
+		}
+	}
+	src->nkept = 0;
+	for (size_t k = 0; k < src->nnotes; k++) {
+		if (has_note(dst, src->notes[k]))
+			continue;
+		add_note(dst, src->notes[k]);
+		src->notes[k] = NULL;
+	}
+	dst->bytes += src->bytes;
+	dst->lines += src->lines;
+	dst->records += src->records;
+	dst->skipped += src->skipped;
+	dst->nproblems += src->nproblems;
+	dst->unreadable = dst->unreadable && src->unreadable;
+	dst->truncated = dst->truncated || src->truncated;
+	if (strcmp(dst->format, "empty") == 0)
+		dst->format = src->format;
+	parse_report_release(src);
+}
+
+/* --state: the partials' pieces of one log, one after the other, shown as
+ * one input (ids: one per input of a, their ranges). */
+static void join_pieces(struct analysis *a, const struct state_ident *ids)
+{
+	if (has_snapshot_input(a))
+		return;
+	struct state_ident *joined = xcalloc(a->ninputs ? a->ninputs : 1, sizeof(*joined));
+	size_t n = 0;
+	for (size_t i = 0; i < a->ninputs; i++) {
+		const struct state_ident *id = &ids[i];
+		size_t k = 0;
+		for (; k < n; k++)
+			if (id->ino && joined[k].dev == id->dev && joined[k].ino == id->ino &&
+					(joined[k].head_len != id->head_len ||
+					 joined[k].head_hash == id->head_hash) &&
+					joined[k].end == id->start && id->start > 0)
+				break;
+		if (k < n) {
+			join_input(&a->inputs[k], &a->inputs[i]);
+			joined[k].end = id->end;
+			joined[k].head_len = id->head_len;
+			joined[k].head_hash = id->head_hash;
+			continue;
+		}
+		a->inputs[n] = a->inputs[i];
+		joined[n++] = *id;
+	}
+	for (size_t i = n; i < a->ninputs; i++)
+		memset(&a->inputs[i], 0, sizeof(a->inputs[i]));
+	a->ninputs = n;
+	free(joined);
+}
+
 enum analysis_status state_merge_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis *a,
 		const struct traces_limits *tl)
@@ -272,6 +357,8 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 	a->filtered_out = st.filtered;
 	a->window_start = st.first_ts;
 	a->window_end = st.last_ts;
+	if (opts->state_dir)
+		join_pieces(a, m.ids);
 	rc = ANALYSIS_OK;
 out:
 	filter_free(filter);
