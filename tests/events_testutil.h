@@ -94,9 +94,13 @@ struct line {
 	const char *text;
 };
 
+/* An entry of l at ts; entries are numbered as lines in the order made
+ * (the peak of sessions is counted in log order). */
 static inline struct log_entry entry(int64_t ts, const struct line *l)
 {
+	static uint64_t line;
 	return (struct log_entry){
+		.line = ++line,
 		.ts_ms = ts, .pid = l->pid, .leader_pid = -1,
 		.severity = l->sev, .message = slice_make(l->text, strlen(l->text)),
 	};

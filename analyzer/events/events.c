@@ -311,6 +311,7 @@ static void attach_part(struct events *ev, const struct log_entry *e)
 
 void events_log(struct events *ev, const struct log_entry *e)
 {
+	ev->pos = CALL_POS(ev->input, e->line);
 	if (is_part(e->severity)) {
 		if (ev->npending)
 			attach_part(ev, e);
@@ -490,7 +491,7 @@ uint64_t events_connections_total(const struct ev_connections *c)
 static void sink_consume(void *state, size_t input, const struct record *r)
 {
 	struct events *ev = state;
-	ev->pos = CALL_POS(input, r->u.log.line);
+	ev->input = input;
 	/* Server-wide events (checkpoints, autovacuum) carry no names: those
 	 * they lack pass --db/--user/--app. */
 	if (r->v.in_window && r->v.names_present)

@@ -139,6 +139,7 @@ struct events {
 	struct ev_sdelta *sdeltas;
 	size_t nsdeltas, capsdeltas;
 	uint64_t pos;                   /* CALL_POS of the entry being read */
+	size_t input;                   /* number of the input being read */
 	struct ev_checkpoints ckpt;
 	struct ev_autovacuum av;
 	struct ev_timeline tl;
