@@ -28,7 +28,7 @@
  * changes). */
 #define STATE_MAGIC "PGSIFTST"
 #define STATE_MAGIC_LEN 8
-#define STATE_FORMAT 2
+#define STATE_FORMAT 3
 
 /* ---- writing: little-endian, length-prefixed ---- */
 
@@ -91,10 +91,19 @@ struct pgsift_options;
  * range [start, end) of it that was read. dev and ino are 0 for standard
  * input, which is never taken for another. */
 #define STATE_HEAD_BYTES 65536
+#define STATE_PREFIX_BYTES 256
+#define STATE_LADDER 4          /* hashes of the first 1, 4, 16 and 64 KB */
+
 struct state_ident {
 	uint64_t dev, ino, size;
 	uint64_t head_len, head_hash;
 	uint64_t start, end;
+	/* To tell a file that grew from another file on a reused inode: the
+	 * first bytes themselves, and hashes of the first 1, 4, 16 and 64 KB
+	 * (0 past the head read), compared at the longest length both have. */
+	uint64_t ladder[STATE_LADDER];
+	uint32_t prefix_len;
+	char prefix[STATE_PREFIX_BYTES];
 };
 
 /* Fills *id for the file at path (stat and its first bytes), range

@@ -538,12 +538,42 @@ START_TEST(test_30_partials)
 }
 END_TEST
 
+/* A file on the inode of another (freed and reused: one job per file under
+ * GNU parallel's --cleanup did it) is not taken for it, whatever the two
+ * lengths; a file that grew is. Real logs: two of the test data. */
+START_TEST(test_ident_reused_inode)
+{
+	make_dir();
+	run_ok("head -c 5000 tests/data/syslog-excerpt.log > %D/small.log && "
+		"head -c 100000 tests/data/plans/pairs.log > %D/other.log && "
+		"head -c 70000 tests/data/plans/pairs.log > %D/grown.log");
+	char a[512], b[512], c[512];
+	snprintf(a, sizeof(a), "%s/small.log", dir);
+	snprintf(b, sizeof(b), "%s/other.log", dir);
+	snprintf(c, sizeof(c), "%s/grown.log", dir);
+	struct state_ident small, other, before;
+	ck_assert(state_ident_of(a, 0, 5000, &small));
+	ck_assert(state_ident_of(b, 0, 100000, &other));
+	ck_assert(state_ident_of(c, 0, 70000, &before));
+	/* As if each had the same device and inode. */
+	other.dev = small.dev = before.dev;
+	other.ino = small.ino = before.ino;
+	ck_assert_msg(!state_ident_overlaps(&small, &other),
+		"a 5 KB log taken for another file on its inode");
+	ck_assert_msg(!state_ident_overlaps(&other, &small), "the same, the other way");
+	/* pairs.log cut at 70 KB, then at 100 KB: one file that grew. */
+	ck_assert_msg(state_ident_overlaps(&before, &other), "a log that grew taken for another");
+	remove_dir();
+}
+END_TEST
+
 Suite *suite_state(void);
 Suite *suite_state(void)
 {
 	Suite *s = suite_create("state");
 	TCase *tc = tcase_create("merge");
 	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_ident_reused_inode);
 	tcase_add_test(tc, test_split_evidence);
 	tcase_add_test(tc, test_split_forms);
 	tcase_add_test(tc, test_same_input_twice);

@@ -42,6 +42,12 @@ static char *errorf(const char *fmt, ...)
 
 /* ---- identity ---- */
 
+/* Bytes the ladder's hash k covers: 1, 4, 16, 64 KB. */
+static size_t ladder_len(size_t k)
+{
+	return (size_t)1024 << (2 * k);
+}
+
 bool state_ident_of(const char *path, uint64_t start, uint64_t end,
 		struct state_ident *id)
 {
@@ -66,6 +72,11 @@ bool state_ident_of(const char *path, uint64_t start, uint64_t end,
 		id->size = (uint64_t)st.st_size;
 		id->head_len = got;
 		id->head_hash = XXH3_64bits(buf, got);
+		for (size_t k = 0; k < STATE_LADDER; k++)
+			if (got >= ladder_len(k))
+				id->ladder[k] = XXH3_64bits(buf, ladder_len(k));
+		id->prefix_len = (uint32_t)(got < STATE_PREFIX_BYTES ? got : STATE_PREFIX_BYTES);
+		memcpy(id->prefix, buf, id->prefix_len);
 	}
 	close(fd);
 	return ok;
@@ -75,10 +86,18 @@ bool state_ident_overlaps(const struct state_ident *a, const struct state_ident 
 {
 	if (!a->ino || a->dev != b->dev || a->ino != b->ino)
 		return false;
-	/* A file rewritten in place keeps its inode: its first bytes tell.
-	 * Heads of different lengths (a file that grew past the shorter)
-	 * cannot be compared and are taken for the same file. */
+	/* A file rewritten in place, or a new file on a freed inode, keeps
+	 * the inode: its first bytes tell, compared over the longest length
+	 * both heads have, so a file that grew is still the same one. */
 	if (a->head_len == b->head_len && a->head_hash != b->head_hash)
+		return false;
+	size_t k = STATE_LADDER;
+	while (k > 0 && !(a->head_len >= ladder_len(k - 1) && b->head_len >= ladder_len(k - 1)))
+		k--;
+	if (k > 0 && a->ladder[k - 1] != b->ladder[k - 1])
+		return false;
+	uint32_t n = a->prefix_len < b->prefix_len ? a->prefix_len : b->prefix_len;
+	if (memcmp(a->prefix, b->prefix, n) != 0)
 		return false;
 	return a->start < b->end && b->start < a->end;
 }
@@ -185,6 +204,9 @@ static void inputs_save(struct st_out *o, const struct state_parts *p)
 			id->head_hash, id->start, id->end };
 		for (size_t k = 0; k < ARRAY_SIZE(v); k++)
 			st_u64(o, v[k]);
+		for (size_t k = 0; k < STATE_LADDER; k++)
+			st_u64(o, id->ladder[k]);
+		st_bytes(o, id->prefix, id->prefix_len);
 	}
 }
 
@@ -240,8 +262,17 @@ static bool input_load(struct st_in *in, struct input_report *r,
 		&id->head_hash, &id->start, &id->end };
 	for (size_t k = 0; k < ARRAY_SIZE(v); k++)
 		*v[k] = st_get_u64(in);
+	for (size_t k = 0; k < STATE_LADDER; k++)
+		id->ladder[k] = st_get_u64(in);
+	size_t plen;
+	const char *prefix = st_get_ref(in, &plen);
+	if (!in->bad && ((!prefix && plen) || plen > STATE_PREFIX_BYTES))
+		return st_fail(in, "an input's first bytes past their limit");
 	if (in->bad)
 		return false;
+	if (plen)
+		memcpy(id->prefix, prefix, plen);
+	id->prefix_len = (uint32_t)plen;
 	if (!r->path)
 		return st_fail(in, "an input without its path");
 	if (!r->format)
