@@ -36,7 +36,7 @@
  * job that fails before pgsift writes one; HOST/ names the host's logs in
  * its state. */
 #define HOST_JOB "'rm -f {}.state; ln -sfn log {} && " \
-	"pgsift report -q -o /dev/null --save {}.state {}/*'"
+	"pgsift report -q -o /dev/null --save {}.state {}/postgresql-*'"
 /* One job per host, pinned to it by its host group; the state returned to
  * fleet/HOST.state. */
 #define HOST_RECIPE "parallel --will-cite --ssh %S --hgrp -S 1/db1,1/db2,1/db3 " \
@@ -121,12 +121,12 @@ static void run_ok(const char *fmt)
 static void stock_hosts(void)
 {
 	run_ok("mkdir -p %H/db1/log %H/db2/log %H/db3/log && "
-		"cp %R/tests/data/forms/postgresql.log.zst %H/db1/log/ && "
-		"cp %R/samples/postgresql.log.zst %H/db1/log/sample.log.zst && "
-		"cp %R/tests/data/forms/postgresql.csv.zst %H/db2/log/ && "
-		"cp %R/tests/data/events/workload-events.log %H/db2/log/ && "
-		"cp %R/tests/data/forms/postgresql.json.zst %H/db3/log/ && "
-		"cp %R/tests/data/syslog-excerpt.log %H/db3/log/");
+		"cp %R/tests/data/forms/postgresql.log.zst %H/db1/log/postgresql-forms.log.zst && "
+		"cp %R/samples/postgresql.log.zst %H/db1/log/postgresql-sample.log.zst && "
+		"cp %R/tests/data/forms/postgresql.csv.zst %H/db2/log/postgresql-forms.csv.zst && "
+		"cp %R/tests/data/events/workload-events.log %H/db2/log/postgresql-events.log && "
+		"cp %R/tests/data/forms/postgresql.json.zst %H/db3/log/postgresql-forms.json.zst && "
+		"cp %R/tests/data/syslog-excerpt.log %H/db3/log/postgresql-syslog.log");
 }
 
 /* The JSON report text without the runs' own counters, and without the
@@ -213,16 +213,16 @@ START_TEST(test_host_fails)
 	int status;
 	char *out = run_in(&status, true, HOST_RECIPE);
 	ck_assert_msg(status == 1, "exit %d:\n%s", status, out);
-	ck_assert_msg(strstr(out, "db2\tpgsift: db2/*: cannot open"), "%s", out);
+	ck_assert_msg(strstr(out, "db2\tpgsift: db2/postgresql-*: cannot open"), "%s", out);
 	free(out);
 	out = run(&status, "cut -f 2,7 fleet/jobs | sort");
 	ck_assert_str_eq(out, "Host\tExitval\ndb1\t0\ndb2\t2\ndb3\t0\n");
 	free(out);
 	run_ok("for h in db1 db3; do ln -s %H/$h/log $h; done");
 	same_json("pgsift report -q -j 1 -f json db1/* db3/*",
-		"pgsift merge -q -f json fleet/*.state 2>/dev/null", 3, "db2/*");
+		"pgsift merge -q -f json fleet/*.state 2>/dev/null", 3, "db2/postgresql-*");
 	out = run_in(&status, true, "pgsift merge -o /dev/null fleet/*.state");
-	ck_assert_msg(strstr(out, "db2/*: cannot open"), "%s", out);
+	ck_assert_msg(strstr(out, "db2/postgresql-*: cannot open"), "%s", out);
 	free(out);
 	/* Or without it: the others alone, exit 0. */
 	same_json("pgsift report -q -j 1 -f json db1/* db3/*",
@@ -281,12 +281,13 @@ static char *figures(const char *text)
 	return s;
 }
 
-/* Daily runs: each host keeps its own --state DIR, so a day's job reads
- * only what its logs gained and returns the state of all its partials.
- * After two days the merge has the whole logs' calls, totals and min/max
- * (per-backend state open at a run's end is settled there: see "Runs
- * that resume"); the first day's states cannot be merged with the
- * second's, which hold them. */
+/* Daily runs, with the hosts in a file as the README has them for many
+ * hosts (one login with a user name): each host keeps its own --state
+ * DIR, so a day's job reads only what its logs gained and returns the
+ * state of all its partials. After two days the merge has the whole logs'
+ * calls, totals and min/max (per-backend state open at a run's end is
+ * settled there: see "Runs that resume"); the first day's states cannot
+ * be merged with the second's, which hold them. */
 START_TEST(test_daily_state)
 {
 	if (!have_tools("fleet: daily_state"))
@@ -295,15 +296,18 @@ START_TEST(test_daily_state)
 	run_ok("mkdir -p %H/db1/log %H/db2/log && "
 		"zstd -dcq %R/tests/data/forms/postgresql.log.zst > db1.full && "
 		"zstd -dcq %R/samples/postgresql.log.zst > db2.full && "
-		"head -c 150000 db1.full > %H/db1/log/postgresql.log && "
-		"head -c 90000 db2.full > %H/db2/log/postgresql.log");
-#define DAILY_RECIPE(DAY) "parallel --will-cite --ssh %S --hgrp -S 1/db1,1/db2 --tag " \
+		"head -c 150000 db1.full > %H/db1/log/postgresql-16-main.log && "
+		"head -c 90000 db2.full > %H/db2/log/postgresql-16-main.log && "
+		"printf 'db1\\npostgres@db2\\n' > fleet.hosts && "
+		"sed 's|^|1/|' fleet.hosts > fleet.slf");
+#define DAILY_RECIPE(DAY) "awk -F@ '{ print $NF \"@\" $0 }' fleet.hosts | " \
+	"parallel --will-cite --ssh %S --hgrp --slf fleet.slf --tag " \
 	"--return " DAY "/./{}.state --cleanup " \
 	"'rm -f {}.state; ln -sfn log {} && pgsift report -q --state pgsift-state " \
-	"-o /dev/null --save {}.state {}/*' ::: db1@db1 db2@db2"
+	"-o /dev/null --save {}.state {}/postgresql-*'"
 	run_ok(DAILY_RECIPE("day1"));
-	run_ok("tail -c +150001 db1.full >> %H/db1/log/postgresql.log && "
-		"tail -c +90001 db2.full >> %H/db2/log/postgresql.log");
+	run_ok("tail -c +150001 db1.full >> %H/db1/log/postgresql-16-main.log && "
+		"tail -c +90001 db2.full >> %H/db2/log/postgresql-16-main.log");
 	run_ok(DAILY_RECIPE("day2"));
 	int s1, s2;
 	char *out = run(&s1, "ls %H/db1/pgsift-state %H/db2/pgsift-state | grep -c '^partial-'");
