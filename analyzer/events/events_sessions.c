@@ -222,7 +222,8 @@ static int cmp_delta(const void *a, const void *b)
 static void find_peak(struct events *ev)
 {
 	struct ev_connections *c = &ev->conn;
-	qsort(ev->sdeltas, ev->nsdeltas, sizeof(*ev->sdeltas), cmp_delta);
+	if (ev->nsdeltas)       /* qsort(NULL, 0, ...) is undefined */
+		qsort(ev->sdeltas, ev->nsdeltas, sizeof(*ev->sdeltas), cmp_delta);
 	uint64_t open = 0, input = UINT64_MAX;
 	c->peak_sessions = 0;
 	c->peak_ts = TS_NONE;
