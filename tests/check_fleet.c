@@ -241,11 +241,10 @@ END_TEST
 
 /* One job per file: the logs are here, parallel sends each to a worker
  * (--transferfile), which saves its state; the files' paths are the same
- * there, so the merge equals the one run here, paths included. Every file
- * is 64 KB or more: a worker's copy is removed after its job (--cleanup)
- * and the next copy often gets its inode, and a state's input identity
- * (device, inode, a hash of the first 64 KB) takes two files of one inode
- * whose heads differ in length for one file; see the README. */
+ * there, so the merge equals the one run here, paths included. A worker's
+ * copy is removed after its job (--cleanup) and the next copy often gets
+ * its inode: the short syslog excerpt among them must not be taken for
+ * the log that had the inode before (input identity: first bytes). */
 START_TEST(test_per_file)
 {
 	if (!have_tools("fleet: per_file"))
@@ -253,6 +252,7 @@ START_TEST(test_per_file)
 	make_dir();
 	run_ok("cp %R/tests/data/forms/postgresql.*.zst . && "
 		"cp %R/samples/postgresql.log.zst sample.log.zst && "
+		"zstd -q %R/tests/data/syslog-excerpt.log -o syslog-excerpt.zst && "
 		"parallel --will-cite --ssh %S -S 1/w1,1/w2 --joblog jobs "
 		"--transferfile {} --return {}.state --cleanup "
 		"'pgsift report -q -o /dev/null --save {}.state {}' ::: *.zst");
@@ -263,7 +263,7 @@ START_TEST(test_per_file)
 	ck_assert_str_eq(out, "fleet\njobs\npostgresql.csv.zst\npostgresql.csv.zst.state\n"
 		"postgresql.json.zst\npostgresql.json.zst.state\npostgresql.log.zst\n"
 		"postgresql.log.zst.state\nsample.log.zst\nsample.log.zst.state\n"
-		"Host\nw1\nw2\n");
+		"syslog-excerpt.zst\nsyslog-excerpt.zst.state\nHost\nw1\nw2\n");
 	free(out);
 	same_json("pgsift report -q -j 1 -f json *.zst",
 		"pgsift merge -q -f json *.state", 0, NULL);
