@@ -56,6 +56,9 @@ struct st_in {
 	uint64_t pos_shift;
 };
 
+/* A message in a new string (the caller frees it), as asprintf. */
+char *st_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Marks in bad with why (the first one is kept); returns false. */
 bool st_fail(struct st_in *in, const char *why);
 uint8_t st_get_u8(struct st_in *in);

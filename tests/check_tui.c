@@ -423,7 +423,7 @@ START_TEST(findings_events_timeline)
 	tlines_clear(&l);
 
 	struct tui_timeline t;
-	ck_assert(timeline_load(r, &t));
+	ck_assert(tui_timeline_load(r, &t));
 	ck_assert_uint_eq(t.n, 3);
 	ck_assert_int_eq(t.bucket_s, 60);
 	timeline_chart(&t, 1, 80, 4, &l);

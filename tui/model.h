@@ -251,7 +251,7 @@ struct tui_timeline {
  * when unknown. */
 int64_t tui_bucket_ms(int64_t width_ms);
 /* Returns false when the report has no timeline. */
-bool timeline_load(const struct tui_report *r, struct tui_timeline *t);
+bool tui_timeline_load(const struct tui_report *r, struct tui_timeline *t);
 void timeline_release(struct tui_timeline *t);
 /* A bar chart of calls per bucket, height rows, around bucket cur, with a
  * marker under it and the times below. */

@@ -130,7 +130,7 @@ static void sparkline(const struct tui_report *r, const struct tui_group *g, int
 		struct tlines *out)
 {
 	struct tui_timeline t;
-	if (!timeline_load(r, &t) || t.n == 0) {
+	if (!tui_timeline_load(r, &t) || t.n == 0) {
 		tlines_add(out, TS_DIM, TL_TEXT, 0, "  (no timeline in this report)");
 		return;
 	}

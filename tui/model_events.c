@@ -109,7 +109,7 @@ static void group_ref(const struct tui_report *r, struct tlines *out, bool has_f
 
 /* A statement kept with an event as the reports show it (masked unless
  * --show-literals), in sb; NULL when none was logged. */
-static const char *statement(const struct tui_report *r, const char *s, struct strbuf *sb)
+static const char *event_statement(const struct tui_report *r, const char *s, struct strbuf *sb)
 {
 	if (!s)
 		return NULL;
@@ -149,7 +149,7 @@ void events_build(const struct tui_report *r, int width, struct tlines *out)
 			events_lock_outcome_name(x->outcome));
 		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_WARN, "", line);
 		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_DIM, "      ",
-			or_dash(statement(r, x->statement, &sb)));
+			or_dash(event_statement(r, x->statement, &sb)));
 	}
 
 	const struct ev_deadlock *dl = events_deadlocks(ev, &n);
@@ -160,7 +160,7 @@ void events_build(const struct tui_report *r, int width, struct tlines *out)
 		tlines_add(out, TS_CRIT, TL_TEXT, 0, "  %s", ts);
 		for (uint32_t k = 0; k < dl[i].nprocs; k++)
 			tlines_add(out, TS_DIM, TL_TEXT, 0, "      %s",
-				or_dash(statement(r, dl[i].procs[k].statement, &sb)));
+				or_dash(event_statement(r, dl[i].procs[k].statement, &sb)));
 	}
 
 	const struct ev_error *er = events_errors(ev, &n);
@@ -174,7 +174,7 @@ void events_build(const struct tui_report *r, int width, struct tlines *out)
 		group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_WARN, "", line);
 		if (x->example)
 			group_ref(r, out, x->has_fingerprint, x->fingerprint, TS_DIM, "      ",
-				statement(r, x->example, &sb));
+				event_statement(r, x->example, &sb));
 	}
 
 	const struct ev_temp_files *tf = events_temp_files(ev);
@@ -228,7 +228,7 @@ int64_t tui_bucket_ms(int64_t width_ms)
 	return (s > 0 ? s : 60) * 1000;
 }
 
-bool timeline_load(const struct tui_report *r, struct tui_timeline *t)
+bool tui_timeline_load(const struct tui_report *r, struct tui_timeline *t)
 {
 	*t = (struct tui_timeline){ 0 };
 	const struct ev_timeline *tl = r->a->events ? events_timeline(r->a->events) : NULL;
@@ -368,7 +368,7 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 			long gi = x->has_fingerprint ? tui_report_group_of(r, x->fingerprint) : -1;
 			tlines_add(out, TS_WARN, gi >= 0 ? TL_GROUP : TL_TEXT, gi >= 0 ? (size_t)gi : 0,
 				"  lock wait %s  %s: %s", a, or_dash(x->lock),
-				or_dash(statement(r, x->statement, &sb)));
+				or_dash(event_statement(r, x->statement, &sb)));
 		}
 	}
 	const struct ev_error *er = events_errors(ev, &n);

@@ -14,7 +14,7 @@ static void timeline_open(struct view *v, size_t arg)
 {
 	(void)arg;
 	struct timeline_view *tv = (struct timeline_view *)view_lines_open(v, sizeof(*tv));
-	if (timeline_load(v->app->r, &tv->tl)) {
+	if (tui_timeline_load(v->app->r, &tv->tl)) {
 		/* Start on the busiest minute. */
 		for (size_t k = 1; k < tv->tl.n; k++)
 			if (tv->tl.total[k] > tv->tl.total[tv->bucket])

@@ -32,18 +32,6 @@
 #include "timeutil.h"
 #include "util.h"
 
-static char *errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *errorf(const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
 struct seen {
 	uint64_t dev, ino, head_len, head_hash, end;
 	char *carry;            /* decoded (state_resume.c), or NULL */
@@ -113,7 +101,7 @@ static int read_index(const char *dir, struct seen **v, size_t *n, char **err)
 	if (!f) {
 		if (errno == ENOENT)
 			return 0;
-		*err = errorf("%s: %s", path, strerror(errno));
+		*err = st_errorf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	char *line = NULL;
@@ -202,7 +190,7 @@ static void plan_one(struct state_plan *p, size_t i, const char *path,
 			continue;
 		if ((uint64_t)st.st_size < s->end || !head_hash(fd, s->head_len, &h) ||
 				h != s->head_hash) {
-			p->notes[i] = errorf("rotated, truncated or replaced since the last "
+			p->notes[i] = st_errorf("rotated, truncated or replaced since the last "
 				"run: read from its start");
 			break;
 		}
@@ -253,7 +241,7 @@ int state_plan_make(const char *dir, const char *const *paths, size_t n,
 	size_t nseen;
 	memset(p, 0, sizeof(*p));
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-		*err = errorf("--state %s: %s", dir, strerror(errno));
+		*err = st_errorf("--state %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (read_index(dir, &seen, &nseen, err) != 0)
@@ -278,44 +266,13 @@ int state_plan_make(const char *dir, const char *const *paths, size_t n,
 	return 0;
 }
 
-/* ---- temporary files, for a signal handler ---- */
-
-#define TEMPS_MAX 8
-static char temps[TEMPS_MAX][4200];
-static volatile sig_atomic_t temp_used[TEMPS_MAX];
-
-void state_temp_add(const char *path)
-{
-	for (size_t i = 0; i < TEMPS_MAX; i++) {
-		if (temp_used[i])
-			continue;
-		snprintf(temps[i], sizeof(temps[i]), "%s", path);
-		temp_used[i] = 1;
-		return;
-	}
-}
-
-void state_temp_forget(const char *path)
-{
-	for (size_t i = 0; i < TEMPS_MAX; i++)
-		if (temp_used[i] && strcmp(temps[i], path) == 0)
-			temp_used[i] = 0;
-}
-
-void state_temps_remove(void)
-{
-	for (size_t i = 0; i < TEMPS_MAX; i++)
-		if (temp_used[i])
-			unlink(temps[i]);
-}
-
 /* Writes path (a temporary file, registered) with text, synced. */
 static int write_file(const char *path, const char *text, size_t len, char **err)
 {
 	state_temp_add(path);
 	FILE *f = fopen(path, "w");
 	if (!f) {
-		*err = errorf("%s: %s", path, strerror(errno));
+		*err = st_errorf("%s: %s", path, strerror(errno));
 		state_temp_forget(path);
 		return -1;
 	}
@@ -328,7 +285,7 @@ static int write_file(const char *path, const char *text, size_t len, char **err
 	}
 	if (ok)
 		return 0;
-	*err = errorf("%s: %s", path, strerror(saved ? saved : EIO));
+	*err = st_errorf("%s: %s", path, strerror(saved ? saved : EIO));
 	unlink(path);
 	state_temp_forget(path);
 	return -1;
@@ -405,12 +362,12 @@ int state_plan_commit(const char *dir, const struct state_plan *p,
 	sigaddset(&hold, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &hold, &was);
 	if (rename(partial_tmp, partial) != 0) {
-		*err = errorf("%s: %s", partial, strerror(errno));
+		*err = st_errorf("%s: %s", partial, strerror(errno));
 		unlink(partial_tmp);
 		unlink(tmp);
 		rc = -1;
 	} else if (rename(tmp, path) != 0) {
-		*err = errorf("%s: %s", path, strerror(errno));
+		*err = st_errorf("%s: %s", path, strerror(errno));
 		unlink(tmp);
 		unlink(partial);
 		rc = -1;
@@ -425,7 +382,7 @@ char *state_partial_name(const char *dir, int64_t first_ts, int64_t last_ts)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
-	return errorf("%s/partial-%" PRId64 "-%" PRId64 "-%lld%09ld.state", dir,
+	return st_errorf("%s/partial-%" PRId64 "-%" PRId64 "-%lld%09ld.state", dir,
 		first_ts == TS_NONE ? (int64_t)0 : first_ts,
 		last_ts == TS_NONE ? (int64_t)0 : last_ts,
 		(long long)now.tv_sec, now.tv_nsec);
@@ -443,7 +400,7 @@ int state_partials(const char *dir, int64_t since, int64_t until,
 	*n = 0;
 	DIR *d = opendir(dir);
 	if (!d) {
-		*err = errorf("--state %s: %s", dir, strerror(errno));
+		*err = st_errorf("--state %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	for (struct dirent *e; (e = readdir(d)); ) {
@@ -457,7 +414,7 @@ int state_partials(const char *dir, int64_t since, int64_t until,
 		if ((since != TS_NONE && last < since) || (until != TS_NONE && first > until))
 			continue;
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		(*out)[(*n)++] = errorf("%s/%s", dir, e->d_name);
+		(*out)[(*n)++] = st_errorf("%s/%s", dir, e->d_name);
 	}
 	closedir(d);
 	if (*n)

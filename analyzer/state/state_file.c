@@ -28,18 +28,6 @@
 /* A payload larger than this is not a state this pgsift wrote. */
 #define PAYLOAD_MAX ((uint64_t)1 << 40)
 
-static char *errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *errorf(const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
 /* ---- identity ---- */
 
 /* Bytes the ladder's hash k covers: 1, 4, 16, 64 KB. */
@@ -332,30 +320,30 @@ int state_write(const char *path, const struct state_parts *p,
 	if (!cc)
 		abort();        /* only memory fails it */
 	if (ZSTD_isError(zlen)) {
-		*err = errorf("%s: compressing the state: %s", path, ZSTD_getErrorName(zlen));
+		*err = st_errorf("%s: compressing the state: %s", path, ZSTD_getErrorName(zlen));
 		goto out;
 	}
-	tmp = errorf("%s.tmp", path);
+	tmp = st_errorf("%s.tmp", path);
 	state_temp_add(tmp);
 	f = fopen(tmp, "wb");
 	if (!f) {
-		*err = errorf("%s: %s", tmp, strerror(errno));
+		*err = st_errorf("%s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (fwrite(head.sb.buf, 1, head.sb.len, f) != head.sb.len ||
 			fwrite(z, 1, zlen, f) != zlen || fflush(f) != 0 ||
 			fsync(fileno(f)) != 0) {
-		*err = errorf("%s: %s", tmp, strerror(errno ? errno : EIO));
+		*err = st_errorf("%s: %s", tmp, strerror(errno ? errno : EIO));
 		goto out;
 	}
 	int closed = fclose(f);
 	f = NULL;
 	if (closed != 0) {
-		*err = errorf("%s: %s", tmp, strerror(errno));
+		*err = st_errorf("%s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (rename(tmp, path) != 0) {
-		*err = errorf("%s: %s", path, strerror(errno));
+		*err = st_errorf("%s: %s", path, strerror(errno));
 		goto out;
 	}
 	rc = 0;
@@ -385,7 +373,7 @@ static int slurp(const char *path, char **buf, size_t *len, char **err)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		*err = errorf("%s: %s", path, strerror(errno));
+		*err = st_errorf("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	struct strbuf sb = STRBUF_INIT;
@@ -396,7 +384,7 @@ static int slurp(const char *path, char **buf, size_t *len, char **err)
 	int bad = ferror(f);
 	fclose(f);
 	if (bad) {
-		*err = errorf("%s: %s", path, strerror(errno ? errno : EIO));
+		*err = st_errorf("%s: %s", path, strerror(errno ? errno : EIO));
 		sb_release(&sb);
 		return -1;
 	}
@@ -468,7 +456,7 @@ int state_read(const char *path, struct state_parts *p, size_t input_base,
 	struct st_in in = { (const unsigned char *)file,
 		(const unsigned char *)file + flen, false, NULL, 0 };
 	if (!state_probe(file, flen)) {
-		*err = errorf("%s: not a pgsift state (it does not start with %s)",
+		*err = st_errorf("%s: not a pgsift state (it does not start with %s)",
 			path, STATE_MAGIC);
 		goto out;
 	}
@@ -477,7 +465,7 @@ int state_read(const char *path, struct state_parts *p, size_t input_base,
 	size_t vlen;
 	const char *version = st_get_ref(&in, &vlen);
 	if (!in.bad && format != STATE_FORMAT) {
-		*err = errorf("%s: a state of format %u, written by pgsift %.*s; "
+		*err = st_errorf("%s: a state of format %u, written by pgsift %.*s; "
 			"this pgsift (%s) reads format %d only", path, format,
 			version ? (int)(vlen < 32 ? vlen : 32) : 1, version ? version : "?",
 			PGSIFT_VERSION, STATE_FORMAT);
@@ -518,7 +506,7 @@ int state_read(const char *path, struct state_parts *p, size_t input_base,
 			st_fail(&in, "bytes past its end");
 	}
 	if (in.bad) {
-		*err = errorf("%s: not a readable pgsift state: %s", path,
+		*err = st_errorf("%s: not a readable pgsift state: %s", path,
 			in.why ? in.why : "damaged");
 		goto out;
 	}

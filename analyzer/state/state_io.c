@@ -1,7 +1,12 @@
 /* state_io.c: the bytes of a state (see state.h): little-endian numbers,
- * length-prefixed strings, and the sketch every part uses. */
+ * length-prefixed strings, and the sketch every part uses; the messages
+ * and the temporary files' registry its writers share. */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sketch.h"
 #include "state.h"
@@ -230,4 +235,46 @@ bool st_get_sketch(struct st_in *in, struct sketch *s)
 	if (sum != s->count)
 		return st_fail(in, "a sketch's counts do not add up");
 	return !in->bad;
+}
+
+char *st_errorf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/* ---- temporary files, for a signal handler ---- */
+
+#define TEMPS_MAX 8
+static char temps[TEMPS_MAX][4200];
+static volatile sig_atomic_t temp_used[TEMPS_MAX];
+
+void state_temp_add(const char *path)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++) {
+		if (temp_used[i])
+			continue;
+		snprintf(temps[i], sizeof(temps[i]), "%s", path);
+		temp_used[i] = 1;
+		return;
+	}
+}
+
+void state_temp_forget(const char *path)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++)
+		if (temp_used[i] && strcmp(temps[i], path) == 0)
+			temp_used[i] = 0;
+}
+
+void state_temps_remove(void)
+{
+	for (size_t i = 0; i < TEMPS_MAX; i++)
+		if (temp_used[i])
+			unlink(temps[i]);
 }

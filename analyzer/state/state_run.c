@@ -22,18 +22,6 @@
 #include "traces.h"
 #include "util.h"
 
-static char *errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *errorf(const char *fmt, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	return s;
-}
-
 /* ---- --save ---- */
 
 int state_save_run(const struct pgsift_options *opts, struct analysis *a,
@@ -127,14 +115,14 @@ static bool already_merged(struct analysis *a, const struct merged *m,
 		return false;
 	if (dup < p->ninputs) {
 		size_t at = overlapping(m, &p->ids[first]);
-		*err = errorf("%s: it holds %s, already merged from %s, with other "
+		*err = st_errorf("%s: it holds %s, already merged from %s, with other "
 			"inputs; a state is merged whole, so it cannot be merged without "
 			"counting that input twice", path, p->inputs[first].path, m->from[at]);
 		return false;
 	}
 	for (size_t i = 0; i < p->ninputs; i++) {
 		size_t at = overlapping(m, &p->ids[i]);
-		add_note(&a->inputs[at], errorf("already merged from %s; its copy in %s "
+		add_note(&a->inputs[at], st_errorf("already merged from %s; its copy in %s "
 			"skipped", m->from[at], path));
 	}
 	return true;
@@ -304,7 +292,7 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 			filters = p.filters;
 			memset(&p.filters, 0, sizeof(p.filters));
 		} else if (!state_filters_equal(&filters, &p.filters)) {
-			a->error = errorf("%s: made with other filters (--since, --until, "
+			a->error = st_errorf("%s: made with other filters (--since, --until, "
 				"--db, --user, --app, --include, --exclude) than %s; states "
 				"merge when they were made with the same", paths[i], paths[0]);
 			free_parts(&p);
