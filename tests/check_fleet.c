@@ -271,28 +271,6 @@ START_TEST(test_per_file)
 }
 END_TEST
 
-/* The queries and total time, and calls, min and max per group of a JSON
- * report, as text (what check_state.c compares for --state runs). */
-static char *figures(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
-	json_t *tot = json_object_get(j, "totals"), *g;
-	char *s = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&s, &len);
-	fprintf(f, "%lld %.3f\n", (long long)json_integer_value(json_object_get(tot, "queries")),
-		json_real_value(json_object_get(tot, "total_ms")));
-	json_array_foreach(json_object_get(j, "groups"), i, g)
-		fprintf(f, "%s %lld %.3f %.3f\n", json_string_value(json_object_get(g, "fingerprint")),
-			(long long)json_integer_value(json_object_get(g, "calls")),
-			json_number_value(json_object_get(g, "min_ms")),
-			json_number_value(json_object_get(g, "max_ms")));
-	fclose(f);
-	json_decref(j);
-	return s;
-}
 
 /* Daily runs, with the hosts in a file as the README has them for many
  * hosts (one login with a user name): each host keeps its own --state
@@ -330,7 +308,7 @@ START_TEST(test_daily_state)
 	char *merged = run(&s2, "pgsift merge -q -f json day2/*.state");
 	ck_assert_int_eq(s1, 0);
 	ck_assert_int_eq(s2, 0);
-	char *a = figures(whole), *b = figures(merged);
+	char *a = tu_report_figures(whole), *b = tu_report_figures(merged);
 	ck_assert_msg(strcmp(a, b) == 0, "two days of states differ from the whole "
 		"logs from line %d on", tu_first_diff_line(a, b));
 	free(a);

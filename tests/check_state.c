@@ -248,27 +248,6 @@ START_TEST(test_refused)
 }
 END_TEST
 
-/* The queries, total time and calls per group of a JSON report, as text. */
-static char *figures(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
-	json_t *tot = json_object_get(j, "totals"), *g;
-	char *s = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&s, &len);
-	fprintf(f, "%lld %.3f\n", (long long)json_integer_value(json_object_get(tot, "queries")),
-		json_real_value(json_object_get(tot, "total_ms")));
-	json_array_foreach(json_object_get(j, "groups"), i, g)
-		fprintf(f, "%s %lld %.3f %.3f\n", json_string_value(json_object_get(g, "fingerprint")),
-			(long long)json_integer_value(json_object_get(g, "calls")),
-			json_number_value(json_object_get(g, "min_ms")),
-			json_number_value(json_object_get(g, "max_ms")));
-	fclose(f);
-	json_decref(j);
-	return s;
-}
 
 /* --state DIR on a real log that grows in three steps, the first cut in
  * the middle of a line: each run reads what was appended, up to the last
@@ -289,7 +268,7 @@ START_TEST(test_state_dir)
 	char *whole = run(&s1, "%B report -q -f json %D/full.log");
 	char *merged = run(&s2, "%B report -q -f json --state %D/s");
 	ck_assert_int_eq(s2, 0);
-	char *a = figures(whole), *b = figures(merged);
+	char *a = tu_report_figures(whole), *b = tu_report_figures(merged);
 	ck_assert_msg(strcmp(a, b) == 0, "--state partials differ from the whole "
 		"log from line %d on", tu_first_diff_line(a, b));
 	free(a);
@@ -297,8 +276,8 @@ START_TEST(test_state_dir)
 	free(merged);
 	/* Nothing new: a fourth run adds no partial with calls. */
 	merged = run(&s2, "%B report -q -f json --state %D/s %D/pg.log");
-	a = figures(whole);
-	b = figures(merged);
+	a = tu_report_figures(whole);
+	b = tu_report_figures(merged);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
@@ -414,8 +393,8 @@ START_TEST(test_state_resume)
 		"line %d on", tu_first_diff_line(a, b));
 	free(a);
 	free(b);
-	a = figures(whole);
-	b = figures(merged);
+	a = tu_report_figures(whole);
+	b = tu_report_figures(merged);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
@@ -465,7 +444,7 @@ START_TEST(test_interrupted)
 	int s1, s2;
 	char *whole = run(&s1, "%B report -q -f json %D/full.log");
 	char *merged = run(&s2, "%B report -q -f json --state %D/s");
-	char *a = figures(whole), *b = figures(merged);
+	char *a = tu_report_figures(whole), *b = tu_report_figures(merged);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);

@@ -1,4 +1,6 @@
 /* testutil.c: helpers shared by the test suites. */
+#include <check.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
@@ -286,4 +288,25 @@ int tu_first_diff_line(const char *a, const char *b)
 		if (*a == '\n')
 			line++;
 	return line;
+}
+
+char *tu_report_figures(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
+	json_t *tot = json_object_get(j, "totals"), *g;
+	char *s = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&s, &len);
+	fprintf(f, "%lld %.3f\n", (long long)json_integer_value(json_object_get(tot, "queries")),
+		json_real_value(json_object_get(tot, "total_ms")));
+	json_array_foreach(json_object_get(j, "groups"), i, g)
+		fprintf(f, "%s %lld %.3f %.3f\n", json_string_value(json_object_get(g, "fingerprint")),
+			(long long)json_integer_value(json_object_get(g, "calls")),
+			json_number_value(json_object_get(g, "min_ms")),
+			json_number_value(json_object_get(g, "max_ms")));
+	fclose(f);
+	json_decref(j);
+	return s;
 }

@@ -80,4 +80,9 @@ char *tu_slurp(const char *path);
 /* 1-based number of the first line where a and b differ. */
 int tu_first_diff_line(const char *a, const char *b);
 
+/* A JSON report's queries and total time, then each group's fingerprint,
+ * calls, min and max, as text (the caller frees it): what a merge of
+ * partial runs must share with one run. */
+char *tu_report_figures(const char *json_text);
+
 #endif
