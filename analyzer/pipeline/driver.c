@@ -1,13 +1,14 @@
 /* driver.c: pulls each input's records through the window and filter
  * stage into the sinks, on worker threads (see sink.h).
  *
- * A plain log file is cut across all the workers (driver_split.c); other
- * inputs are independent, so each one is handled whole by one worker
- * with its own sinks (no locks on the hot path). analysis.c merges the
- * workers' sinks at the end. */
+ * A log file larger than its share of the inputs is cut across all the
+ * workers (driver_split.c); other inputs are independent, so each one is
+ * handled whole by one worker with its own sinks (no locks on the hot
+ * path). analysis.c merges the workers' sinks at the end. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "filter.h"
 #include "sink.h"
@@ -153,14 +154,24 @@ void driver_run_all(const struct driver_cfg *cfg, const char *const *paths,
 		size_t n, struct input_report *reports, const struct sinks *workers,
 		unsigned jobs)
 {
-	/* A plain log file is cut across every worker, one after the other;
-	 * the inputs that cannot be cut are then shared out whole. */
+	/* A log file larger than its share of the inputs is cut across every
+	 * worker, one after the other; the other inputs are then shared out
+	 * whole. Cutting costs CPU time (records handed between cores): two
+	 * 1 GB logs read whole on two workers took 2.3-2.9 s, cut 4.5-5.9 s. */
+	uint64_t *size = xcalloc(n ? n : 1, sizeof(*size));
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0)
+			size[i] = (uint64_t)st.st_size;
+		total += size[i];
+	}
 	const char **rest = xcalloc(n ? n : 1, sizeof(*rest));
 	size_t *rest_idx = xcalloc(n ? n : 1, sizeof(*rest_idx));
 	size_t nrest = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (jobs > 1 && driver_split_input(cfg, paths[i], i, workers, jobs,
-				&reports[i]))
+		if (jobs > 1 && size[i] * jobs > total && driver_split_input(cfg,
+				paths[i], i, workers, jobs, &reports[i]))
 			continue;
 		rest[nrest] = paths[i];
 		rest_idx[nrest++] = i;
@@ -188,4 +199,5 @@ void driver_run_all(const struct driver_cfg *cfg, const char *const *paths,
 	free(w);
 	free(rest);
 	free(rest_idx);
+	free(size);
 }

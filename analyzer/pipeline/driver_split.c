@@ -4,11 +4,11 @@
  * record_start; split_pieces.c), the pieces are parsed on jobs workers,
  * and each record goes to the shard of its backend (pid): each worker,
  * with its own sinks, applies its shard's records piece after piece, in
- * file order. So
- * every backend's records reach one ingest, one events and one traces
- * state in the order the server wrote them, and what the sinks keep per
- * backend (a plan waiting for its duration line, a message waiting for its
- * DETAIL, an open session or lock wait, a run of N+1 calls) is never cut:
+ * file order. So every backend's records reach one ingest, one events and
+ * one traces state in the order the server wrote them, and what the sinks
+ * keep per backend (a plan waiting for its duration line, a message
+ * waiting for its DETAIL, an open session or lock wait, a run of N+1
+ * calls) is never cut:
  * nothing per backend is carried across a cut, because no cut separates a
  * backend from its past. What depends on the order across backends (the
  * peak of sessions open at once, what was seen first) the sinks settle
@@ -30,11 +30,7 @@
 
 /* ---- which shard applies a backend's records ---- */
 
-/* A backend goes to the shard with the fewest records so far when it is
- * first seen, and stays there. A hash of the pid put three of the four
- * busy backends of a pooled log on one shard of two (the other idled);
- * pools are a few backends doing everything, so balance by load. */
-/* A parse thread's memory of the assignments it has looked up. */
+/* A worker's memory of the assignments it has looked up. */
 #define PIDCACHE 256
 struct pidcache {
 	int64_t pid[PIDCACHE];          /* 0: empty */
@@ -65,7 +61,11 @@ static void pidmap_grow(struct pidmap *m)
 	free(old.shard);
 }
 
-/* The shard of pid's records (pid 0 stands for "not logged"). */
+/* The shard of pid's records (pid 0 stands for "not logged"). A backend
+ * goes to the shard with the fewest records so far when it is first seen,
+ * and stays there. A hash of the pid put three of the four busy backends
+ * of a pooled log on one shard of two (the other idled); pools are a few
+ * backends doing everything, so balance by load. */
 static unsigned shard_of(struct split *sp, struct pidcache *pc, int64_t pid)
 {
 	if (pid <= 0)
@@ -343,8 +343,10 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 		return false;
 	bool plain = lr_compression(lr) == INPUT_PLAIN;
 	uint64_t piece = split_piece_size(plain ? size : 0, jobs);
-	const struct parser *p = cut_parser(cfg, lr);
-	if (!p || (plain && size < 2 * piece)) {
+	/* The size first: the format is known only after decompressing the
+	 * first bytes, which the caller does again for an input not cut. */
+	const struct parser *p = plain && size < 2 * piece ? NULL : cut_parser(cfg, lr);
+	if (!p) {
 		lr_close(lr);
 		return false;
 	}
