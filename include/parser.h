@@ -47,6 +47,16 @@ struct input_report {
 /* Frees what r holds (path, problems, notes); r itself is the caller's.
  * NULL is a no-op. */
 void parse_report_release(struct input_report *r);
+/* Adds src, a later piece of the same input whose lines are numbered from
+ * 1, into dst: its counts, its kept problems (their lines moved by
+ * line_base; 0, the input as a whole, stays) while dst keeps fewer than
+ * INPUT_MAX_PROBLEMS, its notes dst does not have yet, whether it was
+ * truncated. src is released. Bytes, lines and whether it could be read
+ * are the caller's to join. */
+void parse_report_join(struct input_report *dst, struct input_report *src,
+		uint64_t line_base);
+/* Appends note (a malloc'd string, taken over) to r's notes. */
+void parse_report_add_note(struct input_report *r, char *note);
 
 /* The options a parser may read: nothing else of the run reaches it. */
 struct parse_options {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "parser.h"
 #include "util.h"
@@ -50,6 +51,13 @@ void parse_skipped(struct parse_ctx *ctx, uint64_t n)
 	ctx->report->skipped += n;
 }
 
+/* Appends note (taken over) to r's notes. */
+static void take_note(struct input_report *r, char *note)
+{
+	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+	r->notes[r->nnotes++] = note;
+}
+
 void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
 {
 	char msg[1024];
@@ -57,9 +65,42 @@ void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	struct input_report *r = ctx->report;
-	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-	r->notes[r->nnotes++] = xstrdup(msg);
+	take_note(ctx->report, xstrdup(msg));
+}
+
+void parse_report_add_note(struct input_report *r, char *note)
+{
+	take_note(r, note);
+}
+
+static bool has_note(const struct input_report *r, const char *note)
+{
+	for (size_t k = 0; k < r->nnotes; k++)
+		if (strcmp(r->notes[k], note) == 0)
+			return true;
+	return false;
+}
+
+void parse_report_join(struct input_report *dst, struct input_report *src,
+		uint64_t line_base)
+{
+	dst->records += src->records;
+	dst->skipped += src->skipped;
+	dst->nproblems += src->nproblems;
+	for (size_t k = 0; k < src->nkept && dst->nkept < INPUT_MAX_PROBLEMS; k++) {
+		struct problem *pb = &src->problems[k];
+		dst->problems[dst->nkept].line = pb->line ? pb->line + line_base : 0;
+		dst->problems[dst->nkept++].message = pb->message;
+		pb->message = NULL;
+	}
+	for (size_t k = 0; k < src->nnotes; k++) {
+		if (has_note(dst, src->notes[k]))
+			continue;
+		take_note(dst, src->notes[k]);
+		src->notes[k] = NULL;
+	}
+	dst->truncated |= src->truncated;
+	parse_report_release(src);
 }
 
 void parse_report_release(struct input_report *r)

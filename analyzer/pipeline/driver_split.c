@@ -237,43 +237,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* ---- the pieces' reports into the input's ---- */
-
-static bool has_note(const struct input_report *r, const char *note)
-{
-	for (size_t i = 0; i < r->nnotes; i++)
-		if (strcmp(r->notes[i], note) == 0)
-			return true;
-	return false;
-}
-
-/* Adds the piece's report to r, its lines moved by base. */
-static void join_report(struct input_report *r, struct input_report *pr,
-		uint64_t base)
-{
-	r->records += pr->records;
-	r->skipped += pr->skipped;
-	r->nproblems += pr->nproblems;
-	for (size_t i = 0; i < pr->nkept; i++) {
-		struct problem *pb = &pr->problems[i];
-		if (r->nkept < INPUT_MAX_PROBLEMS) {
-			r->problems[r->nkept].line = pb->line ? pb->line + base : 0;
-			r->problems[r->nkept++].message = pb->message;
-			pb->message = NULL;
-		}
-	}
-	for (size_t i = 0; i < pr->nnotes; i++) {
-		if (has_note(r, pr->notes[i]))
-			continue;
-		r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-		r->notes[r->nnotes++] = pr->notes[i];
-		pr->notes[i] = NULL;
-	}
-	r->truncated |= pr->truncated;
-	r->unreadable |= pr->unreadable;
-	parse_report_release(pr);
-}
-
 /* The --since/--until window, resolved on the input's first time stamp
  * before the pieces are applied (-j 1 resolves it on the same record):
  * read from the input's first bytes, which the template peeked at. */
@@ -395,7 +358,8 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 	uint64_t base = 0;
 	for (size_t i = 0; i < sp.n; i++) {
 		struct piece *pc = split_piece(&sp, i);
-		join_report(r, &pc->rep, base);
+		r->unreadable |= pc->rep.unreadable;
+		parse_report_join(r, &pc->rep, base);
 		base += pc->lines;
 		r->bytes += pc->bytes;
 	}

@@ -89,12 +89,6 @@ static size_t overlapping(const struct merged *m, const struct state_ident *id)
 	return SIZE_MAX;
 }
 
-static void add_note(struct input_report *r, char *note)
-{
-	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-	r->notes[r->nnotes++] = note;
-}
-
 /* Whether p (read from path) holds inputs already merged: all of them
  * (true: it is skipped, and each such input of a says so), or some
  * (false with *err: a state is merged whole and this one cannot be
@@ -122,7 +116,7 @@ static bool already_merged(struct analysis *a, const struct merged *m,
 	}
 	for (size_t i = 0; i < p->ninputs; i++) {
 		size_t at = overlapping(m, &p->ids[i]);
-		add_note(&a->inputs[at], st_errorf("already merged from %s; its copy in %s "
+		parse_report_add_note(&a->inputs[at], st_errorf("already merged from %s; its copy in %s "
 			"skipped", m->from[at], path));
 	}
 	return true;
@@ -189,43 +183,17 @@ static bool has_snapshot_input(const struct analysis *a)
 	return false;
 }
 
-static bool has_note(const struct input_report *r, const char *note)
-{
-	for (size_t k = 0; k < r->nnotes; k++)
-		if (strcmp(r->notes[k], note) == 0)
-			return true;
-	return false;
-}
-
 /* Adds piece src (read right after dst's bytes) into dst, src's lines
  * numbered after dst's. */
 static void join_input(struct input_report *dst, struct input_report *src)
 {
-	for (size_t k = 0; k < src->nkept; k++) {
-		if (dst->nkept < INPUT_MAX_PROBLEMS) {
-			dst->problems[dst->nkept] = src->problems[k];
-			dst->problems[dst->nkept++].line += dst->lines;
-		} else {
-			free(src->problems[k].message);
-		}
-	}
-	src->nkept = 0;
-	for (size_t k = 0; k < src->nnotes; k++) {
-		if (has_note(dst, src->notes[k]))
-			continue;
-		add_note(dst, src->notes[k]);
-		src->notes[k] = NULL;
-	}
+	uint64_t base = dst->lines;
 	dst->bytes += src->bytes;
 	dst->lines += src->lines;
-	dst->records += src->records;
-	dst->skipped += src->skipped;
-	dst->nproblems += src->nproblems;
 	dst->unreadable = dst->unreadable && src->unreadable;
-	dst->truncated = dst->truncated || src->truncated;
 	if (strcmp(dst->format, "empty") == 0)
 		dst->format = src->format;
-	parse_report_release(src);
+	parse_report_join(dst, src, base);
 }
 
 /* --state: the partials' pieces of one log, one after the other, shown as
