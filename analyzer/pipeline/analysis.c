@@ -191,6 +191,16 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 	ingest_free(into[SINK_STATEMENTS].state);
 }
 
+/* Whether a filter was given (--since/--until as dates only when dates
+ * is set, as times of day always, --db, --user, --app, --include,
+ * --exclude): finished results (saved reports, states) refuse them. */
+static bool filters_given(const struct pgsift_options *o, bool dates)
+{
+	return (dates && (o->since_ms != TS_NONE || o->until_ms != TS_NONE)) ||
+		o->since_tod >= 0 || o->until_tod >= 0 || o->dbs || o->users ||
+		o->apps || o->include || o->exclude;
+}
+
 /* ---- a saved report as an input (parsers/report_json.c) ---- */
 
 /* Whether path is a saved report: --input-format report-json, or the
@@ -237,9 +247,7 @@ static bool hand_over_saved(const struct pgsift_options *opts,
 	}
 	/* Its calls are totals already: a filter cannot be applied to them,
 	 * and a report that silently ignored one would mislead. */
-	if (opts->since_ms != TS_NONE || opts->until_ms != TS_NONE ||
-			opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs ||
-			opts->users || opts->apps || opts->include || opts->exclude) {
+	if (filters_given(opts, true)) {
 		if (asprintf(&(*out)->error, "%s: a saved pgsift report is a finished "
 				"result: --since, --until, --db, --user, --app, --include and "
 				"--exclude apply when it is made, not when it is read", paths[0]) < 0)
@@ -278,9 +286,7 @@ static bool merge_saved_states(const struct pgsift_options *opts,
 			abort();
 		return true;
 	}
-	if (opts->since_ms != TS_NONE || opts->until_ms != TS_NONE ||
-			opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs ||
-			opts->users || opts->apps || opts->include || opts->exclude) {
+	if (filters_given(opts, true)) {
 		if (asprintf(&a->error, "%s: a pgsift state was filtered when it was "
 				"made: --since, --until, --db, --user, --app, --include and "
 				"--exclude apply when it is made, not when it is merged",
@@ -305,8 +311,7 @@ static bool run_state_dir(const struct pgsift_options *opts,
 	if (!opts->state_dir)
 		return false;
 	*st = ANALYSIS_BAD_OPTION;
-	if (opts->since_tod >= 0 || opts->until_tod >= 0 || opts->dbs || opts->users ||
-			opts->apps || opts->include || opts->exclude) {
+	if (filters_given(opts, false)) {
 		if (asprintf(&a->error, "--state: --since and --until choose the "
 				"partials of a period (a date, or 7d, 24h, 90m); --db, --user, "
 				"--app, --include, --exclude and times of day are not taken") < 0)
@@ -347,11 +352,8 @@ static bool run_state_dir(const struct pgsift_options *opts,
 			else
 				state_read_appended(&plan, i, &cfg, j, &w->list,
 					w->v[SINK_EVENTS].state, &t->inputs[j]);
-			if (plan.notes[i]) {
-				struct input_report *r = &t->inputs[j];
-				r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-				r->notes[r->nnotes++] = xstrdup(plan.notes[i]);
-			}
+			if (plan.notes[i])
+				parse_report_add_note(&t->inputs[j], xstrdup(plan.notes[i]));
 			ids[j++] = plan.ids[i];
 		}
 		char *tmp = NULL;
