@@ -26,7 +26,7 @@ struct line_reader;
 struct line_reader *lr_open(const char *path, char *err, size_t errlen);
 
 /* Reads the plain bytes buf[0..len) in place, without a copy (a piece of
- * a file mapped in memory); buf must outlive the reader. */
+ * a file read into memory); buf must outlive the reader. */
 struct line_reader *lr_open_view(const char *buf, size_t len);
 /* Wraps an in-memory buffer (for tests and probes); buf must outlive the
  * reader. Compressed buffers are detected and decompressed like files. */

@@ -2,7 +2,7 @@
  *
  * An entry is stored compactly: its fixed fields, which of its slices
  * are not empty, then for each its length and where its bytes are: in the
- * caller's stable buffer (the mapped file the parser read in place), or
+ * caller's stable buffer (the piece the parser read in place), or
  * copied after the entry. Storing the whole struct record (304 bytes,
  * mostly empty slices) and copying every byte made -j 2 slower than -j 1
  * on a low-cardinality log: the copy was a third of the time. */
@@ -132,25 +132,20 @@ void recbatch_add(struct recbatch *b, const struct record *r,
 }
 
 /* A log entry with every slice empty, copied into each record read. */
-static struct log_entry empty_entry(void)
-{
-	struct log_entry e = { 0 };
-	for (size_t i = 0; i < NSLICES; i++)
-		*(struct slice *)((char *)&e + slice_at[i]) = SLICE_EMPTY;
-	return e;
-}
+static const struct log_entry empty_entry = {
+	.tz = SLICE_EMPTY, .user = SLICE_EMPTY, .db = SLICE_EMPTY,
+	.app = SLICE_EMPTY, .host = SLICE_EMPTY, .session = SLICE_EMPTY,
+	.sqlstate = SLICE_EMPTY, .query_id = SLICE_EMPTY,
+	.backend_type = SLICE_EMPTY, .message = SLICE_EMPTY,
+	.detail = SLICE_EMPTY, .hint = SLICE_EMPTY, .context = SLICE_EMPTY,
+	.statement = SLICE_EMPTY, .internal_query = SLICE_EMPTY,
+};
 
 bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 		const char *stable)
 {
-	static __thread bool have_empty;
-	static __thread struct log_entry empty;
 	if (*pos >= b->len)
 		return false;
-	if (!have_empty) {
-		empty = empty_entry();
-		have_empty = true;
-	}
 	const char *at = b->buf + *pos;
 	struct head h;
 	memcpy(&h, at, sizeof(h));
@@ -159,7 +154,7 @@ bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 		h.flags & F_NAMES_PRESENT };
 	out->copy = h.flags & F_COPY;
 	struct log_entry *e = &out->u.log;
-	*e = empty;
+	*e = empty_entry;
 	e->line = h.line;
 	e->ts_ms = h.ts_ms;
 	e->pid = h.pid;
