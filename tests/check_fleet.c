@@ -133,21 +133,14 @@ static void stock_hosts(void)
  * input whose path is drop (NULL: none), as canonical text. */
 static char *canonical(const char *text, const char *drop)
 {
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
-	json_t *tot = json_object_get(j, "totals");
-	json_object_del(tot, "distinct_texts");
-	json_object_del(tot, "parsed_texts");
+	json_t *j = tu_report_json(text);
 	json_t *inputs = json_object_get(j, "inputs");
 	for (size_t i = 0; drop && i < json_array_size(inputs); i++) {
 		const char *p = json_string_value(json_object_get(json_array_get(inputs, i), "path"));
 		if (p && strcmp(p, drop) == 0)
 			json_array_remove(inputs, i--);
 	}
-	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1));
-	json_decref(j);
-	return s;
+	return tu_json_text(j);
 }
 
 /* The merge's JSON equals the one run's (the merge's input drop left out). */

@@ -82,20 +82,13 @@ static void run_ok(const char *fmt)
  * the inputs' notes when notes is false), as canonical text. */
 static char *canonical(const char *text, bool notes)
 {
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
-	json_t *tot = json_object_get(j, "totals");
-	json_object_del(tot, "distinct_texts");
-	json_object_del(tot, "parsed_texts");
+	json_t *j = tu_report_json(text);
 	size_t i;
 	json_t *in;
 	json_array_foreach(json_object_get(j, "inputs"), i, in)
 		if (!notes)
 			json_object_del(in, "notes");
-	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1));
-	json_decref(j);
-	return s;
+	return tu_json_text(j);
 }
 
 static void same_json_notes(const char *whole_cmd, const char *merge_cmd, bool notes)

@@ -290,6 +290,24 @@ int tu_first_diff_line(const char *a, const char *b)
 	return line;
 }
 
+json_t *tu_report_json(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "not JSON: %s", e.text);
+	json_t *tot = json_object_get(j, "totals");
+	json_object_del(tot, "distinct_texts");
+	json_object_del(tot, "parsed_texts");
+	return j;
+}
+
+char *tu_json_text(json_t *j)
+{
+	char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(j);
+	return s;
+}
+
 char *tu_report_figures(const char *text)
 {
 	json_error_t e;

@@ -80,6 +80,14 @@ char *tu_slurp(const char *path);
 /* 1-based number of the first line where a and b differ. */
 int tu_first_diff_line(const char *a, const char *b);
 
+/* A JSON report (text) parsed, without the counters of the run's own
+ * normalizer caches (totals.distinct_texts, parsed_texts: a text seen by
+ * two workers or two runs counts in each), for comparing runs. */
+struct json_t;
+struct json_t *tu_report_json(const char *text);
+/* j as canonical text (keys sorted, one indent), j released. */
+char *tu_json_text(struct json_t *j);
+
 /* A JSON report's queries and total time, then each group's fingerprint,
  * calls, min and max, as text (the caller frees it): what a merge of
  * partial runs must share with one run. */

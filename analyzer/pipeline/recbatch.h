@@ -20,8 +20,8 @@ struct recbatch {
 };
 
 /* Appends r, a REC_LOG_ENTRY with its verdict: its slices that lie in
- * stable[0..stable_len) (bytes that outlive the batch: the piece it was parsed from)
- * are kept as places there, the others copied. */
+ * stable[0..stable_len) (bytes that outlive the batch: the piece it was
+ * parsed from) are kept as places there, the others copied. */
 void recbatch_add(struct recbatch *b, const struct record *r,
 		const char *stable, size_t stable_len);
 /* Reads the record at *pos (0 for the first) into *out, its slices
