@@ -79,7 +79,6 @@ static void server_restarted(struct events *ev)
 		}
 		i++;
 	}
-	ev->open_sessions = 0;
 }
 
 /* ---- life cycle ---- */
@@ -361,7 +360,6 @@ void events_end_input(struct events *ev)
 	for (size_t i = 0; i < ev->nbackends; i++)
 		ev->backends[i] = (struct ev_backend){ 0 };
 	ev->used = 0;
-	ev->open_sessions = 0;
 }
 
 void events_merge(struct events *dst, struct events *src)

@@ -131,7 +131,6 @@ struct events {
 	struct ev_index *error_index;
 
 	struct ev_connections conn;
-	uint64_t open_sessions;         /* in the current input */
 	/* Every session opened and closed, where: the peak of sessions open
 	 * at once is found from them once all are merged (ev_sessions_sort),
 	 * in log order across backends, however the backends were shared
@@ -184,6 +183,9 @@ struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m
 /* A FATAL: a refused connection, and the end of the pid's session. */
 struct ev_backend *ev_sessions_fatal(struct events *ev, const struct ev_msg *m);
 void ev_sessions_merge(struct events *dst, struct events *src);
+/* Notes a session opened (delta 1, at ts) or closed (-1) at pos, for the
+ * peak (ev_sessions_sort()). */
+void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts, int delta);
 void ev_sessions_sort(struct events *ev);
 void ev_sessions_free(struct events *ev);
 

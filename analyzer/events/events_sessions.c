@@ -56,13 +56,13 @@ static void count_name(struct ev_counts *c, struct slice s)
 		ev_counts_add(c, s.ptr, s.len, 1);
 }
 
-static void note_delta(struct events *ev, int64_t ts, int delta)
+void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts, int delta)
 {
 	if (ev->nsdeltas == ev->capsdeltas) {
 		ev->capsdeltas = ev->capsdeltas ? 2 * ev->capsdeltas : 256;
 		ev->sdeltas = xrealloc(ev->sdeltas, ev->capsdeltas * sizeof(*ev->sdeltas));
 	}
-	ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ ev->pos, ts, delta };
+	ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ pos, ts, delta };
 }
 
 static void open_session(struct events *ev, const struct log_entry *e)
@@ -72,8 +72,7 @@ static void open_session(struct events *ev, const struct log_entry *e)
 		return;         /* pid reused without a disconnection logged */
 	b->session_open = true;
 	b->session_ts = e->ts_ms;
-	ev->open_sessions++;
-	note_delta(ev, e->ts_ms, 1);
+	ev_sessions_delta(ev, ev->pos, e->ts_ms, 1);
 }
 
 /* Ends pid's session; returns its backend (gone now: the hub settles what
@@ -83,8 +82,7 @@ static struct ev_backend *close_session(struct events *ev, int64_t pid)
 	struct ev_backend *b = ev_backend_find(ev, pid);
 	if (b && b->session_open) {
 		b->session_open = false;
-		ev->open_sessions--;
-		note_delta(ev, TS_NONE, -1);
+		ev_sessions_delta(ev, ev->pos, TS_NONE, -1);
 	}
 	return b;
 }

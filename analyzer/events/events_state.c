@@ -533,15 +533,9 @@ bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
 			continue;
 		b->session_open = true;
 		b->session_ts = ts;
-		ev->open_sessions++;
 		/* Open from the input's start, so that its peak counts them;
 		 * that count was reached when the last of them opened. */
-		if (ev->nsdeltas == ev->capsdeltas) {
-			ev->capsdeltas = ev->capsdeltas ? 2 * ev->capsdeltas : 256;
-			ev->sdeltas = xrealloc(ev->sdeltas, ev->capsdeltas * sizeof(*ev->sdeltas));
-		}
-		ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ CALL_POS(input, 0),
-			last, 1 };
+		ev_sessions_delta(ev, CALL_POS(input, 0), last, 1);
 	}
 	n = st_get_count(in, 60, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
