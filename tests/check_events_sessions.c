@@ -294,6 +294,30 @@ START_TEST(test_names_cap)
 }
 END_TEST
 
+/* A restart ends every session: the peak counts those opened after it
+ * from zero. The server's own lines (make-events.sh's log). */
+START_TEST(test_sessions_restart)
+{
+	static const char auth[] = "connection authorized: user=postgres database=shop application_name=psql";
+	static const struct line lines[] = {
+		{ 100, SEV_LOG, auth }, { 101, SEV_LOG, auth },
+		{ 1, SEV_LOG, "database system is ready to accept connections" },
+		{ 102, SEV_LOG, auth }, { 103, SEV_LOG, auth }, { 104, SEV_LOG, auth },
+	};
+	struct events *ev = events_new(NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		struct log_entry e = entry(T0 + (int64_t)i, &lines[i]);
+		events_log(ev, &e);
+	}
+	events_end_input(ev);
+	events_sort(ev);
+	const struct ev_connections *c = events_connections(ev);
+	ck_assert_uint_eq(c->peak_sessions, 3);
+	ck_assert_int_eq(c->peak_ts, T0 + 5);
+	events_free(ev);
+}
+END_TEST
+
 /* Many pids at once, opening and closing in a shuffled order: the pid
  * table (with its deletions) must agree with a plain count. */
 START_TEST(test_sessions_many)
@@ -440,6 +464,7 @@ Suite *suite_events_sessions(void)
 	tcase_add_test(tc, test_error_cap);
 	tcase_add_test(tc, test_names_cap);
 	tcase_add_test(tc, test_sessions_many);
+	tcase_add_test(tc, test_sessions_restart);
 	tcase_add_test(tc, test_pending_cap);
 	tcase_add_loop_test(tc, test_timeline_coarsen, 0, ARRAY_SIZE(spans));
 	suite_add_tcase(s, tc);

@@ -70,6 +70,8 @@ static void server_restarted(struct events *ev)
 	for (size_t i = 0; i < ev->nbackends; ) {
 		struct ev_backend *b = &ev->backends[i];
 		if (b->pid && (b->session_open || b->wait)) {
+			if (b->session_open)    /* it ends here, for the peak */
+				ev_sessions_delta(ev, ev->pos, TS_NONE, -1);
 			b->session_open = false;
 			backend_gone(ev, b);
 			/* A later slot may have moved into this one. */
