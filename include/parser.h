@@ -55,6 +55,12 @@ void parse_report_release(struct input_report *r);
  * are the caller's to join. */
 void parse_report_join(struct input_report *dst, struct input_report *src,
 		uint64_t line_base);
+/* The offset in buf[0..len) (buf[0] a line start) of the first whole
+ * line (ended by a newline; a CR before it is not part of the line) for
+ * which starts() is true, len when none: how parsers' record_start ops
+ * walk the bytes at a cut. */
+size_t parse_first_line(const char *buf, size_t len,
+		bool (*starts)(void *arg, const char *line, size_t n), void *arg);
 /* Appends note (a malloc'd string, taken over) to r's notes. */
 void parse_report_add_note(struct input_report *r, char *note);
 

@@ -408,25 +408,22 @@ static void *csvlog_fork(void *state, struct parse_ctx *ctx)
  * the server's plain form (csvlog_split_line(), with the server's 23 to
  * 26 columns): a line inside a quoted multi-line field would have to hold
  * a complete csvlog line of its own to pass. */
+static bool starts_whole_record(void *arg, const char *line, size_t n)
+{
+	struct csv_fields *f = arg;
+	if (!starts_record(line, n))
+		return false;
+	csv_fields_reset(f);
+	return csvlog_split_line(f, line, n) && f->n >= 23 && f->n <= 26;
+}
+
 static size_t csvlog_record_start(void *state, const char *buf, size_t len)
 {
 	(void)state;
 	struct csv_fields f = { 0 };
-	size_t at = 0, found = len;
-	const char *nl;
-	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
-		size_t n = (size_t)(nl - buf) - at;
-		if (starts_record(buf + at, n)) {
-			csv_fields_reset(&f);
-			if (csvlog_split_line(&f, buf + at, n) && f.n >= 23 && f.n <= 26) {
-				found = at;
-				break;
-			}
-		}
-		at = (size_t)(nl - buf) + 1;
-	}
+	size_t at = parse_first_line(buf, len, starts_whole_record, &f);
 	free(f.buf);
-	return found;
+	return at;
 }
 
 const struct parser parser_csvlog = {

@@ -253,17 +253,16 @@ static void *jsonlog_fork(void *state, struct parse_ctx *ctx)
 }
 
 /* The server writes one object per line, its newlines escaped. */
+static bool starts_object(void *arg, const char *line, size_t n)
+{
+	(void)arg;
+	return n && line[0] == '{';
+}
+
 static size_t jsonlog_record_start(void *state, const char *buf, size_t len)
 {
 	(void)state;
-	size_t at = 0;
-	const char *nl;
-	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
-		if (buf[at] == '{')
-			return at;
-		at = (size_t)(nl - buf) + 1;
-	}
-	return len;
+	return parse_first_line(buf, len, starts_object, NULL);
 }
 
 const struct parser parser_jsonlog = {

@@ -51,13 +51,6 @@ void parse_skipped(struct parse_ctx *ctx, uint64_t n)
 	ctx->report->skipped += n;
 }
 
-/* Appends note (taken over) to r's notes. */
-static void take_note(struct input_report *r, char *note)
-{
-	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-	r->notes[r->nnotes++] = note;
-}
-
 void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
 {
 	char msg[1024];
@@ -65,12 +58,13 @@ void parse_note(struct parse_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	take_note(ctx->report, xstrdup(msg));
+	parse_report_add_note(ctx->report, xstrdup(msg));
 }
 
 void parse_report_add_note(struct input_report *r, char *note)
 {
-	take_note(r, note);
+	r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
+	r->notes[r->nnotes++] = note;
 }
 
 static bool has_note(const struct input_report *r, const char *note)
@@ -96,11 +90,27 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
 	for (size_t k = 0; k < src->nnotes; k++) {
 		if (has_note(dst, src->notes[k]))
 			continue;
-		take_note(dst, src->notes[k]);
+		parse_report_add_note(dst, src->notes[k]);
 		src->notes[k] = NULL;
 	}
 	dst->truncated |= src->truncated;
 	parse_report_release(src);
+}
+
+size_t parse_first_line(const char *buf, size_t len,
+		bool (*starts)(void *arg, const char *line, size_t n), void *arg)
+{
+	size_t at = 0;
+	const char *nl;
+	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
+		size_t n = (size_t)(nl - buf) - at;
+		if (n && buf[at + n - 1] == '\r')
+			n--;
+		if (starts(arg, buf + at, n))
+			return at;
+		at = (size_t)(nl - buf) + 1;
+	}
+	return len;
 }
 
 void parse_report_release(struct input_report *r)

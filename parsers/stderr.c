@@ -103,22 +103,17 @@ static void stderr_reset(void *state)
 
 /* A record starts at a line of the prefix that is not a part (DETAIL...)
  * of the message before it: the parser ends a record there too. */
-static size_t stderr_record_start(void *state, const char *buf, size_t len)
+static bool starts_entry(void *state, const char *line, size_t n)
 {
 	const struct stderr_state *st = state;
 	struct prefix_fields f;
-	size_t at = 0;
-	const char *nl;
-	while (at < len && (nl = memchr(buf + at, '\n', len - at))) {
-		size_t n = (size_t)(nl - buf) - at;
-		if (n && buf[at + n - 1] == '\r')
-			n--;
-		if (n && buf[at] != '\t' && prefix_match(st->prefix, buf + at, n, &f)
-				&& !logentry_is_part(f.severity))
-			return at;
-		at = (size_t)(nl - buf) + 1;
-	}
-	return len;
+	return n && line[0] != '\t' && prefix_match(st->prefix, line, n, &f)
+		&& !logentry_is_part(f.severity);
+}
+
+static size_t stderr_record_start(void *state, const char *buf, size_t len)
+{
+	return parse_first_line(buf, len, starts_entry, state);
 }
 
 /* Matches line, reusing the match made while looking ahead when the
