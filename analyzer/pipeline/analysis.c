@@ -19,6 +19,7 @@
 #include "parser.h"
 #include "report.h"
 #include "report_load.h"
+#include "run_sinks.h"
 #include "sink.h"
 #include "state.h"
 #include "strbuf.h"
@@ -58,8 +59,9 @@ void options_init(struct pgsift_options *o)
 }
 
 /* The sinks of a pipeline, in the order they get records, calls and ends
- * of input, and are merged in. */
-enum { SINK_STATEMENTS, SINK_EVENTS, SINK_TRACES, SINK_SNAPSHOTS, NSINKS };
+ * of input, and are merged in: the run's own (run_sinks.h). */
+enum { SINK_STATEMENTS = RUN_STATEMENTS, SINK_EVENTS = RUN_EVENTS,
+	SINK_TRACES = RUN_TRACES, SINK_SNAPSHOTS = RUN_SNAPSHOTS, NSINKS = RUN_NSINKS };
 
 /* One worker's pipeline: its sinks and what they share. */
 struct pipe {
@@ -159,13 +161,8 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 		const struct traces_limits *tl, const struct pgsift_options *opts,
 		const struct filter *filter)
 {
-	struct sink into[NSINKS] = {
-		[SINK_STATEMENTS] = { &ingest_sink_ops, ingest_new(a->agg, NULL, NULL, NULL) },
-		[SINK_EVENTS] = { &events_sink_ops, a->events = events_new(NULL) },
-		[SINK_TRACES] = { &traces_sink_ops, a->traces = traces_new(NULL) },
-		[SINK_SNAPSHOTS] = { &snapshots_sink_ops, a->snapshots = snapshots_new(NULL) },
-	};
-	traces_set_limits(a->traces, tl);
+	struct sink into[NSINKS];
+	run_sinks_open(a, into, tl);
 	count_texts(a, w, jobs);
 	for (unsigned i = 0; i < jobs; i++) {
 		for (size_t k = 0; k < NSINKS; k++)
@@ -178,17 +175,7 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 	if (opts->save)         /* what the sinks hold before they finish */
 		state_save_run(opts, a, ingest_stats(into[SINK_STATEMENTS].state),
 			opts->save_ids);
-	struct sinks merged = { into, NSINKS };
-	struct sink_finish fin = { .a = a, .opts = opts, .filter = filter,
-		.sinks = &merged };
-	for (size_t k = 0; k < NSINKS; k++)
-		if (into[k].ops->finish)
-			into[k].ops->finish(into[k].state, &fin);
-	const struct ingest_stats *st = ingest_stats(into[SINK_STATEMENTS].state);
-	a->filtered_out = st->filtered;
-	a->window_start = st->first_ts;
-	a->window_end = st->last_ts;
-	ingest_free(into[SINK_STATEMENTS].state);
+	run_sinks_finish(a, into, opts, filter);
 }
 
 /* Whether a filter was given (--since/--until as dates only when dates

@@ -518,11 +518,9 @@ static void sink_end_input(void *state, size_t input)
 	ingest_end_input(state);
 }
 
-static void sink_merge(void *dstp, void *srcp)
+void ingest_add_stats(struct ingest *in, const struct ingest_stats *s)
 {
-	struct ingest *dst = dstp, *src = srcp;
-	struct ingest_stats *d = &dst->stats, *s = &src->stats;
-	agg_merge(dst->agg, src->agg);
+	struct ingest_stats *d = &in->stats;
 	d->entries += s->entries;
 	d->calls += s->calls;
 	d->filtered += s->filtered;
@@ -531,7 +529,14 @@ static void sink_merge(void *dstp, void *srcp)
 		d->first_ts = s->first_ts;
 	if (s->last_ts != TS_NONE && (d->last_ts == TS_NONE || s->last_ts > d->last_ts))
 		d->last_ts = s->last_ts;
-	*s = (struct ingest_stats){ .first_ts = TS_NONE, .last_ts = TS_NONE };
+}
+
+static void sink_merge(void *dstp, void *srcp)
+{
+	struct ingest *dst = dstp, *src = srcp;
+	agg_merge(dst->agg, src->agg);
+	ingest_add_stats(dst, &src->stats);
+	src->stats = (struct ingest_stats){ .first_ts = TS_NONE, .last_ts = TS_NONE };
 }
 
 /* A call another sink made (a span): counted in its group. c->entry is

@@ -56,6 +56,8 @@ void ingest_end_input(struct ingest *in);
 
 /* Over everything fed, and merged in. */
 const struct ingest_stats *ingest_stats(const struct ingest *in);
+/* Adds s (another ingest's, or a saved state's) into in's stats. */
+void ingest_add_stats(struct ingest *in, const struct ingest_stats *s);
 /* The place (CALL_POS) of the oldest entry a backend holds for what
  * completes it (a plan or a statement text waiting for its duration),
  * UINT64_MAX when none: --state resumes there (state.h). */

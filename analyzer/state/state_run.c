@@ -15,6 +15,7 @@
 #include "../pipeline/ingest.h"
 #include "input.h"
 #include "parser.h"
+#include "run_sinks.h"
 #include "sink.h"
 #include "snapshots.h"
 #include "state.h"
@@ -140,7 +141,6 @@ static void take_inputs(struct analysis *a, struct merged *m,
 }
 
 /* The sinks a loaded state is read into, and merged from. */
-enum { S_STATEMENTS, S_EVENTS, S_TRACES, S_SNAPSHOTS, S_N };
 
 static void fresh_parts(struct state_parts *p)
 {
@@ -233,21 +233,15 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis *a,
 		const struct traces_limits *tl)
 {
-	struct sink into[S_N] = {
-		[S_STATEMENTS] = { &ingest_sink_ops, ingest_new(a->agg, NULL, NULL, NULL) },
-		[S_EVENTS] = { &events_sink_ops, a->events = events_new(NULL) },
-		[S_TRACES] = { &traces_sink_ops, a->traces = traces_new(NULL) },
-		[S_SNAPSHOTS] = { &snapshots_sink_ops, a->snapshots = snapshots_new(NULL) },
-	};
+	struct sink into[RUN_NSINKS];
 	struct merged m = { 0 };
 	struct state_filters filters = { 0 };
 	struct state_parts p;
 	struct filter *filter = NULL;
-	struct ingest_stats st = { .first_ts = TS_NONE, .last_ts = TS_NONE };
 	enum analysis_status rc = ANALYSIS_BAD_OPTION;
 	size_t nread = 0;
 
-	traces_set_limits(a->traces, tl);
+	run_sinks_open(a, into, tl);
 	a->inputs = xcalloc(1, sizeof(*a->inputs));
 	a->ninputs = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -275,19 +269,16 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 			take_inputs(a, &m, &p, paths[i]);
 			a->distinct_texts += p.distinct_texts;
 			a->parsed_texts += p.parsed_texts;
-			st.filtered += p.filtered;
-			if (p.first_ts != TS_NONE && (st.first_ts == TS_NONE || p.first_ts < st.first_ts))
-				st.first_ts = p.first_ts;
-			if (p.last_ts != TS_NONE && (st.last_ts == TS_NONE || p.last_ts > st.last_ts))
-				st.last_ts = p.last_ts;
-			st.entries += p.entries;
-			st.calls += p.calls;
-			st.merged_plans += p.merged_plans;
-			/* The statements sink's merge is the agg's (ingest.h). */
+			/* The statements sink's merge is the agg's and the
+			 * stats' (ingest.h). */
 			agg_merge(a->agg, p.agg);
-			into[S_EVENTS].ops->merge(into[S_EVENTS].state, p.events);
-			into[S_TRACES].ops->merge(into[S_TRACES].state, p.traces);
-			into[S_SNAPSHOTS].ops->merge(into[S_SNAPSHOTS].state, p.snapshots);
+			ingest_add_stats(into[RUN_STATEMENTS].state, &(struct ingest_stats){
+				.entries = p.entries, .calls = p.calls, .filtered = p.filtered,
+				.merged_plans = p.merged_plans, .first_ts = p.first_ts,
+				.last_ts = p.last_ts });
+			into[RUN_EVENTS].ops->merge(into[RUN_EVENTS].state, p.events);
+			into[RUN_TRACES].ops->merge(into[RUN_TRACES].state, p.traces);
+			into[RUN_SNAPSHOTS].ops->merge(into[RUN_SNAPSHOTS].state, p.snapshots);
 		}
 		free_parts(&p);
 	}
@@ -302,23 +293,16 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 		a->error = err;
 		goto out;
 	}
-	if (opts->save)
-		state_save_run(&fo, a, &st, m.ids);     /* a->save_error says */
-	struct sinks merged = { into, S_N };
-	struct sink_finish fin = { .a = a, .opts = &fo, .filter = filter,
-		.sinks = &merged };
-	for (size_t k = 0; k < S_N; k++)
-		if (into[k].ops->finish)
-			into[k].ops->finish(into[k].state, &fin);
-	a->filtered_out = st.filtered;
-	a->window_start = st.first_ts;
-	a->window_end = st.last_ts;
+	if (opts->save)         /* a->save_error says */
+		state_save_run(&fo, a, ingest_stats(into[RUN_STATEMENTS].state), m.ids);
+	run_sinks_finish(a, into, &fo, filter);
+	into[RUN_STATEMENTS].state = NULL;
 	if (opts->state_dir)
 		join_pieces(a, m.ids);
 	rc = ANALYSIS_OK;
 out:
 	filter_free(filter);
-	ingest_free(into[S_STATEMENTS].state);
+	ingest_free(into[RUN_STATEMENTS].state);   /* NULL once finished */
 	state_filters_release(&filters);
 	free(m.ids);
 	free(m.from);

@@ -1,0 +1,35 @@
+/* run_sinks.c: a run's own sinks and their finish (see run_sinks.h). */
+#include "analysis.h"
+#include "events.h"
+#include "ingest.h"
+#include "run_sinks.h"
+#include "snapshots.h"
+#include "traces.h"
+
+void run_sinks_open(struct analysis *a, struct sink into[RUN_NSINKS],
+		const struct traces_limits *tl)
+{
+	into[RUN_STATEMENTS] = (struct sink){ &ingest_sink_ops,
+		ingest_new(a->agg, NULL, NULL, NULL) };
+	into[RUN_EVENTS] = (struct sink){ &events_sink_ops, a->events = events_new(NULL) };
+	into[RUN_TRACES] = (struct sink){ &traces_sink_ops, a->traces = traces_new(NULL) };
+	into[RUN_SNAPSHOTS] = (struct sink){ &snapshots_sink_ops,
+		a->snapshots = snapshots_new(NULL) };
+	traces_set_limits(a->traces, tl);
+}
+
+void run_sinks_finish(struct analysis *a, struct sink into[RUN_NSINKS],
+		const struct pgsift_options *opts, const struct filter *filter)
+{
+	struct sinks merged = { into, RUN_NSINKS };
+	struct sink_finish fin = { .a = a, .opts = opts, .filter = filter,
+		.sinks = &merged };
+	for (size_t k = 0; k < RUN_NSINKS; k++)
+		if (into[k].ops->finish)
+			into[k].ops->finish(into[k].state, &fin);
+	const struct ingest_stats *st = ingest_stats(into[RUN_STATEMENTS].state);
+	a->filtered_out = st->filtered;
+	a->window_start = st->first_ts;
+	a->window_end = st->last_ts;
+	ingest_free(into[RUN_STATEMENTS].state);
+}
