@@ -67,11 +67,10 @@ static void backend_gone(struct events *ev, struct ev_backend *b)
 /* The server restarted: no session is open any more. */
 static void server_restarted(struct events *ev)
 {
+	ev_sessions_delta(ev, ev->pos, TS_NONE, 0, 0);
 	for (size_t i = 0; i < ev->nbackends; ) {
 		struct ev_backend *b = &ev->backends[i];
 		if (b->pid && (b->session_open || b->wait)) {
-			if (b->session_open)    /* it ends here, for the peak */
-				ev_sessions_delta(ev, ev->pos, TS_NONE, -1);
 			b->session_open = false;
 			backend_gone(ev, b);
 			/* A later slot may have moved into this one. */

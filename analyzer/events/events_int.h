@@ -86,9 +86,14 @@ struct ev_pending {
 };
 
 /* A session opened (+1) or closed (-1) at pos (CALL_POS), at ts. */
+/* A session's open (+1) or close (-1) as logged, or a server restart (0:
+ * every session closes). They are kept raw and resolved per pid, in log
+ * order, when the peak is found (events_sessions.c): a worker that reads
+ * part of a log cannot know which sessions the part before left open. */
 struct ev_sdelta {
 	uint64_t pos;
 	int64_t ts;
+	int64_t pid;
 	int delta;
 };
 
@@ -185,7 +190,8 @@ struct ev_backend *ev_sessions_fatal(struct events *ev, const struct ev_msg *m);
 void ev_sessions_merge(struct events *dst, struct events *src);
 /* Notes a session opened (delta 1, at ts) or closed (-1) at pos, for the
  * peak (ev_sessions_sort()). */
-void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts, int delta);
+void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts,
+		int64_t pid, int delta);
 void ev_sessions_sort(struct events *ev);
 void ev_sessions_free(struct events *ev);
 

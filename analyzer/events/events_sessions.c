@@ -56,34 +56,36 @@ static void count_name(struct ev_counts *c, struct slice s)
 		ev_counts_add(c, s.ptr, s.len, 1);
 }
 
-void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts, int delta)
+void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts,
+		int64_t pid, int delta)
 {
 	if (ev->nsdeltas == ev->capsdeltas) {
 		ev->capsdeltas = ev->capsdeltas ? 2 * ev->capsdeltas : 256;
 		ev->sdeltas = xrealloc(ev->sdeltas, ev->capsdeltas * sizeof(*ev->sdeltas));
 	}
-	ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ pos, ts, delta };
+	ev->sdeltas[ev->nsdeltas++] = (struct ev_sdelta){ pos, ts, pid, delta };
 }
 
+/* Every authorization is noted, open or not here: a reader of a later
+ * part of the log does not know what is open (see struct ev_sdelta). */
 static void open_session(struct events *ev, const struct log_entry *e)
 {
+	ev_sessions_delta(ev, ev->pos, e->ts_ms, e->pid, 1);
 	struct ev_backend *b = ev_backend_get(ev, e->pid);
 	if (b->session_open)
 		return;         /* pid reused without a disconnection logged */
 	b->session_open = true;
 	b->session_ts = e->ts_ms;
-	ev_sessions_delta(ev, ev->pos, e->ts_ms, 1);
 }
 
 /* Ends pid's session; returns its backend (gone now: the hub settles what
  * it still held), NULL when the pid is not known. */
 static struct ev_backend *close_session(struct events *ev, int64_t pid)
 {
+	ev_sessions_delta(ev, ev->pos, TS_NONE, pid, -1);
 	struct ev_backend *b = ev_backend_find(ev, pid);
-	if (b && b->session_open) {
+	if (b)
 		b->session_open = false;
-		ev_sessions_delta(ev, ev->pos, TS_NONE, -1);
-	}
 	return b;
 }
 
@@ -216,31 +218,104 @@ static int cmp_delta(const void *a, const void *b)
 	return x->delta - y->delta;     /* closes before opens on one line */
 }
 
-/* The most sessions open at once within one input, counted in log order,
- * and when first reached. */
+/* The pids with a session open, while the peak is found. */
+struct open_set {
+	int64_t *pid;                   /* OPEN_FREE: free slot */
+	size_t cap, n;
+};
+
+#define OPEN_FREE INT64_MIN
+
+static size_t open_slot(const struct open_set *s, int64_t pid)
+{
+	size_t i = (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & (s->cap - 1);
+	while (s->pid[i] != OPEN_FREE && s->pid[i] != pid)
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static void open_clear(struct open_set *s)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		s->pid[i] = OPEN_FREE;
+	s->n = 0;
+}
+
+/* Adds pid; false when it was open already. */
+static bool open_add(struct open_set *s, int64_t pid)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct open_set old = *s;
+		s->cap = old.cap ? 2 * old.cap : 64;
+		s->pid = xcalloc(s->cap, sizeof(*s->pid));
+		open_clear(s);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.pid[i] != OPEN_FREE)
+				s->pid[open_slot(s, old.pid[i])] = old.pid[i];
+		s->n = old.n;
+		free(old.pid);
+	}
+	size_t i = open_slot(s, pid);
+	if (s->pid[i] == pid)
+		return false;
+	s->pid[i] = pid;
+	s->n++;
+	return true;
+}
+
+/* Removes pid; false when it was not open. */
+static bool open_remove(struct open_set *s, int64_t pid)
+{
+	if (!s->cap)
+		return false;
+	size_t i = open_slot(s, pid), mask = s->cap - 1;
+	if (s->pid[i] != pid)
+		return false;
+	s->pid[i] = OPEN_FREE;
+	s->n--;
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	for (size_t j = (i + 1) & mask; s->pid[j] != OPEN_FREE; j = (j + 1) & mask) {
+		size_t home = (size_t)((uint64_t)s->pid[j] * 0x9E3779B97F4A7C15ull >> 32) & mask;
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (stays)
+			continue;
+		s->pid[i] = s->pid[j];
+		s->pid[j] = OPEN_FREE;
+		i = j;
+	}
+	return true;
+}
+
+/* The most sessions open at once within one input, in log order, and
+ * when first reached. A session is open from its authorization to its
+ * pid's next close (a disconnection or a FATAL) or a server restart; a
+ * second authorization of an open pid (reused without a disconnection
+ * logged) and a close of a pid not open change nothing. */
 static void find_peak(struct events *ev)
 {
 	struct ev_connections *c = &ev->conn;
 	if (ev->nsdeltas)       /* qsort(NULL, 0) is undefined */
 		qsort(ev->sdeltas, ev->nsdeltas, sizeof(*ev->sdeltas), cmp_delta);
-	uint64_t open = 0, input = UINT64_MAX;
+	struct open_set open = { 0 };
+	uint64_t input = UINT64_MAX;
 	c->peak_sessions = 0;
 	c->peak_ts = TS_NONE;
 	for (size_t i = 0; i < ev->nsdeltas; i++) {
 		const struct ev_sdelta *d = &ev->sdeltas[i];
-		if (d->pos >> 40 != input) {
+		if (d->pos >> 40 != input || d->delta == 0) {
 			input = d->pos >> 40;
-			open = 0;
+			if (open.n)
+				open_clear(&open);
 		}
-		if (d->delta < 0) {
-			open -= open > 0;
-			continue;
-		}
-		if (++open > c->peak_sessions) {
-			c->peak_sessions = open;
+		if (d->delta < 0)
+			open_remove(&open, d->pid);
+		else if (d->delta > 0 && open_add(&open, d->pid) &&
+				open.n > c->peak_sessions) {
+			c->peak_sessions = open.n;
 			c->peak_ts = d->ts;
 		}
 	}
+	free(open.pid);
 }
 
 void ev_sessions_sort(struct events *ev)

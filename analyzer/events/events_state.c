@@ -176,7 +176,8 @@ void events_state_save(const struct events *ev, struct st_out *o)
 	for (size_t i = 0; i < ev->nsdeltas; i++) {
 		st_u64(o, ev->sdeltas[i].pos);
 		st_i64(o, ev->sdeltas[i].ts);
-		st_u8(o, ev->sdeltas[i].delta > 0);
+		st_i64(o, ev->sdeltas[i].pid);
+		st_u8(o, (uint8_t)(ev->sdeltas[i].delta + 1));
 	}
 	maintenance_save(ev, o);
 	timeline_save(&ev->tl, o);
@@ -437,7 +438,7 @@ static bool timeline_load(struct ev_timeline *tl, struct st_in *in)
  * the inputs merged before. */
 static bool sdeltas_load(struct events *ev, struct st_in *in)
 {
-	size_t n = st_get_count(in, 17, 0);
+	size_t n = st_get_count(in, 25, 0);
 	if (in->bad)
 		return false;
 	ev->sdeltas = xrealloc(ev->sdeltas, (ev->nsdeltas + n + 1) * sizeof(*ev->sdeltas));
@@ -446,7 +447,11 @@ static bool sdeltas_load(struct events *ev, struct st_in *in)
 		struct ev_sdelta *d = &ev->sdeltas[ev->nsdeltas++];
 		d->pos = st_get_u64(in) + in->pos_shift;
 		d->ts = st_get_i64(in);
-		d->delta = st_get_bool(in) ? 1 : -1;
+		d->pid = st_get_i64(in);
+		uint8_t k = st_get_u8(in);
+		if (k > 2)
+			return st_fail(in, "a session change of an unknown kind");
+		d->delta = (int)k - 1;
 	}
 	return !in->bad;
 }
@@ -535,7 +540,7 @@ bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
 		b->session_ts = ts;
 		/* Open from the input's start, so that its peak counts them;
 		 * that count was reached when the last of them opened. */
-		ev_sessions_delta(ev, CALL_POS(input, 0), last, 1);
+		ev_sessions_delta(ev, CALL_POS(input, 0), last, pid, 1);
 	}
 	n = st_get_count(in, 60, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
