@@ -28,6 +28,11 @@ struct line_reader *lr_open(const char *path, char *err, size_t errlen);
 /* Reads the plain bytes buf[0..len) in place, without a copy (a piece of
  * a file read into memory); buf must outlive the reader. */
 struct line_reader *lr_open_view(const char *buf, size_t len);
+/* Bytes [off, off + len) of the plain file at path, read as lr_open()
+ * reads a file (line numbers count from the range's start). NULL with
+ * err set when it cannot be opened. */
+struct line_reader *lr_open_range(const char *path, uint64_t off, uint64_t len,
+		char *err, size_t errlen);
 /* Wraps an in-memory buffer (for tests and probes); buf must outlive the
  * reader. Compressed buffers are detected and decompressed like files. */
 struct line_reader *lr_open_mem(const char *buf, size_t len);

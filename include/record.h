@@ -81,6 +81,8 @@ struct record {
 	struct record_verdict v;        /* set by the driver */
 	bool copy;                      /* a server-wide record handed to another
 					 * backend's worker too (sink.h) */
+	bool shadow;                    /* only to leave its backend's state as it
+					 * would: nothing of it counts (sink.h) */
 	union {
 		struct log_entry log;
 		struct span_record span;

@@ -43,6 +43,13 @@ struct sink_finish {
 	const struct sinks *sinks;      /* the merged sinks, for calls */
 };
 
+/* What a sink remembers of one backend's records while a worker reading a
+ * later range of an input decides where the backend joins (joins op). */
+struct join_memo {
+	uint64_t a, b;
+	int64_t c;
+};
+
 struct sink_ops {
 	const char *name;       /* for people */
 	unsigned kinds;         /* REC_BIT()s of the records it takes, 0: none */
@@ -65,6 +72,29 @@ struct sink_ops {
 	 * the others, as a copy (r->copy) that only the sinks saying true
 	 * here get. NULL: none does. */
 	bool (*server_wide)(const struct record *r);
+	/* One input read in ranges, each by its own worker and sinks
+	 * (driver_range.c): whether r, the next record of its backend in a
+	 * range after the first, can be the first of that backend this state
+	 * counts. It can when nothing r and the backend's later records do
+	 * here depends on the backend's records before the range, given the
+	 * ones of the range before r, which m remembers (this sink's own
+	 * memo, zeroed at the range's start; updated here whether or not r
+	 * joins). The records before r go where the backend's earlier ones
+	 * went, in file order, and come here first as shadows (r->shadow):
+	 * a sink sets from them what the backend's later records read, and
+	 * counts nothing (and makes no calls of them). NULL: the sink keeps
+	 * nothing per backend of the records it takes; it gets no shadows. */
+	bool (*joins)(void *state, struct join_memo *m, const struct record *r);
+	/* This state is to get a later range of one input: what it begins of
+	 * a backend may go on from what another state holds (hand_over).
+	 * NULL: nothing to do. */
+	void (*begin_range)(void *state);
+	/* Backend pid's records went to from (same ops) up to the first of
+	 * them this state got (pid <= 0: every backend logged without one):
+	 * joins what from holds open of it with what this state began of it,
+	 * which goes on here. Called in file order of the ranges, before any
+	 * end_input. NULL: nothing to join. */
+	void (*hand_over)(void *state, void *from, int64_t pid);
 };
 
 struct sink {

@@ -248,7 +248,12 @@ static void flush_pending(struct events *ev, struct ev_backend *b)
 		.context = sb_slice(&p->context),
 	};
 	struct ev_msg m = { &e, e.message, e.detail, e.statement, e.context };
+	/* At the message's own place, not the one of the entry that let it
+	 * go (the end of an input, or of a range read by another worker). */
+	uint64_t pos = ev->pos;
+	ev->pos = p->pos;
 	dispatch(ev, (enum kind)p->kind, &m);
+	ev->pos = pos;
 	pending_free(p);
 	/* dispatch may have moved the slots: find b again. */
 	b = ev_backend_find(ev, e.pid);
@@ -490,6 +495,8 @@ uint64_t events_connections_total(const struct ev_connections *c)
 static void sink_consume(void *state, size_t input, const struct record *r)
 {
 	struct events *ev = state;
+	if (r->shadow)
+		return;         /* nothing read from a backend's past is needed */
 	ev->input = input;
 	/* Server-wide events (checkpoints, autovacuum) carry no names: those
 	 * they lack pass --db/--user/--app. */
@@ -522,9 +529,32 @@ static void sink_free(void *state)
 	events_free(state);
 }
 
+/* A backend's record joins unless it is a part (DETAIL, STATEMENT...) of
+ * a message held before it. A message held (a lock wait or an error
+ * waiting for its parts) goes when any other entry of its backend comes,
+ * and the first record of the range that joins for every sink is a
+ * statement's (ingest.c) or a new backend's: the message went before. */
+static bool sink_joins(void *state, struct join_memo *m, const struct record *r)
+{
+	(void)state;
+	(void)m;
+	return r->kind != REC_LOG_ENTRY || !is_part(r->u.log.severity);
+}
+
 static bool sink_server_wide(const struct record *r)
 {
-	return r->kind == REC_LOG_ENTRY && classify(&r->u.log) == K_RESTART;
+	if (r->kind != REC_LOG_ENTRY)
+		return false;
+	/* Asked of every record of a later range (driver_range.c): the
+	 * restart messages start "database system" or "all server", and
+	 * most records are "duration: ..." lines. */
+	const struct log_entry *e = &r->u.log;
+	if (e->severity != SEV_LOG || e->message.len < 8)
+		return false;
+	const char *t = e->message.ptr;
+	if (!((t[0] == 'd' && t[1] == 'a') || t[0] == 'a'))
+		return false;
+	return classify(e) == K_RESTART;
 }
 
 const struct sink_ops events_sink_ops = {
@@ -536,4 +566,5 @@ const struct sink_ops events_sink_ops = {
 	.merge = sink_merge,
 	.free = sink_free,
 	.server_wide = sink_server_wide,
+	.joins = sink_joins,
 };

@@ -170,8 +170,11 @@ void driver_run_all(const struct driver_cfg *cfg, const char *const *paths,
 	size_t *rest_idx = xcalloc(n ? n : 1, sizeof(*rest_idx));
 	size_t nrest = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (jobs > 1 && size[i] * jobs > total && driver_split_input(cfg,
-				paths[i], i, workers, jobs, &reports[i]))
+		if (jobs > 1 && size[i] * jobs > total &&
+				(driver_range_input(cfg, paths[i], i, workers, jobs,
+					&reports[i]) ||
+				driver_split_input(cfg, paths[i], i, workers, jobs,
+					&reports[i])))
 			continue;
 		rest[nrest] = paths[i];
 		rest_idx[nrest++] = i;

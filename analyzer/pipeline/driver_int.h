@@ -19,6 +19,12 @@ struct driver_window {
 
 /* Sets rec's verdict; resolves w on the first time stamp it sees. */
 void driver_settle(struct driver_window *w, struct record *rec);
+/* Resolves w on the first time stamp of the input lr reads (peeked at:
+ * lr is not moved), parsed by a fork of tmpl, the state p opened on it,
+ * before the input is read in pieces or ranges. */
+void driver_window_resolve(struct driver_window *w, const struct parser *p,
+		void *tmpl, const char *path, const struct parse_options *opts,
+		struct line_reader *lr);
 /* Hands rec to every sink of sinks that takes its kind. */
 void driver_feed(const struct sinks *sinks, size_t input, const struct record *rec);
 /* Whether a sink of sinks takes rec as concerning every backend. */
@@ -34,6 +40,15 @@ const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
  * the caller runs it whole); else fills *r as driver_run_input() would. */
 bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 		size_t input, const struct sinks *shards, unsigned jobs,
+		struct input_report *r);
+
+/* Runs the plain file at path, input number input, cut into jobs ranges,
+ * range k read by a thread into workers[k] (driver_range.c). Returns false,
+ * having read nothing and reported nothing, when the input is not one
+ * that can be cut (then the caller runs it another way); else fills *r
+ * as driver_run_input() would. */
+bool driver_range_input(const struct driver_cfg *cfg, const char *path,
+		size_t input, const struct sinks *workers, unsigned jobs,
 		struct input_report *r);
 
 #endif

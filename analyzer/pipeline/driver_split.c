@@ -237,33 +237,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* The --since/--until window, resolved on the input's first time stamp
- * before the pieces are applied (-j 1 resolves it on the same record):
- * read from the input's first bytes, which the template peeked at. */
-static void resolve_window(struct split *sp, struct line_reader *lr)
-{
-	if (!sp->cfg->filter)
-		return;
-	size_t len;
-	const char *buf = lr_peek(lr, (size_t)1 << 20, &len);
-	struct input_report scratch = { 0 };
-	struct parse_ctx ctx = { .path = sp->path, .opts = &sp->cfg->popts,
-		.report = &scratch, .lr = lr_open_view(buf, len) };
-	void *st = sp->parser->fork(sp->tmpl, &ctx);
-	struct record rec;
-	while (st && !sp->w.known) {
-		memset(&rec, 0, sizeof(rec));
-		rec.u.log.pid = rec.u.log.leader_pid = -1;
-		if (sp->parser->next(st, &rec) <= 0)
-			break;
-		driver_settle(&sp->w, &rec);
-	}
-	if (st)
-		sp->parser->close(st);
-	lr_close(ctx.lr);
-	parse_report_release(&scratch);
-}
-
 /* Runs the workers; a stream's pieces are made on this thread meanwhile. */
 static void run_threads(struct split *sp, struct input_report *r)
 {
@@ -348,7 +321,7 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 	sp.load = xcalloc(jobs, sizeof(*sp.load));
 	for (size_t i = 0; i < sp.in_flight; i++)
 		sp.slots[i].batch = xcalloc(jobs, sizeof(*sp.slots[i].batch));
-	resolve_window(&sp, lr);
+	driver_window_resolve(&sp.w, p, sp.tmpl, path, &cfg->popts, lr);
 	pthread_mutex_init(&sp.lock, NULL);
 	pthread_cond_init(&sp.changed, NULL);
 	run_threads(&sp, r);

@@ -1,5 +1,7 @@
 /* driver_window.c: the window and filter stage of the driver (see
  * sink.h): settles each record's verdict once, before any sink sees it. */
+#include <string.h>
+
 #include "driver_int.h"
 #include "filter.h"
 #include "timeutil.h"
@@ -42,6 +44,8 @@ void driver_feed(const struct sinks *sinks, size_t input, const struct record *r
 			continue;
 		if (rec->copy && !(ops->server_wide && ops->server_wide(rec)))
 			continue;
+		if (rec->shadow && !ops->joins)
+			continue;
 		ops->consume(sinks->v[i].state, input, rec);
 	}
 }
@@ -52,4 +56,30 @@ bool driver_server_wide(const struct sinks *sinks, const struct record *rec)
 		if (sinks->v[i].ops->server_wide && sinks->v[i].ops->server_wide(rec))
 			return true;
 	return false;
+}
+
+void driver_window_resolve(struct driver_window *w, const struct parser *p,
+		void *tmpl, const char *path, const struct parse_options *opts,
+		struct line_reader *lr)
+{
+	if (!w->filter)
+		return;
+	size_t len;
+	const char *buf = lr_peek(lr, (size_t)1 << 20, &len);
+	struct input_report scratch = { 0 };
+	struct parse_ctx ctx = { .path = path, .opts = opts,
+		.report = &scratch, .lr = lr_open_view(buf, len) };
+	void *st = p->fork(tmpl, &ctx);
+	struct record rec;
+	while (st && !w->known) {
+		memset(&rec, 0, sizeof(rec));
+		rec.u.log.pid = rec.u.log.leader_pid = -1;
+		if (p->next(st, &rec) <= 0)
+			break;
+		driver_settle(w, &rec);
+	}
+	if (st)
+		p->close(st);
+	lr_close(ctx.lr);
+	parse_report_release(&scratch);
 }

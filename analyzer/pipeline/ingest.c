@@ -25,6 +25,7 @@ struct backend {
 	struct record_verdict v;        /* of the entry that gave db, user, app, ts */
 	uint64_t pos;                   /* CALL_POS of that entry */
 	bool stmt_execute;      /* the text waited for came from an execute */
+	bool held_shadow;       /* it came from a shadow (sink.h): not counted */
 	struct strbuf params;   /* DETAIL parameters of the text waited for */
 	/* The call just made, for a DETAIL: parameters that follows. */
 	struct group *last_group;
@@ -49,6 +50,7 @@ struct ingest {
 	int64_t max_ts;                 /* latest entry time of this input */
 	size_t input;                   /* number of the input being fed */
 	uint64_t pos;                   /* CALL_POS of the entry being fed */
+	bool shadow;                    /* the entry being fed is a shadow (sink.h) */
 	struct strbuf text, plan_text, scratch, qtext;
 	struct ingest_stats stats;
 };
@@ -213,6 +215,8 @@ static struct group *commit(struct ingest *in, struct call *c,
 		const struct record_verdict *v, const char *plan_body,
 		size_t plan_len, double plan_ms)
 {
+	if (in->shadow)
+		return NULL;    /* counts nothing; the call after it sets last_group */
 	if (!passes(in, c->entry, v)) {
 		in->stats.filtered++;
 		return NULL;
@@ -231,6 +235,10 @@ static void flush_backend(struct ingest *in, struct backend *b)
 {
 	if (!b->has_plan && !b->has_stmt)
 		return;
+	/* A shadow's pending statement, flushed by the record a backend
+	 * joined at, is counted where the backend's earlier records went. */
+	bool shadow = in->shadow;
+	in->shadow |= b->held_shadow;
 	struct call c = {
 		.entry = b->entry, .ts_ms = b->ts_ms,
 		.timed = b->has_plan, .duration_ms = b->plan_ms,
@@ -252,6 +260,7 @@ static void flush_backend(struct ingest *in, struct backend *b)
 	b->has_plan = b->has_stmt = b->has_plan_real = false;
 	sb_reset(&b->plan);
 	sb_reset(&b->params);
+	in->shadow = shadow;
 }
 
 /* A backend that ended ("disconnection:"): what it held becomes a call,
@@ -294,6 +303,7 @@ static void hold(struct ingest *in, struct backend *b, const struct log_entry *e
 	b->entry = fe;
 	b->ts_ms = e->ts_ms;
 	b->pos = in->pos;
+	b->held_shadow = in->shadow;
 	b->v = *in->cur;
 	b->stmt_execute = false;
 	sb_reset(&b->params);
@@ -317,7 +327,7 @@ static void on_plan(struct ingest *in, struct backend *b,
 		/* The plan of the execute just counted. */
 		struct group *g = b->prev_group;
 		b->prev_has_plan = true;
-		in->stats.merged_plans++;
+		in->stats.merged_plans += !in->shadow;
 		if (g) {
 			g->sources |= SRC_BIT(SRC_PLAN);
 			keep_worst_plan(g, body.ptr, body.len, m->duration_ms, in->pos);
@@ -373,7 +383,7 @@ static void on_statement(struct ingest *in, struct backend *b,
 		.pid = e->pid, .session = e->session, .pos = in->pos,
 	};
 	if (with_plan)
-		in->stats.merged_plans++;
+		in->stats.merged_plans += !in->shadow;
 	b->last_group = commit(in, &c, in->cur, with_plan ? b->plan.buf : NULL,
 		with_plan ? b->plan.len : 0, b->plan_ms);
 	b->last_ts = c.ts_ms;
@@ -393,7 +403,7 @@ static void on_duration(struct ingest *in, struct backend *b,
 	if (!b->has_stmt)
 		return;         /* nothing logged before it to attach to */
 	if (b->has_plan)
-		in->stats.merged_plans++;
+		in->stats.merged_plans += !in->shadow;
 	b->has_plan = true;     /* flush_backend() times it with plan_ms */
 	b->plan_ms = m->duration_ms;
 	flush_backend(in, b);
@@ -407,7 +417,7 @@ static void on_prepare(struct ingest *in, struct backend *b,
 		return;
 	struct slice text = pgmsg_clean(m->text, e->tab_continued, &in->text);
 	struct fp_entry *fe = fp_cache_get(in->fp, text.ptr, text.len, &in->scratch);
-	if (passes(in, fe, in->cur))
+	if (!in->shadow && passes(in, fe, in->cur))
 		agg_add_prep(in->agg, fe, m->duration_ms);
 }
 
@@ -422,7 +432,7 @@ static void on_params(struct ingest *in, struct backend *b,
 		return;
 	}
 	if (!b->last_group)
-		return;
+		return;         /* also after a shadow: commit() gave none */
 	agg_attach_params(in->agg, b->last_group, b->last_ts, b->last_ms, p);
 	b->last_group = NULL;
 }
@@ -438,19 +448,33 @@ static void track_window(struct ingest *in, const struct log_entry *e)
 		in->stats.last_ts = e->ts_ms;
 }
 
+/* Whether the message starts a backend's life or ends it: what the
+ * backend of that pid held before is then done with. */
+static bool backend_bound(const struct log_entry *e)
+{
+	static const char bye[] = "disconnection: ", hello[] = "connection received: ";
+	struct slice t = e->message;
+	return (t.len >= sizeof(bye) - 1 && memcmp(t.ptr, bye, sizeof(bye) - 1) == 0)
+		|| (t.len >= sizeof(hello) - 1 &&
+			memcmp(t.ptr, hello, sizeof(hello) - 1) == 0);
+}
+
 void ingest_log(struct ingest *in, const struct log_entry *e,
 		const struct record_verdict *v)
 {
 	struct pgmsg m;
-	in->stats.entries++;
 	in->cur = v;
 	in->pos = CALL_POS(in->input, e->line);
-	track_window(in, e);
+	if (!in->shadow) {
+		in->stats.entries++;
+		track_window(in, e);
+	}
 	pgmsg_parse(e, &m);
 	if (m.kind == MSG_OTHER) {
-		static const char bye[] = "disconnection: ";
-		if (e->message.len >= sizeof(bye) - 1
-				&& memcmp(e->message.ptr, bye, sizeof(bye) - 1) == 0)
+		/* A new backend on a pid is a new process: what the last one on
+		 * it left (a pid reused without its disconnection logged) is
+		 * not its. */
+		if (backend_bound(e))
 			backend_end(in, e->pid);
 		return;
 	}
@@ -509,7 +533,89 @@ static void sink_consume(void *state, size_t input, const struct record *r)
 {
 	struct ingest *in = state;
 	in->input = input;
+	in->shadow = r->shadow;
 	ingest_log(in, &r->u.log, &r->v);
+	in->shadow = false;
+}
+
+/* ---- where a backend's records can start, in a later range (sink.h) ----
+ * What the memo knows of the backend's pending statement (a): */
+enum {
+	JOIN_UNKNOWN = 0,       /* anything may be pending */
+	JOIN_EMPTY,             /* nothing pending: a call was just made */
+	JOIN_STMT,              /* a log_statement text awaits its duration */
+	JOIN_FRESH,             /* a new backend: nothing of the pid is kept */
+	JOIN_PLAN,              /* a plan alone awaits its duration line */
+	JOIN_AFTER_PLAN,        /* unknown, but a plan next will be JOIN_PLAN */
+};
+/* b: the fingerprint of the call just made (EMPTY, when it came from an
+ * execute: c is 1) or of the plan waiting (PLAN). */
+
+static uint64_t text_fingerprint(struct ingest *in, struct slice text,
+		bool tabs, bool plan, bool json)
+{
+	struct slice t = pgmsg_clean(text, tabs, plan ? &in->plan_text : &in->text);
+	if (plan)
+		t = pgmsg_plan_query(t, json, &in->qtext);
+	if (!t.len)
+		return 0;
+	return fp_cache_get(in->fp, t.ptr, t.len, &in->scratch)->fingerprint;
+}
+
+/* A record joins where this ingest, fed the range's records of the
+ * backend before it as shadows, does what -j 1 would do with it: nothing
+ * pending (EMPTY, FRESH), or a pending plan the record only flushes (a
+ * call the same whether flushed here or where the backend's earlier
+ * records went, at their end); and the soft state later records read set
+ * by the record itself. A statement sets it all; a plan does too
+ * (last_group cleared, prev_* unread while it is pending), unless it may
+ * be the late plan of the execute just counted. Fingerprints stand for
+ * cache entries: equal entries have equal ones. */
+static bool sink_joins(void *state, struct join_memo *jm, const struct record *r)
+{
+	struct ingest *in = state;
+	const struct log_entry *e = &r->u.log;
+	struct pgmsg m;
+	pgmsg_parse(e, &m);
+	uint64_t was = jm->a, fp;
+	bool joins;
+	switch (m.kind) {
+	case MSG_STATEMENT:
+	case MSG_EXECUTE:
+		fp = text_fingerprint(in, m.text, e->tab_continued, false, false);
+		joins = was == JOIN_EMPTY || was == JOIN_FRESH ||
+			(was == JOIN_PLAN && fp != jm->b);
+		/* Only an execute's plan can come after its call. */
+		jm->c = m.kind == MSG_EXECUTE;
+		jm->b = fp;
+		jm->a = m.has_duration ? JOIN_EMPTY : JOIN_STMT;
+		return joins;
+	case MSG_PLAN:
+		fp = text_fingerprint(in, m.text, e->tab_continued, true, m.json_plan);
+		if (!fp)        /* on_plan() leaves the backend alone */
+			return was == JOIN_FRESH;
+		joins = was == JOIN_FRESH || was == JOIN_PLAN ||
+			(was == JOIN_EMPTY && (!jm->c || fp != jm->b));
+		jm->a = joins || was == JOIN_AFTER_PLAN ? JOIN_PLAN : JOIN_AFTER_PLAN;
+		jm->b = fp;
+		return joins;
+	case MSG_DURATION:
+		if (was == JOIN_STMT)
+			jm->a = JOIN_EMPTY;
+		else if (was != JOIN_PLAN && was != JOIN_EMPTY && was != JOIN_FRESH)
+			jm->a = JOIN_UNKNOWN;
+		return was == JOIN_FRESH;
+	case MSG_PREPARE:
+	case MSG_PARAMS:
+		return was == JOIN_FRESH;
+	case MSG_OTHER:
+		if (backend_bound(e)) {
+			jm->a = JOIN_FRESH;
+			return true;
+		}
+		return was == JOIN_FRESH;
+	}
+	return false;
 }
 
 static void sink_end_input(void *state, size_t input)
@@ -552,6 +658,22 @@ static void sink_free(void *state)
 	ingest_free(state);
 }
 
+/* The backend went on in another state from the record that joined: its
+ * pending plan, if any, is the call -j 1 makes at that record (it is
+ * counted here before the sinks after this one, the log loops, hand the
+ * backend over). */
+static void sink_hand_over(void *state, void *fromp, int64_t pid)
+{
+	(void)state;
+	struct ingest *from = fromp;
+	if (pid > 0) {
+		backend_end(from, pid);
+		return;
+	}
+	struct backend *b = backend_get(from, -1);
+	flush_backend(from, b);
+}
+
 const struct sink_ops ingest_sink_ops = {
 	.name = "statements",
 	.kinds = REC_BIT(REC_LOG_ENTRY),
@@ -560,4 +682,6 @@ const struct sink_ops ingest_sink_ops = {
 	.end_input = sink_end_input,
 	.merge = sink_merge,
 	.free = sink_free,
+	.joins = sink_joins,
+	.hand_over = sink_hand_over,
 };

@@ -32,6 +32,8 @@ struct line_reader {
 	/* Source: fd >= 0, else the memory buffer mem[0..mem_len). */
 	int fd;
 	bool own_fd;
+	uint64_t left;                  /* bytes of the file still to read */
+	bool limited;                   /* a range of the file (lr_open_range) */
 	bool view;                      /* buf is the caller's: never written */
 	const unsigned char *mem;
 	size_t mem_len, mem_pos;
@@ -90,10 +92,16 @@ static ssize_t source_read(struct line_reader *lr, void *dst, size_t n)
 		lr->bytes_in += k;
 		return (ssize_t)k;
 	}
+	if (lr->limited && n > lr->left)
+		n = (size_t)lr->left;
+	if (n == 0)
+		return 0;
 	for (;;) {
 		ssize_t r = read(lr->fd, dst, n);
 		if (r >= 0) {
 			lr->bytes_in += (uint64_t)r;
+			if (lr->limited)
+				lr->left -= (uint64_t)r;
 			return r;
 		}
 		if (errno != EINTR) {
@@ -187,6 +195,32 @@ struct line_reader *lr_open(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", lr->err);
 		goto fail;
 	}
+	return lr;
+fail:
+	lr_close(lr);
+	return NULL;
+}
+
+struct line_reader *lr_open_range(const char *path, uint64_t off, uint64_t len,
+		char *err, size_t errlen)
+{
+	struct line_reader *lr = lr_alloc();
+
+	lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (lr->fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	lr->own_fd = true;
+	if (lseek(lr->fd, (off_t)off, SEEK_SET) < 0) {
+		snprintf(err, errlen, "cannot seek to byte %llu: %s",
+			(unsigned long long)off, strerror(errno));
+		goto fail;
+	}
+	(void)posix_fadvise(lr->fd, (off_t)off, (off_t)len, POSIX_FADV_SEQUENTIAL);
+	lr->limited = true;
+	lr->left = len;
+	lr->comp = INPUT_PLAIN;        /* the caller cut a plain file */
 	return lr;
 fail:
 	lr_close(lr);

@@ -153,6 +153,7 @@ bool recbatch_next(const struct recbatch *b, size_t *pos, struct record *out,
 	out->v = (struct record_verdict){ h.flags & F_IN_WINDOW, h.flags & F_NAMES,
 		h.flags & F_NAMES_PRESENT };
 	out->copy = h.flags & F_COPY;
+	out->shadow = false;
 	struct log_entry *e = &out->u.log;
 	*e = empty_entry;
 	e->line = h.line;

@@ -256,6 +256,16 @@ static void sink_free(void *state)
 	traces_free(state);
 }
 
+static void sink_begin_range(void *state)
+{
+	tr_log_begin_range(state);
+}
+
+static void sink_hand_over(void *state, void *from, int64_t pid)
+{
+	tr_log_hand_over(state, from, pid);
+}
+
 const struct sink_ops traces_sink_ops = {
 	.name = "traces",
 	.kinds = REC_BIT(REC_SPAN),
@@ -265,4 +275,6 @@ const struct sink_ops traces_sink_ops = {
 	.merge = sink_merge,
 	.finish = sink_finish,
 	.free = sink_free,
+	.begin_range = sink_begin_range,
+	.hand_over = sink_hand_over,
 };

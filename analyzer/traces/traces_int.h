@@ -63,6 +63,12 @@ struct traces {
 	struct lrun *runs;              /* log backends, open addressing */
 	size_t nruns, runs_cap;
 	int64_t runs_max_ts;            /* latest call time seen by the log loops */
+	/* A later range of one input (sink.h's begin_range): each backend's
+	 * first run here is a head, joined by hand_over with what the state
+	 * of its earlier records holds; heads that ended wait here for it. */
+	bool later_range;
+	struct lrun *heads;
+	size_t nheads, heads_cap, heads_sorted;
 	struct traces_txn *txns;        /* after traces_pass */
 	size_t ntxns;
 };
@@ -79,6 +85,9 @@ void tr_finish(struct traces *tr, const struct sink_finish *f);
 void tr_log_call(struct traces *tr, const struct call *c);
 void tr_log_end_input(struct traces *tr);
 void tr_log_free(struct traces *tr);
+/* The sink's begin_range and hand_over (sink.h). */
+void tr_log_begin_range(struct traces *tr);
+void tr_log_hand_over(struct traces *to, struct traces *from, int64_t pid);
 
 /* traces_nplus1.c: loops among sibling query spans (those with passes
  * set), added as occurrences. Sorts spans[0..n) in place. */

@@ -37,6 +37,10 @@ struct lrun {
 	/* The strings of this backend's last occurrence, shared by the next
 	 * one of the same loop: memory follows the loops, not their runs. */
 	size_t prev;                    /* index in tr->occ, plus one; 0: none */
+	/* The backend's first run in a later range: the calls before it are
+	 * in another state, so whether it goes on a run begun there, and its
+	 * source, are settled by tr_log_hand_over(). */
+	bool head;
 };
 
 static uint64_t backend_key(const struct call *c)
@@ -88,6 +92,11 @@ static void runs_drop_idle(struct traces *tr)
 	tr->nruns = kept;
 }
 
+static size_t run_home(uint64_t key, size_t cap)
+{
+	return (size_t)(key * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+}
+
 static struct lrun *run_get(struct traces *tr, uint64_t key)
 {
 	if ((tr->nruns + 1) * 2 > tr->runs_cap) {
@@ -103,7 +112,7 @@ static struct lrun *run_get(struct traces *tr, uint64_t key)
 		for (size_t i = 0; i < oldn; i++) {
 			if (!old[i].key)
 				continue;
-			size_t j = (size_t)(old[i].key * 0x9E3779B97F4A7C15ull >> 32) & (tr->runs_cap - 1);
+			size_t j = run_home(old[i].key, tr->runs_cap);
 			while (tr->runs[j].key)
 				j = (j + 1) & (tr->runs_cap - 1);
 			tr->runs[j] = old[i];
@@ -111,19 +120,73 @@ static struct lrun *run_get(struct traces *tr, uint64_t key)
 		free(old);
 	}
 	size_t mask = tr->runs_cap - 1;
-	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull >> 32) & mask;
+	size_t i = run_home(key, tr->runs_cap);
 	while (tr->runs[i].key && tr->runs[i].key != key)
 		i = (i + 1) & mask;
 	if (!tr->runs[i].key) {
 		tr->runs[i].key = key;
+		tr->runs[i].head = tr->later_range;
 		tr->nruns++;
 	}
 	return &tr->runs[i];
 }
 
+/* The run of key, or NULL. */
+static struct lrun *run_find(struct traces *tr, uint64_t key)
+{
+	if (!tr->runs_cap)
+		return NULL;
+	size_t mask = tr->runs_cap - 1;
+	for (size_t i = run_home(key, tr->runs_cap); tr->runs[i].key; i = (i + 1) & mask)
+		if (tr->runs[i].key == key)
+			return &tr->runs[i];
+	return NULL;
+}
+
+/* Frees r's slot (its query freed), keeping every probe chain whole. */
+static void run_remove(struct traces *tr, struct lrun *r)
+{
+	size_t mask = tr->runs_cap - 1, i = (size_t)(r - tr->runs);
+	free(r->query);
+	*r = (struct lrun){ 0 };
+	tr->nruns--;
+	for (size_t j = (i + 1) & mask; tr->runs[j].key; j = (j + 1) & mask) {
+		size_t home = run_home(tr->runs[j].key, tr->runs_cap);
+		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (stays)
+			continue;
+		tr->runs[i] = tr->runs[j];
+		tr->runs[j] = (struct lrun){ 0 };
+		i = j;
+	}
+}
+
+/* Keeps a head that ended (its backend's later runs go on in r) for
+ * tr_log_hand_over(). */
+static void stash_head(struct traces *tr, struct lrun *r)
+{
+	if (tr->nheads == tr->heads_cap) {
+		tr->heads_cap = tr->heads_cap ? 2 * tr->heads_cap : 16;
+		tr->heads = xrealloc(tr->heads, tr->heads_cap * sizeof(*tr->heads));
+	}
+	struct lrun *h = &tr->heads[tr->nheads++];
+	*h = *r;
+	r->query = NULL;        /* the buffer goes with the head */
+	r->query_cap = 0;
+	r->has_query = false;
+	r->head = false;
+	r->src = r->rep = NULL;
+	r->count = 0;
+	r->total_ms = 0;
+}
+
 /* Keeps the run as an occurrence when it is a loop after a source. */
 static void settle(struct traces *tr, struct lrun *r)
 {
+	if (r->head && r->rep) {
+		stash_head(tr, r);
+		return;
+	}
 	/* Runs shorter than the threshold are not loops: the limits are set
 	 * before the inputs are read, so they need not be kept. */
 	if (r->src && r->rep && r->count >= 2 && r->count >= tr->limits.min_repeats) {
@@ -205,7 +268,7 @@ void tr_log_call(struct traces *tr, const struct call *c)
 	double ms = c->timed ? c->duration_ms : 0;
 	if (r->rep && r->rep->fingerprint == c->entry->fingerprint && near(tr, r->last_ts, c->ts_ms)) {
 		r->count++;
-		r->total_ms += ms;
+		r->total_ms = ms_add(r->total_ms, ms);
 	} else {
 		settle(tr, r);
 		if (r->last && r->last->fingerprint != c->entry->fingerprint && near(tr, r->last_ts, c->ts_ms))
@@ -222,16 +285,37 @@ void tr_log_call(struct traces *tr, const struct call *c)
 	r->last_ts = c->ts_ms;
 }
 
+/* Heads not joined (none are when the driver hands every backend over)
+ * are runs without a known source. */
+static void heads_release(struct traces *tr, bool keep)
+{
+	for (size_t i = 0; i < tr->nheads; i++) {
+		struct lrun *h = &tr->heads[i];
+		if (keep && h->head) {
+			h->head = false;
+			settle(tr, h);
+		}
+		free(h->query);
+	}
+	free(tr->heads);
+	tr->heads = NULL;
+	tr->nheads = tr->heads_cap = tr->heads_sorted = 0;
+}
+
 void tr_log_end_input(struct traces *tr)
 {
 	for (size_t i = 0; i < tr->runs_cap; i++) {
-		if (tr->runs[i].key)
+		if (tr->runs[i].key) {
+			tr->runs[i].head = false;
 			settle(tr, &tr->runs[i]);
+		}
 		free(tr->runs[i].query);
 	}
 	free(tr->runs);
 	tr->runs = NULL;
 	tr->nruns = tr->runs_cap = 0;
+	heads_release(tr, true);
+	tr->later_range = false;
 }
 
 void tr_log_free(struct traces *tr)
@@ -240,4 +324,148 @@ void tr_log_free(struct traces *tr)
 		free(tr->runs[i].query);
 	free(tr->runs);
 	tr->runs = NULL;
+	heads_release(tr, false);
+}
+
+/* ---- one input read in ranges (sink.h) ---- */
+
+void tr_log_begin_range(struct traces *tr)
+{
+	tr->later_range = true;
+}
+
+/* h, a head of to, follows prev of from (NULL: the backend made no call
+ * before): settles what -j 1 settles at h's first call, as it would. */
+static void join_head(struct traces *to, struct lrun *h, struct traces *from,
+		struct lrun *prev)
+{
+	h->head = false;
+	if (prev && prev->rep && prev->rep->fingerprint == h->rep->fingerprint &&
+			near(to, prev->last_ts, h->first_ts)) {
+		/* One run: it began there. */
+		h->count += prev->count;
+		h->total_ms = ms_add(prev->total_ms, h->total_ms);
+		h->first_ts = prev->first_ts;
+		h->src = prev->src;
+		char *q = h->query;
+		size_t cap = h->query_cap;
+		h->query = prev->query;
+		h->query_cap = prev->query_cap;
+		h->has_query = prev->has_query;
+		prev->query = q;
+		prev->query_cap = cap;
+		prev->has_query = false;
+		h->app = same_or_copy(to, NULL, &h->app_len,
+			slice_make(prev->app, prev->app ? prev->app_len : 0));
+		h->session = same_or_copy(to, NULL, &h->session_len,
+			slice_make(prev->session, prev->session ? prev->session_len : 0));
+		prev->src = prev->rep = NULL;
+		prev->count = 0;
+		return;
+	}
+	if (prev && prev->last && prev->last->fingerprint != h->rep->fingerprint &&
+			near(to, prev->last_ts, h->first_ts))
+		h->src = prev->last;
+	if (prev)
+		settle(from, prev);
+}
+
+/* Moves prev of from into to, where its backend goes on. */
+static void move_run(struct traces *to, struct traces *from, struct lrun *prev)
+{
+	struct lrun *r = run_get(to, prev->key);
+	*r = *prev;
+	r->head = false;
+	r->prev = 0;            /* an index into from's occurrences */
+	r->app = same_or_copy(to, NULL, &r->app_len,
+		slice_make(prev->app, prev->app ? prev->app_len : 0));
+	r->session = same_or_copy(to, NULL, &r->session_len,
+		slice_make(prev->session, prev->session ? prev->session_len : 0));
+	prev->query = NULL;
+	run_remove(from, prev);
+}
+
+static int cmp_head(const void *a, const void *b)
+{
+	const struct lrun *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->first_ts < y->first_ts ? -1 : x->first_ts > y->first_ts;
+}
+
+/* The first head of key kept in to, or NULL. Heads are sorted on the
+ * first look: none are kept while the backends are handed over. */
+static struct lrun *find_head(struct traces *to, uint64_t key)
+{
+	if (to->heads_sorted != to->nheads) {
+		if (to->nheads)
+			qsort(to->heads, to->nheads, sizeof(*to->heads), cmp_head);
+		to->heads_sorted = to->nheads;
+	}
+	size_t lo = 0, hi = to->nheads;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (to->heads[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < to->nheads && to->heads[lo].key == key && to->heads[lo].head
+		? &to->heads[lo] : NULL;
+}
+
+static void hand_key(struct traces *to, struct traces *from, uint64_t key)
+{
+	struct lrun *prev = run_find(from, key);
+	struct lrun *live = run_find(to, key);
+	struct lrun *h = find_head(to, key);
+	if (h) {
+		/* The backend's first run here ended here: settled now. */
+		join_head(to, h, from, prev);
+		settle(to, h);
+		free(h->query);
+		h->query = NULL;
+		h->has_query = false;
+		if (live)
+			live->head = false;
+	} else if (live && live->head) {
+		join_head(to, live, from, prev);
+	} else if (prev && !live) {
+		move_run(to, from, prev);
+		return;
+	} else if (prev) {
+		settle(from, prev);
+	}
+	if (prev)
+		run_remove(from, prev);
+}
+
+/* Whether key stands for a backend logged without a pid. */
+static bool key_pidless(uint64_t key)
+{
+	return key == 1 || key >> 63;
+}
+
+void tr_log_hand_over(struct traces *to, struct traces *from, int64_t pid)
+{
+	if (pid > 0) {
+		hand_key(to, from, (uint64_t)pid);
+		return;
+	}
+	/* Backends told apart by their session: every such key of either. */
+	size_t n = 0;
+	uint64_t *keys = xcalloc(from->runs_cap + to->runs_cap + to->nheads + 1,
+		sizeof(*keys));
+	for (size_t i = 0; i < from->runs_cap; i++)
+		if (key_pidless(from->runs[i].key))
+			keys[n++] = from->runs[i].key;
+	for (size_t i = 0; i < to->runs_cap; i++)
+		if (to->runs[i].head && key_pidless(to->runs[i].key))
+			keys[n++] = to->runs[i].key;
+	for (size_t i = 0; i < to->nheads; i++)
+		if (to->heads[i].head && key_pidless(to->heads[i].key))
+			keys[n++] = to->heads[i].key;
+	for (size_t i = 0; i < n; i++)
+		hand_key(to, from, keys[i]);
+	free(keys);
 }
