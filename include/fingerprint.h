@@ -94,6 +94,15 @@ struct fp_entry *fp_cache_get(struct fp_cache *c, const char *sql, size_t len,
 struct fp_entry *fp_cache_get_normalized(struct fp_cache *c, const char *norm,
 		size_t len);
 
+/* Fingerprints shared by the caches of several threads (one per worker),
+ * so that a statement several workers meet is parsed once: thread-safe.
+ * A cache given one (fp_cache_share) asks it before calling libpg_query
+ * and tells it what it parsed; it must outlive the caches. */
+struct fp_shared;
+struct fp_shared *fp_shared_new(void);
+void fp_shared_free(struct fp_shared *sh);
+void fp_cache_share(struct fp_cache *c, struct fp_shared *sh);
+
 /* Counters: distinct texts, and how many of them libpg_query parsed. */
 size_t fp_cache_size(const struct fp_cache *c);
 size_t fp_cache_parsed(const struct fp_cache *c);

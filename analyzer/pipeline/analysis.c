@@ -441,8 +441,12 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	trace_limits(opts, &tl);
 	struct pipe *w = xcalloc(jobs, sizeof(*w));
 	struct sinks *lists = xcalloc(jobs, sizeof(*lists));
+	/* Workers reading ranges of one log meet the same statements: each
+	 * is parsed once for all (fingerprint_shared.c). */
+	struct fp_shared *shared = jobs > 1 ? fp_shared_new() : NULL;
 	for (unsigned i = 0; i < jobs; i++) {
 		pipe_init(&w[i], filter, &tl, opts);
+		fp_cache_share(w[i].fp, shared);
 		lists[i] = w[i].list;
 	}
 	struct driver_cfg cfg = {
@@ -451,6 +455,9 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 		.filter = filter,
 	};
 	driver_run_all(&cfg, paths, n, a->inputs, lists, jobs);
+	for (unsigned i = 0; i < jobs; i++)
+		fp_cache_share(w[i].fp, NULL);
+	fp_shared_free(shared);
 	merge_pipes(a, w, jobs, &tl, opts, filter);
 	free(lists);
 	free(w);

@@ -17,7 +17,7 @@
 #include <xxhash.h>
 
 #include "arena.h"
-#include "fingerprint.h"
+#include "fingerprint_int.h"
 #include "util.h"
 
 #define CACHE_MIN_SLOTS 1024
@@ -52,6 +52,7 @@ struct fp_cache {
 	size_t parsed;
 	struct arena *arena;
 	struct strbuf raw;      /* NUL-terminated copy of the raw SQL for libpg_query */
+	struct fp_shared *shared;       /* the other workers' parses, or NULL */
 };
 
 struct fp_cache *fp_cache_new(void)
@@ -257,10 +258,42 @@ static struct slot *find(struct fp_cache *c, const char *norm, size_t len,
 	}
 }
 
-/* Looks norm up, creating its entry on a miss. raw, when not NULL, is the
- * statement norm came from: libpg_query gets it when norm itself does not
- * parse (a typed literal such as "interval $1" may not be valid SQL while
- * the original is; the fingerprint ignores constants either way). */
+/* Sets e's fingerprint: the other workers' (c->shared), else libpg_query's
+ * of norm, else of raw (when not NULL: the statement norm came from; a
+ * typed literal such as "interval $1" may not be valid SQL while the
+ * original is, and the fingerprint ignores constants either way), else a
+ * lexical one. */
+static void fingerprint(struct fp_cache *c, struct fp_entry *e,
+		const char *raw, size_t raw_len)
+{
+	const char *norm = e->norm;
+	size_t len = e->norm_len;
+	e->lexical = false;
+	if (c->shared && fp_shared_get(c->shared, norm, len, &e->fingerprint)) {
+		c->parsed++;
+		return;
+	}
+	if (pg_fingerprint(norm, &e->fingerprint)) {
+		c->parsed++;
+		e->fingerprint ^= set_ops_signature(norm, len);
+		if (c->shared)
+			fp_shared_put(c->shared, norm, len, e->fingerprint);
+		return;
+	}
+	if (raw) {
+		sb_reset(&c->raw);
+		sb_append(&c->raw, raw, raw_len);
+		if (pg_fingerprint(c->raw.buf, &e->fingerprint)) {
+			c->parsed++;
+			e->fingerprint ^= set_ops_signature(norm, len);
+			return;
+		}
+	}
+	e->lexical = true;
+	e->fingerprint = fp_lexical(norm, len);
+}
+
+/* Looks norm up, creating its entry on a miss (raw: see fingerprint()). */
 static struct fp_entry *lookup(struct fp_cache *c, const char *norm, size_t len,
 		const char *raw, size_t raw_len)
 {
@@ -274,26 +307,17 @@ static struct fp_entry *lookup(struct fp_cache *c, const char *norm, size_t len,
 	e->norm_len = len;
 	e->user = NULL;
 	e->verdict = 0;
-	e->lexical = false;
-	bool ok = pg_fingerprint(e->norm, &e->fingerprint);
-	if (!ok && raw) {
-		sb_reset(&c->raw);
-		sb_append(&c->raw, raw, raw_len);
-		ok = pg_fingerprint(c->raw.buf, &e->fingerprint);
-	}
-	if (ok) {
-		c->parsed++;
-		e->fingerprint ^= set_ops_signature(norm, len);
-	} else {
-		e->lexical = true;
-		e->fingerprint = fp_lexical(norm, len);
-	}
-
+	fingerprint(c, e, raw, raw_len);
 	s->hash = hash;
 	s->entry = e;
 	if (++c->count * 2 > c->mask + 1)
 		grow(c);
 	return e;
+}
+
+void fp_cache_share(struct fp_cache *c, struct fp_shared *sh)
+{
+	c->shared = sh;
 }
 
 struct fp_entry *fp_cache_get(struct fp_cache *c, const char *sql, size_t len,
