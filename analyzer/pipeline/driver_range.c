@@ -74,7 +74,7 @@ struct range {
 	size_t cap, used;
 	int64_t *joined;                /* pids that joined here, in order */
 	size_t njoined, capjoined;
-	/* The last backends looked up, by the pid's low bits: most records
+	/* The last backends looked up, by a hash of the pid: most records
 	 * are of a few busy backends (a lookup in pids was 3% of the time). */
 	struct {
 		int64_t pid;
@@ -111,7 +111,8 @@ static size_t pid_home(int64_t pid, size_t cap)
 
 static struct rpid *rpid_get(struct range *rg, int64_t pid)
 {
-	size_t c = (size_t)pid & (ARRAY_SIZE(rg->recent) - 1);
+	/* Hashed: pids of one server often share their low bits. */
+	size_t c = (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 56);
 	if (rg->recent[c].pid == pid && rg->recent[c].rp)
 		return rg->recent[c].rp;
 	if (2 * (rg->used + 1) > rg->cap) {
