@@ -152,6 +152,24 @@ print(line, flush=True)
 PY
 }
 
+# speedup FILE WHAT: -j 2 against -j 1 on FILE, in alternating pairs (so
+# that a machine whose speed drifts moves both alike): the median of the
+# pairs' ratios, and their spread.
+speedup() {
+	python3 - "$BIN" "$1" "$2" <<'PY'
+import statistics, subprocess, sys, time
+bin, path, what = sys.argv[1:4]
+def secs(jobs):
+    t = time.perf_counter()
+    subprocess.run([bin, "report", "-j", str(jobs), "-q", "-f", "json", "-o", "/dev/null", path],
+                   check=False, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+r = sorted(secs(1) / secs(2) for _ in range(5))
+print(f"bench: -j 2 on {what}: {statistics.median(r):.2f}x the speed of -j 1"
+      f" (median of 5 paired runs, {r[0]:.2f}-{r[-1]:.2f}x)", flush=True)
+PY
+}
+
 STDERR_SRC=$(source_log sample.log "$ROOT/samples/postgresql.log.zst")
 BIG="$DIR/low-$MB-$TAG.log"
 QUARTER="$DIR/low-$MB-$TAG-quarter.log"
@@ -164,9 +182,8 @@ if wanted low; then
 	run "$QUARTER" "low cardinality (1/4)" none    # same slice as the next
 	run "$BIG" "low cardinality" stderr
 	# Issue 13's measure: one big file on two cores (-j 2) against one.
-	ONE=$LAST_SECS
 	RUN_JOBS=2 run "$BIG" "low cardinality, -j 2" none
-	python3 -c "import sys; print(f'bench: -j 2 on one {sys.argv[3]} MB file: {float(sys.argv[1]) / max(float(sys.argv[2]), 0.01):.2f}x the speed of -j 1')" "$ONE" "$LAST_SECS" "$MB"
+	speedup "$BIG" "one $MB MB file"
 	# The floor: reading the log and finding each entry, nothing more.
 	cat "$BIG" > /dev/null
 	/usr/bin/time -f '%e' -o "$DIR/time.txt" grep -c duration: "$BIG" > "$DIR/grep.txt"
@@ -216,27 +233,27 @@ if wanted csvlog; then
 	F="$DIR/csvlog-$CSV_MB-$TAG.csv"
 	gen "$F" csvlog "$(source_log forms.csv "$ROOT/tests/data/forms/postgresql.csv.zst")" "$CSV_MB"
 	run "$F" "csvlog" csv
+	speedup "$F" "the csvlog file"
 fi
 if wanted jsonlog; then
 	# The workload's jsonlog holds its auto_explain JSON plans too.
 	F="$DIR/jsonlog-$JSON_MB-$TAG.json"
 	gen "$F" jsonlog "$(source_log forms.json "$ROOT/tests/data/forms/postgresql.json.zst")" "$JSON_MB"
 	run "$F" "jsonlog (with plans)" jsonlog
+	speedup "$F" "the jsonlog file"
 fi
 QBYTES=$( [ -s "$QUARTER" ] && stat -L -c %s "$QUARTER" || echo 0)
 if wanted gzip; then
 	[ -s "$QUARTER.gz" ] || gzip -c < "$QUARTER" > "$QUARTER.gz"
 	run "$QUARTER.gz" "gzip (low 1/4)" stderr "$QBYTES" gz
-	ONE=$LAST_SECS
 	RUN_JOBS=2 run "$QUARTER.gz" "gzip (low 1/4), -j 2" none "$QBYTES" gz
-	python3 -c "import sys; print(f'bench: -j 2 on the gzip file: {float(sys.argv[1]) / max(float(sys.argv[2]), 0.01):.2f}x the speed of -j 1')" "$ONE" "$LAST_SECS"
+	speedup "$QUARTER.gz" "the gzip file"
 fi
 if wanted zstd; then
 	[ -s "$QUARTER.zst" ] || zstd -q -c < "$QUARTER" > "$QUARTER.zst"
 	run "$QUARTER.zst" "zstd (low 1/4)" stderr "$QBYTES" zst
-	ONE=$LAST_SECS
 	RUN_JOBS=2 run "$QUARTER.zst" "zstd (low 1/4), -j 2" none "$QBYTES" zst
-	python3 -c "import sys; print(f'bench: -j 2 on the zstd file: {float(sys.argv[1]) / max(float(sys.argv[2]), 0.01):.2f}x the speed of -j 1')" "$ONE" "$LAST_SECS"
+	speedup "$QUARTER.zst" "the zstd file"
 fi
 
 # tui: `pgsift tui` on BENCH_TUI_DISTINCT (default 100000) distinct ORM

@@ -1,13 +1,18 @@
 /* check_split.c: one file on many workers gives the answer of one.
  *
- * -j N cuts a plain log file into pieces parsed on N threads, each
- * backend's records applied by one of N shards (driver_split.c). On real
- * server logs of every form (stderr, csvlog, jsonlog from one run, a
+ * -j N cuts a plain log file into N ranges, each read by its own worker
+ * (driver_range.c), and a compressed one into pieces parsed on N threads,
+ * each backend's records applied by one of N shards (driver_split.c). On
+ * real server logs of every form (stderr, csvlog, jsonlog from one run, a
  * syslog excerpt, lock waits and sessions, auto_explain plans in text and
  * JSON with their duration lines, log_statement texts with bare
- * durations), cut every few kilobytes (PGSIFT_SPLIT_PIECE), the JSON
- * report of -j 2 and -j 7 must be byte for byte that of -j 1, but for the
- * normalizer caches' counters (blank_cache_counters()). */
+ * durations, N+1 loops), the JSON report of -j 2, 3, 5, 7 and 13 (pieces
+ * of a few kilobytes: PGSIFT_SPLIT_PIECE) must be byte for byte that of
+ * -j 1, but for the normalizer caches' counters (blank_cache_counters()).
+ * Then cuts made exactly between records that belong together
+ * (PGSIFT_SPLIT_AT): a plan and its duration line, the calls of an N+1
+ * loop, a lock wait and its end, a session, a log_statement text and its
+ * duration. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,18 +57,25 @@ static void teardown(void)
 
 /* The JSON report of inputs (paths, space-separated) with -j jobs, the
  * file cut every piece bytes. */
-static char *report(const char *inputs, unsigned jobs, unsigned piece)
+static char *report_at(const char *inputs, unsigned jobs, unsigned piece,
+		const char *at)
 {
 	char *cmd, *out;
 	int st;
-	if (asprintf(&cmd, "cd '%s' && PGSIFT_SPLIT_PIECE=%u '%s' report -q -f json "
-			"-j %u %s 2>/dev/null", tu_root(), piece, tu_bin(), jobs, inputs) < 0)
+	if (asprintf(&cmd, "cd '%s' && PGSIFT_SPLIT_PIECE=%u PGSIFT_SPLIT_AT=%s '%s' "
+			"report -q -f json -j %u %s 2>/dev/null", tu_root(), piece,
+			at ? at : "", tu_bin(), jobs, inputs) < 0)
 		abort();
 	out = tu_run(cmd, &st);
 	ck_assert_msg(st == 0 || st == 3, "%s: exit %d", cmd, st);
 	ck_assert_msg(strstr(out, "\"groups\""), "%s: no report", cmd);
 	free(cmd);
 	return out;
+}
+
+static char *report(const char *inputs, unsigned jobs, unsigned piece)
+{
+	return report_at(inputs, jobs, piece, NULL);
 }
 
 /* Blanks "distinct_texts" and "parsed_texts": they count the texts the
@@ -88,7 +100,7 @@ static void assert_same(const char *what, const char *inputs, unsigned piece)
 {
 	char *one = report(inputs, 1, piece);
 	blank_cache_counters(one);
-	static const unsigned jobs[] = { 2, 7 };
+	static const unsigned jobs[] = { 2, 3, 5, 7, 13 };
 	for (size_t i = 0; i < ARRAY_SIZE(jobs); i++) {
 		char *many = report(inputs, jobs[i], piece);
 		blank_cache_counters(many);
@@ -182,6 +194,117 @@ START_TEST(test_many_inputs)
 }
 END_TEST
 
+/* ---- cuts between records that belong together ---- */
+
+/* The offset of the line after the nth (from 1) line of text holding
+ * both needles (b may be NULL): a cut there falls after that record. */
+static size_t after_line(const char *text, const char *a, const char *b,
+		unsigned nth)
+{
+	for (const char *line = text; *line; ) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		char *l = xstrndup(line, len);
+		bool hit = strstr(l, a) && (!b || strstr(l, b));
+		free(l);
+		if (hit && --nth == 0)
+			return (size_t)(line - text) + len + 1;
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	ck_abort_msg("no line with \"%s\"%s%s", a, b ? " and " : "", b ? b : "");
+	return 0;
+}
+
+/* The pid in "[1234]" of the line that ends just before off. */
+static long pid_before(const char *text, size_t off)
+{
+	size_t s = off - 1;
+	while (s > 0 && text[s - 1] != '\n')
+		s--;
+	const char *p = strchr(text + s, '[');
+	ck_assert_msg(p && p < text + off, "no pid before byte %zu", off);
+	return strtol(p + 1, NULL, 10);
+}
+
+/* -j jobs cut at "at" ("BYTE,...") gives what -j 1 gives. */
+static void assert_cut_same(const char *what, const char *inputs, unsigned jobs,
+		const char *at)
+{
+	char *one = report(inputs, 1, 0), *cut = report_at(inputs, jobs, 0, at);
+	blank_cache_counters(one);
+	blank_cache_counters(cut);
+	ck_assert_msg(strcmp(one, cut) == 0, "%s: cut at %s, -j %u differs from "
+		"-j 1 from line %d on", what, at, jobs, tu_first_diff_line(one, cut));
+	free(one);
+	free(cut);
+}
+
+/* The cut at off separates a backend's record from the later one of the
+ * same backend that continues it (the first line after off holding next
+ * is that backend's), and -j 2 cut there gives the answer of -j 1. */
+static void check_pair(const char *what, const char *path, const char *text,
+		size_t off, const char *next)
+{
+	long pid = pid_before(text, off);
+	const char *p = strstr(text + off, next);
+	ck_assert_msg(p, "%s: no \"%s\" after the cut", what, next);
+	const char *line = p;
+	while (line > text && line[-1] != '\n')
+		line--;
+	char pat[32];
+	snprintf(pat, sizeof(pat), "[%ld]", pid);
+	const char *q = strstr(line, pat);
+	ck_assert_msg(q && q < p, "%s: the next \"%s\" is not pid %ld's", what,
+		next, pid);
+	char at[32];
+	snprintf(at, sizeof(at), "%zu", off);
+	assert_cut_same(what, path, 2, at);
+}
+
+START_TEST(test_cuts_between)
+{
+	char *forms = in_dir("postgresql.log"), *fpath;
+	if (asprintf(&fpath, "%s/postgresql.log", dir) < 0)
+		abort();
+	char *text = tu_slurp(fpath);
+	/* An auto_explain plan | its statement's duration line. */
+	size_t plan = after_line(text, "orders-page LOG:  duration: ", "ms  plan:", 1);
+	check_pair("plan | duration", forms, text, plan, "statement: ");
+	/* Calls 3 and 4 of an N+1 loop (pid 4389's order items). */
+	size_t loop = after_line(text, "[4389]", "statement: SELECT oi.product_id", 3);
+	check_pair("N+1 loop", forms, text, loop, "plan:");
+	/* Both, and more, in one run: ranges handed over twice. */
+	char at[64];
+	snprintf(at, sizeof(at), "%zu,%zu,%zu", plan, loop,
+		after_line(text, "[4389]", "statement: SELECT oi.product_id", 7));
+	assert_cut_same("plan, loop, loop", forms, 4, at);
+	free(text);
+	free(fpath);
+	free(forms);
+
+	/* A lock wait | its end; a session | its end. */
+	text = tu_slurp("tests/data/events/events.log");
+	size_t wait = after_line(text, "still waiting for ShareLock", NULL, 1);
+	check_pair("lock wait", "tests/data/events/events.log", text, wait,
+		"acquired ShareLock");
+	free(text);
+	text = tu_slurp("tests/data/events/workload-events.log");
+	size_t conn = after_line(text, "connection authorized", NULL, 3);
+	snprintf(at, sizeof(at), "%zu", conn);
+	assert_cut_same("session", "tests/data/events/workload-events.log", 2, at);
+	free(text);
+
+	/* A log_statement text | its bare duration. */
+	text = tu_slurp("tests/data/log_statement.log");
+	size_t stmt = after_line(text, "LOG:  statement: ", NULL, 2);
+	snprintf(at, sizeof(at), "%zu", stmt);
+	assert_cut_same("statement | duration", "tests/data/log_statement.log", 2, at);
+	free(text);
+}
+END_TEST
+
 Suite *suite_split(void);
 Suite *suite_split(void)
 {
@@ -193,6 +316,7 @@ Suite *suite_split(void)
 	tcase_add_test(tc, test_compressed);
 	tcase_add_test(tc, test_small_logs);
 	tcase_add_test(tc, test_many_inputs);
+	tcase_add_test(tc, test_cuts_between);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -366,25 +366,52 @@ static const struct parser *cut_parser(const struct driver_cfg *cfg,
 	return p && p->fork && p->record_start ? p : NULL;
 }
 
-/* Cuts [0, size) at record starts into about n ranges; returns how many. */
+/* The places to cut at that the test hook PGSIFT_SPLIT_AT gives
+ * ("BYTE,BYTE,...", ascending: to cut real logs exactly between two
+ * records that belong together), at most n - 1; returns how many. */
+static unsigned hook_cuts(uint64_t *at, unsigned n)
+{
+	const char *s = getenv("PGSIFT_SPLIT_AT");
+	unsigned got = 0;
+	while (s && *s && got + 1 < n) {
+		char *end;
+		uint64_t v = strtoull(s, &end, 10);
+		if (end == s)
+			break;
+		if (v > 0 && (!got || v > at[got - 1]))
+			at[got++] = v;
+		s = *end == ',' ? end + 1 : end;
+	}
+	return got;
+}
+
+/* Cuts [0, size) at record starts into at most n ranges, near equal
+ * sizes; returns how many. */
 static unsigned cut_ranges(struct ranges *rs, int fd, uint64_t size, unsigned n)
 {
 	struct split sp = { .parser = rs->parser, .tmpl = rs->tmpl, .fd = fd,
-		.size = size, .piece = size / n + 1, .nshards = 1 };
-	sp.blocks = xcalloc(PIECE_BLOCKS, sizeof(*sp.blocks));
-	split_file_pieces(&sp);
-	unsigned got = sp.n < n ? (unsigned)sp.n : n;
-	for (unsigned k = 0; k < got; k++) {
-		struct piece *pc = split_piece(&sp, k);
-		rs->v[k].off = pc->off;
-		rs->v[k].len = pc->len;
+		.size = size };
+	char *buf = xmalloc(CUT_SCAN);
+	uint64_t at[RANGE_MAX];
+	unsigned nat = hook_cuts(at, n);
+	if (!nat)
+		for (unsigned k = 1; k < n; k++)
+			at[nat++] = size / n * k;
+	unsigned got = 0;
+	uint64_t start = 0;
+	for (unsigned k = 0; k < nat; k++) {
+		if (at[k] <= start || at[k] >= size)
+			continue;
+		uint64_t cut = split_find_cut(&sp, at[k], buf);
+		if (cut == UINT64_MAX || cut <= start || cut >= size)
+			continue;
+		rs->v[got].off = start;
+		rs->v[got++].len = cut - start;
+		start = cut;
 	}
-	/* A last piece past n (rounding) joins the last range. */
-	if (sp.n > n)
-		rs->v[n - 1].len = size - rs->v[n - 1].off;
-	for (size_t b = 0; b < PIECE_BLOCKS && sp.blocks[b]; b++)
-		free(sp.blocks[b]);
-	free(sp.blocks);
+	rs->v[got].off = start;
+	rs->v[got++].len = size - start;
+	free(buf);
 	return got;
 }
 

@@ -86,6 +86,12 @@ static inline struct piece *split_piece(const struct split *sp, size_t i)
 
 /* Piece size for an input of size bytes (0: a stream) on jobs workers. */
 uint64_t split_piece_size(uint64_t size, unsigned jobs);
+/* The first record start of the plain file sp->fd at or after the line
+ * that follows byte at - 1 (at itself when it starts a line; at > 0), or
+ * UINT64_MAX when none is found within CUT_SCAN bytes; buf holds
+ * CUT_SCAN bytes. Uses sp's parser, tmpl, fd and size. */
+#define CUT_SCAN ((size_t)1 << 20)
+uint64_t split_find_cut(const struct split *sp, uint64_t at, char *buf);
 /* Cuts the plain file [0, sp->size) into pieces at record starts, all
  * known before the workers start (sp->n, all_in). */
 void split_file_pieces(struct split *sp);

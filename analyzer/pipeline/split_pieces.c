@@ -17,9 +17,8 @@
  * places. */
 #define PIECE_MAX ((uint64_t)512 << 10)
 #define PIECE_MIN ((uint64_t)64 << 10)
-/* Bytes read at a nominal cut to find a record start; a record longer
- * than this just moves the cut to the next piece. */
-#define CUT_SCAN ((size_t)1 << 20)
+/* CUT_SCAN (split_int.h): bytes read at a nominal cut to find a record
+ * start; a record longer than this just moves the cut to the next piece. */
 /* A stream's piece grows past its size until a record starts in it; past
  * this it is cut at a line start (one record of 64 MB is read as the
  * parser's own lines then, as a skipped line or a cut statement). */
@@ -66,10 +65,7 @@ static struct piece *add_piece(struct split *sp, size_t i)
 
 /* ---- a plain file ---- */
 
-/* The first record start at or after the line that follows byte at - 1
- * (at itself when it starts a line), or UINT64_MAX when none is found
- * within CUT_SCAN bytes. */
-static uint64_t find_cut(const struct split *sp, uint64_t at, char *buf)
+uint64_t split_find_cut(const struct split *sp, uint64_t at, char *buf)
 {
 	uint64_t from = at - 1;         /* to see whether at starts a line */
 	size_t want = (size_t)(sp->size - from < CUT_SCAN ? sp->size - from : CUT_SCAN);
@@ -94,7 +90,7 @@ void split_file_pieces(struct split *sp)
 	for (uint64_t at = piece; at < size; at += piece) {
 		if (at <= start)
 			continue;
-		uint64_t cut = find_cut(sp, at, buf);
+		uint64_t cut = split_find_cut(sp, at, buf);
 		if (cut == UINT64_MAX || cut <= start || cut >= size)
 			continue;
 		struct piece *pc = add_piece(sp, sp->n++);
