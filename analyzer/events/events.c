@@ -215,6 +215,16 @@ static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
 	}
 }
 
+/* A statement's or a plan's duration line: its backend waits for no lock
+ * any more, whatever it waited for before. A wait whose end the log did
+ * not show (its "acquired" line lost, or cut short) ends there, rather
+ * than going on into the backend's next wait on the same lock. */
+static bool ends_wait(const struct log_entry *e)
+{
+	return e->severity == SEV_LOG && e->message.len > 9 &&
+		memcmp(e->message.ptr, "duration:", 9) == 0;
+}
+
 static struct slice sb_slice(const struct strbuf *sb)
 {
 	return sb->len ? slice_make(sb->buf, sb->len) : SLICE_EMPTY;
@@ -328,8 +338,17 @@ void events_log(struct events *ev, const struct log_entry *e)
 			flush_pending(ev, b);
 	}
 	enum kind k = classify(e);
-	if (k == K_NONE)
+	if (k == K_NONE) {
+		if (ev->open_waits && ends_wait(e)) {
+			/* The backend got its lock, though the log did not say. */
+			struct ev_backend *b = ev_backend_find(ev, e->pid);
+			if (b && b->wait) {
+				ev_locks_close(ev, b, EV_LOCK_WAITING);
+				ev_backend_release(ev, b);
+			}
+		}
 		return;
+	}
 	bool tabs = e->tab_continued;
 	struct ev_msg m = {
 		e,
@@ -366,6 +385,7 @@ void events_end_input(struct events *ev)
 	for (size_t i = 0; i < ev->nbackends; i++)
 		ev->backends[i] = (struct ev_backend){ 0 };
 	ev->used = 0;
+	ev->open_waits = 0;
 }
 
 void events_merge(struct events *dst, struct events *src)

@@ -121,6 +121,7 @@ struct events {
 
 	struct ev_backend *backends;    /* open addressing by pid */
 	size_t nbackends, used, npending;
+	size_t open_waits;              /* backends with a lock wait open */
 
 	struct ev_lock_wait *waits;     /* finished waits, the longest kept */
 	size_t nwaits, capwaits;

@@ -114,6 +114,7 @@ void ev_locks_close(struct events *ev, struct ev_backend *b,
 	if (!w)
 		return;
 	b->wait = NULL;
+	ev->open_waits--;
 	w->outcome = outcome;
 	ev->totals.lock_waits++;
 	ev->totals.lock_wait_ms = ms_add(ev->totals.lock_wait_ms, w->wait_ms);
@@ -231,8 +232,10 @@ void ev_locks_message(struct events *ev, const struct ev_msg *m)
 		ev_locks_close(ev, b, EV_LOCK_WAITING);
 		w = NULL;
 	}
-	if (!w)
+	if (!w) {
 		w = b->wait = new_wait(m, (int64_t)pid, lock);
+		ev->open_waits++;
+	}
 	update_wait(ev, w, m, ms);
 	if (verbs[v].ends)
 		ev_locks_close(ev, b, verbs[v].outcome);

@@ -137,6 +137,9 @@ struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m
 	if (ev_starts(t, "connection received: ")) {
 		c->received++;
 		count_name(&c->by_host, field(t, "host=", host_stops));
+		/* A new process on the pid: what the last one on it left open
+		 * (its end not logged) is over. */
+		return ev_backend_find(ev, m->e->pid);
 	} else if (ev_starts(t, "connection authorized: ") ||
 			ev_starts(t, "replication connection authorized: ")) {
 		c->authorized++;

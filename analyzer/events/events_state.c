@@ -514,6 +514,7 @@ void events_state_save_open(struct events *ev, struct st_out *o)
 		ev_lock_wait_free(b->wait);
 		free(b->wait);
 		b->wait = NULL;
+		ev->open_waits--;
 	}
 }
 
@@ -554,6 +555,8 @@ bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
 		if (b->wait) {
 			ev_lock_wait_free(b->wait);
 			free(b->wait);
+		} else {
+			ev->open_waits++;
 		}
 		b->wait = w;
 	}
