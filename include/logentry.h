@@ -53,7 +53,9 @@ void eb_continue(struct entry_builder *b, const char *line, size_t len,
  * seen is kept as it was: the second one is counted as continuation. */
 void eb_part(struct entry_builder *b, const struct prefix_fields *f,
 		const char *line, size_t len, const char *base);
-/* The end of the primary line (call right after eb_begin with its length). */
+/* The end of the primary line (call right after eb_begin with its length).
+ * A SQLSTATE before the message (log_error_verbosity = verbose) goes to
+ * the entry's sqlstate, out of its message. */
 void eb_primary_end(struct entry_builder *b, const char *line, size_t len,
 		const char *base);
 /* Fills *e with slices into base, where the record now lies. */

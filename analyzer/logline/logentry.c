@@ -55,10 +55,45 @@ void eb_begin_in(struct entry_builder *b, struct log_entry *e,
 	b->continued = false;
 }
 
+static inline bool is_state_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
+/* log_error_verbosity = verbose writes the SQLSTATE after the severity
+ * ("ERROR:  22012: division by zero"), whatever the prefix holds. Five
+ * digits or capitals then ": ", with a digit among them: every code the
+ * server defines has one, and a message of the default verbosity that
+ * starts with a word in capitals ("ERROR: ...", raised by a function) is
+ * not taken for one. A prefix with %e gives the code already; the
+ * message's copy is dropped only when it is the same. */
+static size_t sqlstate_len(const char *s, size_t len, struct slice prefix_code)
+{
+	bool digit = false;
+	if (len < 7 || s[5] != ':' || s[6] != ' ')
+		return 0;
+	for (size_t i = 0; i < 5; i++) {
+		if (!is_state_char(s[i]))
+			return 0;
+		digit |= s[i] <= '9';
+	}
+	if (!digit || (prefix_code.len && (prefix_code.len != 5
+			|| memcmp(prefix_code.ptr, s, 5) != 0)))
+		return 0;
+	return 7;
+}
+
 void eb_primary_end(struct entry_builder *b, const char *line, size_t len,
 		const char *base)
 {
-	b->parts[PART_MESSAGE].end = (size_t)(line - base) + len;
+	struct span *m = &b->parts[PART_MESSAGE];
+	m->end = (size_t)(line - base) + len;
+	const char *msg = base + m->off;
+	size_t n = sqlstate_len(msg, m->end - m->off, b->dst->sqlstate);
+	if (n) {
+		b->dst->sqlstate = slice_make(msg, 5);
+		m->off += n;
+	}
 }
 
 void eb_continue(struct entry_builder *b, const char *line, size_t len,
