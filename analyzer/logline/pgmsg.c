@@ -122,14 +122,20 @@ void pgmsg_parse(const struct log_entry *e, struct pgmsg *m)
 		p += 3;
 		len -= 3;
 		m->has_duration = true;
-		if (len == 0) {
+		/* The server writes two spaces before "statement:", "plan:",
+		 * ...; log shippers that fold runs of blanks leave one, and
+		 * some leave blanks at the end of a bare duration. */
+		size_t sp = 0;
+		while (sp < len && (p[sp] == ' ' || p[sp] == '\r'))
+			sp++;
+		if (sp == len) {
 			m->kind = MSG_DURATION;
 			return;
 		}
-		if (!starts(p, len, LIT("  ")))
+		if (sp == 0)
 			return;
-		p += 2;
-		len -= 2;
+		p += sp;
+		len -= sp;
 		if (starts(p, len, LIT("plan:"))) {
 			m->kind = MSG_PLAN;
 			p += 5;
