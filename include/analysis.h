@@ -74,6 +74,7 @@ struct analysis {
 	struct group **groups;                  /* sorted by total_ms desc */
 	size_t ngroups;
 	uint64_t filtered_out;                  /* calls dropped by the filters */
+	uint64_t lone_durations;                /* ingest.h's: durations without a statement */
 	size_t distinct_texts;                  /* normalized texts seen */
 	size_t parsed_texts;                    /* of them, parsed by libpg_query */
 	char *error;                            /* for ANALYSIS_BAD_OPTION */

@@ -100,7 +100,8 @@ static const char script[] =
 	"phase default\n"
 	"phase verbose \"log_error_verbosity = verbose\"\n"
 	"phase terse \"log_error_verbosity = terse\"\n"
-	"phase both \"log_error_verbosity = verbose\" \"log_statement = 'all'\"\n";
+	"phase both \"log_error_verbosity = verbose\" \"log_statement = 'all'\"\n"
+	"phase durations \"log_min_duration_statement = -1\" \"log_duration = on\"\n";
 
 static char *dir;       /* the phases' logs; NULL: no server */
 static int made;        /* tu_run_workload()'s codes: 1, -1, -2 */
@@ -313,6 +314,46 @@ START_TEST(test_log_statement)
 }
 END_TEST
 
+/* log_duration alone: bare durations, no text to tie them to. They are
+ * no calls, but each is counted (totals.durations_without_statement) and
+ * said in the Markdown, in every form. */
+START_TEST(test_lone_durations)
+{
+	if (!have_logs("verbosity lone durations"))
+		return;
+	char *path = path_of("durations.log");
+	char *text = tu_slurp(path);
+	json_int_t lines = 0;
+	for (const char *p = text; (p = strstr(p, "LOG:  duration: ")); p++)
+		lines++;
+	free(text);
+	free(path);
+	ck_assert_msg(lines > 20, "only %lld duration lines logged", (long long)lines);
+	static const char *const files[] = { "durations.log", "durations.csv",
+		"durations.json" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char *p = path_of(files[i]);
+		json_t *j = report(p, "");
+		json_t *lone = at(j, "totals", "durations_without_statement");
+		ck_assert_msg(json_integer_value(lone) == lines,
+			"%s: %lld durations without their statement, the log has %lld",
+			files[i], (long long)json_integer_value(lone), (long long)lines);
+		ck_assert_int_eq(json_integer_value(at(j, "totals", "queries")), 0);
+		json_decref(j);
+		char *cmd, *md;
+		int st;
+		if (asprintf(&cmd, "'%s' report -q '%s'", tu_bin(), p) < 0)
+			abort();
+		md = tu_run(cmd, &st);
+		ck_assert_msg(strstr(md, "Durations without their statement: "),
+			"%s: the Markdown does not say them", files[i]);
+		free(md);
+		free(cmd);
+		free(p);
+	}
+}
+END_TEST
+
 /* Writes text to dir/name. */
 static void write_file(const char *name, const char *text, size_t len)
 {
@@ -432,6 +473,7 @@ Suite *suite_verbosity(void)
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, test_forms);
 	tcase_add_test(tc, test_log_statement);
+	tcase_add_test(tc, test_lone_durations);
 	tcase_add_test(tc, test_syslog);
 	tcase_add_test(tc, test_folded_blanks);
 	suite_add_tcase(s, tc);

@@ -129,6 +129,11 @@ static void md_summary(FILE *out, const struct analysis *a)
 	if (a->filtered_out)
 		fprintf(out, "- Left out by filters: %s calls\n",
 				md_fmt_count(a->filtered_out, b1, sizeof(b1)));
+	if (a->lone_durations)
+		fprintf(out, "- Durations without their statement: %s (not calls: "
+				"no text was logged before them; log_duration alone logs "
+				"none, log_min_duration_statement or log_statement does)\n",
+				md_fmt_count(a->lone_durations, b1, sizeof(b1)));
 	fputc('\n', out);
 }
 

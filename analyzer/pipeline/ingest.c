@@ -400,8 +400,11 @@ static void on_duration(struct ingest *in, struct backend *b,
 		const struct log_entry *e, const struct pgmsg *m)
 {
 	(void)e;
-	if (!b->has_stmt)
-		return;         /* nothing logged before it to attach to */
+	if (!b->has_stmt) {
+		/* Nothing logged before it to attach to. */
+		in->stats.lone_durations += !in->shadow;
+		return;
+	}
 	if (b->has_plan)
 		in->stats.merged_plans += !in->shadow;
 	b->has_plan = true;     /* flush_backend() times it with plan_ms */
@@ -631,6 +634,7 @@ void ingest_add_stats(struct ingest *in, const struct ingest_stats *s)
 	d->calls += s->calls;
 	d->filtered += s->filtered;
 	d->merged_plans += s->merged_plans;
+	d->lone_durations += s->lone_durations;
 	if (s->first_ts != TS_NONE && (d->first_ts == TS_NONE || s->first_ts < d->first_ts))
 		d->first_ts = s->first_ts;
 	if (s->last_ts != TS_NONE && (d->last_ts == TS_NONE || s->last_ts > d->last_ts))

@@ -35,6 +35,10 @@ struct ingest_stats {
 	uint64_t calls;         /* calls counted */
 	uint64_t filtered;      /* calls dropped by the filters */
 	uint64_t merged_plans;  /* plans merged into their statement's call */
+	/* Bare "duration:" lines with no statement logged before them to time
+	 * (log_duration without log_statement, or the text in an earlier
+	 * file): not calls, but counted and shown. */
+	uint64_t lone_durations;
 	int64_t first_ts, last_ts;      /* window of entries kept */
 };
 

@@ -41,7 +41,7 @@ int state_save_run(const struct pgsift_options *opts, struct analysis *a,
 		.ninputs = a->ninputs,
 		.distinct_texts = a->distinct_texts, .parsed_texts = a->parsed_texts,
 		.entries = st->entries, .calls = st->calls, .filtered = st->filtered,
-		.merged_plans = st->merged_plans,
+		.merged_plans = st->merged_plans, .lone_durations = st->lone_durations,
 		.first_ts = st->first_ts, .last_ts = st->last_ts,
 		.agg = a->agg, .events = a->events, .traces = a->traces,
 		.snapshots = a->snapshots,
@@ -274,7 +274,8 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 			agg_merge(a->agg, p.agg);
 			ingest_add_stats(into[RUN_STATEMENTS].state, &(struct ingest_stats){
 				.entries = p.entries, .calls = p.calls, .filtered = p.filtered,
-				.merged_plans = p.merged_plans, .first_ts = p.first_ts,
+				.merged_plans = p.merged_plans,
+				.lone_durations = p.lone_durations, .first_ts = p.first_ts,
 				.last_ts = p.last_ts });
 			into[RUN_EVENTS].ops->merge(into[RUN_EVENTS].state, p.events);
 			into[RUN_TRACES].ops->merge(into[RUN_TRACES].state, p.traces);
