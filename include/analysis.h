@@ -75,6 +75,7 @@ struct analysis {
 	size_t ngroups;
 	uint64_t filtered_out;                  /* calls dropped by the filters */
 	uint64_t lone_durations;                /* ingest.h's: durations without a statement */
+	uint64_t plans_cut, plans_cut_lost;     /* ingest.h's: JSON plans cut short */
 	size_t distinct_texts;                  /* normalized texts seen */
 	size_t parsed_texts;                    /* of them, parsed by libpg_query */
 	char *error;                            /* for ANALYSIS_BAD_OPTION */

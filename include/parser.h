@@ -42,7 +42,21 @@ struct input_report {
 	size_t nnotes;
 	bool unreadable;                /* could not be opened or recognised */
 	bool truncated;                 /* ended in the middle of a compressed stream */
+	/* -j N read it in ranges (driver_range.c): range k's records carry
+	 * line k << INPUT_RANGE_SHIFT plus their line in it, and
+	 * range_lines[k] lines came before range k. NULL: one reader. */
+	uint64_t *range_lines;
+	unsigned nranges;
 };
+
+#define INPUT_RANGE_SHIFT 34
+
+/* The line in r's file of a record's line (see range_lines). */
+uint64_t input_line(const struct input_report *r, uint64_t line);
+/* A problem found after the input was read (by a sink), at line (of the
+ * file; 0: the input as a whole): counted, and kept while r keeps fewer
+ * than INPUT_MAX_PROBLEMS. */
+void parse_report_problem(struct input_report *r, uint64_t line, const char *msg);
 
 /* Frees what r holds (path, problems, notes); r itself is the caller's.
  * NULL is a no-op. */

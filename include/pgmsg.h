@@ -56,5 +56,9 @@ struct slice pgmsg_clean(struct slice s, bool tab_continued, struct strbuf *sb);
  * for a JSON plan, the unescaped string (written into sb). Empty slice
  * when there is none. */
 struct slice pgmsg_plan_query(struct slice plan, bool json, struct strbuf *sb);
+/* For a JSON plan that is not JSON (cut short: the log, or what carried
+ * it, ended inside it), the "Query Text" it begins with, as auto_explain
+ * writes it first, when that string is whole; an empty slice otherwise. */
+struct slice pgmsg_plan_query_cut(struct slice plan, struct strbuf *sb);
 
 #endif

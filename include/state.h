@@ -133,6 +133,7 @@ struct state_parts {
 	uint64_t distinct_texts, parsed_texts;
 	/* The statements sink's counters (ingest.h's struct ingest_stats). */
 	uint64_t entries, calls, filtered, merged_plans, lone_durations;
+	uint64_t plans_cut, plans_cut_lost;
 	int64_t first_ts, last_ts;
 	struct state_filters filters;
 	struct agg *agg;

@@ -29,6 +29,19 @@ static void add_problem_v(struct input_report *r, uint64_t line, const char *fmt
 	add_problem(r, line, msg);
 }
 
+void parse_report_problem(struct input_report *r, uint64_t line, const char *msg)
+{
+	add_problem(r, line, msg);
+}
+
+uint64_t input_line(const struct input_report *r, uint64_t line)
+{
+	uint64_t k = line >> INPUT_RANGE_SHIFT;
+	if (!r->range_lines || k == 0 || k >= r->nranges)
+		return line;
+	return r->range_lines[k] + (line & ((1ull << INPUT_RANGE_SHIFT) - 1));
+}
+
 void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 {
 	va_list ap;
@@ -118,6 +131,9 @@ void parse_report_release(struct input_report *r)
 	if (!r)
 		return;
 	free(r->path);
+	free(r->range_lines);
+	r->range_lines = NULL;
+	r->nranges = 0;
 	for (size_t k = 0; k < r->nkept; k++)
 		free(r->problems[k].message);
 	for (size_t k = 0; k < r->nnotes; k++)

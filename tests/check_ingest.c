@@ -7,9 +7,11 @@
  * (log_statement = all: text first, bare duration after, and with the
  * extended protocol the plan after the duration). */
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "timeutil.h"
@@ -225,6 +227,99 @@ START_TEST(test_bad_pattern)
 }
 END_TEST
 
+/* ---- auto_explain JSON plans cut short ---- */
+
+/* The JSON report of text (written to a file) read by the binary, which
+ * must exit with want (3: an input was malformed), and the Markdown when
+ * md is not NULL. */
+static json_t *report_of(const char *text, size_t len, int want, char **md)
+{
+	char *path = tu_write_temp(text, len), *cmd;
+	int st;
+	if (asprintf(&cmd, "'%s' report -q -j 1 -f json '%s'", tu_bin(), path) < 0)
+		abort();
+	char *out = tu_run(cmd, &st);
+	ck_assert_msg(st == want, "%s: exit %d, not %d", cmd, st, want);
+	json_t *j = json_loads(out, 0, NULL);
+	ck_assert_msg(j != NULL, "%s: not JSON", cmd);
+	free(out);
+	free(cmd);
+	if (md) {
+		if (asprintf(&cmd, "'%s' report -q -j 1 '%s'", tu_bin(), path) < 0)
+			abort();
+		*md = tu_run(cmd, &st);
+		free(cmd);
+	}
+	unlink(path);
+	free(path);
+	return j;
+}
+
+static json_int_t total(json_t *j, const char *key)
+{
+	return json_integer_value(json_object_get(json_object_get(j, "totals"), key));
+}
+
+/* The offset of line n (from 1) of text. */
+static size_t line_at(const char *text, size_t n)
+{
+	const char *p = text;
+	while (--n && (p = strchr(p, '\n')))
+		p++;
+	ck_assert(p != NULL);
+	return (size_t)(p - text);
+}
+
+/* A real server's log of JSON plans (plans/json.log), cut as a log copied
+ * while written is: inside the third plan. Its statement is counted (from
+ * its Query Text, which auto_explain writes first), the input tells the
+ * line of the plan, the Markdown says it; cut inside the Query Text, the
+ * statement cannot be counted, and that is said too. */
+START_TEST(test_cut_json_plan)
+{
+	char *text = read_data("plans/json.log");
+	size_t header[3], k = 0;
+	for (const char *p = text; k < 3 && (p = strstr(p, "  plan:\n")); p++) {
+		size_t n = 1;
+		for (const char *q = text; q < p; q++)
+			n += *q == '\n';
+		header[k++] = n;
+	}
+	ck_assert_uint_eq(k, 3);
+	json_t *whole = report_of(text, line_at(text, header[2]), 0, NULL);
+	json_int_t before = total(whole, "queries");
+	ck_assert_int_eq(total(whole, "plans_cut_short"), 0);
+	json_decref(whole);
+
+	/* Cut inside the plan tree, after its Query Text. */
+	char *md;
+	size_t cut = line_at(text, header[2] + 6);
+	ck_assert_msg(strstr(text + line_at(text, header[2] + 1), "\"Query Text\"") <
+		text + cut, "the third plan's Query Text is not in its first lines");
+	json_t *j = report_of(text, cut, 3, &md);
+	ck_assert_int_eq(total(j, "queries"), before + 1);
+	ck_assert_int_eq(total(j, "plans_cut_short"), 1);
+	ck_assert_int_eq(total(j, "plans_cut_short_without_text"), 0);
+	json_t *in = json_array_get(json_object_get(j, "inputs"), 0);
+	json_t *pb = json_array_get(json_object_get(in, "problems"), 0);
+	ck_assert_msg(pb && json_integer_value(json_object_get(pb, "line")) ==
+		(json_int_t)header[2], "the problem does not name line %zu", header[2]);
+	ck_assert_msg(strstr(md, "auto_explain JSON plans cut short: 1"), "%s", md);
+	free(md);
+	json_decref(j);
+
+	/* Cut inside the Query Text itself. */
+	const char *qt = strstr(text + line_at(text, header[2]), "\"Query Text\": \"");
+	cut = (size_t)(qt - text) + 30;
+	j = report_of(text, cut, 3, NULL);
+	ck_assert_int_eq(total(j, "queries"), before);
+	ck_assert_int_eq(total(j, "plans_cut_short"), 1);
+	ck_assert_int_eq(total(j, "plans_cut_short_without_text"), 1);
+	json_decref(j);
+	free(text);
+}
+END_TEST
+
 Suite *suite_ingest(void);
 Suite *suite_ingest(void)
 {
@@ -237,6 +332,7 @@ Suite *suite_ingest(void)
 	tcase_add_test(tc, test_disconnection_ends_backend);
 	tcase_add_test(tc, test_filters);
 	tcase_add_test(tc, test_bad_pattern);
+	tcase_add_test(tc, test_cut_json_plan);
 	suite_add_tcase(s, tc);
 	return s;
 }

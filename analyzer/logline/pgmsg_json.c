@@ -24,6 +24,7 @@
 
 #include "jstr.h"
 #include "pgmsg_int.h"
+#include "pgmsg.h"
 
 /* jansson 2.14 refuses nesting deeper than 2048; well below, the scan is sure. */
 #define MAX_DEPTH 512
@@ -216,6 +217,36 @@ static bool scan_plan(struct pscan *s, struct found *f)
 	return s->p == s->end;
 }
 
+/* Writes the body [ptr, ptr + len) of a string checked by jstr_skip()
+ * into sb, unescaped. */
+static void unescape_into(struct strbuf *sb, const char *ptr, size_t len,
+		bool escaped)
+{
+	sb_reset(sb);
+	if (!escaped) {
+		sb_append(sb, ptr, len);
+		return;
+	}
+	/* Checked by the scan: every escape here reads. An escape is never
+	 * shorter than what it stands for, so len bytes do. */
+	sb_grow(sb, len);
+	const char *p = ptr, *end = ptr + len;
+	char *o = sb->buf;
+	while (p < end) {
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		size_t run = (size_t)((bs ? bs : end) - p);
+		memcpy(o, p, run);
+		o += run;
+		p += run;
+		if (bs) {
+			p++;
+			o = jstr_unescape(&p, end, o);
+		}
+	}
+	sb->len = (size_t)(o - sb->buf);
+	sb->buf[sb->len] = '\0';
+}
+
 bool pgmsg_json_query(struct slice plan, struct strbuf *sb, struct slice *out)
 {
 	struct pscan s = { plan.ptr, plan.ptr + plan.len };
@@ -226,29 +257,34 @@ bool pgmsg_json_query(struct slice plan, struct strbuf *sb, struct slice *out)
 		*out = SLICE_EMPTY;
 		return true;
 	}
-	sb_reset(sb);
-	if (!f.escaped) {
-		sb_append(sb, f.ptr, f.len);
-	} else {
-		/* Checked by the scan: every escape here reads. An escape is
-		 * never shorter than what it stands for, so len bytes do. */
-		sb_grow(sb, f.len);
-		const char *p = f.ptr, *end = f.ptr + f.len;
-		char *o = sb->buf;
-		while (p < end) {
-			const char *bs = memchr(p, '\\', (size_t)(end - p));
-			size_t run = (size_t)((bs ? bs : end) - p);
-			memcpy(o, p, run);
-			o += run;
-			p += run;
-			if (bs) {
-				p++;
-				o = jstr_unescape(&p, end, o);
-			}
-		}
-		sb->len = (size_t)(o - sb->buf);
-		sb->buf[sb->len] = '\0';
-	}
+	unescape_into(sb, f.ptr, f.len, f.escaped);
 	*out = slice_make(sb->buf, sb->len);
 	return true;
+}
+
+struct slice pgmsg_plan_query_cut(struct slice plan, struct strbuf *sb)
+{
+	static const char key[] = "\"Query Text\"";
+	struct pscan s = { plan.ptr, plan.ptr + plan.len };
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != '{')
+		return SLICE_EMPTY;
+	s.p++;
+	skip_ws(&s);
+	if ((size_t)(s.end - s.p) < sizeof(key) - 1 || memcmp(s.p, key, sizeof(key) - 1) != 0)
+		return SLICE_EMPTY;
+	s.p += sizeof(key) - 1;
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != ':')
+		return SLICE_EMPTY;
+	s.p++;
+	skip_ws(&s);
+	if (s.p >= s.end || *s.p != '"')
+		return SLICE_EMPTY;
+	const char *body = ++s.p;
+	bool escaped = false;
+	if (!skip_string(&s, &escaped))
+		return SLICE_EMPTY;     /* the text itself is cut, or refused */
+	unescape_into(sb, body, (size_t)(s.p - 1 - body), escaped);
+	return slice_make(sb->buf, sb->len);
 }

@@ -545,6 +545,8 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, o, "fingerprints", juint(c, a->ngroups));
 	jset(c, o, "filtered_out", juint(c, a->filtered_out));
 	jset(c, o, "durations_without_statement", juint(c, a->lone_durations));
+	jset(c, o, "plans_cut_short", juint(c, a->plans_cut));
+	jset(c, o, "plans_cut_short_without_text", juint(c, a->plans_cut_lost));
 	jset(c, o, "distinct_texts", juint(c, a->distinct_texts));
 	jset(c, o, "parsed_texts", juint(c, a->parsed_texts));
 	size_t ndetail = detail_groups(a, opts);

@@ -229,6 +229,8 @@ struct analysis *rl_load_root(const json_t *root, const char *origin, char **err
 	a->total_ms = isnan(rl_num(tot, "total_ms")) ? 0 : rl_num(tot, "total_ms");
 	a->filtered_out = rl_uint(tot, "filtered_out");
 	a->lone_durations = rl_uint(tot, "durations_without_statement");
+	a->plans_cut = rl_uint(tot, "plans_cut_short");
+	a->plans_cut_lost = rl_uint(tot, "plans_cut_short_without_text");
 	a->distinct_texts = rl_uint(tot, "distinct_texts");
 	a->parsed_texts = rl_uint(tot, "parsed_texts");
 	a->saved_detail_groups = rl_uint(tot, "detail_groups");

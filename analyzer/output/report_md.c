@@ -129,6 +129,15 @@ static void md_summary(FILE *out, const struct analysis *a)
 	if (a->filtered_out)
 		fprintf(out, "- Left out by filters: %s calls\n",
 				md_fmt_count(a->filtered_out, b1, sizeof(b1)));
+	if (a->plans_cut) {
+		fprintf(out, "- auto_explain JSON plans cut short: %s (each statement "
+				"counted without its plan; where: the inputs' problems)",
+				md_fmt_count(a->plans_cut, b1, sizeof(b1)));
+		if (a->plans_cut_lost)
+			fprintf(out, "; %s cut inside the statement's text, not counted",
+					md_fmt_count(a->plans_cut_lost, b1, sizeof(b1)));
+		fputc('\n', out);
+	}
 	if (a->lone_durations)
 		fprintf(out, "- Durations without their statement: %s (not calls: "
 				"no text was logged before them; log_duration alone logs "

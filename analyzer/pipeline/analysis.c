@@ -172,6 +172,8 @@ static void merge_pipes(struct analysis *a, struct pipe *w, unsigned jobs,
 		w[i].fp = NULL;
 		pipe_free(&w[i]);
 	}
+	/* Before a state is saved: it keeps the inputs' problems. */
+	ingest_report_cut_plans(into[SINK_STATEMENTS].state, a->inputs, a->ninputs);
 	if (opts->save)         /* what the sinks hold before they finish */
 		state_save_run(opts, a, ingest_stats(into[SINK_STATEMENTS].state),
 			opts->save_ids);

@@ -38,9 +38,10 @@
 #include "timeutil.h"
 #include "util.h"
 
-/* Lines of range k are numbered k << RANGE_SHIFT plus their line in it:
- * 16 G lines a range, 64 ranges within CALL_POS's 40 bits of line. */
-#define RANGE_SHIFT 34
+/* Lines of range k are numbered k << INPUT_RANGE_SHIFT (parser.h) plus
+ * their line in it: 16 G lines a range, 64 ranges within CALL_POS's 40
+ * bits of line; input_line() gives the file's line back. */
+#define RANGE_SHIFT INPUT_RANGE_SHIFT
 #define RANGE_MAX 64
 #define RANGE_LINE(k, line) (((uint64_t)(k) << RANGE_SHIFT) | (line))
 
@@ -484,8 +485,11 @@ bool driver_range_input(const struct driver_cfg *cfg, const char *path,
 	}
 
 	uint64_t base = 0;
+	r->range_lines = xcalloc(rs.n, sizeof(*r->range_lines));
+	r->nranges = rs.n;
 	for (unsigned k = 0; k < rs.n; k++) {
 		struct range *rg = &rs.v[k];
+		r->range_lines[k] = base;
 		r->unreadable |= rg->rep.unreadable;
 		parse_report_join(r, &rg->rep, base);
 		base += rg->lines;

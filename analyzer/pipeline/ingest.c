@@ -51,6 +51,10 @@ struct ingest {
 	size_t input;                   /* number of the input being fed */
 	uint64_t pos;                   /* CALL_POS of the entry being fed */
 	bool shadow;                    /* the entry being fed is a shadow (sink.h) */
+	/* Where plans were cut short (CALL_POS; the first CUT_KEPT of each
+	 * worker, all of them sorted when reported). */
+	uint64_t *cut_pos;
+	size_t ncut;
 	struct strbuf text, plan_text, scratch, qtext;
 	struct ingest_stats stats;
 };
@@ -73,6 +77,10 @@ struct ingest *ingest_new(struct agg *agg, struct fp_cache *fp,
 	return in;
 }
 
+/* Positions of cut plans kept: a problem each is kept per input, up to
+ * INPUT_MAX_PROBLEMS of all its problems. */
+#define CUT_KEPT 64
+
 static void backends_clear(struct ingest *in)
 {
 	for (size_t i = 0; i < in->nbackends; i++) {
@@ -90,6 +98,7 @@ void ingest_free(struct ingest *in)
 		return;
 	backends_clear(in);
 	free(in->backends);
+	free(in->cut_pos);
 	sb_release(&in->text);
 	sb_release(&in->plan_text);
 	sb_release(&in->scratch);
@@ -314,11 +323,38 @@ static void hold(struct ingest *in, struct backend *b, const struct log_entry *e
 	b->app = agg_intern(in->agg, e->app.ptr, e->app.len);
 }
 
+static void note_cut(struct ingest *in, bool lost)
+{
+	in->stats.plans_cut++;
+	in->stats.plans_cut_lost += lost;
+	if (in->ncut < CUT_KEPT) {
+		if (!in->cut_pos)
+			in->cut_pos = xcalloc(CUT_KEPT, sizeof(*in->cut_pos));
+		in->cut_pos[in->ncut++] = in->pos;
+	}
+}
+
+/* The statement of a plan body: its Query Text, or that of a JSON plan
+ * cut short (*cut set) when the text itself is whole. */
+static struct slice plan_statement(struct ingest *in, struct slice body,
+		bool json, bool *cut)
+{
+	struct slice q = pgmsg_plan_query(body, json, &in->qtext);
+	*cut = false;
+	if (q.len || !json)
+		return q;
+	*cut = true;
+	return pgmsg_plan_query_cut(body, &in->qtext);
+}
+
 static void on_plan(struct ingest *in, struct backend *b,
 		const struct log_entry *e, const struct pgmsg *m)
 {
 	struct slice body = pgmsg_clean(m->text, e->tab_continued, &in->plan_text);
-	struct slice q = pgmsg_plan_query(body, m->json_plan, &in->qtext);
+	bool cut;
+	struct slice q = plan_statement(in, body, m->json_plan, &cut);
+	if (cut && !in->shadow)
+		note_cut(in, q.len == 0);
 	if (q.len == 0)
 		return;         /* a plan we cannot tie to a statement */
 	struct fp_entry *fe = fp_cache_get(in->fp, q.ptr, q.len, &in->scratch);
@@ -558,8 +594,9 @@ static uint64_t text_fingerprint(struct ingest *in, struct slice text,
 		bool tabs, bool plan, bool json)
 {
 	struct slice t = pgmsg_clean(text, tabs, plan ? &in->plan_text : &in->text);
+	bool cut;
 	if (plan)
-		t = pgmsg_plan_query(t, json, &in->qtext);
+		t = plan_statement(in, t, json, &cut);
 	if (!t.len)
 		return 0;
 	return fp_cache_get(in->fp, t.ptr, t.len, &in->scratch)->fingerprint;
@@ -635,16 +672,46 @@ void ingest_add_stats(struct ingest *in, const struct ingest_stats *s)
 	d->filtered += s->filtered;
 	d->merged_plans += s->merged_plans;
 	d->lone_durations += s->lone_durations;
+	d->plans_cut += s->plans_cut;
+	d->plans_cut_lost += s->plans_cut_lost;
 	if (s->first_ts != TS_NONE && (d->first_ts == TS_NONE || s->first_ts < d->first_ts))
 		d->first_ts = s->first_ts;
 	if (s->last_ts != TS_NONE && (d->last_ts == TS_NONE || s->last_ts > d->last_ts))
 		d->last_ts = s->last_ts;
 }
 
+static int cmp_pos(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void ingest_report_cut_plans(struct ingest *in, struct input_report *inputs,
+		size_t n)
+{
+	if (in->ncut)
+		qsort(in->cut_pos, in->ncut, sizeof(*in->cut_pos), cmp_pos);
+	for (size_t i = 0; i < in->ncut && i < CUT_KEPT; i++) {
+		size_t input = (size_t)(in->cut_pos[i] >> 40);
+		if (input >= n)
+			continue;
+		struct input_report *r = &inputs[input];
+		parse_report_problem(r, input_line(r, in->cut_pos[i] & ((1ull << 40) - 1)),
+			"an auto_explain JSON plan cut short (it does not end): its "
+			"statement is counted without the plan, if its text is whole");
+	}
+	in->ncut = 0;
+}
+
 static void sink_merge(void *dstp, void *srcp)
 {
 	struct ingest *dst = dstp, *src = srcp;
 	agg_merge(dst->agg, src->agg);
+	for (size_t i = 0; i < src->ncut && dst->ncut < CUT_KEPT * 64; i++) {
+		dst->cut_pos = xrealloc(dst->cut_pos, (dst->ncut + 1) * sizeof(*dst->cut_pos));
+		dst->cut_pos[dst->ncut++] = src->cut_pos[i];
+	}
+	src->ncut = 0;
 	ingest_add_stats(dst, &src->stats);
 	src->stats = (struct ingest_stats){ .first_ts = TS_NONE, .last_ts = TS_NONE };
 }

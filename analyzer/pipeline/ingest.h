@@ -28,6 +28,7 @@
 
 struct ingest;
 struct sinks;
+struct input_report;
 struct sink_ops;
 
 struct ingest_stats {
@@ -39,6 +40,10 @@ struct ingest_stats {
 	 * (log_duration without log_statement, or the text in an earlier
 	 * file): not calls, but counted and shown. */
 	uint64_t lone_durations;
+	/* auto_explain JSON plans cut short (not JSON: the log ended inside
+	 * one, or what carried it cut it), and of them those whose statement
+	 * text is cut too, which are not calls. */
+	uint64_t plans_cut, plans_cut_lost;
 	int64_t first_ts, last_ts;      /* window of entries kept */
 };
 
@@ -62,6 +67,11 @@ void ingest_end_input(struct ingest *in);
 const struct ingest_stats *ingest_stats(const struct ingest *in);
 /* Adds s (another ingest's, or a saved state's) into in's stats. */
 void ingest_add_stats(struct ingest *in, const struct ingest_stats *s);
+/* Tells each input (inputs[i] is input number i) where its auto_explain
+ * JSON plans were cut short, as problems naming the line (the first of
+ * them: the positions kept are capped). */
+void ingest_report_cut_plans(struct ingest *in, struct input_report *inputs,
+		size_t n);
 /* The place (CALL_POS) of the oldest entry a backend holds for what
  * completes it (a plan or a statement text waiting for its duration),
  * UINT64_MAX when none: --state resumes there (state.h). */

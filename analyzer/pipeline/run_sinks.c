@@ -30,6 +30,8 @@ void run_sinks_finish(struct analysis *a, struct sink into[RUN_NSINKS],
 	const struct ingest_stats *st = ingest_stats(into[RUN_STATEMENTS].state);
 	a->filtered_out = st->filtered;
 	a->lone_durations = st->lone_durations;
+	a->plans_cut = st->plans_cut;
+	a->plans_cut_lost = st->plans_cut_lost;
 	a->window_start = st->first_ts;
 	a->window_end = st->last_ts;
 	ingest_free(into[RUN_STATEMENTS].state);

@@ -284,6 +284,8 @@ static void payload(struct st_out *o, const struct state_parts *p,
 	st_u64(o, p->filtered);
 	st_u64(o, p->merged_plans);
 	st_u64(o, p->lone_durations);
+	st_u64(o, p->plans_cut);
+	st_u64(o, p->plans_cut_lost);
 	st_i64(o, p->first_ts);
 	st_i64(o, p->last_ts);
 	inputs_save(o, p);
@@ -489,6 +491,8 @@ int state_read(const char *path, struct state_parts *p, size_t input_base,
 		p->filtered = st_get_u64(&in);
 		p->merged_plans = st_get_u64(&in);
 		p->lone_durations = st_get_u64(&in);
+		p->plans_cut = st_get_u64(&in);
+		p->plans_cut_lost = st_get_u64(&in);
 		p->first_ts = st_get_i64(&in);
 		p->last_ts = st_get_i64(&in);
 		size_t n = st_get_count(&in, 100, 0);

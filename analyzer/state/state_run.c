@@ -42,6 +42,7 @@ int state_save_run(const struct pgsift_options *opts, struct analysis *a,
 		.distinct_texts = a->distinct_texts, .parsed_texts = a->parsed_texts,
 		.entries = st->entries, .calls = st->calls, .filtered = st->filtered,
 		.merged_plans = st->merged_plans, .lone_durations = st->lone_durations,
+		.plans_cut = st->plans_cut, .plans_cut_lost = st->plans_cut_lost,
 		.first_ts = st->first_ts, .last_ts = st->last_ts,
 		.agg = a->agg, .events = a->events, .traces = a->traces,
 		.snapshots = a->snapshots,
@@ -275,7 +276,9 @@ enum analysis_status state_merge_run(const struct pgsift_options *opts,
 			ingest_add_stats(into[RUN_STATEMENTS].state, &(struct ingest_stats){
 				.entries = p.entries, .calls = p.calls, .filtered = p.filtered,
 				.merged_plans = p.merged_plans,
-				.lone_durations = p.lone_durations, .first_ts = p.first_ts,
+				.lone_durations = p.lone_durations,
+				.plans_cut = p.plans_cut, .plans_cut_lost = p.plans_cut_lost,
+				.first_ts = p.first_ts,
 				.last_ts = p.last_ts });
 			into[RUN_EVENTS].ops->merge(into[RUN_EVENTS].state, p.events);
 			into[RUN_TRACES].ops->merge(into[RUN_TRACES].state, p.traces);
