@@ -7,6 +7,9 @@
  *   by WAL volume, "checkpoints are occurring too frequently").
  * - tests/data/events/events.log and workload-events.log (see
  *   check_events.c), analysed whole and in two halves.
+ * - tests/data/events/live.log and live.json: make-live.sh (a connection
+ *   storm with slow authentication, health checks, an autovacuum
+ *   cancelled by LOCK TABLE).
  * - pgBadger's fixtures in ../shared/corpus/pgbadger: pg_vacuums (1,450
  *   automatic analyze and 2,094 automatic vacuum entries, in stderr and
  *   jsonlog), rds.log (refused connections).
@@ -107,6 +110,37 @@ START_TEST(test_rds)
 	ck_assert_uint_eq(events_totals(a->events)->errors, 2);
 	ck_assert_ptr_nonnull(find_error(a->events, "no pg_hba.conf entry for "
 			"host \"?\", user \"?\", database \"?\", SSL on"));
+	analysis_free(a);
+}
+END_TEST
+
+/* ---- core: a real server's storm and cancelled autovacuum ---- */
+
+/* tests/data/events/live.log and .json: make-live.sh (the same run in
+ * stderr and jsonlog form). */
+static const struct {
+	const char *file, *prefix;
+} live_logs[] = {
+	{ "live.log", WORKLOAD_PREFIX },
+	{ "live.json", NULL },
+};
+
+START_TEST(test_live)
+{
+	struct analysis *a = run_one(data_path(live_logs[_i].file),
+			live_logs[_i].prefix);
+
+	/* CONTEXT: while scanning block 2 of relation "public.t"
+	 *          automatic vacuum of table "shop.public.t" */
+	const struct ev_autovacuum *av = events_autovacuum(a->events);
+	uint64_t canceled = 0;
+	for (size_t i = 0; i < av->ntables; i++) {
+		if (strcmp(av->tables[i].table, "shop.public.t") == 0)
+			ck_assert_uint_eq(av->tables[i].canceled, 1);
+		canceled += av->tables[i].canceled;
+	}
+	ck_assert_uint_eq(canceled, 1);
+	ck_assert_ptr_nonnull(find_error(a->events, "canceling autovacuum task"));
 	analysis_free(a);
 }
 END_TEST
@@ -454,6 +488,7 @@ Suite *suite_events_sessions(void)
 	tcase_add_test(tc, test_events_more);
 	tcase_add_loop_test(tc, test_vacuums, 0, ARRAY_SIZE(vacuum_logs));
 	tcase_add_test(tc, test_rds);
+	tcase_add_loop_test(tc, test_live, 0, ARRAY_SIZE(live_logs));
 	tcase_add_loop_test(tc, test_merge, 0, ARRAY_SIZE(merge_cases));
 	suite_add_tcase(s, tc);
 
