@@ -182,28 +182,6 @@ static void split_log(const char *path, const char *at, char **p1, char **p2)
 }
 
 
-/* text's lines, last first. The result belongs to the caller. */
-static char *lines_reversed(const char *text)
-{
-	size_t len = strlen(text);
-	char *out = malloc(len + 2), *o = out;
-	ck_assert_ptr_nonnull(out);
-	const char *end = text + len;
-	if (end > text && end[-1] == '\n')
-		end--;
-	while (end > text) {
-		const char *start = end;
-		while (start > text && start[-1] != '\n')
-			start--;
-		memcpy(o, start, (size_t)(end - start));
-		o += end - start;
-		*o++ = '\n';
-		end = start > text ? start - 1 : text;
-	}
-	*o = '\0';
-	return out;
-}
-
 static const struct {
 	const char *file, *prefix;
 	const char *split;      /* NULL: lines reversed; else files swapped here */

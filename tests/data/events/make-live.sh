@@ -14,7 +14,7 @@
 #     worker scans it ("canceling autovacuum task", CONTEXT "while
 #     scanning block N of relation ..." then "automatic vacuum of table")
 # OUTDIR gets postgresql.log (stderr, prefix '%m [%p] %q%u@%d/%a ') and
-# postgresql.json (jsonlog, the same records).
+# postgresql.json (jsonlog, the same records; PostgreSQL 15 and later).
 # usage: tests/data/events/make-live.sh OUTDIR   (runs the server as postgres
 # when root; PGBIN as in tests/workload/pg-workload.sh; exit 2 without one)
 set -euo pipefail
@@ -27,6 +27,10 @@ if [ ! -x "$PGBIN/postgres" ]; then
 	echo "make-live: no PostgreSQL server binaries (set PGBIN)" >&2
 	exit 2
 fi
+# jsonlog came with PostgreSQL 15.
+VER=$("$PGBIN/postgres" --version | sed 's/[^0-9]*\([0-9]*\).*/\1/')
+DEST=stderr
+[ "$VER" -ge 15 ] && DEST=stderr,jsonlog
 WORK=$(mktemp -d /tmp/pgsift-evlive.XXXXXX)
 PORT=$((20000 + RANDOM % 20000))
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -40,7 +44,7 @@ unix_socket_directories = '$WORK'
 password_encryption = 'scram-sha-256'
 max_connections = $((STORM + 20))
 logging_collector = on
-log_destination = 'stderr,jsonlog'
+log_destination = '$DEST'
 log_directory = 'log'
 log_filename = 'postgresql'
 log_line_prefix = '%m [%p] %q%u@%d/%a '
@@ -116,7 +120,6 @@ for t in threads:
 if errors:
     raise SystemExit("make-live: storm client failed: %r" % errors[0])
 PY
-sleep 1
 
 # An autovacuum that crawls, then a lock that cancels it.
 "${PSQL[@]}" -d shop >/dev/null <<'SQL'
@@ -133,9 +136,8 @@ for _ in $(seq 300); do
 	sleep 0.1
 done
 [ "$n" != 0 ] || { echo "make-live: autovacuum never started on t" >&2; exit 1; }
-sleep 0.5
-"${PSQL[@]}" -d shop -c "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(0.5); COMMIT" >/dev/null
-sleep 0.5
+sleep 0.2
+"${PSQL[@]}" -d shop -c "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(0.2); COMMIT" >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w stop >/dev/null
 cp "$WORK/data/log/postgresql" "$OUT/postgresql.log"
-cp "$WORK/data/log/postgresql.json" "$OUT/postgresql.json"
+[ "$DEST" = stderr ] || cp "$WORK/data/log/postgresql.json" "$OUT/postgresql.json"
