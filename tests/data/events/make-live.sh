@@ -70,8 +70,9 @@ done
 sleep 0.5
 
 # The storm: STORM clients connect at once and each takes its time to
-# answer the server's password request (1 s, and 20 ms more than the
-# client before it), then runs SELECT 1 and leaves. Written against the
+# answer the server's password request (1 s once all have been asked,
+# and 20 ms more than the client before it), then runs SELECT 1 and
+# leaves. Written against the
 # protocol (v3) so that the delay sits inside authentication.
 "${PSQL[@]}" -c "CREATE ROLE storm LOGIN PASSWORD 'secret'" >/dev/null
 python3 - "$PORT" "$STORM" <<'PY'
@@ -100,6 +101,8 @@ def client(i, errors):
         s.sendall(struct.pack("!ii", 8 + len(params), 196608) + params)
         kind, body = msg(s)
         assert kind == b"R" and struct.unpack("!i", body[:4])[0] == 3, (kind, body)
+        # Every backend has started before any goes on.
+        ready.wait(60)
         time.sleep(1.0 + 0.02 * i)
         pw = b"secret\0"
         s.sendall(b"p" + struct.pack("!i", 4 + len(pw)) + pw)
@@ -112,6 +115,7 @@ def client(i, errors):
     except Exception as e:
         errors.append(e)
 errors = []
+ready = threading.Barrier(n)
 threads = [threading.Thread(target=client, args=(i, errors)) for i in range(n)]
 for t in threads:
     t.start()
