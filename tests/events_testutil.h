@@ -86,6 +86,30 @@ static inline uint64_t count_of(const struct ev_counts *c, const char *name)
 	return 0;
 }
 
+/* ---- logs read newest first ---- */
+
+/* text's lines, last first. The result belongs to the caller. */
+static inline char *lines_reversed(const char *text)
+{
+	size_t len = strlen(text);
+	char *out = malloc(len + 2), *o = out;
+	ck_assert_ptr_nonnull(out);
+	const char *end = text + len;
+	if (end > text && end[-1] == '\n')
+		end--;
+	while (end > text) {
+		const char *start = end;
+		while (start > text && start[-1] != '\n')
+			start--;
+		memcpy(o, start, (size_t)(end - start));
+		o += end - start;
+		*o++ = '\n';
+		end = start > text ? start - 1 : text;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* ---- one message, as entries of log lines ---- */
 
 struct line {

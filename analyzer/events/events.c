@@ -65,9 +65,9 @@ static void backend_gone(struct events *ev, struct ev_backend *b)
 }
 
 /* The server restarted: no session is open any more. */
-static void server_restarted(struct events *ev)
+static void server_restarted(struct events *ev, int64_t ts)
 {
-	ev_sessions_delta(ev, ev->pos, TS_NONE, 0, 0);
+	ev_sessions_delta(ev, ev->pos, ts, 0, EV_SD_RESTART);
 	for (size_t i = 0; i < ev->nbackends; ) {
 		struct ev_backend *b = &ev->backends[i];
 		if (b->pid && (b->session_open || b->wait)) {
@@ -202,7 +202,7 @@ static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
 		backend_gone(ev, ev_sessions_message(ev, m));
 		break;
 	case K_RESTART:
-		server_restarted(ev);
+		server_restarted(ev, e->ts_ms);
 		break;
 	case K_CHECKPOINT:
 		ev_checkpoint_message(ev, m);

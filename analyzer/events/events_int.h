@@ -85,11 +85,19 @@ struct ev_pending {
 	struct strbuf db, user, app, sqlstate;
 };
 
-/* A session opened (+1) or closed (-1) at pos (CALL_POS), at ts. */
-/* A session's open (+1) or close (-1) as logged, or a server restart (0:
- * every session closes). They are kept raw and resolved per pid, in log
- * order, when the peak is found (events_sessions.c): a worker that reads
- * part of a log cannot know which sessions the part before left open. */
+/* What an ev_sdelta tells (a state file keeps it plus one, in a byte). */
+enum {
+	EV_SD_CLOSE = -1,       /* a disconnection or a FATAL */
+	EV_SD_RESTART = 0,      /* a server restart: every backend ends */
+	EV_SD_OPEN = 1,         /* an authorization */
+	EV_SD_RECEIVED = 2,     /* "connection received": a backend starts */
+};
+
+/* A backend's start, authorization or end as logged (EV_SD_*), at pos
+ * (CALL_POS) and ts. They are kept raw and resolved per pid, in the
+ * order of time, when the peak is found (events_sessions.c): a worker
+ * that reads part of a log cannot know which sessions the part before
+ * left open, nor the next part which of its connections went on. */
 struct ev_sdelta {
 	uint64_t pos;
 	int64_t ts;
@@ -189,8 +197,8 @@ struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m
 /* A FATAL: a refused connection, and the end of the pid's session. */
 struct ev_backend *ev_sessions_fatal(struct events *ev, const struct ev_msg *m);
 void ev_sessions_merge(struct events *dst, struct events *src);
-/* Notes a session opened (delta 1, at ts) or closed (-1) at pos, for the
- * peak (ev_sessions_sort()). */
+/* Notes a backend's start, authorization or end (delta: EV_SD_*) at pos
+ * and ts, for the peak (ev_sessions_sort()). */
 void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts,
 		int64_t pid, int delta);
 void ev_sessions_sort(struct events *ev);

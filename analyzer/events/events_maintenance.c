@@ -12,7 +12,11 @@
  *   automatic analyze of table "db.s.t" ... elapsed: 0.04 s
  * (before PostgreSQL 10: "system usage: CPU 0.00s/0.01u sec elapsed 0.05 sec").
  * A cut checkpoint line is ignored; a cut autovacuum message still counts,
- * with what it says. */
+ * with what it says. An autovacuum cancelled by a conflicting lock is
+ * counted on its table from the ERROR's CONTEXT:
+ *   ERROR:  canceling autovacuum task
+ *   CONTEXT:  while scanning block 3 of relation "public.t"   (13 and later)
+ *   	automatic vacuum of table "db.public.t" */
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,11 +174,27 @@ void ev_autovacuum_message(struct events *ev, const struct ev_msg *m)
 	}
 }
 
+/* The CONTEXT of a cancelled autovacuum names its table on its own line:
+ * the first line before PostgreSQL 13, after what the worker was doing
+ * since ("while scanning block 3 of relation "public.t"", "while
+ * vacuuming index ...", "while truncating relation ..."). */
 void ev_autovacuum_canceled(struct events *ev, const struct ev_msg *m)
 {
-	struct slice name;
-	if (ev_starts(m->context, "automatic ") && table_name(m->context, &name))
-		table_of(ev, name)->canceled++;
+	struct slice ctx = m->context, name;
+	const char *p = ctx.ptr, *end = ctx.ptr + ctx.len;
+	while (p && p < end) {
+		while (p < end && (*p == '\t' || *p == ' '))
+			p++;
+		struct slice line = slice_make(p, (size_t)(end - p));
+		if (ev_starts(line, "automatic ")) {
+			if (table_name(line, &name))
+				table_of(ev, name)->canceled++;
+			return;
+		}
+		p = memchr(p, '\n', (size_t)(end - p));
+		if (p)
+			p++;
+	}
 }
 
 void ev_maintenance_merge(struct events *dst, struct events *src)

@@ -5,11 +5,16 @@
  *   connection authorized: user=U database=D application_name=A [SSL enabled (...)] [GSS (...)]
  *   replication connection authorized: user=U [application_name=A] [SSL ...]
  *   disconnection: session time: 0:00:05.380 user=U database=D host=H [port=P]
- * A session is open from its "authorized" line until its disconnection,
- * a FATAL of its pid (the backend exits: PostgreSQL 15 logs the
- * authorization before it finds the database missing) or a server
- * restart; the peak is the most open at once, counted in log order within
- * each input. Refused connections are the FATALs of EV_FAILURE_LIST. */
+ * A backend is alive from its "connection received" line (or, when the
+ * log lacks it, its authorization) until its disconnection, a FATAL of
+ * its pid (the backend exits: PostgreSQL 15 logs the authorization before
+ * it finds the database missing), a new connection on its pid or a server
+ * restart; the peak is the most alive at once within each input, counted
+ * in the order of time whatever the order of the lines (a cloud export
+ * lists the newest first). A backend that logs nothing after "connection
+ * received" (a health check that closes before its startup packet, psql
+ * leaving to ask for a password) ended unseen and is not counted.
+ * Refused connections are the FATALs of EV_FAILURE_LIST. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,7 +75,7 @@ void ev_sessions_delta(struct events *ev, uint64_t pos, int64_t ts,
  * part of the log does not know what is open (see struct ev_sdelta). */
 static void open_session(struct events *ev, const struct log_entry *e)
 {
-	ev_sessions_delta(ev, ev->pos, e->ts_ms, e->pid, 1);
+	ev_sessions_delta(ev, ev->pos, e->ts_ms, e->pid, EV_SD_OPEN);
 	struct ev_backend *b = ev_backend_get(ev, e->pid);
 	if (b->session_open)
 		return;         /* pid reused without a disconnection logged */
@@ -80,10 +85,11 @@ static void open_session(struct events *ev, const struct log_entry *e)
 
 /* Ends pid's session; returns its backend (gone now: the hub settles what
  * it still held), NULL when the pid is not known. */
-static struct ev_backend *close_session(struct events *ev, int64_t pid)
+static struct ev_backend *close_session(struct events *ev,
+		const struct log_entry *e)
 {
-	ev_sessions_delta(ev, ev->pos, TS_NONE, pid, -1);
-	struct ev_backend *b = ev_backend_find(ev, pid);
+	ev_sessions_delta(ev, ev->pos, e->ts_ms, e->pid, EV_SD_CLOSE);
+	struct ev_backend *b = ev_backend_find(ev, e->pid);
 	if (b)
 		b->session_open = false;
 	return b;
@@ -137,6 +143,8 @@ struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m
 	if (ev_starts(t, "connection received: ")) {
 		c->received++;
 		count_name(&c->by_host, field(t, "host=", host_stops));
+		ev_sessions_delta(ev, ev->pos, m->e->ts_ms, m->e->pid,
+				EV_SD_RECEIVED);
 		/* A new process on the pid: what the last one on it left open
 		 * (its end not logged) is over. */
 		return ev_backend_find(ev, m->e->pid);
@@ -153,7 +161,7 @@ struct ev_backend *ev_sessions_message(struct events *ev, const struct ev_msg *m
 		double s;
 		if (p && session_time(p, t.ptr + t.len, &s))
 			count_session(c, s);
-		return close_session(ev, m->e->pid);
+		return close_session(ev, m->e);
 	}
 	return NULL;
 }
@@ -176,7 +184,7 @@ struct ev_backend *ev_sessions_fatal(struct events *ev, const struct ev_msg *m)
 		ev->conn.failures[i]++;
 		break;
 	}
-	return close_session(ev, m->e->pid);
+	return close_session(ev, m->e);
 }
 
 void ev_sessions_merge(struct events *dst, struct events *src)
@@ -213,6 +221,8 @@ void ev_sessions_merge(struct events *dst, struct events *src)
 	*s = (struct ev_connections){ .peak_ts = TS_NONE };
 }
 
+#define LINE_OF(pos) ((pos) & ((UINT64_C(1) << 40) - 1))
+
 static int cmp_delta(const void *a, const void *b)
 {
 	const struct ev_sdelta *x = a, *y = b;
@@ -221,7 +231,66 @@ static int cmp_delta(const void *a, const void *b)
 	return x->delta - y->delta;     /* closes before opens on one line */
 }
 
-/* The pids with a session open, while the peak is found. */
+/* Time order; lines of one time stamp in log order (cmp_time_fwd) or,
+ * in a log written newest first, backwards (cmp_time_back). */
+static int cmp_time(const struct ev_sdelta *x, const struct ev_sdelta *y,
+		int dir)
+{
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->pos != y->pos)
+		return (x->pos < y->pos ? -1 : 1) * dir;
+	return x->delta - y->delta;
+}
+
+static int cmp_time_fwd(const void *a, const void *b)
+{
+	return cmp_time(a, b, 1);
+}
+
+static int cmp_time_back(const void *a, const void *b)
+{
+	return cmp_time(a, b, -1);
+}
+
+/* Puts one input's changes (in log order) in the order of time: a log
+ * may list the newest first (cloud exports do), or hold files joined out
+ * of order. Sessions carried from a run before (line 0) stay first. A
+ * log without time stamps on every change keeps its order, read
+ * backwards when what stamps it has say it runs newest first. */
+static void order_input(struct ev_sdelta *d, size_t n)
+{
+	size_t k = 0;
+	while (k < n && LINE_OF(d[k].pos) == 0)
+		k++;
+	d += k;
+	n -= k;
+	size_t up = 0, down = 0;
+	bool stamped = true;
+	int64_t last = TS_NONE;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].ts == TS_NONE) {
+			stamped = false;
+			continue;
+		}
+		if (last != TS_NONE) {
+			up += d[i].ts > last;
+			down += d[i].ts < last;
+		}
+		last = d[i].ts;
+	}
+	bool back = down > up;
+	if (stamped && n > 1)
+		qsort(d, n, sizeof(*d), back ? cmp_time_back : cmp_time_fwd);
+	else if (back)
+		for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+			struct ev_sdelta t = d[i];
+			d[i] = d[j];
+			d[j] = t;
+		}
+}
+
+/* The pids with a backend alive, while the peak is found. */
 struct open_set {
 	int64_t *pid;                   /* OPEN_FREE: free slot */
 	size_t cap, n;
@@ -229,9 +298,14 @@ struct open_set {
 
 #define OPEN_FREE INT64_MIN
 
+static size_t pid_hash(int64_t pid, size_t cap)
+{
+	return (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & (cap - 1);
+}
+
 static size_t open_slot(const struct open_set *s, int64_t pid)
 {
-	size_t i = (size_t)((uint64_t)pid * 0x9E3779B97F4A7C15ull >> 32) & (s->cap - 1);
+	size_t i = pid_hash(pid, s->cap);
 	while (s->pid[i] != OPEN_FREE && s->pid[i] != pid)
 		i = (i + 1) & (s->cap - 1);
 	return i;
@@ -278,7 +352,7 @@ static bool open_remove(struct open_set *s, int64_t pid)
 	s->n--;
 	/* Backward-shift deletion keeps every probe chain unbroken. */
 	for (size_t j = (i + 1) & mask; s->pid[j] != OPEN_FREE; j = (j + 1) & mask) {
-		size_t home = (size_t)((uint64_t)s->pid[j] * 0x9E3779B97F4A7C15ull >> 32) & mask;
+		size_t home = pid_hash(s->pid[j], s->cap);
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (stays)
 			continue;
@@ -289,34 +363,81 @@ static bool open_remove(struct open_set *s, int64_t pid)
 	return true;
 }
 
-/* The most sessions open at once within one input, in log order, and
- * when first reached. A session is open from its authorization to its
- * pid's next close (a disconnection or a FATAL) or a server restart; a
- * second authorization of an open pid (reused without a disconnection
- * logged) and a close of a pid not open change nothing. */
+/* Marks in seen[i] each "connection received" d[i] whose backend went on
+ * to log its authorization or its end (the next change of its pid, with
+ * no restart between). The others ended unseen. */
+static void backends_seen(const struct ev_sdelta *d, size_t n, bool *seen)
+{
+	size_t cap = 64;
+	while (cap < 2 * n)
+		cap *= 2;
+	/* pid -> the place in d of its last change, plus one; 0: none */
+	size_t *last = xcalloc(cap, sizeof(*last));
+	size_t restart = 0;     /* the last restart's place, plus one */
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].delta == EV_SD_RESTART) {
+			restart = i + 1;
+			continue;
+		}
+		size_t h = pid_hash(d[i].pid, cap);
+		while (last[h] && d[last[h] - 1].pid != d[i].pid)
+			h = (h + 1) & (cap - 1);
+		size_t prev = last[h];
+		if (prev > restart && d[prev - 1].delta == EV_SD_RECEIVED &&
+				d[i].delta != EV_SD_RECEIVED)
+			seen[prev - 1] = true;
+		last[h] = i + 1;
+	}
+	free(last);
+}
+
+/* The most backends alive at once in one input's changes d (in the order
+ * of time), and when first reached; c keeps the highest of all inputs.
+ * A backend is alive from its "connection received" (when it went on to
+ * log more) or its authorization to its pid's next end, next connection
+ * or a server restart; a second start of a live pid (reused without its
+ * end logged) and an end of a pid not alive change nothing. */
+static void peak_of_input(struct ev_connections *c, const struct ev_sdelta *d,
+		size_t n, struct open_set *open)
+{
+	bool *seen = xcalloc(n, sizeof(*seen));
+	backends_seen(d, n, seen);
+	if (open->n)
+		open_clear(open);
+	for (size_t i = 0; i < n; i++) {
+		bool opens = d[i].delta == EV_SD_OPEN ||
+			(d[i].delta == EV_SD_RECEIVED && seen[i]);
+		if (d[i].delta == EV_SD_RESTART) {
+			if (open->n)
+				open_clear(open);
+		} else if (!opens) {
+			/* An end, or a new process on the pid that left no
+			 * trace: what was on the pid is gone either way. */
+			open_remove(open, d[i].pid);
+		} else if (open_add(open, d[i].pid) && open->n > c->peak_sessions) {
+			c->peak_sessions = open->n;
+			c->peak_ts = d[i].ts;
+		}
+	}
+	free(seen);
+}
+
+/* The peak is per input: the pids of two inputs may be of two servers. */
 static void find_peak(struct events *ev)
 {
 	struct ev_connections *c = &ev->conn;
-	if (ev->nsdeltas)       /* qsort(NULL, 0) is undefined */
-		qsort(ev->sdeltas, ev->nsdeltas, sizeof(*ev->sdeltas), cmp_delta);
-	struct open_set open = { 0 };
-	uint64_t input = UINT64_MAX;
 	c->peak_sessions = 0;
 	c->peak_ts = TS_NONE;
-	for (size_t i = 0; i < ev->nsdeltas; i++) {
-		const struct ev_sdelta *d = &ev->sdeltas[i];
-		if (d->pos >> 40 != input || d->delta == 0) {
-			input = d->pos >> 40;
-			if (open.n)
-				open_clear(&open);
-		}
-		if (d->delta < 0)
-			open_remove(&open, d->pid);
-		else if (d->delta > 0 && open_add(&open, d->pid) &&
-				open.n > c->peak_sessions) {
-			c->peak_sessions = open.n;
-			c->peak_ts = d->ts;
-		}
+	if (!ev->nsdeltas)      /* qsort(NULL, 0) is undefined */
+		return;
+	qsort(ev->sdeltas, ev->nsdeltas, sizeof(*ev->sdeltas), cmp_delta);
+	struct open_set open = { 0 };
+	for (size_t i = 0, j; i < ev->nsdeltas; i = j) {
+		uint64_t input = ev->sdeltas[i].pos >> 40;
+		for (j = i + 1; j < ev->nsdeltas && ev->sdeltas[j].pos >> 40 == input; j++)
+			;
+		order_input(ev->sdeltas + i, j - i);
+		peak_of_input(c, ev->sdeltas + i, j - i, &open);
 	}
 	free(open.pid);
 }

@@ -449,7 +449,7 @@ static bool sdeltas_load(struct events *ev, struct st_in *in)
 		d->ts = st_get_i64(in);
 		d->pid = st_get_i64(in);
 		uint8_t k = st_get_u8(in);
-		if (k > 2)
+		if (k > EV_SD_RECEIVED + 1)
 			return st_fail(in, "a session change of an unknown kind");
 		d->delta = (int)k - 1;
 	}
@@ -541,7 +541,7 @@ bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
 		b->session_ts = ts;
 		/* Open from the input's start, so that its peak counts them;
 		 * that count was reached when the last of them opened. */
-		ev_sessions_delta(ev, CALL_POS(input, 0), last, pid, 1);
+		ev_sessions_delta(ev, CALL_POS(input, 0), last, pid, EV_SD_OPEN);
 	}
 	n = st_get_count(in, 60, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
