@@ -1,0 +1,181 @@
+/* check_relations.c: statements on different relations stay apart, on a
+ * real server.
+ *
+ * libpg_query's fingerprint drops runs of digits from relation names
+ * (t_11, t_12 and t_123 are all "t_") and the names of temporary tables;
+ * pg_stat_statements keeps them apart. The test starts a throwaway
+ * PostgreSQL (as tests/workload/pg-workload.sh does: own data and socket
+ * directory, random port, run as 'postgres' when root) with every
+ * statement logged and pg_stat_statements on, runs statements on t_11,
+ * t_12, t_123, the partitions orders_2024 and orders_2025 of a partitioned
+ * orders and on orders itself, each a different number of times with
+ * different constants, and takes pg_stat_statements as CSV. The report of
+ * the log and the snapshot must have one group per relation, with the
+ * calls the server ran, each joined to its own pg_stat_statements row.
+ * Skipped, saying so, only without server binaries. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* The server's run; $1 is the output directory. */
+static const char SCRIPT[] =
+	"set -euo pipefail\n"
+	"out=$1\n"
+	"pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)\n"
+	"work=$(mktemp -d /tmp/pgsift-rel.XXXXXX)\n"
+	"port=$((20000 + RANDOM % 20000))\n"
+	"run_pg() { if [ \"$(id -u)\" = 0 ]; then runuser -u postgres -- \"$@\"; else \"$@\"; fi; }\n"
+	"finish() { run_pg \"$pgbin/pg_ctl\" -D \"$work/data\" -m immediate stop >/dev/null 2>&1 || true; rm -rf \"$work\"; }\n"
+	"trap finish EXIT\n"
+	"[ \"$(id -u)\" != 0 ] || chown postgres \"$work\"\n"
+	"run_pg \"$pgbin/initdb\" -D \"$work/data\" -U postgres -A trust >/dev/null\n"
+	"cat >>\"$work/data/postgresql.conf\" <<CONF\n"
+	"listen_addresses = ''\n"
+	"port = $port\n"
+	"unix_socket_directories = '$work'\n"
+	"logging_collector = on\n"
+	"log_directory = 'log'\n"
+	"log_filename = 'postgresql'\n"
+	"log_line_prefix = '%m [%p] %q%u@%d/%a '\n"
+	"log_min_duration_statement = 0\n"
+	"shared_preload_libraries = 'pg_stat_statements'\n"
+	"CONF\n"
+	"run_pg \"$pgbin/pg_ctl\" -D \"$work/data\" -w -l \"$work/server.log\" start >/dev/null\n"
+	"sql() { run_pg \"$pgbin/psql\" -h \"$work\" -p \"$port\" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 \"$@\"; }\n"
+	"sql >/dev/null <<'SQL'\n"
+	"CREATE EXTENSION pg_stat_statements;\n"
+	"CREATE TABLE t_11 (id int PRIMARY KEY, v int);\n"
+	"CREATE TABLE t_12 (id int PRIMARY KEY, v int);\n"
+	"CREATE TABLE t_123 (id int PRIMARY KEY, v int);\n"
+	"INSERT INTO t_11 SELECT g, g FROM generate_series(1, 100) g;\n"
+	"INSERT INTO t_12 SELECT g, g FROM generate_series(1, 100) g;\n"
+	"INSERT INTO t_123 SELECT g, g FROM generate_series(1, 100) g;\n"
+	"CREATE TABLE orders (id int, created date, total int) PARTITION BY RANGE (created);\n"
+	"CREATE TABLE orders_2024 PARTITION OF orders FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+	"CREATE TABLE orders_2025 PARTITION OF orders FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n"
+	"INSERT INTO orders SELECT g, date '2024-01-01' + g % 700, g FROM generate_series(1, 1000) g;\n"
+	"SELECT pg_stat_statements_reset();\n"
+	"SQL\n"
+	"{\n"
+	"  for i in 1 2 3; do echo \"SELECT v FROM t_11 WHERE id = $i;\"; done\n"
+	"  for i in 1 2 3 4; do echo \"SELECT v FROM t_12 WHERE id = $i;\"; done\n"
+	"  for i in 1 2 3 4 5; do echo \"SELECT v FROM t_123 WHERE id = $i;\"; done\n"
+	"  for i in 1 2 3 4 5 6; do echo \"SELECT count(*) FROM orders_2024 WHERE total > $i;\"; done\n"
+	"  for i in 1 2 3 4 5 6 7; do echo \"SELECT count(*) FROM orders_2025 WHERE total > $i;\"; done\n"
+	"  for i in 1 2; do echo \"SELECT count(*) FROM orders WHERE total > $i;\"; done\n"
+	"  echo 'CREATE TEMP TABLE scratch_a (x int);'\n"
+	"  echo 'CREATE TEMP TABLE scratch_b (x int);'\n"
+	"} | sql >/dev/null\n"
+	"sql -c \"COPY (SELECT now() AS captured_at, s.*, d.datname FROM pg_stat_statements s"
+	" JOIN pg_database d ON d.oid = s.dbid) TO STDOUT WITH CSV HEADER\" >\"$out/pg_stat_statements.csv\"\n"
+	"run_pg \"$pgbin/pg_ctl\" -D \"$work/data\" -m fast -w stop >/dev/null\n"
+	"cp \"$work/data/log/postgresql\" \"$out/postgresql.log\"\n";
+
+/* What the script runs: one group each, with these calls. */
+static const struct { const char *needle; json_int_t calls; } planted[] = {
+	{ "SELECT v FROM t_11 WHERE", 3 },
+	{ "SELECT v FROM t_12 WHERE", 4 },
+	{ "SELECT v FROM t_123 WHERE", 5 },
+	{ "FROM orders_2024 WHERE", 6 },
+	{ "FROM orders_2025 WHERE", 7 },
+	{ "FROM orders WHERE", 2 },
+	{ "TABLE scratch_a", 1 },
+	{ "TABLE scratch_b", 1 },
+};
+
+/* The only member of array (of objects with "query") whose query holds
+ * needle; fails when none or more than one does. */
+static json_t *only_with(json_t *array, const char *what, const char *needle)
+{
+	json_t *found = NULL, *o;
+	size_t i;
+	json_array_foreach(array, i, o) {
+		if (!strstr(json_string_value(json_object_get(o, "query")), needle))
+			continue;
+		ck_assert_msg(found == NULL, "two %s with '%s': '%s' and '%s'", what, needle,
+			json_string_value(json_object_get(found, "query")),
+			json_string_value(json_object_get(o, "query")));
+		found = o;
+	}
+	ck_assert_msg(found != NULL, "no %s with '%s'", what, needle);
+	return found;
+}
+
+static bool has_source(json_t *g, const char *src)
+{
+	json_t *s;
+	size_t i;
+	json_array_foreach(json_object_get(g, "sources"), i, s)
+		if (strcmp(json_string_value(s), src) == 0)
+			return true;
+	return false;
+}
+
+START_TEST(test_relations_apart)
+{
+	if (!tu_have_server("relations: relations_apart"))
+		return;
+	char dir[] = "/tmp/pgsift-relations-XXXXXX", script[4096], cmd[8192];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(script, sizeof(script), "%s/run.sh", dir);
+	FILE *f = fopen(script, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(SCRIPT, f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "chmod 777 '%1$s' && bash '%1$s/run.sh' '%1$s' >&2", dir);
+	ck_assert_msg(system(cmd) == 0, "the server run failed (see above)");
+
+	snprintf(cmd, sizeof(cmd), "'%1$s' report -q -f json '%2$s/postgresql.log' "
+		"'%2$s/pg_stat_statements.csv'", tu_bin(), dir);
+	int status;
+	char *out = tu_run(cmd, &status);
+	json_t *r = json_loads(out, 0, NULL);
+	ck_assert_msg(r != NULL, "%s: not JSON: %.200s", cmd, out);
+	free(out);
+	ck_assert_int_eq(status, 0);
+
+	json_t *groups = json_object_get(r, "groups");
+	json_t *stmts = json_object_get(json_object_get(r, "snapshots"), "statements");
+	const char *seen[sizeof(planted) / sizeof(planted[0])];
+	for (size_t i = 0; i < sizeof(planted) / sizeof(planted[0]); i++) {
+		json_t *g = only_with(groups, "groups", planted[i].needle);
+		const char *fp = json_string_value(json_object_get(g, "fingerprint"));
+		ck_assert_msg(json_integer_value(json_object_get(g, "calls")) == planted[i].calls,
+			"'%s': %lld calls, the server ran %lld", planted[i].needle,
+			(long long)json_integer_value(json_object_get(g, "calls")),
+			(long long)planted[i].calls);
+		ck_assert_msg(has_source(g, "log") && has_source(g, "pgss"),
+			"'%s' not joined with pg_stat_statements", planted[i].needle);
+		for (size_t k = 0; k < i; k++)
+			ck_assert_msg(strcmp(seen[k], fp) != 0, "'%s' and '%s' share %s",
+				planted[k].needle, planted[i].needle, fp);
+		seen[i] = fp;
+
+		/* Its own pg_stat_statements row, with the same calls. */
+		json_t *s = only_with(stmts, "pg_stat_statements rows", planted[i].needle);
+		ck_assert_str_eq(json_string_value(json_object_get(s, "fingerprint")), fp);
+		ck_assert_int_eq(json_integer_value(json_object_get(s, "calls")), planted[i].calls);
+		ck_assert(json_is_true(json_object_get(s, "in_logs")));
+		ck_assert_int_eq(json_integer_value(json_object_get(s, "log_calls")), planted[i].calls);
+	}
+	json_decref(r);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *suite_relations(void);
+Suite *suite_relations(void)
+{
+	Suite *s = suite_create("relations");
+	TCase *tc = tcase_create("live");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_relations_apart);
+	suite_add_tcase(s, tc);
+	return s;
+}
