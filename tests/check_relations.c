@@ -12,14 +12,20 @@
  * different constants, and takes pg_stat_statements as CSV. The report of
  * the log and the snapshot must have one group per relation, with the
  * calls the server ran, each joined to its own pg_stat_statements row.
- * Skipped, saying so, only without server binaries. */
+ * Skipped, saying so, only without server binaries.
+ *
+ * The "forms" cases go through the places a relation's name stands in
+ * (lists, joins, quotes, schemas, DDL) and those where a name with digits
+ * is not a relation (aliases, cursors), in pairs that must group or not. */
 #include <check.h>
+#include <pg_query.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fingerprint.h"
 #include "testutil.h"
 
 /* The server's run; $1 is the output directory. */
@@ -169,11 +175,79 @@ START_TEST(test_relations_apart)
 }
 END_TEST
 
+/* Pairs of statements: together (one group) or apart. */
+static const struct { const char *a, *b; bool same; } pairs[] = {
+	/* constants only */
+	{ "SELECT v FROM t_11 WHERE id = 1", "select v from t_11 where id = 42", true },
+	/* the name as the server reads it: unquoted folds, quotes go */
+	{ "SELECT v FROM T_11 WHERE id = 1", "SELECT v FROM \"t_11\" WHERE id = 2", true },
+	{ "SELECT v FROM \"T_11\" WHERE id = 1", "SELECT v FROM t_11 WHERE id = 2", false },
+	/* aliases (libpg_query and pg_stat_statements ignore them) */
+	{ "SELECT count(*) FROM t_11 x_11", "SELECT count(*) FROM t_11 AS x_12", true },
+	{ "SELECT * FROM (SELECT 1 FROM t_11) s_11", "SELECT * FROM (SELECT 2 FROM t_11) s_12", true },
+	{ "SELECT v FROM t_11", "SELECT v FROM t_12", false },
+	{ "SELECT v FROM t_11", "SELECT v FROM t_123", false },
+	{ "SELECT v FROM s.t_11", "SELECT v FROM s.t_12", false },
+	{ "SELECT 1 FROM a, t_11 WHERE a.x = 1", "SELECT 1 FROM a, t_12 WHERE a.x = 2", false },
+	{ "SELECT 1 FROM a JOIN t_11 b ON a.id = b.id", "SELECT 1 FROM a JOIN t_12 b ON a.id = b.id", false },
+	{ "SELECT 1 FROM (a JOIN t_11 b USING (id))", "SELECT 1 FROM (a JOIN t_12 b USING (id))", false },
+	{ "SELECT 1 FROM a WHERE EXISTS (SELECT 1 FROM t_11 b WHERE b.id = a.id)",
+	  "SELECT 1 FROM a WHERE EXISTS (SELECT 1 FROM t_12 b WHERE b.id = a.id)", false },
+	{ "INSERT INTO t_11 (a) VALUES (1)", "INSERT INTO t_12 (a) VALUES (2)", false },
+	{ "UPDATE orders_2024 SET a = 1 WHERE id = 2", "UPDATE orders_2025 SET a = 3 WHERE id = 4", false },
+	{ "DELETE FROM ONLY orders_2024 WHERE id = 1", "DELETE FROM ONLY orders_2025 WHERE id = 1", false },
+	{ "TRUNCATE a, t_11", "TRUNCATE a, t_12", false },
+	{ "CREATE TABLE IF NOT EXISTS orders_2024 PARTITION OF orders FOR VALUES IN (1)",
+	  "CREATE TABLE IF NOT EXISTS orders_2025 PARTITION OF orders FOR VALUES IN (1)", false },
+	{ "CREATE TEMP TABLE scratch_a (x int)", "CREATE TEMP TABLE scratch_b (x int)", false },
+	{ "SELECT * INTO TEMPORARY scratch_a FROM t", "SELECT * INTO TEMPORARY scratch_b FROM t", false },
+	/* the order of two relations */
+	{ "SELECT 1 FROM t_11, t_12", "SELECT 1 FROM t_12, t_11", false },
+	/* a cursor's name is not a relation */
+	{ "FETCH 10 FROM c_11", "FETCH 10 FROM c_12", true },
+};
+
+START_TEST(test_pairs)
+{
+	struct fp_cache *c = fp_cache_new();
+	struct strbuf scratch = STRBUF_INIT;
+	const char *a = pairs[_i].a, *b = pairs[_i].b;
+	uint64_t fa = fp_cache_get(c, a, strlen(a), &scratch)->fingerprint;
+	struct fp_entry *eb = fp_cache_get(c, b, strlen(b), &scratch);
+	ck_assert_msg(!eb->lexical, "'%s' does not parse", b);
+	ck_assert_msg((fa == eb->fingerprint) == pairs[_i].same, "'%s' and '%s' %s",
+		a, b, pairs[_i].same ? "apart" : "together");
+	sb_release(&scratch);
+	fp_cache_free(c);
+}
+END_TEST
+
+/* A statement naming no relation libpg_query cuts short keeps libpg_query's
+ * fingerprint (earlier reports, baselines and state stay comparable). */
+START_TEST(test_unchanged)
+{
+	struct fp_cache *c = fp_cache_new();
+	struct strbuf scratch = STRBUF_INIT;
+	const char *q = "SELECT a_1, b FROM t_1 JOIN public.items i ON i.id = t_1.id WHERE b = $1";
+	struct fp_entry *e = fp_cache_get(c, q, strlen(q), &scratch);
+	PgQueryFingerprintResult r = pg_query_fingerprint(e->norm);
+	ck_assert_ptr_null(r.error);
+	ck_assert_uint_eq(e->fingerprint, r.fingerprint);
+	pg_query_free_fingerprint_result(r);
+	sb_release(&scratch);
+	fp_cache_free(c);
+}
+END_TEST
+
 Suite *suite_relations(void);
 Suite *suite_relations(void)
 {
 	Suite *s = suite_create("relations");
-	TCase *tc = tcase_create("live");
+	TCase *tc = tcase_create("forms");
+	tcase_add_loop_test(tc, test_pairs, 0, sizeof(pairs) / sizeof(pairs[0]));
+	tcase_add_test(tc, test_unchanged);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("live");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_relations_apart);
 	suite_add_tcase(s, tc);
