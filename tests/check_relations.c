@@ -201,6 +201,8 @@ static const struct { const char *a, *b; bool same; } pairs[] = {
 	  "CREATE TABLE IF NOT EXISTS orders_2025 PARTITION OF orders FOR VALUES IN (1)", false },
 	{ "CREATE TEMP TABLE scratch_a (x int)", "CREATE TEMP TABLE scratch_b (x int)", false },
 	{ "SELECT * INTO TEMPORARY scratch_a FROM t", "SELECT * INTO TEMPORARY scratch_b FROM t", false },
+	{ "CREATE LOCAL TEMPORARY TABLE IF NOT EXISTS scratch_a (x int)",
+	  "CREATE LOCAL TEMPORARY TABLE IF NOT EXISTS scratch_b (x int)", false },
 	/* the order of two relations */
 	{ "SELECT 1 FROM t_11, t_12", "SELECT 1 FROM t_12, t_11", false },
 	/* a cursor's name is not a relation */
@@ -228,7 +230,7 @@ START_TEST(test_unchanged)
 {
 	struct fp_cache *c = fp_cache_new();
 	struct strbuf scratch = STRBUF_INIT;
-	const char *q = "SELECT a_1, b FROM t_1 JOIN public.items i ON i.id = t_1.id WHERE b = $1";
+	const char *q = "SELECT a_1, temp FROM t_1 JOIN public.items i ON i.id = t_1.id WHERE b = $1";
 	struct fp_entry *e = fp_cache_get(c, q, strlen(q), &scratch);
 	PgQueryFingerprintResult r = pg_query_fingerprint(e->norm);
 	ck_assert_ptr_null(r.error);
