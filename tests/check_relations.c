@@ -19,6 +19,7 @@
  * is not a relation (aliases, cursors), in pairs that must group or not. */
 #include <check.h>
 #include <pg_query.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +225,66 @@ START_TEST(test_pairs)
 }
 END_TEST
 
+static void appendf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void appendf(struct strbuf *sb, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ck_assert(n >= 0 && (size_t)n < sizeof(buf));
+	sb_append(sb, buf, (size_t)n);
+}
+
+/* Names past the server's 63 bytes, deep nesting, a name quoted with ""
+ * inside. */
+START_TEST(test_limits)
+{
+	struct fp_cache *c = fp_cache_new();
+	struct strbuf scratch = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	char name[200];
+	memset(name, 'x', sizeof(name));
+	/* the same 63 bytes, then 10 against 20: one relation to the server */
+	appendf(&a, "SELECT 1 FROM %.70s10", name);
+	appendf(&b, "SELECT 1 FROM %.70s20", name);
+	uint64_t fa = fp_cache_get(c, a.buf, a.len, &scratch)->fingerprint;
+	ck_assert_uint_eq(fa, fp_cache_get(c, b.buf, b.len, &scratch)->fingerprint);
+	sb_reset(&a);
+	sb_reset(&b);
+	appendf(&a, "SELECT 1 FROM %.40s10", name);
+	appendf(&b, "SELECT 1 FROM %.40s20", name);
+	fa = fp_cache_get(c, a.buf, a.len, &scratch)->fingerprint;
+	ck_assert_uint_ne(fa, fp_cache_get(c, b.buf, b.len, &scratch)->fingerprint);
+	/* 100 parentheses deep, past the pass's 64 levels */
+	sb_reset(&a);
+	sb_reset(&b);
+	for (int k = 0; k < 100; k++) {
+		sb_append(&a, "(", 1);
+		sb_append(&b, "(", 1);
+	}
+	appendf(&a, "SELECT 1 FROM t_11");
+	appendf(&b, "SELECT 1 FROM t_12");
+	for (int k = 0; k < 100; k++) {
+		sb_append(&a, ")", 1);
+		sb_append(&b, ")", 1);
+	}
+	struct fp_entry *ea = fp_cache_get(c, a.buf, a.len, &scratch);
+	struct fp_entry *eb = fp_cache_get(c, b.buf, b.len, &scratch);
+	ck_assert(!ea->lexical && !eb->lexical);
+	ck_assert_uint_ne(ea->fingerprint, eb->fingerprint);
+	const char *q1 = "SELECT 1 FROM \"a\"\"b_11\" WHERE x = 1";
+	const char *q2 = "SELECT 1 FROM \"a\"\"b_12\" WHERE x = 1";
+	ck_assert_uint_ne(fp_cache_get(c, q1, strlen(q1), &scratch)->fingerprint,
+		fp_cache_get(c, q2, strlen(q2), &scratch)->fingerprint);
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&scratch);
+	fp_cache_free(c);
+}
+END_TEST
+
 /* A statement naming no relation libpg_query cuts short keeps libpg_query's
  * fingerprint (earlier reports, baselines and state stay comparable). */
 START_TEST(test_unchanged)
@@ -248,6 +309,7 @@ Suite *suite_relations(void)
 	TCase *tc = tcase_create("forms");
 	tcase_add_loop_test(tc, test_pairs, 0, sizeof(pairs) / sizeof(pairs[0]));
 	tcase_add_test(tc, test_unchanged);
+	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("live");
 	tcase_set_timeout(tc, 120);

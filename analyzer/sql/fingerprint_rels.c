@@ -30,7 +30,8 @@
 #include "fingerprint_int.h"
 
 #define MAX_DEPTH 64
-#define NAME_MAX_LEN 256        /* three parts of NAMEDATALEN 64, and dots */
+#define PART_MAX 63             /* the server cuts a name there (NAMEDATALEN - 1) */
+#define NAME_MAX_LEN 256        /* three parts and their dots, and more */
 
 /* Letters, digits, '_', '$' and every byte of a multibyte character: a
  * table, because this pass reads every byte of every distinct statement. */
@@ -168,7 +169,7 @@ static void read_name(const char *s, size_t len, size_t *i, struct name *nm, boo
 	nm->len = 0;
 	for (;;) {
 		nm->digit_run = false;
-		size_t k = *i;
+		size_t k = *i, part = nm->len;
 		if (k < len && s[k] == '"' && !keep) {
 			for (;;) {      /* to the closing quote, "" inside skipped */
 				const char *q = memchr(s + k + 1, '"', len - k - 1);
@@ -186,7 +187,7 @@ static void read_name(const char *s, size_t len, size_t *i, struct name *nm, boo
 				}
 				if (is_digit(s[k]) && is_digit(s[k - 1]))
 					nm->digit_run = true;
-				if (nm->len < NAME_MAX_LEN)
+				if (nm->len - part < PART_MAX && nm->len < NAME_MAX_LEN)
 					nm->text[nm->len++] = s[k];
 			}
 			k++;
@@ -197,7 +198,7 @@ static void read_name(const char *s, size_t len, size_t *i, struct name *nm, boo
 			for (; k < len && word_char(s[k]); k++) {
 				if (is_digit(s[k]) && k > *i && is_digit(s[k - 1]))
 					nm->digit_run = true;
-				if (nm->len < NAME_MAX_LEN)
+				if (nm->len - part < PART_MAX && nm->len < NAME_MAX_LEN)
 					nm->text[nm->len++] = s[k] >= 'A' && s[k] <= 'Z' ?
 						(char)(s[k] + 32) : s[k];
 			}
