@@ -275,7 +275,8 @@ static void fingerprint(struct fp_cache *c, struct fp_entry *e,
 	}
 	if (pg_fingerprint(norm, &e->fingerprint)) {
 		c->parsed++;
-		e->fingerprint ^= set_ops_signature(norm, len);
+		e->fingerprint ^= set_ops_signature(norm, len) ^
+			fp_relations_signature(norm, len);
 		if (c->shared)
 			fp_shared_put(c->shared, norm, len, e->fingerprint);
 		return;
@@ -285,7 +286,8 @@ static void fingerprint(struct fp_cache *c, struct fp_entry *e,
 		sb_append(&c->raw, raw, raw_len);
 		if (pg_fingerprint(c->raw.buf, &e->fingerprint)) {
 			c->parsed++;
-			e->fingerprint ^= set_ops_signature(norm, len);
+			e->fingerprint ^= set_ops_signature(norm, len) ^
+				fp_relations_signature(norm, len);
 			return;
 		}
 	}
