@@ -39,6 +39,12 @@ struct line_reader *lr_open_mem(const char *buf, size_t len);
 
 void lr_close(struct line_reader *lr);
 
+/* The inputs paths[0..n) name, a directory standing for the regular
+ * files under it in path order (input_paths.c): a new array of new
+ * strings in *out, their count returned; free with input_paths_free(). */
+size_t input_paths_expand(const char *const *paths, size_t n, char ***out);
+void input_paths_free(char **paths, size_t n);
+
 enum input_compression lr_compression(const struct line_reader *lr);
 
 /* Returns up to max bytes of decompressed data from the start of the

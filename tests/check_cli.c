@@ -181,7 +181,6 @@ END_TEST
 static const char *const unreadable[] = {
 	"report /nonexistent/pgsift.log",
 	"report -f json /nonexistent/a.log /nonexistent/b.log",
-	"report /tmp",
 };
 
 START_TEST(test_unreadable)
@@ -211,6 +210,47 @@ START_TEST(test_one_unreadable)
 	json_decref(r);
 	cli_free(&c);
 	tu_remove(path);
+}
+END_TEST
+
+/* A directory stands for the files under it, in path order, hidden ones
+ * left out: the report of real logs given as their directory is the one
+ * of the files given one by one. An empty directory is named. */
+START_TEST(test_directory)
+{
+	char tmpl[] = "/tmp/pgsift-dir-XXXXXX";
+	ck_assert(mkdtemp(tmpl) != NULL);
+	char *cmd;
+	int st;
+	if (asprintf(&cmd, "cd '%s' && mkdir -p '%s/b/empty' && cp tests/data/plans/text.log "
+			"'%s/b/z.log' && cp tests/data/log_statement.log '%s/a.log' && "
+			"cp tests/data/plans/json.log '%s/.old.log'", tu_root(), tmpl, tmpl,
+			tmpl, tmpl) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	free(cmd);
+	struct cli dir, files;
+	char *args;
+	cli_run(&dir, "report -q -j 1 -f json %s", tmpl);
+	if (asprintf(&args, "report -q -j 1 -f json %s/a.log %s/b/z.log", tmpl, tmpl) < 0)
+		abort();
+	cli_run(&files, args, NULL);
+	free(args);
+	ck_assert_int_eq(dir.status, 0);
+	ck_assert_str_eq(dir.out, files.out);
+	cli_free(&dir);
+	cli_free(&files);
+	struct cli empty;
+	cli_run(&empty, "report -q %s/b/empty", tmpl);
+	ck_assert_int_eq(empty.status, 2);
+	ck_assert_msg(strstr(empty.err, "/b/empty: a directory with no file in it"),
+		"'%s'", empty.err);
+	cli_free(&empty);
+	if (asprintf(&cmd, "rm -rf '%s'", tmpl) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	free(cmd);
 }
 END_TEST
 
@@ -329,6 +369,7 @@ Suite *suite_cli(void)
 	tcase_add_loop_test(tc, test_misuse, 0, N(misuse));
 	tcase_add_loop_test(tc, test_unreadable, 0, N(unreadable));
 	tcase_add_test(tc, test_one_unreadable);
+	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_gate_on_malformed);
 	suite_add_tcase(s, tc);

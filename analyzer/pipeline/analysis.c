@@ -391,7 +391,21 @@ static bool run_state_dir(const struct pgsift_options *opts,
 	return true;
 }
 
+static enum analysis_status run_paths(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis **out);
+
 enum analysis_status analysis_run(const struct pgsift_options *opts,
+		const char *const *paths, size_t n, struct analysis **out)
+{
+	char **inputs;
+	size_t ninputs = input_paths_expand(paths, n, &inputs);
+	enum analysis_status st = run_paths(opts, (const char *const *)inputs,
+		ninputs, out);
+	input_paths_free(inputs, ninputs);
+	return st;
+}
+
+static enum analysis_status run_paths(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis **out)
 {
 	struct analysis *a = xcalloc(1, sizeof(*a));

@@ -11,6 +11,7 @@
  * stored, so nothing dangles when the window moves. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -189,7 +190,13 @@ struct line_reader *lr_open(const char *path, char *err, size_t errlen)
 		}
 		lr->own_fd = true;
 	}
-	/* Fails harmlessly on pipes; on files it doubles the kernel's readahead. */
+	struct stat st;
+	if (lr->fd != STDIN_FILENO && fstat(lr->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "a directory with no file in it (the files "
+			"under a directory are read)");
+		goto fail;
+	}
+		/* Fails harmlessly on pipes; on files it doubles the kernel's readahead. */
 	(void)posix_fadvise(lr->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if (!lr_start(lr)) {
 		snprintf(err, errlen, "%s", lr->err);

@@ -1,0 +1,91 @@
+/* input_paths.c: the inputs named on the command line, with directories
+ * opened: `pgsift report /var/log/postgresql/` reads the logs in it.
+ *
+ * A directory stands for the regular files under it, at any depth, in
+ * the order of their paths (a server's rotated logs are named by time, so
+ * that is their order); names starting with a dot are left out, as ls
+ * leaves them. A directory with no file in it stays as given, so that
+ * reading it fails with its name. Other paths pass as they are. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "input.h"
+#include "util.h"
+
+struct list {
+	char **v;
+	size_t n, cap;
+};
+
+static void push(struct list *l, char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the regular files under dir to l, unsorted; depth bounds a
+ * directory that holds a link to itself. */
+static void walk(struct list *l, const char *dir, int depth)
+{
+	DIR *d = depth < 32 ? opendir(dir) : NULL;
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t len = strlen(dir) + strlen(e->d_name) + 2;
+		char *p = xmalloc(len);
+		bool slash = dir[0] && dir[strlen(dir) - 1] == '/';
+		snprintf(p, len, "%s%s%s", dir, slash ? "" : "/", e->d_name);
+		struct stat st;
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			walk(l, p, depth + 1);
+			free(p);
+		} else if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			push(l, p);
+		} else {
+			free(p);
+		}
+	}
+	closedir(d);
+}
+
+size_t input_paths_expand(const char *const *paths, size_t n, char ***out)
+{
+	struct list l = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 ||
+				!S_ISDIR(st.st_mode)) {
+			push(&l, xstrdup(paths[i]));
+			continue;
+		}
+		size_t from = l.n;
+		walk(&l, paths[i], 0);
+		if (l.n == from)
+			push(&l, xstrdup(paths[i]));
+		else
+			qsort(l.v + from, l.n - from, sizeof(*l.v), cmp_str);
+	}
+	*out = l.v;
+	return l.n;
+}
+
+void input_paths_free(char **paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
