@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum input_compression { INPUT_PLAIN, INPUT_GZIP, INPUT_ZSTD };
+enum input_compression { INPUT_PLAIN, INPUT_GZIP, INPUT_ZSTD, INPUT_BZIP2, INPUT_XZ };
 
 struct line_reader;
 

@@ -254,6 +254,84 @@ START_TEST(test_directory)
 }
 END_TEST
 
+/* bzip2 and xz (libarchive's filters) read as gzip and zstd are: a real
+ * log gives the report of its plain form; cut short, exit 3 naming the
+ * file. Archives of files (tar, tar.gz, zip) are refused with a message
+ * saying what to do, not read as text. */
+START_TEST(test_more_compressions)
+{
+	char tmpl[] = "/tmp/pgsift-comp-XXXXXX";
+	ck_assert(mkdtemp(tmpl) != NULL);
+	char *cmd;
+	int st;
+	if (asprintf(&cmd, "cd '%s' && zstd -dqf tests/data/forms/postgresql.log.zst -o '%s/p.log' "
+			"&& bzip2 -k '%s/p.log' && xz -k -T1 '%s/p.log' && head -c 200000 "
+			"'%s/p.log.xz' > '%s/cut.xz' && tar cf '%s/p.tar' -C '%s' p.log && "
+			"gzip -k '%s/p.tar' && python3 -c 'import sys, zipfile; "
+			"zipfile.ZipFile(sys.argv[1], \"w\").write(sys.argv[2], \"p.log\")' "
+			"'%s/p.zip' '%s/p.log'", tu_root(), tmpl, tmpl, tmpl, tmpl, tmpl,
+			tmpl, tmpl, tmpl, tmpl, tmpl) < 0)
+		abort();
+	char *out = tu_run(cmd, &st);
+	ck_assert_msg(st == 0, "%s: %s", cmd, out);
+	free(out);
+	free(cmd);
+	struct cli plain;
+	char *args;
+	if (asprintf(&args, "report -q -j 1 -f json %s/p.log", tmpl) < 0)
+		abort();
+	cli_run(&plain, args, NULL);
+	free(args);
+	ck_assert_int_eq(plain.status, 0);
+	json_t *want = tu_report_json(plain.out);
+	static const char *const packed[] = { "p.log.bz2", "p.log.xz" };
+	for (size_t i = 0; i < ARRAY_SIZE(packed); i++) {
+		struct cli c;
+		if (asprintf(&args, "report -q -j 1 -f json %s/%s", tmpl, packed[i]) < 0)
+			abort();
+		cli_run(&c, args, NULL);
+		free(args);
+		ck_assert_int_eq(c.status, 0);
+		json_t *got = tu_report_json(c.out);
+		/* The same but for the input's path, size and compression. */
+		json_object_del(got, "inputs");
+		json_t *w = json_deep_copy(want);
+		json_object_del(w, "inputs");
+		ck_assert_msg(json_equal(w, got), "%s differs from the plain log", packed[i]);
+		json_decref(w);
+		json_decref(got);
+		cli_free(&c);
+	}
+	json_decref(want);
+	cli_free(&plain);
+	struct cli cut;
+	if (asprintf(&args, "report -q -j 1 %s/cut.xz", tmpl) < 0)
+		abort();
+	cli_run(&cut, args, NULL);
+	free(args);
+	ck_assert_int_eq(cut.status, 3);
+	ck_assert_msg(strstr(cut.err, "cut.xz:") && strstr(cut.err, "truncated or corrupt xz"),
+		"'%s'", cut.err);
+	cli_free(&cut);
+	static const char *const archives[][2] = { { "p.tar", "a tar archive" },
+		{ "p.tar.gz", "a tar archive" }, { "p.zip", "a zip archive" } };
+	for (size_t i = 0; i < ARRAY_SIZE(archives); i++) {
+		struct cli c;
+		if (asprintf(&args, "report -q %s/%s", tmpl, archives[i][0]) < 0)
+			abort();
+		cli_run(&c, args, NULL);
+		free(args);
+		ck_assert_int_eq(c.status, 2);
+		ck_assert_msg(strstr(c.err, archives[i][1]), "%s: '%s'", archives[i][0], c.err);
+		cli_free(&c);
+	}
+	if (asprintf(&cmd, "rm -rf '%s'", tmpl) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	free(cmd);
+}
+END_TEST
+
 /* A torn line: exit 3, the report complete with what was read, the
  * problem named with its line on standard error and in the report. */
 START_TEST(test_malformed)
@@ -370,6 +448,7 @@ Suite *suite_cli(void)
 	tcase_add_loop_test(tc, test_unreadable, 0, N(unreadable));
 	tcase_add_test(tc, test_one_unreadable);
 	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_more_compressions);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_gate_on_malformed);
 	suite_add_tcase(s, tc);

@@ -97,6 +97,8 @@ static const char *compression_name(enum input_compression k)
 	case INPUT_PLAIN: return "none";
 	case INPUT_GZIP: return "gzip";
 	case INPUT_ZSTD: return "zstd";
+	case INPUT_BZIP2: return "bzip2";
+	case INPUT_XZ: return "xz";
 	}
 	return "unknown";
 }

@@ -66,6 +66,10 @@ static enum input_compression compression_of(const char *s)
 		return INPUT_GZIP;
 	if (s && strcmp(s, "zstd") == 0)
 		return INPUT_ZSTD;
+	if (s && strcmp(s, "bzip2") == 0)
+		return INPUT_BZIP2;
+	if (s && strcmp(s, "xz") == 0)
+		return INPUT_XZ;
 	return INPUT_PLAIN;
 }
 

@@ -27,6 +27,15 @@ void sinks_call(const struct sinks *s, const void *from, const struct call *c)
 
 /* ---- one input ---- */
 
+const char *driver_archive_kind(const char *buf, size_t len)
+{
+	if (len >= 512 && memcmp(buf + 257, "ustar", 5) == 0)
+		return "tar";
+	if (len >= 4 && memcmp(buf, "PK\x03\x04", 4) == 0)
+		return "zip";
+	return NULL;
+}
+
 const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
 		struct parse_ctx *ctx, bool *stop)
 {
@@ -36,6 +45,15 @@ const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
 		return parser_find(cfg->input_format);
 	size_t len;
 	const char *buf = lr_peek(ctx->lr, PEEK_BYTES, &len);
+	const char *archive = driver_archive_kind(buf, len);
+	if (archive) {
+		parse_problem(ctx, 0, "a %s archive: its files are not read (extract "
+			"it, and give its directory: the files under it are read)",
+			archive);
+		r->unreadable = true;
+		*stop = true;
+		return NULL;
+	}
 	const struct parser *p = parser_detect(buf, len);
 	if (len == 0 && lr_error(ctx->lr)) {
 		parse_problem(ctx, 0, "%s", lr_error(ctx->lr));

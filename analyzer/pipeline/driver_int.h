@@ -29,6 +29,10 @@ void driver_window_resolve(struct driver_window *w, const struct parser *p,
 void driver_feed(const struct sinks *sinks, size_t input, const struct record *rec);
 /* Whether a sink of sinks takes rec as concerning every backend. */
 bool driver_server_wide(const struct sinks *sinks, const struct record *rec);
+/* "tar" or "zip" when buf (decompressed) starts an archive of files, which
+ * read as text would give garbage records and lose the first one; NULL
+ * otherwise. */
+const char *driver_archive_kind(const char *buf, size_t len);
 /* The parser for ctx's input: cfg's, or detected from its first bytes.
  * *stop: nothing to parse (an empty or unreadable input, reported). */
 const struct parser *driver_pick_parser(const struct driver_cfg *cfg,

@@ -259,6 +259,8 @@ static const struct parser *cut_parser(const struct driver_cfg *cfg,
 {
 	size_t len;
 	const char *buf = lr_peek(lr, 256 * 1024, &len);
+	if (driver_archive_kind(buf, len))
+		return NULL;    /* refused whole by driver_pick_parser() */
 	const struct parser *p = cfg->input_format ? parser_find(cfg->input_format)
 		: parser_detect(buf, len);
 	return p && p->fork && p->record_start ? p : NULL;

@@ -1,6 +1,8 @@
 /* input.c: the line reader. Raw bytes come from a file descriptor or a
- * memory buffer, go through zlib or zstd when the first bytes say so, and
- * land in one window buffer where lines are split in place.
+ * memory buffer, go through zlib or zstd when the first bytes say so (or
+ * libarchive's bzip2 and xz filters: zlib and zstd are called directly,
+ * being the common case, and faster without libarchive's copy), and land
+ * in one window buffer where lines are split in place.
  *
  * The window holds decompressed bytes buf[0..end). pos is where the next
  * line starts; scan is how far we already know there is no newline, so a
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <archive.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -51,6 +54,7 @@ struct line_reader {
 	ZSTD_DStream *zd;
 	ZSTD_inBuffer zin;
 	size_t zlast;                   /* last ZSTD_decompressStream hint; 0 = frame done */
+	struct archive *ar;             /* bzip2 or xz, as a raw stream */
 
 	char *buf;
 	size_t cap, end, pos, scan, mark;
@@ -135,6 +139,41 @@ static struct line_reader *lr_alloc(void)
 	return lr;
 }
 
+/* libarchive's read callback: the raw bytes, the magic ones first. */
+static la_ssize_t archive_pull(struct archive *a, void *arg, const void **buf)
+{
+	struct line_reader *lr = arg;
+	ssize_t r = raw_read(lr, lr->in, LR_CHUNK_DEFAULT);
+	if (r < 0) {
+		archive_set_error(a, EIO, "%s", lr->err);
+		return -1;
+	}
+	*buf = lr->in;
+	return r;
+}
+
+/* A bzip2 or xz stream read through libarchive's filters as one raw
+ * entry. */
+static bool archive_start(struct line_reader *lr)
+{
+	lr->in = xmalloc(LR_CHUNK_DEFAULT);    /* archive_pull() reads this much */
+	lr->ar = archive_read_new();
+	if (!lr->ar)
+		abort();        /* out of memory */
+	archive_read_support_filter_bzip2(lr->ar);
+	archive_read_support_filter_xz(lr->ar);
+	archive_read_support_format_raw(lr->ar);
+	struct archive_entry *e;
+	if (archive_read_open(lr->ar, lr, NULL, archive_pull, NULL) != ARCHIVE_OK ||
+			archive_read_next_header(lr->ar, &e) != ARCHIVE_OK) {
+		lr_fail(lr, "cannot start the %s decoder: %s",
+			lr->comp == INPUT_BZIP2 ? "bzip2" : "xz",
+			archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "?");
+		return false;
+	}
+	return true;
+}
+
 /* Reads the first bytes and sets up the decoder they call for. Returns
  * false with the message set when that fails. */
 static bool lr_start(struct line_reader *lr)
@@ -158,6 +197,11 @@ static bool lr_start(struct line_reader *lr)
 	else if (lr->magic_len == 4 && (m[0] & 0xf0) == 0x50 && m[1] == 0x2a &&
 		 m[2] == 0x4d && m[3] == 0x18)
 		lr->comp = INPUT_ZSTD;  /* a skippable frame first */
+	else if (lr->magic_len >= 3 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h')
+		lr->comp = INPUT_BZIP2;
+	else if (lr->magic_len == 4 && m[0] == 0xfd && m[1] == '7' && m[2] == 'z' &&
+		 m[3] == 'X')
+		lr->comp = INPUT_XZ;
 
 	if (lr->comp == INPUT_GZIP) {
 		if (inflateInit2(&lr->z, 16 + MAX_WBITS) != Z_OK) {
@@ -165,6 +209,8 @@ static bool lr_start(struct line_reader *lr)
 			return false;
 		}
 		lr->z_ready = true;
+	} else if (lr->comp == INPUT_BZIP2 || lr->comp == INPUT_XZ) {
+		return archive_start(lr);
 	} else if (lr->comp == INPUT_ZSTD) {
 		lr->zd = ZSTD_createDStream();
 		if (!lr->zd || ZSTD_isError(ZSTD_initDStream(lr->zd))) {
@@ -265,6 +311,8 @@ void lr_close(struct line_reader *lr)
 	if (lr->z_ready)
 		inflateEnd(&lr->z);
 	ZSTD_freeDStream(lr->zd);
+	if (lr->ar)
+		archive_read_free(lr->ar);
 	if (lr->own_fd)
 		close(lr->fd);
 	free(lr->in);
@@ -379,6 +427,21 @@ static size_t fill_zstd(struct line_reader *lr)
 	return out.pos;
 }
 
+/* Decodes a bzip2 or xz stream (libarchive) into buf[end..cap). */
+static size_t fill_archive(struct line_reader *lr)
+{
+	la_ssize_t r = archive_read_data(lr->ar, lr->buf + lr->end, lr->cap - lr->end);
+	if (r < 0) {
+		lr_fail(lr, "truncated or corrupt %s stream: %s",
+			lr->comp == INPUT_BZIP2 ? "bzip2" : "xz",
+			archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "?");
+		return 0;
+	}
+	if (r == 0)
+		lr->eof = true;
+	return (size_t)r;
+}
+
 static size_t fill_plain(struct line_reader *lr)
 {
 	ssize_t r = raw_read(lr, lr->buf + lr->end, lr->chunk);
@@ -414,7 +477,7 @@ static bool lr_refill(struct line_reader *lr, size_t keep)
 	if (!lr->buf) {
 		lr->cap = 2 * lr->chunk;
 		lr->buf = xmalloc(lr->cap);
-		if (lr->comp != INPUT_PLAIN)
+		if (lr->comp != INPUT_PLAIN && !lr->in)
 			lr->in = xmalloc(lr->chunk);
 	}
 	if (keep > 0)
@@ -430,6 +493,8 @@ static bool lr_refill(struct line_reader *lr, size_t keep)
 	case INPUT_PLAIN: got = fill_plain(lr); break;
 	case INPUT_GZIP: got = fill_gzip(lr); break;
 	case INPUT_ZSTD: got = fill_zstd(lr); break;
+	case INPUT_BZIP2:
+	case INPUT_XZ: got = fill_archive(lr); break;
 	}
 	lr->end += got;
 	lr->bytes_out += got;
