@@ -40,8 +40,11 @@ struct line_reader *lr_open_mem(const char *buf, size_t len);
 void lr_close(struct line_reader *lr);
 
 /* The inputs paths[0..n) name, a directory standing for the regular
- * files under it in path order (input_paths.c): a new array of new
- * strings in *out, their count returned; free with input_paths_free(). */
+ * files under it in path order, an archive (tar, zip; compressed or not)
+ * for its regular files in archive order, named ARCHIVE::MEMBER, which
+ * lr_open() opens (input_paths.c): a new array of new strings in *out,
+ * their count returned; free with input_paths_free(). */
+#define INPUT_MEMBER_SEP "::"
 size_t input_paths_expand(const char *const *paths, size_t n, char ***out);
 void input_paths_free(char **paths, size_t n);
 

@@ -256,8 +256,10 @@ END_TEST
 
 /* bzip2 and xz (libarchive's filters) read as gzip and zstd are: a real
  * log gives the report of its plain form; cut short, exit 3 naming the
- * file. Archives of files (tar, tar.gz, zip) are refused with a message
- * saying what to do, not read as text. */
+ * file. An archive of files (tar, tar.gz, zip) is read file by file, each
+ * input named ARCHIVE::FILE, with the report of the files themselves; on
+ * standard input it is refused with a message saying what to do, not
+ * read as text. */
 START_TEST(test_more_compressions)
 {
 	char tmpl[] = "/tmp/pgsift-comp-XXXXXX";
@@ -302,7 +304,6 @@ START_TEST(test_more_compressions)
 		json_decref(got);
 		cli_free(&c);
 	}
-	json_decref(want);
 	cli_free(&plain);
 	struct cli cut;
 	if (asprintf(&args, "report -q -j 1 %s/cut.xz", tmpl) < 0)
@@ -313,18 +314,38 @@ START_TEST(test_more_compressions)
 	ck_assert_msg(strstr(cut.err, "cut.xz:") && strstr(cut.err, "truncated or corrupt xz"),
 		"'%s'", cut.err);
 	cli_free(&cut);
-	static const char *const archives[][2] = { { "p.tar", "a tar archive" },
-		{ "p.tar.gz", "a tar archive" }, { "p.zip", "a zip archive" } };
+	static const char *const archives[] = { "p.tar", "p.tar.gz", "p.zip" };
 	for (size_t i = 0; i < ARRAY_SIZE(archives); i++) {
 		struct cli c;
-		if (asprintf(&args, "report -q %s/%s", tmpl, archives[i][0]) < 0)
+		if (asprintf(&args, "report -q -j 1 -f json %s/%s", tmpl, archives[i]) < 0)
+			abort();
+		cli_run(&c, args, NULL);
+		free(args);
+		ck_assert_int_eq(c.status, 0);
+		json_t *got = tu_report_json(c.out);
+		json_t *in = json_array_get(json_object_get(got, "inputs"), 0);
+		char *name;
+		if (asprintf(&name, "%s/%s::p.log", tmpl, archives[i]) < 0)
+			abort();
+		ck_assert_str_eq(json_string_value(json_object_get(in, "path")), name);
+		free(name);
+		json_object_del(got, "inputs");
+		json_t *w = json_deep_copy(want);
+		json_object_del(w, "inputs");
+		ck_assert_msg(json_equal(w, got), "%s differs from the plain log", archives[i]);
+		json_decref(w);
+		json_decref(got);
+		cli_free(&c);
+		if (asprintf(&args, "report -q - < %s/%s", tmpl, archives[i]) < 0)
 			abort();
 		cli_run(&c, args, NULL);
 		free(args);
 		ck_assert_int_eq(c.status, 2);
-		ck_assert_msg(strstr(c.err, archives[i][1]), "%s: '%s'", archives[i][0], c.err);
+		ck_assert_msg(strstr(c.err, i == 2 ? "a zip archive" : "a tar archive"),
+			"%s on standard input: '%s'", archives[i], c.err);
 		cli_free(&c);
 	}
+	json_decref(want);
 	if (asprintf(&cmd, "rm -rf '%s'", tmpl) < 0)
 		abort();
 	free(tu_run(cmd, &st));

@@ -47,8 +47,8 @@ const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
 	const char *buf = lr_peek(ctx->lr, PEEK_BYTES, &len);
 	const char *archive = driver_archive_kind(buf, len);
 	if (archive) {
-		parse_problem(ctx, 0, "a %s archive: its files are not read (extract "
-			"it, and give its directory: the files under it are read)",
+		parse_problem(ctx, 0, "a %s archive with no file in it to read, or "
+			"on standard input (given as a file, its files are read)",
 			archive);
 		r->unreadable = true;
 		*stop = true;

@@ -23,10 +23,12 @@
 #include <unistd.h>
 
 #include <archive.h>
+#include <archive_entry.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include "input.h"
+#include "input_archive.h"
 #include "util.h"
 
 #define LR_CHUNK_DEFAULT ((size_t)1 << 20)
@@ -55,6 +57,7 @@ struct line_reader {
 	ZSTD_inBuffer zin;
 	size_t zlast;                   /* last ZSTD_decompressStream hint; 0 = frame done */
 	struct archive *ar;             /* bzip2 or xz, as a raw stream */
+	bool member;                    /* ar is at a member of an archive */
 
 	char *buf;
 	size_t cap, end, pos, scan, mark;
@@ -222,6 +225,61 @@ static bool lr_start(struct line_reader *lr)
 	return true;
 }
 
+/* The compression of the archive ar's bytes, for the report. */
+static enum input_compression archive_filter(struct archive *ar)
+{
+	switch (archive_filter_code(ar, 0)) {
+	case ARCHIVE_FILTER_GZIP: return INPUT_GZIP;
+	case ARCHIVE_FILTER_ZSTD: return INPUT_ZSTD;
+	case ARCHIVE_FILTER_BZIP2: return INPUT_BZIP2;
+	case ARCHIVE_FILTER_XZ: return INPUT_XZ;
+	default: return INPUT_PLAIN;
+	}
+}
+
+/* "ARCHIVE::MEMBER" (input_paths_expand() names an archive's files so):
+ * the archive is opened and read up to the member, which is then read as
+ * a file is. */
+static struct line_reader *lr_open_member(const char *path, char *err, size_t errlen)
+{
+	const char *sep = NULL;
+	for (const char *p = strstr(path, INPUT_MEMBER_SEP); p;
+			p = strstr(p + 1, INPUT_MEMBER_SEP))
+		sep = p;
+	char *archive = xstrndup(path, (size_t)(sep - path));
+	const char *member = sep + strlen(INPUT_MEMBER_SEP);
+	struct line_reader *lr = lr_alloc();
+	lr->fd = open(archive, O_RDONLY | O_CLOEXEC);
+	free(archive);
+	if (lr->fd < 0) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	lr->own_fd = true;
+	lr->in = xmalloc(LR_CHUNK_DEFAULT);
+	lr->ar = input_archive_new();
+	lr->member = true;
+	struct archive_entry *e;
+	if (archive_read_open(lr->ar, lr, NULL, archive_pull, NULL) != ARCHIVE_OK) {
+		snprintf(err, errlen, "cannot read the archive: %s",
+			archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "?");
+		goto fail;
+	}
+	int r;
+	while ((r = archive_read_next_header(lr->ar, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (name && strcmp(name, member) == 0) {
+			lr->comp = archive_filter(lr->ar);
+			return lr;
+		}
+	}
+	snprintf(err, errlen, "%s", r == ARCHIVE_EOF ? "no such file in the archive"
+		: archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "cannot read the archive");
+fail:
+	lr_close(lr);
+	return NULL;
+}
+
 struct line_reader *lr_open(const char *path, char *err, size_t errlen)
 {
 	struct line_reader *lr = lr_alloc();
@@ -230,6 +288,10 @@ struct line_reader *lr_open(const char *path, char *err, size_t errlen)
 		lr->fd = STDIN_FILENO;
 	} else {
 		lr->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (lr->fd < 0 && errno == ENOENT && strstr(path, INPUT_MEMBER_SEP)) {
+			lr_close(lr);
+			return lr_open_member(path, err, errlen);
+		}
 		if (lr->fd < 0) {
 			snprintf(err, errlen, "cannot open: %s", strerror(errno));
 			goto fail;
@@ -432,8 +494,9 @@ static size_t fill_archive(struct line_reader *lr)
 {
 	la_ssize_t r = archive_read_data(lr->ar, lr->buf + lr->end, lr->cap - lr->end);
 	if (r < 0) {
-		lr_fail(lr, "truncated or corrupt %s stream: %s",
-			lr->comp == INPUT_BZIP2 ? "bzip2" : "xz",
+		lr_fail(lr, "truncated or corrupt %s: %s",
+			lr->member ? "archive" : lr->comp == INPUT_BZIP2 ? "bzip2 stream"
+				: "xz stream",
 			archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "?");
 		return 0;
 	}
@@ -489,12 +552,12 @@ static bool lr_refill(struct line_reader *lr, size_t keep)
 		lr->buf = xrealloc(lr->buf, cap);
 		lr->cap = cap;
 	}
-	switch (lr->comp) {
+	switch (lr->member ? INPUT_XZ : lr->comp) {
 	case INPUT_PLAIN: got = fill_plain(lr); break;
 	case INPUT_GZIP: got = fill_gzip(lr); break;
 	case INPUT_ZSTD: got = fill_zstd(lr); break;
 	case INPUT_BZIP2:
-	case INPUT_XZ: got = fill_archive(lr); break;
+	case INPUT_XZ: got = fill_archive(lr); break;   /* and members */
 	}
 	lr->end += got;
 	lr->bytes_out += got;

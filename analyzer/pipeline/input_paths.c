@@ -1,5 +1,7 @@
 /* input_paths.c: the inputs named on the command line, with directories
- * opened: `pgsift report /var/log/postgresql/` reads the logs in it.
+ * and archives opened: `pgsift report /var/log/postgresql/` reads the logs
+ * in it, `pgsift report logs.tar.gz` those in the archive (each file an
+ * input named logs.tar.gz::FILE, input_archive.c).
  *
  * A directory stands for the regular files under it, at any depth, in
  * the order of their paths (a server's rotated logs are named by time, so
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "input.h"
+#include "input_archive.h"
 #include "util.h"
 
 struct list {
@@ -27,6 +30,26 @@ static void push(struct list *l, char *s)
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	l->v[l->n++] = s;
+}
+
+/* A regular file: itself, or the files of the archive it is. p is l's. */
+static void push_file(struct list *l, char *p)
+{
+	char **names;
+	size_t n = input_archive_members(p, &names);
+	if (n == (size_t)-1 || n == 0) {
+		push(l, p);     /* not an archive; or empty: refused by name */
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(p) + strlen(INPUT_MEMBER_SEP) + strlen(names[i]) + 1;
+		char *m = xmalloc(len);
+		snprintf(m, len, "%s%s%s", p, INPUT_MEMBER_SEP, names[i]);
+		push(l, m);
+		free(names[i]);
+	}
+	free(names);
+	free(p);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -54,7 +77,7 @@ static void walk(struct list *l, const char *dir, int depth)
 			walk(l, p, depth + 1);
 			free(p);
 		} else if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			push(l, p);
+			push_file(l, p);
 		} else {
 			free(p);
 		}
@@ -67,9 +90,15 @@ size_t input_paths_expand(const char *const *paths, size_t n, char ***out)
 	struct list l = { 0 };
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
-		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 ||
-				!S_ISDIR(st.st_mode)) {
+		if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0) {
 			push(&l, xstrdup(paths[i]));
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (S_ISREG(st.st_mode))
+				push_file(&l, xstrdup(paths[i]));
+			else
+				push(&l, xstrdup(paths[i]));    /* a FIFO: read once */
 			continue;
 		}
 		size_t from = l.n;
