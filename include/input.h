@@ -45,6 +45,10 @@ void lr_close(struct line_reader *lr);
  * lr_open() opens (input_paths.c): a new array of new strings in *out,
  * their count returned; free with input_paths_free(). */
 #define INPUT_MEMBER_SEP "::"
+/* The size and modification time (epoch s) the archive at path gives its
+ * file member (input_archive.c); false when it has no such file. */
+bool input_archive_member_stat(const char *path, const char *member,
+		uint64_t *size, int64_t *mtime);
 size_t input_paths_expand(const char *const *paths, size_t n, char ***out);
 void input_paths_free(char **paths, size_t n);
 

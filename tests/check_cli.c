@@ -345,6 +345,24 @@ START_TEST(test_more_compressions)
 			"%s on standard input: '%s'", archives[i], c.err);
 		cli_free(&c);
 	}
+	/* --state: an archive's files are finished files, read once. */
+	json_int_t q[2];
+	for (int run = 0; run < 2; run++) {
+		struct cli c;
+		if (asprintf(&args, "report -q -j 1 -f json --state %s/st %s/p.tar.gz",
+				tmpl, tmpl) < 0)
+			abort();
+		cli_run(&c, args, NULL);
+		free(args);
+		ck_assert_int_eq(c.status, 0);
+		json_t *j = json_loads(c.out, 0, NULL);
+		q[run] = json_integer_value(json_object_get(json_object_get(j, "totals"),
+			"queries"));
+		json_decref(j);
+		cli_free(&c);
+	}
+	ck_assert_int_gt(q[0], 0);
+	ck_assert_int_eq(q[1], q[0]);
 	json_decref(want);
 	if (asprintf(&cmd, "rm -rf '%s'", tmpl) < 0)
 		abort();

@@ -16,6 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "input.h"
 #include "input_archive.h"
 #include "util.h"
 
@@ -38,6 +39,25 @@ static bool skipped(const char *name)
 	const char *base = strrchr(name, '/');
 	base = base ? base + 1 : name;
 	return !*base || base[0] == '.' || strncmp(name, "__MACOSX/", 9) == 0;
+}
+
+bool input_archive_member_stat(const char *path, const char *member,
+		uint64_t *size, int64_t *mtime)
+{
+	struct archive *a = input_archive_new();
+	bool found = false;
+	struct archive_entry *e;
+	if (archive_read_open_filename(a, path, 1 << 16) == ARCHIVE_OK)
+		while (!found && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			const char *name = archive_entry_pathname(e);
+			if (!name || strcmp(name, member) != 0)
+				continue;
+			*size = (uint64_t)archive_entry_size(e);
+			*mtime = (int64_t)archive_entry_mtime(e);
+			found = true;
+		}
+	archive_read_free(a);
+	return found;
 }
 
 size_t input_archive_members(const char *path, char ***names)

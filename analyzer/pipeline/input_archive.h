@@ -4,7 +4,9 @@
 #ifndef PGSIFT_INPUT_ARCHIVE_H
 #define PGSIFT_INPUT_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct archive;
 

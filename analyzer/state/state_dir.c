@@ -175,6 +175,18 @@ static void plan_one(struct state_plan *p, size_t i, const char *path,
 	struct state_ident *id = &p->ids[i];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
+	if (fd < 0 && strstr(path, INPUT_MEMBER_SEP) &&
+			state_ident_of(path, 0, 0, id)) {
+		/* A file of an archive: a finished file, read whole once, then
+		 * skipped while its archive is unchanged. */
+		p->skip[i] = false;
+		for (size_t k = 0; k < nseen; k++)
+			if (seen[k].dev == id->dev && seen[k].ino == id->ino &&
+					seen[k].head_hash == id->head_hash)
+				p->skip[i] = true;
+		p->whole[i] = !p->skip[i];
+		return;
+	}
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		p->whole[i] = true;     /* the driver says why it cannot be read */
 		if (fd >= 0)

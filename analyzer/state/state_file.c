@@ -45,6 +45,32 @@ bool state_ident_of(const char *path, uint64_t start, uint64_t end,
 	if (strcmp(path, "-") == 0)
 		return false;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	const char *member = fd < 0 ? strstr(path, INPUT_MEMBER_SEP) : NULL;
+	if (member) {
+		/* A file of an archive (ARCHIVE::FILE): its archive's device,
+		 * and for the rest its name, size and time as the archive gives
+		 * them, so that an archive made again with the same files (the
+		 * month so far, say) is seen to hold files already read. */
+		const char *sep = member;
+		while ((member = strstr(member + 1, INPUT_MEMBER_SEP)))
+			sep = member;
+		char *archive = xstrndup(path, (size_t)(sep - path));
+		const char *name = sep + strlen(INPUT_MEMBER_SEP);
+		struct stat ast;
+		uint64_t size;
+		int64_t mtime;
+		bool ok = stat(archive, &ast) == 0 &&
+			input_archive_member_stat(archive, name, &size, &mtime);
+		free(archive);
+		if (!ok)
+			return false;
+		uint64_t key[2] = { size, (uint64_t)mtime };
+		id->dev = (uint64_t)ast.st_dev;
+		id->ino = XXH3_64bits(name, strlen(name)) | 1;
+		id->size = size;
+		id->head_hash = XXH3_64bits(key, sizeof(key));
+		return true;
+	}
 	if (fd < 0)
 		return false;
 	struct stat st;
