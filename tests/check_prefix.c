@@ -408,9 +408,11 @@ static const struct {
 	{ "< 2024-01-15 10:00:00.123 UTC >LOG:  x\n", "< %m >", 1, 1 },
 	{ "2024-01-15 10:00:00 UTC LOG:  x\r\n2024-01-15 10:00:00 UTC ERROR:  y\r\n", "%t ", 2, 2 },
 	{ "2024-01-15 10:00:00.123 UTC bob shop [77] LOG:  x\n", "%m %u %d [%p] ", 1, 1 },
+	/* Postmaster and session lines: no table entry explains both, the
+	 * %q form inferred from them does. */
 	{ "2024-01-15 10:00:00.123 UTC [77] LOG:  x\n"
 	  "2024-01-15 10:00:00.123 UTC [77] user=u,db=d LOG:  x\n",
-	  "%m [%p] user=%u,db=%d ", 1, 2 },
+	  "%m [%p] %quser=%u,db=%d ", 2, 2 },
 	{ "hello\nworld\n", NULL, 0, 2 },
 	{ "2024-01-15 10:00:00 UTC LOG:  x\nno\nno\nno\n", NULL, 1, 4 },
 	{ "", NULL, 0, 0 },

@@ -1,15 +1,34 @@
 /* prefix_detect.c: finding a log's log_line_prefix from its first lines.
  *
- * prefix_detect() scores a table of the prefixes distributions and tools
- * set up on the lines; prefix_suggest() builds one from a line's shape
- * when none fits. Both only call the compiler and matcher (prefix.c,
- * prefix_match.c) through prefix.h. */
+ * Candidates come from two places: a table of the prefixes distributions,
+ * clouds and tools set up, and prefixes inferred from the sampled lines
+ * themselves (each line's text before its severity, read field by field by
+ * shape: a time stamp is %m or %t, "[digits]" [%p], "user=x" user=%u,
+ * "x@y" %u@%d, "00000" %e, ...; a shorter inferred prefix that another one
+ * extends gives the %q form that explains both). Every candidate is then
+ * matched against the sample, and the one that explains the most lines
+ * wins, then the one whose matches carried the most fields. A line only
+ * counts when the user, database and application it yields look like
+ * names: "%m [%p] %q%u@%d " fits a "%m [%p] [queryid=%Q] %q%u@%d " line
+ * with the user "[queryid=12] postgres", which is no explanation of it.
+ * prefix_suggest() reports the best inferred prefix when none fits well
+ * enough. Both only call the compiler and matcher through prefix.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "prefix.h"
 #include "timeutil.h"
 
 #define NOMATCH ((size_t)-1)
+#define DETECT_LINES 200
+/* Distinct prefixes inferred from one sample, and their longest form. */
+#define MAX_INFERRED 24
+#define SPEC_MAX 512
+/* A severity further into a line than this does not end a prefix (the
+ * longest real ones, Heroku's, are about 300 bytes). */
+#define SEV_WITHIN 600
+/* NAMEDATALEN - 1, doubled for builds that raise it. */
+#define NAME_MAX_LEN 128
 
 static inline bool is_digit(char c)
 {
@@ -34,12 +53,44 @@ static size_t count_digits(const char *s, size_t avail)
 	return n;
 }
 
-/* ---- detection ---- */
+static size_t count_hex(const char *s, size_t avail)
+{
+	size_t n = 0;
+	while (n < avail && is_hex(s[n]))
+		n++;
+	return n;
+}
 
-/* Most common first. Ties in lines matched go to the candidate whose
- * matches went through more fields (the more specific one), then to the
- * earlier one: a log whose first lines all come from the postmaster fits
- * every "%q" prefix equally, and then the distribution default wins. */
+/* ---- the sample ---- */
+
+/* The first DETECT_LINES non-empty lines that do not start with a tab
+ * (continuations carry no prefix). */
+struct sample {
+	struct slice line[DETECT_LINES];
+	unsigned n;
+};
+
+static void take_sample(const char *buf, size_t len, struct sample *sm)
+{
+	const char *s = buf, *end = buf + len;
+	sm->n = 0;
+	while (s < end && sm->n < DETECT_LINES) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *e = nl ? nl : end;
+		size_t l = (size_t)(e - s);
+		if (l && s[l - 1] == '\r')
+			l--;
+		if (l && s[0] != '\t')
+			sm->line[sm->n++] = slice_make(s, l);
+		s = nl ? nl + 1 : end;
+	}
+}
+
+/* ---- the table ---- */
+
+/* Most common first: a log whose first lines all come from the postmaster
+ * fits every "%q" prefix equally, and then the distribution default
+ * wins. */
 static const char *const candidates[] = {
 	"%m [%p] %q%u@%d ",                     /* Debian/Ubuntu default */
 	"%m [%p] %q%u@%d/%a ",
@@ -70,65 +121,91 @@ static const char *const candidates[] = {
 	"< %m >",                               /* old Red Hat packages */
 	"%m %u %d [%p] ",
 	"%m [%p] %u@%d ",
+	/* The shapes the pganalyze collector reads (its recommended one
+	 * first). */
+	"%m [%p] %q[user=%u,db=%d,app=%a] ",
+	"%m [%p] %q[user=%u,db=%d,app=%a,host=%h] ",
+	"%m [%p][%v] : [%l-1] %q[app=%a] ",
+	"%m [%p][%b][%v][%x] %q[user=%u,db=%d,app=%a] ",
+	"%t [%p]: [%l-1] user=%u,db=%d - PG-%e ",
+	"%t [%p]: [%l-1] [trx_id=%x] user=%u,db=%d ",
+	"[%p]: [%l-1] db=%d,user=%u ",
+	"%m %r %u %a [%c] [%p] ",
+	"pid=%p,user=%u,db=%d,app=%a,client=%h ",
+	"user=%u,db=%d,app=%a,client=%h ",
+	"%p-%s-%c-%l-%h-%u-%d-%m ",
+	"%t [%p] %q%u@%d %h ",
+	" sql_error_code = %e ",                /* Heroku */
+	" sql_error_code = %e time_ms = \"%m\" pid=\"%p\" proc_start_time=\"%s\" "
+		"session_id=\"%c\" vtid=\"%v\" tid=\"%x\" log_line=\"%l\" "
+		"%qdatabase=\"%d\" connection_source=\"%r\" user=\"%u\" "
+		"application_name=\"%a\" ",
 	"%t ",
 	"%m ",
 };
 
-#define DETECT_LINES 200
+/* ---- scoring ---- */
 
-const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
-		unsigned *tried)
+static bool is_unknown(struct slice s)
 {
-	enum { NC = ARRAY_SIZE(candidates) };
-	struct prefix *cp[NC];
-	unsigned score[NC] = { 0 };
-	unsigned long fields[NC] = { 0 };
-	struct prefix_fields f;
-	unsigned n = 0;
-	char err[128];
-
-	for (size_t c = 0; c < NC; c++)
-		cp[c] = prefix_compile(candidates[c], err, sizeof(err));
-
-	const char *s = buf, *end = buf + len;
-	while (s < end && n < DETECT_LINES) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *e = nl ? nl : end;
-		size_t l = (size_t)(e - s);
-		if (l && s[l - 1] == '\r')
-			l--;
-		if (l && s[0] != '\t') {
-			n++;
-			for (size_t c = 0; c < NC; c++)
-				if (cp[c] && prefix_match(cp[c], s, l, &f)) {
-					score[c]++;
-					fields[c] += f.nfields;
-				}
-		}
-		s = nl ? nl + 1 : end;
-	}
-
-	size_t best = NC;
-	for (size_t c = 0; c < NC; c++) {
-		if (!cp[c] || score[c] == 0)
-			continue;
-		if (best == NC || score[c] > score[best]
-				|| (score[c] == score[best] && fields[c] > fields[best]))
-			best = c;
-	}
-	unsigned bs = best < NC ? score[best] : 0;
-	for (size_t c = 0; c < NC; c++)
-		prefix_free(cp[c]);
-	if (matched)
-		*matched = bs;
-	if (tried)
-		*tried = n;
-	if (best == NC || 2 * bs < n)
-		return NULL;
-	return candidates[best];
+	return s.len == 9 && memcmp(s.ptr, "[unknown]", 9) == 0;
 }
 
-/* ---- suggestion ---- */
+/* Whether s reads as a role, database or application name: the server
+ * writes those verbatim, but a value holding a space (roles and
+ * databases), '=', '@', quotes or brackets is the rest of a prefix the
+ * candidate did not explain. */
+static bool name_like(struct slice s, bool app)
+{
+	if (is_unknown(s))
+		return true;
+	if (s.len > NAME_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.ptr[i];
+		if (c == '=' || c == '"')
+			return false;
+		if (!app && (c == ' ' || c == '@' || c == '[' || c == ']'))
+			return false;
+	}
+	return true;
+}
+
+static bool plausible(const struct prefix_fields *f)
+{
+	return name_like(f->user, false) && name_like(f->db, false)
+		&& name_like(f->app, true);
+}
+
+struct score {
+	unsigned lines;         /* lines explained */
+	unsigned long fields;   /* escapes those matches went through */
+};
+
+static struct score score_spec(const char *spec, const struct sample *sm)
+{
+	struct score sc = { 0, 0 };
+	struct prefix_fields f;
+	char err[128];
+	struct prefix *p = prefix_compile(spec, err, sizeof(err));
+	if (!p)
+		return sc;
+	for (unsigned i = 0; i < sm->n; i++)
+		if (prefix_match(p, sm->line[i].ptr, sm->line[i].len, &f)
+				&& plausible(&f)) {
+			sc.lines++;
+			sc.fields += f.nfields;
+		}
+	prefix_free(p);
+	return sc;
+}
+
+static bool better(struct score a, struct score b)
+{
+	return a.lines > b.lines || (a.lines == b.lines && a.fields > b.fields);
+}
+
+/* ---- inference: a prefix from one line's shape ---- */
 
 struct sugg {
 	char *out;
@@ -153,6 +230,8 @@ static void sg_field(struct sugg *g, const char *esc)
 {
 	sg_put(g, esc, strlen(esc));
 	g->fields++;
+	if (strstr(esc, "%p"))
+		g->have_p = true;
 }
 
 static void sg_lit(struct sugg *g, char c)
@@ -166,18 +245,239 @@ static void sg_lit(struct sugg *g, char c)
 static bool word_start(const char *s, size_t i)
 {
 	return i == 0 || s[i - 1] == ' ' || s[i - 1] == ',' || s[i - 1] == ':'
-		|| s[i - 1] == '[' || s[i - 1] == '(' || s[i - 1] == '<';
+		|| s[i - 1] == '[' || s[i - 1] == '(' || s[i - 1] == '<'
+		|| s[i - 1] == '"' || s[i - 1] == '|';
 }
 
-static const struct {
-	const char *key, *esc;
-} sg_keys[] = {
-	{ "user=", "%u" }, { "usr=", "%u" }, { "db=", "%d" },
-	{ "database=", "%d" }, { "app=", "%a" }, { "application=", "%a" },
-	{ "client=", "%h" }, { "host=", "%h" }, { "remote=", "%r" },
-	{ "pid=", "%p" }, { "session=", "%c" }, { "sqlstate=", "%e" },
-	{ "xid=", "%x" }, { "vxid=", "%v" }, { "line=", "%l" },
-};
+/* A byte that may follow a whole value: not part of a longer word. */
+static bool value_end(const char *t, size_t n, size_t avail)
+{
+	return n == avail || !(is_alpha(t[n]) || is_digit(t[n]) || t[n] == '.'
+		|| t[n] == '_');
+}
+
+/* The SQLSTATE classes PostgreSQL defines, for telling "%e" from a
+ * number. */
+static bool sqlstate_like(const char *t, size_t avail)
+{
+	static const char classes[] = "0001020308090A0B0F0L0P0Z"
+		"2021222324252627282B2D2F" "3438393B3D3F" "4042445354555758"
+		"72F0HVP0XX";
+	unsigned digits = 0;
+	if (avail < 5 || !value_end(t, 5, avail))
+		return false;
+	for (size_t i = 0; i < 5; i++) {
+		if (is_digit(t[i]))
+			digits++;
+		else if (t[i] < 'A' || t[i] > 'Z')
+			return false;
+	}
+	if (digits < 2)
+		return false;
+	for (size_t c = 0; c + 1 < sizeof(classes); c += 2)
+		if (t[0] == classes[c] && t[1] == classes[c + 1])
+			return true;
+	return false;
+}
+
+/* A time stamp at t with its zone: its length, 0 when none; *esc the
+ * escape its shape says. */
+static size_t time_shape(const char *t, size_t avail, const char **esc)
+{
+	int64_t ms;
+	size_t n = ts_parse_wallclock(t, avail, &ms);
+	if (n == 0 || n >= avail || t[n] != ' ')
+		return 0;
+	/* ':' as the next byte: "+03:" is taken as "+03" then ':'. */
+	size_t z = prefix_zone_len(t + n + 1, avail - n - 1, ':');
+	if (z == 0)
+		return 0;
+	*esc = n > 19 ? "%m" : "%t";
+	return n + 1 + z;
+}
+
+/* "65a502d0.1f4": a session id (%c); the first part is a start time in
+ * hex, 8 digits since 1978. */
+static size_t session_shape(const char *t, size_t avail)
+{
+	size_t a = count_hex(t, avail);
+	if (a < 6 || a > 8 || a >= avail || t[a] != '.')
+		return 0;
+	size_t b = count_hex(t + a + 1, avail - a - 1);
+	if (b == 0 || b > 8 || !value_end(t, a + 1 + b, avail))
+		return 0;
+	return a + 1 + b;
+}
+
+/* "12/345": a virtual transaction id (%v). */
+static size_t vxid_shape(const char *t, size_t avail)
+{
+	size_t a = count_digits(t, avail);
+	if (a == 0 || a >= avail || t[a] != '/')
+		return 0;
+	size_t b = count_digits(t + a + 1, avail - a - 1);
+	return b && value_end(t, a + 1 + b, avail) ? a + 1 + b : 0;
+}
+
+static bool is_host_char(char c)
+{
+	return is_alpha(c) || is_digit(c) || c == '.' || c == ':' || c == '-'
+		|| c == '_';
+}
+
+/* "10.0.0.1(5432)", "db.example(5432)" or "[local]": %r. */
+static size_t remote_shape(const char *t, size_t avail)
+{
+	if (avail >= 7 && memcmp(t, "[local]", 7) == 0)
+		return 7;
+	size_t h = 0;
+	while (h < avail && is_host_char(t[h]))
+		h++;
+	if (h == 0 || h >= avail || t[h] != '(')
+		return 0;
+	size_t d = count_digits(t + h + 1, avail - h - 1);
+	if (d == 0 || h + d + 1 >= avail || t[h + d + 1] != ')')
+		return 0;
+	return h + d + 2;
+}
+
+/* "10.0.0.1" or "::1", "fe80::1": a client address (%h). */
+static size_t addr_shape(const char *t, size_t avail)
+{
+	size_t n = 0, dots = 0, colons = 0;
+	while (n < avail && (is_hex(t[n]) || t[n] == '.' || t[n] == ':')) {
+		dots += t[n] == '.';
+		colons += t[n] == ':';
+		n++;
+	}
+	while (n && (t[n - 1] == ':' || t[n - 1] == '.')) {
+		/* "10.0.0.1:" before a literal colon */
+		dots -= t[n - 1] == '.';
+		colons -= t[n - 1] == ':';
+		n--;
+	}
+	if (!value_end(t, n, avail) || (dots != 3 && colons < 2))
+		return 0;
+	if (dots == 3)
+		for (size_t i = 0; i < n; i++)
+			if (!is_digit(t[i]) && t[i] != '.')
+				return 0;
+	return n;
+}
+
+/* Case-insensitive: whether key holds word. */
+static bool key_has(const char *key, size_t kl, const char *word)
+{
+	size_t wl = strlen(word);
+	for (size_t i = 0; i + wl <= kl; i++) {
+		size_t j = 0;
+		while (j < wl && (key[i + j] | 0x20) == word[j])
+			j++;
+		if (j == wl)
+			return true;
+	}
+	return false;
+}
+
+/* The escape a "key=value" pair stands for, from the value's shape, then
+ * the key's words; NULL when neither tells. */
+static const char *pair_escape(const char *key, size_t kl, const char *v,
+		size_t vl)
+{
+	static const struct {
+		const char *word, *esc;
+	} words[] = {
+		{ "sqlstate", "%e" }, { "error_code", "%e" }, { "errcode", "%e" },
+		{ "queryid", "%Q" }, { "query_id", "%Q" },
+		{ "vxid", "%v" }, { "vtid", "%v" }, { "virtual", "%v" },
+		{ "xid", "%x" }, { "tid", "%x" }, { "trx", "%x" },
+		{ "session", "%c" }, { "line", "%l" }, { "leader", "%P" },
+		{ "pid", "%p" }, { "proc", "%p" }, { "backend", "%b" },
+		{ "type", "%b" }, { "command", "%i" }, { "cmd", "%i" },
+		{ "tag", "%i" }, { "app", "%a" }, { "database", "%d" },
+		{ "db", "%d" }, { "user", "%u" }, { "usr", "%u" },
+		{ "role", "%u" }, { "login", "%u" }, { "client", "%h" },
+		{ "host", "%h" }, { "remote", "%r" }, { "source", "%r" },
+		{ "addr", "%h" }, { "ip", "%h" }, { "code", "%e" },
+	};
+	const char *esc;
+	if (vl && time_shape(v, vl + 1, &esc) == vl)
+		return key_has(key, kl, "start") ? "%s" : esc;
+	if (vl && session_shape(v, vl) == vl)
+		return "%c";
+	if (vl && remote_shape(v, vl) == vl)
+		return "%r";
+	if (vl && vxid_shape(v, vl) == vl)
+		return "%v";
+	for (size_t k = 0; k < ARRAY_SIZE(words); k++)
+		if (key_has(key, kl, words[k].word))
+			return words[k].esc;
+	return NULL;
+}
+
+/* "key=value", "key = value" or key="value" at t: the escape for the value
+ * written in its place; the length read, 0 when t is no such pair. */
+static size_t sg_pair(struct sugg *g, const char *t, size_t avail)
+{
+	size_t k = 0;
+	while (k < avail && (is_alpha(t[k]) || t[k] == '_'))
+		k++;
+	if (k == 0)
+		return 0;
+	size_t eq = k;
+	if (eq + 2 < avail && t[eq] == ' ' && t[eq + 1] == '=' && t[eq + 2] == ' ')
+		eq += 3;
+	else if (eq < avail && t[eq] == '=')
+		eq++;
+	else
+		return 0;
+	bool quoted = eq < avail && t[eq] == '"';
+	size_t v = eq + quoted, e = v;
+	if (quoted) {
+		const char *q = memchr(t + v, '"', avail - v);
+		if (!q)
+			return 0;
+		e = (size_t)(q - t);
+	} else {
+		while (e < avail && t[e] != ',' && t[e] != ' ' && t[e] != ']'
+				&& t[e] != ')')
+			e++;
+	}
+	const char *esc = pair_escape(t, k, t + v, e - v);
+	if (!esc)
+		return 0;
+	sg_put(g, t, v);
+	sg_field(g, esc);
+	if (quoted) {
+		sg_put(g, "\"", 1);
+		e++;
+	}
+	return e;
+}
+
+/* "user@db", "user@db/app" at t (n bytes up to a space, ':' or ','); a
+ * value may be "[unknown]", other brackets around the pair stay
+ * literal. Before the severity it takes %q: the postmaster's lines end
+ * there, as with Debian's "%q%u@%d". */
+static size_t sg_user_at_db(struct sugg *g, const char *t, size_t avail)
+{
+	size_t n = 0;
+	while (n < avail && t[n] != ' ' && t[n] != ':' && t[n] != ',')
+		n++;
+	const char *at = memchr(t, '@', n);
+	if (!at)
+		return 0;
+	if (t[0] == '[' && (n < 9 || memcmp(t, "[unknown]", 9) != 0))
+		return 0;
+	if (t[n - 1] == ']' && (n < 9 || memcmp(t + n - 9, "[unknown]", 9) != 0))
+		n--;
+	bool app = memchr(at, '/', n - (size_t)(at - t)) != NULL;
+	if (n < avail && t[n] == ' ' && n + 1 == avail)
+		sg_put(g, "%q", 2);
+	sg_put(g, app ? "%u@%d/%a" : "%u@%d", app ? 8 : 5);
+	g->fields += app ? 3 : 2;
+	return n;
+}
 
 /* One piece of the prefix text at s[i..end) turned into an escape;
  * returns its length, 0 when it is plain text. */
@@ -185,17 +485,11 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 {
 	const char *t = s + i;
 	size_t avail = end - i, n;
-	int64_t ms;
+	const char *esc;
 
-	if ((i == 0 || !is_digit(s[i - 1]))
-			&& (n = ts_parse_wallclock(t, avail, &ms)) > 0
-			&& n < avail && t[n] == ' ') {
-		/* ':' as the next byte: "+03:" is taken as "+03" then ':'. */
-		size_t z = prefix_zone_len(t + n + 1, avail - n - 1, ':');
-		if (z) {
-			sg_field(g, n > 19 ? "%m" : "%t");
-			return n + 1 + z;
-		}
+	if ((i == 0 || !is_digit(s[i - 1])) && (n = time_shape(t, avail, &esc))) {
+		sg_field(g, esc);
+		return n;
 	}
 	if (!word_start(s, i))
 		return 0;
@@ -204,7 +498,6 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 		if (d && 1 + d < avail && t[1 + d] == ']') {
 			sg_field(g, g->have_p ? "[%l" : "[%p");
 			sg_put(g, "]", 1);
-			g->have_p = true;
 			return d + 2;
 		}
 		if (d && 1 + d < avail && t[1 + d] == '-') {
@@ -219,55 +512,40 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 					sg_field(g, "%l");
 				}
 				sg_put(g, "]", 1);
-				g->have_p = true;
 				return 3 + d + d2;
 			}
 		}
-		if (avail >= 7 && memcmp(t, "[local]", 7) == 0) {
-			sg_field(g, "%r");
-			return 7;
-		}
 	}
-	for (size_t k = 0; k < ARRAY_SIZE(sg_keys); k++) {
-		size_t kl = strlen(sg_keys[k].key);
-		if (avail < kl || memcmp(t, sg_keys[k].key, kl) != 0)
-			continue;
-		n = kl;
-		while (n < avail && t[n] != ',' && t[n] != ' ' && t[n] != ']')
-			n++;
-		sg_put(g, t, kl);
-		sg_field(g, sg_keys[k].esc);
+	if ((n = remote_shape(t, avail))) {
+		sg_field(g, "%r");
 		return n;
 	}
-	/* "user@db", "user@db/app", "host(port)". A value may be
-	 * "[unknown]"; other brackets around the pair stay literal. */
-	n = 0;
-	while (n < avail && t[n] != ' ' && t[n] != ':' && t[n] != ',')
-		n++;
-	const char *at = memchr(t, '@', n);
-	if (at && t[0] == '[' && (n < 9 || memcmp(t, "[unknown]", 9) != 0))
-		return 0;
-	if (at && t[n - 1] == ']' && (n < 9 || memcmp(t + n - 9, "[unknown]", 9) != 0))
-		n--;
-	if (at) {
-		/* Followed by the severity: the postmaster's lines end before
-		 * it, as with Debian's "%q%u@%d". */
-		bool app = memchr(at, '/', n - (size_t)(at - t)) != NULL;
-		if (i + n + 1 == end && t[n] == ' ')
-			sg_put(g, "%q", 2);
-		sg_put(g, app ? "%u@%d/%a" : "%u@%d", app ? 8 : 5);
-		g->fields += app ? 3 : 2;
+	if ((n = sg_pair(g, t, avail)))
+		return n;
+	if ((n = sg_user_at_db(g, t, avail)))
+		return n;
+	if ((n = session_shape(t, avail))) {
+		sg_field(g, "%c");
 		return n;
 	}
-	size_t h = 0;
-	while (h < avail && (is_hex(t[h]) || t[h] == '.' || t[h] == ':'))
-		h++;
-	if (h && h < avail && t[h] == '(') {
-		size_t d = count_digits(t + h + 1, avail - h - 1);
-		if (d && h + d + 1 < avail && t[h + d + 1] == ')') {
-			sg_field(g, "%r");
-			return h + d + 2;
-		}
+	if ((n = vxid_shape(t, avail))) {
+		sg_field(g, "%v");
+		return n;
+	}
+	if (sqlstate_like(t, avail)) {
+		sg_field(g, "%e");
+		return 5;
+	}
+	if ((n = addr_shape(t, avail))) {
+		sg_field(g, "%h");
+		return n;
+	}
+	/* A lone number: the process id, when none was seen. */
+	n = count_digits(t, avail);
+	if (n && n <= 7 && !g->have_p && n < avail
+			&& (t[n] == ' ' || t[n] == ']' || t[n] == ':' || t[n] == ',')) {
+		sg_field(g, "%p");
+		return n;
 	}
 	return 0;
 }
@@ -275,6 +553,8 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 /* Where the severity starts in line, or NOMATCH. */
 static size_t find_severity(const char *line, size_t len)
 {
+	if (len > SEV_WITHIN)
+		len = SEV_WITHIN;
 	for (size_t i = 0; i < len; i++) {
 		if (line[i] < 'C' || line[i] > 'W')
 			continue;
@@ -286,15 +566,18 @@ static size_t find_severity(const char *line, size_t len)
 	return NOMATCH;
 }
 
-static bool sg_build(const char *line, size_t len, char *out, size_t outlen,
+/* The prefix line's shape says, into out; false when the line has no
+ * severity or what was built does not match it. */
+static bool infer_line(const char *line, size_t len, char *out, size_t outlen,
 		unsigned *fields)
 {
+	/* A JSON document is not a prefixed line, whatever it quotes. */
+	if (len && line[0] == '{')
+		return false;
 	size_t end = find_severity(line, len);
-	if (end == NOMATCH)
+	if (end == NOMATCH || outlen == 0)
 		return false;
 	struct sugg g = { .out = out, .cap = outlen };
-	if (outlen == 0)
-		return false;
 	out[0] = '\0';
 	for (size_t i = 0; i < end;) {
 		size_t n = sg_piece(&g, line, i, end);
@@ -313,31 +596,139 @@ static bool sg_build(const char *line, size_t len, char *out, size_t outlen,
 	return ok;
 }
 
+/* ---- the inferred candidates ---- */
+
+struct inferred {
+	char spec[MAX_INFERRED][SPEC_MAX];
+	unsigned n;
+};
+
+static void infer_add(struct inferred *in, const char *spec)
+{
+	for (unsigned k = 0; k < in->n; k++)
+		if (strcmp(in->spec[k], spec) == 0)
+			return;
+	if (in->n < MAX_INFERRED && strlen(spec) < SPEC_MAX)
+		memcpy(in->spec[in->n++], spec, strlen(spec) + 1);
+}
+
+/* Each sampled line's prefix; then, where one extends another ("%m [%p] "
+ * from the postmaster, "%m [%p] [user=%u,db=%d] " from a session), the
+ * %q form that explains both. */
+static void infer_all(const struct sample *sm, struct inferred *in)
+{
+	char spec[SPEC_MAX];
+	unsigned fields;
+	in->n = 0;
+	for (unsigned i = 0; i < sm->n; i++)
+		if (infer_line(sm->line[i].ptr, sm->line[i].len, spec, sizeof(spec),
+				&fields))
+			infer_add(in, spec);
+	unsigned n = in->n;
+	for (unsigned a = 0; a < n; a++) {
+		size_t al = strlen(in->spec[a]);
+		for (unsigned b = 0; b < n; b++) {
+			const char *sb = in->spec[b];
+			if (a == b || strncmp(sb, in->spec[a], al) != 0 || !sb[al]
+					|| strstr(sb, "%q"))
+				continue;
+			int w = snprintf(spec, sizeof(spec), "%.*s%%q%s", (int)al, sb, sb + al);
+			if (w > 0 && (size_t)w < sizeof(spec))
+				infer_add(in, spec);
+		}
+	}
+}
+
+/* Whether an inferred prefix may be detected: its literal text holds no
+ * word but keys ("user=", "sql_error_code = ") and pgBadger's "[%l-1]".
+ * Any other word or number was copied from the line it came from (a host
+ * name, a pid the shapes did not place), and one line proves nothing; it
+ * is still good enough for a suggestion. */
+static bool inferred_ok(const char *spec)
+{
+	for (size_t i = 0; spec[i];) {
+		if (spec[i] == '%') {
+			i += spec[i + 1] ? 2 : 1;
+			continue;
+		}
+		if (!is_alpha(spec[i]) && !is_digit(spec[i])) {
+			i++;
+			continue;
+		}
+		size_t w = i;
+		while (is_alpha(spec[w]) || is_digit(spec[w]) || spec[w] == '_')
+			w++;
+		bool key = spec[w] == '=' || (spec[w] == ' ' && spec[w + 1] == '=');
+		bool line_one = w - i == 1 && spec[i] == '1' && i >= 3
+			&& memcmp(spec + i - 3, "%l-", 3) == 0;
+		if (!key && !line_one)
+			return false;
+		i = w;
+	}
+	return true;
+}
+
+/* ---- detection ---- */
+
+const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
+		unsigned *tried)
+{
+	static _Thread_local char found[SPEC_MAX];
+	struct sample sm;
+	struct inferred in;
+	struct score best = { 0, 0 };
+	const char *spec = NULL;
+
+	take_sample(buf, len, &sm);
+	infer_all(&sm, &in);
+	/* The table first: an inferred prefix replaces a table one only
+	 * when it explains more. */
+	for (size_t c = 0; c < ARRAY_SIZE(candidates); c++) {
+		struct score sc = score_spec(candidates[c], &sm);
+		if (sc.lines && better(sc, best)) {
+			best = sc;
+			spec = candidates[c];
+		}
+	}
+	for (unsigned k = 0; k < in.n; k++) {
+		if (!inferred_ok(in.spec[k]))
+			continue;
+		struct score sc = score_spec(in.spec[k], &sm);
+		if (sc.lines && better(sc, best)) {
+			best = sc;
+			spec = in.spec[k];
+		}
+	}
+	if (matched)
+		*matched = best.lines;
+	if (tried)
+		*tried = sm.n;
+	if (!spec || 2 * best.lines < sm.n)
+		return NULL;
+	memmove(found, spec, strlen(spec) + 1);
+	return found;
+}
+
+/* ---- suggestion ---- */
+
 bool prefix_suggest(const char *buf, size_t len, char *out, size_t outlen)
 {
-	char cand[512];
-	unsigned best = 0, n = 0;
-	bool found = false;
-	const char *s = buf, *end = buf + len;
+	struct sample sm;
+	struct inferred in;
+	struct score best = { 0, 0 };
+	const char *spec = NULL;
 
-	while (s < end && n < DETECT_LINES) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *e = nl ? nl : end;
-		size_t l = (size_t)(e - s);
-		if (l && s[l - 1] == '\r')
-			l--;
-		if (l && s[0] != '\t') {
-			unsigned fields = 0;
-			n++;
-			if (sg_build(s, l, cand, sizeof(cand), &fields)
-					&& (!found || fields > best)
-					&& strlen(cand) < outlen) {
-				memcpy(out, cand, strlen(cand) + 1);
-				best = fields;
-				found = true;
-			}
+	take_sample(buf, len, &sm);
+	infer_all(&sm, &in);
+	for (unsigned k = 0; k < in.n; k++) {
+		struct score sc = score_spec(in.spec[k], &sm);
+		if (!spec || better(sc, best)) {
+			best = sc;
+			spec = in.spec[k];
 		}
-		s = nl ? nl + 1 : end;
 	}
-	return found;
+	if (!spec || strlen(spec) >= outlen)
+		return false;
+	memcpy(out, spec, strlen(spec) + 1);
+	return true;
 }
