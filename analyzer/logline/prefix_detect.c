@@ -212,7 +212,7 @@ struct sugg {
 	size_t cap, n;
 	bool overflow;
 	unsigned fields;
-	bool have_p;
+	bool have_p, have_l;
 };
 
 static void sg_put(struct sugg *g, const char *s, size_t n)
@@ -232,6 +232,8 @@ static void sg_field(struct sugg *g, const char *esc)
 	g->fields++;
 	if (strstr(esc, "%p"))
 		g->have_p = true;
+	if (strstr(esc, "%l"))
+		g->have_l = true;
 }
 
 static void sg_lit(struct sugg *g, char c)
@@ -246,7 +248,8 @@ static bool word_start(const char *s, size_t i)
 {
 	return i == 0 || s[i - 1] == ' ' || s[i - 1] == ',' || s[i - 1] == ':'
 		|| s[i - 1] == '[' || s[i - 1] == '(' || s[i - 1] == '<'
-		|| s[i - 1] == '"' || s[i - 1] == '|';
+		|| s[i - 1] == '"' || s[i - 1] == '|' || s[i - 1] == ']'
+		|| s[i - 1] == '-';
 }
 
 /* A byte that may follow a whole value: not part of a longer word. */
@@ -363,6 +366,26 @@ static size_t addr_shape(const char *t, size_t avail)
 			if (!is_digit(t[i]) && t[i] != '.')
 				return 0;
 	return n;
+}
+
+/* The backend types %b writes (pg_stat_activity.backend_type). */
+static size_t backend_type_shape(const char *t, size_t avail)
+{
+	static const char *const types[] = {
+		"client backend", "autovacuum worker", "autovacuum launcher",
+		"background writer", "background worker", "checkpointer",
+		"walwriter", "walsender", "walreceiver", "walsummarizer",
+		"startup", "archiver", "postmaster", "logical replication launcher",
+		"logical replication worker", "parallel worker",
+		"standalone backend", "slotsync worker", "io worker",
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(types); k++) {
+		size_t n = strlen(types[k]);
+		if (n <= avail && memcmp(t, types[k], n) == 0 && value_end(t, n, avail)
+				&& (n == avail || t[n] != ' ' || n + 1 == avail))
+			return n;
+	}
+	return 0;
 }
 
 /* Case-insensitive: whether key holds word. */
@@ -540,11 +563,16 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 		sg_field(g, "%h");
 		return n;
 	}
-	/* A lone number: the process id, when none was seen. */
+	if ((n = backend_type_shape(t, avail))) {
+		sg_field(g, "%b");
+		return n;
+	}
+	/* A lone number: the process id, then the line number. */
 	n = count_digits(t, avail);
-	if (n && n <= 7 && !g->have_p && n < avail
-			&& (t[n] == ' ' || t[n] == ']' || t[n] == ':' || t[n] == ',')) {
-		sg_field(g, "%p");
+	if (n && n <= 7 && !(g->have_p && g->have_l) && n < avail
+			&& (t[n] == ' ' || t[n] == ']' || t[n] == ':' || t[n] == ','
+				|| t[n] == '-' || t[n] == '|')) {
+		sg_field(g, g->have_p ? "%l" : "%p");
 		return n;
 	}
 	return 0;
@@ -707,6 +735,14 @@ const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
 		return NULL;
 	memmove(found, spec, strlen(spec) + 1);
 	return found;
+}
+
+bool prefix_fits(const char *spec, const char *buf, size_t len)
+{
+	struct sample sm;
+	take_sample(buf, len, &sm);
+	struct score sc = score_spec(spec, &sm);
+	return sc.lines && 2 * sc.lines >= sm.n;
 }
 
 /* ---- suggestion ---- */
