@@ -461,9 +461,11 @@ static size_t sg_pair(struct sugg *g, const char *t, size_t avail)
 		if (!q)
 			return 0;
 		e = (size_t)(q - t);
+	} else if (avail - v >= 9 && memcmp(t + v, "[unknown]", 9) == 0) {
+		e = v + 9;
 	} else {
 		while (e < avail && t[e] != ',' && t[e] != ' ' && t[e] != ']'
-				&& t[e] != ')')
+				&& t[e] != ')' && t[e] != '|')
 			e++;
 	}
 	const char *esc = pair_escape(t, k, t + v, e - v);
@@ -565,6 +567,13 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 	}
 	if ((n = backend_type_shape(t, avail))) {
 		sg_field(g, "%b");
+		return n;
+	}
+	/* A query id: 64 bits, signed, rarely short but 0. */
+	n = avail && t[0] == '-';
+	n += count_digits(t + n, avail - n);
+	if (n >= 8 && value_end(t, n, avail)) {
+		sg_field(g, "%Q");
 		return n;
 	}
 	/* A lone number: the process id, then the line number. */

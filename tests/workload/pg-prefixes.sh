@@ -38,7 +38,7 @@ finish() {
 trap finish EXIT
 [ "$(id -u)" != 0 ] || chown postgres "$work"
 
-run_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust >/dev/null
+run_pg "$pgbin/initdb" --no-sync -D "$work/data" -U postgres -A trust >/dev/null
 cat >>"$work/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $port
@@ -50,6 +50,7 @@ log_min_duration_statement = 0
 log_connections = on
 log_disconnections = on
 compute_query_id = on
+fsync = off
 CONF
 run_pg "$pgbin/pg_ctl" -D "$work/data" -w -l "$work/server.log" start >/dev/null
 
