@@ -428,7 +428,10 @@ static const char *pair_escape(const char *key, size_t kl, const char *v,
 		return key_has(key, kl, "start") ? "%s" : esc;
 	if (vl && session_shape(v, vl) == vl)
 		return "%c";
-	if (vl && remote_shape(v, vl) == vl)
+	/* "[local]" is what %h and %r both write for a socket: the key
+	 * decides. */
+	if (vl && remote_shape(v, vl) == vl
+			&& !(vl == 7 && (key_has(key, kl, "host") || key_has(key, kl, "client"))))
 		return "%r";
 	if (vl && vxid_shape(v, vl) == vl)
 		return "%v";
@@ -463,6 +466,8 @@ static size_t sg_pair(struct sugg *g, const char *t, size_t avail)
 		e = (size_t)(q - t);
 	} else if (avail - v >= 9 && memcmp(t + v, "[unknown]", 9) == 0) {
 		e = v + 9;
+	} else if (avail - v >= 7 && memcmp(t + v, "[local]", 7) == 0) {
+		e = v + 7;
 	} else {
 		while (e < avail && t[e] != ',' && t[e] != ' ' && t[e] != ']'
 				&& t[e] != ')' && t[e] != '|')
