@@ -439,6 +439,10 @@ static const struct {
 	  " sql_error_code = 22012 time_ms = \"2026-12-06 00:32:04.883 UTC\" pid=\"14389\" proc_start_time=\"2026-12-06 00:32:04 UTC\" session_id=\"6b14ad04.3835\" vtid=\"3/272\" tid=\"0\" log_line=\"4\" database=\"shop\" connection_source=\"[local]\" user=\"alice\" application_name=\"web\" ERROR:  division by zero\n",
 	  " sql_error_code = %e time_ms = \"%m\" pid=\"%p\" proc_start_time=\"%s\" session_id=\"%c\" vtid=\"%v\" tid=\"%x\" log_line=\"%l\" %qdatabase=\"%d\" connection_source=\"%r\" user=\"%u\" application_name=\"%a\" ", 2, 2 },
 	{ " sql_error_code = 28000 FATAL:  no pg_hba.conf entry\n", " sql_error_code = %e ", 1, 1 },
+	/* Cloud SQL's IAM roles are e-mail addresses: still names. */
+	{ "2024-01-15 10:00:00.123 UTC [77]: [3-1] db=shop,user=alice@example.com LOG:  x\n"
+	  "2024-01-15 10:00:01.123 UTC [78]: [1-1] db=,user= LOG:  checkpoint starting: time\n",
+	  "%m [%p]: [%l-1] db=%d,user=%u ", 2, 2 },
 	/* A host name copied from one line is no prefix to detect. */
 	{ "myhost|2026-11-22 13:45:43 UTC|42|LOG:  x\n", NULL, 0, 1 },
 	{ "hello\nworld\n", NULL, 0, 2 },

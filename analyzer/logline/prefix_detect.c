@@ -152,9 +152,9 @@ static bool is_unknown(struct slice s)
 }
 
 /* Whether s reads as a role, database or application name: the server
- * writes those verbatim, but a value holding a space (roles and
- * databases), '=', '@', quotes or brackets is the rest of a prefix the
- * candidate did not explain. */
+ * writes those verbatim, but a value holding a space or brackets (roles
+ * and databases), '=' or quotes is the rest of a prefix the candidate did
+ * not explain. '@' is fine: Cloud SQL's IAM roles are e-mail addresses. */
 static bool name_like(struct slice s, bool app)
 {
 	if (is_unknown(s))
@@ -165,7 +165,7 @@ static bool name_like(struct slice s, bool app)
 		char c = s.ptr[i];
 		if (c == '=' || c == '"')
 			return false;
-		if (!app && (c == ' ' || c == '@' || c == '[' || c == ']'))
+		if (!app && (c == ' ' || c == '[' || c == ']'))
 			return false;
 	}
 	return true;
