@@ -281,6 +281,30 @@ START_TEST(test_suggestion_reads_the_log)
 }
 END_TEST
 
+/* The events fixtures, written by a real server with a %e before %q
+ * (tests/data/events/make-events.sh): detected as written, where only
+ * Debian's prefix was found before and every line but the postmaster's
+ * skipped. */
+START_TEST(test_events_fixtures)
+{
+	static const char *const files[] = { "tests/data/events/events.log",
+		"tests/data/events/events-more.log" };
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char *path = tu_data_path("prefix_live: events_fixtures", files[i]);
+		ck_assert_ptr_nonnull(path);
+		char *text = tu_slurp(path);
+		ck_assert_ptr_nonnull(text);
+		unsigned matched, tried;
+		const char *spec = prefix_detect(text, strlen(text), &matched, &tried);
+		ck_assert_msg(spec && strcmp(spec, "%m [%p] %e %q%u@%d/%a ") == 0,
+			"%s: detected '%s'", files[i], spec ? spec : "(none)");
+		ck_assert_uint_eq(matched, tried);
+		free(text);
+		free(path);
+	}
+}
+END_TEST
+
 Suite *suite_prefix_live(void);
 Suite *suite_prefix_live(void)
 {
@@ -291,6 +315,9 @@ Suite *suite_prefix_live(void)
 	tcase_add_loop_test(tc, test_detected_reads_as_given, 0, (int)ARRAY_SIZE(live));
 	tcase_add_test(tc, test_given_prefix_means_stderr);
 	tcase_add_test(tc, test_suggestion_reads_the_log);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fixtures");
+	tcase_add_test(tc, test_events_fixtures);
 	suite_add_tcase(s, tc);
 	return s;
 }
