@@ -518,6 +518,11 @@ static const struct {
 	{ "2026-12-06 00:31:50 UTC-6b14ad04.3835-LOG:  x\n", "%t-%c-" },
 	{ "2026-12-06 00:31:50.885 UTC [34][autovacuum worker][3/5] LOG:  x\n", "%m [%p][%b][%v] " },
 	{ "2026-12-06 00:31:50 UTC 10.1.2.3 [34] LOG:  x\n", "%t %h [%p] " },
+	{ "2026-12-06 00:31:50 UTC [34] bob@shop fe80::1 LOG:  x\n", "%t [%p] %u@%d %h " },
+	{ "2024-01-15 10:00:00.123 UTC 4242 appli=76ae1c2b user=bob LOG:  x\n",
+	  "%m %p appli=%a user=%u " },
+	{ "2024-01-15 10:00:00 UTC [4242] 65a502d0.1f4 LOG:  x\n", "%t [%p] %c " },
+	{ "1705312800.123 [4242] bob@shop LOG:  x\n", "%n [%p] %q%u@%d " },
 	{ "LOG:  x\n", "" },
 	/* JSON quoting a severity is no prefixed line. */
 	{ "{\"timestamp\":\"2026-12-06 00:31:50.885 UTC\",\"message\":\"x ERROR:  y\"}\n", NULL },

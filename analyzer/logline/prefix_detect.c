@@ -359,7 +359,10 @@ static size_t addr_shape(const char *t, size_t avail)
 		colons -= t[n - 1] == ':';
 		n--;
 	}
-	if (!value_end(t, n, avail) || (dots != 3 && colons < 2))
+	/* IPv6 shortened ("::1") or in full (seven colons); "10:00:00" is
+	 * a time. */
+	bool v6 = colons >= 7 || (colons >= 2 && memmem(t, n, "::", 2));
+	if (!value_end(t, n, avail) || (dots != 3 && !v6))
 		return 0;
 	if (dots == 3)
 		for (size_t i = 0; i < n; i++)
@@ -573,6 +576,15 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 	if ((n = backend_type_shape(t, avail))) {
 		sg_field(g, "%b");
 		return n;
+	}
+	/* An epoch time stamp with milliseconds (%n). */
+	n = count_digits(t, avail);
+	if (n >= 9 && n <= 11 && n + 1 < avail && t[n] == '.' && is_digit(t[n + 1])) {
+		size_t f = count_digits(t + n + 1, avail - n - 1);
+		if (value_end(t, n + 1 + f, avail)) {
+			sg_field(g, "%n");
+			return n + 1 + f;
+		}
 	}
 	/* A query id: 64 bits, signed, rarely short but 0. */
 	n = avail && t[0] == '-';
