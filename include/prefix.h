@@ -109,20 +109,34 @@ unsigned long prefix_memo_hits(const struct prefix_memo *m);
  * "+03:10.0.0.1(...)"). */
 size_t prefix_zone_len(const char *s, size_t len, char next);
 
-/* Tries the common prefixes (Debian, RDS, pgBadger's, ...) on up to the
- * first 200 non-empty lines of buf that do not start with a tab. Returns
- * the best one's spec (a static string) when it matches at least half of
- * those lines, else NULL; ties go to the candidate whose matches carried
- * more fields. *matched / *tried report that score (either may be NULL). */
+/* Finds the log_line_prefix of the log whose first bytes are buf, from
+ * up to its first 200 non-empty lines that do not start with a tab. The
+ * candidates are the common prefixes (Debian, RDS, Azure, Heroku,
+ * pgBadger's and pganalyze's, ...) and the ones the lines' shapes suggest
+ * (see prefix_suggest()); a line counts for a candidate when it matches
+ * with a user, database and application that look like names. Returns the
+ * candidate explaining the most lines, ties going to the one whose matches
+ * carried more fields, then to the table; NULL when it explains fewer than
+ * half of them. The string is static or thread-local: it stays valid
+ * until the thread's next call. *matched / *tried report that score
+ * (either may be NULL). */
 const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
 		unsigned *tried);
 
-/* When detection fails: builds a --prefix suggestion from the first 200
- * lines of buf (timestamps become %m or %t, "[digits]" [%p], "user=x"
- * user=%u, "x@y" %u@%d, "host(port)" %r, ...). Of the lines with a
- * severity keyword, the one giving the most escapes wins; the suggestion
- * always compiles and matches that line. Writes it NUL-terminated to out.
- * Returns false when no line looks like a log record at all. */
+/* Whether spec (a --prefix) explains at least half of the first 200
+ * non-empty lines of buf that do not start with a tab, and at least one.
+ * False when spec does not compile. */
+bool prefix_fits(const char *spec, const char *buf, size_t len);
+
+/* When detection fails: a --prefix suggestion built from the shapes of
+ * the first 200 lines' fields, not their values (time stamps become %m or
+ * %t, "[digits]" [%p], "user=x" user=%u, x="..." by its key's words or
+ * its value's shape, "x@y" %u@%d, "host(port)" %r, an address %h, a
+ * SQLSTATE %e, a session id %c, ...), with %q where the postmaster's
+ * lines stop; of those built, the one explaining the most lines. It
+ * always compiles and matches the line it came from. Writes it
+ * NUL-terminated to out. Returns false when no line looks like a log
+ * record at all, or the suggestion does not fit in outlen. */
 bool prefix_suggest(const char *buf, size_t len, char *out, size_t outlen);
 
 #endif

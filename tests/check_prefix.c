@@ -408,9 +408,43 @@ static const struct {
 	{ "< 2024-01-15 10:00:00.123 UTC >LOG:  x\n", "< %m >", 1, 1 },
 	{ "2024-01-15 10:00:00 UTC LOG:  x\r\n2024-01-15 10:00:00 UTC ERROR:  y\r\n", "%t ", 2, 2 },
 	{ "2024-01-15 10:00:00.123 UTC bob shop [77] LOG:  x\n", "%m %u %d [%p] ", 1, 1 },
+	/* Postmaster and session lines: no table entry explains both, the
+	 * %q form inferred from them does. */
 	{ "2024-01-15 10:00:00.123 UTC [77] LOG:  x\n"
 	  "2024-01-15 10:00:00.123 UTC [77] user=u,db=d LOG:  x\n",
-	  "%m [%p] user=%u,db=%d ", 1, 2 },
+	  "%m [%p] %quser=%u,db=%d ", 2, 2 },
+	/* Lines a real PostgreSQL 15 wrote (tests/workload/pg-prefixes.sh).
+	 * compute_query_id = on, '%m [%p] [queryid=%Q] %q%u@%d ': Debian's
+	 * prefix fits the session lines with the user "[queryid=...]
+	 * [unknown]", which is not a name; the prefix the lines spell out
+	 * explains them all. */
+	{ "2026-12-06 00:31:49.151 UTC [13295] [queryid=0] [unknown]@[unknown] LOG:  connection received: host=127.0.0.1 port=47808\n"
+	  "2026-12-06 00:31:49.182 UTC [13295] [queryid=2424940597520090544] bob@appdb LOG:  connection authorized: user=bob database=appdb application_name=report job\n"
+	  "2026-12-06 00:31:49.195 UTC [13298] [queryid=0] [unknown]@[unknown] LOG:  connection received: host=[local]\n"
+	  "2026-12-06 00:31:49.547 UTC [13203] [queryid=0] LOG:  received SIGHUP, reloading configuration files\n",
+	  "%m [%p] [queryid=%Q] %q%u@%d ", 4, 4 },
+	/* '%m [%p] %e: db=%d,user=%u,app=%a,client=%h ' */
+	{ "2026-12-06 00:31:50.123 UTC [13387] 00000: db=[unknown],user=[unknown],app=[unknown],client=[local] LOG:  connection received: host=[local]\n"
+	  "2026-12-06 00:31:50.128 UTC [13387] 00000: db=nodb,user=alice,app=[unknown],client=[local] LOG:  connection authorized: user=alice database=nodb application_name=web\n"
+	  "2026-12-06 00:31:50.128 UTC [13387] 3D000: db=nodb,user=alice,app=[unknown],client=[local] FATAL:  database \"nodb\" does not exist\n"
+	  "2026-12-06 00:31:50.228 UTC [13390] 22012: db=shop,user=alice,app=web,client=[local] ERROR:  division by zero\n",
+	  "%m [%p] %e: db=%d,user=%u,app=%a,client=%h ", 4, 4 },
+	/* pganalyze's recommended '%m [%p] %q[user=%u,db=%d,app=%a] ' */
+	{ "2026-12-06 00:31:50.879 UTC [13435] [user=[unknown],db=[unknown],app=[unknown]] LOG:  connection received: host=[local]\n"
+	  "2026-12-06 00:31:50.885 UTC [13435] [user=alice,db=nodb,app=[unknown]] LOG:  connection authorized: user=alice database=nodb application_name=web\n"
+	  "2026-12-06 00:31:50.890 UTC [13203] LOG:  received SIGHUP, reloading configuration files\n",
+	  "%m [%p] %q[user=%u,db=%d,app=%a] ", 3, 3 },
+	/* Heroku's, no time stamp before the SQLSTATE. */
+	{ " sql_error_code = 00000 time_ms = \"2026-12-06 00:32:04.853 UTC\" pid=\"14389\" proc_start_time=\"2026-12-06 00:32:04 UTC\" session_id=\"6b14ad04.3835\" vtid=\"\" tid=\"0\" log_line=\"1\" database=\"[unknown]\" connection_source=\"[local]\" user=\"[unknown]\" application_name=\"[unknown]\" LOG:  connection received: host=[local]\n"
+	  " sql_error_code = 22012 time_ms = \"2026-12-06 00:32:04.883 UTC\" pid=\"14389\" proc_start_time=\"2026-12-06 00:32:04 UTC\" session_id=\"6b14ad04.3835\" vtid=\"3/272\" tid=\"0\" log_line=\"4\" database=\"shop\" connection_source=\"[local]\" user=\"alice\" application_name=\"web\" ERROR:  division by zero\n",
+	  " sql_error_code = %e time_ms = \"%m\" pid=\"%p\" proc_start_time=\"%s\" session_id=\"%c\" vtid=\"%v\" tid=\"%x\" log_line=\"%l\" %qdatabase=\"%d\" connection_source=\"%r\" user=\"%u\" application_name=\"%a\" ", 2, 2 },
+	{ " sql_error_code = 28000 FATAL:  no pg_hba.conf entry\n", " sql_error_code = %e ", 1, 1 },
+	/* Cloud SQL's IAM roles are e-mail addresses: still names. */
+	{ "2024-01-15 10:00:00.123 UTC [77]: [3-1] db=shop,user=alice@example.com LOG:  x\n"
+	  "2024-01-15 10:00:01.123 UTC [78]: [1-1] db=,user= LOG:  checkpoint starting: time\n",
+	  "%m [%p]: [%l-1] db=%d,user=%u ", 2, 2 },
+	/* A host name copied from one line is no prefix to detect. */
+	{ "myhost|2026-11-22 13:45:43 UTC|42|LOG:  x\n", NULL, 0, 1 },
 	{ "hello\nworld\n", NULL, 0, 2 },
 	{ "2024-01-15 10:00:00 UTC LOG:  x\nno\nno\nno\n", NULL, 1, 4 },
 	{ "", NULL, 0, 0 },
@@ -469,7 +503,29 @@ static const struct {
 	{ "[2024-01-15 10:00:00.123 UTC] pid=77 LOG:  x\n", "[%m] pid=%p " },
 	{ "2024-01-15 10:00:00 UTC [77] [bob@shop] 50% LOG:  x\n", "%t [%p] [%u@%d] 50%% " },
 	{ "2015-03-01 10:00:00 CET [1234-1] postgres@shop LOG:  x\n", "%t [%p-%l] %q%u@%d " },
+	/* From the shapes of the fields, not their values (lines a real
+	 * server wrote). */
+	{ "2026-12-06 00:31:50.128 UTC [13387] 3D000: db=nodb,user=alice,app=[unknown],client=[local] FATAL:  database \"nodb\" does not exist\n",
+	  "%m [%p] %e: db=%d,user=%u,app=%a,client=%h " },
+	{ "2026-12-06 00:31:49.182 UTC [13295] [queryid=2424940597520090544] bob@appdb LOG:  connection authorized: user=bob\n",
+	  "%m [%p] [queryid=%Q] %q%u@%d " },
+	{ " sql_error_code = 22012 time_ms = \"2026-12-06 00:32:04.883 UTC\" pid=\"14389\" proc_start_time=\"2026-12-06 00:32:04 UTC\" session_id=\"6b14ad04.3835\" vtid=\"3/272\" tid=\"0\" log_line=\"4\" database=\"shop\" connection_source=\"[local]\" user=\"alice\" application_name=\"web\" ERROR:  division by zero\n",
+	  " sql_error_code = %e time_ms = \"%m\" pid=\"%p\" proc_start_time=\"%s\" session_id=\"%c\" vtid=\"%v\" tid=\"%x\" log_line=\"%l\" database=\"%d\" connection_source=\"%r\" user=\"%u\" application_name=\"%a\" " },
+	/* A postmaster line and a session line: the %q form of both. */
+	{ "2026-12-06 00:31:50.890 UTC [13203] LOG:  received SIGHUP, reloading configuration files\n"
+	  "2026-12-06 00:31:50.885 UTC [13435] [user=alice,db=nodb,app=[unknown]] LOG:  connection authorized: user=alice\n",
+	  "%m [%p] %q[user=%u,db=%d,app=%a] " },
+	{ "2026-12-06 00:31:50 UTC-6b14ad04.3835-LOG:  x\n", "%t-%c-" },
+	{ "2026-12-06 00:31:50.885 UTC [34][autovacuum worker][3/5] LOG:  x\n", "%m [%p][%b][%v] " },
+	{ "2026-12-06 00:31:50 UTC 10.1.2.3 [34] LOG:  x\n", "%t %h [%p] " },
+	{ "2026-12-06 00:31:50 UTC [34] bob@shop fe80::1 LOG:  x\n", "%t [%p] %u@%d %h " },
+	{ "2024-01-15 10:00:00.123 UTC 4242 appli=76ae1c2b user=bob LOG:  x\n",
+	  "%m %p appli=%a user=%u " },
+	{ "2024-01-15 10:00:00 UTC [4242] 65a502d0.1f4 LOG:  x\n", "%t [%p] %c " },
+	{ "1705312800.123 [4242] bob@shop LOG:  x\n", "%n [%p] %q%u@%d " },
 	{ "LOG:  x\n", "" },
+	/* JSON quoting a severity is no prefixed line. */
+	{ "{\"timestamp\":\"2026-12-06 00:31:50.885 UTC\",\"message\":\"x ERROR:  y\"}\n", NULL },
 	{ "pg_ctl: could not start server\nExamine the log output.\n", NULL },
 	{ "", NULL },
 };
@@ -493,6 +549,23 @@ START_TEST(test_suggest)
 	/* Too small a buffer: no suggestion rather than a cut one. */
 	if (want[0])
 		ck_assert(!prefix_suggest(buf, strlen(buf), out, 1));
+}
+END_TEST
+
+/* A --prefix fits an input when it explains half its first lines. */
+START_TEST(test_fits)
+{
+	static const char heroku[] =
+		" sql_error_code = 28000 FATAL:  no pg_hba.conf entry for host \"127.0.0.1\"\n"
+		" sql_error_code = 3D000 FATAL:  database \"nodb\" does not exist\n"
+		"\tcontinued\n";
+	ck_assert(prefix_fits(" sql_error_code = %e ", heroku, strlen(heroku)));
+	ck_assert(!prefix_fits("%m [%p] ", heroku, strlen(heroku)));
+	ck_assert(!prefix_fits("%y", heroku, strlen(heroku)));
+	ck_assert(!prefix_fits(" sql_error_code = %e ", "", 0));
+	static const char syslog[] =
+		"Nov 30 21:10:20 db postgres[77]: [3-1] LOG:  x\n";
+	ck_assert(!prefix_fits("[%l-1] ", syslog, strlen(syslog)));
 }
 END_TEST
 
@@ -654,6 +727,7 @@ Suite *suite_prefix(void)
 	tcase_add_loop_test(tc, test_detect, 0, N(detect_cases));
 	tcase_add_test(tc, test_detect_window);
 	tcase_add_loop_test(tc, test_suggest, 0, N(suggest_cases));
+	tcase_add_test(tc, test_fits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("limits");

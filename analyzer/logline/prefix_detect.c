@@ -1,45 +1,61 @@
 /* prefix_detect.c: finding a log's log_line_prefix from its first lines.
  *
- * prefix_detect() scores a table of the prefixes distributions and tools
- * set up on the lines; prefix_suggest() builds one from a line's shape
- * when none fits. Both only call the compiler and matcher (prefix.c,
- * prefix_match.c) through prefix.h. */
+ * Candidates come from two places: a table of the prefixes distributions,
+ * clouds and tools set up, and prefixes inferred from the sampled lines
+ * themselves (each line's text before its severity, read field by field by
+ * shape in prefix_infer.c: a time stamp is %m or %t, "[digits]" [%p],
+ * "user=x" user=%u, "x@y" %u@%d, "00000" %e, ...; a shorter inferred
+ * prefix that another one extends gives the %q form that explains both). Every candidate is then
+ * matched against the sample, and the one that explains the most lines
+ * wins, then the one whose matches carried the most fields. A line only
+ * counts when the user, database and application it yields look like
+ * names: "%m [%p] %q%u@%d " fits a "%m [%p] [queryid=%Q] %q%u@%d " line
+ * with the user "[queryid=12] postgres", which is no explanation of it.
+ * prefix_suggest() reports the best inferred prefix when none fits well
+ * enough. Both only call the compiler and matcher through prefix.h. */
+#include <stdio.h>
 #include <string.h>
 
 #include "prefix.h"
-#include "timeutil.h"
+#include "prefix_infer_int.h"
 
-#define NOMATCH ((size_t)-1)
+#define DETECT_LINES 200
+/* Distinct prefixes inferred from one sample, and their longest form. */
+#define MAX_INFERRED 24
+#define SPEC_MAX 512
+/* NAMEDATALEN - 1, doubled for builds that raise it. */
+#define NAME_MAX_LEN 128
 
-static inline bool is_digit(char c)
+/* ---- the sample ---- */
+
+/* The first DETECT_LINES non-empty lines that do not start with a tab
+ * (continuations carry no prefix). */
+struct sample {
+	struct slice line[DETECT_LINES];
+	unsigned n;
+};
+
+static void take_sample(const char *buf, size_t len, struct sample *sm)
 {
-	return c >= '0' && c <= '9';
+	const char *s = buf, *end = buf + len;
+	sm->n = 0;
+	while (s < end && sm->n < DETECT_LINES) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *e = nl ? nl : end;
+		size_t l = (size_t)(e - s);
+		if (l && s[l - 1] == '\r')
+			l--;
+		if (l && s[0] != '\t')
+			sm->line[sm->n++] = slice_make(s, l);
+		s = nl ? nl + 1 : end;
+	}
 }
 
-static inline bool is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+/* ---- the table ---- */
 
-static inline bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static size_t count_digits(const char *s, size_t avail)
-{
-	size_t n = 0;
-	while (n < avail && is_digit(s[n]))
-		n++;
-	return n;
-}
-
-/* ---- detection ---- */
-
-/* Most common first. Ties in lines matched go to the candidate whose
- * matches went through more fields (the more specific one), then to the
- * earlier one: a log whose first lines all come from the postmaster fits
- * every "%q" prefix equally, and then the distribution default wins. */
+/* Most common first: a log whose first lines all come from the postmaster
+ * fits every "%q" prefix equally, and then the distribution default
+ * wins. */
 static const char *const candidates[] = {
 	"%m [%p] %q%u@%d ",                     /* Debian/Ubuntu default */
 	"%m [%p] %q%u@%d/%a ",
@@ -70,274 +86,202 @@ static const char *const candidates[] = {
 	"< %m >",                               /* old Red Hat packages */
 	"%m %u %d [%p] ",
 	"%m [%p] %u@%d ",
+	/* The shapes the pganalyze collector reads (its recommended one
+	 * first). */
+	"%m [%p] %q[user=%u,db=%d,app=%a] ",
+	"%m [%p] %q[user=%u,db=%d,app=%a,host=%h] ",
+	"%m [%p][%v] : [%l-1] %q[app=%a] ",
+	"%m [%p][%b][%v][%x] %q[user=%u,db=%d,app=%a] ",
+	"%t [%p]: [%l-1] user=%u,db=%d - PG-%e ",
+	"%t [%p]: [%l-1] [trx_id=%x] user=%u,db=%d ",
+	"[%p]: [%l-1] db=%d,user=%u ",
+	"%m %r %u %a [%c] [%p] ",
+	"pid=%p,user=%u,db=%d,app=%a,client=%h ",
+	"user=%u,db=%d,app=%a,client=%h ",
+	"%p-%s-%c-%l-%h-%u-%d-%m ",
+	"%t [%p] %q%u@%d %h ",
+	" sql_error_code = %e ",                /* Heroku */
+	" sql_error_code = %e time_ms = \"%m\" pid=\"%p\" proc_start_time=\"%s\" "
+		"session_id=\"%c\" vtid=\"%v\" tid=\"%x\" log_line=\"%l\" "
+		"%qdatabase=\"%d\" connection_source=\"%r\" user=\"%u\" "
+		"application_name=\"%a\" ",
 	"%t ",
 	"%m ",
 };
 
-#define DETECT_LINES 200
+/* ---- scoring ---- */
+
+static bool is_unknown(struct slice s)
+{
+	return s.len == 9 && memcmp(s.ptr, "[unknown]", 9) == 0;
+}
+
+/* Whether s reads as a role, database or application name: the server
+ * writes those verbatim, but a value holding a space or brackets (roles
+ * and databases), '=' or quotes is the rest of a prefix the candidate did
+ * not explain. '@' is fine: Cloud SQL's IAM roles are e-mail addresses. */
+static bool name_like(struct slice s, bool app)
+{
+	if (is_unknown(s))
+		return true;
+	if (s.len > NAME_MAX_LEN)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.ptr[i];
+		if (c == '=' || c == '"')
+			return false;
+		if (!app && (c == ' ' || c == '[' || c == ']'))
+			return false;
+	}
+	return true;
+}
+
+static bool plausible(const struct prefix_fields *f)
+{
+	return name_like(f->user, false) && name_like(f->db, false)
+		&& name_like(f->app, true);
+}
+
+struct score {
+	unsigned lines;         /* lines explained */
+	unsigned long fields;   /* escapes those matches went through */
+};
+
+static struct score score_spec(const char *spec, const struct sample *sm)
+{
+	struct score sc = { 0, 0 };
+	struct prefix_fields f;
+	char err[128];
+	struct prefix *p = prefix_compile(spec, err, sizeof(err));
+	if (!p)
+		return sc;
+	for (unsigned i = 0; i < sm->n; i++)
+		if (prefix_match(p, sm->line[i].ptr, sm->line[i].len, &f)
+				&& plausible(&f)) {
+			sc.lines++;
+			sc.fields += f.nfields;
+		}
+	prefix_free(p);
+	return sc;
+}
+
+static bool better(struct score a, struct score b)
+{
+	return a.lines > b.lines || (a.lines == b.lines && a.fields > b.fields);
+}
+
+/* ---- the inferred candidates ---- */
+
+struct inferred {
+	char spec[MAX_INFERRED][SPEC_MAX];
+	unsigned n;
+};
+
+static void infer_add(struct inferred *in, const char *spec)
+{
+	for (unsigned k = 0; k < in->n; k++)
+		if (strcmp(in->spec[k], spec) == 0)
+			return;
+	if (in->n < MAX_INFERRED && strlen(spec) < SPEC_MAX)
+		memcpy(in->spec[in->n++], spec, strlen(spec) + 1);
+}
+
+/* Each sampled line's prefix; then, where one extends another ("%m [%p] "
+ * from the postmaster, "%m [%p] [user=%u,db=%d] " from a session), the
+ * %q form that explains both. */
+static void infer_all(const struct sample *sm, struct inferred *in)
+{
+	char spec[SPEC_MAX];
+	unsigned fields;
+	in->n = 0;
+	for (unsigned i = 0; i < sm->n; i++)
+		if (prefix_infer_line(sm->line[i].ptr, sm->line[i].len, spec, sizeof(spec),
+				&fields))
+			infer_add(in, spec);
+	unsigned n = in->n;
+	for (unsigned a = 0; a < n; a++) {
+		size_t al = strlen(in->spec[a]);
+		for (unsigned b = 0; b < n; b++) {
+			const char *sb = in->spec[b];
+			if (a == b || strncmp(sb, in->spec[a], al) != 0 || !sb[al]
+					|| strstr(sb, "%q"))
+				continue;
+			int w = snprintf(spec, sizeof(spec), "%.*s%%q%s", (int)al, sb, sb + al);
+			if (w > 0 && (size_t)w < sizeof(spec))
+				infer_add(in, spec);
+		}
+	}
+}
+
+/* ---- detection ---- */
 
 const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
 		unsigned *tried)
 {
-	enum { NC = ARRAY_SIZE(candidates) };
-	struct prefix *cp[NC];
-	unsigned score[NC] = { 0 };
-	unsigned long fields[NC] = { 0 };
-	struct prefix_fields f;
-	unsigned n = 0;
-	char err[128];
+	static _Thread_local char found[SPEC_MAX];
+	struct sample sm;
+	struct inferred in;
+	struct score best = { 0, 0 };
+	const char *spec = NULL;
 
-	for (size_t c = 0; c < NC; c++)
-		cp[c] = prefix_compile(candidates[c], err, sizeof(err));
-
-	const char *s = buf, *end = buf + len;
-	while (s < end && n < DETECT_LINES) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *e = nl ? nl : end;
-		size_t l = (size_t)(e - s);
-		if (l && s[l - 1] == '\r')
-			l--;
-		if (l && s[0] != '\t') {
-			n++;
-			for (size_t c = 0; c < NC; c++)
-				if (cp[c] && prefix_match(cp[c], s, l, &f)) {
-					score[c]++;
-					fields[c] += f.nfields;
-				}
+	take_sample(buf, len, &sm);
+	infer_all(&sm, &in);
+	/* The table first: an inferred prefix replaces a table one only
+	 * when it explains more. */
+	for (size_t c = 0; c < ARRAY_SIZE(candidates); c++) {
+		struct score sc = score_spec(candidates[c], &sm);
+		if (sc.lines && better(sc, best)) {
+			best = sc;
+			spec = candidates[c];
 		}
-		s = nl ? nl + 1 : end;
 	}
-
-	size_t best = NC;
-	for (size_t c = 0; c < NC; c++) {
-		if (!cp[c] || score[c] == 0)
+	for (unsigned k = 0; k < in.n; k++) {
+		if (!prefix_inferred_ok(in.spec[k]))
 			continue;
-		if (best == NC || score[c] > score[best]
-				|| (score[c] == score[best] && fields[c] > fields[best]))
-			best = c;
+		struct score sc = score_spec(in.spec[k], &sm);
+		if (sc.lines && better(sc, best)) {
+			best = sc;
+			spec = in.spec[k];
+		}
 	}
-	unsigned bs = best < NC ? score[best] : 0;
-	for (size_t c = 0; c < NC; c++)
-		prefix_free(cp[c]);
 	if (matched)
-		*matched = bs;
+		*matched = best.lines;
 	if (tried)
-		*tried = n;
-	if (best == NC || 2 * bs < n)
+		*tried = sm.n;
+	if (!spec || 2 * best.lines < sm.n)
 		return NULL;
-	return candidates[best];
+	memmove(found, spec, strlen(spec) + 1);
+	return found;
+}
+
+bool prefix_fits(const char *spec, const char *buf, size_t len)
+{
+	struct sample sm;
+	take_sample(buf, len, &sm);
+	struct score sc = score_spec(spec, &sm);
+	return sc.lines && 2 * sc.lines >= sm.n;
 }
 
 /* ---- suggestion ---- */
 
-struct sugg {
-	char *out;
-	size_t cap, n;
-	bool overflow;
-	unsigned fields;
-	bool have_p;
-};
-
-static void sg_put(struct sugg *g, const char *s, size_t n)
-{
-	if (g->n + n >= g->cap) {
-		g->overflow = true;
-		return;
-	}
-	memcpy(g->out + g->n, s, n);
-	g->n += n;
-	g->out[g->n] = '\0';
-}
-
-static void sg_field(struct sugg *g, const char *esc)
-{
-	sg_put(g, esc, strlen(esc));
-	g->fields++;
-}
-
-static void sg_lit(struct sugg *g, char c)
-{
-	if (c == '%')
-		sg_put(g, "%%", 2);
-	else
-		sg_put(g, &c, 1);
-}
-
-static bool word_start(const char *s, size_t i)
-{
-	return i == 0 || s[i - 1] == ' ' || s[i - 1] == ',' || s[i - 1] == ':'
-		|| s[i - 1] == '[' || s[i - 1] == '(' || s[i - 1] == '<';
-}
-
-static const struct {
-	const char *key, *esc;
-} sg_keys[] = {
-	{ "user=", "%u" }, { "usr=", "%u" }, { "db=", "%d" },
-	{ "database=", "%d" }, { "app=", "%a" }, { "application=", "%a" },
-	{ "client=", "%h" }, { "host=", "%h" }, { "remote=", "%r" },
-	{ "pid=", "%p" }, { "session=", "%c" }, { "sqlstate=", "%e" },
-	{ "xid=", "%x" }, { "vxid=", "%v" }, { "line=", "%l" },
-};
-
-/* One piece of the prefix text at s[i..end) turned into an escape;
- * returns its length, 0 when it is plain text. */
-static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
-{
-	const char *t = s + i;
-	size_t avail = end - i, n;
-	int64_t ms;
-
-	if ((i == 0 || !is_digit(s[i - 1]))
-			&& (n = ts_parse_wallclock(t, avail, &ms)) > 0
-			&& n < avail && t[n] == ' ') {
-		/* ':' as the next byte: "+03:" is taken as "+03" then ':'. */
-		size_t z = prefix_zone_len(t + n + 1, avail - n - 1, ':');
-		if (z) {
-			sg_field(g, n > 19 ? "%m" : "%t");
-			return n + 1 + z;
-		}
-	}
-	if (!word_start(s, i))
-		return 0;
-	if (t[0] == '[') {
-		size_t d = count_digits(t + 1, avail - 1);
-		if (d && 1 + d < avail && t[1 + d] == ']') {
-			sg_field(g, g->have_p ? "[%l" : "[%p");
-			sg_put(g, "]", 1);
-			g->have_p = true;
-			return d + 2;
-		}
-		if (d && 1 + d < avail && t[1 + d] == '-') {
-			size_t d2 = count_digits(t + 2 + d, avail - 2 - d);
-			if (d2 && 2 + d + d2 < avail && t[2 + d + d2] == ']') {
-				if (g->have_p) {
-					/* pgBadger's "[%l-1]": the "-1" is literal. */
-					sg_field(g, "[%l-");
-					sg_put(g, t + 2 + d, d2);
-				} else {
-					sg_field(g, "[%p-");
-					sg_field(g, "%l");
-				}
-				sg_put(g, "]", 1);
-				g->have_p = true;
-				return 3 + d + d2;
-			}
-		}
-		if (avail >= 7 && memcmp(t, "[local]", 7) == 0) {
-			sg_field(g, "%r");
-			return 7;
-		}
-	}
-	for (size_t k = 0; k < ARRAY_SIZE(sg_keys); k++) {
-		size_t kl = strlen(sg_keys[k].key);
-		if (avail < kl || memcmp(t, sg_keys[k].key, kl) != 0)
-			continue;
-		n = kl;
-		while (n < avail && t[n] != ',' && t[n] != ' ' && t[n] != ']')
-			n++;
-		sg_put(g, t, kl);
-		sg_field(g, sg_keys[k].esc);
-		return n;
-	}
-	/* "user@db", "user@db/app", "host(port)". A value may be
-	 * "[unknown]"; other brackets around the pair stay literal. */
-	n = 0;
-	while (n < avail && t[n] != ' ' && t[n] != ':' && t[n] != ',')
-		n++;
-	const char *at = memchr(t, '@', n);
-	if (at && t[0] == '[' && (n < 9 || memcmp(t, "[unknown]", 9) != 0))
-		return 0;
-	if (at && t[n - 1] == ']' && (n < 9 || memcmp(t + n - 9, "[unknown]", 9) != 0))
-		n--;
-	if (at) {
-		/* Followed by the severity: the postmaster's lines end before
-		 * it, as with Debian's "%q%u@%d". */
-		bool app = memchr(at, '/', n - (size_t)(at - t)) != NULL;
-		if (i + n + 1 == end && t[n] == ' ')
-			sg_put(g, "%q", 2);
-		sg_put(g, app ? "%u@%d/%a" : "%u@%d", app ? 8 : 5);
-		g->fields += app ? 3 : 2;
-		return n;
-	}
-	size_t h = 0;
-	while (h < avail && (is_hex(t[h]) || t[h] == '.' || t[h] == ':'))
-		h++;
-	if (h && h < avail && t[h] == '(') {
-		size_t d = count_digits(t + h + 1, avail - h - 1);
-		if (d && h + d + 1 < avail && t[h + d + 1] == ')') {
-			sg_field(g, "%r");
-			return h + d + 2;
-		}
-	}
-	return 0;
-}
-
-/* Where the severity starts in line, or NOMATCH. */
-static size_t find_severity(const char *line, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (line[i] < 'C' || line[i] > 'W')
-			continue;
-		if (i && (is_alpha(line[i - 1]) || is_digit(line[i - 1])))
-			continue;
-		if (severity_parse(line + i, len - i, NULL))
-			return i;
-	}
-	return NOMATCH;
-}
-
-static bool sg_build(const char *line, size_t len, char *out, size_t outlen,
-		unsigned *fields)
-{
-	size_t end = find_severity(line, len);
-	if (end == NOMATCH)
-		return false;
-	struct sugg g = { .out = out, .cap = outlen };
-	if (outlen == 0)
-		return false;
-	out[0] = '\0';
-	for (size_t i = 0; i < end;) {
-		size_t n = sg_piece(&g, line, i, end);
-		if (n == 0)
-			sg_lit(&g, line[i++]);
-		else
-			i += n;
-	}
-	if (g.overflow)
-		return false;
-	char err[128];
-	struct prefix *p = prefix_compile(out, err, sizeof(err));
-	bool ok = p && prefix_match(p, line, len, NULL);
-	prefix_free(p);
-	*fields = g.fields;
-	return ok;
-}
-
 bool prefix_suggest(const char *buf, size_t len, char *out, size_t outlen)
 {
-	char cand[512];
-	unsigned best = 0, n = 0;
-	bool found = false;
-	const char *s = buf, *end = buf + len;
+	struct sample sm;
+	struct inferred in;
+	struct score best = { 0, 0 };
+	const char *spec = NULL;
 
-	while (s < end && n < DETECT_LINES) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *e = nl ? nl : end;
-		size_t l = (size_t)(e - s);
-		if (l && s[l - 1] == '\r')
-			l--;
-		if (l && s[0] != '\t') {
-			unsigned fields = 0;
-			n++;
-			if (sg_build(s, l, cand, sizeof(cand), &fields)
-					&& (!found || fields > best)
-					&& strlen(cand) < outlen) {
-				memcpy(out, cand, strlen(cand) + 1);
-				best = fields;
-				found = true;
-			}
+	take_sample(buf, len, &sm);
+	infer_all(&sm, &in);
+	for (unsigned k = 0; k < in.n; k++) {
+		struct score sc = score_spec(in.spec[k], &sm);
+		if (!spec || better(sc, best)) {
+			best = sc;
+			spec = in.spec[k];
 		}
-		s = nl ? nl + 1 : end;
 	}
-	return found;
+	if (!spec || strlen(spec) >= outlen)
+		return false;
+	memcpy(out, spec, strlen(spec) + 1);
+	return true;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "filter.h"
+#include "prefix.h"
 #include "sink.h"
 #include "timeutil.h"
 #include "util.h"
@@ -55,6 +56,11 @@ const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
 		return NULL;
 	}
 	const struct parser *p = parser_detect(buf, len);
+	/* A --prefix means a stderr log, unless the content says otherwise:
+	 * it decides when the prefix does not fit (syslog, csvlog). */
+	const char *spec = cfg->popts.prefix;
+	if (spec && len && (!p || prefix_fits(spec, buf, len)))
+		p = parser_find("stderr");
 	if (len == 0 && lr_error(ctx->lr)) {
 		parse_problem(ctx, 0, "%s", lr_error(ctx->lr));
 		r->unreadable = r->truncated = true;
