@@ -133,13 +133,16 @@ json_t *tdoc_next(struct tdoc *d, uint64_t *line)
 	}
 }
 
-void tdoc_skip_bytes(struct tdoc *d, uint64_t n)
+uint64_t tdoc_skip_bytes(struct tdoc *d, uint64_t n)
 {
 	const char *line;
 	size_t len;
-	uint64_t got = 0;
-	while (d->line_mode && got < n && lr_next(d->ctx->lr, &line, &len))
+	uint64_t got = 0, lines = 0;
+	while (d->line_mode && got < n && lr_next(d->ctx->lr, &line, &len)) {
 		got += len + 1;
+		lines++;
+	}
+	return lines;
 }
 
 void tdoc_close(struct tdoc *d)
