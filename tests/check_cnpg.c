@@ -1,0 +1,262 @@
+/* check_cnpg.c: the cnpg parser (CloudNativePG's JSON log), on real
+ * server records.
+ *
+ * tests/data/cnpg/postgresql.cnpg.zst is the csvlog of the run in
+ * tests/data/forms wrapped in CloudNativePG's documented schema, with the
+ * instance manager's lines around it (tests/data/cnpg/make.py): its report
+ * must be the jsonlog and csvlog files' report. The buffers are rows of
+ * the same run in the forms CNPG wrote over its versions; malformed
+ * inputs are those lines cut or altered. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "parse_testutil.h"
+#include "parser.h"
+#include "testutil.h"
+
+/* ---- the whole run ---- */
+
+/* The JSON report of path (under the source tree) by the binary, without
+ * its inputs (which name the file and its format). */
+static char *report_of(const char *rel, const char *extra)
+{
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "'%s' report -q -j 1 %s -f json '%s/%s' 2>/dev/null", tu_bin(), extra,
+		tu_root(), rel);
+	int status;
+	char *out = tu_run(cmd, &status);
+	ck_assert_msg(status == 0, "%s: exit %d", cmd, status);
+	json_t *j = tu_report_json(out);
+	free(out);
+	json_object_del(j, "inputs");
+	return tu_json_text(j);
+}
+
+START_TEST(test_same_report)
+{
+	char *cnpg = report_of("tests/data/cnpg/postgresql.cnpg.zst", "");
+	static const char *const refs[] = { "tests/data/forms/postgresql.json.zst",
+		"tests/data/forms/postgresql.csv.zst" };
+	for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
+		char *ref = report_of(refs[i], "");
+		ck_assert_msg(strcmp(cnpg, ref) == 0, "the report differs from %s's at line %d",
+			refs[i], tu_first_diff_line(cnpg, ref));
+		free(ref);
+	}
+	/* The figures the README of the run names, so that an empty report
+	 * on both sides cannot pass. */
+	json_t *j = json_loads(cnpg, 0, NULL);
+	json_t *tot = json_object_get(j, "totals");
+	ck_assert_int_eq(json_integer_value(json_object_get(tot, "queries")), 24278);
+	ck_assert_int_eq(json_integer_value(json_object_get(tot, "fingerprints")), 42);
+	json_t *ev = json_object_get(j, "events");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ev, "temp_files"), "count")), 11);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(ev, "connections"), "total")), 25);
+	ck_assert_int_eq(json_array_size(json_object_get(ev, "errors")), 3);
+	json_decref(j);
+	free(cnpg);
+}
+END_TEST
+
+/* What became of the input: every postgres line a record, the instance
+ * manager's lines skipped, counted and named, no problem. */
+START_TEST(test_input_report)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/tests/data/cnpg/postgresql.cnpg.zst", tu_root());
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	const char *paths[] = { path };
+	struct analysis *a;
+	ck_assert_int_eq(analysis_run(&o, paths, 1, &a), ANALYSIS_OK);
+	const struct input_report *in = &a->inputs[0];
+	ck_assert_str_eq(in->format, "cnpg");
+	ck_assert_uint_eq(in->records, 48453);
+	ck_assert_uint_eq(in->skipped, 5);
+	ck_assert_uint_eq(in->nproblems, 0);
+	ck_assert_uint_eq(in->nnotes, 1);
+	ck_assert_str_eq(in->notes[0], "5 lines of other loggers than postgres skipped: "
+		"instance-manager 2, pg_controldata 1, wal-archive 2");
+	analysis_free(a);
+}
+END_TEST
+
+/* ---- forms of a line ---- */
+
+/* The run's first duration line, as CloudNativePG 1.24 writes it (empty
+ * values left out) and as the documentation's example of the first
+ * versions does (every key, empty ones ""). */
+#define REC_NEW "{\"log_time\":\"2026-11-22 14:17:11.004 UTC\",\"user_name\":\"postgres\"," \
+	"\"database_name\":\"postgres\",\"process_id\":\"3634\",\"connection_from\":\"[local]\"," \
+	"\"session_id\":\"6b02f966.e32\",\"session_line_num\":\"3\",\"command_tag\":\"CREATE DATABASE\"," \
+	"\"session_start_time\":\"2026-11-22 14:17:10 UTC\",\"virtual_transaction_id\":\"3/0\"," \
+	"\"transaction_id\":\"0\",\"error_severity\":\"LOG\",\"sql_state_code\":\"00000\"," \
+	"\"message\":\"duration: 61.087 ms  statement: CREATE DATABASE shop\"," \
+	"\"application_name\":\"psql\",\"backend_type\":\"client backend\",\"query_id\":\"-5218535329752333204\"}"
+#define REC_OLD "{\"log_time\":\"2026-11-22 14:17:11.004 UTC\",\"user_name\":\"postgres\"," \
+	"\"database_name\":\"postgres\",\"process_id\":\"3634\",\"connection_from\":\"[local]\"," \
+	"\"session_id\":\"6b02f966.e32\",\"session_line_num\":\"3\",\"command_tag\":\"CREATE DATABASE\"," \
+	"\"session_start_time\":\"2026-11-22 14:17:10 UTC\",\"virtual_transaction_id\":\"3/0\"," \
+	"\"transaction_id\":\"0\",\"error_severity\":\"LOG\",\"sql_state_code\":\"00000\"," \
+	"\"message\":\"duration: 61.087 ms  statement: CREATE DATABASE shop\",\"detail\":\"\"," \
+	"\"hint\":\"\",\"internal_query\":\"\",\"internal_query_pos\":\"\",\"context\":\"\",\"query\":\"\"," \
+	"\"query_pos\":\"\",\"location\":\"\",\"application_name\":\"psql\",\"backend_type\":\"client backend\"}"
+#define MANAGER "{\"level\":\"info\",\"ts\":\"2026-11-22T14:17:10.851000Z\",\"logger\":\"instance-manager\"," \
+	"\"msg\":\"starting up the PostgreSQL server\",\"logging_pod\":\"cluster-example-1\"}"
+
+static const struct form {
+	const char *name, *buf;
+	size_t records, skipped;
+} forms[] = {
+	{ "1.24", "{\"level\":\"info\",\"ts\":\"2026-11-22T14:17:11.004000Z\",\"logger\":\"postgres\","
+		"\"msg\":\"record\",\"logging_pod\":\"cluster-example-1\",\"record\":" REC_NEW "}\n", 1, 0 },
+	{ "1.17, every key", "{\"level\":\"info\",\"ts\":1795357031.004,\"logger\":\"postgres\","
+		"\"msg\":\"record\",\"logging_podName\":\"cluster-example-1\",\"record\":" REC_OLD "}\n", 1, 0 },
+	{ "first versions, no logger", "{\"level\":\"info\",\"ts\":1795357031.004,\"msg\":\"postgres\","
+		"\"record\":" REC_OLD "}\n", 1, 0 },
+	{ "instance manager first", MANAGER "\n" MANAGER "\n{\"level\":\"info\",\"ts\":\"2026-11-22T14:17:11.004000Z\","
+		"\"logger\":\"postgres\",\"msg\":\"record\",\"record\":" REC_NEW "}\n", 1, 2 },
+};
+
+START_TEST(test_forms)
+{
+	const struct form *t = &forms[_i];
+	struct driver_cfg cfg = { 0 };
+	struct run r;
+	run_text(&cfg, t->buf, strlen(t->buf), 0, REC_LOG_ENTRY, &r);
+	ck_assert_msg(strcmp(r.report.format, "cnpg") == 0, "%s: %s", t->name, r.report.format);
+	ck_assert_uint_eq(r.n, t->records);
+	ck_assert_uint_eq(r.report.skipped, t->skipped);
+	ck_assert_uint_eq(r.report.nproblems, 0);
+	const struct got *g = &r.g[0];
+	ck_assert_int_eq(g->ts_ms, 1795357031004LL);
+	ck_assert(g->tz_known);
+	ck_assert_int_eq(g->pid, 3634);
+	ck_assert_int_eq(g->leader_pid, -1);
+	ck_assert_int_eq(g->sev, SEV_LOG);
+	ck_assert_str_eq(g->s[S_USER], "postgres");
+	ck_assert_str_eq(g->s[S_DB], "postgres");
+	ck_assert_str_eq(g->s[S_APP], "psql");
+	ck_assert_str_eq(g->s[S_HOST], "[local]");
+	ck_assert_str_eq(g->s[S_SESSION], "6b02f966.e32");
+	ck_assert_str_eq(g->s[S_SQLSTATE], "00000");
+	ck_assert_str_eq(g->s[S_BACKEND], "client backend");
+	ck_assert_str_eq(g->s[S_MESSAGE], "duration: 61.087 ms  statement: CREATE DATABASE shop");
+	ck_assert_str_eq(g->s[S_STATEMENT], "");
+	run_free(&r);
+}
+END_TEST
+
+/* An error of the run, with its detail; its statement comes in "query". */
+START_TEST(test_error_fields)
+{
+	static const char buf[] = "{\"level\":\"info\",\"ts\":\"2026-11-22T14:17:19.448000Z\",\"logger\":\"postgres\","
+		"\"msg\":\"record\",\"record\":{\"log_time\":\"2026-11-22 14:17:19.448 UTC\",\"user_name\":\"postgres\","
+		"\"database_name\":\"shop\",\"process_id\":\"4426\",\"connection_from\":\"[local]\","
+		"\"session_id\":\"6b02f96f.114a\",\"session_line_num\":\"5\",\"command_tag\":\"INSERT\","
+		"\"session_start_time\":\"2026-11-22 14:17:19 UTC\",\"virtual_transaction_id\":\"3/171\","
+		"\"transaction_id\":\"786\",\"error_severity\":\"ERROR\",\"sql_state_code\":\"23505\","
+		"\"message\":\"duplicate key value violates unique constraint \\\"customers_pkey\\\"\","
+		"\"detail\":\"Key (id)=(1) already exists.\","
+		"\"query\":\"INSERT INTO customers (id, email) VALUES (1, 'dup@example.com');\","
+		"\"application_name\":\"psql\",\"backend_type\":\"client backend\","
+		"\"query_id\":\"-5750283046204643418\"}}\n";
+	struct driver_cfg cfg = { 0 };
+	struct run r;
+	run_text(&cfg, buf, strlen(buf), 0, REC_LOG_ENTRY, &r);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_int_eq(r.g[0].sev, SEV_ERROR);
+	ck_assert_str_eq(r.g[0].s[S_SQLSTATE], "23505");
+	ck_assert_str_eq(r.g[0].s[S_MESSAGE], "duplicate key value violates unique constraint \"customers_pkey\"");
+	ck_assert_str_eq(r.g[0].s[S_DETAIL], "Key (id)=(1) already exists.");
+	ck_assert_str_eq(r.g[0].s[S_STATEMENT], "INSERT INTO customers (id, email) VALUES (1, 'dup@example.com');");
+	ck_assert_str_eq(r.g[0].s[S_QUERY_ID], "-5750283046204643418");
+	run_free(&r);
+}
+END_TEST
+
+/* PostgreSQL's own jsonlog and CloudNativePG's are told apart. */
+START_TEST(test_probes)
+{
+	static const char jsonlog[] = "{\"timestamp\":\"2026-11-22 14:17:10.851 UTC\",\"pid\":3591,"
+		"\"error_severity\":\"LOG\",\"message\":\"starting\"}\n";
+	const char *cnpg = forms[0].buf;
+	ck_assert_str_eq(parser_detect(jsonlog, strlen(jsonlog))->id, "jsonlog");
+	ck_assert_str_eq(parser_detect(cnpg, strlen(cnpg))->id, "cnpg");
+	ck_assert_str_eq(parser_detect(MANAGER "\n", strlen(MANAGER) + 1)->id, "cnpg");
+	ck_assert_ptr_nonnull(parser_find("cnpg"));
+}
+END_TEST
+
+/* ---- errors ---- */
+
+static const struct bad {
+	const char *name, *buf;
+	uint64_t line;
+	const char *message;
+	size_t records;
+} bads[] = {
+	{ "a line cut short", MANAGER "\n{\"level\":\"info\",\"logger\":\"postgres\",\"msg\":\"record\","
+		"\"record\":{\"log_time\":\"2026-11-22 14:17:13.119 UTC\",\"mess\n"
+		"{\"level\":\"info\",\"logger\":\"postgres\",\"msg\":\"record\",\"record\":" REC_NEW "}\n",
+		2, "CloudNativePG line is not JSON", 1 },
+	{ "a postgres line without its record", "{\"level\":\"info\",\"logger\":\"postgres\",\"msg\":\"record\","
+		"\"record\":" REC_NEW "}\n{\"level\":\"error\",\"logger\":\"postgres\",\"msg\":\"cannot parse\"}\n",
+		2, "CloudNativePG postgres line without a record object", 1 },
+	{ "an array", MANAGER "\n[1,2]\n", 2, "CloudNativePG line is not a JSON object", 0 },
+};
+
+START_TEST(test_malformed)
+{
+	const struct bad *t = &bads[_i];
+	struct driver_cfg cfg = { 0 };
+	struct run r;
+	run_text(&cfg, t->buf, strlen(t->buf), 0, REC_LOG_ENTRY, &r);
+	ck_assert_str_eq(r.report.format, "cnpg");
+	ck_assert_msg(r.report.nproblems == 1, "%s: %llu problems", t->name,
+		(unsigned long long)r.report.nproblems);
+	ck_assert_msg(r.report.problems[0].line == t->line, "%s: line %llu", t->name,
+		(unsigned long long)r.report.problems[0].line);
+	ck_assert_msg(strstr(r.report.problems[0].message, t->message), "%s: %s", t->name,
+		r.report.problems[0].message);
+	ck_assert_uint_eq(r.n, t->records);
+	run_free(&r);
+}
+END_TEST
+
+/* Whole runs: the exit status says some input was malformed. */
+START_TEST(test_partial_status)
+{
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(bads[0].buf, NULL, &st);
+	ck_assert_int_eq(st, ANALYSIS_PARTIAL);
+	ck_assert_str_eq(a->inputs[0].format, "cnpg");
+	ck_assert_uint_eq(a->inputs[0].records, 1);
+	ck_assert_uint_eq(a->inputs[0].skipped, 2);
+	analysis_free(a);
+}
+END_TEST
+
+Suite *suite_cnpg(void);
+Suite *suite_cnpg(void)
+{
+	Suite *s = suite_create("cnpg");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_same_report);
+	tcase_add_test(tc, test_input_report);
+	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
+	tcase_add_test(tc, test_error_fields);
+	tcase_add_test(tc, test_probes);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_malformed, 0, (int)ARRAY_SIZE(bads));
+	tcase_add_test(tc, test_partial_status);
+	suite_add_tcase(s, tc);
+	return s;
+}
