@@ -14,9 +14,15 @@
  * line without a record object, or a line that is not JSON, is reported
  * with its line and skipped.
  *
- * Lines are decoded with jansson: the record is nested, which jsonlog's
- * hand scanner does not read. The object is kept until the next call, as
- * the entry's slices point into it. */
+ * Lines are read by a scanner of their own (below): decoding each with
+ * jansson cost 137,000 instructions a line, 16 times jsonlog's (2.31 G
+ * against 0.14 G for the same 16,875 records). It takes the outer
+ * object's logger and msg, skips its other values, and reads the record
+ * (a flat object of strings) into one slice per key pgsift uses; values
+ * with escapes are unescaped into a buffer the size of the line. A line
+ * it does not read for sure (a value that is not a string in the record,
+ * control characters, a syntax error) is decoded with jansson, which
+ * then also says what is wrong with it. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +39,38 @@ struct other_logger {
 	uint64_t lines;
 };
 
+/* The record's keys pgsift reads: csvlog's columns under CNPG's names. */
+#define CNPG_KEYS(X) \
+	X(C_LOG_TIME, "log_time") X(C_USER, "user_name") X(C_DB, "database_name") \
+	X(C_PID, "process_id") X(C_FROM, "connection_from") X(C_SESSION, "session_id") \
+	X(C_SEVERITY, "error_severity") X(C_SQLSTATE, "sql_state_code") \
+	X(C_MESSAGE, "message") X(C_DETAIL, "detail") X(C_HINT, "hint") \
+	X(C_INTERNAL_QUERY, "internal_query") X(C_CONTEXT, "context") X(C_QUERY, "query") \
+	X(C_APP, "application_name") X(C_BACKEND, "backend_type") \
+	X(C_LEADER_PID, "leader_pid") X(C_QUERY_ID, "query_id")
+
+#define X(id, name) id,
+enum cnpg_key { CNPG_KEYS(X) C_COUNT };
+#undef X
+#define X(id, name) name,
+static const char *const key_names[C_COUNT] = { CNPG_KEYS(X) };
+#undef X
+
+/* One line: its logger (or msg, in the first versions) and its record's
+ * values, empty when absent. */
+struct cnpg_line {
+	struct slice logger, msg;
+	bool has_logger, has_record;
+	struct slice v[C_COUNT];
+};
+
 struct cnpg_state {
 	struct parse_ctx *ctx;
-	json_t *cur;                    /* the line the last entry points into */
+	json_t *cur;                    /* the line the last entry points into,
+	                                 * when jansson read it */
+	char *buf;                      /* unescaped values of the scanned line */
+	size_t cap;
+	char num[C_COUNT][24];          /* integers jansson met, as text */
 	struct other_logger others[MAX_LOGGERS];
 	size_t nothers;
 	/* The last zone resolved. */
@@ -82,21 +117,9 @@ static void *cnpg_open(struct parse_ctx *ctx)
 	return st;
 }
 
-static struct slice str_of(json_t *obj, const char *key)
+/* A number CNPG writes as a string ("4003"); -1 when empty or not one. */
+static int64_t int_of(struct slice s)
 {
-	json_t *v = json_object_get(obj, key);
-	if (!json_is_string(v))
-		return SLICE_EMPTY;
-	return slice_make(json_string_value(v), json_string_length(v));
-}
-
-/* A number CNPG writes as a string ("4003"); -1 when absent or not one. */
-static int64_t int_of(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	if (json_is_integer(v))
-		return (int64_t)json_integer_value(v);
-	struct slice s = str_of(obj, key);
 	if (s.len == 0 || s.len > 18)
 		return -1;
 	int64_t n = 0;
@@ -186,9 +209,322 @@ static void count_other(struct cnpg_state *st, struct slice name)
 	parse_skipped(st->ctx, 1);
 }
 
-/* The next line that is a postgres record; its record object, NULL at
- * the end. The line's object is kept in st->cur. */
-static json_t *next_record(struct cnpg_state *st)
+/* ---- the scanner ---- */
+
+struct scan {
+	const char *p, *end;
+	char *out;              /* where the next unescaped value goes */
+};
+
+static void skip_ws(struct scan *sc)
+{
+	while (sc->p < sc->end && (*sc->p == ' ' || *sc->p == '\t' || *sc->p == '\r'))
+		sc->p++;
+}
+
+static int hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+static char *put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		*o++ = (char)cp;
+	} else if (cp < 0x800) {
+		*o++ = (char)(0xc0 | (cp >> 6));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*o++ = (char)(0xe0 | (cp >> 12));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*o++ = (char)(0xf0 | (cp >> 18));
+		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+		*o++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return o;
+}
+
+/* The string at sc->p (its opening quote) into *out, unescaped when it
+ * has escapes (into sc->out: never longer than the escaped text); with
+ * out NULL it is only skipped. False on what jansson would refuse or
+ * decode otherwise (a control character, a bad or lone-surrogate \u,
+ * \u0000, which jansson's strings do not hold). */
+static bool scan_string(struct scan *sc, struct slice *out)
+{
+	const char *p = sc->p + 1, *start = p;
+	while (p < sc->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+		p++;
+	if (p >= sc->end || (unsigned char)*p < 0x20)
+		return false;
+	if (*p == '"') {
+		if (out)
+			*out = slice_make(start, (size_t)(p - start));
+		sc->p = p + 1;
+		return true;
+	}
+	char *o = sc->out, *o0 = o;
+	memcpy(o, start, (size_t)(p - start));
+	o += p - start;
+	while (p < sc->end && *p != '"') {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20)
+			return false;
+		if (c != '\\') {
+			*o++ = (char)c;
+			p++;
+			continue;
+		}
+		if (p + 1 >= sc->end)
+			return false;
+		char e = p[1];
+		p += 2;
+		switch (e) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {
+			if (sc->end - p < 4)
+				return false;
+			int cp = hex4(p);
+			p += 4;
+			if (cp <= 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+				return false;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (sc->end - p < 6 || p[0] != '\\' || p[1] != 'u')
+					return false;
+				int lo = hex4(p + 2);
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return false;
+				p += 6;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			o = put_utf8(o, (unsigned)cp);
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	if (p >= sc->end)
+		return false;
+	if (out) {
+		*out = slice_make(o0, (size_t)(o - o0));
+		sc->out = o;
+	}
+	sc->p = p + 1;
+	return true;
+}
+
+/* Skips the value at sc->p: a string, a number or literal, or an object
+ * or array (strings inside it taken whole). */
+static bool skip_value(struct scan *sc)
+{
+	if (sc->p >= sc->end)
+		return false;
+	char c = *sc->p;
+	if (c == '"')
+		return scan_string(sc, NULL);
+	if (c != '{' && c != '[') {
+		const char *p = sc->p;
+		while (p < sc->end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z')
+				|| *p == '-' || *p == '+' || *p == '.' || *p == 'E'))
+			p++;
+		if (p == sc->p)
+			return false;
+		sc->p = p;
+		return true;
+	}
+	int depth = 0;
+	while (sc->p < sc->end) {
+		c = *sc->p;
+		if (c == '"') {
+			if (!scan_string(sc, NULL))
+				return false;
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		sc->p++;
+		if (depth == 0)
+			return true;
+	}
+	return false;
+}
+
+static enum cnpg_key key_of(struct slice k)
+{
+	for (int i = 0; i < C_COUNT; i++)
+		if (slice_eq(k, key_names[i]))
+			return (enum cnpg_key)i;
+	return C_COUNT;
+}
+
+/* The record: a flat object of strings. */
+static bool scan_record(struct scan *sc, struct cnpg_line *ln)
+{
+	sc->p++;        /* '{' */
+	skip_ws(sc);
+	if (sc->p < sc->end && *sc->p == '}') {
+		sc->p++;
+		return true;
+	}
+	for (;;) {
+		struct slice k, v;
+		skip_ws(sc);
+		if (sc->p >= sc->end || *sc->p != '"' || !scan_string(sc, &k))
+			return false;
+		skip_ws(sc);
+		if (sc->p >= sc->end || *sc->p != ':')
+			return false;
+		sc->p++;
+		skip_ws(sc);
+		if (sc->p >= sc->end || *sc->p != '"' || !scan_string(sc, &v))
+			return false;
+		enum cnpg_key key = key_of(k);
+		if (key != C_COUNT)
+			ln->v[key] = v;         /* a later duplicate wins, as in jansson */
+		skip_ws(sc);
+		if (sc->p >= sc->end)
+			return false;
+		if (*sc->p == '}') {
+			sc->p++;
+			return true;
+		}
+		if (*sc->p++ != ',')
+			return false;
+	}
+}
+
+/* The whole line; false when jansson must read it. */
+static bool scan_line(struct cnpg_state *st, const char *line, size_t len, struct cnpg_line *ln)
+{
+	if (len > st->cap) {
+		st->cap = len + len / 2;
+		st->buf = xrealloc(st->buf, st->cap);
+	}
+	struct scan sc = { line, line + len, st->buf };
+	skip_ws(&sc);
+	if (sc.p >= sc.end || *sc.p != '{')
+		return false;
+	sc.p++;
+	for (;;) {
+		struct slice k;
+		skip_ws(&sc);
+		if (sc.p >= sc.end || *sc.p != '"' || !scan_string(&sc, &k))
+			return false;
+		skip_ws(&sc);
+		if (sc.p >= sc.end || *sc.p != ':')
+			return false;
+		sc.p++;
+		skip_ws(&sc);
+		if (sc.p >= sc.end)
+			return false;
+		bool str = *sc.p == '"';
+		if (slice_eq(k, "logger") && str) {
+			ln->has_logger = true;
+			if (!scan_string(&sc, &ln->logger))
+				return false;
+		} else if (slice_eq(k, "msg") && str) {
+			if (!scan_string(&sc, &ln->msg))
+				return false;
+		} else if (slice_eq(k, "record") && *sc.p == '{') {
+			for (int i = 0; i < C_COUNT; i++)
+				ln->v[i] = SLICE_EMPTY;
+			ln->has_record = true;
+			if (!scan_record(&sc, ln))
+				return false;
+		} else {
+			/* Another key, or logger/msg/record of another type:
+			 * jansson decides what that means. */
+			if (slice_eq(k, "logger") || slice_eq(k, "msg") || slice_eq(k, "record"))
+				return false;
+			if (!skip_value(&sc))
+				return false;
+		}
+		skip_ws(&sc);
+		if (sc.p >= sc.end)
+			return false;
+		if (*sc.p == '}') {
+			sc.p++;
+			skip_ws(&sc);
+			return sc.p == sc.end;
+		}
+		if (*sc.p++ != ',')
+			return false;
+	}
+}
+
+/* ---- lines to entries ---- */
+
+static struct slice str_of(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v))
+		return SLICE_EMPTY;
+	return slice_make(json_string_value(v), json_string_length(v));
+}
+
+/* The line as jansson decodes it; false (after reporting it) when it is
+ * not an object. */
+static bool decode_line(struct cnpg_state *st, const char *line, size_t len, struct cnpg_line *ln)
+{
+	uint64_t no = lr_lineno(st->ctx->lr);
+	json_error_t err;
+	json_t *root = json_loadb(line, len, 0, &err);
+	if (!json_is_object(root)) {
+		if (root)
+			parse_skip(st->ctx, no, "CloudNativePG line is not a JSON object: skipped");
+		else
+			parse_skip(st->ctx, no, "CloudNativePG line is not JSON (%s at column %d): skipped",
+				err.text, err.column);
+		json_decref(root);
+		return false;
+	}
+	st->cur = root;
+	ln->has_logger = json_object_get(root, "logger") != NULL;
+	ln->logger = str_of(root, "logger");
+	ln->msg = str_of(root, "msg");
+	json_t *rec = json_object_get(root, "record");
+	ln->has_record = json_is_object(rec);
+	for (int i = 0; i < C_COUNT; i++) {
+		json_t *v = json_object_get(rec, key_names[i]);
+		ln->v[i] = SLICE_EMPTY;
+		if (json_is_string(v)) {
+			ln->v[i] = slice_make(json_string_value(v), json_string_length(v));
+		} else if (json_is_integer(v)) {
+			int n = snprintf(st->num[i], sizeof(st->num[i]), "%lld",
+				(long long)json_integer_value(v));
+			ln->v[i] = slice_make(st->num[i], (size_t)n);
+		}
+	}
+	return true;
+}
+
+/* The next line that is a postgres record into *ln; false at the end. */
+static bool next_record(struct cnpg_state *st, struct cnpg_line *ln)
 {
 	struct line_reader *lr = st->ctx->lr;
 	const char *line;
@@ -197,74 +533,63 @@ static json_t *next_record(struct cnpg_state *st)
 	while (lr_next(lr, &line, &len)) {
 		if (len == 0)
 			continue;       /* blank lines carry nothing; not counted */
-		json_error_t err;
-		json_t *root = json_loadb(line, len, 0, &err);
-		uint64_t no = lr_lineno(lr);
-		if (!json_is_object(root)) {
-			if (root)
-				parse_skip(st->ctx, no, "CloudNativePG line is not a JSON object: skipped");
-			else
-				parse_skip(st->ctx, no, "CloudNativePG line is not JSON (%s at column %d): skipped",
-					err.text, err.column);
-			json_decref(root);
-			continue;
+		json_decref(st->cur);
+		st->cur = NULL;
+		*ln = (struct cnpg_line){ .has_logger = false };
+		if (!scan_line(st, line, len, ln)) {
+			*ln = (struct cnpg_line){ .has_logger = false };
+			if (!decode_line(st, line, len, ln))
+				continue;
 		}
-		struct slice logger = str_of(root, "logger");
-		if (!json_object_get(root, "logger"))
-			logger = str_of(root, "msg");   /* the first versions */
+		struct slice logger = ln->has_logger ? ln->logger : ln->msg;
 		if (!slice_eq(logger, "postgres")) {
 			count_other(st, logger);
-			json_decref(root);
 			continue;
 		}
-		json_t *rec = json_object_get(root, "record");
-		if (!json_is_object(rec)) {
-			parse_skip(st->ctx, no, "CloudNativePG postgres line without a record object: skipped");
-			json_decref(root);
+		if (!ln->has_record) {
+			parse_skip(st->ctx, lr_lineno(lr),
+				"CloudNativePG postgres line without a record object: skipped");
 			continue;
 		}
-		st->cur = root;
-		return rec;
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 static int cnpg_next(void *state, struct record *out)
 {
 	struct cnpg_state *st = state;
+	struct cnpg_line ln;
 
-	json_decref(st->cur);
-	st->cur = NULL;
-	json_t *r = next_record(st);
-	if (!r)
+	if (!next_record(st, &ln))
 		return 0;
-
+	const struct slice *v = ln.v;
 	struct log_entry *e = &out->u.log;
 	out->kind = REC_LOG_ENTRY;
 	e->line = lr_lineno(st->ctx->lr);
 	e->ts_ms = TS_NONE;
 	e->tz_known = false;
 	e->tz = SLICE_EMPTY;
-	set_time(st, str_of(r, "log_time"), e);
-	e->pid = int_of(r, "process_id");
-	e->leader_pid = int_of(r, "leader_pid");
-	e->user = str_of(r, "user_name");
-	e->db = str_of(r, "database_name");
-	e->app = str_of(r, "application_name");
-	e->host = host_of(str_of(r, "connection_from"));
-	e->session = str_of(r, "session_id");
-	e->sqlstate = str_of(r, "sql_state_code");
+	set_time(st, v[C_LOG_TIME], e);
+	e->pid = int_of(v[C_PID]);
+	e->leader_pid = int_of(v[C_LEADER_PID]);
+	e->user = v[C_USER];
+	e->db = v[C_DB];
+	e->app = v[C_APP];
+	e->host = host_of(v[C_FROM]);
+	e->session = v[C_SESSION];
+	e->sqlstate = v[C_SQLSTATE];
 	if (!e->sqlstate.len)   /* left out when empty; csvlog writes 00000 */
 		e->sqlstate = slice_make("00000", 5);
-	e->severity = severity_of(str_of(r, "error_severity"));
-	e->message = str_of(r, "message");
-	e->detail = str_of(r, "detail");
-	e->hint = str_of(r, "hint");
-	e->context = str_of(r, "context");
-	e->statement = str_of(r, "query");
-	e->internal_query = str_of(r, "internal_query");
-	e->backend_type = str_of(r, "backend_type");
-	e->query_id = str_of(r, "query_id");
+	e->severity = severity_of(v[C_SEVERITY]);
+	e->message = v[C_MESSAGE];
+	e->detail = v[C_DETAIL];
+	e->hint = v[C_HINT];
+	e->context = v[C_CONTEXT];
+	e->statement = v[C_QUERY];
+	e->internal_query = v[C_INTERNAL_QUERY];
+	e->backend_type = v[C_BACKEND];
+	e->query_id = v[C_QUERY_ID];
 	e->tab_continued = false;
 	return 1;
 }
@@ -290,6 +615,7 @@ static void cnpg_close(void *state)
 			(unsigned long long)total, total == 1 ? "" : "s", names);
 	}
 	json_decref(st->cur);
+	free(st->buf);
 	free(st);
 }
 

@@ -180,6 +180,39 @@ START_TEST(test_error_fields)
 }
 END_TEST
 
+/* The scanner's values are jansson's: escapes (a statement of the run
+ * with its quotes and newline, \u escapes of two and four bytes), and a
+ * line it leaves to jansson (process_id as a number, as a shipper that
+ * retypes fields writes it) reads the same. */
+static const struct esc {
+	const char *name, *line, *message;
+	int64_t pid;
+} escs[] = {
+	{ "escapes", "{\"logger\":\"postgres\",\"msg\":\"record\",\"record\":{\"process_id\":\"4426\","
+		"\"error_severity\":\"ERROR\",\"message\":\"syntax error at or near \\\"SELEC\\\"\\n\\t\\u00e9\\ud83d\\ude00\\/\"}}\n",
+		"syntax error at or near \"SELEC\"\n\t\xc3\xa9\xf0\x9f\x98\x80/", 4426 },
+	{ "a number where CNPG writes a string", "{\"logger\":\"postgres\",\"msg\":\"record\",\"record\":{\"process_id\":4426,"
+		"\"error_severity\":\"ERROR\",\"message\":\"syntax error at or near \\\"SELEC\\\"\"}}\n",
+		"syntax error at or near \"SELEC\"", 4426 },
+	{ "spaces as json.dumps writes them", "{\"logger\": \"postgres\", \"ts\": 1.795357031004E9, \"x\": [1, {\"a\": \"}\"}],"
+		" \"record\": {\"process_id\": \"4426\", \"message\": \"a\" } }\n", "a", 4426 },
+};
+
+START_TEST(test_escapes)
+{
+	const struct esc *t = &escs[_i];
+	struct driver_cfg cfg = { 0 };
+	struct run r;
+	run_text(&cfg, t->line, strlen(t->line), 0, REC_LOG_ENTRY, &r);
+	ck_assert_msg(strcmp(r.report.format, "cnpg") == 0, "%s: %s", t->name, r.report.format);
+	ck_assert_msg(r.n == 1, "%s: %zu records", t->name, r.n);
+	ck_assert_uint_eq(r.report.nproblems, 0);
+	ck_assert_str_eq(r.g[0].s[S_MESSAGE], t->message);
+	ck_assert_int_eq(r.g[0].pid, t->pid);
+	run_free(&r);
+}
+END_TEST
+
 /* PostgreSQL's own jsonlog and CloudNativePG's are told apart. */
 START_TEST(test_probes)
 {
@@ -252,6 +285,7 @@ Suite *suite_cnpg(void)
 	tcase_add_test(tc, test_input_report);
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
 	tcase_add_test(tc, test_error_fields);
+	tcase_add_loop_test(tc, test_escapes, 0, (int)ARRAY_SIZE(escs));
 	tcase_add_test(tc, test_probes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
