@@ -10,7 +10,11 @@
  * by older ones. The first versions had no "logger" and named it in "msg".
  * The same stream carries the instance manager's own lines and those of
  * other programs (pg_controldata, wal-archive, pgaudit...), told apart by
- * "logger": they are counted as skipped and named in one note. A postgres
+ * "logger": they are counted as skipped and each logger named in a note
+ * (without its count, so that the notes of the pieces of a file cut
+ * across workers are the same; the count is in the input's skipped
+ * lines). Like jsonlog, a file is cut at any line that starts an object,
+ * as CNPG writes one per line. A postgres
  * line without a record object, or a line that is not JSON, is reported
  * with its line and skipped.
  *
@@ -36,7 +40,6 @@
 
 struct other_logger {
 	char name[32];
-	uint64_t lines;
 };
 
 /* The record's keys pgsift reads: csvlog's columns under CNPG's names. */
@@ -205,7 +208,6 @@ static void count_other(struct cnpg_state *st, struct slice name)
 		memcpy(st->others[i].name, name.ptr, n);
 		st->others[i].name[n] = 0;
 	}
-	st->others[i].lines++;
 	parse_skipped(st->ctx, 1);
 }
 
@@ -599,28 +601,35 @@ static void cnpg_close(void *state)
 	struct cnpg_state *st = state;
 	if (!st)
 		return;
-	if (st->nothers) {
-		uint64_t total = 0;
-		char names[MAX_LOGGERS * 48] = "";
-		size_t used = 0;
-		for (size_t i = 0; i < st->nothers; i++) {
-			total += st->others[i].lines;
-			int n = snprintf(names + used, sizeof(names) - used, "%s%s %llu",
-				i ? ", " : "", st->others[i].name,
-				(unsigned long long)st->others[i].lines);
-			if (n > 0 && (size_t)n < sizeof(names) - used)
-				used += (size_t)n;
-		}
-		parse_note(st->ctx, "%llu line%s of other loggers than postgres skipped: %s",
-			(unsigned long long)total, total == 1 ? "" : "s", names);
-	}
+	for (size_t i = 0; i < st->nothers; i++)
+		parse_note(st->ctx, "lines of CloudNativePG logger '%s' skipped (not PostgreSQL's records)",
+			st->others[i].name);
 	json_decref(st->cur);
 	free(st->buf);
 	free(st);
+}
+
+static void *cnpg_fork(void *state, struct parse_ctx *ctx)
+{
+	(void)state;    /* nothing is settled at open */
+	return cnpg_open(ctx);
+}
+
+static bool starts_object(void *arg, const char *line, size_t n)
+{
+	(void)arg;
+	return n && line[0] == '{';
+}
+
+static size_t cnpg_record_start(void *state, const char *buf, size_t len)
+{
+	(void)state;
+	return parse_first_line(buf, len, starts_object, NULL);
 }
 
 const struct parser parser_cnpg = {
 	.id = "cnpg", .name = "CloudNativePG JSON log",
 	.probe = cnpg_probe,
 	.open = cnpg_open, .next = cnpg_next, .close = cnpg_close,
+	.record_start = cnpg_record_start, .fork = cnpg_fork,
 };

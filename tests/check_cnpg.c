@@ -79,10 +79,44 @@ START_TEST(test_input_report)
 	ck_assert_uint_eq(in->records, 48453);
 	ck_assert_uint_eq(in->skipped, 5);
 	ck_assert_uint_eq(in->nproblems, 0);
-	ck_assert_uint_eq(in->nnotes, 1);
-	ck_assert_str_eq(in->notes[0], "5 lines of other loggers than postgres skipped: "
-		"instance-manager 2, pg_controldata 1, wal-archive 2");
+	ck_assert_uint_eq(in->nnotes, 3);
+	ck_assert_str_eq(in->notes[0], "lines of CloudNativePG logger 'instance-manager' skipped "
+		"(not PostgreSQL's records)");
+	ck_assert_str_eq(in->notes[1], "lines of CloudNativePG logger 'pg_controldata' skipped "
+		"(not PostgreSQL's records)");
+	ck_assert_str_eq(in->notes[2], "lines of CloudNativePG logger 'wal-archive' skipped "
+		"(not PostgreSQL's records)");
 	analysis_free(a);
+}
+END_TEST
+
+/* A plain file cut across workers (pieces of 64 kB) gives the report of
+ * one worker, inputs included: its records, skipped lines and notes. */
+START_TEST(test_split)
+{
+	char tmpl[] = "/tmp/pgsift-cnpg-XXXXXX";
+	ck_assert(mkdtemp(tmpl) != NULL);
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "zstd -dqf '%s/tests/data/cnpg/postgresql.cnpg.zst' -o '%s/cnpg.log'",
+		tu_root(), tmpl);
+	ck_assert_int_eq(system(cmd), 0);
+	char *out[2];
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "cd '%s' && PGSIFT_SPLIT_PIECE=65536 '%s' report -q -j %d -f json "
+			"cnpg.log 2>/dev/null", tmpl, tu_bin(), i ? 3 : 1);
+		int status;
+		char *text = tu_run(cmd, &status);
+		ck_assert_int_eq(status, 0);
+		out[i] = tu_json_text(tu_report_json(text));
+		free(text);
+	}
+	ck_assert_msg(strcmp(out[0], out[1]) == 0, "-j 3 differs from -j 1 at line %d",
+		tu_first_diff_line(out[0], out[1]));
+	ck_assert_ptr_nonnull(strstr(out[1], "\"records\": 48453"));
+	free(out[0]);
+	free(out[1]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -283,6 +317,7 @@ Suite *suite_cnpg(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_same_report);
 	tcase_add_test(tc, test_input_report);
+	tcase_add_test(tc, test_split);
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
 	tcase_add_test(tc, test_error_fields);
 	tcase_add_loop_test(tc, test_escapes, 0, (int)ARRAY_SIZE(escs));
