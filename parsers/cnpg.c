@@ -23,15 +23,18 @@
  * against 0.14 G for the same 16,875 records). It takes the outer
  * object's logger and msg, skips its other values, and reads the record
  * (a flat object of strings) into one slice per key pgsift uses; values
- * with escapes are unescaped into a buffer the size of the line. A line
- * it does not read for sure (a value that is not a string in the record,
- * control characters, a syntax error) is decoded with jansson, which
- * then also says what is wrong with it. */
+ * with escapes are unescaped into a buffer the size of the line. Strings
+ * are read by jstr.h's pieces, exactly as jansson reads them. A line it
+ * does not read for sure (a value that is not a string in the record, an
+ * object or array elsewhere, a long number, \u0000, bytes that are not
+ * UTF-8, a syntax error) is decoded with jansson, which then also says
+ * what is wrong with it; so the two never disagree. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jstr.h"
 #include "parser.h"
 #include "prefix.h"
 #include "timeutil.h"
@@ -224,156 +227,95 @@ static void skip_ws(struct scan *sc)
 		sc->p++;
 }
 
-static int hex4(const char *p)
-{
-	int v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-static char *put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		*o++ = (char)cp;
-	} else if (cp < 0x800) {
-		*o++ = (char)(0xc0 | (cp >> 6));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else if (cp < 0x10000) {
-		*o++ = (char)(0xe0 | (cp >> 12));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	} else {
-		*o++ = (char)(0xf0 | (cp >> 18));
-		*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
-		*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
-		*o++ = (char)(0x80 | (cp & 0x3f));
-	}
-	return o;
-}
-
 /* The string at sc->p (its opening quote) into *out, unescaped when it
  * has escapes (into sc->out: never longer than the escaped text); with
- * out NULL it is only skipped. False on what jansson would refuse or
- * decode otherwise (a control character, a bad or lone-surrogate \u,
- * \u0000, which jansson's strings do not hold). */
+ * out NULL it is only skipped. Strings are checked as jansson checks
+ * them (jstr.h): false on what it refuses or leaves to jansson. */
 static bool scan_string(struct scan *sc, struct slice *out)
 {
-	const char *p = sc->p + 1, *start = p;
-	while (p < sc->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
-		p++;
-	if (p >= sc->end || (unsigned char)*p < 0x20)
+	const char *start = sc->p + 1;
+	bool escaped = false;
+	const char *after = jstr_skip(start, sc->end, &escaped);
+	if (!after)
 		return false;
-	if (*p == '"') {
-		if (out)
-			*out = slice_make(start, (size_t)(p - start));
-		sc->p = p + 1;
+	sc->p = after;
+	if (!out)
+		return true;
+	const char *close = after - 1;
+	if (!escaped) {
+		*out = slice_make(start, (size_t)(close - start));
 		return true;
 	}
 	char *o = sc->out, *o0 = o;
-	memcpy(o, start, (size_t)(p - start));
-	o += p - start;
-	while (p < sc->end && *p != '"') {
-		unsigned char c = (unsigned char)*p;
-		if (c < 0x20)
-			return false;
-		if (c != '\\') {
-			*o++ = (char)c;
-			p++;
-			continue;
-		}
-		if (p + 1 >= sc->end)
-			return false;
-		char e = p[1];
-		p += 2;
-		switch (e) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u': {
-			if (sc->end - p < 4)
-				return false;
-			int cp = hex4(p);
-			p += 4;
-			if (cp <= 0 || (cp >= 0xdc00 && cp <= 0xdfff))
-				return false;
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (sc->end - p < 6 || p[0] != '\\' || p[1] != 'u')
-					return false;
-				int lo = hex4(p + 2);
-				if (lo < 0xdc00 || lo > 0xdfff)
-					return false;
-				p += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			}
-			o = put_utf8(o, (unsigned)cp);
+	const char *p = start;
+	while (p < close) {
+		const char *bs = memchr(p, '\\', (size_t)(close - p));
+		const char *q = bs ? bs : close;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		p = q;
+		if (!bs)
 			break;
-		}
-		default:
+		p++;
+		o = jstr_unescape(&p, close, o);
+		if (!o)
 			return false;
-		}
 	}
-	if (p >= sc->end)
-		return false;
-	if (out) {
-		*out = slice_make(o0, (size_t)(o - o0));
-		sc->out = o;
-	}
-	sc->p = p + 1;
+	*out = slice_make(o0, (size_t)(o - o0));
+	sc->out = o;
 	return true;
 }
 
-/* Skips the value at sc->p: a string, a number or literal, or an object
- * or array (strings inside it taken whole). */
+/* The length of the JSON number at p, 0 when none is there. Long ones
+ * (an integer past int64, a real jansson might find out of range) are
+ * left to jansson too. */
+static size_t number_len(const char *p, const char *end)
+{
+	const char *q = p;
+	if (q < end && *q == '-')
+		q++;
+	if (q >= end || *q < '0' || *q > '9')
+		return 0;
+	if (*q == '0')
+		q++;
+	else
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+	if (q < end && *q == '.') {
+		const char *d = ++q;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q == d)
+			return 0;
+	}
+	if (q < end && (*q == 'e' || *q == 'E')) {
+		q++;
+		if (q < end && (*q == '+' || *q == '-'))
+			q++;
+		const char *d = q;
+		while (q < end && *q >= '0' && *q <= '9')
+			q++;
+		if (q == d)
+			return 0;
+	}
+	size_t n = (size_t)(q - p);
+	return n <= 18 ? n : 0;
+}
+
+/* Skips the scalar at sc->p: a string, a number, true, false or null.
+ * Objects and arrays (none on a postgres line but the record) are left
+ * to jansson. */
 static bool skip_value(struct scan *sc)
 {
 	if (sc->p >= sc->end)
 		return false;
-	char c = *sc->p;
-	if (c == '"')
+	if (*sc->p == '"')
 		return scan_string(sc, NULL);
-	if (c != '{' && c != '[') {
-		const char *p = sc->p;
-		while (p < sc->end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z')
-				|| *p == '-' || *p == '+' || *p == '.' || *p == 'E'))
-			p++;
-		if (p == sc->p)
-			return false;
-		sc->p = p;
-		return true;
-	}
-	int depth = 0;
-	while (sc->p < sc->end) {
-		c = *sc->p;
-		if (c == '"') {
-			if (!scan_string(sc, NULL))
-				return false;
-			continue;
-		}
-		if (c == '{' || c == '[')
-			depth++;
-		else if (c == '}' || c == ']')
-			depth--;
-		sc->p++;
-		if (depth == 0)
-			return true;
-	}
-	return false;
+	size_t n = jstr_literal_len(sc->p, sc->end);
+	if (!n)
+		n = number_len(sc->p, sc->end);
+	sc->p += n;
+	return n > 0;
 }
 
 static enum cnpg_key key_of(struct slice k)

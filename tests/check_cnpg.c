@@ -17,6 +17,7 @@
 #include "parse_testutil.h"
 #include "parser.h"
 #include "testutil.h"
+#include "util.h"
 
 /* ---- the whole run ---- */
 
@@ -247,6 +248,120 @@ START_TEST(test_escapes)
 }
 END_TEST
 
+/* The scanner never disagrees with jansson: lines of the fixture (every
+ * 50th, and those with escapes), each cut or with one byte changed to one
+ * that matters to JSON, read as jansson reads them: the same record
+ * (message, statement, user, pid), or the same line skipped, or the same
+ * problem. The mutations are fixed (a seeded generator), so a failure
+ * names a line that fails again. */
+static const char mutants[] = { '"', '\\', '{', '}', '[', ']', ',', ':', 'u', '0', 'e', '-',
+	' ', '\x01', '\0', '\xc3', '\xa9', '\xff', 'n', 'd' };
+
+static struct slice jstring(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? slice_make(json_string_value(v), json_string_length(v))
+		: SLICE_EMPTY;
+}
+
+static void check_like_jansson(const char *line, size_t len)
+{
+	struct driver_cfg cfg = { .input_format = "cnpg" };
+	struct run r;
+	char *buf = xmalloc(len + 1);
+	memcpy(buf, line, len);
+	buf[len] = '\n';
+	run_text(&cfg, buf, len + 1, 0, REC_LOG_ENTRY, &r);
+	json_t *root = json_loadb(line, len, 0, NULL);
+	size_t records = 0, problems = 0, skipped = 0;
+	json_t *rec = NULL;
+	if (len == 0) {
+		/* A blank line carries nothing: not counted, as in jsonlog. */
+	} else if (!json_is_object(root)) {
+		problems = skipped = 1;
+	} else {
+		struct slice logger = json_object_get(root, "logger") ? jstring(root, "logger")
+			: jstring(root, "msg");
+		rec = json_object_get(root, "record");
+		if (!slice_eq(logger, "postgres"))
+			skipped = 1;
+		else if (!json_is_object(rec))
+			problems = skipped = 1;
+		else
+			records = 1;
+	}
+	ck_assert_msg(r.n == records && r.report.nproblems == problems && r.report.skipped == skipped,
+		"%zu records, %llu problems, %llu skipped where jansson says %zu, %zu, %zu: %.*s",
+		r.n, (unsigned long long)r.report.nproblems, (unsigned long long)r.report.skipped,
+		records, problems, skipped, (int)(len < 300 ? len : 300), line);
+	if (records) {
+		static const struct { int s; const char *key; } keys[] = {
+			{ S_MESSAGE, "message" }, { S_STATEMENT, "query" }, { S_USER, "user_name" },
+			{ S_DETAIL, "detail" }, { S_APP, "application_name" },
+		};
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			struct slice want = jstring(rec, keys[k].key);
+			const char *got = r.g[0].s[keys[k].s];
+			ck_assert_msg(strlen(got) == want.len && memcmp(got, want.ptr, want.len) == 0,
+				"%s: '%s' where jansson reads '%.*s'", keys[k].key, got, (int)want.len,
+				want.ptr);
+		}
+	}
+	json_decref(root);
+	run_free(&r);
+	free(buf);
+}
+
+START_TEST(test_like_jansson)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "zstd -dc '%s/tests/data/cnpg/postgresql.cnpg.zst'", tu_root());
+	FILE *f = popen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	char *line = NULL;
+	size_t cap = 0, no = 0, tried = 0, sampled = 0;
+	uint64_t seed = 14;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		no++;
+		size_t len = (size_t)n - 1;
+		if (no % 50 != 1 && !memmem(line, len, "\\", 1))
+			continue;
+		if (no % 50 != 1 && no % 7 != 0)
+			continue;
+		/* Every other line with "ts" as the first versions wrote it (epoch
+		 * seconds), so that mutations meet numbers too. */
+		static const char head[] = "{\"level\":\"info\",\"ts\":\"";
+		char *q;
+		if (++sampled % 2 == 0 && strncmp(line, head, sizeof(head) - 1) == 0
+				&& (q = strchr(line + sizeof(head) - 1, '"')) != NULL) {
+			static const char epoch[] = "1795357031.004E0";
+			size_t at = sizeof(head) - 2, tail = (size_t)(q + 1 - line);
+			memmove(line + at + sizeof(epoch) - 1, line + tail, len + 1 - tail);
+			memcpy(line + at, epoch, sizeof(epoch) - 1);
+			len = len - (tail - at) + sizeof(epoch) - 1;
+		}
+		check_like_jansson(line, len);
+		for (int m = 0; m < 4; m++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			size_t at = (size_t)(seed >> 33) % len;
+			char keep = line[at];
+			if (m == 0) {
+				check_like_jansson(line, at);   /* cut there */
+				continue;
+			}
+			line[at] = mutants[(seed >> 20) % sizeof(mutants)];
+			check_like_jansson(line, len);
+			line[at] = keep;
+			tried++;
+		}
+	}
+	free(line);
+	pclose(f);
+	ck_assert_uint_gt(tried, 1000);
+}
+END_TEST
+
 /* PostgreSQL's own jsonlog and CloudNativePG's are told apart. */
 START_TEST(test_probes)
 {
@@ -321,6 +436,7 @@ Suite *suite_cnpg(void)
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
 	tcase_add_test(tc, test_error_fields);
 	tcase_add_loop_test(tc, test_escapes, 0, (int)ARRAY_SIZE(escs));
+	tcase_add_test(tc, test_like_jansson);
 	tcase_add_test(tc, test_probes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
