@@ -241,7 +241,7 @@ static bool envelope_line(struct sentry_state *st, json_t *v)
 		json_t *len = json_object_get(v, "length");
 		uint64_t lines = json_is_integer(len)
 			? tdoc_skip_bytes(st->doc, (uint64_t)json_integer_value(len))
-			: tdoc_skip_bytes(st->doc, 1);
+			: tdoc_skip_payload(st->doc);
 		parse_skipped(st->ctx, 1 + lines);
 	}
 	return true;

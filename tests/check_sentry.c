@@ -72,6 +72,15 @@ static const struct shape {
 		"\"category\":\"transaction\",\"quantity\":3}]}\n"
 		"{\"event_id\":\"f8ebf96e6a6a4da1830e1e6b18ac0a7a\",\"sent_at\":\"2022-08-31T21:24:21Z\"}\n"
 		"{\"type\":\"transaction\"}\n" EVENT "\n", "sentry", 4, 2, 1, "SELECT `books_book`.*" },
+	/* serializeEnvelope writes no final newline: envelopes saved one
+	 * after another as sent glue a payload and the next header. */
+	{ "envelopes without a newline between them", "{}\n{\"type\":\"client_report\"}\n"
+		"{\"timestamp\":1661981061.9,\"discarded_events\":[]}"
+		"{\"event_id\":\"f8ebf96e6a6a4da1830e1e6b18ac0a7a\",\"sent_at\":\"2022-08-31T21:24:21Z\"}\n"
+		"{\"type\":\"transaction\"}\n" EVENT "{}\n{\"type\":\"client_report\"}\n"
+		"{\"timestamp\":1661981062.9,\"discarded_events\":[]}{\"sent_at\":\"2022-08-31T21:24:22Z\"}\n"
+		"{\"type\":\"transaction\"}\n" EVENT,
+		"sentry", 8, 4, 2, "SELECT `books_book`.*" },
 	/* A capture that starts at an item header, not at the header. */
 	{ "envelope cut before its header", "{\"type\":\"session\"}\n{\"sid\":\"x\",\"status\":\"ok\"}\n"
 		"{\"type\":\"transaction\"}\n" EVENT "\n", "sentry", 4, 2, 1, "SELECT `books_book`.*" },
@@ -150,6 +159,41 @@ START_TEST(test_node_stream)
 	for (size_t i = 0; i < findings_count(a->findings); i++)
 		loops += findings_at(a->findings, i)->kind == FK_n_plus_one;
 	ck_assert_uint_eq(loops, 1);
+	analysis_free(a);
+}
+END_TEST
+
+/* The same stream as the SDK serializes it, each envelope without a final
+ * newline, saved one after another: the same spans and items. */
+START_TEST(test_node_stream_glued)
+{
+	char *path = tu_data_path("sentry: node stream", "tests/data/traces/node-envelopes.txt");
+	if (!path)
+		return;
+	char *text = tu_slurp(path);
+	free(path);
+	ck_assert_ptr_nonnull(text);
+	/* Each envelope of the file is three lines (header, item header,
+	 * payload): drop the newline that ends each one but the last. */
+	size_t n = 0, glued = 0, newlines = 0;
+	for (char *p = text; *p; p++) {
+		if (*p == '\n' && ++newlines % 3 == 0 && p[1]) {
+			glued++;
+			continue;
+		}
+		text[n++] = *p;
+	}
+	text[n] = 0;
+	ck_assert_uint_eq(glued, 7);
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(text, NULL, &st);
+	free(text);
+	ck_assert_int_eq(st, ANALYSIS_OK);
+	ck_assert_str_eq(a->inputs[0].format, "sentry");
+	ck_assert_uint_eq(a->inputs[0].records, 150);
+	ck_assert_uint_eq(a->inputs[0].nnotes, 1);
+	ck_assert_str_eq(a->inputs[0].notes[0],
+		"6 items that are not traces skipped: client_report 3, sessions 2, event 1");
 	analysis_free(a);
 }
 END_TEST
@@ -241,6 +285,7 @@ Suite *suite_sentry(void)
 	tcase_add_loop_test(tc, test_shapes, 0, (int)ARRAY_SIZE(shapes));
 	tcase_add_test(tc, test_envelope_note);
 	tcase_add_test(tc, test_node_stream);
+	tcase_add_test(tc, test_node_stream_glued);
 	tcase_add_test(tc, test_probes);
 	tcase_add_test(tc, test_forced_csv);
 	suite_add_tcase(s, tc);

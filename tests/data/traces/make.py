@@ -20,7 +20,8 @@ span here is invented: ids, SQL, times and parents are the events' own).
   resourceSpans document, nanosecond times as strings, db.query.text).
 - node-envelopes.txt: what @sentry/node 9 sends from the Next.js app of
   the MongoDB and Prisma events, envelope after envelope (each ended by a
-  newline, as a capturing proxy writes them): client reports with their
+  newline; check_sentry.c also glues them as serializeEnvelope leaves
+  them): client reports with their
   header of {} (createClientReportEnvelope), a sessions aggregate, an
   error event, and the two transactions with the SDK's header (event_id,
   sent_at, sdk, trace: the event's own dynamic sampling context). pgsift
