@@ -11,9 +11,10 @@
 
 #define SUITES(X) \
 	X(arena) X(sketch) X(normalize) X(fingerprint) X(input) X(timeutil) \
-	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(cnpg) X(agg) X(events) X(events_sessions) X(report) \
+	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(events_sessions) X(report) \
 	X(cli) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
 	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) \
+	X(cnpg) \
 	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
 	X(split) X(state) X(merge_cli) X(fleet)
 
