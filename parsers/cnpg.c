@@ -467,6 +467,41 @@ static bool decode_line(struct cnpg_state *st, const char *line, size_t len, str
 	return true;
 }
 
+/* A line the server wrote to its stderr before the logging collector
+ * took over ("2024-10-19 11:47:37.871 UTC [23] LOG:  redirecting log
+ * output to logging collector process"), which CNPG passes on as the
+ * postgres logger's msg, in the record's slots: false when msg is not
+ * one (log_line_prefix '%m [%p] ', PostgreSQL's default, as CNPG runs). */
+static bool text_record(struct cnpg_line *ln)
+{
+	const char *p = ln->msg.ptr, *end = p + ln->msg.len;
+	int64_t wall;
+	size_t n = ts_parse_wallclock(p, ln->msg.len, &wall);
+	if (n == 0 || p + n >= end || p[n] != ' ')
+		return false;
+	const char *zone_end = memchr(p + n + 1, ' ', (size_t)(end - p - n - 1));
+	if (!zone_end || end - zone_end < 4 || zone_end[1] != '[')
+		return false;
+	const char *pid = zone_end + 2, *q = pid;
+	while (q < end && *q >= '0' && *q <= '9')
+		q++;
+	if (q == pid || end - q < 2 || q[0] != ']' || q[1] != ' ')
+		return false;
+	const char *sev = q + 2;
+	enum severity level;
+	size_t used = severity_parse(sev, (size_t)(end - sev), &level);
+	const char *colon = used ? memchr(sev, ':', used) : NULL;
+	if (!colon)
+		return false;
+	for (int i = 0; i < C_COUNT; i++)
+		ln->v[i] = SLICE_EMPTY;
+	ln->v[C_LOG_TIME] = slice_make(p, (size_t)(zone_end - p));
+	ln->v[C_PID] = slice_make(pid, (size_t)(q - pid));
+	ln->v[C_SEVERITY] = slice_make(sev, (size_t)(colon - sev));
+	ln->v[C_MESSAGE] = slice_make(sev + used, (size_t)(end - sev - used));
+	return true;
+}
+
 /* The next line that is a postgres record into *ln; false at the end. */
 static bool next_record(struct cnpg_state *st, struct cnpg_line *ln)
 {
@@ -485,17 +520,26 @@ static bool next_record(struct cnpg_state *st, struct cnpg_line *ln)
 			if (!decode_line(st, line, len, ln))
 				continue;
 		}
-		struct slice logger = ln->has_logger ? ln->logger : ln->msg;
+		/* The first versions named the logger in msg, beside the
+		 * record; the operator's own lines may have no logger. */
+		struct slice logger = ln->has_logger ? ln->logger
+			: ln->has_record ? ln->msg : slice_make("(none)", 6);
 		if (!slice_eq(logger, "postgres")) {
 			count_other(st, logger);
 			continue;
 		}
-		if (!ln->has_record) {
+		if (ln->has_record)
+			return true;
+		if (slice_eq(ln->msg, "record")) {
 			parse_skip(st->ctx, lr_lineno(lr),
 				"CloudNativePG postgres line without a record object: skipped");
 			continue;
 		}
-		return true;
+		if (text_record(ln))
+			return true;
+		/* Other text on the server's stderr (a dynamic linker's
+		 * error...): not a message pgsift reads. */
+		count_other(st, slice_make("postgres (stderr text)", 22));
 	}
 	return false;
 }
@@ -543,9 +587,14 @@ static void cnpg_close(void *state)
 	struct cnpg_state *st = state;
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->nothers; i++)
-		parse_note(st->ctx, "lines of CloudNativePG logger '%s' skipped (not PostgreSQL's records)",
-			st->others[i].name);
+	for (size_t i = 0; i < st->nothers; i++) {
+		if (strcmp(st->others[i].name, "(none)") == 0)
+			parse_note(st->ctx, "CloudNativePG lines without a logger skipped "
+				"(the operator's own messages)");
+		else
+			parse_note(st->ctx, "lines of CloudNativePG logger '%s' skipped "
+				"(not PostgreSQL's records)", st->others[i].name);
+	}
 	json_decref(st->cur);
 	free(st->buf);
 	free(st);

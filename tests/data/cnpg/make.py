@@ -13,7 +13,13 @@ records:
   is "info" and "ts" the record's time as RFC 3339, as the operator writes
   them. The instance manager's own lines come around them as it writes
   them at start and at each WAL archive (loggers instance-manager,
-  pg_controldata, wal-archive): pgsift must skip and count them.
+  pg_controldata, wal-archive, and a line of the operator without a
+  logger): pgsift must skip and count them.
+- Before the first record, the two lines the server writes to its stderr
+  when its logging collector starts (PostgreSQL's own messages, with the
+  run's postmaster pid and start time, under PostgreSQL's default
+  log_line_prefix '%m [%p] '), which CNPG passes on as the postgres
+  logger's "msg" with "pipe":"stderr".
 
 The run's jsonlog and csvlog files stay the reference: check_cnpg.c
 requires the same report from this file as from them.
@@ -64,6 +70,15 @@ def main():
         other(first, "instance-manager", "starting up the PostgreSQL server",
               controller="instance-cluster"),
     ]
+    # What the postmaster wrote to stderr before csvlog took over.
+    t0, pid = rows[0][0], rows[0][3]
+    for text in ("LOG:  redirecting log output to logging collector process",
+                 'HINT:  Future log output will appear in directory "/controller/log".'):
+        out.append(other(first, "postgres", "%s [%s] %s" % (t0, pid, text), pipe="stderr"))
+    out.append(json.dumps({"level": "info", "ts": first,
+                           "msg": "Instance is still down, will retry in 1 second",
+                           "controller": "instance-cluster", "logging_pod": POD},
+                          separators=(",", ":")))
     for row in rows:
         rec = {k: v for k, v in zip(KEYS, row) if v != ""}
         ts = rfc3339(row[0])
