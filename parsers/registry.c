@@ -5,7 +5,7 @@
 #include "parser.h"
 
 extern const struct parser parser_stderr, parser_syslog;
-extern const struct parser parser_csvlog, parser_jsonlog;
+extern const struct parser parser_csvlog, parser_jsonlog, parser_cnpg;
 extern const struct parser parser_sentry, parser_sentry_csv, parser_otlp;
 extern const struct parser parser_pgss_csv, parser_indexes_csv, parser_tables_csv,
 	parser_statio_csv;
@@ -16,6 +16,7 @@ const struct parser *const parser_registry[] = {
 	&parser_syslog,
 	&parser_csvlog,
 	&parser_jsonlog,
+	&parser_cnpg,
 	&parser_sentry,
 	&parser_sentry_csv,
 	&parser_otlp,

@@ -9,9 +9,15 @@
  * ({"version": 2, "items": [...]}) yields its items. An envelope (a header
  * line with event_id / sent_at / dsn, then item header and payload lines)
  * is read item by item: "transaction" and "span" items are read, the
- * others skipped and counted in a note. Forced on an Explore CSV export
- * (--input-format sentry), it hands over to sentry_csv.c. */
+ * others (client_report, session, event, attachment...) skipped: their
+ * lines are counted as skipped and one note names the types, never a
+ * problem. The SDKs write a header of {} when they have nothing to say
+ * (@sentry/node's client reports), so a header is also an object whose
+ * keys are all envelope-header keys, and an item header is known by its
+ * type. Forced on an Explore CSV export (--input-format sentry), it hands
+ * over to sentry_csv.c. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +49,7 @@ struct sentry_state {
 	uint64_t line;
 	bool in_envelope;
 	bool want_payload;      /* the next line is a payload pgsift reads */
-	struct skipped_type skipped[8];
+	struct skipped_type skipped[16];
 	size_t nskipped;
 	uint64_t unknown;       /* values that are neither events nor spans */
 };
@@ -73,6 +79,15 @@ static int sentry_probe(const char *buf, size_t len)
 			|| memmem(buf, first, "\"event_id\"", 10))
 			&& memmem(buf, len, "\"type\"", 6))
 		return 85;
+	/* A header of {} (a client report's), then an item header. */
+	if (c == '{' && nl && !memmem(buf, first, "\"type\"", 6)) {
+		const char *second = nl + 1;
+		const char *end = memchr(second, '\n', len - first - 1);
+		size_t n = end ? (size_t)(end - second) : len - first - 1;
+		if (n < 256 && tdoc_first_byte(second, n) == '{'
+				&& memmem(second, n, "\"type\"", 6))
+			return 85;
+	}
 	return span_id ? 60 : 0;
 }
 
@@ -138,6 +153,69 @@ static bool add_value(struct sentry_state *st, json_t *v)
 	return false;
 }
 
+/* The keys of an envelope header (develop.sentry.dev/sdk/envelopes). */
+static const char *const header_keys[] = {
+	"event_id", "sent_at", "dsn", "sdk", "trace",
+};
+
+/* The item types of the envelope protocol; pgsift reads "transaction"
+ * and "span", the others are known so that their headers are never
+ * taken for data. */
+static const char *const item_types[] = {
+	"transaction", "span", "event", "attachment", "session", "sessions",
+	"client_report", "user_report", "feedback", "profile", "profile_chunk",
+	"replay_event", "replay_recording", "replay_video", "check_in", "log",
+	"otel_log", "otel_span", "trace_metric", "statsd", "metric_meta",
+	"security", "raw_security", "unreal_report", "form_data", "nel",
+};
+
+/* The keys an item header carries besides its type. */
+static const char *const item_keys[] = {
+	"type", "length", "filename", "content_type", "attachment_type",
+	"item_count", "platform",
+};
+
+static bool in_list(const char *key, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(key, list[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool keys_within(json_t *v, const char *const *list, size_t n)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach(v, key, val)
+		if (!in_list(key, list, n))
+			return false;
+	return true;
+}
+
+static bool is_header(json_t *v)
+{
+	if (json_object_get(v, "type") || json_object_get(v, "spans")
+			|| json_object_get(v, "span_id"))
+		return false;
+	return json_object_get(v, "sent_at") || json_object_get(v, "dsn")
+		|| json_object_get(v, "event_id")
+		|| keys_within(v, header_keys, ARRAY_SIZE(header_keys));
+}
+
+static bool is_item_header(const struct sentry_state *st, json_t *v, struct slice type)
+{
+	if (!type.len || json_object_get(v, "spans"))
+		return false;
+	bool known = false;
+	for (size_t i = 0; i < ARRAY_SIZE(item_types) && !known; i++)
+		known = slice_eq(type, item_types[i]);
+	if (known && keys_within(v, item_keys, ARRAY_SIZE(item_keys)))
+		return true;
+	/* A type of a later protocol, inside an envelope. */
+	return st->in_envelope && json_object_size(v) <= 6;
+}
+
 /* Envelope lines: the header, then item header / payload pairs. Returns
  * true when v was taken as envelope framing (nothing to yield). */
 static bool envelope_line(struct sentry_state *st, json_t *v)
@@ -148,26 +226,23 @@ static bool envelope_line(struct sentry_state *st, json_t *v)
 		st->want_payload = false;
 		return false;   /* the payload: read it */
 	}
-	struct slice type = tdoc_str(v, "type");
-	bool header = !json_object_get(v, "spans") && !json_object_get(v, "span_id")
-		&& (json_object_get(v, "sent_at") || json_object_get(v, "dsn")
-			|| (json_object_get(v, "event_id") && !type.len));
-	if (header) {
+	if (is_header(v)) {
 		st->in_envelope = true;
 		return true;
 	}
-	if (!st->in_envelope || !type.len || json_object_size(v) > 6)
+	struct slice type = tdoc_str(v, "type");
+	if (!is_item_header(st, v, type))
 		return false;
-	/* An item header. */
+	st->in_envelope = true;
 	if (slice_eq(type, "transaction") || slice_eq(type, "span")) {
 		st->want_payload = true;
 	} else {
 		count_skipped(st, type);
 		json_t *len = json_object_get(v, "length");
-		if (json_is_integer(len))
-			tdoc_skip_bytes(st->doc, (uint64_t)json_integer_value(len));
-		else
-			tdoc_skip_bytes(st->doc, 1);
+		uint64_t lines = json_is_integer(len)
+			? tdoc_skip_bytes(st->doc, (uint64_t)json_integer_value(len))
+			: tdoc_skip_payload(st->doc);
+		parse_skipped(st->ctx, 1 + lines);
 	}
 	return true;
 }
@@ -344,9 +419,22 @@ static void sentry_close(void *state)
 		return;
 	if (st->csv)
 		parser_sentry_csv.close(st->csv);
-	for (size_t i = 0; i < st->nskipped; i++)
-		parse_note(st->ctx, "%llu envelope item(s) of type '%s' skipped",
-			(unsigned long long)st->skipped[i].count, st->skipped[i].name);
+	if (st->nskipped) {
+		uint64_t total = 0;
+		char types[16 * 48] = "";
+		size_t used = 0;
+		for (size_t i = 0; i < st->nskipped; i++) {
+			total += st->skipped[i].count;
+			int n = snprintf(types + used, sizeof(types) - used, "%s%s %llu",
+				i ? ", " : "", st->skipped[i].name,
+				(unsigned long long)st->skipped[i].count);
+			if (n > 0 && (size_t)n < sizeof(types) - used)
+				used += (size_t)n;
+		}
+		parse_note(st->ctx, "%llu item%s that %s not traces skipped: %s",
+			(unsigned long long)total, total == 1 ? "" : "s",
+			total == 1 ? "is" : "are", types);
+	}
 	json_decref(st->hold);
 	tdoc_close(st->doc);
 	free(st->items);

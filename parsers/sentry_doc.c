@@ -27,6 +27,7 @@ struct tdoc {
 	bool root_given;        /* a non-array root was handed out */
 	uint64_t root_line;
 	struct strbuf text;
+	struct strbuf rest;     /* what followed a value on its line */
 };
 
 char tdoc_first_byte(const char *buf, size_t len)
@@ -85,23 +86,48 @@ static void read_whole(struct tdoc *d)
 	sb_release(&d->text);
 }
 
+/* The first JSON value of line into d->root; what follows it on the line
+ * is kept for the next call. An SDK serializes an envelope without a
+ * final newline, so envelopes written one after another as they were
+ * sent glue a payload and the next header on one line. */
+static bool load_value(struct tdoc *d, const char *line, size_t len, uint64_t no)
+{
+	json_error_t err;
+	d->root = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, &err);
+	if (!d->root) {
+		parse_skip(d->ctx, no, "%s line is not JSON (%s at column %d): skipped", d->what,
+			err.text, err.column);
+		return false;
+	}
+	d->root_line = no;
+	size_t used = (size_t)err.position;
+	if (used < len && tdoc_first_byte(line + used, len - used) != 0) {
+		struct strbuf rest = { 0 };
+		sb_append(&rest, line + used, len - used);
+		sb_release(&d->rest);
+		d->rest = rest;
+	}
+	return true;
+}
+
 /* Reads the next line holding a JSON value into d->root. */
 static bool read_line(struct tdoc *d)
 {
 	const char *line;
 	size_t len;
+	if (d->rest.len) {
+		struct strbuf rest = d->rest;
+		d->rest = (struct strbuf){ 0 };
+		bool ok = load_value(d, rest.buf, rest.len, d->root_line);
+		sb_release(&rest);
+		if (ok)
+			return true;
+	}
 	while (lr_next(d->ctx->lr, &line, &len)) {
 		if (tdoc_first_byte(line, len) == 0)
 			continue;
-		json_error_t err;
-		d->root = json_loadb(line, len, 0, &err);
-		if (d->root) {
-			d->root_line = lr_lineno(d->ctx->lr);
+		if (load_value(d, line, len, lr_lineno(d->ctx->lr)))
 			return true;
-		}
-		parse_skip(d->ctx, lr_lineno(d->ctx->lr),
-			"%s line is not JSON (%s at column %d): skipped", d->what,
-			err.text, err.column);
 	}
 	return false;
 }
@@ -133,13 +159,52 @@ json_t *tdoc_next(struct tdoc *d, uint64_t *line)
 	}
 }
 
-void tdoc_skip_bytes(struct tdoc *d, uint64_t n)
+/* Drops the first n bytes of what followed a value on its line. */
+static uint64_t drop_rest(struct tdoc *d, uint64_t n)
+{
+	uint64_t k = n < d->rest.len ? n : d->rest.len;
+	memmove(d->rest.buf, d->rest.buf + k, d->rest.len - k);
+	d->rest.len -= k;
+	if (tdoc_first_byte(d->rest.buf, d->rest.len) == 0)
+		d->rest.len = 0;
+	return k;
+}
+
+uint64_t tdoc_skip_bytes(struct tdoc *d, uint64_t n)
 {
 	const char *line;
 	size_t len;
-	uint64_t got = 0;
-	while (d->line_mode && got < n && lr_next(d->ctx->lr, &line, &len))
+	uint64_t got = 0, lines = 0;
+	if (d->rest.len)
+		got = drop_rest(d, n);
+	while (d->line_mode && got < n && lr_next(d->ctx->lr, &line, &len)) {
 		got += len + 1;
+		lines++;
+	}
+	return lines;
+}
+
+uint64_t tdoc_skip_payload(struct tdoc *d)
+{
+	const char *line;
+	size_t len;
+	json_error_t err;
+	if (d->rest.len) {
+		json_t *v = json_loadb(d->rest.buf, d->rest.len, JSON_DISABLE_EOF_CHECK, &err);
+		drop_rest(d, v ? (uint64_t)err.position : d->rest.len);
+		json_decref(v);
+		return 0;
+	}
+	if (!d->line_mode || !lr_next(d->ctx->lr, &line, &len))
+		return 0;
+	json_t *v = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, &err);
+	size_t used = v ? (size_t)err.position : len;
+	json_decref(v);
+	if (used < len && tdoc_first_byte(line + used, len - used) != 0) {
+		sb_release(&d->rest);
+		sb_append(&d->rest, line + used, len - used);
+	}
+	return 1;
 }
 
 void tdoc_close(struct tdoc *d)
@@ -148,6 +213,7 @@ void tdoc_close(struct tdoc *d)
 		return;
 	json_decref(d->root);
 	sb_release(&d->text);
+	sb_release(&d->rest);
 	free(d);
 }
 

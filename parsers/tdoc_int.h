@@ -23,8 +23,13 @@ struct tdoc *tdoc_open(struct parse_ctx *ctx, const char *what);
 /* NULL at the end. *line: where the value starts. */
 json_t *tdoc_next(struct tdoc *d, uint64_t *line);
 /* Line mode only: skips the next n bytes of raw payload (an envelope item
- * pgsift does not read), whole lines at a time. */
-void tdoc_skip_bytes(struct tdoc *d, uint64_t n);
+ * pgsift does not read), whole lines at a time; returns the lines skipped. */
+uint64_t tdoc_skip_bytes(struct tdoc *d, uint64_t n);
+/* Line mode only: skips a payload without a length: the next line, or
+ * only the JSON value that starts it when another follows it on the line
+ * (envelopes written one after another without a newline between them);
+ * returns the lines skipped. */
+uint64_t tdoc_skip_payload(struct tdoc *d);
 /* True when values come one per line. */
 bool tdoc_line_mode(const struct tdoc *d);
 void tdoc_close(struct tdoc *d);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "findings.h"
 #include "parse_testutil.h"
 #include "parser.h"
 #include "testutil.h"
@@ -64,6 +65,25 @@ static const struct shape {
 	{ "envelope, other items skipped", "{\"event_id\":\"f8ebf96e6a6a4da1830e1e6b18ac0a7a\",\"sent_at\":\"2022-08-31T21:24:21Z\"}\n"
 		"{\"type\":\"session\",\"length\":10}\n{\"sid\":\"x\"}\n"
 		"{\"type\":\"transaction\"}\n" EVENT "\n", "sentry", 4, 2, 1, "SELECT `books_book`.*" },
+	/* @sentry/node's client report: a header of {} and an item header
+	 * without length, before a transaction envelope. */
+	{ "envelope with a header of {}", "{}\n{\"type\":\"client_report\"}\n"
+		"{\"timestamp\":1661981061.9,\"discarded_events\":[{\"reason\":\"sample_rate\","
+		"\"category\":\"transaction\",\"quantity\":3}]}\n"
+		"{\"event_id\":\"f8ebf96e6a6a4da1830e1e6b18ac0a7a\",\"sent_at\":\"2022-08-31T21:24:21Z\"}\n"
+		"{\"type\":\"transaction\"}\n" EVENT "\n", "sentry", 4, 2, 1, "SELECT `books_book`.*" },
+	/* serializeEnvelope writes no final newline: envelopes saved one
+	 * after another as sent glue a payload and the next header. */
+	{ "envelopes without a newline between them", "{}\n{\"type\":\"client_report\"}\n"
+		"{\"timestamp\":1661981061.9,\"discarded_events\":[]}"
+		"{\"event_id\":\"f8ebf96e6a6a4da1830e1e6b18ac0a7a\",\"sent_at\":\"2022-08-31T21:24:21Z\"}\n"
+		"{\"type\":\"transaction\"}\n" EVENT "{}\n{\"type\":\"client_report\"}\n"
+		"{\"timestamp\":1661981062.9,\"discarded_events\":[]}{\"sent_at\":\"2022-08-31T21:24:22Z\"}\n"
+		"{\"type\":\"transaction\"}\n" EVENT,
+		"sentry", 8, 4, 2, "SELECT `books_book`.*" },
+	/* A capture that starts at an item header, not at the header. */
+	{ "envelope cut before its header", "{\"type\":\"session\"}\n{\"sid\":\"x\",\"status\":\"ok\"}\n"
+		"{\"type\":\"transaction\"}\n" EVENT "\n", "sentry", 4, 2, 1, "SELECT `books_book`.*" },
 	{ "span-first item container", "{\"version\":2,\"items\":[{\"span_id\":\"a05754d3fde2db29\","
 		"\"parent_span_id\":\"9f31e1ee4ef94970\",\"trace_id\":\"679ca2e3ce344d689f7b42b0e8fb32a4\","
 		"\"start_timestamp\":\"2022-08-31T14:59:31.911963Z\",\"end_timestamp\":\"2022-08-31T14:59:32.078148Z\","
@@ -101,8 +121,80 @@ START_TEST(test_envelope_note)
 	struct run r;
 	run_buf(shapes[5].buf, &r);
 	ck_assert_uint_eq(r.report.nnotes, 1);
-	ck_assert_str_eq(r.report.notes[0], "1 envelope item(s) of type 'session' skipped");
+	ck_assert_str_eq(r.report.notes[0], "1 item that is not traces skipped: session 1");
+	ck_assert_uint_eq(r.report.skipped, 2);
 	run_free(&r);
+}
+END_TEST
+
+/* What @sentry/node 9 sends (make.py builds it around the real MongoDB
+ * and Prisma events): client reports with a header of {}, sessions
+ * aggregates, an error event and two transactions. The transactions are
+ * read whole; the rest is skipped, counted and named, never a problem. */
+START_TEST(test_node_stream)
+{
+	char *path = tu_data_path("sentry: node stream", "tests/data/traces/node-envelopes.txt");
+	if (!path)
+		return;
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	const char *paths[] = { path };
+	struct analysis *a;
+	ck_assert_int_eq(analysis_run(&o, paths, 1, &a), ANALYSIS_OK);
+	free(path);
+	const struct input_report *in = &a->inputs[0];
+	ck_assert_str_eq(in->format, "sentry");
+	ck_assert_uint_eq(in->nproblems, 0);
+	/* 25 + 123 spans and the two roots. */
+	ck_assert_uint_eq(in->records, 150);
+	/* Six items of header and payload lines. */
+	ck_assert_uint_eq(in->skipped, 12);
+	ck_assert_uint_eq(in->nnotes, 1);
+	ck_assert_str_eq(in->notes[0],
+		"6 items that are not traces skipped: client_report 3, sessions 2, event 1");
+	/* The MongoDB loop is found as in the event alone. */
+	ck_assert_ptr_nonnull(tu_find_group(a, "\"productid\""));
+	size_t loops = 0;
+	for (size_t i = 0; i < findings_count(a->findings); i++)
+		loops += findings_at(a->findings, i)->kind == FK_n_plus_one;
+	ck_assert_uint_eq(loops, 1);
+	analysis_free(a);
+}
+END_TEST
+
+/* The same stream as the SDK serializes it, each envelope without a final
+ * newline, saved one after another: the same spans and items. */
+START_TEST(test_node_stream_glued)
+{
+	char *path = tu_data_path("sentry: node stream", "tests/data/traces/node-envelopes.txt");
+	if (!path)
+		return;
+	char *text = tu_slurp(path);
+	free(path);
+	ck_assert_ptr_nonnull(text);
+	/* Each envelope of the file is three lines (header, item header,
+	 * payload): drop the newline that ends each one but the last. */
+	size_t n = 0, glued = 0, newlines = 0;
+	for (char *p = text; *p; p++) {
+		if (*p == '\n' && ++newlines % 3 == 0 && p[1]) {
+			glued++;
+			continue;
+		}
+		text[n++] = *p;
+	}
+	text[n] = 0;
+	ck_assert_uint_eq(glued, 7);
+	enum analysis_status st;
+	struct analysis *a = tu_analyse_text(text, NULL, &st);
+	free(text);
+	ck_assert_int_eq(st, ANALYSIS_OK);
+	ck_assert_str_eq(a->inputs[0].format, "sentry");
+	ck_assert_uint_eq(a->inputs[0].records, 150);
+	ck_assert_uint_eq(a->inputs[0].nnotes, 1);
+	ck_assert_str_eq(a->inputs[0].notes[0],
+		"6 items that are not traces skipped: client_report 3, sessions 2, event 1");
+	analysis_free(a);
 }
 END_TEST
 
@@ -192,6 +284,8 @@ Suite *suite_sentry(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_shapes, 0, (int)ARRAY_SIZE(shapes));
 	tcase_add_test(tc, test_envelope_note);
+	tcase_add_test(tc, test_node_stream);
+	tcase_add_test(tc, test_node_stream_glued);
 	tcase_add_test(tc, test_probes);
 	tcase_add_test(tc, test_forced_csv);
 	suite_add_tcase(s, tc);

@@ -18,6 +18,14 @@ span here is invented: ids, SQL, times and parents are the events' own).
   span.duration, precise.start_ts, precise.finish_ts, span.group).
 - django-otlp.json: the Django event as an OTLP JSON export (one
   resourceSpans document, nanosecond times as strings, db.query.text).
+- node-envelopes.txt: what @sentry/node 9 sends from the Next.js app of
+  the MongoDB and Prisma events, envelope after envelope (each ended by a
+  newline; check_sentry.c also glues them as serializeEnvelope leaves
+  them): client reports with their
+  header of {} (createClientReportEnvelope), a sessions aggregate, an
+  error event, and the two transactions with the SDK's header (event_id,
+  sent_at, sdk, trace: the event's own dynamic sampling context). pgsift
+  must read the two transactions and skip and count the rest.
 - events.ndjson: the four Django/Rails events, one per line.
 - otlp.ndjson: the Django OTLP document on one line, times as numbers,
   with the older db.statement / db.system attributes.
@@ -97,6 +105,44 @@ def otlp(ev, numbers=False, old=False):
     }]}
 
 
+def node_envelopes():
+    """@sentry/core's serializeEnvelope: the header, then each item's
+    header and payload, one JSON text a line; no length for JSON items."""
+    def envelope(header, items):
+        lines = [json.dumps(header, separators=(",", ":"))]
+        for ih, payload in items:
+            lines.append(json.dumps(ih, separators=(",", ":")))
+            lines.append(json.dumps(payload, separators=(",", ":")))
+        return "\n".join(lines) + "\n"
+
+    def client_report(t, quantity):
+        return envelope({}, [({"type": "client_report"}, {
+            "timestamp": t, "discarded_events": [
+                {"reason": "sample_rate", "category": "transaction", "quantity": quantity}]})])
+
+    out = []
+    mongo, prisma = load("mongodb-n-plus-one.json"), load("prisma-mn-plus-one.json")
+    sdk = {"name": mongo["sdk"]["name"], "version": mongo["sdk"]["version"]}
+    out.append(client_report(mongo["start_timestamp"] - 60, 2))
+    for ev in (mongo, prisma):
+        sent = rfc3339(ev["timestamp"])
+        out.append(envelope({"sent_at": sent, "sdk": sdk}, [({"type": "sessions"}, {
+            "aggregates": [{"started": sent[:16] + ":00.000Z", "exited": 1}],
+            "attrs": {"environment": ev["environment"]}})]))
+        out.append(envelope({"event_id": ev["event_id"], "sent_at": sent, "sdk": sdk,
+                             "trace": ev.get("_dsc", {})},
+                            [({"type": "transaction"}, ev)]))
+        out.append(client_report(ev["timestamp"] + 1, 1))
+    err = {"event_id": "0" * 31 + "1", "level": "error", "platform": mongo["platform"],
+           "timestamp": mongo["timestamp"], "environment": mongo["environment"],
+           "transaction": mongo["transaction"], "sdk": mongo["sdk"],
+           "contexts": {"trace": {k: mongo["contexts"]["trace"][k] for k in ("trace_id", "span_id")}},
+           "exception": {"values": [{"type": "MongoServerError", "value": "connection reset"}]}}
+    out.append(envelope({"event_id": err["event_id"], "sent_at": rfc3339(mongo["timestamp"]),
+                         "sdk": sdk}, [({"type": "event"}, err)]))
+    return "".join(out)
+
+
 def write(name, text):
     with open(os.path.join(HERE, name), "w") as f:
         f.write(text)
@@ -138,6 +184,8 @@ def main():
 
     write("django-otlp.json", json.dumps(otlp(django), indent=1) + "\n")
     write("otlp.ndjson", json.dumps(otlp(django, numbers=True, old=True)) + "\n")
+
+    write("node-envelopes.txt", node_envelopes())
 
     lines = [json.dumps(load(n), separators=(",", ":")) for n in (
         "django-n-plus-one.json", "django-fast-n-plus-one.json",
