@@ -181,7 +181,12 @@ struct ev_counts {
 	X(EV_FAIL_ROLE_LIMIT, "role_limit", "too many connections for role", "") \
 	X(EV_FAIL_DB_LIMIT, "database_limit", "too many connections for database", "") \
 	X(EV_FAIL_NO_CONNECT, "connect_denied", "permission denied for database", "") \
-	X(EV_FAIL_UNAVAILABLE, "server_unavailable", "the database system is ", "")
+	X(EV_FAIL_UNAVAILABLE, "server_unavailable", "the database system is ", "") \
+	/* Logged at LOG, not FATAL (the server's COMMERROR): a client that \
+	 * spoke no PostgreSQL (a port scan, an HTTP probe), or gave up. */ \
+	X(EV_FAIL_BAD_STARTUP, "bad_startup_packet", "invalid length of startup packet", "") \
+	X(EV_FAIL_INCOMPLETE_STARTUP, "incomplete_startup_packet", "incomplete startup packet", "") \
+	X(EV_FAIL_SSL, "ssl_failed", "could not accept SSL connection", "")
 
 enum ev_failure {
 #define X(id, key, prefix, text) id,

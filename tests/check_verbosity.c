@@ -287,6 +287,8 @@ START_TEST(test_forms)
 	ck_assert_ptr_nonnull(strstr(want, "lock waits 1\n"));
 	ck_assert_ptr_nonnull(strstr(want, "error ERROR - division by zero 1\n"));
 	ck_assert_ptr_nonnull(strstr(want, "refused hba_reject 1\n"));
+	/* The HTTP request to the server's port, refused at LOG. */
+	ck_assert_msg(strstr(want, "refused bad_startup_packet 1\n"), "%s", want);
 	ck_assert_ptr_nonnull(strstr(want_states, "error ERROR 22012 division by zero 1\n"));
 	for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
 		char *got = figures_of(forms[i].file, true, forms[i].states);

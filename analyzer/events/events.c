@@ -28,6 +28,7 @@ enum kind {
 	K_RESTART,
 	K_CHECKPOINT,
 	K_AUTOVACUUM,
+	K_REFUSED,              /* a connection refused, logged at LOG */
 };
 
 static const struct {
@@ -40,6 +41,9 @@ static const struct {
 	{ "connection authorized: ", K_SESSION },
 	{ "replication connection authorized: ", K_SESSION },
 	{ "disconnection: ", K_SESSION },
+	{ "invalid length of startup packet", K_REFUSED },
+	{ "incomplete startup packet", K_REFUSED },
+	{ "could not accept SSL connection", K_REFUSED },
 	{ "checkpoint starting: ", K_CHECKPOINT },
 	{ "checkpoint complete: ", K_CHECKPOINT },
 	{ "restartpoint starting: ", K_CHECKPOINT },
@@ -157,7 +161,7 @@ static enum kind classify(const struct log_entry *e)
 	 * bulk: most entries stop at the first byte. */
 	char c = e->message.ptr[0];
 	if (c != 'p' && c != 't' && c != 'c' && c != 'r' && c != 'd' &&
-			c != 'a')
+			c != 'a' && c != 'i')
 		return K_NONE;
 	if (c == 'd' && memcmp(e->message.ptr, "duration", 8) == 0)
 		return K_NONE;
@@ -200,6 +204,9 @@ static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
 	}
 	case K_SESSION:
 		backend_gone(ev, ev_sessions_message(ev, m));
+		break;
+	case K_REFUSED:
+		backend_gone(ev, ev_sessions_fatal(ev, m));
 		break;
 	case K_RESTART:
 		server_restarted(ev, e->ts_ms);

@@ -14,7 +14,8 @@
  * lists the newest first). A backend that logs nothing after "connection
  * received" (a health check that closes before its startup packet, psql
  * leaving to ask for a password) ended unseen and is not counted.
- * Refused connections are the FATALs of EV_FAILURE_LIST. */
+ * Refused connections are the FATALs of EV_FAILURE_LIST, and the few it
+ * lists that the server logs at LOG (a client that spoke no PostgreSQL). */
 #include <stdlib.h>
 #include <string.h>
 
