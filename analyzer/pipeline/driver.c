@@ -73,6 +73,18 @@ const struct parser *driver_pick_parser(const struct driver_cfg *cfg,
 	return p;
 }
 
+const struct parser *driver_cut_parser(const struct driver_cfg *cfg,
+		struct line_reader *lr)
+{
+	size_t len;
+	const char *buf = lr_peek(lr, 256 * 1024, &len);
+	if (driver_archive_kind(buf, len))
+		return NULL;    /* refused whole by driver_pick_parser() */
+	const struct parser *p = cfg->input_format ? parser_find(cfg->input_format)
+		: parser_detect(buf, len);
+	return p && p->fork && p->record_start ? p : NULL;
+}
+
 static void pull(const struct parser *p, void *state, struct driver_window *w,
 		size_t input, const struct sinks *sinks, struct input_report *r)
 {

@@ -33,6 +33,11 @@ bool driver_server_wide(const struct sinks *sinks, const struct record *rec);
  * read as text would give garbage records and lose the first one; NULL
  * otherwise. */
 const char *driver_archive_kind(const char *buf, size_t len);
+/* The parser of an input (lr, peeked at) that can be cut across workers
+ * (driver_range.c, driver_split.c): one with fork and record_start ops;
+ * NULL for the others, and for an archive of files. */
+const struct parser *driver_cut_parser(const struct driver_cfg *cfg,
+		struct line_reader *lr);
 /* The parser for ctx's input: cfg's, or detected from its first bytes.
  * *stop: nothing to parse (an empty or unreadable input, reported). */
 const struct parser *driver_pick_parser(const struct driver_cfg *cfg,

@@ -356,19 +356,6 @@ static void range_release(struct range *rg)
 	recbatch_release(&rg->held);
 }
 
-/* The parser of a plain input that can be cut, or NULL. */
-static const struct parser *cut_parser(const struct driver_cfg *cfg,
-		struct line_reader *lr)
-{
-	size_t len;
-	const char *buf = lr_peek(lr, 256 * 1024, &len);
-	if (driver_archive_kind(buf, len))
-		return NULL;    /* refused whole by driver_pick_parser() */
-	const struct parser *p = cfg->input_format ? parser_find(cfg->input_format)
-		: parser_detect(buf, len);
-	return p && p->fork && p->record_start ? p : NULL;
-}
-
 /* The places to cut at that the test hook PGSIFT_SPLIT_AT gives
  * ("BYTE,BYTE,...", ascending: to cut real logs exactly between two
  * records that belong together), at most n - 1; returns how many. */
@@ -435,7 +422,7 @@ bool driver_range_input(const struct driver_cfg *cfg, const char *path,
 	if (!lr)
 		return false;
 	const struct parser *p = lr_compression(lr) == INPUT_PLAIN
-		? cut_parser(cfg, lr) : NULL;
+		? driver_cut_parser(cfg, lr) : NULL;
 	if (!p) {
 		lr_close(lr);
 		return false;

@@ -253,19 +253,6 @@ static void run_threads(struct split *sp, struct input_report *r)
 	free(w);
 }
 
-/* The parser of a plain or compressed input that can be cut, or NULL. */
-static const struct parser *cut_parser(const struct driver_cfg *cfg,
-		struct line_reader *lr)
-{
-	size_t len;
-	const char *buf = lr_peek(lr, 256 * 1024, &len);
-	if (driver_archive_kind(buf, len))
-		return NULL;    /* refused whole by driver_pick_parser() */
-	const struct parser *p = cfg->input_format ? parser_find(cfg->input_format)
-		: parser_detect(buf, len);
-	return p && p->fork && p->record_start ? p : NULL;
-}
-
 bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 		size_t input, const struct sinks *shards, unsigned jobs,
 		struct input_report *r)
@@ -283,7 +270,7 @@ bool driver_split_input(const struct driver_cfg *cfg, const char *path,
 	uint64_t piece = split_piece_size(plain ? size : 0, jobs);
 	/* The size first: the format is known only after decompressing the
 	 * first bytes, which the caller does again for an input not cut. */
-	const struct parser *p = plain && size < 2 * piece ? NULL : cut_parser(cfg, lr);
+	const struct parser *p = plain && size < 2 * piece ? NULL : driver_cut_parser(cfg, lr);
 	if (!p) {
 		lr_close(lr);
 		return false;
