@@ -75,11 +75,28 @@ static size_t digits(const char *s, size_t len, int64_t *v)
 	return i;
 }
 
-/* "Feb 11 13:15:39 " or "Feb  1 13:15:39 ": returns bytes used, 0 if not. */
+/* "Feb 11 13:15:39 " or "Feb  1 13:15:39 ", the seconds perhaps with a
+ * fraction ("Nov 30 21:10:20.000000 ", as rsyslog writes with high
+ * precision on): returns bytes used, 0 if not. */
 static size_t parse_bsd_date(const char *s, size_t len, int *month, int *day,
 		int64_t *tod_ms)
 {
-	if (len < 16 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':' || s[15] != ' ')
+	if (len < 16 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':')
+		return 0;
+	size_t end = 15;
+	int frac_ms = 0;
+	if (s[15] == '.') {
+		int digits = 0;
+		for (end = 16; end < len && s[end] >= '0' && s[end] <= '9' && digits < 9;
+				end++, digits++)
+			if (digits < 3)
+				frac_ms = frac_ms * 10 + (s[end] - '0');
+		if (!digits)
+			return 0;
+		for (; digits < 3; digits++)
+			frac_ms *= 10;
+	}
+	if (end >= len || s[end] != ' ')
 		return 0;
 	*month = month_of(s);
 	if (!*month)
@@ -91,8 +108,8 @@ static size_t parse_bsd_date(const char *s, size_t len, int *month, int *day,
 	if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
 		return 0;
 	*day = d;
-	*tod_ms = ((int64_t)h * 3600 + mi * 60 + se) * 1000;
-	return 16;
+	*tod_ms = ((int64_t)h * 3600 + mi * 60 + se) * 1000 + frac_ms;
+	return end + 1;
 }
 
 /* "2019-02-11T13:15:39.123456+01:00 ": returns bytes used, 0 if not. */

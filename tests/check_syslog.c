@@ -145,6 +145,40 @@ START_TEST(test_iso_dates)
 }
 END_TEST
 
+/* BSD dates with a fraction of a second ("Feb 11 13:15:39.123456 ", as
+ * rsyslog writes them with high precision on): the real excerpt with each
+ * date so written gives the same messages, 123 ms later. */
+START_TEST(test_fractional_bsd_dates)
+{
+	size_t len;
+	char *text = read_excerpt(&len);
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		sb_append(&sb, p, 15);
+		sb_append(&sb, ".123456", 7);
+		sb_append(&sb, p + 15, n - 15);
+		sb_putc(&sb, '\n');
+		p = nl ? nl + 1 : end;
+	}
+	struct run g, plain;
+	run(sb.buf, sb.len, 0, &g);
+	run(text, len, 0, &plain);
+	ck_assert_uint_eq(g.n, plain.n);
+	ck_assert_uint_eq(g.report.skipped, 0);
+	for (size_t i = 0; i < g.n; i++) {
+		ck_assert_int_eq(g.g[i].ts_ms, plain.g[i].ts_ms + 123);
+		ck_assert_str_eq(g.g[i].s[S_MESSAGE], plain.g[i].s[S_MESSAGE]);
+	}
+	run_free(&g);
+	run_free(&plain);
+	sb_release(&sb);
+	free(text);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 /* The real excerpt damaged at one line: cut to its first cut bytes, or
@@ -243,6 +277,7 @@ Suite *suite_syslog(void)
 	tcase_add_test(tc, test_pieces);
 	tcase_add_test(tc, test_long_line_split);
 	tcase_add_test(tc, test_iso_dates);
+	tcase_add_test(tc, test_fractional_bsd_dates);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_damaged, 0, (int)(sizeof(damage) / sizeof(damage[0])));
