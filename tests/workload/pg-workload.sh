@@ -115,7 +115,18 @@ auto_explain.log_buffers = on
 auto_explain.log_nested_statements = on
 work_mem = '64kB'
 CONF
-run_pg "$pgbin/pg_ctl" -D "$work/data" -w -l "$work/server.log" start >/dev/null
+# A random port may be taken (another server, a test's on a busy
+# machine): try another, a few times; the last "port =" line wins.
+tries=0
+until run_pg "$pgbin/pg_ctl" -D "$work/data" -w -l "$work/server.log" start >/dev/null; do
+	tries=$((tries + 1))
+	if [ $tries -ge 5 ]; then
+		tail -n 20 "$work/server.log" >&2
+		exit 2
+	fi
+	port=$((20000 + RANDOM % 20000))
+	echo "port = $port" >>"$work/data/postgresql.conf"
+done
 
 # psql on the shop database; errors do not stop a script unless asked.
 sql() { run_pg "$pgbin/psql" -h "$work" -p "$port" -U postgres -X -q -v ON_ERROR_STOP=0 "$@"; }
