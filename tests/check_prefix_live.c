@@ -187,9 +187,11 @@ START_TEST(test_detected_reads_as_given)
 	ck_assert_msg(note && strstr(note, "detected"), "'%s': no prefix detected (%s)",
 		live[_i].spec, note ? note : "no note");
 	char *a = figures(given), *b = figures(found);
-	ck_assert_msg(strcmp(a, b) == 0, "'%s' (%s): detected run differs from line %d\n"
-		"given:\n%s\ndetected:\n%s", live[_i].spec, note,
-		tu_first_diff_line(a, b), a, b);
+	if (strcmp(a, b) != 0)  /* in full here: Check cuts long messages */
+		fprintf(stderr, "prefix_live '%s' (%s):\ngiven:\n%s\ndetected:\n%s\n",
+			live[_i].spec, note, a, b);
+	ck_assert_msg(strcmp(a, b) == 0, "'%s' (%s): detected run differs from line %d "
+		"(both on standard error)", live[_i].spec, note, tu_first_diff_line(a, b));
 
 	/* The workload's five statements (the division by zero logs none),
 	 * its ERROR and its FATAL. */
