@@ -12,43 +12,12 @@
 
 #include "prefix.h"
 #include "prefix_infer_int.h"
+#include "prefix_int.h"
 #include "timeutil.h"
 
-#define NOMATCH ((size_t)-1)
 /* A severity further into a line than this does not end a prefix (the
  * longest real ones, Heroku's, are about 300 bytes). */
 #define SEV_WITHIN 600
-
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static size_t count_digits(const char *s, size_t avail)
-{
-	size_t n = 0;
-	while (n < avail && is_digit(s[n]))
-		n++;
-	return n;
-}
-
-static size_t count_hex(const char *s, size_t avail)
-{
-	size_t n = 0;
-	while (n < avail && is_hex(s[n]))
-		n++;
-	return n;
-}
 
 /* ---- inference: a prefix from one line's shape ---- */
 

@@ -1,4 +1,5 @@
-/* prefix_int.h: what prefix.c, prefix_match.c and prefix_memo.c share;
+/* prefix_int.h: what prefix.c, prefix_match.c and prefix_memo.c share
+ * (and prefix_infer.c, the character classes of a line's fields);
  * nothing else includes it.
  *
  * prefix.c compiles a spec into struct prefix (literal and field tokens).
@@ -24,6 +25,39 @@
  * slices rebased from a remembered line onto the current one. */
 #define MAX_HOLES 4
 #define MAX_SLOTS 16
+
+/* ---- character classes and runs, for matching and reading lines ---- */
+
+static inline bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static inline size_t count_digits(const char *s, size_t avail)
+{
+	size_t n = 0;
+	while (n < avail && is_digit(s[n]))
+		n++;
+	return n;
+}
+
+static inline size_t count_hex(const char *s, size_t avail)
+{
+	size_t n = 0;
+	while (n < avail && is_hex(s[n]))
+		n++;
+	return n;
+}
 
 enum tok_kind { TK_LIT, TK_FREE, TK_FIXED, TK_STOP };
 

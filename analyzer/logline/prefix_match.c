@@ -30,21 +30,6 @@ const unsigned short prefix_slice_of[128] = {
 
 /* ---- matching ---- */
 
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline bool is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* Literals are mostly one to three bytes: a loop beats a call to memcmp. */
 static inline bool bytes_eq(const char *a, const char *b, size_t n)
 {
@@ -56,14 +41,6 @@ static inline bool bytes_eq(const char *a, const char *b, size_t n)
 	return true;
 }
 
-static size_t count_digits(const char *s, size_t avail)
-{
-	size_t n = 0;
-	while (n < avail && is_digit(s[n]))
-		n++;
-	return n;
-}
-
 /* Value of the n (at most 18) digits at s. */
 static int64_t digits_value(const char *s, size_t n)
 {
@@ -71,14 +48,6 @@ static int64_t digits_value(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		v = v * 10 + (s[i] - '0');
 	return v;
-}
-
-static size_t count_hex(const char *s, size_t avail)
-{
-	size_t n = 0;
-	while (n < avail && is_hex(s[n]))
-		n++;
-	return n;
 }
 
 size_t prefix_zone_len(const char *s, size_t avail, char next)

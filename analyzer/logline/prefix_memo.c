@@ -27,11 +27,6 @@ struct tcache {
 	int64_t minute_ms, second_ms;
 };
 
-static inline bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static inline uint64_t load8(const char *s)
 {
 	uint64_t x;
