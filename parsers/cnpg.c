@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "jstr.h"
+#include "logcols_int.h"
 #include "parser.h"
 #include "prefix.h"
 #include "timeutil.h"
@@ -79,11 +80,7 @@ struct cnpg_state {
 	char num[C_COUNT][24];          /* integers jansson met, as text */
 	struct other_logger others[MAX_LOGGERS];
 	size_t nothers;
-	/* The last zone resolved. */
-	char zone[16];
-	size_t zone_len;
-	int zone_off;
-	bool zone_ok, zone_noted;
+	struct logcols_zone zone;       /* the last one resolved */
 };
 
 /* ---- probe ---- */
@@ -123,44 +120,6 @@ static void *cnpg_open(struct parse_ctx *ctx)
 	return st;
 }
 
-/* A number CNPG writes as a string ("4003"); -1 when empty or not one. */
-static int64_t int_of(struct slice s)
-{
-	if (s.len == 0 || s.len > 18)
-		return -1;
-	int64_t n = 0;
-	for (size_t i = 0; i < s.len; i++) {
-		if (s.ptr[i] < '0' || s.ptr[i] > '9')
-			return -1;
-		n = n * 10 + (s.ptr[i] - '0');
-	}
-	return n;
-}
-
-static enum severity severity_of(struct slice s)
-{
-	char tmp[16];
-	enum severity sev = SEV_NONE;
-	if (s.len == 0 || s.len >= sizeof(tmp))
-		return SEV_NONE;
-	memcpy(tmp, s.ptr, s.len);
-	tmp[s.len] = ':';
-	if (severity_parse(tmp, s.len + 1, &sev) == 0)
-		return SEV_NONE;
-	return sev;
-}
-
-/* connection_from "host:port" (or "[local]") to the host, as csvlog. */
-static struct slice host_of(struct slice from)
-{
-	size_t i = from.len;
-	while (i > 0 && from.ptr[i - 1] >= '0' && from.ptr[i - 1] <= '9')
-		i--;
-	if (i > 1 && i < from.len && from.ptr[i - 1] == ':')
-		return slice_make(from.ptr, i - 1);
-	return from;
-}
-
 /* log_time ("2021-04-30 11:14:09.718 UTC") to e->ts_ms; TS_NONE stays
  * when it is not a time. */
 static void set_time(struct cnpg_state *st, struct slice s, struct log_entry *e)
@@ -172,24 +131,9 @@ static void set_time(struct cnpg_state *st, struct slice s, struct log_entry *e)
 	e->ts_ms = wall;
 	if (n + 1 >= s.len || s.ptr[n] != ' ')
 		return;
-	const char *z = s.ptr + n + 1;
-	size_t zl = s.len - n - 1;
-	if (zl > sizeof(st->zone))
-		return;
-	if (zl != st->zone_len || memcmp(z, st->zone, zl) != 0) {
-		memcpy(st->zone, z, zl);
-		st->zone_len = zl;
-		st->zone_off = 0;
-		st->zone_ok = ts_zone_offset(z, zl, &st->zone_off);
-		if (!st->zone_ok && !st->zone_noted) {
-			parse_note(st->ctx, "time zone '%.*s' unknown: its times are taken as UTC",
-				(int)zl, z);
-			st->zone_noted = true;
-		}
-	}
-	e->ts_ms = wall - (int64_t)st->zone_off * MS_PER_MIN;
-	e->tz_known = st->zone_ok;
-	e->tz = slice_make(z, zl);
+	/* A zone too long to be one leaves the wall clock reading. */
+	(void)logcols_zone_time(&st->zone, st->ctx, wall, s.ptr + n + 1,
+		s.len - n - 1, e);
 }
 
 static void count_other(struct cnpg_state *st, struct slice name)
@@ -559,17 +503,17 @@ static int cnpg_next(void *state, struct record *out)
 	e->tz_known = false;
 	e->tz = SLICE_EMPTY;
 	set_time(st, v[C_LOG_TIME], e);
-	e->pid = int_of(v[C_PID]);
-	e->leader_pid = int_of(v[C_LEADER_PID]);
+	e->pid = logcols_int(v[C_PID]);
+	e->leader_pid = logcols_int(v[C_LEADER_PID]);
 	e->user = v[C_USER];
 	e->db = v[C_DB];
 	e->app = v[C_APP];
-	e->host = host_of(v[C_FROM]);
+	e->host = logcols_host(v[C_FROM]);
 	e->session = v[C_SESSION];
 	e->sqlstate = v[C_SQLSTATE];
 	if (!e->sqlstate.len)   /* left out when empty; csvlog writes 00000 */
 		e->sqlstate = slice_make("00000", 5);
-	e->severity = severity_of(v[C_SEVERITY]);
+	e->severity = logcols_severity(v[C_SEVERITY]);
 	e->message = v[C_MESSAGE];
 	e->detail = v[C_DETAIL];
 	e->hint = v[C_HINT];

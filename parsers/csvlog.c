@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "csvlog_int.h"
+#include "logcols_int.h"
 #include "parser.h"
 #include "timeutil.h"
 
@@ -44,12 +45,8 @@ struct csvlog_state {
 	bool in_record;                 /* a line of the record was fed */
 	bool resync;                    /* after an error: skip to a record start */
 	uint64_t rec_line, rec_lines;
-	/* The last zone resolved. */
-	char zone[16];
-	size_t zone_len;
-	int zone_off;
-	bool zone_ok;
-	bool zone_noted, odd_noted;
+	struct logcols_zone zone;       /* the last one resolved */
+	bool odd_noted;
 };
 
 /* libcsv's field callback. */
@@ -181,43 +178,6 @@ static struct slice field(const struct csvlog_state *st, unsigned i)
 	return slice_make(st->f.buf + st->f.off[i], st->f.len[i]);
 }
 
-static int64_t parse_int(struct slice s)
-{
-	if (s.len == 0 || s.len > 18)
-		return -1;
-	int64_t v = 0;
-	for (size_t i = 0; i < s.len; i++) {
-		if (s.ptr[i] < '0' || s.ptr[i] > '9')
-			return -1;
-		v = v * 10 + (s.ptr[i] - '0');
-	}
-	return v;
-}
-
-static enum severity parse_severity(struct slice s)
-{
-	char tmp[16];
-	enum severity sev = SEV_NONE;
-	if (s.len == 0 || s.len >= sizeof(tmp))
-		return SEV_NONE;
-	memcpy(tmp, s.ptr, s.len);
-	tmp[s.len] = ':';
-	if (severity_parse(tmp, s.len + 1, &sev) == 0)
-		return SEV_NONE;
-	return sev;
-}
-
-/* "host:port" (or "[local]") to the host. */
-static struct slice host_of(struct slice from)
-{
-	size_t i = from.len;
-	while (i > 0 && from.ptr[i - 1] >= '0' && from.ptr[i - 1] <= '9')
-		i--;
-	if (i > 1 && i < from.len && from.ptr[i - 1] == ':')
-		return slice_make(from.ptr, i - 1);
-	return from;
-}
-
 /* log_time to e->ts_ms; false when it is not a time. */
 static bool parse_time(struct csvlog_state *st, struct slice s, struct log_entry *e)
 {
@@ -233,25 +193,8 @@ static bool parse_time(struct csvlog_state *st, struct slice s, struct log_entry
 	}
 	if (s.ptr[n] != ' ')
 		return false;
-	const char *z = s.ptr + n + 1;
-	size_t zl = s.len - n - 1;
-	if (zl != st->zone_len || memcmp(z, st->zone, zl) != 0) {
-		if (zl > sizeof(st->zone))
-			return false;
-		memcpy(st->zone, z, zl);
-		st->zone_len = zl;
-		st->zone_off = 0;
-		st->zone_ok = ts_zone_offset(z, zl, &st->zone_off);
-		if (!st->zone_ok && !st->zone_noted) {
-			parse_note(st->ctx, "time zone '%.*s' unknown: its times are taken as UTC",
-				(int)zl, z);
-			st->zone_noted = true;
-		}
-	}
-	e->ts_ms = wall - (int64_t)st->zone_off * MS_PER_MIN;
-	e->tz_known = st->zone_ok;
-	e->tz = slice_make(z, zl);
-	return true;
+	return logcols_zone_time(&st->zone, st->ctx, wall, s.ptr + n + 1,
+		s.len - n - 1, e);
 }
 
 /* Fills *out from the fields of the record just ended. Returns false
@@ -281,14 +224,14 @@ static bool fill(struct csvlog_state *st, struct record *out)
 		st->odd_noted = true;
 	}
 	e->line = st->rec_line;
-	e->pid = parse_int(field(st, COL_PID));
+	e->pid = logcols_int(field(st, COL_PID));
 	e->user = field(st, COL_USER);
 	e->db = field(st, COL_DB);
 	e->app = field(st, COL_APP);
-	e->host = host_of(field(st, COL_FROM));
+	e->host = logcols_host(field(st, COL_FROM));
 	e->session = field(st, COL_SESSION);
 	e->sqlstate = field(st, COL_SQLSTATE);
-	e->severity = parse_severity(field(st, COL_SEVERITY));
+	e->severity = logcols_severity(field(st, COL_SEVERITY));
 	e->message = field(st, COL_MESSAGE);
 	e->detail = field(st, COL_DETAIL);
 	e->hint = field(st, COL_HINT);
@@ -297,7 +240,7 @@ static bool fill(struct csvlog_state *st, struct record *out)
 	e->internal_query = field(st, COL_INTERNAL_QUERY);
 	e->backend_type = field(st, COL_BACKEND_TYPE);  /* empty below 24 */
 	if (nf == 26) {
-		e->leader_pid = parse_int(field(st, COL_LEADER_PID));
+		e->leader_pid = logcols_int(field(st, COL_LEADER_PID));
 		e->query_id = field(st, COL_QUERY_ID);
 	} else {
 		e->leader_pid = -1;

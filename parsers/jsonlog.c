@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jsonlog_int.h"
+#include "logcols_int.h"
 #include "parser.h"
 #include "timeutil.h"
 
@@ -20,11 +21,7 @@ struct jsonlog_state {
 	                                 * when jansson read it */
 	struct jscan_buf buf;           /* the scanner's unescaped values */
 	char query_id[24];
-	/* The last zone resolved. */
-	char zone[16];
-	size_t zone_len;
-	int zone_off;
-	bool zone_ok, zone_noted;
+	struct logcols_zone zone;       /* the last one resolved */
 };
 
 /* ---- probe ---- */
@@ -101,24 +98,9 @@ static void set_time(struct jsonlog_state *st, struct slice s, struct log_entry 
 	e->ts_ms = wall;
 	if (n + 1 >= s.len || s.ptr[n] != ' ')
 		return;
-	const char *z = s.ptr + n + 1;
-	size_t zl = s.len - n - 1;
-	if (zl > sizeof(st->zone))
-		return;
-	if (zl != st->zone_len || memcmp(z, st->zone, zl) != 0) {
-		memcpy(st->zone, z, zl);
-		st->zone_len = zl;
-		st->zone_off = 0;
-		st->zone_ok = ts_zone_offset(z, zl, &st->zone_off);
-		if (!st->zone_ok && !st->zone_noted) {
-			parse_note(st->ctx, "time zone '%.*s' unknown: its times are taken as UTC",
-				(int)zl, z);
-			st->zone_noted = true;
-		}
-	}
-	e->ts_ms = wall - (int64_t)st->zone_off * MS_PER_MIN;
-	e->tz_known = st->zone_ok;
-	e->tz = slice_make(z, zl);
+	/* A zone too long to be one leaves the wall clock reading. */
+	(void)logcols_zone_time(&st->zone, st->ctx, wall, s.ptr + n + 1,
+		s.len - n - 1, e);
 }
 
 /* query_id as the other forms write it (a signed decimal). */
