@@ -28,13 +28,7 @@ fi
 
 work=$(mktemp -d /tmp/pgsift-pfx.XXXXXX)
 port=$((20000 + RANDOM % 20000))
-run_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-finish() {
-	run_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
+. "$(dirname "$0")/pg-server.sh"
 trap finish EXIT
 [ "$(id -u)" != 0 ] || chown postgres "$work"
 
@@ -52,7 +46,7 @@ log_disconnections = on
 compute_query_id = on
 fsync = off
 CONF
-run_pg "$pgbin/pg_ctl" -D "$work/data" -w -l "$work/server.log" start >/dev/null
+pg_start || exit 2
 
 # psql as user $1 on database $2 with application $3 (over TCP when $4 is
 # "tcp"); failures are part of the workload.

@@ -75,13 +75,7 @@ fi
 # readable by 'postgres').
 work=$(mktemp -d /tmp/pgsift-pg.XXXXXX)
 port=$((20000 + RANDOM % 20000))
-run_pg() {
-	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-finish() {
-	run_pg "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
+. "$here/pg-server.sh"
 trap finish EXIT
 cp "$here"/*.sql "$here"/*.pgbench "$work/"
 [ -z "$extra" ] || cp "$extra" "$work/extra.sql"
@@ -115,18 +109,7 @@ auto_explain.log_buffers = on
 auto_explain.log_nested_statements = on
 work_mem = '64kB'
 CONF
-# A random port may be taken (another server, a test's on a busy
-# machine): try another, a few times; the last "port =" line wins.
-tries=0
-until run_pg "$pgbin/pg_ctl" -D "$work/data" -w -l "$work/server.log" start >/dev/null; do
-	tries=$((tries + 1))
-	if [ $tries -ge 5 ]; then
-		tail -n 20 "$work/server.log" >&2
-		exit 2
-	fi
-	port=$((20000 + RANDOM % 20000))
-	echo "port = $port" >>"$work/data/postgresql.conf"
-done
+pg_start || exit 2
 
 # psql on the shop database; errors do not stop a script unless asked.
 sql() { run_pg "$pgbin/psql" -h "$work" -p "$port" -U postgres -X -q -v ON_ERROR_STOP=0 "$@"; }
