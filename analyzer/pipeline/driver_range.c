@@ -41,9 +41,8 @@
 /* Lines of range k are numbered k << INPUT_RANGE_SHIFT (parser.h) plus
  * their line in it: 16 G lines a range, 64 ranges within CALL_POS's 40
  * bits of line; input_line() gives the file's line back. */
-#define RANGE_SHIFT INPUT_RANGE_SHIFT
 #define RANGE_MAX 64
-#define RANGE_LINE(k, line) (((uint64_t)(k) << RANGE_SHIFT) | (line))
+#define RANGE_LINE(k, line) (((uint64_t)(k) << INPUT_RANGE_SHIFT) | (line))
 
 /* The sinks with a joins op that a backend's records are asked of. */
 #define JOIN_SINKS_MAX 8
@@ -144,16 +143,15 @@ static struct rpid *rpid_get(struct range *rg, int64_t pid)
 	return &rg->pids[i];
 }
 
-/* Feeds rg's sinks the held record at place pos, with its line. */
-static void feed_held(const struct range *rg, const struct sinks *sinks,
-		size_t pos, bool shadow)
+/* Feeds rg's sinks the held record at place pos as a shadow. */
+static void feed_shadow(const struct range *rg, size_t pos)
 {
 	struct record rec;
 	if (!recbatch_next(&rg->held, &pos, &rec, NULL))
 		return;
 	rec.u.log.line = RANGE_LINE(rg->k, rec.u.log.line);
-	rec.shadow = shadow;
-	driver_feed(sinks, rg->rs->input, &rec);
+	rec.shadow = true;
+	driver_feed(rg->sinks, rg->rs->input, &rec);
 }
 
 static void hold(struct range *rg, struct rpid *rp, const struct record *rec,
@@ -176,7 +174,7 @@ static void hold(struct range *rg, struct rpid *rp, const struct record *rec,
 static void join(struct range *rg, struct rpid *rp)
 {
 	for (size_t i = 0; i < rp->nheld; i++)
-		feed_held(rg, rg->sinks, rp->held[i], true);
+		feed_shadow(rg, rp->held[i]);
 	free(rp->held);
 	rp->held = NULL;
 	rp->nheld = rp->capheld = 0;

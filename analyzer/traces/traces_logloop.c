@@ -334,6 +334,16 @@ void tr_log_begin_range(struct traces *tr)
 	tr->later_range = true;
 }
 
+/* r's application and session become copies, in to, of from's: from's
+ * strings live in from's arena. */
+static void take_names(struct traces *to, struct lrun *r, const struct lrun *from)
+{
+	r->app = same_or_copy(to, NULL, &r->app_len,
+		slice_make(from->app, from->app ? from->app_len : 0));
+	r->session = same_or_copy(to, NULL, &r->session_len,
+		slice_make(from->session, from->session ? from->session_len : 0));
+}
+
 /* h, a head of to, follows prev of from (NULL: the backend made no call
  * before): settles what -j 1 settles at h's first call, as it would. */
 static void join_head(struct traces *to, struct lrun *h, struct traces *from,
@@ -355,10 +365,7 @@ static void join_head(struct traces *to, struct lrun *h, struct traces *from,
 		prev->query = q;
 		prev->query_cap = cap;
 		prev->has_query = false;
-		h->app = same_or_copy(to, NULL, &h->app_len,
-			slice_make(prev->app, prev->app ? prev->app_len : 0));
-		h->session = same_or_copy(to, NULL, &h->session_len,
-			slice_make(prev->session, prev->session ? prev->session_len : 0));
+		take_names(to, h, prev);
 		prev->src = prev->rep = NULL;
 		prev->count = 0;
 		return;
@@ -377,10 +384,7 @@ static void move_run(struct traces *to, struct traces *from, struct lrun *prev)
 	*r = *prev;
 	r->head = false;
 	r->prev = 0;            /* an index into from's occurrences */
-	r->app = same_or_copy(to, NULL, &r->app_len,
-		slice_make(prev->app, prev->app ? prev->app_len : 0));
-	r->session = same_or_copy(to, NULL, &r->session_len,
-		slice_make(prev->session, prev->session ? prev->session_len : 0));
+	take_names(to, r, prev);
 	prev->query = NULL;
 	run_remove(from, prev);
 }
