@@ -9,10 +9,12 @@
  * leaves them. A directory with no file in it stays as given, so that
  * reading it fails with its name. Other paths pass as they are. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "input.h"
 #include "input_archive.h"
@@ -32,11 +34,34 @@ static void push(struct list *l, char *s)
 	l->v[l->n++] = s;
 }
 
+/* Whether the file at p may be an archive of files: a zip, a tar, or a
+ * stream compressed by a filter libarchive reads (a compressed tar is
+ * known only inside). A log's first bytes say no without libarchive,
+ * whose probe cost 30 us a file (0.09 s more on 3,000 small logs). */
+static bool maybe_archive(const char *p)
+{
+	unsigned char b[512];
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;   /* the driver says why it cannot be read */
+	ssize_t n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n < 4)
+		return false;
+	return (b[0] == 0x1f && b[1] == 0x8b) ||                /* gzip */
+		(b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) ||
+		((b[0] & 0xf0) == 0x50 && b[1] == 0x2a && b[2] == 0x4d && b[3] == 0x18) ||
+		(b[0] == 'B' && b[1] == 'Z' && b[2] == 'h') ||           /* bzip2 */
+		(b[0] == 0xfd && b[1] == '7' && b[2] == 'z' && b[3] == 'X') ||
+		(b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4) ||
+		(n == (ssize_t)sizeof(b) && memcmp(b + 257, "ustar", 5) == 0);
+}
+
 /* A regular file: itself, or the files of the archive it is. p is l's. */
 static void push_file(struct list *l, char *p)
 {
 	char **names;
-	size_t n = input_archive_members(p, &names);
+	size_t n = maybe_archive(p) ? input_archive_members(p, &names) : (size_t)-1;
 	if (n == (size_t)-1 || n == 0) {
 		push(l, p);     /* not an archive; or empty: refused by name */
 		return;
