@@ -707,9 +707,14 @@ static void sink_merge(void *dstp, void *srcp)
 {
 	struct ingest *dst = dstp, *src = srcp;
 	agg_merge(dst->agg, src->agg);
-	for (size_t i = 0; i < src->ncut && dst->ncut < CUT_KEPT * 64; i++) {
-		dst->cut_pos = xrealloc(dst->cut_pos, (dst->ncut + 1) * sizeof(*dst->cut_pos));
-		dst->cut_pos[dst->ncut++] = src->cut_pos[i];
+	if (src->ncut) {
+		/* The first CUT_KEPT of both are the first of all. */
+		size_t n = dst->ncut + src->ncut;
+		dst->cut_pos = xrealloc(dst->cut_pos,
+			(n > CUT_KEPT ? n : CUT_KEPT) * sizeof(*dst->cut_pos));
+		memcpy(dst->cut_pos + dst->ncut, src->cut_pos, src->ncut * sizeof(*src->cut_pos));
+		qsort(dst->cut_pos, n, sizeof(*dst->cut_pos), cmp_pos);
+		dst->ncut = n < CUT_KEPT ? n : CUT_KEPT;
 	}
 	src->ncut = 0;
 	ingest_add_stats(dst, &src->stats);
