@@ -408,6 +408,14 @@ static const struct {
 	{ "< 2024-01-15 10:00:00.123 UTC >LOG:  x\n", "< %m >", 1, 1 },
 	{ "2024-01-15 10:00:00 UTC LOG:  x\r\n2024-01-15 10:00:00 UTC ERROR:  y\r\n", "%t ", 2, 2 },
 	{ "2024-01-15 10:00:00.123 UTC bob shop [77] LOG:  x\n", "%m %u %d [%p] ", 1, 1 },
+	/* Process ids of five digits in a SQLSTATE's class ("23456"): on a LOG
+	 * line they are no %e, whose value there is "00000"; and of two specs
+	 * that explain the same lines, the one with no escape twice. */
+	{ "2026-12-06 00:31:50.128 UTC|23456|00000|0|user=[unknown]|db=[unknown]|app=[unknown]| LOG:  connection received: host=[local]\n"
+	  "2026-12-06 00:31:50.140 UTC|23456|00000|-3189123465712237409|user=alice|db=shop|app=psql| LOG:  duration: 1.234 ms  statement: select 1\n"
+	  "2026-12-06 00:31:50.150 UTC|23456|22012|-3189123465712237409|user=alice|db=shop|app=psql| ERROR:  division by zero\n"
+	  "2026-12-06 00:31:51.000 UTC|23400|00000|0|user=|db=|app=| LOG:  checkpoint starting: time\n",
+	  "%m|%p|%e|%Q|user=%u|db=%d|app=%a| ", 4, 4 },
 	/* Postmaster and session lines: no table entry explains both, the
 	 * %q form inferred from them does. */
 	{ "2024-01-15 10:00:00.123 UTC [77] LOG:  x\n"

@@ -145,11 +145,36 @@ static bool plausible(const struct prefix_fields *f)
 struct score {
 	unsigned lines;         /* lines explained */
 	unsigned long fields;   /* escapes those matches went through */
+	unsigned repeats;       /* escapes the spec has twice ("%e|%e") */
 };
+
+/* Escapes written twice: no server's prefix repeats one, so of two specs
+ * explaining the same lines the one with fewer is meant ("%p|%e" read
+ * "23456|00000" as well as "%e|%e" did). */
+static unsigned spec_repeats(const char *spec)
+{
+	bool seen[128] = { false };
+	unsigned r = 0;
+	for (size_t i = 0; spec[i]; i++) {
+		if (spec[i] != '%' || !spec[i + 1])
+			continue;
+		i++;
+		while (spec[i] == '-' || (spec[i] >= '0' && spec[i] <= '9'))
+			i++;                    /* "%-10u": padding */
+		unsigned char c = (unsigned char)spec[i];
+		if (!c)
+			break;
+		if (c == '%' || c >= 128)
+			continue;
+		r += seen[c];
+		seen[c] = true;
+	}
+	return r;
+}
 
 static struct score score_spec(const char *spec, const struct sample *sm)
 {
-	struct score sc = { 0, 0 };
+	struct score sc = { 0, 0, spec_repeats(spec) };
 	struct prefix_fields f;
 	char err[128];
 	struct prefix *p = prefix_compile(spec, err, sizeof(err));
@@ -167,7 +192,11 @@ static struct score score_spec(const char *spec, const struct sample *sm)
 
 static bool better(struct score a, struct score b)
 {
-	return a.lines > b.lines || (a.lines == b.lines && a.fields > b.fields);
+	if (a.lines != b.lines)
+		return a.lines > b.lines;
+	if (a.fields != b.fields)
+		return a.fields > b.fields;
+	return a.repeats < b.repeats;
 }
 
 /* ---- the inferred candidates ---- */
@@ -221,7 +250,7 @@ const char *prefix_detect(const char *buf, size_t len, unsigned *matched,
 	static _Thread_local char found[SPEC_MAX];
 	struct sample sm;
 	struct inferred in;
-	struct score best = { 0, 0 };
+	struct score best = { 0, 0, 0 };
 	const char *spec = NULL;
 
 	take_sample(buf, len, &sm);
@@ -268,7 +297,7 @@ bool prefix_suggest(const char *buf, size_t len, char *out, size_t outlen)
 {
 	struct sample sm;
 	struct inferred in;
-	struct score best = { 0, 0 };
+	struct score best = { 0, 0, 0 };
 	const char *spec = NULL;
 
 	take_sample(buf, len, &sm);

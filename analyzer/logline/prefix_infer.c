@@ -27,6 +27,7 @@ struct sugg {
 	bool overflow;
 	unsigned fields;
 	bool have_p, have_l;
+	bool plain_sev;         /* LOG, INFO or DEBUG: SQLSTATE "00000" or "08P01" */
 };
 
 static void sg_put(struct sugg *g, const char *s, size_t n)
@@ -74,8 +75,10 @@ static bool value_end(const char *t, size_t n, size_t avail)
 }
 
 /* The SQLSTATE classes PostgreSQL defines, for telling "%e" from a
- * number. */
-static bool sqlstate_like(const char *t, size_t avail)
+ * number. A LOG, INFO or DEBUG line carries "00000" or a class such as
+ * "08P01": on it five digits that do not start with 0 are a process id
+ * ("23456" was read as %e and the pids of a log were lost). */
+static bool sqlstate_like(const char *t, size_t avail, bool plain_sev)
 {
 	static const char classes[] = "0001020308090A0B0F0L0P0Z"
 		"2021222324252627282B2D2F" "3438393B3D3F" "4042445354555758"
@@ -89,7 +92,7 @@ static bool sqlstate_like(const char *t, size_t avail)
 		else if (t[i] < 'A' || t[i] > 'Z')
 			return false;
 	}
-	if (digits < 2)
+	if (digits < 2 || (plain_sev && digits == 5 && t[0] != '0'))
 		return false;
 	for (size_t c = 0; c + 1 < sizeof(classes); c += 2)
 		if (t[0] == classes[c] && t[1] == classes[c + 1])
@@ -379,7 +382,7 @@ static size_t sg_piece(struct sugg *g, const char *s, size_t i, size_t end)
 		sg_field(g, "%v");
 		return n;
 	}
-	if (sqlstate_like(t, avail)) {
+	if (sqlstate_like(t, avail, g->plain_sev)) {
 		sg_field(g, "%e");
 		return 5;
 	}
@@ -445,7 +448,10 @@ bool prefix_infer_line(const char *line, size_t len, char *out, size_t outlen,
 	size_t end = find_severity(line, len);
 	if (end == NOMATCH || outlen == 0)
 		return false;
-	struct sugg g = { .out = out, .cap = outlen };
+	enum severity sev = SEV_NONE;
+	severity_parse(line + end, len - end, &sev);
+	struct sugg g = { .out = out, .cap = outlen,
+		.plain_sev = sev == SEV_LOG || sev == SEV_INFO || sev == SEV_DEBUG };
 	out[0] = '\0';
 	for (size_t i = 0; i < end;) {
 		size_t n = sg_piece(&g, line, i, end);
