@@ -270,11 +270,14 @@ void syslog_year_apply(struct syslog_year *y, struct syslog_line *l)
 		return;
 	int year = y->year;
 	if (y->before_ref) {
-		/* Local times may run up to 14 hours ahead of UTC: a day. */
-		int64_t ms = ts_days_from_civil(year, (unsigned)l->month, (unsigned)l->day)
-			* MS_PER_DAY + l->tod_ms;
-		if (ms > y->ref_ms + MS_PER_DAY)
-			year--;
+		/* The latest year that does not put the date after the file's
+		 * time; local time may run up to 14 hours ahead of UTC: a day. */
+		for (year = y->year + 1; year > y->year - 1; year--) {
+			int64_t ms = ts_days_from_civil(year, (unsigned)l->month, (unsigned)l->day)
+				* MS_PER_DAY + l->tod_ms;
+			if (ms <= y->ref_ms + MS_PER_DAY)
+				break;
+		}
 	} else {
 		if (y->last_month == 12 && l->month == 1)
 			year = ++y->year;       /* the log went past New Year */

@@ -41,8 +41,8 @@ struct syslog_year {
 /* Settles y for the input of ctx: --year, else the first "YYYY-MM-DD"
  * date in buf's messages (then the year goes up when December is followed
  * by January), else the file's modification time (the current time for
- * standard input): a date later in the year than that time (by more than
- * a day, for time zones) is of the year before, so a file written up to
+ * standard input): each date takes the latest year that does not put it
+ * more than a day (time zones) after that time, so a file written up to
  * January 2 keeps its December 31 lines in the old year. */
 void syslog_year_init(struct syslog_year *y, struct parse_ctx *ctx,
 		const char *buf, size_t len);
