@@ -42,6 +42,7 @@
  * the oldest is taken as whole early, and that is counted and said. */
 #define HELD_MAX 4096
 #define PID_SLOTS (2 * HELD_MAX)        /* power of two */
+#define HELD_KEEP (64 * 1024)           /* bytes a held slot's buffer keeps */
 
 /* A message being joined: its pieces in stderr form. */
 struct held {
@@ -412,6 +413,9 @@ static bool take_line(struct syslog_state *st, const char *s, size_t len)
 	unsigned at = (st->head + st->nheld) % HELD_MAX;
 	struct held *h = &st->held[at];
 	st->nheld++;
+	/* A huge statement's buffer is not kept for every later message. */
+	if (h->text.cap > HELD_KEEP)
+		sb_release(&h->text);
 	sb_reset(&h->text);
 	append_decoded(&h->text, l.rest);
 	h->ts_ms = l.ts_ms;

@@ -440,6 +440,54 @@ START_TEST(test_year_before_file_date)
 }
 END_TEST
 
+/* ---- limits ---- */
+
+/* One message whose pieces keep coming while other processes log one
+ * message between each two of them: past 4,096 messages held, the oldest
+ * (the long one) is taken as whole early, that is said in a note, and its
+ * later pieces are counted and reported as pieces without their first.
+ * (The fixture's line shapes, repeated: no server writes 5,000 pieces.) */
+START_TEST(test_held_bound)
+{
+	const char *head = "Feb 11 13:15:40 test-pc postgres[";
+	const char *pfx = "db=postgres,user=postgres,app=psql,client=[local] ";
+	struct strbuf sb = STRBUF_INIT;
+	char line[512];
+	unsigned seq[7] = { 0 };
+	for (unsigned k = 1; k <= 5000; k++) {
+		if (k == 1)
+			snprintf(line, sizeof(line), "%s9000]: [1-1] %sLOG:  duration: 1.000 ms  statement: SELECT 1\n",
+				head, pfx);
+		else
+			snprintf(line, sizeof(line), "%s9000]: [1-%u]  + 1\n", head, k);
+		sb_append(&sb, line, strlen(line));
+		unsigned p = k % 7;
+		snprintf(line, sizeof(line), "%s%u]: [%u-1] %sLOG:  connection received: host=[local]\n",
+			head, 100 + p, ++seq[p], pfx);
+		sb_append(&sb, line, strlen(line));
+	}
+	struct run g;
+	run(sb.buf, sb.len, 2019, &g);
+	ck_assert_uint_eq(g.n, 5001);
+	const char *m = g.g[0].s[S_MESSAGE];
+	ck_assert(strncmp(m, "duration: 1.000 ms  statement: SELECT 1 + 1 + 1", 47) == 0);
+	size_t joined = 0;
+	for (const char *q = m; (q = strstr(q, " + 1")); q++)
+		joined++;
+	ck_assert_uint_gt(joined, 4000);
+	ck_assert_uint_eq(g.report.skipped, 4999 - joined);
+	ck_assert_str_eq(g.report.problems[0].message,
+		"continuation piece of a message whose first piece is missing");
+	int found = 0;
+	for (size_t i = 0; i < g.report.nnotes; i++)
+		found |= strstr(g.report.notes[i], "1 messages were taken as whole before their "
+			"process logged its next one, 4096 being held at once") != NULL;
+	ck_assert(found);
+	run_free(&g);
+	sb_release(&sb);
+}
+END_TEST
+
 /* ---- errors ---- */
 
 /* The real excerpt damaged at one line: cut to its first cut bytes, or
@@ -545,6 +593,9 @@ Suite *suite_syslog(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("year");
 	tcase_add_loop_test(tc, test_year_before_file_date, 0, 5);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("limits");
+	tcase_add_test(tc, test_held_bound);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_damaged, 0, (int)(sizeof(damage) / sizeof(damage[0])));
