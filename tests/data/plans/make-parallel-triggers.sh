@@ -5,6 +5,8 @@
 #   parallel.log     a parallel sequential scan (leader and two workers),
 #                    aggregated and not, in text then JSON form, plain then
 #                    VERBOSE (per-worker figures): auto_explain plan entries
+#   parallel_tables_before.csv, parallel_tables_after.csv
+#                    pg_stat_user_tables of that table around them
 #   triggers.log     foreign-key checks: an INSERT of many rows into a table
 #                    referencing another (even account ids; the checks run
 #                    after the plan, in RI_ConstraintTrigger_c_* triggers)
@@ -60,6 +62,10 @@ sys.stdout.buffer.write(f.read(int(sys.argv[3]) - int(sys.argv[2])))' "$WORK/ser
   awk '/^[0-9]/ { keep = / plan:$/ } keep' ; }
 ON="SET auto_explain.log_min_duration = 0;"
 
+# pg_stat_user_tables around the parallel statements: the server counts a
+# sequential scan per process (leader and workers).
+tables() { sleep 1; "${PSQL[@]}" -c "COPY (SELECT now() AS captured_at, t.*, pg_relation_size(t.relid) AS table_bytes FROM pg_stat_user_tables t WHERE relname = 'readings') TO STDOUT WITH CSV HEADER" > "$OUT/parallel_tables_$1.csv"; }
+tables before
 A=$(logpos)
 for fmt in text json; do
   for verbose in off on; do
@@ -69,6 +75,7 @@ for fmt in text json; do
   done
 done
 B=$(logpos)
+tables after
 for fmt in text json; do
   printf '%s\n' "$ON SET auto_explain.log_format = $fmt; SET auto_explain.log_nested_statements = off;" \
     "INSERT INTO payments (account_id, amount) SELECT 2 + 2 * (g % 10000), g % 300 FROM generate_series(1, 100000) g;" \
