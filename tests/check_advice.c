@@ -9,6 +9,7 @@
  *   JIT's share of the worst plan there and in tests/data/plans/jit.log;
  *   time outside the plan tree (foreign-key triggers) in triggers.log and
  *   the sample; maintenance_work_mem for maintenance.log's spills;
+ *   parallel scans counted once a statement (parallel.log and snapshots);
  * - "limits": thresholds change the outcome. */
 #include <check.h>
 #include <stdio.h>
@@ -461,6 +462,37 @@ START_TEST(test_maintenance)
 }
 END_TEST
 
+/* tests/data/plans/parallel.log and pg_stat_user_tables around it: 8
+ * statements, each a parallel scan of readings by a leader and two
+ * workers, which the server counts as 24 sequential scans. */
+START_TEST(test_parallel_seq_scans)
+{
+	static const char *const rel[] = { "tests/data/plans/parallel.log",
+		"tests/data/plans/parallel_tables_before.csv", "tests/data/plans/parallel_tables_after.csv" };
+	char paths[3][4096];
+	const char *pp[3];
+	for (int k = 0; k < 3; k++) {
+		snprintf(paths[k], sizeof(paths[k]), "%s/%s", tu_root(), rel[k]);
+		pp[k] = paths[k];
+	}
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	struct analysis *a;
+	analysis_run(&o, pp, 3, &a);
+	long i = find(a, FK_seq_scan_heavy, "public.readings", NULL);
+	ck_assert_int_ge(i, 0);
+	const struct finding *f = findings_at(a->findings, (size_t)i);
+	ck_assert_ptr_nonnull(strstr(f->title, "was read by 8 sequential scans (24 as the server "
+		"counts them, a parallel scan once per process)"));
+	ck_assert_int_eq(json_integer_value(json_object_get(f->evidence, "seq_scan")), 24);
+	ck_assert_int_eq(json_integer_value(json_object_get(f->evidence, "statement_scans")), 8);
+	ck_assert_int_eq(json_integer_value(json_object_get(f->evidence, "parallel_worker_scans")), 16);
+	ck_assert_uint_eq(json_array_size(json_object_get(f->evidence, "statements")), 2);
+	analysis_free(a);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct analysis *a = analyse_file("samples/postgresql.log.zst");
@@ -501,6 +533,7 @@ Suite *suite_advice(void)
 	tcase_add_loop_test(tc, test_jit, 0, (int)(sizeof(jit_advice) / sizeof(jit_advice[0])));
 	tcase_add_test(tc, test_triggers);
 	tcase_add_test(tc, test_maintenance);
+	tcase_add_test(tc, test_parallel_seq_scans);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);
