@@ -4,8 +4,8 @@
  *   aggregates spilling, lossy bitmap heap blocks and the group's temporary
  *   files, with the work_mem that would have held the largest of them
  *   (maintenance_work_mem for CREATE INDEX, REINDEX, CLUSTER, VACUUM and
- *   ALTER TABLE building an index); none when most of the plan's time was
- *   outside its tree (triggers: see advice_plan_time.c).
+ *   ALTER TABLE building an index); none for temporary files alone when a
+ *   third of the plan's time or more went to triggers (advice_plan_time.c).
  * - row_misestimate, one per (table, columns): a scan whose actual rows are
  *   off from the planned rows by the limit ratio, feeding a join or a sort;
  *   ANALYZE, and extended statistics when several columns are compared.
@@ -35,7 +35,7 @@ static void sb_str(struct strbuf *sb, const char *s)
 
 /* ---- work_mem ---- */
 
-#define SPILL_TRIGGER_SHARE 0.5 /* of the plan's time, in triggers */
+#define SPILL_TRIGGER_SHARE (1.0 / 3) /* of the plan's time, in triggers */
 
 struct spill {
 	const struct adv_ctx *c;
@@ -90,15 +90,17 @@ static const struct ev_temp_group *temp_of(const struct adv_ctx *c, uint64_t fp)
 
 static void spill_run(struct adv_ctx *c, struct adv_item *it)
 {
-	/* A plan whose time went mostly to triggers gains little from
-	 * work_mem: slow_query says where the time went. */
-	if (it->plan && adv_plan_trigger_share(it) >= SPILL_TRIGGER_SHARE)
-		return;
 	struct spill s = { .c = c, .nodes = json_array() };
 	if (it->plan)
 		plan_walk(it->plan, spill_visit, &s);
 	const struct ev_temp_group *tg = temp_of(c, it->g->fingerprint);
-	if (json_array_size(s.nodes) == 0 && !tg) {
+	/* Temporary files of a plan whose nodes show no spill and whose time
+	 * went largely to triggers (a seed INSERT's tuplestore, its foreign-key
+	 * checks taking the time): work_mem would gain little, and slow_query
+	 * says where the time went. */
+	bool triggers = it->plan && json_array_size(s.nodes) == 0 &&
+		adv_plan_trigger_share(it) >= SPILL_TRIGGER_SHARE;
+	if ((json_array_size(s.nodes) == 0 && !tg) || triggers) {
 		json_decref(s.nodes);
 		return;
 	}
