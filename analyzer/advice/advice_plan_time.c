@@ -9,8 +9,9 @@
  * plan lists them ("Trigger for constraint ...: time=... calls=..." or a
  * "Triggers" array). Sending the rows to the client is outside the tree
  * too. The shares here are of the duration, so that a ModifyTable whose
- * checks took most of the statement is not said to hold most of it. Node times are wall times (plan_node_total_ms()): under a
- * Gather, the workers' loops ran at once. */
+ * checks took most of the statement is not said to hold most of it. Node
+ * times are wall times (plan_node_total_ms()): under a Gather, the
+ * workers' loops ran at once. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
