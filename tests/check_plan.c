@@ -653,7 +653,7 @@ END_TEST
 /* ---- writing ---- */
 
 static const char *const all_files[] = { "text.log", "json.log", "pairs.log", "workload.log",
-	"jit.log", "parallel.log", "triggers.log" };
+	"jit.log", "parallel.log", "parallel_noleader.log", "triggers.log" };
 
 /* plan_to_json's text reads back into the same model: written again, it is
  * the same text. */
@@ -847,6 +847,24 @@ START_TEST(parallel_wall_time)
 	ck_assert_double_gt(plan_node_self_ms(g), 0);
 	/* Rows are still counted over every process. */
 	ck_assert_double_eq(plan_node_rows(scan), scan->actual_rows * 3);
+	plan_free(p);
+}
+END_TEST
+
+/* parallel_noleader.log: the aggregate with parallel_leader_participation
+ * off, VERBOSE: the two workers ran every loop (loops=2), the leader only
+ * gathered. */
+START_TEST(parallel_no_leader)
+{
+	struct plan *p = load("parallel_noleader.log", 0);
+	const struct plan_node *g = nth(p, 1), *agg = nth(p, 2), *scan = nth(p, 3);
+	ck_str(g->node_type, "Gather");
+	ck_assert_double_eq(scan->actual_loops, 2);
+	ck_assert_uint_eq(agg->nworkers, 2);
+	ck_assert_double_eq(plan_node_processes(scan), 2);
+	ck_assert_double_eq(plan_node_processes(agg), 2);
+	ck_assert_double_eq_tol(plan_node_total_ms(scan), 248.446, 1e-9);
+	ck_assert_double_eq_tol(plan_node_self_ms(g), 385.428 - 264.281, 1e-9);
 	plan_free(p);
 }
 END_TEST
@@ -1048,6 +1066,7 @@ Suite *suite_plan(void)
 
 	tc = tcase_create("times");
 	tcase_add_loop_test(tc, parallel_wall_time, 0, (int)ARRAY_SIZE(par_cases));
+	tcase_add_test(tc, parallel_no_leader);
 	tcase_add_test(tc, trigger_time);
 	suite_add_tcase(s, tc);
 

@@ -5,8 +5,10 @@
 #   parallel.log     a parallel sequential scan (leader and two workers),
 #                    aggregated and not, in text then JSON form, plain then
 #                    VERBOSE (per-worker figures): auto_explain plan entries
+#   parallel_noleader.log  the aggregate again, VERBOSE, with
+#                    parallel_leader_participation off (the workers alone)
 #   parallel_tables_before.csv, parallel_tables_after.csv
-#                    pg_stat_user_tables of that table around them
+#                    pg_stat_user_tables of that table around them all
 #   triggers.log     foreign-key checks: an INSERT of many rows into a table
 #                    referencing another (even account ids; the checks run
 #                    after the plan, in RI_ConstraintTrigger_c_* triggers)
@@ -74,6 +76,9 @@ for fmt in text json; do
       "SELECT id, value FROM readings WHERE value > 99.5;" | "${PSQL[@]}" >/dev/null
   done
 done
+B0=$(logpos)
+printf '%s\n' "$ON SET auto_explain.log_verbose = on; SET parallel_leader_participation = off;" \
+  "SELECT count(*), avg(value) FROM readings WHERE sensor % 7 = 3;" | "${PSQL[@]}" >/dev/null
 B=$(logpos)
 tables after
 for fmt in text json; do
@@ -88,9 +93,10 @@ printf '%s\n' "SET log_min_duration_statement = 0; SET log_temp_files = 0; SET m
   "CLUSTER readings USING readings_value_idx;" | "${PSQL[@]}" >/dev/null
 D=$(logpos)
 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null
-plans "$A" "$B" > "$OUT/parallel.log"
+plans "$A" "$B0" > "$OUT/parallel.log"
+plans "$B0" "$B" > "$OUT/parallel_noleader.log"
 plans "$B" "$C" > "$OUT/triggers.log"
 python3 -c 'import sys; f = open(sys.argv[1], "rb"); f.seek(int(sys.argv[2]));
 sys.stdout.buffer.write(f.read(int(sys.argv[3]) - int(sys.argv[2])))' "$WORK/server.log" "$C" "$D" > "$OUT/maintenance.log"
-for f in parallel triggers; do echo "wrote $(grep -c ' plan:$' "$OUT/$f.log") plans to $OUT/$f.log"; done
+for f in parallel parallel_noleader triggers; do echo "wrote $(grep -c ' plan:$' "$OUT/$f.log") plans to $OUT/$f.log"; done
 echo "wrote $(grep -c 'temporary file' "$OUT/maintenance.log") temporary files to $OUT/maintenance.log"
