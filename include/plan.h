@@ -178,10 +178,17 @@ const struct plan_node *plan_node_next(const struct plan_node *n);
 /* The first node of that type in plan_walk() order, or NULL. */
 const struct plan_node *plan_find(const struct plan *p, const char *node_type);
 
-/* Time spent in n and below over all its loops, in ms (0 without timing). */
+/* Wall time spent in n and below over all its loops, in ms (0 without
+ * timing): the time per loop times the loops, divided under a Gather by
+ * the processes that ran them at once (plan_node_processes()). */
 double plan_node_total_ms(const struct plan_node *n);
 /* The same less its children's: the node's own share. */
 double plan_node_self_ms(const struct plan_node *n);
+/* How many processes ran n side by side: under a Gather or Gather Merge
+ * its workers launched, plus the leader unless the workers' own figures
+ * show it ran none of the loops; 1 elsewhere, for a Single Copy Gather,
+ * and for a worker's figures. */
+double plan_node_processes(const struct plan_node *n);
 /* Rows produced over all loops. */
 double plan_node_rows(const struct plan_node *n);
 /* How far the row estimate was off: max(actual, planned) / min(...), both

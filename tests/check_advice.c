@@ -7,6 +7,9 @@
  *   nested-loop evidence, misestimates, heap fetches, lossy bitmaps,
  *   workers not launched, OFFSET from extended-protocol parameters; and
  *   JIT's share of the worst plan there and in tests/data/plans/jit.log;
+ *   time outside the plan tree (foreign-key triggers) in triggers.log and
+ *   the sample; maintenance_work_mem for maintenance.log's spills;
+ *   parallel scans counted once a statement (parallel.log and snapshots);
  * - "limits": thresholds change the outcome. */
 #include <check.h>
 #include <stdio.h>
@@ -371,6 +374,125 @@ START_TEST(test_jit)
 }
 END_TEST
 
+/* Time outside the plan tree: tests/data/plans/triggers.log
+ * (make-parallel-triggers.sh) has an INSERT of 100,000 rows whose
+ * foreign-key checks took 800 of its 1,376 ms and a DELETE whose checks
+ * (no index on the referencing column) took 2,507 of 2,508 ms (their
+ * worst plans, JSON form); their plan trees hold the rest. slow_query says so, with the trigger, and puts
+ * the node's share against the whole duration. */
+START_TEST(test_triggers)
+{
+	struct analysis *a = analyse_file("tests/data/plans/triggers.log");
+	long i = find(a, FK_slow_query, NULL, "INSERT INTO payments");
+	ck_assert_int_ge(i, 0);
+	const struct finding *f = findings_at(a->findings, (size_t)i);
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "-- 59% of its worst plan's 1376 ms is outside "
+		"the plan tree (whose root took 571 ms), in triggers:\n"
+		"--   RI_ConstraintTrigger_c_16404 for constraint payments_account_id_fkey on payments: "
+		"800 ms, 100000 calls\n"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "VALIDATE CONSTRAINT"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "-- 30% of its worst plan's time is in "
+		"ModifyTable on payments"));
+	json_t *pt = json_object_get(f->evidence, "plan_time");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(pt, "duration_ms")), 1376.017, 1e-9);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(pt, "plan_tree_ms")), 570.683, 1e-9);
+	json_t *tr = json_array_get(json_object_get(f->evidence, "triggers"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(tr, "constraint")), "payments_account_id_fkey");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(tr, "time_ms")), 799.685, 1e-9);
+
+	i = find(a, FK_slow_query, NULL, "DELETE FROM accounts");
+	ck_assert_int_ge(i, 0);
+	f = findings_at(a->findings, (size_t)i);
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "-- 100% of its worst plan's 2508 ms is outside "
+		"the plan tree"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "each deleted row of accounts looks for its "
+		"referencing rows"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "WHERE conname = 'payments_account_id_fkey';"));
+	ck_assert_ptr_null(strstr(f->suggestion, "Seq Scan"));      /* 1 ms of 2508 */
+	analysis_free(a);
+
+	/* samples/postgresql.log.zst (pg-workload.sh, without log_triggers):
+	 * the seed INSERTs' plans hold a fifth of their time, the checks of
+	 * their foreign keys the rest; their temporary files (a tuplestore)
+	 * get no work_mem advice. A SELECT's time outside the tree is sending
+	 * its rows, and its sort on disk still gets it. */
+	a = analyse_file("samples/postgresql.log.zst");
+	i = find(a, FK_slow_query, NULL, "INSERT INTO order_items (order_id");
+	ck_assert_int_ge(i, 0);
+	f = findings_at(a->findings, (size_t)i);
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "-- 79% of its worst plan's 3375 ms is outside "
+		"the plan tree (whose root took 711 ms): AFTER triggers"));
+	ck_assert_ptr_nonnull(strstr(f->suggestion, "-- 17% of its worst plan's time is in "
+		"ModifyTable on order_items"));
+	ck_assert_ptr_null(strstr(f->suggestion, "work_mem"));
+	ck_assert_int_eq(find(a, FK_sort_spill, NULL, "INSERT INTO order_items (order_id"), -1);
+	ck_assert_int_eq(find(a, FK_sort_spill, NULL, "INSERT INTO orders (customer_id"), -1);
+	ck_assert_int_ge(find(a, FK_sort_spill, NULL, "SELECT * FROM orders ORDER BY created_at"), 0);
+	analysis_free(a);
+}
+END_TEST
+
+/* tests/data/plans/maintenance.log: CREATE INDEX, REINDEX and CLUSTER at
+ * maintenance_work_mem = 1MB, each with a 28 MB temporary file: the
+ * setting to raise is maintenance_work_mem, and there is no plan to log. */
+START_TEST(test_maintenance)
+{
+	static const char *const cmds[] = { "CREATE INDEX", "REINDEX", "CLUSTER" };
+	struct analysis *a = analyse_file("tests/data/plans/maintenance.log");
+	for (size_t k = 0; k < 3; k++) {
+		char title[64];
+		snprintf(title, sizeof(title), "(needs about 54 MB): %s", cmds[k]);
+		long i = find(a, FK_sort_spill, NULL, title);
+		ck_assert_msg(i >= 0, "%s", cmds[k]);
+		const struct finding *f = findings_at(a->findings, (size_t)i);
+		ck_assert(strncmp(f->title, "maintenance_work_mem too small", 30) == 0);
+		ck_assert_ptr_nonnull(strstr(f->suggestion, "SET maintenance_work_mem = '54MB';"));
+		ck_assert_ptr_null(strstr(f->suggestion, "SET work_mem"));
+		ck_assert_str_eq(json_string_value(json_object_get(f->evidence, "maintenance")), cmds[k]);
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(f->evidence,
+			"temp_files"), "max_bytes")), 28082176);
+		i = find(a, FK_slow_query, NULL, cmds[k]);
+		ck_assert_int_ge(i, 0);
+		snprintf(title, sizeof(title), "-- %s has no plan", cmds[k]);
+		ck_assert_ptr_nonnull(strstr(findings_at(a->findings, (size_t)i)->suggestion, title));
+	}
+	for (size_t k = 0; k < findings_count(a->findings); k++)
+		ck_assert_ptr_null(strstr(findings_at(a->findings, k)->title, " work_mem"));
+	analysis_free(a);
+}
+END_TEST
+
+/* tests/data/plans/parallel.log and pg_stat_user_tables around it: 8
+ * statements, each a parallel scan of readings by a leader and two
+ * workers, which the server counts as 24 sequential scans. */
+START_TEST(test_parallel_seq_scans)
+{
+	static const char *const rel[] = { "tests/data/plans/parallel.log",
+		"tests/data/plans/parallel_tables_before.csv", "tests/data/plans/parallel_tables_after.csv" };
+	char paths[3][4096];
+	const char *pp[3];
+	for (int k = 0; k < 3; k++) {
+		snprintf(paths[k], sizeof(paths[k]), "%s/%s", tu_root(), rel[k]);
+		pp[k] = paths[k];
+	}
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	struct analysis *a;
+	analysis_run(&o, pp, 3, &a);
+	long i = find(a, FK_seq_scan_heavy, "public.readings", NULL);
+	ck_assert_int_ge(i, 0);
+	const struct finding *f = findings_at(a->findings, (size_t)i);
+	ck_assert_ptr_nonnull(strstr(f->title, "was read by 8 sequential scans (24 as the server "
+		"counts them, a parallel scan once per process)"));
+	ck_assert_int_eq(json_integer_value(json_object_get(f->evidence, "seq_scan")), 24);
+	ck_assert_int_eq(json_integer_value(json_object_get(f->evidence, "statement_scans")), 8);
+	ck_assert_int_eq(json_integer_value(json_object_get(f->evidence, "parallel_worker_scans")), 16);
+	ck_assert_uint_eq(json_array_size(json_object_get(f->evidence, "statements")), 2);
+	analysis_free(a);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct analysis *a = analyse_file("samples/postgresql.log.zst");
@@ -409,6 +531,9 @@ Suite *suite_advice(void)
 	tc = tcase_create("plans");
 	tcase_add_test(tc, test_plans);
 	tcase_add_loop_test(tc, test_jit, 0, (int)(sizeof(jit_advice) / sizeof(jit_advice[0])));
+	tcase_add_test(tc, test_triggers);
+	tcase_add_test(tc, test_maintenance);
+	tcase_add_test(tc, test_parallel_seq_scans);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("limits");
 	tcase_set_timeout(tc, 60);

@@ -332,6 +332,48 @@ START_TEST(detail_and_plan)
 }
 END_TEST
 
+/* parallel.log (tests/data/plans/make-parallel-triggers.sh): a real
+ * Gather of two workers. The nodes below it ran in three processes at
+ * once: none takes more than all of the time, and the Gather's own time
+ * (the leader gathering) is not zero. */
+START_TEST(parallel_plan)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/tests/data/plans/parallel.log", tu_root());
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	const char *paths[] = { path };
+	struct analysis *a = NULL;
+	analysis_run(&o, paths, 1, &a);
+	ck_assert_uint_eq(a->ngroups, 2);
+	for (size_t i = 0; i < a->ngroups; i++) {
+		json_t *plan = json_loads(a->groups[i]->plan_json, 0, NULL);
+		ck_assert_ptr_nonnull(plan);
+		struct tlines l = { 0 };
+		detail_plan(plan, 120, &l);
+		bool gather = false;
+		for (size_t k = 0; k < l.n; k++) {
+			const char *t = l.v[k].text, *pct = strstr(t, "% of time");
+			if (pct) {
+				while (pct > t && (pct[-1] == '.' || (pct[-1] >= '0' && pct[-1] <= '9')))
+					pct--;
+				ck_assert_msg(atof(pct) <= 100, "%s", t);
+			}
+			if (strstr(t, "Gather ")) {
+				gather = true;
+				ck_assert_msg(strstr(t, "self 0 ") == NULL && strstr(t, "self 0.0") == NULL,
+					"%s", t);
+			}
+		}
+		ck_assert(gather);
+		tlines_clear(&l);
+		json_decref(plan);
+	}
+	analysis_free(a);
+}
+END_TEST
+
 /* The TUI bands a P95 by the report's rule (report_band) and the run's
  * --bands: a P95 of exactly 1000 ms is "alert" in both, not critical. */
 static enum tstyle p95_line_style(const struct tui_report *r, size_t gi)
@@ -643,6 +685,7 @@ Suite *suite_tui(void)
 	tcase_add_test(tc, report_probe_file);
 	tcase_add_test(tc, groups_sort_search_filter);
 	tcase_add_test(tc, detail_and_plan);
+	tcase_add_test(tc, parallel_plan);
 	tcase_add_test(tc, bands_as_report);
 	tcase_add_test(tc, findings_events_timeline);
 	tcase_add_test(tc, histogram_from_sketch);

@@ -318,15 +318,27 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 
 /* ---- plans ---- */
 
-static double node_ms(const json_t *n)
+/* Wall time: under a Gather, procs processes ran the loops at once (see
+ * plan_node_total_ms()). */
+static double node_ms(const json_t *n, double procs)
 {
 	double t = num(n, "Actual Total Time"), loops = num(n, "Actual Loops");
 	if (!isfinite(t))
 		return NAN;
-	return t * (isfinite(loops) && loops > 0 ? loops : 1);
+	return t * (isfinite(loops) && loops > 0 ? loops : 1) / procs;
 }
 
-static void plan_node(const json_t *n, int depth, double root_ms, int width,
+/* The processes that run the children of n: a Gather's workers and leader. */
+static double kids_procs(const json_t *n, double procs)
+{
+	const char *type = str(n, "Node Type");
+	double w = num(n, "Workers Launched");
+	if (!type || strncmp(type, "Gather", 6) != 0 || !isfinite(w) || w <= 0)
+		return procs;
+	return json_is_true(json_object_get(n, "Single Copy")) ? 1 : w + 1;
+}
+
+static void plan_node(const json_t *n, int depth, double root_ms, double procs, int width,
 		struct tlines *out)
 {
 	const char *type = str(n, "Node Type");
@@ -347,12 +359,12 @@ static void plan_node(const json_t *n, int depth, double root_ms, int width,
 	}
 
 	/* Exclusive time: the node's own, without its children's. */
-	double total = node_ms(n), self = total;
+	double total = node_ms(n, procs), self = total, kprocs = kids_procs(n, procs);
 	const json_t *kids = json_object_get(n, "Plans");
 	size_t i;
 	const json_t *k;
 	json_array_foreach(kids, i, k) {
-		double ck = node_ms(k);
+		double ck = node_ms(k, kprocs);
 		if (isfinite(ck) && isfinite(self))
 			self -= ck;
 	}
@@ -412,7 +424,7 @@ static void plan_node(const json_t *n, int depth, double root_ms, int width,
 	if (isfinite(removed) && removed > 0)
 		tlines_add(out, TS_DIM, TL_TEXT, 0, "  %*s     Rows Removed by Filter: %.0f", ind, "", removed);
 	json_array_foreach(kids, i, k)
-		plan_node(k, depth + 1, root_ms, width, out);
+		plan_node(k, depth + 1, root_ms, kprocs, width, out);
 }
 
 void detail_plan(const json_t *plan, int width, struct tlines *out)
@@ -420,9 +432,9 @@ void detail_plan(const json_t *plan, int width, struct tlines *out)
 	const json_t *root = json_object_get(plan, "Plan");
 	if (!json_is_object(root))
 		root = plan;
-	double root_ms = node_ms(root);
+	double root_ms = node_ms(root, 1);
 	if (str(plan, "Query Text"))
 		tlines_wrap(out, TS_DIM, str(plan, "Query Text"), width - 1, 2);
-	plan_node(root, 0, root_ms, width, out);
+	plan_node(root, 0, root_ms, 1, width, out);
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "  \xe2\x96\xb6 a third of the time or more, a disk spill, or rows 10x off the estimate");
 }

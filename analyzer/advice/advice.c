@@ -27,22 +27,6 @@ void advice_limits_init(struct advice_limits *l)
 	l->min_heap_fetches = 1000;
 }
 
-struct hot {
-	const struct plan_node *node;
-	double self_ms;
-};
-
-static int find_hot(const struct plan_node *n, void *arg)
-{
-	struct hot *h = arg;
-	double ms = plan_node_self_ms(n);
-	if (ms > h->self_ms) {
-		h->self_ms = ms;
-		h->node = n;
-	}
-	return 0;
-}
-
 static bool has_slow_finding(const struct adv_ctx *c, uint64_t fp)
 {
 	for (size_t i = 0; i < findings_count(c->a->findings); i++) {
@@ -72,25 +56,7 @@ static void slow_query_run(struct adv_ctx *c)
 		json_decref(gj);
 		json_object_set_new(f->evidence, "max_ms", json_real(g->max_ms));
 		sb_reset(&sb);
-		struct hot h = { 0 };
-		if (it->plan)
-			plan_walk(it->plan, find_hot, &h);
-		if (h.node && it->plan->root && plan_node_total_ms(it->plan->root) > 0) {
-			double share = h.self_ms / plan_node_total_ms(it->plan->root);
-			char line[512];
-			snprintf(line, sizeof(line), "-- %.0f%% of its worst plan's time is in %s%s%s",
-				100 * share, h.node->node_type ? h.node->node_type : "a node",
-				h.node->relation_name ? " on " : "",
-				h.node->relation_name ? h.node->relation_name : "");
-			sb_append(&sb, line, strlen(line));
-			json_object_set_new(f->evidence, "hot_node", json_pack("{s:s?, s:s?, s:f, s:f}",
-				"node_type", h.node->node_type, "relation", h.node->relation_name,
-				"self_ms", h.self_ms, "share", share));
-		} else {
-			const char *t = "-- no plan was logged for it: load auto_explain "
-				"(auto_explain.log_min_duration, log_analyze) to see where the time goes";
-			sb_append(&sb, t, strlen(t));
-		}
+		adv_plan_where(it, &sb, f->evidence);
 		for (size_t k = 0; k < it->nhelped; k++) {
 			char line[640];
 			snprintf(line, sizeof(line), "\n-- see the %s finding: %s",

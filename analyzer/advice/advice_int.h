@@ -153,4 +153,27 @@ void adv_page_run(struct adv_ctx *c);
 void adv_index_run(struct adv_ctx *c);
 void adv_plan_run(struct adv_ctx *c);
 
+/* ---- advice_plan_time.c: where a worst plan's time went ---- */
+
+/* The plan's execution time and where it was read (*from): "Execution
+ * Time" when the body has it (EXPLAIN ANALYZE text pasted into a log),
+ * else the duration auto_explain logged the plan with, else the top
+ * node's total time. it->plan must be set. */
+double adv_plan_duration(const struct adv_item *it, const char **from);
+/* The share of that time spent in triggers: as logged (log_triggers), or
+ * for a ModifyTable without trigger figures its time outside the plan
+ * tree, where AFTER triggers (foreign-key checks) run; 0 without a timed
+ * plan. */
+double adv_plan_trigger_share(const struct adv_item *it);
+/* slow_query's lines on where the time goes, appended to sb: the time
+ * outside the tree with the triggers that took it and what to do about
+ * foreign-key checks, then the node with the largest own share of the
+ * duration; or a hint to log plans when there is none. Adds "plan_time",
+ * "triggers" and "hot_node" to evidence. */
+void adv_plan_where(const struct adv_item *it, struct strbuf *sb, json_t *evidence);
+/* The maintenance command the statement q (normalized text) runs, whose
+ * sorts and index builds take maintenance_work_mem, not work_mem: "CREATE
+ * INDEX", "REINDEX", "CLUSTER", "VACUUM", ...; NULL for others. */
+const char *adv_maintenance_of(const char *q);
+
 #endif

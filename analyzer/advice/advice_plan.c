@@ -2,7 +2,10 @@
  *
  * - sort_spill, one per group: sorts on disk, hash joins in batches, hash
  *   aggregates spilling, lossy bitmap heap blocks and the group's temporary
- *   files, with the work_mem that would have held the largest of them.
+ *   files, with the work_mem that would have held the largest of them
+ *   (maintenance_work_mem for CREATE INDEX, REINDEX, CLUSTER, VACUUM and
+ *   ALTER TABLE building an index); none for temporary files alone when a
+ *   third of the plan's time or more went to triggers (advice_plan_time.c).
  * - row_misestimate, one per (table, columns): a scan whose actual rows are
  *   off from the planned rows by the limit ratio, feeding a join or a sort;
  *   ANALYZE, and extended statistics when several columns are compared.
@@ -31,6 +34,8 @@ static void sb_str(struct strbuf *sb, const char *s)
 }
 
 /* ---- work_mem ---- */
+
+#define SPILL_TRIGGER_SHARE (1.0 / 3) /* of the plan's time, in triggers */
 
 struct spill {
 	const struct adv_ctx *c;
@@ -89,7 +94,13 @@ static void spill_run(struct adv_ctx *c, struct adv_item *it)
 	if (it->plan)
 		plan_walk(it->plan, spill_visit, &s);
 	const struct ev_temp_group *tg = temp_of(c, it->g->fingerprint);
-	if (json_array_size(s.nodes) == 0 && !tg) {
+	/* Temporary files of a plan whose nodes show no spill and whose time
+	 * went largely to triggers (a seed INSERT's tuplestore, its foreign-key
+	 * checks taking the time): work_mem would gain little, and slow_query
+	 * says where the time went. */
+	bool triggers = it->plan && json_array_size(s.nodes) == 0 &&
+		adv_plan_trigger_share(it) >= SPILL_TRIGGER_SHARE;
+	if ((json_array_size(s.nodes) == 0 && !tg) || triggers) {
 		json_decref(s.nodes);
 		return;
 	}
@@ -99,8 +110,10 @@ static void spill_run(struct adv_ctx *c, struct adv_item *it)
 	if (mb < 1)
 		mb = 1;
 	const struct group *g = it->g;
+	const char *maint = adv_maintenance_of(g->query);
+	const char *setting = maint ? "maintenance_work_mem" : "work_mem";
 	struct finding *f = adv_add(c, FK_sort_spill, g->total_ms, adv_band(c, g), g->calls,
-		"work_mem too small (needs about %.0f MB): %.120s", mb, g->query);
+		"%s too small (needs about %.0f MB): %.120s", setting, mb, g->query);
 	finding_set_fingerprint(f, g->fingerprint);
 	json_t *gj = adv_group_json(c, g);
 	json_object_update(f->evidence, gj);
@@ -111,8 +124,16 @@ static void spill_run(struct adv_ctx *c, struct adv_item *it)
 			"count", (json_int_t)tg->count, "bytes", (json_int_t)tg->bytes,
 			"max_bytes", (json_int_t)tg->max_bytes));
 	json_object_set_new(f->evidence, "work_mem_needed_kb", json_real(s.need_kb));
-	finding_set_suggestion(f, "-- for the sessions that run it (or ALTER ROLE ... SET work_mem)\n"
-		"SET work_mem = '%.0fMB';", mb);
+	if (maint) {
+		json_object_set_new(f->evidence, "setting", json_string(setting));
+		json_object_set_new(f->evidence, "maintenance", json_string(maint));
+		finding_set_suggestion(f, "-- %s sorts in maintenance_work_mem, not work_mem; "
+			"for the session that runs it (autovacuum's workers: autovacuum_work_mem)\n"
+			"SET maintenance_work_mem = '%.0fMB';", maint, mb);
+	} else {
+		finding_set_suggestion(f, "-- for the sessions that run it (or ALTER ROLE ... SET work_mem)\n"
+			"SET work_mem = '%.0fMB';", mb);
+	}
 	adv_item_helped(it, f);
 }
 
@@ -120,25 +141,6 @@ static void spill_run(struct adv_ctx *c, struct adv_item *it)
 
 #define JIT_SHARE 0.10          /* of the plan's execution time */
 #define JIT_MIN_MS 5.0
-
-/* The plan's execution time and where it was read: "Execution Time" when
- * the body has it (EXPLAIN ANALYZE text pasted into a log), else the
- * duration auto_explain logged the plan with, else the top node's actual
- * total time. JIT compiles as execution starts: all three hold its time. */
-static double jit_execution_ms(const struct adv_item *it, const char **from)
-{
-	const struct plan *p = it->plan;
-	if (p->has_execution_time && p->execution_ms > 0) {
-		*from = "execution_time";
-		return p->execution_ms;
-	}
-	if (it->g->plan_ms > 0) {
-		*from = "auto_explain_duration";
-		return it->g->plan_ms;
-	}
-	*from = "top_node_total_time";
-	return plan_node_total_ms(p->root);
-}
 
 /* A jit_*_above_cost that this plan's cost stays under: a power of ten
  * above twice the cost, never below floor (PostgreSQL's default). */
@@ -157,7 +159,7 @@ static void jit_run(struct adv_ctx *c, struct adv_item *it)
 	if (!p->has_jit || !j->has_timing || j->total_ms < JIT_MIN_MS)
 		return;
 	const char *from;
-	double exec = jit_execution_ms(it, &from);
+	double exec = adv_plan_duration(it, &from);
 	if (exec <= 0 || j->total_ms < JIT_SHARE * exec)
 		return;
 	/* The timers are not the same: JIT's total can pass the duration by a

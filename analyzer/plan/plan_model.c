@@ -178,9 +178,44 @@ const struct plan_node *plan_find(const struct plan *p, const char *node_type)
 	return NULL;
 }
 
+/* The Gather or Gather Merge n runs under, or NULL: its workers and the
+ * leader run the nodes below it at once. */
+static const struct plan_node *gather_of(const struct plan_node *n)
+{
+	for (const struct plan_node *p = n->parent; p; p = p->parent)
+		if (p->node_type && strncmp(p->node_type, "Gather", 6) == 0)
+			return p;
+	return NULL;
+}
+
+double plan_node_processes(const struct plan_node *n)
+{
+	const struct plan_node *g = n->worker_number < 0 ? gather_of(n) : NULL;
+	if (!g || g->single_copy || g->workers_launched <= 0)
+		return 1;
+	/* The leader runs the nodes below too (parallel_leader_participation)
+	 * unless, by the workers' own figures (VERBOSE), they ran every loop
+	 * of the node the Gather reads. */
+	double procs = g->workers_launched + 1;
+	const struct plan_node *top = g->nchildren ? g->children[0] : NULL;
+	if (top && top->nworkers > 0 && top->has_actual) {
+		double loops = 0;
+		for (size_t i = 0; i < top->nworkers; i++)
+			loops += top->workers[i]->actual_loops;
+		if (loops >= top->actual_loops)
+			procs = g->workers_launched;
+	}
+	return procs;
+}
+
 double plan_node_total_ms(const struct plan_node *n)
 {
-	return n->has_actual && n->has_timing ? n->actual_total_ms * n->actual_loops : 0;
+	if (!n->has_actual || !n->has_timing)
+		return 0;
+	/* EXPLAIN gives a parallel node's time per loop, its loops summed over
+	 * the processes, which ran side by side: "loops=3" under a Gather of
+	 * two workers is one pass of each, and took the time of one pass. */
+	return n->actual_total_ms * n->actual_loops / plan_node_processes(n);
 }
 
 double plan_node_self_ms(const struct plan_node *n)

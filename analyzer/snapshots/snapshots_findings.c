@@ -8,6 +8,7 @@
 
 #include "analysis.h"
 #include "findings.h"
+#include "plan.h"
 #include "snapshots_int.h"
 #include "strbuf.h"
 
@@ -289,41 +290,47 @@ static void index_findings(struct snapshots *sn, struct analysis *a)
 
 /* ---- tables ---- */
 
-static bool plan_seq_scans(json_t *node, const char *table)
+/* Whether the plan scans table sequentially; adds to *extra the scans
+ * per execution that parallel processes add to the server's count
+ * (pg_stat_user_tables.seq_scan counts a scan per process). */
+static bool plan_seq_scans(const struct plan *p, const char *table, double *extra)
 {
-	if (!json_is_object(node))
-		return false;
-	const char *type = json_string_value(json_object_get(node, "Node Type"));
-	const char *rel = json_string_value(json_object_get(node, "Relation Name"));
-	if (type && rel && strcmp(type, "Seq Scan") == 0 && strcmp(rel, table) == 0)
-		return true;
-	if (plan_seq_scans(json_object_get(node, "Plan"), table))
-		return true;
-	size_t i;
-	json_t *child;
-	json_array_foreach(json_object_get(node, "Plans"), i, child)
-		if (plan_seq_scans(child, table))
-			return true;
-	return false;
+	bool found = false;
+	for (const struct plan_node *n = p->root; n; n = plan_node_next(n)) {
+		if (!n->node_type || !n->relation_name || strcmp(n->node_type, "Seq Scan") != 0 ||
+				strcmp(n->relation_name, table) != 0)
+			continue;
+		found = true;
+		double procs = plan_node_processes(n);
+		if (procs > 1 && n->has_actual)
+			*extra += n->actual_loops - n->actual_loops / procs;
+	}
+	return found;
 }
 
 /* The groups whose worst plan scans table sequentially: their fingerprints
- * go in the evidence, their time is the finding's impact. */
-static double seq_scan_groups(struct analysis *a, const char *table, json_t *fps)
+ * go in the evidence, their time is the finding's impact; *extra gets the
+ * scans their parallel workers added to the server's count (calls times
+ * the worst plan's). */
+static double seq_scan_groups(struct analysis *a, const char *table, json_t *fps, double *extra)
 {
 	double ms = 0;
+	*extra = 0;
 	for (size_t i = 0; i < a->ngroups; i++) {
 		const struct group *g = a->groups[i];
 		if (!g->plan_json)
 			continue;
-		json_t *plan = json_loads(g->plan_json, 0, NULL);
-		if (plan && plan_seq_scans(plan, table)) {
+		char err[128];
+		struct plan *plan = plan_parse(g->plan_json, strlen(g->plan_json), err, sizeof(err));
+		double per = 0;
+		if (plan && plan_seq_scans(plan, table, &per)) {
 			char hex[17];
 			fp_format(g->fingerprint, hex);
 			json_array_append_new(fps, json_string(hex));
 			ms += g->total_ms;
+			*extra += per * (double)g->calls;
 		}
-		json_decref(plan);
+		plan_free(plan);
 	}
 	return ms;
 }
@@ -375,18 +382,38 @@ static void table_findings(struct snapshots *sn, struct analysis *a)
 		int64_t idx_rows = t->idx_tup_fetch > 0 ? t->idx_tup_fetch : 0;
 		double share = t->seq_tup_read > 0 ?
 			(double)t->seq_tup_read / (double)(t->seq_tup_read + idx_rows) : 0;
+		json_t *fps = NULL;
+		double ms = 0, extra = 0;
+		int64_t scans = t->seq_scan;
 		if (t->seq_scan >= SNAP_SEQ_MIN_SCANS && t->rows_estimate >= SNAP_SEQ_MIN_ROWS &&
 				share >= SNAP_SEQ_MIN_SHARE) {
-			json_t *fps = json_array();
-			double ms = seq_scan_groups(a, t->name, fps);
+			fps = json_array();
+			ms = seq_scan_groups(a, t->name, fps, &extra);
+			/* A statement's parallel scan is one scan, not one per
+			 * process; the log's calls may fall outside the window. */
+			scans = t->seq_scan - (int64_t)(extra + 0.5);
+			if (scans < 1)
+				scans = 1;
+		}
+		if (fps && scans < SNAP_SEQ_MIN_SCANS) {
+			json_decref(fps);
+		} else if (fps) {
+			char counted[96] = "";
+			if (scans != t->seq_scan)
+				snprintf(counted, sizeof(counted), " (%lld as the server counts them, "
+					"a parallel scan once per process)", (long long)t->seq_scan);
 			struct finding *f = findings_add(a->findings, FK_seq_scan_heavy,
 				t->seq_tup_read >= 1000000 ? FS_WARNING : FS_INFO, ms,
-				"table %s (%lld rows, %s) was read by %lld sequential scans: "
+				"table %s (%lld rows, %s) was read by %lld sequential scans%s: "
 				"%lld rows, %.0f%% of the rows read",
 				qt, (long long)t->rows_estimate, fmt_bytes(t->bytes, sz, sizeof(sz)),
-				(long long)t->seq_scan, (long long)t->seq_tup_read, share * 100);
+				(long long)scans, counted, (long long)t->seq_tup_read, share * 100);
 			finding_set_table(f, qt);
 			ev_int(f, "seq_scan", t->seq_scan);
+			if (scans != t->seq_scan) {
+				ev_int(f, "statement_scans", scans);
+				ev_int(f, "parallel_worker_scans", t->seq_scan - scans);
+			}
 			ev_int(f, "seq_tup_read", t->seq_tup_read);
 			ev_int(f, "idx_scan", t->idx_scan);
 			ev_int(f, "idx_tup_fetch", t->idx_tup_fetch);

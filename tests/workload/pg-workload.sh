@@ -46,6 +46,13 @@
 #   duplicate of customers_email_idx.
 # - auto_explain (20 ms, ANALYZE, BUFFERS, nested) logs text plans, then
 #   JSON plans for json_plans.sql's three statements.
+# - plan_times.sql, application 'stock': stock_moves (300,000 rows)
+#   references warehouses; its seed INSERT's foreign-key checks take most of
+#   its time, outside the plan tree (log_triggers on); three parallel
+#   scans of it (Gather, two workers: 9 sequential scans as the server
+#   counts them); a DELETE of 5 warehouses cascading without an index on
+#   stock_moves.warehouse_id; CREATE INDEX at maintenance_work_mem 1MB
+#   spilling (maintenance_work_mem advice).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -167,6 +174,10 @@ wait "$holder"
 sql -d shop -f "$work/errors.sql" >/dev/null 2>&1
 sql -d shop -c "SET application_name='repricer'; UPDATE products SET price = price + 1 WHERE id % 3 = 0;" >/dev/null
 sql -d shop -f "$work/json_plans.sql" >/dev/null
+
+# Plan times (plan_times.sql): foreign-key triggers, a parallel scan, a
+# cascading DELETE without an index, a CREATE INDEX spilling.
+sql -d shop -v scale="$scale" -f "$work/plan_times.sql" >/dev/null
 
 wait "$oltp" "$by_customer"
 snapshot after
