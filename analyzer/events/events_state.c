@@ -188,6 +188,7 @@ void events_state_save(const struct events *ev, struct st_out *o)
 	st_u64(o, t->errors);
 	st_u64(o, t->warnings);
 	st_u64(o, t->errors_dropped);
+	ev_pooler_state_save(ev, o);
 }
 
 /* ---- load ---- */
@@ -470,7 +471,7 @@ bool events_state_load(struct events *ev, struct st_in *in)
 	t->errors = st_get_u64(in);
 	t->warnings = st_get_u64(in);
 	t->errors_dropped = st_get_u64(in);
-	return !in->bad;
+	return !in->bad && ev_pooler_state_load(ev, in);
 }
 
 /* ---- per-backend state carried between --state runs ---- */
