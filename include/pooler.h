@@ -129,6 +129,11 @@ struct pooler {
 /* The pooler's part of ev, NULL when no pgBouncer line was read. */
 const struct pooler *events_pooler(const struct events *ev);
 
+/* The stats timeline in at most max rows (neighbours joined as the
+ * points are when there are too many) into out[0..max); returns how many. */
+size_t pooler_timeline_rows(const struct pooler_stats *s, size_t max,
+		struct pooler_point *out);
+
 /* The "pooler" object of the JSON report (owned by the caller), NULL on
  * allocation failure. */
 struct json_t;

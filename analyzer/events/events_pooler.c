@@ -702,3 +702,18 @@ void ev_pooler_merge(struct events *dst, struct events *src)
 	}
 	ev_pooler_free(src);
 }
+
+size_t pooler_timeline_rows(const struct pooler_stats *s, size_t max,
+		struct pooler_point *out)
+{
+	if (!max || !s->n)
+		return 0;
+	size_t per = (s->n + max - 1) / max, n = 0;
+	for (size_t i = 0; i < s->n; i += per) {
+		out[n] = s->v[i];
+		for (size_t j = i + 1; j < i + per && j < s->n; j++)
+			point_join(&out[n], &s->v[j]);
+		n++;
+	}
+	return n;
+}
