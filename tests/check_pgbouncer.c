@@ -158,6 +158,41 @@ START_TEST(test_report_fixture)
 }
 END_TEST
 
+/* A log that starts in the middle of sessions (rotated): the clients
+ * that logged in before it still count, with their length; --db keeps
+ * the lines of that database (and the stats lines, which name none). */
+START_TEST(test_cut_and_filtered)
+{
+	char *path = tu_data_path("pgbouncer", FIXTURE);
+	char *text = tu_slurp(path);
+	ck_assert_ptr_nonnull(text);
+	char *at = text;
+	for (int i = 0; i < 11; i++)
+		at = strchr(at, '\n') + 1;
+	char *tail = tu_write_temp(at, strlen(at));
+	struct log_counts k = counts_of(tail);
+	char args[1024];
+	snprintf(args, sizeof(args), "report -q -f json '%s'", tail);
+	json_t *j = report(args, 0);
+	const json_t *p = json_object_get(j, "pooler");
+	check_pooler(p, &k);
+	ck_assert_uint_gt(juint(p, "sessions.closed"), juint(p, "sessions.logins"));
+	json_decref(j);
+
+	struct log_counts all = counts_of(path);
+	snprintf(args, sizeof(args), "report -q -f json --db shop '%s'", path);
+	j = report(args, 0);
+	p = json_object_get(j, "pooler");
+	ck_assert_uint_eq(juint(p, "sessions.logins"), all.shop_logins);
+	ck_assert_uint_eq(juint(p, "stats.lines"), all.stats_lines);
+	ck_assert_uint_lt(juint(p, "lines"), all.lines);
+	json_decref(j);
+	tu_remove(tail);
+	free(text);
+	free(path);
+}
+END_TEST
+
 /* Without a pgBouncer log there is no "pooler" key. */
 START_TEST(test_absent_without_pooler)
 {
@@ -182,6 +217,7 @@ Suite *suite_pgbouncer(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("report");
 	tcase_add_test(tc, test_report_fixture);
+	tcase_add_test(tc, test_cut_and_filtered);
 	tcase_add_test(tc, test_absent_without_pooler);
 	suite_add_tcase(s, tc);
 	return s;

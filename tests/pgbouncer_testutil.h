@@ -60,13 +60,16 @@ static inline void count_line(const char *line, struct log_counts *k, struct ope
 		k->login_failed++;
 	} else if (strstr(line, " closing because: ") && conn_of(line, id)) {
 		k->client_closes++;
-		for (size_t i = 0; i < o->n; i++)
+		bool open = false;
+		for (size_t i = 0; i < o->n && !open; i++)
 			if (strcmp(o->id[i], id) == 0) {
-				k->sessions++;
+				open = true;
 				memmove(o->id[i], o->id[i + 1], (o->n - i - 1) * sizeof(o->id[0]));
 				o->n--;
-				break;
 			}
+		/* A client refused before its login is no session; one that
+		 * logged in before the log's start is. */
+		k->sessions += open || !strstr(line, ": (nodb)/");
 	} else if (strstr(line, "] LOG stats: ")) {
 		unsigned long long x, q;
 		k->stats_lines++;

@@ -372,12 +372,14 @@ static void closing(struct events *ev, const struct log_entry *e, bool client)
 	bool was_open = id && open_remove(o, id, &at);
 	if (was_open)
 		client ? o->clients-- : o->servers--;
-	if (!client || !was_open)
-		return;
 	/* A session: a client that logged in (or tried to), in the row of
-	 * its login (whose line names the database the client asked for). */
+	 * its login (whose line names the database the client asked for);
+	 * one whose login was before the log's start names its database. */
+	if (!client || (!was_open && !e->db.len))
+		return;
 	p->sessions++;
-	struct pooler_row *row = at ? &p->rows[at - 1] : NULL;
+	struct pooler_row *row = at ? &p->rows[at - 1] : was_open ? NULL :
+		row_of(ev, e);
 	if (age >= 0) {
 		p->session_total_s += age;
 		if (age > p->session_max_s)
