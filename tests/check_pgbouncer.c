@@ -154,6 +154,15 @@ START_TEST(test_report_fixture)
 	ck_assert_ptr_nonnull(strstr(md, "| `max_client_conn` | WARNING |"));
 	ck_assert_ptr_nonnull(strstr(md, "### pgBouncer stats timeline"));
 	free(md);
+	/* The text report's lines. */
+	snprintf(cmd, sizeof(cmd), "'%s' report -q -f text '%s'", tu_bin(), path);
+	char *text = tu_run(cmd, &status);
+	ck_assert_int_eq(status, 0);
+	char want[128];
+	snprintf(want, sizeof(want), "pgbouncer: %llu logins (%llu failed)",
+			(unsigned long long)k.logins, (unsigned long long)k.login_failed);
+	ck_assert_msg(strstr(text, want), "no '%s' in: %s", want, text);
+	free(text);
 	free(path);
 }
 END_TEST
