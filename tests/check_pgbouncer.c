@@ -202,6 +202,35 @@ START_TEST(test_cut_and_filtered)
 }
 END_TEST
 
+/* The stats line of older versions, as their sources write it (1.7:
+ * "Stats: N req/s, in N b/s, out N b/s,query N us", pid without
+ * brackets; 1.8 and 1.9: "wait time N us"), around the real 1.18 line. */
+START_TEST(test_older_stats)
+{
+	static const char text[] =
+		"2017-03-01 10:00:00.000 UTC 2001 LOG Stats: 10 req/s, in 100 b/s, out 200 b/s,query 300 us\n"
+		"2017-03-01 10:01:00.000 UTC 2001 LOG Stats: 20 req/s, in 400 b/s, out 500 b/s,query 600 us\n"
+		"2018-03-01 10:00:00.000 UTC [2002] LOG stats: 1 xacts/s, 30 queries/s, in 1 B/s, out 2 B/s, xact 3 us, query 4 us, wait time 5 us\n"
+		"2018-03-01 10:01:00.000 UTC [2002] LOG stats: 1 xacts/s, 40 queries/s, in 1 B/s, out 2 B/s, xact 3 us, query 4 us, wait time 5 us\n";
+	char *tmp = tu_write_temp(text, sizeof(text) - 1);
+	char args[1024];
+	snprintf(args, sizeof(args), "report -q -f json --input-format pgbouncer '%s'", tmp);
+	json_t *j = report(args, 0);
+	const json_t *p = json_object_get(j, "pooler");
+	ck_assert_uint_eq(juint(p, "stats.lines"), 4);
+	ck_assert(fabs(jnum(p, "stats.peak_queries_s") - 40) < 1e-9);
+	/* 60 s each: (10 + 20 + 30 + 40) x 60. */
+	ck_assert(fabs(jnum(p, "stats.queries") - 6000) < 1e-6);
+	ck_assert(fabs(jnum(p, "stats.bytes_in") - (100 + 400 + 1 + 1) * 60) < 1e-6);
+	/* Written with 3 decimals. */
+	ck_assert(fabs(jnum(p, "stats.wait_s") - 2 * 5 * 60 / 1e6) <= 0.0005);
+	ck_assert(fabs(jnum(p, "stats.avg_query_us") -
+			(300.0 * 10 + 600 * 20 + 4 * 30 + 4 * 40) / 100) < 1e-3);
+	json_decref(j);
+	tu_remove(tmp);
+}
+END_TEST
+
 /* Without a pgBouncer log there is no "pooler" key. */
 START_TEST(test_absent_without_pooler)
 {
@@ -227,6 +256,7 @@ Suite *suite_pgbouncer(void)
 	tc = tcase_create("report");
 	tcase_add_test(tc, test_report_fixture);
 	tcase_add_test(tc, test_cut_and_filtered);
+	tcase_add_test(tc, test_older_stats);
 	tcase_add_test(tc, test_absent_without_pooler);
 	suite_add_tcase(s, tc);
 	return s;

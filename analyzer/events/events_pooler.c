@@ -24,8 +24,9 @@ struct pooler_open {
 	size_t *rows;           /* per slot: its client's row + 1, 0: none */
 	size_t cap, used;
 	uint64_t clients, servers;
-	int64_t last_stats_ts;  /* TS_NONE before the input's first */
-	size_t first_point;     /* the input's first stats point, or SIZE_MAX */
+	int64_t last_stats_ts;  /* TS_NONE before the process's first */
+	size_t first_point;     /* the process's first stats point, or SIZE_MAX */
+	int64_t stats_pid;      /* the process that wrote the last one */
 };
 
 const char *pooler_error_name(enum pooler_error_kind k)
@@ -417,24 +418,60 @@ static void login(struct events *ev, const struct log_entry *e)
 }
 
 /* "stats: N xacts/s, N queries/s, in N B/s, out N B/s, xact N us, query
- * N us, wait N us" (older versions: "avg" instead of "xact"/"query" and
- * no wait; the numbers are read in order). */
+ * N us, wait N us" (1.10 on; 1.8 and 1.9 wrote "wait time N us", 1.7
+ * "Stats: N req/s, in N b/s, out N b/s,query N us"): each number is
+ * known by the word after it (xacts/s, queries/s, req/s) or before it. */
+static bool word_is(const char *w, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(w, lit, n) == 0;
+}
+
 static void stats_line(struct events *ev, const struct log_entry *e)
 {
 	struct pooler *p = ev->pooler;
 	struct pooler_open *o = open_get(p);
-	double v[7] = { 0 };
-	size_t nv = 0;
-	const char *s = e->message.ptr + 7, *end = e->message.ptr + e->message.len;
-	while (s < end && nv < ARRAY_SIZE(v)) {
-		if (*s >= '0' && *s <= '9' && (s == e->message.ptr || s[-1] == ' ')) {
-			uint64_t x;
-			size_t n = ev_parse_u64(s, (size_t)(end - s), &x);
-			v[nv++] = (double)x;
-			s += n;
-		} else {
+	struct pooler_point v = { .ts_ms = e->ts_ms };
+	const char *start = e->message.ptr + 7, *end = e->message.ptr + e->message.len;
+	for (const char *s = start; s < end; ) {
+		if (!(*s >= '0' && *s <= '9') || (s[-1] != ' ' && s[-1] != ',')) {
 			s++;
+			continue;
 		}
+		uint64_t x;
+		size_t n = ev_parse_u64(s, (size_t)(end - s), &x);
+		const char *after = s + n + (s + n < end && s[n] == ' ');
+		size_t an = 0;
+		while (after + an < end && after[an] != ',' && after[an] != ' ')
+			an++;
+		const char *w = s - 1;
+		while (w > start && w[-1] == ' ')
+			w--;
+		const char *we = w;
+		while (w > start && w[-1] >= 'a' && w[-1] <= 'z')
+			w--;
+		size_t wn = (size_t)(we - w);
+		double d = (double)x;
+		if (word_is(after, an, "xacts/s"))
+			v.xacts_s = d;
+		else if (word_is(after, an, "queries/s") || word_is(after, an, "req/s"))
+			v.queries_s = d;
+		else if (word_is(w, wn, "in"))
+			v.in_bps = d;
+		else if (word_is(w, wn, "out"))
+			v.out_bps = d;
+		else if (word_is(w, wn, "xact"))
+			v.xact_us = d;
+		else if (word_is(w, wn, "query"))
+			v.query_us = d;
+		else if (word_is(w, wn, "wait") || word_is(w, wn, "time"))
+			v.wait_us = d;
+		s += n ? n : 1;
+	}
+	/* Another process (a restart): its first line's period is its own. */
+	if (e->pid != o->stats_pid) {
+		o->stats_pid = e->pid;
+		o->last_stats_ts = TS_NONE;
+		o->first_point = SIZE_MAX;
 	}
 	struct pooler_stats *st = &p->stats;
 	if (st->n == st->cap) {
@@ -442,9 +479,7 @@ static void stats_line(struct events *ev, const struct log_entry *e)
 		st->v = xrealloc(st->v, st->cap * sizeof(*st->v));
 	}
 	struct pooler_point *pt = &st->v[st->n];
-	*pt = (struct pooler_point){ .ts_ms = e->ts_ms, .xacts_s = v[0],
-		.queries_s = v[1], .in_bps = v[2], .out_bps = v[3],
-		.xact_us = v[4], .query_us = v[5], .wait_us = v[6] };
+	*pt = v;
 	if (o->last_stats_ts != TS_NONE && e->ts_ms != TS_NONE &&
 			e->ts_ms > o->last_stats_ts)
 		pt->period_s = (double)(e->ts_ms - o->last_stats_ts) / 1000.0;
@@ -513,7 +548,16 @@ void ev_pooler_record(struct events *ev, const struct log_entry *e)
 		uint64_t id = conn_id(e->session);
 		if (id && open_add(o, id, 0) && ++o->servers > p->peak_servers)
 			p->peak_servers = o->servers;
-	} else if (!e->session.len && ev_starts(m, "stats: ")) {
+	} else if (!e->session.len && ev_starts(m, "process up")) {
+		/* Restarted: no connection of before is open, and the stats
+		 * start again. */
+		struct pooler_open *o = open_get(p);
+		memset(o->ids, 0, o->cap * sizeof(*o->ids));
+		o->used = 0;
+		o->clients = o->servers = 0;
+		o->stats_pid = -2;
+	} else if (!e->session.len && (ev_starts(m, "stats: ") ||
+			ev_starts(m, "Stats: "))) {
 		stats_line(ev, e);
 	}
 }
