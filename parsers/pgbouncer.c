@@ -106,6 +106,25 @@ static struct slice word_value(struct slice m, const char *key)
 	return SLICE_EMPTY;
 }
 
+/* "[1234] " or "1234 " at s[i]: the offset after it (*pid set), 0 when
+ * there is none. */
+static size_t pid_at(const char *s, size_t len, size_t i, int64_t *pid)
+{
+	bool bracket = i < len && s[i] == '[';
+	i += bracket;
+	size_t d = span_digits(s + i, len - i);
+	if (!d || d > 10)
+		return 0;
+	int64_t v = strtoll(s + i, NULL, 10);
+	i += d;
+	if (bracket && (i >= len || s[i++] != ']'))
+		return 0;
+	if (i >= len || s[i] != ' ')
+		return 0;
+	*pid = v;
+	return i + 1;
+}
+
 /* Reads one line into e; false when it is not a pgBouncer log line. */
 static bool parse_line(const char *s, size_t len, struct log_entry *e)
 {
@@ -114,27 +133,27 @@ static bool parse_line(const char *s, size_t len, struct log_entry *e)
 	if (!n || n >= len || s[n] != ' ')
 		return false;
 	size_t i = n + 1;
-	size_t z = i;
-	while (z < len && s[z] != ' ')
-		z++;
-	if (z == i || z >= len)
-		return false;
-	int off = 0;
-	e->tz = slice_make(s + i, z - i);
-	e->tz_known = ts_zone_offset(s + i, z - i, &off);
-	e->ts_ms = wall - (int64_t)off * MS_PER_MIN;
-	i = z + 1;
-	bool bracket = i < len && s[i] == '[';
-	i += bracket;
-	size_t d = span_digits(s + i, len - i);
-	if (!d || d > 10)
-		return false;
-	e->pid = strtoll(s + i, NULL, 10);
-	i += d;
-	if (bracket && (i >= len || s[i++] != ']'))
-		return false;
-	if (i >= len || s[i++] != ' ')
-		return false;
+	/* Versions before 1.10 may write no zone: the pid comes next. */
+	size_t after = pid_at(s, len, i, &e->pid);
+	if (after) {
+		e->tz = SLICE_EMPTY;
+		e->tz_known = false;
+		e->ts_ms = wall;
+		i = after;
+	} else {
+		size_t z = i;
+		while (z < len && s[z] != ' ')
+			z++;
+		if (z == i || z >= len)
+			return false;
+		int off = 0;
+		e->tz = slice_make(s + i, z - i);
+		e->tz_known = ts_zone_offset(s + i, z - i, &off);
+		e->ts_ms = wall - (int64_t)off * MS_PER_MIN;
+		i = pid_at(s, len, z + 1, &e->pid);
+		if (!i)
+			return false;
+	}
 	size_t w = i;
 	while (w < len && s[w] >= 'A' && s[w] <= 'Z')
 		w++;

@@ -231,6 +231,45 @@ START_TEST(test_older_stats)
 }
 END_TEST
 
+/* pgBadger's own pgBouncer fixtures, when ../shared/corpus/pgbadger has
+ * them: a 1.9 log (no zone, pid without brackets, "wait time") whose
+ * sessions pgBadger's t/03_consistency.t counts as 63,943 ("pgBouncer
+ * connections": the clients closed with their age), and a 1.21 log. */
+START_TEST(test_pgbadger_fixtures)
+{
+	static const struct {
+		const char *rel;
+		uint64_t lines, closed, stats_lines;
+	} fx[] = {
+		{ "../shared/corpus/pgbadger/pgbouncer.log.gz", 127910, 63943, 5 },
+		{ "../shared/corpus/pgbadger/pgbouncer.1.21.log.gz", 100000, 49627, 9 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fx); i++) {
+		char *path = tu_data_path("pgbouncer: pgBadger's fixtures", fx[i].rel);
+		if (!path)
+			return;
+		if (access(path, R_OK) != 0) {
+			tu_skip("pgbouncer: pgBadger's pgBouncer fixtures",
+				"not in ../shared/corpus/pgbadger");
+			free(path);
+			return;
+		}
+		char args[1024];
+		snprintf(args, sizeof(args), "report -q -f json '%s'", path);
+		json_t *j = report(args, 0);
+		const json_t *in = json_array_get(json_object_get(j, "inputs"), 0);
+		ck_assert_str_eq(json_string_value(json_object_get(in, "format")), "pgbouncer");
+		ck_assert_int_eq(json_integer_value(json_object_get(in, "skipped")), 0);
+		const json_t *p = json_object_get(j, "pooler");
+		ck_assert_uint_eq(juint(p, "lines"), fx[i].lines);
+		ck_assert_uint_eq(juint(p, "sessions.closed"), fx[i].closed);
+		ck_assert_uint_eq(juint(p, "stats.lines"), fx[i].stats_lines);
+		json_decref(j);
+		free(path);
+	}
+}
+END_TEST
+
 /* Without a pgBouncer log there is no "pooler" key. */
 START_TEST(test_absent_without_pooler)
 {
@@ -257,6 +296,7 @@ Suite *suite_pgbouncer(void)
 	tcase_add_test(tc, test_report_fixture);
 	tcase_add_test(tc, test_cut_and_filtered);
 	tcase_add_test(tc, test_older_stats);
+	tcase_add_test(tc, test_pgbadger_fixtures);
 	tcase_add_test(tc, test_absent_without_pooler);
 	suite_add_tcase(s, tc);
 	return s;
