@@ -297,8 +297,10 @@ START_TEST(test_more_compressions)
 		json_t *got = tu_report_json(c.out);
 		/* The same but for the input's path, size and compression. */
 		json_object_del(got, "inputs");
+		tu_json_drop_places(got);
 		json_t *w = json_deep_copy(want);
 		json_object_del(w, "inputs");
+		tu_json_drop_places(w);
 		ck_assert_msg(json_equal(w, got), "%s differs from the plain log", packed[i]);
 		json_decref(w);
 		json_decref(got);
@@ -330,8 +332,10 @@ START_TEST(test_more_compressions)
 		ck_assert_str_eq(json_string_value(json_object_get(in, "path")), name);
 		free(name);
 		json_object_del(got, "inputs");
+		tu_json_drop_places(got);
 		json_t *w = json_deep_copy(want);
 		json_object_del(w, "inputs");
+		tu_json_drop_places(w);
 		ck_assert_msg(json_equal(w, got), "%s differs from the plain log", archives[i]);
 		json_decref(w);
 		json_decref(got);

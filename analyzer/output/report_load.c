@@ -243,7 +243,7 @@ struct analysis *rl_load_root(const json_t *root, const char *origin, char **err
 	load_findings(a, json_object_get(root, "findings"));
 	const json_t *ev = json_object_get(root, "events");
 	if (json_is_object(ev))
-		a->events = events_load_json(ev);
+		a->events = events_load_json(ev, a);
 	const json_t *pl = json_object_get(root, "pooler");
 	if (json_is_object(pl) && a->events)
 		pooler_load_json(a->events, pl);
