@@ -125,6 +125,8 @@ static bool rows_load(struct events *ev, struct pooler *p, struct st_in *in)
 		if (!key || !memchr(key, '\x1f', len))
 			return st_fail(in, "a pooler row without its key");
 		struct pooler_row *r = ev_pooler_row(ev, key, strnlen(key, len));
+		if (!r)
+			return st_fail(in, "too many pooler rows");
 		r->logins = st_get_u64(in);
 		r->login_failed = st_get_u64(in);
 		r->sessions = st_get_u64(in);
@@ -140,6 +142,8 @@ static bool rows_load(struct events *ev, struct pooler *p, struct st_in *in)
 		if (!key || !memchr(key, '\x1f', len))
 			return st_fail(in, "a pooler error without its key");
 		struct pooler_error *r = ev_pooler_error(ev, key, strnlen(key, len));
+		if (!r)
+			return st_fail(in, "too many pooler errors");
 		uint32_t kind = st_get_u32(in), sev = st_get_u32(in);
 		if (kind >= PL_ERR_COUNT || sev >= SEV_COUNT)
 			return st_fail(in, "a pooler error of an unknown kind");
@@ -148,6 +152,8 @@ static bool rows_load(struct events *ev, struct pooler *p, struct st_in *in)
 		r->count = st_get_u64(in);
 		r->first_ts = st_get_i64(in);
 		r->last_ts = st_get_i64(in);
+		free(r->db);
+		free(r->user);
 		r->db = st_get_str(in, NULL);
 		r->user = st_get_str(in, NULL);
 	}
@@ -458,6 +464,8 @@ static void load_errors(struct events *ev, const json_t *arr, struct strbuf *k)
 		r->count = rl_uint(x, "count");
 		r->first_ts = rl_ts(x, "first");
 		r->last_ts = rl_ts(x, "last");
+		free(r->db);
+		free(r->user);
 		r->db = rl_strdup(x, "database");
 		r->user = rl_strdup(x, "user");
 	}
