@@ -106,6 +106,7 @@ struct pooler_stats {
 
 struct pooler {
 	uint64_t lines;         /* pooler records read */
+	int64_t first_ts, last_ts;      /* of those lines, TS_NONE when none */
 	uint64_t logins, login_failed;
 	uint64_t sessions;      /* client closes after a login attempt */
 	double session_total_s, session_max_s;
@@ -126,7 +127,8 @@ struct pooler {
 	struct pooler_open *open;
 };
 
-/* The pooler's part of ev, NULL when no pgBouncer line was read. */
+/* The pooler's part of ev, NULL when no pgBouncer line was read. The
+ * run's window (analysis.h) takes in its first and last lines. */
 const struct pooler *events_pooler(const struct events *ev);
 
 /* The stats timeline in at most max rows (neighbours joined as the

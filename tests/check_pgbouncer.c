@@ -143,6 +143,12 @@ START_TEST(test_report_fixture)
 	snprintf(args, sizeof(args), "report -q -f json '%s'", path);
 	json_t *j = report(args, 0);
 	check_pooler(json_object_get(j, "pooler"), &k);
+	/* The window is the pooler's first and last lines'. */
+	const json_t *w = json_object_get(j, "window");
+	ck_assert_str_eq(json_string_value(json_object_get(w, "start")), "2026-12-06T03:20:59.199Z");
+	ck_assert_str_eq(json_string_value(json_object_get(w, "end")), "2026-12-06T03:21:16.336Z");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "pooler"),
+			"first_seen")), "2026-12-06T03:20:59.199Z");
 	json_decref(j);
 	/* The Markdown section. */
 	char cmd[1024];

@@ -59,6 +59,7 @@ static struct pooler *pooler_get(struct events *ev)
 	if (!ev->pooler) {
 		ev->pooler = xcalloc(1, sizeof(*ev->pooler));
 		ev->pooler->peak_clients_ts = TS_NONE;
+		ev->pooler->first_ts = ev->pooler->last_ts = TS_NONE;
 		ev->pooler->stats.peak_ts = TS_NONE;
 	}
 	return ev->pooler;
@@ -524,6 +525,7 @@ void ev_pooler_record(struct events *ev, const struct log_entry *e)
 {
 	struct pooler *p = pooler_get(ev);
 	p->lines++;
+	ts_span(&p->first_ts, &p->last_ts, e->ts_ms);
 	struct slice m = e->message;
 	bool client = e->session.len && e->session.ptr[0] == 'C';
 	if (e->severity == SEV_WARNING || e->severity == SEV_ERROR ||
@@ -700,6 +702,8 @@ void ev_pooler_merge(struct events *dst, struct events *src)
 		return;
 	struct pooler *d = pooler_get(dst);
 	d->lines += s->lines;
+	ts_span(&d->first_ts, &d->last_ts, s->first_ts);
+	ts_span(&d->first_ts, &d->last_ts, s->last_ts);
 	d->logins += s->logins;
 	d->login_failed += s->login_failed;
 	d->sessions += s->sessions;

@@ -48,6 +48,8 @@ void ev_pooler_state_save(const struct events *ev, struct st_out *o)
 	if (!p)
 		return;
 	st_u64(o, p->lines);
+	st_i64(o, p->first_ts);
+	st_i64(o, p->last_ts);
 	st_u64(o, p->logins);
 	st_u64(o, p->login_failed);
 	st_u64(o, p->sessions);
@@ -168,6 +170,8 @@ bool ev_pooler_state_load(struct events *ev, struct st_in *in)
 		return !in->bad;
 	struct pooler *p = ev_pooler_get(ev);
 	p->lines = st_get_u64(in);
+	p->first_ts = st_get_i64(in);
+	p->last_ts = st_get_i64(in);
 	p->logins = st_get_u64(in);
 	p->login_failed = st_get_u64(in);
 	p->sessions = st_get_u64(in);
@@ -372,6 +376,8 @@ json_t *pooler_json(const struct pooler *p)
 	struct pj c = { false, STRBUF_INIT };
 	json_t *o = chk(&c, json_object());
 	set(&c, o, "lines", juint(&c, p->lines));
+	set(&c, o, "first_seen", jts(&c, p->first_ts));
+	set(&c, o, "last_seen", jts(&c, p->last_ts));
 	set(&c, o, "sessions", json_sessions(&c, p));
 	json_t *closes = chk(&c, json_object());
 	set(&c, closes, "client", jcounts(&c, &p->client_closes));
@@ -512,6 +518,8 @@ void pooler_load_json(struct events *ev, const json_t *o)
 	struct pooler *p = ev_pooler_get(ev);
 	struct strbuf k = STRBUF_INIT;
 	p->lines = rl_uint(o, "lines");
+	p->first_ts = rl_ts(o, "first_seen");
+	p->last_ts = rl_ts(o, "last_seen");
 	const json_t *s = json_object_get(o, "sessions");
 	p->logins = rl_uint(s, "logins");
 	p->login_failed = rl_uint(s, "login_failed");
