@@ -18,7 +18,8 @@
 #include "prefix.h"
 #include "util.h"
 
-enum record_kind { REC_LOG_ENTRY = 1, REC_SPAN, REC_STAT_ROW };
+/* REC_POOLER: a line of pgBouncer's log, in u.log (parsers/pgbouncer.c). */
+enum record_kind { REC_LOG_ENTRY = 1, REC_SPAN, REC_STAT_ROW, REC_POOLER };
 
 struct log_entry {
 	uint64_t line;          /* first line of the entry in its input */

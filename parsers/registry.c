@@ -9,7 +9,7 @@ extern const struct parser parser_csvlog, parser_jsonlog, parser_cnpg;
 extern const struct parser parser_sentry, parser_sentry_csv, parser_otlp;
 extern const struct parser parser_pgss_csv, parser_indexes_csv, parser_tables_csv,
 	parser_statio_csv;
-extern const struct parser parser_report_json;
+extern const struct parser parser_report_json, parser_pgbouncer;
 
 const struct parser *const parser_registry[] = {
 	&parser_stderr,
@@ -25,6 +25,7 @@ const struct parser *const parser_registry[] = {
 	&parser_tables_csv,
 	&parser_statio_csv,
 	&parser_report_json,
+	&parser_pgbouncer,
 	NULL,
 };
 

@@ -164,6 +164,7 @@ static inline void got_consume(void *state, size_t input, const struct record *r
 	ck_assert_int_eq(rec->kind, r->kind);
 	switch (rec->kind) {
 	case REC_LOG_ENTRY:
+	case REC_POOLER:
 		copy_log(r, &rec->u.log);
 		break;
 	case REC_SPAN:
@@ -190,7 +191,8 @@ static inline void run_input(const struct driver_cfg *cfg, const char *path,
 {
 	static const struct sink_ops got_ops = {
 		.name = "test",
-		.kinds = REC_BIT(REC_LOG_ENTRY) | REC_BIT(REC_SPAN) | REC_BIT(REC_STAT_ROW),
+		.kinds = REC_BIT(REC_LOG_ENTRY) | REC_BIT(REC_SPAN) | REC_BIT(REC_STAT_ROW) |
+			REC_BIT(REC_POOLER),
 		.consume = got_consume, .end_input = got_end_input,
 	};
 	memset(r, 0, sizeof(*r));

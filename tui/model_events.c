@@ -7,6 +7,7 @@
 
 #include "events.h"
 #include "model.h"
+#include "pooler.h"
 #include "prefix.h"
 #include "sketch.h"
 #include "strbuf.h"
@@ -125,6 +126,35 @@ static void iso_or_dash(int64_t ms, char out[32])
 		ts_format_iso(ms, out);
 }
 
+/* pgBouncer's part (pooler.h), when a pgBouncer log was read. */
+static void pooler_build(const struct pooler *p, struct tlines *out)
+{
+	char line[256], a[32], b[32];
+	if (!p)
+		return;
+	snprintf(line, sizeof(line), "pgBouncer (%llu logins, %llu failed, %llu sessions, "
+		"peak %llu clients, %llu servers)", (unsigned long long)p->logins,
+		(unsigned long long)p->login_failed, (unsigned long long)p->sessions,
+		(unsigned long long)p->peak_clients, (unsigned long long)p->peak_servers);
+	title(out, line);
+	name_map(out, "by database", &p->by_database);
+	name_map(out, "by user", &p->by_user);
+	name_map(out, "by client", &p->by_client);
+	name_map(out, "clients closed", &p->client_closes);
+	for (size_t i = 0; i < p->nerrors; i++)
+		tlines_add(out, TS_WARN, TL_TEXT, 0, "  %6llu  %-20s %s",
+			(unsigned long long)p->errors[i].count,
+			pooler_error_name(p->errors[i].kind), p->errors[i].message);
+	const struct pooler_stats *st = &p->stats;
+	if (!st->lines)
+		return;
+	tt_fmt_count(st->xacts, a, sizeof(a));
+	tt_fmt_count(st->queries, b, sizeof(b));
+	tlines_add(out, TS_NORMAL, TL_TEXT, 0, "  stats: %s transactions, %s queries in "
+		"%llu lines; busiest %.0f queries/s", a, b, (unsigned long long)st->lines,
+		st->peak_queries_s);
+}
+
 void events_build(const struct tui_report *r, int width, struct tlines *out)
 {
 	const struct events *ev = r->a->events;
@@ -217,6 +247,7 @@ void events_build(const struct tui_report *r, int width, struct tlines *out)
 			or_dash(x->table), (unsigned long long)x->vacuums,
 			(unsigned long long)x->analyzes, (unsigned long long)x->removed_tuples, a);
 	}
+	pooler_build(events_pooler(ev), out);
 	sb_release(&sb);
 }
 

@@ -130,6 +130,7 @@ void events_free(struct events *ev)
 	ev_temp_free(ev);
 	ev_sessions_free(ev);
 	ev_maintenance_free(ev);
+	ev_pooler_free(ev);
 	ev_timeline_free(&ev->tl);
 	sb_release(&ev->scratch);
 	sb_release(&ev->norm);
@@ -415,6 +416,7 @@ void events_end_input(struct events *ev)
 		ev->backends[i] = (struct ev_backend){ 0 };
 	ev->used = 0;
 	ev->open_waits = 0;
+	ev_pooler_end_input(ev);
 }
 
 void events_merge(struct events *dst, struct events *src)
@@ -425,6 +427,7 @@ void events_merge(struct events *dst, struct events *src)
 	ev_sessions_merge(dst, src);
 	ev_maintenance_merge(dst, src);
 	ev_timeline_merge(&dst->tl, &src->tl);
+	ev_pooler_merge(dst, src);
 	struct ev_totals *t = &dst->totals, *s = &src->totals;
 	t->lock_waits += s->lock_waits;
 	t->lock_wait_ms = ms_add(t->lock_wait_ms, s->lock_wait_ms);
@@ -448,6 +451,7 @@ void events_sort(struct events *ev)
 	ev_temp_sort(ev);
 	ev_sessions_sort(ev);
 	ev_maintenance_sort(ev);
+	ev_pooler_sort(ev);
 }
 
 /* ---- accessors ---- */
@@ -557,6 +561,11 @@ static void sink_consume(void *state, size_t input, const struct record *r)
 	if (r->shadow)
 		return;         /* nothing read from a backend's past is needed */
 	ev->input = input;
+	if (r->kind == REC_POOLER) {
+		if (r->v.in_window && r->v.names_present)
+			ev_pooler_record(state, &r->u.log);
+		return;
+	}
 	/* Server-wide events (checkpoints, autovacuum) carry no names: those
 	 * they lack pass --db/--user/--app. */
 	if (r->v.in_window && r->v.names_present)
@@ -618,7 +627,7 @@ static bool sink_server_wide(const struct record *r)
 
 const struct sink_ops events_sink_ops = {
 	.name = "events",
-	.kinds = REC_BIT(REC_LOG_ENTRY),
+	.kinds = REC_BIT(REC_LOG_ENTRY) | REC_BIT(REC_POOLER),
 	.consume = sink_consume,
 	.call = sink_call,
 	.end_input = sink_end_input,

@@ -164,6 +164,8 @@ struct events {
 	struct ev_autovacuum av;
 	struct ev_timeline tl;
 	struct ev_totals totals;
+	struct pooler *pooler;          /* pgBouncer's lines (pooler.h), or NULL */
+	struct ev_index *pooler_rows_index, *pooler_errors_index;
 };
 
 /* Sends every held message on (events.c); the end of an input does it
@@ -235,6 +237,27 @@ void ev_autovacuum_canceled(struct events *ev, const struct ev_msg *m);
 void ev_maintenance_merge(struct events *dst, struct events *src);
 void ev_maintenance_sort(struct events *ev);
 void ev_maintenance_free(struct events *ev);
+
+/* events_pooler.c: pgBouncer's log lines (REC_POOLER records). */
+void ev_pooler_record(struct events *ev, const struct log_entry *e);
+void ev_pooler_end_input(struct events *ev);
+void ev_pooler_merge(struct events *dst, struct events *src);
+void ev_pooler_sort(struct events *ev);
+void ev_pooler_free(struct events *ev);
+/* For the state and JSON readers (events_pooler_io.c): ev's pooler,
+ * created when missing; the row or error group of key (made when
+ * missing), NULL past the limits; a stats point's share of the totals. */
+struct pooler *ev_pooler_get(struct events *ev);
+struct pooler_row *ev_pooler_row(struct events *ev, const char *key, size_t len);
+struct pooler_error *ev_pooler_error(struct events *ev, const char *key, size_t len);
+struct pooler_stats;
+struct pooler_point;
+void ev_pooler_stats_count(struct pooler_stats *st, const struct pooler_point *pt);
+/* events_pooler_io.c: the pooler's part of a saved state. */
+struct st_out;
+struct st_in;
+void ev_pooler_state_save(const struct events *ev, struct st_out *o);
+bool ev_pooler_state_load(struct events *ev, struct st_in *in);
 
 /* events_timeline.c */
 enum ev_tl_field { EV_TL_ERRORS, EV_TL_LOCK_WAITS, EV_TL_TEMP_BYTES };

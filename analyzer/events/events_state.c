@@ -198,6 +198,7 @@ void events_state_save(const struct events *ev, struct st_out *o)
 	st_u64(o, t->errors_dropped);
 	st_u64(o, t->others);
 	st_u64(o, t->others_dropped);
+	ev_pooler_state_save(ev, o);
 }
 
 /* ---- load ---- */
@@ -487,7 +488,7 @@ bool events_state_load(struct events *ev, struct st_in *in)
 	t->errors_dropped = st_get_u64(in);
 	t->others = st_get_u64(in);
 	t->others_dropped = st_get_u64(in);
-	return !in->bad;
+	return !in->bad && ev_pooler_state_load(ev, in);
 }
 
 /* ---- per-backend state carried between --state runs ---- */

@@ -17,6 +17,7 @@
 #include "json_emit.h"
 #include "report.h"
 #include "report_json_int.h"
+#include "pooler.h"
 #include "snapshots.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -597,6 +598,8 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 		jset(c, root, "snapshots", jchk(c, snapshots_json(a->snapshots)));
 	if (a->traces)
 		jset(c, root, "traces", jchk(c, traces_json(a->traces)));
+	if (events_pooler(a->events))   /* only when a pgBouncer log was read */
+		jset(c, root, "pooler", jchk(c, pooler_json(events_pooler(a->events))));
 	return root;
 }
 

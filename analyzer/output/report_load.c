@@ -16,6 +16,7 @@
 #include "report.h"
 #include "report_load.h"
 #include "report_load_int.h"
+#include "pooler.h"
 #include "snapshots.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -243,6 +244,9 @@ struct analysis *rl_load_root(const json_t *root, const char *origin, char **err
 	const json_t *ev = json_object_get(root, "events");
 	if (json_is_object(ev))
 		a->events = events_load_json(ev, a);
+	const json_t *pl = json_object_get(root, "pooler");
+	if (json_is_object(pl) && a->events)
+		pooler_load_json(a->events, pl);
 	const json_t *sn = json_object_get(root, "snapshots");
 	if (json_is_object(sn))
 		a->snapshots = snapshots_load_json(sn);

@@ -495,6 +495,7 @@ static int md_write(FILE *out, const struct analysis *a,
 	qsort(r, a->ngroups, sizeof(*r), cmp_calls);
 	md_top_calls(out, r, a->ngroups, top, &sb);
 	md_write_events(out, a, opts, &sb);
+	md_write_pooler(out, a, opts, &sb);
 	md_write_stats(out, a, opts, &sb);
 
 	if (top > 0) {

@@ -56,4 +56,9 @@ void md_write_traces(FILE *out, const struct analysis *a,
 void md_write_stats(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb);
 
+/* report_md_pooler.c: "pgBouncer", after the event sections; only when a
+ * pgBouncer log was read. */
+void md_write_pooler(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+
 #endif

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pooler.h"
 #include "report.h"
 #include "timeutil.h"
 
@@ -113,6 +114,35 @@ static void text_header(FILE *out, const struct analysis *a)
 			fmt_count(a->ngroups, b3, sizeof(b3)));
 }
 
+/* pgBouncer's figures in three lines, when a pgBouncer log was read. */
+static void text_pooler(FILE *out, const struct analysis *a)
+{
+	const struct pooler *p = events_pooler(a->events);
+	char b[5][32];
+
+	if (!p)
+		return;
+	fprintf(out, "pgbouncer: %s logins (%s failed), %s sessions, peak %s "
+			"clients, %s server connections\n",
+			fmt_count(p->logins, b[0], sizeof(b[0])),
+			fmt_count(p->login_failed, b[1], sizeof(b[1])),
+			fmt_count(p->sessions, b[2], sizeof(b[2])),
+			fmt_count(p->peak_clients, b[3], sizeof(b[3])),
+			fmt_count(p->server_connections, b[4], sizeof(b[4])));
+	fprintf(out, "pgbouncer: %s errors", fmt_count(p->errors_total, b[0], sizeof(b[0])));
+	for (size_t i = 0; i < p->nerrors && i < 5; i++)
+		fprintf(out, "%s%s %s", i ? ", " : ": ", pooler_error_name(p->errors[i].kind),
+				fmt_count(p->errors[i].count, b[0], sizeof(b[0])));
+	fputc('\n', out);
+	const struct pooler_stats *st = &p->stats;
+	if (st->lines)
+		fprintf(out, "pgbouncer: %s transactions, %s queries in %s stats lines\n",
+				fmt_count((uint64_t)(st->xacts + 0.5), b[0], sizeof(b[0])),
+				fmt_count((uint64_t)(st->queries + 0.5), b[1], sizeof(b[1])),
+				fmt_count(st->lines, b[2], sizeof(b[2])));
+	fputc('\n', out);
+}
+
 static void text_cells(const struct group *g, size_t rank,
 		char cell[NCOLS][48])
 {
@@ -140,6 +170,7 @@ static int text_write(FILE *out, const struct analysis *a,
 	if (top > a->ngroups)
 		top = a->ngroups;
 	text_header(out, a);
+	text_pooler(out, a);
 	if (top == 0) {
 		fputs("no queries\n", out);
 		return ferror(out) ? -1 : 0;

@@ -29,7 +29,7 @@ static void settle_log(struct driver_window *w, const struct log_entry *e,
 
 void driver_settle(struct driver_window *w, struct record *rec)
 {
-	if (rec->kind == REC_LOG_ENTRY)
+	if (rec->kind == REC_LOG_ENTRY || rec->kind == REC_POOLER)
 		settle_log(w, &rec->u.log, &rec->v);
 	else
 		rec->v = (struct record_verdict){ true, true, true };

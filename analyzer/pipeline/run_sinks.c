@@ -2,8 +2,10 @@
 #include "analysis.h"
 #include "events.h"
 #include "ingest.h"
+#include "pooler.h"
 #include "run_sinks.h"
 #include "snapshots.h"
+#include "timeutil.h"
 #include "traces.h"
 
 void run_sinks_open(struct analysis *a, struct sink into[RUN_NSINKS],
@@ -34,5 +36,13 @@ void run_sinks_finish(struct analysis *a, struct sink into[RUN_NSINKS],
 	a->plans_cut_lost = st->plans_cut_lost;
 	a->window_start = st->first_ts;
 	a->window_end = st->last_ts;
+	/* A pgBouncer log's lines are part of the run's window. */
+	const struct pooler *pl = events_pooler(a->events);
+	if (pl && pl->first_ts != TS_NONE) {
+		if (a->window_start == TS_NONE || pl->first_ts < a->window_start)
+			a->window_start = pl->first_ts;
+		if (a->window_end == TS_NONE || pl->last_ts > a->window_end)
+			a->window_end = pl->last_ts;
+	}
 	ingest_free(into[RUN_STATEMENTS].state);
 }
