@@ -262,6 +262,25 @@ START_TEST(test_log_rules)
 }
 END_TEST
 
+/* A foreign key's cascade, logged by auto_explain's log_nested_statements
+ * (tests/data/traces/make-cascade.sh): 8 DELETEs the trigger ran, one per
+ * warehouse, after a SELECT of the same session. They are counted as
+ * calls, and are no N+1 loop of the application. */
+START_TEST(test_log_cascade)
+{
+	char *path = tu_data_path("traces: cascade", "tests/data/traces/cascade.log");
+	if (!path)
+		return;
+	struct analysis *a = analyse(path, NULL);
+	ck_assert_uint_eq(count_kind(a, FK_n_plus_one), 0);
+	struct group *g = tu_find_group(a, "DELETE FROM ONLY");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->calls, 8);
+	analysis_free(a);
+	free(path);
+}
+END_TEST
+
 /* ---- one group for a statement seen in a log and in spans ---- */
 
 START_TEST(test_log_and_span_group)
@@ -412,6 +431,7 @@ Suite *suite_traces(void)
 	tcase_add_test(tc, test_django_numbers);
 	tcase_add_test(tc, test_sample_log);
 	tcase_add_loop_test(tc, test_log_rules, 0, (int)ARRAY_SIZE(log_cases));
+	tcase_add_test(tc, test_log_cascade);
 	tcase_add_test(tc, test_log_and_span_group);
 	tcase_add_loop_test(tc, test_unscrub, 0, (int)ARRAY_SIZE(unscrub_cases));
 	tcase_add_test(tc, test_writers);
