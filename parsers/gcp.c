@@ -1,0 +1,251 @@
+/* gcp.c: Google Cloud SQL and AlloyDB server logs read from Cloud Logging.
+ *
+ * Cloud Logging keeps each line the server writes as a LogEntry
+ * (cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry): logName
+ * "projects/P/logs/cloudsql.googleapis.com%2Fpostgres.log" (AlloyDB:
+ * alloydb.googleapis.com%2Fpostgres.log), resource {type, labels
+ * {database_id, project_id, ...}}, timestamp (RFC 3339), severity, and
+ * the line itself in textPayload (Cloud SQL's prefix '%m [%p]: [%l-1]
+ * db=%d,user=%u ' before the severity), or in jsonPayload's message.
+ * `gcloud logging read --format=json` prints one array of them, newest
+ * first; a log sink writes one a line, oldest first. Entries of other
+ * logs in the same export (the audit log, a VM's syslog) are skipped and
+ * named in a note. The lines go through the joiner (cloud_join.c), which
+ * puts a message's DETAIL, STATEMENT and tab-led lines back together per
+ * backend, as the entries often arrive apart and interleaved.
+ *
+ * An export listed newest first (told from its first entries' times) is
+ * read whole and fed to the joiner from its end: the joiner needs the
+ * log's order. It holds each entry's text once; gcloud's output is what
+ * one query returned, not an archive. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cloud_int.h"
+#include "strbuf.h"
+#include "timeutil.h"
+
+#define PEEK_BYTES (256 * 1024)
+#define PEEK_ENTRIES 400
+
+struct held {
+	uint64_t line;
+	int64_t ts;
+	size_t off, len;        /* its text in hold */
+};
+
+struct gcp_state {
+	struct parse_ctx *ctx;
+	struct cloud_json *js;
+	struct cloud_join *j;
+	struct cloud_foreign foreign;
+	bool at_end, newest_first, loaded;
+	struct strbuf hold;     /* the texts of a newest-first export */
+	struct held *held;
+	size_t nheld, cap, pos;
+};
+
+static int gcp_probe(const char *buf, size_t len)
+{
+	if (!memmem(buf, len, "\"textPayload\"", 13) && !memmem(buf, len, "\"jsonPayload\"", 13))
+		return 0;
+	if (memmem(buf, len, "postgres.log", 12) || memmem(buf, len, "cloudsql_database", 17)
+			|| memmem(buf, len, "alloydb", 7))
+		return 90;
+	return 0;
+}
+
+/* The name of e's log: logName's LOG_ID, "%2F" read as "/", else its
+ * resource's type. */
+static void log_name(json_t *e, char *out, size_t cap)
+{
+	size_t n = 0, o = 0;
+	const char *s = cloud_str(e, "logName", &n), *at;
+	if (s && (at = strstr(s, "/logs/"))) {
+		n -= (size_t)(at + 6 - s);
+		s = at + 6;
+	} else if (!s) {
+		s = cloud_str(e, "resource.type", &n);
+	}
+	if (!s) {
+		s = "(no logName)";
+		n = strlen(s);
+	}
+	for (size_t i = 0; i < n && o + 1 < cap; i++) {
+		if (s[i] == '%' && i + 2 < n && s[i + 1] == '2' && (s[i + 2] == 'F' || s[i + 2] == 'f')) {
+			out[o++] = '/';
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+static bool ends_with(const char *s, size_t n, const char *tail)
+{
+	size_t t = strlen(tail);
+	return s && n >= t && memcmp(s + n - t, tail, t) == 0;
+}
+
+/* Whether e is an entry of the server's log: its logName says so, or,
+ * without one, its resource is a Cloud SQL or AlloyDB database. */
+static bool is_server(json_t *e)
+{
+	size_t n;
+	const char *s = cloud_str(e, "logName", &n);
+	if (s)
+		return ends_with(s, n, "%2Fpostgres.log") || ends_with(s, n, "/postgres.log");
+	s = cloud_str(e, "resource.type", &n);
+	return s && (strcmp(s, "cloudsql_database") == 0 || strncmp(s, "alloydb", 7) == 0);
+}
+
+/* The server's text in e: textPayload, else jsonPayload.message. */
+static const char *entry_text(json_t *e, size_t *len)
+{
+	const char *s = cloud_str(e, "textPayload", len);
+	return s ? s : cloud_str(e, "jsonPayload.message", len);
+}
+
+struct peek {
+	struct strbuf sample;   /* first lines, for prefix detection */
+	int64_t last;
+	unsigned up, down;
+};
+
+static bool peek_entry(void *arg, json_t *e)
+{
+	struct peek *pk = arg;
+	size_t n, tl;
+	if (!is_server(e))
+		return true;
+	const char *t = entry_text(e, &n), *ts = cloud_str(e, "timestamp", &tl);
+	if (t) {
+		const char *nl = memchr(t, '\n', n);
+		sb_append(&pk->sample, t, nl ? (size_t)(nl - t) : n);
+		sb_putc(&pk->sample, '\n');
+	}
+	int64_t ms = ts ? cloud_iso_ms(ts, tl) : TS_NONE;
+	if (ms != TS_NONE) {
+		if (pk->last != TS_NONE && ms > pk->last)
+			pk->up++;
+		else if (pk->last != TS_NONE && ms < pk->last)
+			pk->down++;
+		pk->last = ms;
+	}
+	return true;
+}
+
+static void gcp_close(void *state)
+{
+	struct gcp_state *st = state;
+	if (!st)
+		return;
+	cloud_join_free(st->j);
+	cloud_json_free(st->js);
+	sb_release(&st->hold);
+	free(st->held);
+	free(st);
+}
+
+static void *gcp_open(struct parse_ctx *ctx)
+{
+	struct gcp_state *st = xcalloc(1, sizeof(*st));
+	struct peek pk = { .last = TS_NONE };
+	size_t len;
+	const char *buf = lr_peek(ctx->lr, PEEK_BYTES, &len);
+	st->ctx = ctx;
+	cloud_json_peek(buf ? buf : "", buf ? len : 0, NULL, PEEK_ENTRIES, peek_entry, &pk);
+	st->j = cloud_join_open(ctx, pk.sample.buf ? pk.sample.buf : "", pk.sample.len,
+		"in the entries' textPayload", NULL);
+	sb_release(&pk.sample);
+	if (!st->j) {
+		gcp_close(st);
+		return NULL;
+	}
+	st->js = cloud_json_open(ctx, NULL);
+	st->newest_first = pk.down > pk.up;
+	if (st->newest_first)
+		parse_note(ctx, "entries listed newest first (as gcloud logging read "
+			"lists them): read in the log's order");
+	return st;
+}
+
+/* Takes entry e (at line) in: its text to the joiner, or held when the
+ * export is newest first. */
+static void take(struct gcp_state *st, json_t *e, uint64_t line, bool hold)
+{
+	size_t n, tl;
+	char name[48];
+	if (!is_server(e)) {
+		log_name(e, name, sizeof(name));
+		cloud_foreign_add(st->ctx, &st->foreign, name, strlen(name));
+		return;
+	}
+	const char *t = entry_text(e, &n), *ts = cloud_str(e, "timestamp", &tl);
+	if (!t) {
+		parse_skip(st->ctx, line, "entry of the server's log without a textPayload "
+			"nor a jsonPayload message");
+		return;
+	}
+	int64_t ms = ts ? cloud_iso_ms(ts, tl) : TS_NONE;
+	if (!hold) {
+		cloud_join_add(st->j, line, t, n, -1, ms, false);
+		return;
+	}
+	if (st->nheld == st->cap) {
+		st->cap = st->cap ? 2 * st->cap : 256;
+		st->held = xrealloc(st->held, st->cap * sizeof(*st->held));
+	}
+	st->held[st->nheld++] = (struct held){ .line = line, .ts = ms,
+		.off = st->hold.len, .len = n };
+	sb_append(&st->hold, t, n);
+}
+
+/* Gives the joiner more text: false at the end of the input. */
+static bool feed(struct gcp_state *st)
+{
+	json_t *e;
+	uint64_t line;
+	if (st->newest_first && !st->loaded) {
+		while (cloud_json_next(st->js, &e, &line)) {
+			take(st, e, line, true);
+			json_decref(e);
+		}
+		st->loaded = true;
+		st->pos = st->nheld;
+	}
+	if (st->newest_first) {
+		if (!st->pos)
+			return false;
+		const struct held *h = &st->held[--st->pos];
+		cloud_join_add(st->j, h->line, st->hold.buf + h->off, h->len, -1, h->ts, false);
+		return true;
+	}
+	if (!cloud_json_next(st->js, &e, &line))
+		return false;
+	take(st, e, line, false);
+	json_decref(e);
+	return true;
+}
+
+static int gcp_next(void *state, struct record *out)
+{
+	struct gcp_state *st = state;
+	for (;;) {
+		if (cloud_join_next(st->j, out, st->at_end))
+			return 1;
+		if (st->at_end)
+			return 0;
+		if (!feed(st)) {
+			st->at_end = true;
+			cloud_foreign_note(st->ctx, &st->foreign, "entries");
+		}
+	}
+}
+
+const struct parser parser_gcp = {
+	.id = "gcp", .name = "Google Cloud SQL / AlloyDB log (Cloud Logging JSON)",
+	.probe = gcp_probe,
+	.open = gcp_open, .next = gcp_next, .close = gcp_close,
+};
