@@ -211,6 +211,13 @@ static void add_line(struct cloud_join *j, uint64_t line, const char *s, size_t 
 		start_message(j, key, line, s, n, wpid, wts);
 		return;
 	}
+	/* Like stderr, a line continues a message only when tab-led (or
+	 * glued by the wrapper's own numbering). */
+	if (!glue && (!n || s[0] != '\t')) {
+		parse_skip(j->ctx, line, "not a server log line (does not start with the "
+			"log_line_prefix and a severity)");
+		return;
+	}
 	int64_t key = wpid >= 0 ? wpid : j->have_last ? j->last_key : -1;
 	if ((wpid < 0 && !glue && (p = find_same_time(j, wts))) || (p = find_open(j, key))) {
 		if (!glue)
@@ -219,12 +226,8 @@ static void add_line(struct cloud_join *j, uint64_t line, const char *s, size_t 
 		p->touched = j->nadd;
 		return;
 	}
-	if (n && s[0] == '\t')
-		parse_skip(j->ctx, line, "continuation line without a message of its backend "
-			"before it");
-	else
-		parse_skip(j->ctx, line, "not a server log line (does not start with the "
-			"log_line_prefix and a severity)");
+	parse_skip(j->ctx, line, glue ? "piece of a line without the line's start before it"
+		: "continuation line without a message of its backend before it");
 }
 
 void cloud_join_add(struct cloud_join *j, uint64_t line, const char *text,

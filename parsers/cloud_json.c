@@ -97,7 +97,8 @@ static bool at_entry_depth(const struct jscan *s)
 /* Scans line[*pos..len) (lineno is its number). Returns 1 when an entry
  * ended (its bytes in s->elem, *pos just after it), 0 when the line is
  * used up, -1 when a stream holds something else than an object at its
- * top (the rest of the line is left). */
+ * top (the rest of the line is left), -2 when a string of the entry runs
+ * past the line's end (the entry is dropped). */
 static int jscan_line(struct jscan *s, const char *line, size_t len, size_t *pos,
 		uint64_t lineno)
 {
@@ -172,6 +173,17 @@ static int jscan_line(struct jscan *s, const char *line, size_t len, size_t *pos
 		}
 	}
 out:
+	if (s->in_str) {
+		/* JSON has no line break in a string: the entry is broken
+		 * (cut by whatever wrote it); the next line starts afresh. */
+		s->in_str = s->esc = s->key_capture = false;
+		if (s->collecting) {
+			s->collecting = false;
+			s->depth = s->mode == J_ARRAY ? 1 : s->mode == J_WRAPPED ? 2 : 0;
+			*pos = len;
+			return -2;
+		}
+	}
 	if (s->collecting) {
 		sb_append(&s->elem, line + seg, (i < len ? i : len) - seg);
 		if (rc == 0)
@@ -233,6 +245,11 @@ int cloud_json_next(struct cloud_json *s, json_t **out, uint64_t *line)
 			s->have_line = true;
 		}
 		int rc = jscan_line(&s->js, s->line, s->len, &s->pos, lr_lineno(lr));
+		if (rc == -2) {
+			parse_skip(s->ctx, s->js.elem_line, "entry is not valid JSON: a string "
+				"runs past the end of line %llu", (unsigned long long)lr_lineno(lr));
+			continue;
+		}
 		if (rc < 0) {
 			parse_skip(s->ctx, lr_lineno(lr), "not a JSON entry");
 			continue;
