@@ -37,6 +37,10 @@ struct azure_state {
 
 static int azure_probe(const char *buf, size_t len)
 {
+	if (len > CLOUD_PROBE_BYTES)
+		len = CLOUD_PROBE_BYTES;
+	if (!cloud_json_starts(buf, len))
+		return 0;
 	if (memmem(buf, len, "\"PostgreSQLLogs\"", 16))
 		return 90;
 	if (memmem(buf, len, "\"category\"", 10)

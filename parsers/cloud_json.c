@@ -300,6 +300,13 @@ out:
 	sb_release(&js.elem);
 }
 
+bool cloud_json_starts(const char *buf, size_t len)
+{
+	size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	i = skip_ws(buf, i, len);
+	return i < len && (buf[i] == '{' || buf[i] == '[');
+}
+
 const char *cloud_str(json_t *o, const char *path, size_t *len)
 {
 	const char *dot;

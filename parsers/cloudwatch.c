@@ -49,6 +49,10 @@ static void cw_close(void *state)
 
 static int cw_json_probe(const char *buf, size_t len)
 {
+	if (len > CLOUD_PROBE_BYTES)
+		len = CLOUD_PROBE_BYTES;
+	if (!cloud_json_starts(buf, len))
+		return 0;
 	if (!memmem(buf, len, "\"events\"", 8) || !memmem(buf, len, "\"message\"", 9))
 		return 0;
 	if (memmem(buf, len, "\"logStreamName\"", 15) || memmem(buf, len, "\"ingestionTime\"", 15)

@@ -47,6 +47,10 @@ struct gcp_state {
 
 static int gcp_probe(const char *buf, size_t len)
 {
+	if (len > CLOUD_PROBE_BYTES)
+		len = CLOUD_PROBE_BYTES;
+	if (!cloud_json_starts(buf, len))
+		return 0;
 	if (!memmem(buf, len, "\"textPayload\"", 13) && !memmem(buf, len, "\"jsonPayload\"", 13))
 		return 0;
 	if (memmem(buf, len, "postgres.log", 12) || memmem(buf, len, "cloudsql_database", 17)

@@ -74,7 +74,8 @@ static size_t numbering(const char *s, size_t n, unsigned *chunk)
 static bool parse_line(const char *s, size_t n, struct lp_line *l)
 {
 	const char *sp = memchr(s, ' ', n), *open, *close;
-	if (!sp || (l->ts = cloud_iso_ms(s, (size_t)(sp - s))) == TS_NONE)
+	if (!sp || sp - s < 19 || s[10] != 'T'
+			|| (l->ts = cloud_iso_ms(s, (size_t)(sp - s))) == TS_NONE)
 		return false;
 	const char *src = sp + 1, *end = s + n;
 	if (!(open = memchr(src, '[', (size_t)(end - src))) || open == src
