@@ -289,6 +289,49 @@ START_TEST(test_broken)
 }
 END_TEST
 
+/* AlloyDB and Cloud SQL's structured entries: the line in jsonPayload's
+ * message. The sink's file with each textPayload moved there gives the
+ * log's figures. */
+START_TEST(test_json_payload)
+{
+	int st;
+	char *p = data("gcp.ndjson"), *text = tu_slurp(p), *save = NULL;
+	struct strbuf sb = { 0 };
+	ck_assert_ptr_nonnull(text);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		json_t *e = json_loads(l, 0, NULL);
+		ck_assert_ptr_nonnull(e);
+		json_t *t = json_object_get(e, "textPayload");
+		if (t && json_object_get(e, "logName")
+				&& strstr(json_string_value(json_object_get(e, "logName")), "postgres.log")) {
+			json_object_set_new(e, "jsonPayload", json_pack("{sO}", "message", t));
+			json_object_del(e, "textPayload");
+		}
+		char *d = json_dumps(e, JSON_COMPACT);
+		sb_append(&sb, d, strlen(d));
+		sb_putc(&sb, '\n');
+		free(d);
+		json_decref(e);
+	}
+	char *path = tu_write_temp(sb.buf, sb.len);
+	char *log = data("gcp.log.zst");
+	json_t *want_j = report_of(log, "", &st), *got_j = report_of(path, "", &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_null(strstr(sb.buf, "\"textPayload\": \"2026"));
+	char *want = figures(want_j, true), *got = figures(got_j, true);
+	ck_assert_str_eq(want, got);
+	free(want);
+	free(got);
+	json_decref(want_j);
+	json_decref(got_j);
+	tu_remove(path);
+	sb_release(&sb);
+	free(log);
+	free(text);
+	free(p);
+}
+END_TEST
+
 /* --prefix is the server's setting inside the wrapper, as for stderr. */
 START_TEST(test_prefix_given)
 {
@@ -320,6 +363,7 @@ Suite *suite_cloud(void)
 	TCase *tc = tcase_create("forms");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
+	tcase_add_test(tc, test_json_payload);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_set_timeout(tc, 60);
