@@ -26,11 +26,17 @@
 
 static const char *const wrap_keys[] = { "records", NULL };
 
+/* The members read, in this order. */
+enum { A_CATEGORY, A_MESSAGE, A_PREFIX, A_LEVEL, A_PID, A_TIME };
+static const char *const paths[] = { "category", "properties.message",
+	"properties.prefix", "properties.errorLevel", "properties.processId", "time", NULL };
+
 struct azure_state {
 	struct parse_ctx *ctx;
 	struct cloud_json *js;
 	struct cloud_join *j;
 	struct cloud_foreign foreign;
+	struct cloud_entry e;
 	bool at_end;
 	struct strbuf line;     /* a line put back together */
 };
@@ -49,22 +55,22 @@ static int azure_probe(const char *buf, size_t len)
 	return 0;
 }
 
-static bool is_server(json_t *r)
+static bool is_server(const struct cloud_entry *r)
 {
-	const char *c = cloud_str(r, "category", NULL);
-	return c && strcmp(c, "PostgreSQLLogs") == 0;
+	size_t n;
+	const char *c = cloud_entry_str(r, A_CATEGORY, &n);
+	return c && n == 14 && memcmp(c, "PostgreSQLLogs", 14) == 0;
 }
 
 /* The server's text of record r in sb: its message, the prefix and the
  * severity put before it when they are not there. NULL without a
  * message. */
-static const char *record_text(json_t *r, struct strbuf *sb, size_t *len)
+static const char *record_text(const struct cloud_entry *r, struct strbuf *sb, size_t *len)
 {
-	json_t *props = json_object_get(r, "properties");
 	size_t mn, pn = 0, ln = 0;
-	const char *msg = cloud_str(props, "message", &mn);
-	const char *pre = cloud_str(props, "prefix", &pn);
-	const char *lvl = cloud_str(props, "errorLevel", &ln);
+	const char *msg = cloud_entry_str(r, A_MESSAGE, &mn);
+	const char *pre = cloud_entry_str(r, A_PREFIX, &pn);
+	const char *lvl = cloud_entry_str(r, A_LEVEL, &ln);
 	if (!msg)
 		return NULL;
 	if (!pre || !pn || (mn >= pn && memcmp(msg, pre, pn) == 0) || msg[0] == '\t') {
@@ -82,23 +88,27 @@ static const char *record_text(json_t *r, struct strbuf *sb, size_t *len)
 	return sb->buf;
 }
 
-static int64_t record_pid(json_t *r)
+static int64_t record_pid(const struct cloud_entry *r)
 {
-	json_t *v = json_object_get(json_object_get(r, "properties"), "processId");
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v)) {
-		char *end;
-		long long p = strtoll(json_string_value(v), &end, 10);
-		return *end || p < 0 ? -1 : p;
+	int64_t v = 0;
+	size_t n;
+	const char *s = cloud_entry_str(r, A_PID, &n);
+	if (cloud_entry_int(r, A_PID, &v))
+		return v;
+	if (!s || !n || n > 18)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
 	}
-	return -1;
+	return v;
 }
 
-static int64_t record_time(json_t *r)
+static int64_t record_time(const struct cloud_entry *r)
 {
 	size_t n;
-	const char *t = cloud_str(r, "time", &n);
+	const char *t = cloud_entry_str(r, A_TIME, &n);
 	return t ? cloud_iso_ms(t, n) : TS_NONE;
 }
 
@@ -106,7 +116,7 @@ struct peek {
 	struct strbuf sample, line;
 };
 
-static bool peek_record(void *arg, json_t *r)
+static bool peek_record(void *arg, struct cloud_entry *r)
 {
 	struct peek *pk = arg;
 	size_t n;
@@ -128,6 +138,7 @@ static void azure_close(void *state)
 		return;
 	cloud_join_free(st->j);
 	cloud_json_free(st->js);
+	cloud_entry_release(&st->e);
 	sb_release(&st->line);
 	free(st);
 }
@@ -139,7 +150,9 @@ static void *azure_open(struct parse_ctx *ctx)
 	size_t len;
 	const char *buf = lr_peek(ctx->lr, PEEK_BYTES, &len);
 	st->ctx = ctx;
-	cloud_json_peek(buf ? buf : "", buf ? len : 0, wrap_keys, PEEK_ENTRIES, peek_record, &pk);
+	cloud_entry_init(&st->e, paths);
+	cloud_json_peek(buf ? buf : "", buf ? len : 0, wrap_keys, PEEK_ENTRIES, &st->e,
+		peek_record, &pk);
 	st->j = cloud_join_open(ctx, pk.sample.buf ? pk.sample.buf : "", pk.sample.len,
 		"in the records' message", NULL);
 	sb_release(&pk.sample);
@@ -155,13 +168,13 @@ static void *azure_open(struct parse_ctx *ctx)
 /* Gives the joiner the next record's text: false at the end. */
 static bool feed(struct azure_state *st)
 {
-	json_t *r;
+	const struct cloud_entry *r = &st->e;
 	uint64_t line;
 	size_t n;
-	if (!cloud_json_next(st->js, &r, &line))
+	if (!cloud_json_next(st->js, &st->e, &line))
 		return false;
 	if (!is_server(r)) {
-		const char *c = cloud_str(r, "category", &n);
+		const char *c = cloud_entry_str(r, A_CATEGORY, &n);
 		if (!c) {
 			c = "(no category)";
 			n = strlen(c);
@@ -175,7 +188,6 @@ static bool feed(struct azure_state *st)
 			parse_skip(st->ctx, line, "PostgreSQLLogs record without a "
 				"properties.message");
 	}
-	json_decref(r);
 	return true;
 }
 

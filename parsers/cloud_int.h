@@ -75,22 +75,56 @@ void cloud_foreign_note(struct parse_ctx *ctx, const struct cloud_foreign *f,
  * printed one after the other). */
 struct cloud_json;
 
+/* What a parser reads of an entry: the values at a few paths ("a.b" goes
+ * down objects), read by a scanner of the bytes, or by jansson when the
+ * scanner is not sure (cloud_entry.c). */
+#define CLOUD_FIELDS 8
+
+enum cloud_kind { CLOUD_ABSENT, CLOUD_STRING, CLOUD_INTEGER };
+
+struct cloud_entry {
+	const char *const *paths;       /* wanted, NULL-terminated */
+	unsigned npaths;                /* at most CLOUD_FIELDS */
+	size_t plen[CLOUD_FIELDS];
+	unsigned char kind[CLOUD_FIELDS];
+	struct slice v[CLOUD_FIELDS];   /* strings */
+	int64_t num[CLOUD_FIELDS];      /* integers */
+	char *buf;                      /* unescaped strings */
+	size_t cap;
+	json_t *tree;                   /* jansson's, when it read the entry */
+};
+
+/* paths must outlive e. cloud_entry_release() frees what e holds. */
+void cloud_entry_init(struct cloud_entry *e, const char *const *paths);
+void cloud_entry_release(struct cloud_entry *e);
+/* Reads the entry's bytes text[0..len): 1 with its values (valid until
+ * the next read), 0 when it is not a JSON object, with the reason in err
+ * and the line in it (from 0) in *errline. */
+int cloud_entry_read(struct cloud_entry *e, const char *text, size_t len,
+		char *err, size_t errlen, uint64_t *errline);
+/* The string at wanted path i, NULL when absent or not a string. */
+const char *cloud_entry_str(const struct cloud_entry *e, unsigned i, size_t *len);
+/* The integer at wanted path i: false when absent or not one. */
+bool cloud_entry_int(const struct cloud_entry *e, unsigned i, int64_t *v);
+
 /* keys: the wrapping object's keys whose array holds the entries, NULL-
  * terminated. The result belongs to the caller (cloud_json_free()). */
 struct cloud_json *cloud_json_open(struct parse_ctx *ctx, const char *const *keys);
 void cloud_json_free(struct cloud_json *s);
-/* The next entry: 1 with *out (a new reference, the caller's) and the line
- * it starts at, 0 at the end. An entry that is not valid JSON, or not an
- * object, is reported at its line, counted as skipped, and passed over. */
-int cloud_json_next(struct cloud_json *s, json_t **out, uint64_t *line);
+/* The next entry read into e: 1 with the line it starts at, 0 at the
+ * end. An entry that is not valid JSON, or not an object, is reported at
+ * its line, counted as skipped, and passed over. */
+int cloud_json_next(struct cloud_json *s, struct cloud_entry *e, uint64_t *line);
 /* Whether the document was one top-level array. */
 bool cloud_json_is_array(const struct cloud_json *s);
 
 /* Up to max entries from the start of buf (the input's first bytes),
- * decoded for probing and prefix detection: calls each(arg, entry) for
- * each, until it returns false. Entries cut off at the end are left out. */
+ * read into e for probing and prefix detection: calls each(arg, e) for
+ * each, until it returns false. Entries cut off at the end, and those
+ * that are not JSON objects, are left out. */
 void cloud_json_peek(const char *buf, size_t len, const char *const *keys,
-		unsigned max, bool (*each)(void *arg, json_t *entry), void *arg);
+		unsigned max, struct cloud_entry *e,
+		bool (*each)(void *arg, struct cloud_entry *e), void *arg);
 
 /* Whether buf (an input's first bytes) starts as JSON does, with an
  * object or an array (a BOM and blanks before): what the JSON probes
@@ -101,8 +135,9 @@ bool cloud_json_starts(const char *buf, size_t len);
  * whole 256 kB peek cost a jsonlog file 1.5 M instructions, callgrind). */
 #define CLOUD_PROBE_BYTES (64 * 1024)
 
-/* The string member key of o (a path "a.b" goes down objects), NULL when
- * absent or not a string. */
+/* The member of o at path ("a.b" goes down objects), NULL when absent. */
+json_t *cloud_get(json_t *o, const char *path);
+/* The string member of o at path, NULL when absent or not a string. */
 const char *cloud_str(json_t *o, const char *path, size_t *len);
 /* An ISO 8601 / RFC 3339 time ("2024-01-15T10:00:00.123456Z", any number
  * of fraction digits) as UTC epoch ms, TS_NONE when it is not one. */

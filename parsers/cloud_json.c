@@ -107,21 +107,27 @@ static int jscan_line(struct jscan *s, const char *line, size_t len, size_t *pos
 	for (; i < len; i++) {
 		char c = line[i];
 		if (s->in_str) {
-			/* Most bytes are in strings: run to the next quote or
-			 * backslash. */
-			while (!s->esc && i < len && line[i] != '"' && line[i] != '\\') {
-				if (s->key_capture && s->keylen < sizeof(s->key))
-					s->key[s->keylen++] = line[i];
-				i++;
+			if (s->esc) {
+				s->esc = false;         /* the escaped byte */
+				continue;
 			}
+			/* Most bytes are in strings: run to the next quote or
+			 * backslash with memchr (a byte at a time was a third
+			 * of the gcp parser's time). */
+			const char *q = memchr(line + i, '"', len - i);
+			const char *stop = q ? q : line + len;
+			const char *b = memchr(line + i, '\\', (size_t)(stop - line - i));
+			if (b)
+				stop = b;
+			if (s->key_capture)
+				for (const char *k = line + i; k < stop && s->keylen < sizeof(s->key); k++)
+					s->key[s->keylen++] = *k;
+			i = (size_t)(stop - line);
 			if (i >= len)
 				break;
-			c = line[i];
-			if (s->esc)
-				s->esc = false;
-			else if (c == '\\')
+			if (b)
 				s->esc = true;
-			else if (c == '"')
+			else
 				s->in_str = s->key_capture = false;
 			continue;
 		}
@@ -216,25 +222,18 @@ bool cloud_json_is_array(const struct cloud_json *s)
 	return s->js.mode == J_ARRAY;
 }
 
-/* Decodes the entry in js->elem: the object, or NULL after reporting. */
-static json_t *decode(struct parse_ctx *ctx, struct jscan *js)
+/* Reads the entry in js->elem into e: false after reporting. */
+static bool decode(struct parse_ctx *ctx, struct jscan *js, struct cloud_entry *e)
 {
-	json_error_t err;
-	json_t *o = json_loadb(js->elem.buf, js->elem.len, 0, &err);
-	if (!o) {
-		parse_skip(ctx, js->elem_line + (err.line > 1 ? (uint64_t)err.line - 1 : 0),
-			"entry is not valid JSON: %s", err.text);
-		return NULL;
-	}
-	if (!json_is_object(o)) {
-		parse_skip(ctx, js->elem_line, "entry is not a JSON object");
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	char err[256];
+	uint64_t at;
+	if (cloud_entry_read(e, js->elem.buf, js->elem.len, err, sizeof(err), &at))
+		return true;
+	parse_skip(ctx, js->elem_line + at, "%s", err);
+	return false;
 }
 
-int cloud_json_next(struct cloud_json *s, json_t **out, uint64_t *line)
+int cloud_json_next(struct cloud_json *s, struct cloud_entry *e, uint64_t *line)
 {
 	struct line_reader *lr = s->ctx->lr;
 	for (;;) {
@@ -256,9 +255,7 @@ int cloud_json_next(struct cloud_json *s, json_t **out, uint64_t *line)
 		}
 		if (rc == 0)
 			continue;
-		json_t *o = decode(s->ctx, &s->js);
-		if (o) {
-			*out = o;
+		if (decode(s->ctx, &s->js, e)) {
 			*line = s->js.elem_line;
 			return 1;
 		}
@@ -271,8 +268,11 @@ int cloud_json_next(struct cloud_json *s, json_t **out, uint64_t *line)
 }
 
 void cloud_json_peek(const char *buf, size_t len, const char *const *keys,
-		unsigned max, bool (*each)(void *arg, json_t *entry), void *arg)
+		unsigned max, struct cloud_entry *e,
+		bool (*each)(void *arg, struct cloud_entry *e), void *arg)
 {
+	char err[256];
+	uint64_t at;
 	struct jscan js;
 	jscan_init(&js, detect_mode(buf, len, keys), keys);
 	unsigned n = 0;
@@ -287,11 +287,9 @@ void cloud_json_peek(const char *buf, size_t len, const char *const *keys,
 		while (n < max && (rc = jscan_line(&js, p, ln, &pos, lineno)) != 0) {
 			if (rc < 0)
 				break;
-			json_t *o = json_loadb(js.elem.buf, js.elem.len, 0, NULL);
 			n++;
-			bool go_on = !o || !json_is_object(o) || each(arg, o);
-			json_decref(o);
-			if (!go_on)
+			if (cloud_entry_read(e, js.elem.buf, js.elem.len, err, sizeof(err), &at)
+					&& !each(arg, e))
 				goto out;
 		}
 		p = nl + 1;
@@ -307,7 +305,7 @@ bool cloud_json_starts(const char *buf, size_t len)
 	return i < len && (buf[i] == '{' || buf[i] == '[');
 }
 
-const char *cloud_str(json_t *o, const char *path, size_t *len)
+json_t *cloud_get(json_t *o, const char *path)
 {
 	const char *dot;
 	char key[64];
@@ -317,7 +315,12 @@ const char *cloud_str(json_t *o, const char *path, size_t *len)
 		o = json_object_get(o, key);
 		path = dot + 1;
 	}
-	json_t *v = o ? json_object_get(o, path) : NULL;
+	return o ? json_object_get(o, path) : NULL;
+}
+
+const char *cloud_str(json_t *o, const char *path, size_t *len)
+{
+	json_t *v = cloud_get(o, path);
 	if (!json_is_string(v))
 		return NULL;
 	if (len)

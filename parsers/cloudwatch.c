@@ -28,10 +28,15 @@
 
 static const char *const wrap_keys[] = { "events", NULL };
 
+/* The members read, in this order. */
+enum { W_MESSAGE, W_TIMESTAMP };
+static const char *const paths[] = { "message", "timestamp", NULL };
+
 struct cw_state {
 	struct parse_ctx *ctx;
 	struct cloud_json *js;  /* NULL: the S3 export's lines */
 	struct cloud_join *j;
+	struct cloud_entry e;
 	bool at_end;
 };
 
@@ -42,6 +47,7 @@ static void cw_close(void *state)
 		return;
 	cloud_join_free(st->j);
 	cloud_json_free(st->js);
+	cloud_entry_release(&st->e);
 	free(st);
 }
 
@@ -61,11 +67,11 @@ static int cw_json_probe(const char *buf, size_t len)
 	return 0;
 }
 
-static bool peek_event(void *arg, json_t *ev)
+static bool peek_event(void *arg, struct cloud_entry *ev)
 {
 	struct strbuf *sample = arg;
 	size_t n;
-	const char *m = cloud_str(ev, "message", &n);
+	const char *m = cloud_entry_str(ev, W_MESSAGE, &n);
 	if (m) {
 		const char *nl = memchr(m, '\n', n);
 		sb_append(sample, m, nl ? (size_t)(nl - m) : n);
@@ -81,7 +87,9 @@ static void *cw_json_open(struct parse_ctx *ctx)
 	size_t len;
 	const char *buf = lr_peek(ctx->lr, PEEK_BYTES, &len);
 	st->ctx = ctx;
-	cloud_json_peek(buf ? buf : "", buf ? len : 0, wrap_keys, PEEK_ENTRIES, peek_event, &sample);
+	cloud_entry_init(&st->e, paths);
+	cloud_json_peek(buf ? buf : "", buf ? len : 0, wrap_keys, PEEK_ENTRIES, &st->e,
+		peek_event, &sample);
 	st->j = cloud_join_open(ctx, sample.buf ? sample.buf : "", sample.len,
 		"in the events' message", NULL);
 	sb_release(&sample);
@@ -95,19 +103,18 @@ static void *cw_json_open(struct parse_ctx *ctx)
 
 static bool feed_json(struct cw_state *st)
 {
-	json_t *ev;
 	uint64_t line;
 	size_t n;
-	if (!cloud_json_next(st->js, &ev, &line))
+	int64_t ts;
+	if (!cloud_json_next(st->js, &st->e, &line))
 		return false;
-	const char *m = cloud_str(ev, "message", &n);
-	json_t *ts = json_object_get(ev, "timestamp");
+	const char *m = cloud_entry_str(&st->e, W_MESSAGE, &n);
+	if (!cloud_entry_int(&st->e, W_TIMESTAMP, &ts))
+		ts = TS_NONE;
 	if (m)
-		cloud_join_add(st->j, line, m, n, -1,
-			json_is_integer(ts) ? json_integer_value(ts) : TS_NONE, false);
+		cloud_join_add(st->j, line, m, n, -1, ts, false);
 	else
 		parse_skip(st->ctx, line, "event without a message");
-	json_decref(ev);
 	return true;
 }
 

@@ -28,6 +28,11 @@
 #define PEEK_BYTES (256 * 1024)
 #define PEEK_ENTRIES 400
 
+/* The members read, in this order. */
+enum { G_LOG_NAME, G_RESOURCE_TYPE, G_TEXT, G_JSON_MESSAGE, G_TIMESTAMP };
+static const char *const paths[] = { "logName", "resource.type", "textPayload",
+	"jsonPayload.message", "timestamp", NULL };
+
 struct held {
 	uint64_t line;
 	int64_t ts;
@@ -39,6 +44,7 @@ struct gcp_state {
 	struct cloud_json *js;
 	struct cloud_join *j;
 	struct cloud_foreign foreign;
+	struct cloud_entry e;
 	bool at_end, newest_first, loaded;
 	struct strbuf hold;     /* the texts of a newest-first export */
 	struct held *held;
@@ -61,15 +67,15 @@ static int gcp_probe(const char *buf, size_t len)
 
 /* The name of e's log: logName's LOG_ID, "%2F" read as "/", else its
  * resource's type. */
-static void log_name(json_t *e, char *out, size_t cap)
+static void log_name(const struct cloud_entry *e, char *out, size_t cap)
 {
 	size_t n = 0, o = 0;
-	const char *s = cloud_str(e, "logName", &n), *at;
-	if (s && (at = strstr(s, "/logs/"))) {
+	const char *s = cloud_entry_str(e, G_LOG_NAME, &n), *at;
+	if (s && (at = memmem(s, n, "/logs/", 6))) {
 		n -= (size_t)(at + 6 - s);
 		s = at + 6;
 	} else if (!s) {
-		s = cloud_str(e, "resource.type", &n);
+		s = cloud_entry_str(e, G_RESOURCE_TYPE, &n);
 	}
 	if (!s) {
 		s = "(no logName)";
@@ -94,21 +100,22 @@ static bool ends_with(const char *s, size_t n, const char *tail)
 
 /* Whether e is an entry of the server's log: its logName says so, or,
  * without one, its resource is a Cloud SQL or AlloyDB database. */
-static bool is_server(json_t *e)
+static bool is_server(const struct cloud_entry *e)
 {
 	size_t n;
-	const char *s = cloud_str(e, "logName", &n);
+	const char *s = cloud_entry_str(e, G_LOG_NAME, &n);
 	if (s)
 		return ends_with(s, n, "%2Fpostgres.log") || ends_with(s, n, "/postgres.log");
-	s = cloud_str(e, "resource.type", &n);
-	return s && (strcmp(s, "cloudsql_database") == 0 || strncmp(s, "alloydb", 7) == 0);
+	s = cloud_entry_str(e, G_RESOURCE_TYPE, &n);
+	return s && ((n == 17 && memcmp(s, "cloudsql_database", 17) == 0)
+		|| (n >= 7 && memcmp(s, "alloydb", 7) == 0));
 }
 
 /* The server's text in e: textPayload, else jsonPayload.message. */
-static const char *entry_text(json_t *e, size_t *len)
+static const char *entry_text(const struct cloud_entry *e, size_t *len)
 {
-	const char *s = cloud_str(e, "textPayload", len);
-	return s ? s : cloud_str(e, "jsonPayload.message", len);
+	const char *s = cloud_entry_str(e, G_TEXT, len);
+	return s ? s : cloud_entry_str(e, G_JSON_MESSAGE, len);
 }
 
 struct peek {
@@ -117,13 +124,13 @@ struct peek {
 	unsigned up, down;
 };
 
-static bool peek_entry(void *arg, json_t *e)
+static bool peek_entry(void *arg, struct cloud_entry *e)
 {
 	struct peek *pk = arg;
 	size_t n, tl;
 	if (!is_server(e))
 		return true;
-	const char *t = entry_text(e, &n), *ts = cloud_str(e, "timestamp", &tl);
+	const char *t = entry_text(e, &n), *ts = cloud_entry_str(e, G_TIMESTAMP, &tl);
 	if (t) {
 		const char *nl = memchr(t, '\n', n);
 		sb_append(&pk->sample, t, nl ? (size_t)(nl - t) : n);
@@ -147,6 +154,7 @@ static void gcp_close(void *state)
 		return;
 	cloud_join_free(st->j);
 	cloud_json_free(st->js);
+	cloud_entry_release(&st->e);
 	sb_release(&st->hold);
 	free(st->held);
 	free(st);
@@ -159,7 +167,8 @@ static void *gcp_open(struct parse_ctx *ctx)
 	size_t len;
 	const char *buf = lr_peek(ctx->lr, PEEK_BYTES, &len);
 	st->ctx = ctx;
-	cloud_json_peek(buf ? buf : "", buf ? len : 0, NULL, PEEK_ENTRIES, peek_entry, &pk);
+	cloud_entry_init(&st->e, paths);
+	cloud_json_peek(buf ? buf : "", buf ? len : 0, NULL, PEEK_ENTRIES, &st->e, peek_entry, &pk);
 	st->j = cloud_join_open(ctx, pk.sample.buf ? pk.sample.buf : "", pk.sample.len,
 		"in the entries' textPayload", NULL);
 	sb_release(&pk.sample);
@@ -177,7 +186,7 @@ static void *gcp_open(struct parse_ctx *ctx)
 
 /* Takes entry e (at line) in: its text to the joiner, or held when the
  * export is newest first. */
-static void take(struct gcp_state *st, json_t *e, uint64_t line, bool hold)
+static void take(struct gcp_state *st, const struct cloud_entry *e, uint64_t line, bool hold)
 {
 	size_t n, tl;
 	char name[48];
@@ -186,7 +195,7 @@ static void take(struct gcp_state *st, json_t *e, uint64_t line, bool hold)
 		cloud_foreign_add(st->ctx, &st->foreign, name, strlen(name));
 		return;
 	}
-	const char *t = entry_text(e, &n), *ts = cloud_str(e, "timestamp", &tl);
+	const char *t = entry_text(e, &n), *ts = cloud_entry_str(e, G_TIMESTAMP, &tl);
 	if (!t) {
 		parse_skip(st->ctx, line, "entry of the server's log without a textPayload "
 			"nor a jsonPayload message");
@@ -209,13 +218,10 @@ static void take(struct gcp_state *st, json_t *e, uint64_t line, bool hold)
 /* Gives the joiner more text: false at the end of the input. */
 static bool feed(struct gcp_state *st)
 {
-	json_t *e;
 	uint64_t line;
 	if (st->newest_first && !st->loaded) {
-		while (cloud_json_next(st->js, &e, &line)) {
-			take(st, e, line, true);
-			json_decref(e);
-		}
+		while (cloud_json_next(st->js, &st->e, &line))
+			take(st, &st->e, line, true);
 		st->loaded = true;
 		st->pos = st->nheld;
 	}
@@ -226,10 +232,9 @@ static bool feed(struct gcp_state *st)
 		cloud_join_add(st->j, h->line, st->hold.buf + h->off, h->len, -1, h->ts, false);
 		return true;
 	}
-	if (!cloud_json_next(st->js, &e, &line))
+	if (!cloud_json_next(st->js, &st->e, &line))
 		return false;
-	take(st, e, line, false);
-	json_decref(e);
+	take(st, &st->e, line, false);
 	return true;
 }
 

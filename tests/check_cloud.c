@@ -332,6 +332,46 @@ START_TEST(test_json_payload)
 }
 END_TEST
 
+/* Entries the scanner leaves to jansson (an array in them, a key with an
+ * escape) and a member given twice (the later wins) read the same. */
+START_TEST(test_jansson_read)
+{
+	static const char *const heads[] = { "{\"split\": [1, {\"uid\": \"a\"}], ",
+		"{\"k\\u0065y\": 1, ", "{\"logName\": \"projects/p/logs/syslog\", " };
+	int st;
+	char *p = data("gcp.ndjson"), *text = tu_slurp(p), *log = data("gcp.log.zst");
+	ck_assert_ptr_nonnull(text);
+	json_t *want_j = report_of(log, "", &st);
+	char *want = figures(want_j, true);
+	for (size_t h = 0; h < ARRAY_SIZE(heads); h++) {
+		struct strbuf sb = { 0 };
+		for (const char *l = text; *l;) {
+			const char *nl = strchr(l, '\n');
+			size_t n = nl ? (size_t)(nl - l) + 1 : strlen(l);
+			ck_assert(l[0] == '{');
+			sb_append(&sb, heads[h], strlen(heads[h]));
+			sb_append(&sb, l + 1, n - 1);
+			l += n;
+		}
+		char *path = tu_write_temp(sb.buf, sb.len);
+		json_t *got_j = report_of(path, "", &st);
+		ck_assert_int_eq(st, 0);
+		char *got = figures(got_j, true);
+		ck_assert_msg(strcmp(want, got) == 0, "%s: line %d differs", heads[h],
+			tu_first_diff_line(want, got));
+		free(got);
+		json_decref(got_j);
+		tu_remove(path);
+		sb_release(&sb);
+	}
+	free(want);
+	json_decref(want_j);
+	free(log);
+	free(text);
+	free(p);
+}
+END_TEST
+
 /* --prefix is the server's setting inside the wrapper, as for stderr. */
 START_TEST(test_prefix_given)
 {
@@ -364,6 +404,7 @@ Suite *suite_cloud(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
 	tcase_add_test(tc, test_json_payload);
+	tcase_add_test(tc, test_jansson_read);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_set_timeout(tc, 60);
