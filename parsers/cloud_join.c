@@ -64,6 +64,11 @@ struct cloud_join *cloud_join_open(struct parse_ctx *ctx, const char *sample,
 	if (!spec) {
 		unsigned matched = 0, tried = 0;
 		spec = prefix_detect(sample, len, &matched, &tried);
+		if (!spec && !len) {
+			parse_problem(ctx, 0, "no line of the server's log %s among its first "
+				"entries (only other services', or none)", what);
+			return NULL;
+		}
 		if (!spec && dflt) {
 			parse_note(ctx, "no log_line_prefix detected %s: the cloud's default "
 				"'%s' taken; --prefix overrides it", what, dflt);

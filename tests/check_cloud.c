@@ -396,6 +396,29 @@ START_TEST(test_prefix_given)
 }
 END_TEST
 
+/* An export holding no line of the server's says so, by its name. */
+START_TEST(test_no_server_lines)
+{
+	int st;
+	char *text = edited("gcp.ndjson", 0, NULL, 5);
+	text[strlen(text) - 1] = '\0';
+	char *audit = strrchr(text, '\n') + 1;     /* line 5: the audit log's */
+	ck_assert_ptr_nonnull(strstr(audit, "cloudaudit"));
+	char *path = tu_write_temp(audit, strlen(audit)), *cmd;
+	if (asprintf(&cmd, "'%s' report -q -j 1 --input-format gcp '%s' 2>&1 >/dev/null",
+			tu_bin(), path) < 0)
+		abort();
+	char *out = tu_run(cmd, &st);
+	ck_assert_int_eq(st, 2);
+	ck_assert_msg(strstr(out, "no line of the server's log in the entries' textPayload "
+		"among its first entries"), "%s", out);
+	free(out);
+	free(cmd);
+	tu_remove(path);
+	free(text);
+}
+END_TEST
+
 Suite *suite_cloud(void);
 Suite *suite_cloud(void)
 {
@@ -410,6 +433,7 @@ Suite *suite_cloud(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_broken, 0, (int)ARRAY_SIZE(broken));
 	tcase_add_test(tc, test_prefix_given);
+	tcase_add_test(tc, test_no_server_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
