@@ -115,8 +115,6 @@ void cloud_json_free(struct cloud_json *s);
  * end. An entry that is not valid JSON, or not an object, is reported at
  * its line, counted as skipped, and passed over. */
 int cloud_json_next(struct cloud_json *s, struct cloud_entry *e, uint64_t *line);
-/* Whether the document was one top-level array. */
-bool cloud_json_is_array(const struct cloud_json *s);
 
 /* Up to max entries from the start of buf (the input's first bytes),
  * read into e for probing and prefix detection: calls each(arg, e) for

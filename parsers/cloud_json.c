@@ -217,11 +217,6 @@ void cloud_json_free(struct cloud_json *s)
 	free(s);
 }
 
-bool cloud_json_is_array(const struct cloud_json *s)
-{
-	return s->js.mode == J_ARRAY;
-}
-
 /* Reads the entry in js->elem into e: false after reporting. */
 static bool decode(struct parse_ctx *ctx, struct jscan *js, struct cloud_entry *e)
 {

@@ -10,7 +10,9 @@
  * `gcloud logging read --format=json` prints one array of them, newest
  * first; a log sink writes one a line, oldest first. Entries of other
  * logs in the same export (the audit log, a VM's syslog) are skipped and
- * named in a note. The lines go through the joiner (cloud_join.c), which
+ * named in a note. When the entries come from several instances
+ * (resource.labels.database_id), a note names them: their lines are read
+ * as one server's. The lines go through the joiner (cloud_join.c), which
  * puts a message's DETAIL, STATEMENT and tab-led lines back together per
  * backend, as the entries often arrive apart and interleaved.
  *
@@ -18,6 +20,7 @@
  * read whole and fed to the joiner from its end: the joiner needs the
  * log's order. It holds each entry's text once; gcloud's output is what
  * one query returned, not an archive. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,9 +32,11 @@
 #define PEEK_ENTRIES 400
 
 /* The members read, in this order. */
-enum { G_LOG_NAME, G_RESOURCE_TYPE, G_TEXT, G_JSON_MESSAGE, G_TIMESTAMP };
+enum { G_LOG_NAME, G_RESOURCE_TYPE, G_TEXT, G_JSON_MESSAGE, G_TIMESTAMP, G_DATABASE };
 static const char *const paths[] = { "logName", "resource.type", "textPayload",
-	"jsonPayload.message", "timestamp", NULL };
+	"jsonPayload.message", "timestamp", "resource.labels.database_id", NULL };
+
+#define MAX_INSTANCES 4
 
 struct held {
 	uint64_t line;
@@ -45,6 +50,11 @@ struct gcp_state {
 	struct cloud_join *j;
 	struct cloud_foreign foreign;
 	struct cloud_entry e;
+	/* The instances (resource.labels.database_id) seen: a sink may
+	 * gather several, whose pids are not one server's. */
+	char instances[MAX_INSTANCES][64];
+	unsigned ninstances;
+	bool more_instances;
 	bool at_end, newest_first, loaded;
 	struct strbuf hold;     /* the texts of a newest-first export */
 	struct held *held;
@@ -184,6 +194,41 @@ static void *gcp_open(struct parse_ctx *ctx)
 	return st;
 }
 
+static void note_instance(struct gcp_state *st, const struct cloud_entry *e)
+{
+	size_t n;
+	const char *id = cloud_entry_str(e, G_DATABASE, &n);
+	if (!id)
+		return;
+	if (n >= sizeof(st->instances[0]))
+		n = sizeof(st->instances[0]) - 1;
+	for (unsigned i = 0; i < st->ninstances; i++)
+		if (strncmp(st->instances[i], id, n) == 0 && st->instances[i][n] == '\0')
+			return;
+	if (st->ninstances == MAX_INSTANCES) {
+		st->more_instances = true;
+		return;
+	}
+	memcpy(st->instances[st->ninstances], id, n);
+	st->instances[st->ninstances++][n] = '\0';
+}
+
+/* The note of an export that holds several instances' logs. */
+static void instances_note(struct gcp_state *st)
+{
+	char list[MAX_INSTANCES * 66 + 8] = "";
+	size_t at = 0;
+	if (st->ninstances < 2)
+		return;
+	for (unsigned i = 0; i < st->ninstances; i++)
+		at += (size_t)snprintf(list + at, sizeof(list) - at, "%s%s", i ? ", " : "",
+			st->instances[i]);
+	parse_note(st->ctx, "entries of %s%u instances (%s%s) read as one server's log; "
+		"filter the export by resource.labels.database_id for one instance's report",
+		st->more_instances ? "more than " : "", st->ninstances, list,
+		st->more_instances ? ", ..." : "");
+}
+
 /* Takes entry e (at line) in: its text to the joiner, or held when the
  * export is newest first. */
 static void take(struct gcp_state *st, const struct cloud_entry *e, uint64_t line, bool hold)
@@ -202,6 +247,7 @@ static void take(struct gcp_state *st, const struct cloud_entry *e, uint64_t lin
 		return;
 	}
 	int64_t ms = ts ? cloud_iso_ms(ts, tl) : TS_NONE;
+	note_instance(st, e);
 	if (!hold) {
 		cloud_join_add(st->j, line, t, n, -1, ms, false);
 		return;
@@ -249,6 +295,7 @@ static int gcp_next(void *state, struct record *out)
 		if (!feed(st)) {
 			st->at_end = true;
 			cloud_foreign_note(st->ctx, &st->foreign, "entries");
+			instances_note(st);
 		}
 	}
 }

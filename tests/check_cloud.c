@@ -396,6 +396,25 @@ START_TEST(test_prefix_given)
 }
 END_TEST
 
+/* A sink gathering two instances' logs says so in a note. */
+START_TEST(test_instances)
+{
+	int st;
+	char *text = edited("gcp.ndjson", 0, NULL, 0), *p;
+	for (unsigned n = 0; n < 10 && (p = strstr(text, "shop-prod:shop-db\"")); n++)
+		memcpy(p + 10, "shop-dx", 7);
+	char *path = tu_write_temp(text, strlen(text));
+	json_t *j = report_of(path, "", &st);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(has_note(json_array_get(at(j, "inputs", NULL), 0), "entries of 2 "
+		"instances (shop-prod:shop-dx, shop-prod:shop-db) read as one server's log"),
+		"%s", json_dumps(at(json_array_get(at(j, "inputs", NULL), 0), "notes", NULL), 0));
+	json_decref(j);
+	tu_remove(path);
+	free(text);
+}
+END_TEST
+
 /* An export holding no line of the server's says so, by its name. */
 START_TEST(test_no_server_lines)
 {
@@ -434,6 +453,7 @@ Suite *suite_cloud(void)
 	tcase_add_loop_test(tc, test_broken, 0, (int)ARRAY_SIZE(broken));
 	tcase_add_test(tc, test_prefix_given);
 	tcase_add_test(tc, test_no_server_lines);
+	tcase_add_test(tc, test_instances);
 	suite_add_tcase(s, tc);
 	return s;
 }
