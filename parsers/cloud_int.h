@@ -10,7 +10,9 @@
  * ... lines), even when the cloud interleaved them with other backends'
  * lines, and builds the entries with the stderr parser's entry builder
  * (logentry.h). The JSON exports are cut into their entries by a scanner
- * of the bytes (cloud_json.c) and each entry decoded with jansson. */
+ * of the bytes (cloud_json.c), and the few members a parser uses are read
+ * from each by another (cloud_entry.c), jansson reading what it is not
+ * sure of. */
 #ifndef PGSIFT_CLOUD_INT_H
 #define PGSIFT_CLOUD_INT_H
 

@@ -8,11 +8,12 @@
  * open, keyed by its backend's pid (the prefix's %p, else the wrapper's),
  * while later lines may still belong to it: a part line joins the open
  * message of its backend, a tab-led line that of its wrapper's pid or,
- * without one, the message added to last. A message is complete when its
- * backend starts another one, or JOIN_WINDOW lines went by without one
- * for it; messages are handed out in the order they started, so records
- * come in the log's order. Without any pid every message has the same
- * key and this is stderr's rule. */
+ * without one, the open message stamped with its time, else the one
+ * added to last; any other line is reported, as stderr does. A message is
+ * complete when its backend starts another one, or JOIN_WINDOW lines went
+ * by without one for it; messages are handed out in the order they
+ * started, so records come in the log's order. Without any pid every
+ * message has the same key and this is stderr's rule. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
