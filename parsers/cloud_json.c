@@ -27,6 +27,9 @@ struct jscan {
 	size_t keylen;
 	bool wrap_open;         /* inside the array of one of keys */
 	bool collecting;
+	bool in_scalar;         /* a number or literal outside an entry */
+	unsigned nstray;        /* elements of the array that are no object */
+	uint64_t stray_line;
 	uint64_t elem_line;
 	struct strbuf elem;
 };
@@ -94,6 +97,13 @@ static bool at_entry_depth(const struct jscan *s)
 	}
 }
 
+/* An element of the entries' array that is not an object, at lineno. */
+static void stray(struct jscan *s, uint64_t lineno)
+{
+	if (!s->nstray++)
+		s->stray_line = lineno;
+}
+
 /* Scans line[*pos..len) (lineno is its number). Returns 1 when an entry
  * ended (its bytes in s->elem, *pos just after it), 0 when the line is
  * used up, -1 when a stream holds something else than an object at its
@@ -133,6 +143,12 @@ static int jscan_line(struct jscan *s, const char *line, size_t len, size_t *pos
 		}
 		switch (c) {
 		case '"':
+			if (s->mode == J_STREAM && s->depth == 0) {
+				rc = -1;
+				goto out;
+			}
+			if (!s->collecting && at_entry_depth(s))
+				stray(s, lineno);
 			s->in_str = true;
 			if (s->mode == J_WRAPPED && s->depth == 1) {
 				s->key_capture = true;
@@ -149,6 +165,8 @@ static int jscan_line(struct jscan *s, const char *line, size_t len, size_t *pos
 			} else if (s->mode == J_STREAM && s->depth == 0) {
 				rc = -1;
 				goto out;
+			} else if (!s->collecting && at_entry_depth(s)) {
+				stray(s, lineno);
 			}
 			if (s->mode == J_WRAPPED && s->depth == 1 && c == '[')
 				s->wrap_open = s->keylen < sizeof(s->key)
@@ -169,12 +187,16 @@ static int jscan_line(struct jscan *s, const char *line, size_t len, size_t *pos
 			}
 			break;
 		case ' ': case '\t': case '\r': case ',': case ':':
+			s->in_scalar = false;
 			break;
-		default:
+		default:        /* a number or a literal */
 			if (s->mode == J_STREAM && s->depth == 0) {
 				rc = -1;
 				goto out;
 			}
+			if (!s->in_scalar && !s->collecting && at_entry_depth(s))
+				stray(s, lineno);
+			s->in_scalar = true;
 			break;
 		}
 	}
@@ -239,6 +261,14 @@ int cloud_json_next(struct cloud_json *s, struct cloud_entry *e, uint64_t *line)
 			s->have_line = true;
 		}
 		int rc = jscan_line(&s->js, s->line, s->len, &s->pos, lr_lineno(lr));
+		if (s->js.nstray) {
+			parse_skip(s->ctx, s->js.stray_line, "%u element%s of the entries' "
+				"array %s no JSON object", s->js.nstray, s->js.nstray > 1 ? "s" : "",
+				s->js.nstray > 1 ? "are" : "is");
+			if (s->js.nstray > 1)
+				parse_skipped(s->ctx, s->js.nstray - 1);
+			s->js.nstray = 0;
+		}
 		if (rc == -2) {
 			parse_skip(s->ctx, s->js.elem_line, "entry is not valid JSON: a string "
 				"runs past the end of line %llu", (unsigned long long)lr_lineno(lr));

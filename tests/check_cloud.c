@@ -251,6 +251,8 @@ static const struct {
 	{ "azure.json", 2, "{\"category\": \"PostgreSQLLogs\", \"properties\": {\"processId\": 7}}",
 		0, "azure", 2, "PostgreSQLLogs record without a properties.message", 1 },
 	{ "azure.json", 4, "[1, 2]", 0, "azure", 4, "not a JSON entry", 1 },
+	{ "gcp.array.json", 2, "  7, \"x\", [1], {", 0, "gcp", 2,
+		"3 elements of the entries' array are no JSON object", 0 },
 	{ "heroku.log", 3, "garbage from a pipe", 0, "heroku", 3, "not a logplex line", 1 },
 	{ "heroku.log", 3, "2024-01-15T10:00:00+00:00 app[postgres.77]: [DATABASE] [5-2] \tFROM t",
 		0, "heroku", 3, "continuation line without a message of its backend", 1 },
