@@ -9,7 +9,8 @@
  * Database for PostgreSQL"). Depending on the service's version the
  * message holds the whole line the server wrote (the prefix, the severity,
  * the text) or the text alone: then the line is put back together as
- * prefix, errorLevel, ":  ", message, which is how the server wrote it.
+ * prefix, errorLevel, ":  ", message, which is how the server wrote it,
+ * and a detail in its own field becomes the DETAIL line after it.
  * Azure's default prefix '%t-%c-' has no pid: processId tells the
  * backends apart. Records of other categories (sessions, query store,
  * ...) are skipped and named in a note. The lines go through the joiner
@@ -27,9 +28,10 @@
 static const char *const wrap_keys[] = { "records", NULL };
 
 /* The members read, in this order. */
-enum { A_CATEGORY, A_MESSAGE, A_PREFIX, A_LEVEL, A_PID, A_TIME };
+enum { A_CATEGORY, A_MESSAGE, A_PREFIX, A_LEVEL, A_PID, A_TIME, A_DETAIL };
 static const char *const paths[] = { "category", "properties.message",
-	"properties.prefix", "properties.errorLevel", "properties.processId", "time", NULL };
+	"properties.prefix", "properties.errorLevel", "properties.processId", "time",
+	"properties.detail", NULL };
 
 struct azure_state {
 	struct parse_ctx *ctx;
@@ -63,7 +65,8 @@ static bool is_server(const struct cloud_entry *r)
 }
 
 /* The server's text of record r in sb: its message, the prefix and the
- * severity put before it when they are not there. NULL without a
+ * severity put before it when they are not there, and then its detail
+ * (a field of its own then) as the server's DETAIL line. NULL without a
  * message. */
 static const char *record_text(const struct cloud_entry *r, struct strbuf *sb, size_t *len)
 {
@@ -84,6 +87,14 @@ static const char *record_text(const struct cloud_entry *r, struct strbuf *sb, s
 		sb_append(sb, ":  ", 3);
 	}
 	sb_append(sb, msg, mn);
+	size_t dn;
+	const char *detail = cloud_entry_str(r, A_DETAIL, &dn);
+	if (detail && dn) {
+		sb_putc(sb, '\n');
+		sb_append(sb, pre, pn);
+		sb_append(sb, "DETAIL:  ", 9);
+		sb_append(sb, detail, dn);
+	}
 	*len = sb->len;
 	return sb->buf;
 }

@@ -149,7 +149,7 @@ static void export_sample(const char *buf, size_t len, struct strbuf *sample,
 	for (const char *p = buf, *end = buf + len; p < end && *lines < PEEK_LINES;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
-			break;
+			nl = end;       /* the last line, without a newline or cut */
 		size_t n = (size_t)(nl - p), k;
 		if (n && p[0] != '\t') {
 			(*lines)++;
@@ -159,7 +159,7 @@ static void export_sample(const char *buf, size_t len, struct strbuf *sample,
 				sb_putc(sample, '\n');
 			}
 		}
-		p = nl + 1;
+		p = nl < end ? nl + 1 : end;
 	}
 }
 

@@ -113,12 +113,12 @@ static int heroku_probe(const char *buf, size_t len)
 	for (const char *p = buf, *end = buf + len; p < end && lines < 50;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
-			break;
+			nl = end;       /* the last line, without a newline or cut */
 		struct lp_line l;
 		lines++;
 		if (parse_line(p, (size_t)(nl - p), &l) && l.pid >= 0)
 			ours++;
-		p = nl + 1;
+		p = nl < end ? nl + 1 : end;
 	}
 	return ours ? 85 : 0;
 }
@@ -143,14 +143,14 @@ static void *heroku_open(struct parse_ctx *ctx)
 	for (const char *p = buf, *end = buf + (buf ? len : 0); p < end && n < PEEK_LINES;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
-			break;
+			nl = end;       /* the last line, without a newline or cut */
 		struct lp_line l;
 		if (parse_line(p, (size_t)(nl - p), &l) && l.pid >= 0 && l.chunk <= 1) {
 			sb_append(&sample, l.text.ptr, l.text.len);
 			sb_putc(&sample, '\n');
 			n++;
 		}
-		p = nl + 1;
+		p = nl < end ? nl + 1 : end;
 	}
 	st->j = cloud_join_open(ctx, sample.buf ? sample.buf : "", sample.len,
 		"after the logplex headers", HEROKU_PREFIX);

@@ -398,6 +398,51 @@ START_TEST(test_prefix_given)
 }
 END_TEST
 
+/* Azure's records may carry a message's DETAIL in a field of their own
+ * (properties.detail) instead of a record: the Event Hub batch with its
+ * DETAIL records folded into the record before them gives the log's
+ * figures. */
+START_TEST(test_azure_detail)
+{
+	int st;
+	char *p = data("azure.eventhub.json"), *log = data("azure.log.zst");
+	json_t *doc = json_load_file(p, 0, NULL), *r, *kept = json_array(), *last = NULL;
+	ck_assert_ptr_nonnull(doc);
+	size_t i, folded = 0;
+	json_array_foreach(json_object_get(doc, "records"), i, r) {
+		json_t *pr = json_object_get(r, "properties");
+		if (last && strcmp(json_string_value(json_object_get(pr, "errorLevel")), "DETAIL") == 0
+				&& json_equal(json_object_get(pr, "processId"),
+					json_object_get(json_object_get(last, "properties"), "processId"))) {
+			json_object_set(json_object_get(last, "properties"), "detail",
+				json_object_get(pr, "message"));
+			folded++;
+			continue;
+		}
+		json_array_append(kept, r);
+		last = r;
+	}
+	ck_assert_uint_ge(folded, 3);
+	json_object_set_new(doc, "records", kept);
+	char *text = json_dumps(doc, 0);
+	char *path = tu_write_temp(text, strlen(text));
+	json_t *want_j = report_of(log, "", &st), *got_j = report_of(path, "", &st);
+	ck_assert_int_eq(st, 0);
+	char *want = figures(want_j, false), *got = figures(got_j, false);
+	ck_assert_msg(strcmp(want, got) == 0, "line %d differs:\n%s---\n%s",
+		tu_first_diff_line(want, got), want, got);
+	free(want);
+	free(got);
+	json_decref(want_j);
+	json_decref(got_j);
+	tu_remove(path);
+	free(text);
+	json_decref(doc);
+	free(log);
+	free(p);
+}
+END_TEST
+
 /* A sink gathering two instances' logs says so in a note. */
 START_TEST(test_instances)
 {
@@ -449,6 +494,7 @@ Suite *suite_cloud(void)
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
 	tcase_add_test(tc, test_json_payload);
 	tcase_add_test(tc, test_jansson_read);
+	tcase_add_test(tc, test_azure_detail);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_set_timeout(tc, 60);
