@@ -110,5 +110,12 @@ typedef void analysis_pass_fn(struct analysis *a, const struct pgsift_options *o
 enum analysis_status analysis_run(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis **out);
 void analysis_free(struct analysis *a);
+/* "path:line" in the file of a place (CALL_POS) in a's inputs, into out;
+ * false (out "") when the place is unknown or does not fit. */
+bool analysis_place(const struct analysis *a, uint64_t pos, char *out,
+		size_t outlen);
+/* The place (CALL_POS) that "path:line" names in a's inputs (a saved
+ * report read back); 0 when none. */
+uint64_t analysis_place_pos(const struct analysis *a, const char *place);
 
 #endif

@@ -135,7 +135,8 @@ struct ev_temp_files {
 	size_t ngroups;
 };
 
-/* Errors of one severity, SQLSTATE and normalized message. */
+/* Messages of one severity, SQLSTATE and normalized message: the errors
+ * (events_errors()) and the messages no rule reads (events_others()). */
 struct ev_error {
 	char *key;              /* identity: severity, sqlstate, message */
 	enum severity severity; /* SEV_WARNING .. SEV_PANIC */
@@ -148,6 +149,8 @@ struct ev_error {
 	uint64_t fingerprint;   /* of example, when has_fingerprint */
 	bool has_fingerprint;
 	int64_t first_ts, last_ts;      /* TS_NONE when unknown */
+	uint64_t first_pos;     /* CALL_POS of the first in the inputs' order,
+	                         * 0 when unknown */
 };
 
 struct ev_count {
@@ -269,6 +272,8 @@ struct ev_totals {
 	uint64_t errors;        /* ERROR, FATAL and PANIC */
 	uint64_t warnings;
 	uint64_t errors_dropped;        /* not grouped: past EV_ERROR_GROUPS_MAX */
+	uint64_t others;        /* messages no rule reads (events_others()) */
+	uint64_t others_dropped;        /* of them, not grouped: past the limit */
 };
 
 /* Lock waits, longest first (then by time, pid). */
@@ -278,6 +283,14 @@ const struct ev_deadlock *events_deadlocks(const struct events *ev, size_t *n);
 const struct ev_temp_files *events_temp_files(const struct events *ev);
 /* Error groups, most frequent first (then severest, then by message). */
 const struct ev_error *events_errors(const struct events *ev, size_t *n);
+/* The messages of LOG, INFO, NOTICE and DEBUG entries that no rule of
+ * pgsift reads (not a statement, a plan or an event), by severity,
+ * SQLSTATE and masked message, most frequent first; example is NULL. */
+const struct ev_error *events_others(const struct events *ev, size_t *n);
+/* What a message of events_others() is about when it is of a kind pgsift
+ * knowingly leaves out ("server start and stop", ...: README, "Messages
+ * pgsift does not read"); NULL for a kind it does not know. */
+const char *events_other_known(const struct ev_error *r);
 const struct ev_connections *events_connections(const struct events *ev);
 const struct ev_checkpoints *events_checkpoints(const struct events *ev);
 const struct ev_autovacuum *events_autovacuum(const struct events *ev);

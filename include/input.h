@@ -38,6 +38,9 @@ struct line_reader *lr_open_range(const char *path, uint64_t off, uint64_t len,
 struct line_reader *lr_open_mem(const char *buf, size_t len);
 
 void lr_close(struct line_reader *lr);
+/* Closes the reader of an archive's member this thread keeps open for the
+ * next member (lr_close() keeps it): at the end of a thread's inputs. */
+void lr_release_parked(void);
 
 /* The inputs paths[0..n) name, a directory standing for the regular
  * files under it in path order, an archive (tar, zip; compressed or not)

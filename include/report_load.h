@@ -59,7 +59,8 @@ struct analysis *report_load_json(const json_t *root, const char *origin,
 
 /* ---- each family's part (events_load.c, traces_load.c,
  * snapshots_load.c); the results belong to the caller ---- */
-struct events *events_load_json(const json_t *events);
+/* a: the model being read, its inputs already (places of examples). */
+struct events *events_load_json(const json_t *events, const struct analysis *a);
 struct traces *traces_load_json(const json_t *traces);
 struct snapshots *snapshots_load_json(const json_t *snapshots);
 

@@ -1,29 +1,31 @@
 /* syslog.c: PostgreSQL logging to syslog (log_destination = 'syslog').
  *
  * Each line is "Feb 11 13:15:39 host postgres[10808]: [3-1] PREFIX LOG:  ..."
- * (or with an ISO date, as rsyslog writes with RFC 3339 templates). The
- * server sends one message as numbered pieces: "[3-1]" is the first line of
- * message 3, "[3-2]"... the next ones: a continuation line (its tab written
- * "#011" by rsyslog), a DETAIL/HINT/STATEMENT line with its own prefix, or
- * the rest of a line longer than the server's 900-byte syslog limit. This
- * parser joins the pieces back into stderr form and hands that to the same
- * entry builder as the stderr parser (logentry.h).
+ * (or another header form, syslog_head.c). The server sends one message as
+ * numbered pieces: "[3-1]" is the first line of message 3, "[3-2]"... the
+ * next ones: a continuation line (its tab written "#011" by rsyslog), a
+ * DETAIL/HINT/STATEMENT line with its own prefix, or the rest of a line
+ * longer than the server's 900-byte syslog limit. Other backends' lines
+ * come between the pieces of a busy server's message, so messages are
+ * held per process until whole (the process's next message, or a
+ * look-ahead of LOOKAHEAD_LINES lines), then joined back into stderr form
+ * and handed to the same entry builder as the stderr parser (logentry.h),
+ * in the order of their first pieces.
  *
- * BSD syslog dates carry no year and no zone: the year is --year, else the
- * first "YYYY-MM-DD" date in the log's messages, else the file's
- * modification time, and the parser says which; times are taken as UTC
+ * BSD dates carry no year and no zone (syslog_int.h says how the year is
+ * found, and the parser says which way it was); times are taken as UTC
  * unless the prefix has its own timestamp (%t, %m), which wins. Lines of
  * other programs (systemd, ...) are common in a syslog file: they are
- * counted in a note, not reported as problems. */
+ * counted in a note, not reported as problems. One reader reads a syslog
+ * input whole (no record_start: a cut would split held messages). */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
 #include "logentry.h"
 #include "parser.h"
 #include "prefix.h"
 #include "strbuf.h"
+#include "syslog_int.h"
 #include "timeutil.h"
 
 #define PROBE_BYTES (256 * 1024)
@@ -31,16 +33,32 @@
 /* The server splits lines longer than this (PG_SYSLOG_LIMIT, 900 bytes,
  * less a multibyte character) into pieces with no newline between them. */
 #define SYSLOG_SPLIT_AT 890
+/* A message whose process has not started another one is taken as whole
+ * once this many lines came after its last piece: a backend sends all
+ * the pieces of one message in one go, so other backends' lines between
+ * them are few (a handful per concurrent backend). */
+#define LOOKAHEAD_LINES 1000
+/* Messages held at once (the look-ahead above keeps far fewer): past it,
+ * the oldest is taken as whole early, and that is counted and said. */
+#define HELD_MAX 4096
+#define PID_SLOTS (2 * HELD_MAX)        /* power of two */
+#define HELD_KEEP (64 * 1024)           /* bytes a held slot's buffer keeps */
 
-struct syslog_line {
-	int64_t ts_ms;          /* from the syslog header, TS_NONE if unknown */
-	int month;              /* BSD form, for the year rollover; 0 for ISO */
-	int64_t pid;
-	struct slice ident;
-	bool numbered;          /* has "[n-m] " */
+/* A message being joined: its pieces in stderr form. */
+struct held {
+	struct strbuf text;
+	int64_t ts_ms, pid;     /* of its first piece's header */
+	uint64_t first_line, last_line;
 	uint64_t seq;
-	unsigned chunk;
-	struct slice rest;      /* after "[n-m] " */
+	unsigned chunk;         /* of its last piece */
+	size_t prev_len;        /* that piece's length */
+	bool ended;             /* its process went on to another message */
+};
+
+/* The held message of a process that may still get pieces. */
+struct pid_slot {
+	int64_t pid;
+	int held;               /* index in st->held, -1: empty */
 };
 
 struct syslog_state {
@@ -48,147 +66,19 @@ struct syslog_state {
 	struct prefix *prefix;
 	struct prefix_memo *memo;       /* this input's: one thread reads it */
 	char ident[64];         /* the server's syslog_ident, learnt from the first numbered line */
-	int year, last_month;
+	struct syslog_year year;
 	uint64_t foreign;       /* lines of other programs */
-	struct strbuf msg;      /* the message being joined, in stderr form */
+	uint64_t early;         /* messages taken as whole because HELD_MAX were held */
+	/* Messages in the order of their first pieces, a ring: the oldest is
+	 * handed out once whole, so that each process's messages keep their
+	 * order (and all of them the file's, by first piece). */
+	struct held *held;
+	unsigned head, nheld;
+	struct pid_slot *pids;  /* open addressing on the pid */
+	bool eof;
 	struct entry_builder b;
 	struct strbuf line;     /* one decoded piece */
 };
-
-static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-static int month_of(const char *s)
-{
-	for (int i = 0; i < 12; i++)
-		if (memcmp(s, months[i], 3) == 0)
-			return i + 1;
-	return 0;
-}
-
-static size_t digits(const char *s, size_t len, int64_t *v)
-{
-	size_t i = 0;
-	*v = 0;
-	while (i < len && s[i] >= '0' && s[i] <= '9' && i < 18)
-		*v = *v * 10 + (s[i++] - '0');
-	return i;
-}
-
-/* "Feb 11 13:15:39 " or "Feb  1 13:15:39 ", the seconds perhaps with a
- * fraction ("Nov 30 21:10:20.000000 ", as rsyslog writes with high
- * precision on): returns bytes used, 0 if not. */
-static size_t parse_bsd_date(const char *s, size_t len, int *month, int *day,
-		int64_t *tod_ms)
-{
-	if (len < 16 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':')
-		return 0;
-	size_t end = 15;
-	int frac_ms = 0;
-	if (s[15] == '.') {
-		int digits = 0;
-		for (end = 16; end < len && s[end] >= '0' && s[end] <= '9' && digits < 9;
-				end++, digits++)
-			if (digits < 3)
-				frac_ms = frac_ms * 10 + (s[end] - '0');
-		if (!digits)
-			return 0;
-		for (; digits < 3; digits++)
-			frac_ms *= 10;
-	}
-	if (end >= len || s[end] != ' ')
-		return 0;
-	*month = month_of(s);
-	if (!*month)
-		return 0;
-	int d = (s[4] == ' ' ? 0 : s[4] - '0') * 10 + (s[5] - '0');
-	int h = (s[7] - '0') * 10 + (s[8] - '0');
-	int mi = (s[10] - '0') * 10 + (s[11] - '0');
-	int se = (s[13] - '0') * 10 + (s[14] - '0');
-	if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-		return 0;
-	*day = d;
-	*tod_ms = ((int64_t)h * 3600 + mi * 60 + se) * 1000 + frac_ms;
-	return end + 1;
-}
-
-/* "2019-02-11T13:15:39.123456+01:00 ": returns bytes used, 0 if not. */
-static size_t parse_iso_date(const char *s, size_t len, int64_t *ms)
-{
-	if (len < 20 || s[10] != 'T')
-		return 0;
-	char tmp[40];
-	const char *sp = memchr(s, ' ', len < 40 ? len : 40);
-	if (!sp || (size_t)(sp - s) >= sizeof(tmp))
-		return 0;
-	size_t n = (size_t)(sp - s);
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	if (!ts_parse_cli(tmp, ms, NULL) || *ms == TS_NONE)
-		return 0;
-	return n + 1;
-}
-
-/* Splits a syslog line into its header fields. */
-static bool parse_line(struct syslog_state *st, const char *s, size_t len,
-		struct syslog_line *l)
-{
-	memset(l, 0, sizeof(*l));
-	l->ts_ms = TS_NONE;
-	size_t i;
-	int64_t tod;
-	int day;
-	if ((i = parse_bsd_date(s, len, &l->month, &day, &tod)) != 0) {
-		int year = st->year;
-		if (st->last_month == 12 && l->month == 1)
-			year = ++st->year;      /* the log went past New Year */
-		st->last_month = l->month;
-		l->ts_ms = ts_days_from_civil(year, (unsigned)l->month, (unsigned)day) * MS_PER_DAY + tod;
-	} else if ((i = parse_iso_date(s, len, &l->ts_ms)) == 0) {
-		return false;
-	}
-	/* host */
-	while (i < len && s[i] != ' ')
-		i++;
-	if (++i >= len)
-		return false;
-	/* ident[pid]: */
-	size_t id = i;
-	while (i < len && s[i] != '[' && s[i] != ':' && s[i] != ' ')
-		i++;
-	l->ident = slice_make(s + id, i - id);
-	l->pid = -1;
-	if (i < len && s[i] == '[') {
-		size_t n = digits(s + i + 1, len - i - 1, &l->pid);
-		i += 1 + n;
-		if (i >= len || s[i] != ']')
-			return false;
-		i++;
-	}
-	if (i + 1 >= len || s[i] != ':' || s[i + 1] != ' ')
-		return false;
-	i += 2;
-	/* [n-m] */
-	if (i < len && s[i] == '[') {
-		int64_t seq, chunk;
-		size_t a = digits(s + i + 1, len - i - 1, &seq);
-		size_t j = i + 1 + a;
-		if (a && j < len && s[j] == '-') {
-			size_t b = digits(s + j + 1, len - j - 1, &chunk);
-			j += 1 + b;
-			if (b && j + 1 < len + 1 && j < len && s[j] == ']') {
-				l->numbered = true;
-				l->seq = (uint64_t)seq;
-				l->chunk = (unsigned)chunk;
-				i = j + 1;
-				if (i < len && s[i] == ' ')
-					i++;
-			}
-		}
-	}
-	l->rest = slice_make(s + i, len - i);
-	return true;
-}
 
 /* Appends a piece, turning rsyslog's "#011" (tab) escapes back. */
 static void append_decoded(struct strbuf *sb, struct slice s)
@@ -211,63 +101,29 @@ static void append_decoded(struct strbuf *sb, struct slice s)
 	}
 }
 
-/* The year BSD dates belong to, and how it was found. */
-static int find_year(struct parse_ctx *ctx, const char *buf, size_t len,
-		const char **how)
-{
-	if (ctx->opts && ctx->opts->year) {
-		*how = "--year";
-		return ctx->opts->year;
-	}
-	/* A date inside a message ("shut down at 2019-02-11 13:14:59 CET"). */
-	for (size_t i = 0; i + 10 <= len; i++) {
-		if (buf[i] == '2' && buf[i + 4] == '-' && buf[i + 7] == '-'
-				&& (i == 0 || buf[i - 1] == ' ')) {
-			int64_t ms;
-			if (ts_parse_wallclock(buf + i, len - i, &ms)) {
-				*how = "a date in its messages";
-				return (buf[i] - '0') * 1000 + (buf[i + 1] - '0') * 100
-					+ (buf[i + 2] - '0') * 10 + (buf[i + 3] - '0');
-			}
-		}
-	}
-	struct stat sb;
-	time_t t = time(NULL);
-	*how = "the current date";
-	if (strcmp(ctx->path, "-") != 0 && stat(ctx->path, &sb) == 0) {
-		t = sb.st_mtime;
-		*how = "the file's modification time";
-	}
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return tm.tm_year + 1900;
-}
-
-static bool syslog_head(const char *s, size_t len)
-{
-	int m, d;
-	int64_t tod, ms;
-	return parse_bsd_date(s, len, &m, &d, &tod) || parse_iso_date(s, len, &ms);
-}
-
+/* Most lines have a syslog header, and some carry PostgreSQL's "[n-m] "
+ * numbering: the other programs' lines of a syslog file (the daemon's
+ * own, pam's, ...) may well outnumber the server's at its start. */
 static int syslog_probe(const char *buf, size_t len)
 {
-	unsigned lines = 0, hits = 0;
+	unsigned lines = 0, heads = 0, numbered = 0;
 	const char *p = buf, *end = buf + len;
+	struct syslog_line l;
 	while (p < end && lines < 50) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		if (n) {
 			lines++;
-			/* A syslog header and PostgreSQL's "[n-m] " numbering. */
-			if (syslog_head(p, n) && memmem(p, n < 120 ? n : 120, "]: [", 4))
-				hits++;
+			if (syslog_parse_line(p, n, &l)) {
+				heads++;
+				numbered += l.numbered;
+			}
 		}
 		if (!nl)
 			break;
 		p = nl + 1;
 	}
-	return lines && hits * 2 >= lines ? 70 : 0;
+	return lines && heads * 2 >= lines && numbered ? 70 : 0;
 }
 
 /* Prefixes common with syslog, which supplies the time and pid itself;
@@ -300,8 +156,7 @@ static unsigned count_matches(const char *spec, const char *buf, size_t len,
 }
 
 /* The first pieces' text after "[n-1] ", as lines, for prefix detection. */
-static void collect_first_pieces(struct syslog_state *st, const char *buf,
-		size_t len, struct strbuf *out)
+static void collect_first_pieces(const char *buf, size_t len, struct strbuf *out)
 {
 	const char *p = buf, *end = buf + len;
 	unsigned n = 0;
@@ -309,7 +164,7 @@ static void collect_first_pieces(struct syslog_state *st, const char *buf,
 	while (p < end && n < PROBE_LINES) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ln = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		if (parse_line(st, p, ln, &l) && l.numbered && l.chunk == 1) {
+		if (syslog_parse_line(p, ln, &l) && l.numbered && l.chunk == 1) {
 			sb_append(out, l.rest.ptr, l.rest.len);
 			sb_putc(out, '\n');
 			n++;
@@ -320,30 +175,50 @@ static void collect_first_pieces(struct syslog_state *st, const char *buf,
 	}
 }
 
+/* The prefix that fits most of the first pieces in buf, of the common
+ * syslog ones (first on a tie) and the stderr detection's choice: a short
+ * one may fit most lines of a longer one ("%u@%d " takes the time and pid
+ * of "%m [%p] %q%u@%d " for a user name) but not the lines its "%q" cuts
+ * short. NULL when none fits half of them. */
+static const char *detect_spec(const char *buf, size_t len, unsigned *matched,
+		unsigned *tried)
+{
+	const char *best = NULL;
+	unsigned best_n = 0, n, lines = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(syslog_prefixes); i++) {
+		n = count_matches(syslog_prefixes[i], buf, len, &lines);
+		if (lines && n * 2 >= lines && n > best_n) {
+			best = syslog_prefixes[i];
+			best_n = n;
+		}
+	}
+	unsigned dn = 0, dlines = 0;
+	const char *d = prefix_detect(buf, len, &dn, &dlines);
+	if (d && dn > best_n) {
+		*matched = dn;
+		*tried = dlines;
+		return d;
+	}
+	*matched = best_n;
+	*tried = lines;
+	return best;
+}
+
 static void *syslog_open(struct parse_ctx *ctx)
 {
 	struct syslog_state *st = xcalloc(1, sizeof(*st));
 	char err[256];
 	size_t len;
 	const char *buf = lr_peek(ctx->lr, PROBE_BYTES, &len);
-	const char *how;
 	st->ctx = ctx;
 
 	const char *spec = ctx->opts ? ctx->opts->prefix : NULL;
 	struct strbuf pieces = STRBUF_INIT;
-	collect_first_pieces(st, buf, len, &pieces);
-	st->last_month = 0;     /* collecting read dates: start over */
-	st->year = find_year(ctx, buf, len, &how);
+	collect_first_pieces(buf, len, &pieces);
+	syslog_year_init(&st->year, ctx, buf, len);
 	if (!spec) {
 		unsigned matched = 0, tried = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(syslog_prefixes) && !spec; i++) {
-			matched = count_matches(syslog_prefixes[i], pieces.buf ? pieces.buf : "",
-				pieces.len, &tried);
-			if (tried && matched * 2 >= tried)
-				spec = syslog_prefixes[i];
-		}
-		if (!spec)
-			spec = prefix_detect(pieces.buf ? pieces.buf : "", pieces.len, &matched, &tried);
+		spec = detect_spec(pieces.buf ? pieces.buf : "", pieces.len, &matched, &tried);
 		if (!spec) {
 			char hint[512];
 			if (prefix_suggest(pieces.buf ? pieces.buf : "", pieces.len, hint, sizeof(hint)))
@@ -367,32 +242,47 @@ static void *syslog_open(struct parse_ctx *ctx)
 		return NULL;
 	}
 	st->memo = prefix_memo_new(st->prefix);
-	parse_note(ctx, "syslog dates carry no year: %d, from %s (--year overrides it); "
-		"their times are taken as UTC unless the prefix has its own", st->year, how);
+	st->held = xcalloc(HELD_MAX, sizeof(*st->held));
+	st->pids = xmalloc(PID_SLOTS * sizeof(*st->pids));
+	for (unsigned i = 0; i < PID_SLOTS; i++)
+		st->pids[i].held = -1;
+	if (st->year.before_ref)
+		parse_note(ctx, "syslog dates carry no year: %d, from %s, or %d for dates "
+			"later in the year than that (--year overrides it); their times are "
+			"taken as UTC unless the prefix has its own", st->year.year,
+			st->year.how, st->year.year - 1);
+	else
+		parse_note(ctx, "syslog dates carry no year: %d, from %s (--year overrides it); "
+			"their times are taken as UTC unless the prefix has its own",
+			st->year.year, st->year.how);
 	return st;
 }
 
-/* Adds one piece to the message being joined: a tab-led continuation, a
- * part line with its own prefix, or the rest of a line split for length. */
-static void join_piece(struct syslog_state *st, struct slice rest, size_t prev_len)
+/* Adds one piece to message h: a tab-led continuation or a part line with
+ * its own prefix starts a new line; the rest of a line the server split
+ * for length does not. The server splits at the last blank before its
+ * limit, which the next piece starts with, or at the limit when the line
+ * has no blank there. */
+static void join_piece(struct syslog_state *st, struct held *h, struct slice rest)
 {
 	sb_reset(&st->line);
 	append_decoded(&st->line, rest);
 	const char *t = st->line.buf ? st->line.buf : "";
-	bool new_line = st->line.len && (t[0] == '\t'
-		|| prefix_match(st->prefix, t, st->line.len, NULL) || prev_len < SYSLOG_SPLIT_AT);
+	bool new_line = st->line.len && t[0] != ' ' && (t[0] == '\t'
+		|| prefix_match(st->prefix, t, st->line.len, NULL) || h->prev_len < SYSLOG_SPLIT_AT);
 	if (new_line)
-		sb_putc(&st->msg, '\n');
-	sb_append(&st->msg, t, st->line.len);
+		sb_putc(&h->text, '\n');
+	sb_append(&h->text, t, st->line.len);
+	h->prev_len = st->line.len;
 }
 
-/* Builds the entry from the joined stderr-form message in st->msg. */
-static bool build_entry(struct syslog_state *st, const struct syslog_line *first,
+/* Builds the entry from message h, in stderr form. */
+static bool build_entry(struct syslog_state *st, const struct held *h,
 		struct log_entry *e)
 {
-	const char *base = st->msg.buf, *end = base + st->msg.len;
-	const char *nl = memchr(base, '\n', st->msg.len);
-	size_t n = nl ? (size_t)(nl - base) : st->msg.len;
+	const char *base = h->text.buf ? h->text.buf : "", *end = base + h->text.len;
+	const char *nl = memchr(base, '\n', h->text.len);
+	size_t n = nl ? (size_t)(nl - base) : h->text.len;
 	struct prefix_fields f;
 	if (!prefix_match_memo(st->memo, base, n, &f))
 		return false;
@@ -411,86 +301,177 @@ static bool build_entry(struct syslog_state *st, const struct syslog_line *first
 	}
 	eb_finish(&st->b, base, e);
 	if (e->ts_ms == TS_NONE)
-		e->ts_ms = first->ts_ms;        /* header time, as UTC */
+		e->ts_ms = h->ts_ms;            /* header time, as UTC */
 	if (e->pid < 0)
-		e->pid = first->pid;
+		e->pid = h->pid;
 	return true;
 }
 
-/* Reads the next message's pieces and builds its entry. Returns 1, 0 at
- * the end of input, -1 when the message did not parse (already reported). */
-static int read_message(struct syslog_state *st, struct record *out)
+/* ---- messages held until whole, per process ---- */
+
+static unsigned pid_hash(int64_t pid)
+{
+	return (unsigned)(((uint64_t)pid * UINT64_C(0x9E3779B97F4A7C15)) >> 40) & (PID_SLOTS - 1);
+}
+
+/* The slot of pid, or the empty one where it would go. */
+static struct pid_slot *pid_find(struct syslog_state *st, int64_t pid)
+{
+	unsigned i = pid_hash(pid);
+	while (st->pids[i].held >= 0 && st->pids[i].pid != pid)
+		i = (i + 1) & (PID_SLOTS - 1);
+	return &st->pids[i];
+}
+
+/* Empties slot s, moving back the entries after it that probed past it. */
+static void pid_remove(struct syslog_state *st, struct pid_slot *s)
+{
+	unsigned i = (unsigned)(s - st->pids), j = i;
+	for (;;) {
+		j = (j + 1) & (PID_SLOTS - 1);
+		if (st->pids[j].held < 0)
+			break;
+		unsigned home = pid_hash(st->pids[j].pid);
+		/* j's entry may move to i when its home is not in (i, j]. */
+		if (((j - home) & (PID_SLOTS - 1)) >= ((j - i) & (PID_SLOTS - 1))) {
+			st->pids[i] = st->pids[j];
+			i = j;
+		}
+	}
+	st->pids[i].held = -1;
+}
+
+/* Whether the oldest held message may be handed out now. */
+static bool head_whole(const struct syslog_state *st)
+{
+	const struct held *h = &st->held[st->head];
+	return h->ended || st->eof
+		|| lr_lineno(st->ctx->lr) - h->last_line >= LOOKAHEAD_LINES;
+}
+
+/* Takes the oldest held message out; it stays readable until the next
+ * message is held. */
+static struct held *pop_head(struct syslog_state *st)
+{
+	struct held *h = &st->held[st->head];
+	struct pid_slot *s = pid_find(st, h->pid);
+	if (s->held == (int)st->head)
+		pid_remove(st, s);
+	st->head = (st->head + 1) % HELD_MAX;
+	st->nheld--;
+	return h;
+}
+
+/* Reads one line into the held messages. Returns false when the line was
+ * handed back to the reader because HELD_MAX messages are held. */
+static bool take_line(struct syslog_state *st, const char *s, size_t len)
 {
 	struct line_reader *lr = st->ctx->lr;
-	const char *s;
-	size_t len;
-	struct syslog_line first, l;
-
-	/* Find the first piece of a message. */
-	for (;;) {
-		if (!lr_next(lr, &s, &len))
-			return 0;
-		if (len == 0)
-			continue;
-		if (!parse_line(st, s, len, &first)) {
-			parse_skip(st->ctx, lr_lineno(lr), "not a syslog line");
-			continue;
-		}
-		/* The server's syslog_ident: the first program whose lines are
-		 * numbered or carry the prefix. */
-		if (!st->ident[0] && first.ident.len < sizeof(st->ident) && (first.numbered
-				|| prefix_match(st->prefix, first.rest.ptr, first.rest.len, NULL))) {
-			memcpy(st->ident, first.ident.ptr, first.ident.len);
-			st->ident[first.ident.len] = '\0';
-		}
-		if (!st->ident[0] || !slice_eq(first.ident, st->ident)) {
-			st->foreign++;
-			continue;
-		}
-		if (first.numbered && first.chunk != 1) {
-			parse_skip(st->ctx, lr_lineno(lr), "continuation piece of a message whose first piece is missing");
-			continue;
-		}
-		break;
+	uint64_t lineno = lr_lineno(lr);
+	struct syslog_line l;
+	if (!syslog_parse_line(s, len, &l)) {
+		parse_skip(st->ctx, lineno, "not a syslog line");
+		return true;
 	}
-	uint64_t first_line = lr_lineno(lr);
-	sb_reset(&st->msg);
-	append_decoded(&st->msg, first.rest);
-	size_t prev_len = first.rest.len;
-	unsigned chunk = first.chunk;
-	/* Then its further pieces: the same pid and number, the next chunk. */
-	while (first.numbered && lr_next(lr, &s, &len)) {
-		if (!parse_line(st, s, len, &l) || !l.numbered || l.pid != first.pid
-				|| l.seq != first.seq || l.chunk != chunk + 1
-				|| !slice_eq(l.ident, st->ident)) {
-			lr_unread(lr);
-			break;
+	/* The server's syslog_ident: the first program whose lines are
+	 * numbered or carry the prefix. */
+	if (!st->ident[0] && l.ident.len < sizeof(st->ident) && (l.numbered
+			|| prefix_match(st->prefix, l.rest.ptr, l.rest.len, NULL))) {
+		memcpy(st->ident, l.ident.ptr, l.ident.len);
+		st->ident[l.ident.len] = '\0';
+	}
+	if (!st->ident[0] || !slice_eq(l.ident, st->ident)) {
+		st->foreign++;
+		return true;
+	}
+	struct pid_slot *ps = l.numbered ? pid_find(st, l.pid) : NULL;
+	struct held *open = ps && ps->held >= 0 ? &st->held[ps->held] : NULL;
+	if (open && l.chunk != 1 && l.seq == open->seq && l.chunk == open->chunk + 1) {
+		join_piece(st, open, l.rest);
+		open->chunk = l.chunk;
+		open->last_line = lineno;
+		return true;
+	}
+	if (l.numbered && l.chunk != 1) {
+		if (open) {
+			open->ended = true;
+			pid_remove(st, ps);
 		}
-		join_piece(st, l.rest, prev_len);
-		prev_len = l.rest.len;
-		chunk = l.chunk;
+		parse_skip(st->ctx, lineno, "continuation piece of a message whose first piece is missing");
+		return true;
 	}
-	if (!build_entry(st, &first, &out->u.log)) {
-		parse_skip(st->ctx, first_line, "syslog message does not start with the log_line_prefix and a severity");
-		return -1;
+	if (st->nheld == HELD_MAX) {
+		lr_unread(lr);
+		return false;
 	}
-	out->kind = REC_LOG_ENTRY;
-	out->u.log.line = first_line;
-	return 1;
+	syslog_year_apply(&st->year, &l);
+	/* A process's new message ends the one before it. */
+	if (open) {
+		open->ended = true;
+		pid_remove(st, ps);
+	}
+	unsigned at = (st->head + st->nheld) % HELD_MAX;
+	struct held *h = &st->held[at];
+	st->nheld++;
+	/* A huge statement's buffer is not kept for every later message. */
+	if (h->text.cap > HELD_KEEP)
+		sb_release(&h->text);
+	sb_reset(&h->text);
+	append_decoded(&h->text, l.rest);
+	h->ts_ms = l.ts_ms;
+	h->pid = l.pid;
+	h->first_line = h->last_line = lineno;
+	h->seq = l.seq;
+	h->chunk = l.chunk;
+	h->prev_len = h->text.len;
+	h->ended = !l.numbered;         /* unnumbered: nothing can join it */
+	if (l.numbered) {
+		ps = pid_find(st, l.pid);
+		ps->pid = l.pid;
+		ps->held = (int)at;
+	}
+	return true;
 }
 
 static int syslog_next(void *state, struct record *out)
 {
 	struct syslog_state *st = state;
-	int rc;
-	while ((rc = read_message(st, out)) < 0)
-		;
-	if (rc == 0 && st->foreign) {
+	struct line_reader *lr = st->ctx->lr;
+	const char *s;
+	size_t len;
+	for (;;) {
+		bool full = false;
+		while (!st->eof && !full && !(st->nheld && head_whole(st))) {
+			if (!lr_next(lr, &s, &len))
+				st->eof = true;
+			else if (len)
+				full = !take_line(st, s, len);
+		}
+		if (!st->nheld)
+			break;
+		if (!head_whole(st))
+			st->early++;
+		struct held *h = pop_head(st);
+		if (build_entry(st, h, &out->u.log)) {
+			out->kind = REC_LOG_ENTRY;
+			out->u.log.line = h->first_line;
+			return 1;
+		}
+		parse_skip(st->ctx, h->first_line, "syslog message does not start with the log_line_prefix and a severity");
+	}
+	if (st->foreign) {
 		parse_note(st->ctx, "%llu lines of other programs than '%s' ignored",
 			(unsigned long long)st->foreign, st->ident[0] ? st->ident : "postgres");
 		st->foreign = 0;
 	}
-	return rc;
+	if (st->early) {
+		parse_note(st->ctx, "%llu messages were taken as whole before their process "
+			"logged its next one, %d being held at once (a later piece of one is "
+			"reported as a piece without its first)", (unsigned long long)st->early,
+			HELD_MAX);
+		st->early = 0;
+	}
+	return 0;
 }
 
 static void syslog_close(void *state)
@@ -500,7 +481,10 @@ static void syslog_close(void *state)
 		return;
 	prefix_memo_free(st->memo);
 	prefix_free(st->prefix);
-	sb_release(&st->msg);
+	for (unsigned i = 0; st->held && i < HELD_MAX; i++)
+		sb_release(&st->held[i].text);
+	free(st->held);
+	free(st->pids);
 	sb_release(&st->line);
 	free(st);
 }

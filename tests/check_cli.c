@@ -297,8 +297,10 @@ START_TEST(test_more_compressions)
 		json_t *got = tu_report_json(c.out);
 		/* The same but for the input's path, size and compression. */
 		json_object_del(got, "inputs");
+		tu_json_drop_places(got);
 		json_t *w = json_deep_copy(want);
 		json_object_del(w, "inputs");
+		tu_json_drop_places(w);
 		ck_assert_msg(json_equal(w, got), "%s differs from the plain log", packed[i]);
 		json_decref(w);
 		json_decref(got);
@@ -330,8 +332,10 @@ START_TEST(test_more_compressions)
 		ck_assert_str_eq(json_string_value(json_object_get(in, "path")), name);
 		free(name);
 		json_object_del(got, "inputs");
+		tu_json_drop_places(got);
 		json_t *w = json_deep_copy(want);
 		json_object_del(w, "inputs");
+		tu_json_drop_places(w);
 		ck_assert_msg(json_equal(w, got), "%s differs from the plain log", archives[i]);
 		json_decref(w);
 		json_decref(got);
@@ -364,6 +368,92 @@ START_TEST(test_more_compressions)
 	ck_assert_int_gt(q[0], 0);
 	ck_assert_int_eq(q[1], q[0]);
 	json_decref(want);
+	if (asprintf(&cmd, "rm -rf '%s'", tmpl) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	free(cmd);
+}
+END_TEST
+
+/* The report of args (a JSON one) without its inputs and places, which
+ * name the files: its figures only. */
+static json_t *figures_of(const char *args, int want_status)
+{
+	struct cli c;
+	cli_run(&c, args, NULL);
+	ck_assert_msg(c.status == want_status, "%s: exit %d: %s", args, c.status, c.err);
+	json_t *j = tu_report_json(c.out);
+	json_object_del(j, "inputs");
+	tu_json_drop_places(j);
+	cli_free(&c);
+	return j;
+}
+
+/* A compressed tar of many logs is read member after member, each read on
+ * from where the one before it ended (input.c), in any order asked: the
+ * figures are those of the same files in a directory, at -j 1 and -j 2,
+ * and with the members named one by one in reverse order (each then
+ * found from the archive's start again). */
+START_TEST(test_archive_many)
+{
+	char tmpl[] = "/tmp/pgsift-tar-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(tmpl));
+	char *cmd;
+	int st;
+	/* 81 files of 1,000 records each, cut where a record starts. */
+	if (asprintf(&cmd, "mkdir '%s/logs' && zstd -dcq '%s/tests/data/forms/postgresql.log.zst' | "
+			"awk -v d='%s/logs' '/^20[0-9][0-9]-/ { if (++c %% 1000 == 0) n++ } "
+			"{ f = sprintf(\"%%s/f%%03d.log\", d, n); print > f; if (f != last) { "
+			"if (last) close(last); last = f } }' && cd '%s/logs' && "
+			"tar czf ../logs.tar.gz $(ls) && ls | wc -l", tmpl, tu_root(), tmpl,
+			tmpl) < 0)
+		abort();
+	char *out = tu_run(cmd, &st);
+	ck_assert_msg(st == 0, "%s: %s", cmd, out);
+	ck_assert_int_gt(atoi(out), 50);
+	free(out);
+	free(cmd);
+	char *args;
+	if (asprintf(&args, "report -q -j 1 -f json %s/logs", tmpl) < 0)
+		abort();
+	json_t *want = figures_of(args, 0);
+	free(args);
+	for (unsigned jobs = 1; jobs <= 2; jobs++) {
+		if (asprintf(&args, "report -q -j %u -f json %s/logs.tar.gz", jobs, tmpl) < 0)
+			abort();
+		json_t *got = figures_of(args, 0);
+		ck_assert_msg(json_equal(want, got), "%s differs from the directory", args);
+		json_decref(got);
+		free(args);
+	}
+	json_decref(want);
+	/* Reverse order: the directory's files and the archive's members. */
+	if (asprintf(&cmd, "cd '%s/logs' && ls -r | tr '\\n' ' '", tmpl) < 0)
+		abort();
+	char *names = tu_run(cmd, &st);
+	free(cmd);
+	struct strbuf files = STRBUF_INIT, members = STRBUF_INIT;
+	for (char *n = strtok(names, " "); n; n = strtok(NULL, " ")) {
+		char one[4096];
+		int k = snprintf(one, sizeof(one), " %s/logs/%s", tmpl, n);
+		sb_append(&files, one, (size_t)k);
+		k = snprintf(one, sizeof(one), " %s/logs.tar.gz::%s", tmpl, n);
+		sb_append(&members, one, (size_t)k);
+	}
+	free(names);
+	if (asprintf(&args, "report -q -j 1 -f json%s", files.buf) < 0)
+		abort();
+	want = figures_of(args, 0);
+	free(args);
+	if (asprintf(&args, "report -q -j 1 -f json%s", members.buf) < 0)
+		abort();
+	json_t *got = figures_of(args, 0);
+	ck_assert_msg(json_equal(want, got), "members in reverse differ from the files");
+	json_decref(got);
+	json_decref(want);
+	free(args);
+	sb_release(&files);
+	sb_release(&members);
 	if (asprintf(&cmd, "rm -rf '%s'", tmpl) < 0)
 		abort();
 	free(tu_run(cmd, &st));
@@ -488,6 +578,7 @@ Suite *suite_cli(void)
 	tcase_add_test(tc, test_one_unreadable);
 	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_more_compressions);
+	tcase_add_test(tc, test_archive_many);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_gate_on_malformed);
 	suite_add_tcase(s, tc);

@@ -10,8 +10,11 @@
  * vacuum of table" in the CONTEXT). The test reads the stderr and jsonlog
  * forms of that log, the jsonlog also newest first (as cloud exports list
  * it) and with -j 2. Skipped, saying so, only without server binaries.
- * tests/data/events/live.log and live.json are one such run, kept for the
- * offline checks in check_events_sessions.c. */
+ * It also reloads the configuration and RAISEs a LOG message of its own:
+ * both must be counted among the messages no rule reads, the first as a
+ * known kind, the second as an unknown one, each with the place of its
+ * first line. tests/data/events/live.log and live.json are one such run,
+ * kept for the offline checks in check_events_sessions.c. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +70,80 @@ static char *newest_first_copy(const char *path)
 	return copy;
 }
 
+/* Lines of text holding needle. */
+static uint64_t lines_with(const char *text, const char *needle)
+{
+	uint64_t n = 0;
+	for (const char *p = text; (p = strstr(p, needle)); p++) {
+		n++;
+		const char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl;
+	}
+	return n;
+}
+
+/* Line n (from 1) of the file at path, malloc'd, or NULL. */
+static char *line_of(const char *path, uint64_t n)
+{
+	char *text = tu_slurp(path), *line = NULL;
+	ck_assert_ptr_nonnull(text);
+	char *p = text;
+	for (uint64_t i = 1; i < n && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (p) {
+		char *nl = strchr(p, '\n');
+		line = strndup(p, nl ? (size_t)(nl - p) : strlen(p));
+	}
+	free(text);
+	return line;
+}
+
+/* Every kind of message no rule reads is counted, and its first_at names
+ * a line of the input holding the message (its text before the first
+ * masked or quoted part); the reload and the RAISE LOG are there. */
+static void check_others(const struct analysis *a, const char *stderr_log)
+{
+	size_t n;
+	const struct ev_error *r = events_others(a->events, &n);
+	uint64_t sum = 0;
+	const struct ev_error *reload = NULL, *probe = NULL;
+	for (size_t i = 0; i < n; i++) {
+		sum += r[i].count;
+		char place[4096];
+		ck_assert_msg(analysis_place(a, r[i].first_pos, place, sizeof(place)),
+				"no place for '%s'", r[i].message);
+		char *colon = strrchr(place, ':');
+		*colon = '\0';
+		char *line = line_of(place, strtoull(colon + 1, NULL, 10));
+		size_t keep = strcspn(r[i].message, "?\"");
+		char *head = strndup(r[i].message, keep);
+		ck_assert_msg(line && strstr(line, head), "%s:%s: '%s' is not there",
+				place, colon + 1, head);
+		free(head);
+		free(line);
+		if (strcmp(r[i].message, "received SIGHUP, reloading configuration files") == 0)
+			reload = &r[i];
+		if (strcmp(r[i].message, "pgsift probe ?") == 0)
+			probe = &r[i];
+	}
+	ck_assert_uint_eq(sum + events_totals(a->events)->others_dropped,
+			events_totals(a->events)->others);
+	ck_assert_ptr_nonnull(reload);
+	ck_assert_ptr_nonnull(probe);
+	ck_assert_str_eq(events_other_known(reload), "configuration");
+	ck_assert_ptr_null(events_other_known(probe));
+	ck_assert_uint_eq(probe->count, 1);
+	char *text = tu_slurp(stderr_log);
+	ck_assert_uint_eq(reload->count, lines_with(text,
+			"LOG:  received SIGHUP, reloading configuration files"));
+	free(text);
+}
+
 START_TEST(test_live_server)
 {
 	if (!tu_have_server("events_live: server"))
@@ -107,6 +184,7 @@ START_TEST(test_live_server)
 		ck_assert_int_eq(c->peak_ts, peak_ts);
 		ck_assert_uint_eq(canceled_on(a->events, "shop.public.t"), 1);
 		ck_assert_ptr_nonnull(find_error(a->events, "canceling autovacuum task"));
+		check_others(a, log);
 		analysis_free(a);
 	}
 	if (newest_first)

@@ -16,6 +16,7 @@
 	X(cli) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
 	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) \
 	X(prefix_live) \
+	X(syslog_live) \
 	X(cnpg) \
 	X(cloud) \
 	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \

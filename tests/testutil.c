@@ -328,3 +328,18 @@ char *tu_report_figures(const char *text)
 	json_decref(j);
 	return s;
 }
+
+void tu_json_drop_places(json_t *j)
+{
+	size_t i;
+	const char *k;
+	json_t *v;
+	if (json_is_object(j)) {
+		json_object_del(j, "first_at");
+		json_object_foreach(j, k, v)
+			tu_json_drop_places(v);
+	} else if (json_is_array(j)) {
+		json_array_foreach(j, i, v)
+			tu_json_drop_places(v);
+	}
+}

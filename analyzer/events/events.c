@@ -20,7 +20,8 @@
 #define EV_MAX_PENDING 4096
 
 enum kind {
-	K_NONE = 0,
+	K_STATEMENT = 0,        /* read by the statements sink (pgmsg.c) */
+	K_OTHER,                /* read by no rule: counted (events_others.c) */
 	K_LOCK,         /* needs parts */
 	K_TEMP,         /* needs parts */
 	K_ERROR,        /* needs parts */
@@ -124,7 +125,8 @@ void events_free(struct events *ev)
 	}
 	free(ev->backends);
 	ev_locks_free(ev);
-	ev_errors_free(ev);
+	ev_groups_free(&ev->errors);
+	ev_groups_free(&ev->others);
 	ev_temp_free(ev);
 	ev_sessions_free(ev);
 	ev_maintenance_free(ev);
@@ -151,24 +153,39 @@ static bool is_problem(enum severity s)
 		s == SEV_PANIC;
 }
 
+/* A LOG entry's kind. Statements ("duration: ", "statement: ", "execute
+ * ...") are the bulk: most entries stop at the first byte or two. */
 static enum kind classify(const struct log_entry *e)
 {
 	if (is_problem(e->severity))
 		return K_ERROR;
 	if (e->severity != SEV_LOG || e->message.len < 8)
-		return K_NONE;
-	/* Statements ("duration: ", "statement: ", "execute ...") are the
-	 * bulk: most entries stop at the first byte. */
-	char c = e->message.ptr[0];
-	if (c != 'p' && c != 't' && c != 'c' && c != 'r' && c != 'd' &&
-			c != 'a' && c != 'i')
-		return K_NONE;
-	if (c == 'd' && memcmp(e->message.ptr, "duration", 8) == 0)
-		return K_NONE;
+		return K_OTHER;
+	struct slice m = e->message;
+	switch (m.ptr[0]) {
+	case 'd':
+		if (memcmp(m.ptr, "duration", 8) == 0)
+			return K_STATEMENT;
+		break;
+	case 's':
+		return ev_starts(m, "statement: ") ? K_STATEMENT : K_OTHER;
+	case 'e':
+		return ev_starts(m, "execute ") ? K_STATEMENT : K_OTHER;
+	case 'b':
+		return ev_starts(m, "bind ") ? K_STATEMENT : K_OTHER;
+	case 'p':
+		if (ev_starts(m, "parse "))
+			return K_STATEMENT;
+		break;
+	case 't': case 'c': case 'r': case 'a': case 'i':
+		break;
+	default:
+		return K_OTHER;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(log_messages); i++)
-		if (ev_starts(e->message, log_messages[i].prefix))
+		if (ev_starts(m, log_messages[i].prefix))
 			return log_messages[i].kind;
-	return K_NONE;
+	return K_OTHER;
 }
 
 static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
@@ -217,7 +234,8 @@ static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
 	case K_AUTOVACUUM:
 		ev_autovacuum_message(ev, m);
 		break;
-	case K_NONE:
+	case K_STATEMENT:
+	case K_OTHER:
 		break;
 	}
 }
@@ -345,7 +363,11 @@ void events_log(struct events *ev, const struct log_entry *e)
 			flush_pending(ev, b);
 	}
 	enum kind k = classify(e);
-	if (k == K_NONE) {
+	if (k == K_OTHER) {
+		ev_others_add(ev, e);
+		return;
+	}
+	if (k == K_STATEMENT) {
 		if (ev->open_waits && ends_wait(e)) {
 			/* The backend got its lock, though the log did not say. */
 			struct ev_backend *b = ev_backend_find(ev, e->pid);
@@ -399,7 +421,6 @@ void events_merge(struct events *dst, struct events *src)
 {
 	events_end_input(src);
 	ev_locks_merge(dst, src);
-	ev_errors_merge(dst, src);
 	ev_temp_merge(dst, src);
 	ev_sessions_merge(dst, src);
 	ev_maintenance_merge(dst, src);
@@ -410,7 +431,11 @@ void events_merge(struct events *dst, struct events *src)
 	t->deadlocks += s->deadlocks;
 	t->errors += s->errors;
 	t->warnings += s->warnings;
-	t->errors_dropped += s->errors_dropped;
+	t->errors_dropped += s->errors_dropped + ev_groups_merge(&dst->errors,
+			&src->errors);
+	t->others += s->others;
+	t->others_dropped += s->others_dropped + ev_groups_merge(&dst->others,
+			&src->others);
 	*s = (struct ev_totals){ 0 };
 	events_sort(dst);
 }
@@ -418,7 +443,8 @@ void events_merge(struct events *dst, struct events *src)
 void events_sort(struct events *ev)
 {
 	ev_locks_sort(ev);
-	ev_errors_sort(ev);
+	ev_groups_sort(&ev->errors);
+	ev_groups_sort(&ev->others);
 	ev_temp_sort(ev);
 	ev_sessions_sort(ev);
 	ev_maintenance_sort(ev);
@@ -445,8 +471,14 @@ const struct ev_temp_files *events_temp_files(const struct events *ev)
 
 const struct ev_error *events_errors(const struct events *ev, size_t *n)
 {
-	*n = ev->nerrors;
-	return ev->errors;
+	*n = ev->errors.n;
+	return ev->errors.v;
+}
+
+const struct ev_error *events_others(const struct events *ev, size_t *n)
+{
+	*n = ev->others.n;
+	return ev->others.v;
 }
 
 const struct ev_connections *events_connections(const struct events *ev)

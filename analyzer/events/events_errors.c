@@ -85,12 +85,13 @@ static void error_free(struct ev_error *r)
 	free(r->example);
 }
 
-void ev_errors_free(struct events *ev)
+void ev_groups_free(struct ev_groups *gs)
 {
-	for (size_t i = 0; i < ev->nerrors; i++)
-		error_free(&ev->errors[i]);
-	free(ev->errors);
-	ev_index_free(ev->error_index);
+	for (size_t i = 0; i < gs->n; i++)
+		error_free(&gs->v[i]);
+	free(gs->v);
+	ev_index_free(gs->index);
+	*gs = (struct ev_groups){ 0 };
 }
 
 /* The earlier example wins; at the same time, the smaller text, so that
@@ -104,25 +105,34 @@ static bool better_example(int64_t ts, const char *text, const struct ev_error *
 	return strcmp(text, r->example) < 0;
 }
 
-static void widen(struct ev_error *r, int64_t first, int64_t last)
+static void widen(struct ev_error *r, int64_t first, int64_t last, uint64_t pos)
 {
 	if (first != TS_NONE && (r->first_ts == TS_NONE || first < r->first_ts))
 		r->first_ts = first;
 	if (last != TS_NONE && (r->last_ts == TS_NONE || last > r->last_ts))
 		r->last_ts = last;
+	/* The first in the inputs' order, whatever order workers merge in. */
+	if (pos && (!r->first_pos || pos < r->first_pos))
+		r->first_pos = pos;
+}
+
+void ev_group_count(struct ev_error *r, int64_t ts, uint64_t pos)
+{
+	r->count++;
+	widen(r, ts, ts, pos);
 }
 
 /* A new row for key (copied), or NULL past the limit. */
-static struct ev_error *new_row(struct events *ev, const char *key,
+static struct ev_error *new_row(struct ev_groups *gs, const char *key,
 		enum severity sev)
 {
-	if (ev->nerrors >= EV_ERROR_GROUPS_MAX)
+	if (gs->n >= EV_ERROR_GROUPS_MAX)
 		return NULL;
-	if (ev->nerrors == ev->caperrors) {
-		ev->caperrors = ev->caperrors ? 2 * ev->caperrors : 16;
-		ev->errors = xrealloc(ev->errors, ev->caperrors * sizeof(*ev->errors));
+	if (gs->n == gs->cap) {
+		gs->cap = gs->cap ? 2 * gs->cap : 16;
+		gs->v = xrealloc(gs->v, gs->cap * sizeof(*gs->v));
 	}
-	struct ev_error *r = &ev->errors[ev->nerrors];
+	struct ev_error *r = &gs->v[gs->n];
 	*r = (struct ev_error){ .key = xstrdup(key), .severity = sev,
 		.first_ts = TS_NONE, .last_ts = TS_NONE, .example_ts = TS_NONE };
 	/* key: "SEVERITY\x1fSQLSTATE\x1fmessage" */
@@ -131,17 +141,40 @@ static struct ev_error *new_row(struct events *ev, const char *key,
 	size_t sl = (size_t)(s2 - s1 - 1);
 	memcpy(r->sqlstate, s1 + 1, sl < 5 ? sl : 5);
 	r->message = s2 + 1;
-	ev_index_add(ev->error_index, ev->nerrors++, ev->errors, error_key);
+	ev_index_add(gs->index, gs->n++, gs->v, error_key);
 	return r;
 }
 
-static struct ev_error *find_row(struct events *ev, const char *key)
+static struct ev_error *find_row(struct ev_groups *gs, const char *key)
 {
-	if (!ev->error_index)
-		ev->error_index = ev_index_new();
-	size_t row = ev_index_find(ev->error_index, key, strlen(key), ev->errors,
-			error_key);
-	return row == SIZE_MAX ? NULL : &ev->errors[row];
+	if (!gs->index)
+		gs->index = ev_index_new();
+	size_t row = ev_index_find(gs->index, key, strlen(key), gs->v, error_key);
+	return row == SIZE_MAX ? NULL : &gs->v[row];
+}
+
+struct ev_error *ev_groups_get(struct ev_groups *gs, const char *key,
+		enum severity sev)
+{
+	struct ev_error *r = find_row(gs, key);
+	return r ? r : new_row(gs, key, sev);
+}
+
+void ev_groups_key(struct events *ev, enum severity sev, struct slice sqlstate,
+		struct slice text)
+{
+	events_normalize_message(text.ptr, text.len, &ev->norm);
+	struct strbuf *k = &ev->key;
+	const char *name = severity_name(sev);
+	sb_reset(k);
+	sb_append(k, name, strlen(name));
+	sb_putc(k, '\x1f');
+	/* "00000" is what %e writes for a message without an error code. */
+	if (sqlstate.len == 5 && !slice_eq(sqlstate, "00000"))
+		sb_append(k, sqlstate.ptr, 5);
+	sb_putc(k, '\x1f');
+	if (ev->norm.len)
+		sb_append(k, ev->norm.buf, ev->norm.len);
 }
 
 void ev_errors_add(struct events *ev, const struct ev_msg *m)
@@ -152,28 +185,13 @@ void ev_errors_add(struct events *ev, const struct ev_msg *m)
 	else
 		ev->totals.errors++;
 
-	events_normalize_message(m->text.ptr, m->text.len, &ev->norm);
-	struct strbuf *k = &ev->key;
-	const char *sev = severity_name(e->severity);
-	sb_reset(k);
-	sb_append(k, sev, strlen(sev));
-	sb_putc(k, '\x1f');
-	/* "00000" is what %e writes for a message without an error code. */
-	if (e->sqlstate.len == 5 && !slice_eq(e->sqlstate, "00000"))
-		sb_append(k, e->sqlstate.ptr, 5);
-	sb_putc(k, '\x1f');
-	if (ev->norm.len)
-		sb_append(k, ev->norm.buf, ev->norm.len);
-
-	struct ev_error *r = find_row(ev, k->buf);
-	if (!r)
-		r = new_row(ev, k->buf, e->severity);
+	ev_groups_key(ev, e->severity, e->sqlstate, m->text);
+	struct ev_error *r = ev_groups_get(&ev->errors, ev->key.buf, e->severity);
 	if (!r) {
 		ev->totals.errors_dropped++;
 		return;
 	}
-	r->count++;
-	widen(r, e->ts_ms, e->ts_ms);
+	ev_group_count(r, e->ts_ms, ev->pos);
 	if (m->statement.len) {
 		char *text = ev_strdup(m->statement);
 		if (better_example(e->ts_ms, text, r)) {
@@ -188,19 +206,18 @@ void ev_errors_add(struct events *ev, const struct ev_msg *m)
 	}
 }
 
-void ev_errors_merge(struct events *dst, struct events *src)
+uint64_t ev_groups_merge(struct ev_groups *dst, struct ev_groups *src)
 {
-	for (size_t i = 0; i < src->nerrors; i++) {
-		struct ev_error *s = &src->errors[i];
-		struct ev_error *r = find_row(dst, s->key);
-		if (!r)
-			r = new_row(dst, s->key, s->severity);
+	uint64_t dropped = 0;
+	for (size_t i = 0; i < src->n; i++) {
+		struct ev_error *s = &src->v[i];
+		struct ev_error *r = ev_groups_get(dst, s->key, s->severity);
 		if (!r) {
-			dst->totals.errors_dropped += s->count;
+			dropped += s->count;
 			continue;
 		}
 		r->count += s->count;
-		widen(r, s->first_ts, s->last_ts);
+		widen(r, s->first_ts, s->last_ts, s->first_pos);
 		if (s->example && better_example(s->example_ts, s->example, r)) {
 			free(r->example);
 			r->example = s->example;
@@ -210,11 +227,8 @@ void ev_errors_merge(struct events *dst, struct events *src)
 			s->example = NULL;
 		}
 	}
-	for (size_t i = 0; i < src->nerrors; i++)
-		error_free(&src->errors[i]);
-	src->nerrors = 0;
-	ev_index_free(src->error_index);
-	src->error_index = NULL;
+	ev_groups_free(src);
+	return dropped;
 }
 
 static int cmp_error(const void *pa, const void *pb)
@@ -227,10 +241,12 @@ static int cmp_error(const void *pa, const void *pb)
 	return strcmp(x->key, y->key);
 }
 
-void ev_errors_sort(struct events *ev)
+void ev_groups_sort(struct ev_groups *gs)
 {
-	if (ev->nerrors == 0)
+	if (gs->n == 0)
 		return;
-	qsort(ev->errors, ev->nerrors, sizeof(*ev->errors), cmp_error);
-	ev_index_rebuild(ev->error_index, ev->nerrors, ev->errors, error_key);
+	qsort(gs->v, gs->n, sizeof(*gs->v), cmp_error);
+	if (!gs->index)         /* groups read back from a state */
+		gs->index = ev_index_new();
+	ev_index_rebuild(gs->index, gs->n, gs->v, error_key);
 }

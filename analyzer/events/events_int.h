@@ -122,6 +122,14 @@ struct ev_backend *ev_backend_find(struct events *ev, int64_t pid);
 /* Frees the slot when nothing is open in it any more. */
 void ev_backend_release(struct events *ev, struct ev_backend *b);
 
+/* Messages grouped by severity, SQLSTATE and masked text (events_errors.c):
+ * the errors, and the messages no rule reads (events_others.c). */
+struct ev_groups {
+	struct ev_error *v;
+	size_t n, cap;
+	struct ev_index *index;
+};
+
 struct events {
 	struct fp_cache *fp;            /* NULL on a merged result */
 	struct strbuf scratch, norm, key;
@@ -140,9 +148,8 @@ struct events {
 	size_t captemp;
 	struct ev_index *temp_index;
 
-	struct ev_error *errors;
-	size_t nerrors, caperrors;
-	struct ev_index *error_index;
+	struct ev_groups errors;        /* WARNING .. PANIC */
+	struct ev_groups others;        /* messages no rule reads */
 
 	struct ev_connections conn;
 	/* Every session opened and closed, where: the peak of sessions open
@@ -179,9 +186,25 @@ void ev_locks_free(struct events *ev);
 
 /* events_errors.c: WARNING, ERROR, FATAL, PANIC. */
 void ev_errors_add(struct events *ev, const struct ev_msg *m);
-void ev_errors_merge(struct events *dst, struct events *src);
-void ev_errors_sort(struct events *ev);
-void ev_errors_free(struct events *ev);
+/* The group of key ("SEVERITY\x1fSQLSTATE\x1fmasked message"; copied
+ * when new), NULL past EV_ERROR_GROUPS_MAX groups. */
+struct ev_error *ev_groups_get(struct ev_groups *gs, const char *key,
+		enum severity sev);
+/* Counts one message of r at ts and pos (CALL_POS). */
+void ev_group_count(struct ev_error *r, int64_t ts, uint64_t pos);
+/* Moves src's groups into dst; returns the count of the messages past
+ * dst's limit of groups. */
+uint64_t ev_groups_merge(struct ev_groups *dst, struct ev_groups *src);
+void ev_groups_sort(struct ev_groups *gs);
+void ev_groups_free(struct ev_groups *gs);
+/* "SEVERITY\x1fSQLSTATE\x1f" and text masked (events_normalize_message)
+ * into ev->key. */
+void ev_groups_key(struct events *ev, enum severity sev, struct slice sqlstate,
+		struct slice text);
+
+/* events_others.c: the messages of a LOG, INFO, NOTICE or DEBUG entry
+ * that no rule reads, counted by kind. */
+void ev_others_add(struct events *ev, const struct log_entry *e);
 
 /* events_tempfiles.c: "temporary file: path ..., size N" */
 void ev_temp_message(struct events *ev, const struct ev_msg *m);

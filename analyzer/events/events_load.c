@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "events_int.h"
 #include "prefix.h"
 #include "report_load.h"
@@ -125,36 +126,42 @@ static void load_temp_files(struct events *ev, const json_t *o)
 	}
 }
 
-static enum severity severity_of(const char *s)
+/* A severity by its name; dflt when the name is none of them. */
+static enum severity severity_of(const char *s, enum severity dflt)
 {
 	for (int k = SEV_NONE + 1; s && k < SEV_COUNT; k++)
 		if (strcmp(s, severity_name((enum severity)k)) == 0)
 			return (enum severity)k;
-	return SEV_ERROR;
+	return dflt;
 }
 
-static void load_errors(struct events *ev, const json_t *arr)
+/* Errors or other messages (others: no example, severities below
+ * WARNING); places resolved against a's inputs, already read. */
+static void load_groups(struct ev_groups *gs, const json_t *arr, bool others,
+		const struct analysis *a)
 {
 	size_t i;
 	const json_t *o;
 
-	ev->caperrors = json_array_size(arr);
-	ev->errors = xcalloc(ev->caperrors + 1, sizeof(*ev->errors));
+	gs->cap = json_array_size(arr);
+	gs->v = xcalloc(gs->cap + 1, sizeof(*gs->v));
 	json_array_foreach(arr, i, o) {
-		struct ev_error *r = &ev->errors[ev->nerrors++];
+		struct ev_error *r = &gs->v[gs->n++];
 		const char *state = rl_str(o, "sqlstate");
-		r->severity = severity_of(rl_str(o, "severity"));
+		r->severity = severity_of(rl_str(o, "severity"),
+				others ? SEV_NONE : SEV_ERROR);
 		if (state)
 			snprintf(r->sqlstate, sizeof(r->sqlstate), "%s", state);
 		/* The message lives in the key, as events_errors.c keeps it. */
 		r->key = xstrdup(rl_str(o, "message") ? rl_str(o, "message") : "");
 		r->message = r->key;
 		r->count = rl_uint(o, "count");
-		r->example = rl_strdup(o, "example");
+		r->example = others ? NULL : rl_strdup(o, "example");
 		r->example_ts = TS_NONE;
-		r->has_fingerprint = rl_fp(o, "fingerprint", &r->fingerprint);
+		r->has_fingerprint = !others && rl_fp(o, "fingerprint", &r->fingerprint);
 		r->first_ts = rl_ts(o, "first_seen");
 		r->last_ts = rl_ts(o, "last_seen");
+		r->first_pos = analysis_place_pos(a, rl_str(o, "first_at"));
 	}
 }
 
@@ -294,16 +301,19 @@ static void load_totals(struct events *ev, const json_t *o)
 	t->errors = rl_uint(o, "errors");
 	t->warnings = rl_uint(o, "warnings");
 	t->errors_dropped = rl_uint(o, "errors_dropped");
+	t->others = rl_uint(o, "other_messages");
+	t->others_dropped = rl_uint(o, "other_messages_dropped");
 }
 
-struct events *events_load_json(const json_t *o)
+struct events *events_load_json(const json_t *o, const struct analysis *a)
 {
 	struct events *ev = events_new(NULL);
 
 	load_lock_waits(ev, json_object_get(o, "lock_waits"));
 	load_deadlocks(ev, json_object_get(o, "deadlocks"));
 	load_temp_files(ev, json_object_get(o, "temp_files"));
-	load_errors(ev, json_object_get(o, "errors"));
+	load_groups(&ev->errors, json_object_get(o, "errors"), false, a);
+	load_groups(&ev->others, json_object_get(o, "other_messages"), true, a);
 	load_connections(ev, json_object_get(o, "connections"));
 	load_checkpoints(ev, json_object_get(o, "checkpoints"));
 	load_autovacuum(ev, json_object_get(o, "autovacuum"));

@@ -64,6 +64,25 @@ static void locks_save(const struct events *ev, struct st_out *o)
 	}
 }
 
+/* Errors and other messages: one layout. */
+static void groups_save(const struct ev_groups *gs, struct st_out *o)
+{
+	st_u64(o, gs->n);
+	for (size_t i = 0; i < gs->n; i++) {
+		const struct ev_error *r = &gs->v[i];
+		st_str(o, r->key);
+		st_u32(o, (uint32_t)r->severity);
+		st_u64(o, r->count);
+		st_str(o, r->example);
+		st_i64(o, r->example_ts);
+		st_u64(o, r->fingerprint);
+		st_u8(o, r->has_fingerprint);
+		st_i64(o, r->first_ts);
+		st_i64(o, r->last_ts);
+		st_u64(o, r->first_pos);
+	}
+}
+
 static void rows_save(const struct events *ev, struct st_out *o)
 {
 	const struct ev_temp_files *t = &ev->temp;
@@ -81,19 +100,8 @@ static void rows_save(const struct events *ev, struct st_out *o)
 		st_u64(o, g->bytes);
 		st_u64(o, g->max_bytes);
 	}
-	st_u64(o, ev->nerrors);
-	for (size_t i = 0; i < ev->nerrors; i++) {
-		const struct ev_error *r = &ev->errors[i];
-		st_str(o, r->key);
-		st_u32(o, (uint32_t)r->severity);
-		st_u64(o, r->count);
-		st_str(o, r->example);
-		st_i64(o, r->example_ts);
-		st_u64(o, r->fingerprint);
-		st_u8(o, r->has_fingerprint);
-		st_i64(o, r->first_ts);
-		st_i64(o, r->last_ts);
-	}
+	groups_save(&ev->errors, o);
+	groups_save(&ev->others, o);
 }
 
 static void conn_save(const struct ev_connections *c, struct st_out *o)
@@ -188,6 +196,8 @@ void events_state_save(const struct events *ev, struct st_out *o)
 	st_u64(o, t->errors);
 	st_u64(o, t->warnings);
 	st_u64(o, t->errors_dropped);
+	st_u64(o, t->others);
+	st_u64(o, t->others_dropped);
 }
 
 /* ---- load ---- */
@@ -302,15 +312,17 @@ static bool temp_load(struct events *ev, struct st_in *in)
 	return !in->bad;
 }
 
-static bool errors_load(struct events *ev, struct st_in *in)
+/* sev_min..sev_max: the severities the groups may hold. */
+static bool groups_load(struct ev_groups *gs, struct st_in *in,
+		enum severity sev_min, enum severity sev_max)
 {
-	size_t n = st_get_count(in, 53, EV_ERROR_GROUPS_MAX);
+	size_t n = st_get_count(in, 61, EV_ERROR_GROUPS_MAX);
 	if (n) {
-		ev->errors = xcalloc(n, sizeof(*ev->errors));
-		ev->caperrors = n;
+		gs->v = xcalloc(n, sizeof(*gs->v));
+		gs->cap = n;
 	}
 	for (size_t i = 0; i < n && !in->bad; i++) {
-		struct ev_error *r = &ev->errors[ev->nerrors++];
+		struct ev_error *r = &gs->v[gs->n++];
 		r->key = st_get_str(in, NULL);
 		uint32_t sev = st_get_u32(in);
 		r->count = st_get_u64(in);
@@ -320,16 +332,18 @@ static bool errors_load(struct events *ev, struct st_in *in)
 		r->has_fingerprint = st_get_bool(in);
 		r->first_ts = st_get_i64(in);
 		r->last_ts = st_get_i64(in);
+		uint64_t pos = st_get_u64(in);
+		r->first_pos = pos ? pos + in->pos_shift : 0;
 		if (in->bad)
 			return false;
-		if (sev < SEV_WARNING || sev > SEV_PANIC)
-			return st_fail(in, "an error of an unknown severity");
+		if (sev < (uint32_t)sev_min || sev > (uint32_t)sev_max)
+			return st_fail(in, "a message group of an unknown severity");
 		r->severity = (enum severity)sev;
 		/* key: "SEVERITY\x1fSQLSTATE\x1fmessage", as events_errors.c makes it */
 		const char *s1 = r->key ? strchr(r->key, '\x1f') : NULL;
 		const char *s2 = s1 ? strchr(s1 + 1, '\x1f') : NULL;
 		if (!s2)
-			return st_fail(in, "an error group's key");
+			return st_fail(in, "a message group's key");
 		size_t sl = (size_t)(s2 - s1 - 1);
 		memcpy(r->sqlstate, s1 + 1, sl < 5 ? sl : 5);
 		r->message = s2 + 1;
@@ -458,7 +472,8 @@ static bool sdeltas_load(struct events *ev, struct st_in *in)
 
 bool events_state_load(struct events *ev, struct st_in *in)
 {
-	if (!locks_load(ev, in) || !temp_load(ev, in) || !errors_load(ev, in) ||
+	if (!locks_load(ev, in) || !temp_load(ev, in) || !groups_load(&ev->errors, in, SEV_WARNING, SEV_PANIC) ||
+			!groups_load(&ev->others, in, SEV_NONE, SEV_NOTICE) ||
 			!conn_load(&ev->conn, in) || !sdeltas_load(ev, in) ||
 			!maintenance_load(ev, in) ||
 			!timeline_load(&ev->tl, in))
@@ -470,6 +485,8 @@ bool events_state_load(struct events *ev, struct st_in *in)
 	t->errors = st_get_u64(in);
 	t->warnings = st_get_u64(in);
 	t->errors_dropped = st_get_u64(in);
+	t->others = st_get_u64(in);
+	t->others_dropped = st_get_u64(in);
 	return !in->bad;
 }
 

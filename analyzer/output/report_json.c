@@ -270,12 +270,20 @@ static json_t *json_temp_files(struct jctx *c, const struct events *ev)
 	return o;
 }
 
-static json_t *json_errors(struct jctx *c, const struct events *ev,
+static json_t *jplace(struct jctx *c, const struct analysis *a, uint64_t pos)
+{
+	char place[4096];
+	return analysis_place(a, pos, place, sizeof(place)) ? jstr(c, place) :
+		json_null();
+}
+
+/* Errors (others false) or the messages no rule reads: one layout, the
+ * errors' example statement and fingerprint only for them. */
+static json_t *json_msg_groups(struct jctx *c, const struct analysis *a,
+		const struct ev_error *r, size_t n, bool others,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
 	json_t *arr = jchk(c, json_array());
-	size_t n;
-	const struct ev_error *r = events_errors(ev, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = jchk(c, json_object());
@@ -283,11 +291,16 @@ static json_t *json_errors(struct jctx *c, const struct events *ev,
 		jset(c, o, "sqlstate", jstr(c, r[i].sqlstate[0] ? r[i].sqlstate : NULL));
 		jset(c, o, "message", jstr(c, r[i].message));
 		jset(c, o, "count", juint(c, r[i].count));
-		jset(c, o, "example", jstmt(c, r[i].example, opts, sb));
-		jset(c, o, "fingerprint", jfp(c, r[i].has_fingerprint,
-				r[i].fingerprint));
+		if (others) {
+			jset(c, o, "known", jstr(c, events_other_known(&r[i])));
+		} else {
+			jset(c, o, "example", jstmt(c, r[i].example, opts, sb));
+			jset(c, o, "fingerprint", jfp(c, r[i].has_fingerprint,
+					r[i].fingerprint));
+		}
 		jset(c, o, "first_seen", jts(c, r[i].first_ts));
 		jset(c, o, "last_seen", jts(c, r[i].last_ts));
+		jset(c, o, "first_at", jplace(c, a, r[i].first_pos));
 		jpush(c, arr, o);
 	}
 	return arr;
@@ -441,6 +454,8 @@ static json_t *json_ev_totals(struct jctx *c, const struct events *ev)
 	jset(c, o, "errors", juint(c, t->errors));
 	jset(c, o, "warnings", juint(c, t->warnings));
 	jset(c, o, "errors_dropped", juint(c, t->errors_dropped));
+	jset(c, o, "other_messages", juint(c, t->others));
+	jset(c, o, "other_messages_dropped", juint(c, t->others_dropped));
 	return o;
 }
 
@@ -458,11 +473,15 @@ static json_t *json_events(struct jctx *c, const struct analysis *a,
 	jset(c, ev, "lock_waits", json_lock_waits(c, e, opts, &sb));
 	jset(c, ev, "deadlocks", json_deadlocks(c, e, opts, &sb));
 	jset(c, ev, "temp_files", json_temp_files(c, e));
-	jset(c, ev, "errors", json_errors(c, e, opts, &sb));
+	size_t n;
+	const struct ev_error *r = events_errors(e, &n);
+	jset(c, ev, "errors", json_msg_groups(c, a, r, n, false, opts, &sb));
 	jset(c, ev, "connections", json_connections(c, e));
 	jset(c, ev, "checkpoints", json_checkpoints(c, e));
 	jset(c, ev, "autovacuum", json_autovacuum(c, e));
 	jset(c, ev, "timeline", json_timeline(c, e));
+	r = events_others(e, &n);
+	jset(c, ev, "other_messages", json_msg_groups(c, a, r, n, true, opts, &sb));
 	jset(c, ev, "totals", json_ev_totals(c, e));
 	sb_release(&sb);
 	events_free(none);

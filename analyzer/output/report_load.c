@@ -242,7 +242,7 @@ struct analysis *rl_load_root(const json_t *root, const char *origin, char **err
 	load_findings(a, json_object_get(root, "findings"));
 	const json_t *ev = json_object_get(root, "events");
 	if (json_is_object(ev))
-		a->events = events_load_json(ev);
+		a->events = events_load_json(ev, a);
 	const json_t *sn = json_object_get(root, "snapshots");
 	if (json_is_object(sn))
 		a->snapshots = snapshots_load_json(sn);

@@ -601,6 +601,51 @@ static void md_autovacuum(FILE *out, const struct events *ev,
 	fputc('\n', out);
 }
 
+/* ---- what no rule reads ---- */
+
+static void md_others(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb)
+{
+	const struct ev_totals *tot = events_totals(a->events);
+	size_t n;
+	const struct ev_error *r = events_others(a->events, &n);
+	char c[3][64], place[4096];
+	uint64_t known = 0;
+
+	if (!tot->others)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (events_other_known(&r[i]))
+			known += r[i].count;
+	fputs("## Messages pgsift does not read\n\n", out);
+	fprintf(out, "%s of LOG or a lower severity that are no statement, plan "
+			"or event pgsift reads, in %s by severity and message (numbers "
+			"and quoted names masked); %s of kinds pgsift knowingly leaves "
+			"out (README, \"Messages pgsift does not read\").",
+			count_of(tot->others, "message", "messages", c[0], sizeof(c[0])),
+			count_of(n, "kind", "kinds", c[1], sizeof(c[1])),
+			md_fmt_count(known, c[2], sizeof(c[2])));
+	if (tot->others_dropped)
+		fprintf(out, " %s more were past the limit of kinds.",
+				md_fmt_count(tot->others_dropped, c[2], sizeof(c[2])));
+	fputs("\n\n| count | severity | message | about | first at |\n"
+	      "| ---: | --- | --- | --- | --- |\n", out);
+	for (size_t i = 0; i < n && i < top_of(opts); i++) {
+		const char *about = events_other_known(&r[i]);
+		fprintf(out, "| %s | %s | ",
+				md_fmt_count(r[i].count, c[0], sizeof(c[0])),
+				r[i].severity ? severity_name(r[i].severity) : "-");
+		md_code(out, r[i].message, 80, true, sb);
+		fprintf(out, " | %s | ", about ? about : "not known to pgsift");
+		if (analysis_place(a, r[i].first_pos, place, sizeof(place)))
+			md_code(out, place, CELL_CHARS, true, sb);
+		else
+			fputs("-", out);
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
+}
+
 void md_write_events(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
@@ -614,4 +659,5 @@ void md_write_events(FILE *out, const struct analysis *a,
 	md_connections(out, ev, sb);
 	md_checkpoints(out, ev, sb);
 	md_autovacuum(out, ev, opts, sb);
+	md_others(out, a, opts, sb);
 }

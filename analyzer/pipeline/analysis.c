@@ -401,6 +401,7 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	size_t ninputs = input_paths_expand(paths, n, &inputs);
 	enum analysis_status st = run_paths(opts, (const char *const *)inputs,
 		ninputs, out);
+	lr_release_parked();    /* what this thread read of an archive */
 	input_paths_free(inputs, ninputs);
 	return st;
 }

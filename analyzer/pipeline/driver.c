@@ -183,6 +183,7 @@ static void *worker_main(void *arg)
 		driver_run_input(sh->cfg, sh->paths[idx], NULL, sh->idx[idx],
 			w->sinks, &sh->reports[sh->idx[idx]]);
 	}
+	lr_release_parked();
 	return NULL;
 }
 

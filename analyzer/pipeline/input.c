@@ -58,6 +58,8 @@ struct line_reader {
 	size_t zlast;                   /* last ZSTD_decompressStream hint; 0 = frame done */
 	struct archive *ar;             /* bzip2 or xz, as a raw stream */
 	bool member;                    /* ar is at a member of an archive */
+	char *archive;                  /* member: the archive's path */
+	struct stat archive_st;         /* member: the archive when opened */
 
 	char *buf;
 	size_t cap, end, pos, scan, mark;
@@ -141,6 +143,10 @@ static struct line_reader *lr_alloc(void)
 	lr->mark = LR_NO_MARK;
 	return lr;
 }
+
+static void lr_free(struct line_reader *lr);
+static struct line_reader *unpark(const char *archive);
+static bool seek_member(struct line_reader *lr, const char *member, int *r);
 
 /* libarchive's read callback: the raw bytes, the magic ones first. */
 static la_ssize_t archive_pull(struct archive *a, void *arg, const void **buf)
@@ -248,10 +254,19 @@ static struct line_reader *lr_open_member(const char *path, char *err, size_t er
 		sep = p;
 	char *archive = xstrndup(path, (size_t)(sep - path));
 	const char *member = sep + strlen(INPUT_MEMBER_SEP);
-	struct line_reader *lr = lr_alloc();
+	int r;
+	struct line_reader *lr = unpark(archive);
+	if (lr) {
+		if (seek_member(lr, member, &r)) {
+			free(archive);
+			return lr;
+		}
+		lr_free(lr);    /* before it, or not there: from the start */
+	}
+	lr = lr_alloc();
+	lr->archive = archive;
 	lr->fd = open(archive, O_RDONLY | O_CLOEXEC);
-	free(archive);
-	if (lr->fd < 0) {
+	if (lr->fd < 0 || fstat(lr->fd, &lr->archive_st) != 0) {
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
 		goto fail;
 	}
@@ -259,24 +274,19 @@ static struct line_reader *lr_open_member(const char *path, char *err, size_t er
 	lr->in = xmalloc(LR_CHUNK_DEFAULT);
 	lr->ar = input_archive_new();
 	lr->member = true;
-	struct archive_entry *e;
 	if (archive_read_open(lr->ar, lr, NULL, archive_pull, NULL) != ARCHIVE_OK) {
 		snprintf(err, errlen, "cannot read the archive: %s",
 			archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "?");
 		goto fail;
 	}
-	int r;
-	while ((r = archive_read_next_header(lr->ar, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		if (name && strcmp(name, member) == 0) {
-			lr->comp = archive_filter(lr->ar);
-			return lr;
-		}
+	if (seek_member(lr, member, &r)) {
+		lr->comp = archive_filter(lr->ar);
+		return lr;
 	}
 	snprintf(err, errlen, "%s", r == ARCHIVE_EOF ? "no such file in the archive"
 		: archive_error_string(lr->ar) ? archive_error_string(lr->ar) : "cannot read the archive");
 fail:
-	lr_close(lr);
+	lr_free(lr);
 	return NULL;
 }
 
@@ -366,10 +376,11 @@ struct line_reader *lr_open_mem(const char *buf, size_t len)
 	return lr;
 }
 
-void lr_close(struct line_reader *lr)
+static void lr_free(struct line_reader *lr)
 {
 	if (!lr)
 		return;
+	free(lr->archive);
 	if (lr->z_ready)
 		inflateEnd(&lr->z);
 	ZSTD_freeDStream(lr->zd);
@@ -381,6 +392,74 @@ void lr_close(struct line_reader *lr)
 	if (!lr->view)
 		free(lr->buf);
 	free(lr);
+}
+
+/* ---- members of an archive, read on from where the last one ended ----
+ * Each input of an archive (ARCHIVE::MEMBER) is opened by its name; read
+ * from the archive's start, a compressed tar of N files was decompressed
+ * N/2 times over (812 logs in a 451 kB tar.gz: 5.7 s against 0.8 s for
+ * the same files in a directory). So the reader of a member, once closed,
+ * is kept open at its place (one per thread: workers take the inputs in
+ * their order), and the next member asked for of the same archive, later
+ * in it, is reached by reading on. A member before it (or another
+ * archive, or the file changed) opens the archive afresh. */
+
+static __thread struct line_reader *parked;
+
+void lr_release_parked(void)
+{
+	lr_free(parked);
+	parked = NULL;
+}
+
+void lr_close(struct line_reader *lr)
+{
+	if (!lr)
+		return;
+	if (!lr->member || lr->failed || !lr->archive) {
+		lr_free(lr);
+		return;
+	}
+	lr_release_parked();
+	parked = lr;
+}
+
+/* The reader parked at archive (as it is on disk now), made ready for
+ * another member; NULL when none. */
+static struct line_reader *unpark(const char *archive)
+{
+	struct line_reader *lr = parked;
+	struct stat st;
+	if (!lr || strcmp(lr->archive, archive) != 0 || stat(archive, &st) != 0 ||
+			st.st_dev != lr->archive_st.st_dev ||
+			st.st_ino != lr->archive_st.st_ino ||
+			st.st_size != lr->archive_st.st_size ||
+			st.st_mtim.tv_sec != lr->archive_st.st_mtim.tv_sec ||
+			st.st_mtim.tv_nsec != lr->archive_st.st_mtim.tv_nsec)
+		return NULL;
+	parked = NULL;
+	/* What it read of the last member goes; the archive stays where
+	 * it is (the next header skips the rest of that member). */
+	lr->end = lr->pos = lr->scan = 0;
+	lr->mark = LR_NO_MARK;
+	lr->base = 0;
+	lr->eof = false;
+	lr->cur_off = lr->cur_len = lr->prev_end = 0;
+	lr->unread = false;
+	lr->lineno = lr->bytes_in = lr->bytes_out = 0;
+	return lr;
+}
+
+/* Reads headers on from ar's place to member: true when there. */
+static bool seek_member(struct line_reader *lr, const char *member, int *r)
+{
+	struct archive_entry *e;
+	while ((*r = archive_read_next_header(lr->ar, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (name && strcmp(name, member) == 0)
+			return true;
+	}
+	return false;
 }
 
 void lr_set_chunk_size(struct line_reader *lr, size_t n)

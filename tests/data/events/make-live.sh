@@ -142,6 +142,12 @@ done
 [ "$n" != 0 ] || { echo "make-live: autovacuum never started on t" >&2; exit 1; }
 sleep 0.2
 "${PSQL[@]}" -d shop -c "BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(0.2); COMMIT" >/dev/null
+# Messages no rule of pgsift reads: a configuration reload (a kind it
+# knowingly leaves out) and a LOG line of the application's own (a kind it
+# does not know), each to be counted and placed (check_events_live.c).
+"${PSQL[@]}" -d shop -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.2
+"${PSQL[@]}" -d shop -c "DO \$\$ BEGIN RAISE LOG 'pgsift probe %', 42; END \$\$" >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w stop >/dev/null
 cp "$WORK/data/log/postgresql" "$OUT/postgresql.log"
 [ "$DEST" = stderr ] || cp "$WORK/data/log/postgresql.json" "$OUT/postgresql.json"
