@@ -18,6 +18,7 @@
 	X(prefix_live) \
 	X(syslog_live) \
 	X(cnpg) \
+	X(cloud) \
 	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
 	X(split) X(state) X(merge_cli) X(fleet) X(verbosity) \
 	X(pgbouncer) X(pgbouncer_live)
