@@ -168,6 +168,10 @@ sql -d shop -f "$work/errors.sql" >/dev/null 2>&1
 sql -d shop -c "SET application_name='repricer'; UPDATE products SET price = price + 1 WHERE id % 3 = 0;" >/dev/null
 sql -d shop -f "$work/json_plans.sql" >/dev/null
 
+# The event situations (blocking.sh): a chain of lock waits, idle in
+# transaction, a deadlock, checkpoints too frequent.
+. "$here/blocking.sh"
+
 wait "$oltp" "$by_customer"
 snapshot after
 sql -d shop -c "CHECKPOINT" >/dev/null
