@@ -298,10 +298,13 @@ struct ev_idle_app {
 /* The server's wraparound alarms: WARNING "database \"shop\" must be
  * vacuumed within 10985 transactions" (or "before N more MultiXactIds are
  * used"), and the ERROR "database is not accepting commands ... to avoid
- * wraparound data loss" once it stopped assigning them. */
+ * wraparound data loss" once it stopped assigning them; and VACUUM's
+ * failsafe, when a table's oldest ID passed vacuum_failsafe_age. */
 struct ev_wraparound {
 	uint64_t warnings;      /* "must be vacuumed" */
 	uint64_t refusals;      /* "not accepting commands" */
+	uint64_t failsafe;      /* vacuum's "bypassing nonessential maintenance
+	                         * of table ... as a failsafe" (vacuum_failsafe_age) */
 	uint64_t min_left;      /* the fewest transactions left, UINT64_MAX none */
 	char *db;               /* the database of that warning, or NULL */
 	int64_t first_ts, last_ts;      /* TS_NONE when none */

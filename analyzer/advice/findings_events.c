@@ -441,36 +441,41 @@ static void wraparound_run(struct adv_ctx *c)
 {
 	const struct ev_wraparound *w = events_wraparound(c->a->events);
 	const struct ev_autovacuum *av = events_autovacuum(c->a->events);
-	uint64_t anti = 0;
+	uint64_t anti = 0, ntables = 0;
 	json_t *tables = json_array();
+	/* The tables come by autovacuum time, longest first: the 20 first
+	 * are listed. */
 	for (size_t i = 0; i < av->ntables; i++) {
 		if (!av->tables[i].wraparound)
 			continue;
 		anti += av->tables[i].wraparound;
+		if (ntables++ >= 20)
+			continue;
 		json_array_append_new(tables, json_pack("{s:s, s:I, s:f}",
 			"table", av->tables[i].table,
 			"wraparound_vacuums", (json_int_t)av->tables[i].wraparound,
 			"total_ms", av->tables[i].total_ms));
 	}
-	if (!w->warnings && !w->refusals && !anti) {
+	if (!w->warnings && !w->refusals && !w->failsafe && !anti) {
 		json_decref(tables);
 		return;
 	}
 	struct finding *f;
-	if (w->warnings || w->refusals) {
+	if (w->warnings || w->refusals || w->failsafe) {
 		char left[64] = "";
 		if (w->min_left != UINT64_MAX)
 			snprintf(left, sizeof(left), ", %llu transactions left",
 				(unsigned long long)w->min_left);
 		f = findings_add(c->a->findings, FK_wraparound_risk, FS_CRITICAL, 0,
-			"Transaction ID wraparound: %llu server warning%s%s%s%s",
+			"Transaction ID wraparound: %llu server warning%s%s%s%s%s",
 			(unsigned long long)w->warnings, w->warnings == 1 ? "" : "s",
+			w->refusals ? ", commands refused" : "",
 			w->db ? " on database " : "", w->db ? w->db : "", left);
 	} else {
 		f = findings_add(c->a->findings, FK_wraparound_risk, FS_INFO, 0,
-			"%llu autovacuum%s to prevent wraparound on %zu table%s",
+			"%llu autovacuum%s to prevent wraparound on %llu table%s",
 			(unsigned long long)anti, anti == 1 ? "" : "s",
-			json_array_size(tables), json_array_size(tables) == 1 ? "" : "s");
+			(unsigned long long)ntables, ntables == 1 ? "" : "s");
 	}
 	if (json_array_size(tables))
 		finding_set_table(f, json_string_value(json_object_get(
@@ -482,10 +487,12 @@ static void wraparound_run(struct adv_ctx *c)
 	json_object_set_new(f->evidence, "database", jstr_or_null(w->db));
 	json_object_set_new(f->evidence, "first_at", jts(w->first_ts));
 	json_object_set_new(f->evidence, "last_at", jts(w->last_ts));
+	json_object_set_new(f->evidence, "failsafe_vacuums", json_integer((json_int_t)w->failsafe));
 	json_object_set_new(f->evidence, "wraparound_vacuums", json_integer((json_int_t)anti));
+	json_object_set_new(f->evidence, "wraparound_tables", json_integer((json_int_t)ntables));
 	json_object_set_new(f->evidence, "tables", tables);
 	finding_set_suggestion(f, "%s%s",
-		w->warnings || w->refusals ?
+		w->warnings || w->refusals || w->failsafe ?
 		"-- the server is running out of transaction IDs: it stops assigning "
 		"them (refusing writes) when none are left\n"
 		"-- find what holds the oldest XID back, and end it:\n"

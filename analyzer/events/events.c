@@ -217,7 +217,8 @@ static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
 			}
 		}
 		ev_errors_add(ev, m);
-		if (ev_find(m->text, "wraparound") || ev_find(m->text, "must be vacuumed"))
+		if (ev_find(m->text, "wraparound") || ev_find(m->text, "must be vacuumed") ||
+				ev_find(m->text, "as a failsafe"))
 			ev_wraparound_message(ev, m);
 		if (e->severity == SEV_ERROR && ev_starts(m->text, "deadlock detected"))
 			ev_locks_deadlock(ev, m);

@@ -357,7 +357,9 @@ void ev_blocking_call(struct events *ev, const struct call *c)
 		}
 		return;
 	}
-	double gap = (double)(start - x->last_end);
+	/* In the log's own figures: its time stamps (ms) and the duration. */
+	double gap = (double)end - (c->timed && c->duration_ms > 0 ?
+			c->duration_ms : 0) - (double)x->last_end;
 	if (gap > 0) {
 		x->idle_ms = ms_add(x->idle_ms, gap);
 		x->gaps += gap >= EV_IDLE_GAP_MS;

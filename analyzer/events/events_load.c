@@ -106,6 +106,7 @@ static void load_wraparound(struct events *ev, const json_t *o)
 		return;
 	w->warnings = rl_uint(o, "warnings");
 	w->refusals = rl_uint(o, "refusals");
+	w->failsafe = rl_uint(o, "failsafe_vacuums");
 	const json_t *left = json_object_get(o, "min_transactions_left");
 	if (json_is_integer(left))
 		w->min_left = (uint64_t)json_integer_value(left);

@@ -16,6 +16,8 @@
  *   database with OID 5 must be vacuumed before 100 more MultiXactIds are used
  *   database is not accepting commands [that assign new transaction IDs]
  *     to avoid wraparound data loss in database "shop"
+ *   bypassing nonessential maintenance of table "db.s.t" as a failsafe
+ *     after 0 index scans                      (14 and later)
  * A cut checkpoint line is ignored; a cut autovacuum message still counts,
  * with what it says. An autovacuum cancelled by a conflicting lock is
  * counted on its table from the ERROR's CONTEXT:
@@ -256,6 +258,9 @@ void ev_wraparound_message(struct events *ev, const struct ev_msg *m)
 		}
 	} else if (ev_find(t, "to avoid wraparound")) {
 		w->refusals++;
+	} else if (ev_starts(t, "bypassing nonessential maintenance of table ") &&
+			ev_find(t, " as a failsafe")) {
+		w->failsafe++;
 	} else {
 		return;
 	}
@@ -272,6 +277,7 @@ static void wraparound_merge(struct ev_wraparound *d, struct ev_wraparound *s)
 {
 	d->warnings += s->warnings;
 	d->refusals += s->refusals;
+	d->failsafe += s->failsafe;
 	if (s->min_left < d->min_left || (s->min_left == d->min_left && !d->db)) {
 		d->min_left = s->min_left;
 		free(d->db);

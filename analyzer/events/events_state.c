@@ -196,6 +196,7 @@ static void issue15_save(const struct events *ev, struct st_out *o)
 	const struct ev_wraparound *w = &ev->wrap;
 	st_u64(o, w->warnings);
 	st_u64(o, w->refusals);
+	st_u64(o, w->failsafe);
 	st_u64(o, w->min_left);
 	st_str(o, w->db);
 	st_i64(o, w->first_ts);
@@ -549,6 +550,7 @@ static bool issue15_load(struct events *ev, struct st_in *in)
 	struct ev_wraparound *w = &ev->wrap;
 	w->warnings = st_get_u64(in);
 	w->refusals = st_get_u64(in);
+	w->failsafe = st_get_u64(in);
 	w->min_left = st_get_u64(in);
 	free(w->db);
 	w->db = st_get_str(in, NULL);

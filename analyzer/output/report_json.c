@@ -262,6 +262,7 @@ static json_t *json_wraparound(struct jctx *c, const struct events *ev)
 	json_t *o = jchk(c, json_object());
 	jset(c, o, "warnings", juint(c, w->warnings));
 	jset(c, o, "refusals", juint(c, w->refusals));
+	jset(c, o, "failsafe_vacuums", juint(c, w->failsafe));
 	jset(c, o, "min_transactions_left", w->min_left != UINT64_MAX ?
 			juint(c, w->min_left) : jchk(c, json_null()));
 	jset(c, o, "database", jstr(c, w->db));

@@ -128,7 +128,7 @@ static void md_wraparound(FILE *out, const struct analysis *a)
 {
 	const struct ev_wraparound *w = events_wraparound(a->events);
 	char c[2][64];
-	if (!w->warnings && !w->refusals)
+	if (!w->warnings && !w->refusals && !w->failsafe)
 		return;
 	fputs("## Transaction ID wraparound\n\n", out);
 	if (w->warnings) {
@@ -143,6 +143,10 @@ static void md_wraparound(FILE *out, const struct analysis *a)
 	if (w->refusals)
 		fprintf(out, "- Commands refused to avoid wraparound data loss: %s\n",
 			md_fmt_count(w->refusals, c[0], sizeof(c[0])));
+	if (w->failsafe)
+		fprintf(out, "- Vacuums that skipped index cleanup as a failsafe "
+			"(vacuum_failsafe_age passed): %s\n",
+			md_fmt_count(w->failsafe, c[0], sizeof(c[0])));
 	fprintf(out, "- From %s to %s\n\n", fmt_ts(w->first_ts, c[0]),
 		fmt_ts(w->last_ts, c[1]));
 }

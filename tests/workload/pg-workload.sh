@@ -46,6 +46,13 @@
 #   duplicate of customers_email_idx.
 # - auto_explain (20 ms, ANALYZE, BUFFERS, nested) logs text plans, then
 #   JSON plans for json_plans.sql's three statements.
+# - blocking.sh: a chain of lock waits ('batch-close', idle in its
+#   transaction on orders row 2, blocks 'invoicer', which holds row 3 that
+#   'shipping' waits for); 'report-export' idle 0.8 s in a transaction; a
+#   deadlock between two 'transfer' sessions (one ERROR more); a
+#   'bulk-load' of 750,000 rows under max_wal_size 32MB: checkpoints
+#   started by "wal" and the server's "too frequently" warning, and one more
+#   temporary file.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
