@@ -94,6 +94,18 @@ static const char *lit(const char *s)
 
 /* ---- lock_contention: the root blockers, per statement ---- */
 
+/* The statements that waited point at f: their slow_query finding says
+ * the time went on waiting. */
+static void mark_waiters(struct adv_ctx *c, const struct ev_lock_wait *w,
+		struct finding *f)
+{
+	if (!w->has_fingerprint)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->items[i].g->fingerprint == w->fingerprint)
+			adv_item_helped(&c->items[i], f);
+}
+
 /* The waits a blocker caused: its pid and transaction. */
 static bool caused_by(const struct ev_lock_wait *w, const struct ev_blocker *b)
 {
@@ -179,6 +191,10 @@ static void lock_finding(struct adv_ctx *c, const struct ev_blocker *b,
 			fmt_ms(wait_ms, t1, sizeof(t1)));
 	if (top->known && top->has_fingerprint)
 		finding_set_fingerprint(f, top->fingerprint);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; mine[i] && k < nw; k++)
+			if (caused_by(&w[k], &b[i]))
+				mark_waiters(c, &w[k], f);
 	json_object_set_new(f->evidence, "root_blockers", roots);
 	json_object_set_new(f->evidence, "blocked_applications", apps);
 	json_object_set_new(f->evidence, "waits", json_integer((json_int_t)waits));

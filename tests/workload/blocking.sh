@@ -9,8 +9,13 @@
 #   - a deadlock: two 'transfer' sessions update rows 4 and 5 in opposite
 #     orders; one of them is aborted (deadlock_timeout 100ms).
 #   - frequent checkpoints: max_wal_size at its minimum (32MB) and a
-#     'bulk-load' write burst of about 150 MB of WAL: checkpoints started
-#     by "wal", and the server's "checkpoints are occurring too frequently".
+#     'bulk-load' write burst, five INSERTs of 5,000 rows each followed by
+#     a WAL segment switch (each switch completes a segment, and one
+#     segment is all this max_wal_size allows between checkpoints) and
+#     0.5 s for the checkpoint it asks for to run:
+#     checkpoints started by "wal", and the server's "checkpoints are
+#     occurring too frequently". work_mem is raised for it, so that the
+#     burst spills no temporary file and stays a short write.
 # The client sleeps (\! sleep) keep each session idle in its transaction
 # without a statement running, as an application waiting on something
 # else would.
@@ -74,10 +79,23 @@ ALTER SYSTEM SET max_wal_size = '32MB';
 SELECT pg_reload_conf();
 \! sleep 0.2
 SET application_name = 'bulk-load';
+SET work_mem = '16MB';
 CREATE TABLE wal_burst (id int, pad text);
-INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 250000) g;
-INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 250000) g;
-INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 250000) g;
+INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
+SELECT pg_switch_wal();
+\! sleep 0.5
+INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
+SELECT pg_switch_wal();
+\! sleep 0.5
+INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
+SELECT pg_switch_wal();
+\! sleep 0.5
+INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
+SELECT pg_switch_wal();
+\! sleep 0.5
+INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
+SELECT pg_switch_wal();
+\! sleep 0.5
 DROP TABLE wal_burst;
 ALTER SYSTEM RESET max_wal_size;
 SELECT pg_reload_conf();

@@ -50,9 +50,9 @@
 #   transaction on orders row 2, blocks 'invoicer', which holds row 3 that
 #   'shipping' waits for); 'report-export' idle 0.8 s in a transaction; a
 #   deadlock between two 'transfer' sessions (one ERROR more); a
-#   'bulk-load' of 750,000 rows under max_wal_size 32MB: checkpoints
-#   started by "wal" and the server's "too frequently" warning, and one more
-#   temporary file.
+#   'bulk-load' of five 5,000-row INSERTs, each followed by a WAL switch,
+#   under max_wal_size 32MB: checkpoints started by "wal" and the server's
+#   "too frequently" warning.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
