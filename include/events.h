@@ -374,6 +374,13 @@ const struct ev_autovacuum *events_autovacuum(const struct events *ev);
 const struct ev_wraparound *events_wraparound(const struct events *ev);
 /* Root blockers, most wait caused first. */
 const struct ev_blocker *events_blockers(const struct events *ev, size_t *n);
+/* What the limits left out: transactions past the HOLDS_MAX longest
+ * kept to find blockers (50,000 per run), and transactions of the
+ * applications past EV_NAMES_MAX, not in events_idle(). */
+struct ev_blocking_dropped {
+	uint64_t holds, idle_xacts;
+};
+struct ev_blocking_dropped events_blocking_dropped(const struct events *ev);
 /* Idle in transaction per application, most idle time first. */
 const struct ev_idle_app *events_idle(const struct events *ev, size_t *n);
 const struct ev_timeline *events_timeline(const struct events *ev);

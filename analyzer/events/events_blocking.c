@@ -36,9 +36,6 @@
 /* Holders followed from a wait to its root, at most. */
 #define CHAIN_MAX 16
 
-#define hstmt ev_hold_stmt
-#define hold ev_hold
-
 /* A backend's open explicit transaction. */
 struct xact {
 	int64_t pid;                    /* 0: free slot */
@@ -51,19 +48,20 @@ struct xact {
 	int64_t max_ts;
 	uint64_t max_fp;
 	bool max_has_fp;
-	struct hold h;
+	struct ev_hold h;
 };
 
 struct ev_blocking {
 	struct xact *x;                 /* open addressing by pid */
 	size_t nx, used;
-	struct hold *holds;
+	struct ev_hold *holds;
 	size_t nholds, capholds;
 	struct ev_idle_app *apps;
 	size_t napps, capapps;
 	struct ev_index *app_index;
 	struct ev_blocker *blockers;    /* settled by ev_blocking_sort() */
 	size_t nblockers;
+	struct ev_blocking_dropped dropped;
 };
 
 static struct ev_blocking *blk_of(struct events *ev)
@@ -218,7 +216,7 @@ static void app_add(struct ev_idle_app *a, const struct ev_idle_app *s)
 
 static int cmp_hold_len(const void *pa, const void *pb)
 {
-	const struct hold *x = pa, *y = pb;
+	const struct ev_hold *x = pa, *y = pb;
 	int64_t lx = x->end - x->start, ly = y->end - y->start;
 	if (lx != ly)
 		return lx > ly ? -1 : 1;
@@ -226,12 +224,13 @@ static int cmp_hold_len(const void *pa, const void *pb)
 	return c ? c : cmp_i64(x->pid, y->pid);
 }
 
-static void push_hold(struct ev_blocking *b, struct hold *h)
+static void push_hold(struct ev_blocking *b, struct ev_hold *h)
 {
 	if (b->nholds >= 2 * HOLDS_MAX) {
 		qsort(b->holds, b->nholds, sizeof(*b->holds), cmp_hold_len);
 		for (size_t i = HOLDS_MAX; i < b->nholds; i++)
 			free(b->holds[i].app);
+		b->dropped.holds += b->nholds - HOLDS_MAX;
 		b->nholds = HOLDS_MAX;
 	}
 	if (b->nholds == b->capholds) {
@@ -242,10 +241,10 @@ static void push_hold(struct ev_blocking *b, struct hold *h)
 	h->app = NULL;
 }
 
-static void hold_stmt(struct hold *h, uint64_t fp, bool has_fp, int64_t start,
+static void hold_stmt(struct ev_hold *h, uint64_t fp, bool has_fp, int64_t start,
 		int64_t end)
 {
-	h->st[h->n % HOLD_STMTS] = (struct hstmt){ fp, has_fp, start, end };
+	h->st[h->n % HOLD_STMTS] = (struct ev_hold_stmt){ fp, has_fp, start, end };
 	h->n++;
 }
 
@@ -322,6 +321,8 @@ static void xact_close(struct ev_blocking *b, struct xact *x, int64_t end)
 			.fingerprint = x->max_fp, .has_fingerprint = x->max_has_fp,
 		};
 		app_add(&b->apps[x->app], &s);
+	} else {
+		b->dropped.idle_xacts++;
 	}
 	x->h.end = end;
 	if ((double)(end - x->h.start) >= HOLD_MIN_MS)
@@ -362,13 +363,13 @@ void ev_blocking_call(struct events *ev, const struct call *c)
 		x = xact_new(b, c->pid);
 		x->app = app_row(b, c->app.len ? c->app.ptr : "", c->app.len);
 		x->last_end = end;
-		x->h = (struct hold){ .pid = c->pid, .start = start,
+		x->h = (struct ev_hold){ .pid = c->pid, .start = start,
 			.app = c->app.len ? xstrndup(c->app.ptr, c->app.len) : NULL };
 		return;
 	}
 	if (!x) {
 		if (k == X_OTHER && c->timed && c->duration_ms >= HOLD_MIN_MS) {
-			struct hold h = { .pid = c->pid, .start = start, .end = end,
+			struct ev_hold h = { .pid = c->pid, .start = start, .end = end,
 				.app = c->app.len ? xstrndup(c->app.ptr, c->app.len) : NULL };
 			hold_stmt(&h, fp, has_fp, start, end);
 			push_hold(b, &h);
@@ -427,7 +428,12 @@ void ev_blocking_merge(struct events *dst, struct events *src)
 		size_t row = app_row(d, name, strlen(name));
 		if (row != SIZE_MAX)
 			app_add(&d->apps[row], &s->apps[i]);
+		else
+			d->dropped.idle_xacts += s->apps[i].xacts;
 	}
+	d->dropped.holds += s->dropped.holds;
+	d->dropped.idle_xacts += s->dropped.idle_xacts;
+	s->dropped = (struct ev_blocking_dropped){ 0 };
 	for (size_t i = 0; i < s->napps; i++)
 		free(s->apps[i].app);
 	s->napps = 0;
@@ -453,7 +459,7 @@ static const struct ev_lock_wait *wait_at(const struct events *ev, int64_t pid,
 
 /* The hold of pid going on at t: the latest to start at or before t
  * that had not ended. */
-static const struct hold *hold_at(const struct ev_blocking *b, int64_t pid,
+static const struct ev_hold *hold_at(const struct ev_blocking *b, int64_t pid,
 		int64_t t)
 {
 	if (!b)
@@ -462,14 +468,14 @@ static const struct hold *hold_at(const struct ev_blocking *b, int64_t pid,
 	size_t lo = 0, hi = b->nholds;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct hold *h = &b->holds[mid];
+		const struct ev_hold *h = &b->holds[mid];
 		if (h->pid < pid || (h->pid == pid && h->start <= t))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	/* holds[lo - 1] is the latest of pid to start at or before t. */
-	const struct hold *best = NULL;
+	const struct ev_hold *best = NULL;
 	for (size_t i = lo; i-- > 0 && b->holds[i].pid == pid; ) {
 		if (t <= b->holds[i].end) {
 			best = &b->holds[i];
@@ -481,7 +487,7 @@ static const struct hold *hold_at(const struct ev_blocking *b, int64_t pid,
 
 static int cmp_hold_pid(const void *pa, const void *pb)
 {
-	const struct hold *x = pa, *y = pb;
+	const struct ev_hold *x = pa, *y = pb;
 	int c = cmp_i64(x->pid, y->pid);
 	if (!c)
 		c = cmp_i64(x->start, y->start);
@@ -512,7 +518,7 @@ static void settle(struct events *ev, struct ev_lock_wait *w)
 		seen[depth++] = pid;
 		pid = up->blockers[0];
 	}
-	const struct hold *h = hold_at(ev->blk, pid, t);
+	const struct ev_hold *h = hold_at(ev->blk, pid, t);
 	if (!h && w->root_known)
 		return;         /* settled where its holds were (a saved report) */
 	w->root_pid = pid;
@@ -530,10 +536,10 @@ static void settle(struct events *ev, struct ev_lock_wait *w)
 	w->root_xact_ts = h->start;
 	w->root_app = h->app ? xstrdup(h->app) : NULL;
 	/* Its statement: the one running at t, else the last before t. */
-	const struct hstmt *st = NULL;
+	const struct ev_hold_stmt *st = NULL;
 	uint32_t n = h->n < HOLD_STMTS ? h->n : HOLD_STMTS;
 	for (uint32_t k = 0; k < n; k++) {
-		const struct hstmt *s = &h->st[k];
+		const struct ev_hold_stmt *s = &h->st[k];
 		if (s->start <= t && (!st || s->start > st->start))
 			st = s;
 	}
@@ -655,4 +661,18 @@ void ev_blocking_add_idle(struct events *ev, const struct ev_idle_app *a)
 	size_t row = app_row(b, a->app, strlen(a->app));
 	if (row != SIZE_MAX)
 		app_add(&b->apps[row], a);
+	else
+		b->dropped.idle_xacts += a->xacts;
+}
+
+struct ev_blocking_dropped events_blocking_dropped(const struct events *ev)
+{
+	return ev->blk ? ev->blk->dropped : (struct ev_blocking_dropped){ 0 };
+}
+
+void ev_blocking_add_dropped(struct events *ev, struct ev_blocking_dropped d)
+{
+	struct ev_blocking *b = blk_of(ev);
+	b->dropped.holds += d.holds;
+	b->dropped.idle_xacts += d.idle_xacts;
 }

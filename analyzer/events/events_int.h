@@ -272,6 +272,8 @@ void ev_blocking_merge(struct events *dst, struct events *src);
  * lists the blockers (after ev_locks_sort()). */
 void ev_blocking_sort(struct events *ev);
 void ev_blocking_free(struct events *ev);
+/* Adds what a saved state or report says was left out. */
+void ev_blocking_add_dropped(struct events *ev, struct ev_blocking_dropped d);
 /* Adds a saved application's idle time. */
 void ev_blocking_add_idle(struct events *ev, const struct ev_idle_app *a);
 

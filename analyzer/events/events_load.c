@@ -355,6 +355,10 @@ static void load_totals(struct events *ev, const json_t *o)
 	t->errors_dropped = rl_uint(o, "errors_dropped");
 	t->others = rl_uint(o, "other_messages");
 	t->others_dropped = rl_uint(o, "other_messages_dropped");
+	struct ev_blocking_dropped d = { rl_uint(o, "transactions_dropped"),
+		rl_uint(o, "idle_transactions_unlisted") };
+	if (d.holds || d.idle_xacts)
+		ev_blocking_add_dropped(ev, d);
 }
 
 struct events *events_load_json(const json_t *o, const struct analysis *a)

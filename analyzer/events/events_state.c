@@ -215,6 +215,9 @@ static void issue15_save(const struct events *ev, struct st_out *o)
 		st_u64(o, a[i].fingerprint);
 		st_u8(o, a[i].has_fingerprint);
 	}
+	struct ev_blocking_dropped d = events_blocking_dropped(ev);
+	st_u64(o, d.holds);
+	st_u64(o, d.idle_xacts);
 	/* The holds: a lock wait of another state may have been waiting
 	 * for one of them. */
 	const struct ev_hold *h = ev_blocking_holds(ev, &n);
@@ -577,6 +580,11 @@ static bool issue15_load(struct events *ev, struct st_in *in)
 				.has_fingerprint = a.has_fingerprint });
 		free(a.app);
 	}
+	struct ev_blocking_dropped d;
+	d.holds = st_get_u64(in);
+	d.idle_xacts = st_get_u64(in);
+	if (!in->bad && (d.holds || d.idle_xacts))
+		ev_blocking_add_dropped(ev, d);
 	n = st_get_count(in, 8 * 3 + 4 + 1 + EV_HOLD_STMTS * 25, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
 		struct ev_hold h = { 0 };

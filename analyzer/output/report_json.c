@@ -558,6 +558,9 @@ static json_t *json_ev_totals(struct jctx *c, const struct events *ev)
 	jset(c, o, "errors_dropped", juint(c, t->errors_dropped));
 	jset(c, o, "other_messages", juint(c, t->others));
 	jset(c, o, "other_messages_dropped", juint(c, t->others_dropped));
+	struct ev_blocking_dropped d = events_blocking_dropped(ev);
+	jset(c, o, "transactions_dropped", juint(c, d.holds));
+	jset(c, o, "idle_transactions_unlisted", juint(c, d.idle_xacts));
 	return o;
 }
 

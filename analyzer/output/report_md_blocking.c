@@ -68,6 +68,7 @@ static void md_blockers(FILE *out, const struct analysis *a,
 	      "| caused (ms) | waits | chain | pid | application | state | since "
 	      "| lock | statement |\n"
 	      "| ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- |\n", out);
+	struct ev_blocking_dropped d = events_blocking_dropped(a->events);
 	for (size_t i = 0; i < n && i < top_of(opts); i++) {
 		fprintf(out, "| %s | %s | %u | %lld | ",
 			md_fmt_ms(b[i].wait_ms, c[0], sizeof(c[0])),
@@ -86,6 +87,10 @@ static void md_blockers(FILE *out, const struct analysis *a,
 			b[i].fingerprint, sb);
 		fputs(" |\n", out);
 	}
+	if (d.holds)
+		fprintf(out, "\nThe %s shortest transactions past the 50,000 "
+			"longest kept were not looked at for holders.\n",
+			md_fmt_count(d.holds, c[0], sizeof(c[0])));
 	fputc('\n', out);
 }
 
@@ -106,6 +111,7 @@ static void md_idle(FILE *out, const struct analysis *a,
 		"| at | pid | after |\n"
 		"| --- | ---: | ---: | ---: | ---: | --- | ---: | --- |\n",
 		EV_IDLE_GAP_MS);
+	struct ev_blocking_dropped d = events_blocking_dropped(a->events);
 	for (size_t i = 0; i < n && i < top_of(opts); i++) {
 		fputs("| ", out);
 		if (r[i].app[0])
@@ -121,6 +127,10 @@ static void md_idle(FILE *out, const struct analysis *a,
 		md_statement(out, a, true, r[i].has_fingerprint, r[i].fingerprint, sb);
 		fputs(" |\n", out);
 	}
+	if (d.idle_xacts)
+		fprintf(out, "\n%s transactions of applications past the first "
+			"%d are not listed.\n", md_fmt_count(d.idle_xacts, c[0],
+				sizeof(c[0])), EV_NAMES_MAX);
 	fputc('\n', out);
 }
 
