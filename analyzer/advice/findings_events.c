@@ -85,6 +85,25 @@ static const char *fmt_ms(double ms, char *out, size_t len)
 	return out;
 }
 
+/* The first 100 bytes of a query for a title (at a character start),
+ * without the spaces the cut left at its end. */
+static const char *title_query(const char *q, char *out, size_t len)
+{
+	size_t n = strlen(q);
+	if (n > 100) {
+		n = 100;
+		while (n && ((unsigned char)q[n] & 0xC0) == 0x80)
+			n--;
+	}
+	while (n && q[n - 1] == ' ')
+		n--;
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, q, n);
+	out[n] = '\0';
+	return out;
+}
+
 /* A SQL string literal's content: what the log names is never quoted
  * with a ' in it, but one would end the literal early. */
 static const char *lit(const char *s)
@@ -171,19 +190,19 @@ static void lock_finding(struct adv_ctx *c, const struct ev_blocker *b,
 	}
 	const char *q = top->known ? query_of(c->a, top->has_fingerprint,
 			top->fingerprint) : NULL;
-	char t1[32], t2[32];
+	char t1[32], t2[32], tq[128];
 	enum finding_severity sev = wait_ms >= 60000 ? FS_CRITICAL :
 		wait_ms >= 1000 || idle || depth >= 2 ? FS_WARNING : FS_INFO;
 	struct finding *f;
 	if (top->known)
 		f = findings_add(c->a->findings, FK_lock_contention, sev, wait_ms,
-			"%s blocked %llu lock wait%s for %s%s%s: %.100s",
+			"%s blocked %llu lock wait%s for %s%s%s: %s",
 			top->app ? top->app : "a session",
 			(unsigned long long)waits, waits == 1 ? "" : "s",
 			fmt_ms(wait_ms, t1, sizeof(t1)),
 			idle ? ", idle in its transaction" : "",
 			depth >= 2 ? " (a chain)" : "",
-			q ? q : "its statement was not kept");
+			q ? title_query(q, tq, sizeof(tq)) : "its statement was not kept");
 	else
 		f = findings_add(c->a->findings, FK_lock_contention, sev, wait_ms,
 			"%llu lock wait%s for %s behind sessions whose statements the log does not show",
@@ -309,6 +328,10 @@ static void deadlock_run(struct adv_ctx *c)
 		}
 		json_t *procs = json_array();
 		sb_reset(&sb);
+		bool same = true;
+		for (uint32_t k = 1; k < d[i].nprocs; k++)
+			same &= d[i].procs[k].has_fingerprint == d[i].procs[0].has_fingerprint &&
+				d[i].procs[k].fingerprint == d[i].procs[0].fingerprint;
 		for (uint32_t k = 0; k < d[i].nprocs; k++) {
 			const struct ev_deadlock_proc *p = &d[i].procs[k];
 			const char *q = query_of(c->a, p->has_fingerprint, p->fingerprint);
@@ -316,13 +339,17 @@ static void deadlock_run(struct adv_ctx *c)
 				"fingerprint", jfp(p->has_fingerprint, p->fingerprint),
 				"query", jstr_or_null(q), "lock", jstr_or_null(p->lock),
 				"victim", p->pid == d[i].victim_pid));
-			sb_printf(&sb, "%s%.80s", k ? " / " : "", q ? q : "(statement not logged)");
+			char tq[128];
+			if (!k || !same)
+				sb_printf(&sb, "%s%s", k ? " / " : "", q ?
+					title_query(q, tq, sizeof(tq)) : "(statement not logged)");
 		}
 		struct finding *f = findings_add(c->a->findings, FK_deadlock,
 			count >= 10 ? FS_CRITICAL : FS_WARNING, ms,
-			"%llu deadlock%s between %u transactions: %s",
+			"%llu deadlock%s between %u transactions%s: %s",
 			(unsigned long long)count, count == 1 ? "" : "s",
-			d[i].nprocs, sb.buf);
+			d[i].nprocs, same && d[i].nprocs > 1 ?
+			" running the same statement" : "", sb.buf);
 		const struct ev_deadlock_proc *v = NULL;
 		for (uint32_t k = 0; k < d[i].nprocs; k++)
 			if (d[i].procs[k].pid == d[i].victim_pid)
