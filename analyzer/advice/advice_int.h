@@ -152,6 +152,9 @@ double adv_table_rows(const struct adv_ctx *c, const char *table, const char **s
 void adv_page_run(struct adv_ctx *c);
 void adv_index_run(struct adv_ctx *c);
 void adv_plan_run(struct adv_ctx *c);
+/* findings_events.c: the server's messages (events.h): lock_contention,
+ * deadlock, idle_in_transaction, checkpoints_too_frequent, wraparound_risk. */
+void adv_events_run(struct adv_ctx *c);
 
 /* ---- advice_plan_time.c: where a worst plan's time went ---- */
 

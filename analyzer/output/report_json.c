@@ -179,6 +179,99 @@ static json_t *json_ev_counts(struct jctx *c, const struct ev_counts *nc)
 	return o;
 }
 
+/* Who blocked the wait in the end (events_blocking.c), null when not
+ * settled (no holder logged, or a deadlock's cycle). */
+static json_t *json_root(struct jctx *c, const struct ev_lock_wait *w)
+{
+	if (w->root_pid <= 0)
+		return jchk(c, json_null());
+	json_t *o = jchk(c, json_object());
+	jset(c, o, "pid", juint(c, (uint64_t)w->root_pid));
+	jset(c, o, "depth", juint(c, w->root_depth));
+	jset(c, o, "known", jchk(c, json_boolean(w->root_known)));
+	jset(c, o, "idle_in_transaction", jchk(c, json_boolean(w->root_idle)));
+	jset(c, o, "fingerprint", jfp(c, w->root_has_fingerprint,
+			w->root_fingerprint));
+	jset(c, o, "app", jstr(c, w->root_app));
+	jset(c, o, "xact_start", jts(c, w->root_xact_ts));
+	return o;
+}
+
+static const struct group *group_of(const struct analysis *a, uint64_t fp)
+{
+	for (size_t i = 0; i < a->ngroups; i++)
+		if (a->groups[i]->fingerprint == fp)
+			return a->groups[i];
+	return NULL;
+}
+
+/* Root blockers, most wait caused first. */
+static json_t *json_blocking(struct jctx *c, const struct analysis *a,
+		const struct events *ev)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_blocker *b = events_blockers(ev, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		jset(c, o, "pid", juint(c, (uint64_t)b[i].pid));
+		jset(c, o, "app", jstr(c, b[i].app));
+		jset(c, o, "fingerprint", jfp(c, b[i].has_fingerprint,
+				b[i].fingerprint));
+		const struct group *g = b[i].has_fingerprint ?
+			group_of(a, b[i].fingerprint) : NULL;
+		jset(c, o, "query", jstr(c, g ? g->query : NULL));
+		jset(c, o, "known", jchk(c, json_boolean(b[i].known)));
+		jset(c, o, "idle_in_transaction", jchk(c, json_boolean(b[i].idle)));
+		jset(c, o, "xact_start", jts(c, b[i].xact_ts));
+		jset(c, o, "first_wait", jts(c, b[i].first_ts));
+		jset(c, o, "lock", jstr(c, b[i].lock));
+		jset(c, o, "waits", juint(c, b[i].waits));
+		jset(c, o, "direct_waits", juint(c, b[i].direct));
+		jset(c, o, "depth", juint(c, b[i].depth));
+		jset(c, o, "wait_ms", jms(c, b[i].wait_ms));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_idle(struct jctx *c, const struct events *ev)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_idle_app *r = events_idle(ev, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		jset(c, o, "app", jstr(c, r[i].app));
+		jset(c, o, "transactions", juint(c, r[i].xacts));
+		jset(c, o, "idle_gaps", juint(c, r[i].gaps));
+		jset(c, o, "idle_ms", jms(c, r[i].idle_ms));
+		jset(c, o, "max_ms", jms(c, r[i].max_ms));
+		jset(c, o, "max_at", jts(c, r[i].max_ts));
+		jset(c, o, "max_pid", juint(c, (uint64_t)(r[i].max_pid > 0 ?
+				r[i].max_pid : 0)));
+		jset(c, o, "fingerprint", jfp(c, r[i].has_fingerprint,
+				r[i].fingerprint));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_wraparound(struct jctx *c, const struct events *ev)
+{
+	const struct ev_wraparound *w = events_wraparound(ev);
+	json_t *o = jchk(c, json_object());
+	jset(c, o, "warnings", juint(c, w->warnings));
+	jset(c, o, "refusals", juint(c, w->refusals));
+	jset(c, o, "failsafe_vacuums", juint(c, w->failsafe));
+	jset(c, o, "min_transactions_left", w->min_left != UINT64_MAX ?
+			juint(c, w->min_left) : jchk(c, json_null()));
+	jset(c, o, "database", jstr(c, w->db));
+	jset(c, o, "first", jts(c, w->first_ts));
+	jset(c, o, "last", jts(c, w->last_ts));
+	return o;
+}
+
 static json_t *json_lock_waits(struct jctx *c, const struct events *ev,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
@@ -203,6 +296,8 @@ static json_t *json_lock_waits(struct jctx *c, const struct events *ev,
 		jset(c, o, "db", jstr(c, w[i].db));
 		jset(c, o, "user", jstr(c, w[i].user));
 		jset(c, o, "app", jstr(c, w[i].app));
+		jset(c, o, "started", jts(c, w[i].start_ms));
+		jset(c, o, "root_blocker", json_root(c, &w[i]));
 		jpush(c, arr, o);
 	}
 	return arr;
@@ -390,6 +485,13 @@ static json_t *json_checkpoints(struct jctx *c, const struct events *ev)
 	jset(c, o, "wal_recycled", juint(c, k->wal_recycled));
 	jset(c, o, "restartpoints", juint(c, k->restartpoints));
 	jset(c, o, "too_frequent", juint(c, k->too_frequent));
+	jset(c, o, "min_seconds_apart", k->min_apart_s >= 0 ?
+			jnum(c, k->min_apart_s) : jchk(c, json_null()));
+	jset(c, o, "wal_started", juint(c, k->wal_started));
+	jset(c, o, "wal_intervals", juint(c, k->wal_intervals));
+	jset(c, o, "wal_interval_s", jnum(c, k->wal_interval_s));
+	jset(c, o, "wal_interval_min_s", k->wal_intervals ?
+			jnum(c, k->wal_interval_min_s) : jchk(c, json_null()));
 	return o;
 }
 
@@ -457,6 +559,9 @@ static json_t *json_ev_totals(struct jctx *c, const struct events *ev)
 	jset(c, o, "errors_dropped", juint(c, t->errors_dropped));
 	jset(c, o, "other_messages", juint(c, t->others));
 	jset(c, o, "other_messages_dropped", juint(c, t->others_dropped));
+	struct ev_blocking_dropped d = events_blocking_dropped(ev);
+	jset(c, o, "transactions_dropped", juint(c, d.holds));
+	jset(c, o, "idle_transactions_unlisted", juint(c, d.idle_xacts));
 	return o;
 }
 
@@ -483,6 +588,9 @@ static json_t *json_events(struct jctx *c, const struct analysis *a,
 	jset(c, ev, "timeline", json_timeline(c, e));
 	r = events_others(e, &n);
 	jset(c, ev, "other_messages", json_msg_groups(c, a, r, n, true, opts, &sb));
+	jset(c, ev, "blocking", json_blocking(c, a, e));
+	jset(c, ev, "idle_in_transaction", json_idle(c, e));
+	jset(c, ev, "wraparound", json_wraparound(c, e));
 	jset(c, ev, "totals", json_ev_totals(c, e));
 	sb_release(&sb);
 	events_free(none);

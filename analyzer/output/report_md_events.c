@@ -549,11 +549,20 @@ static void md_checkpoints(FILE *out, const struct events *ev,
 				md_fmt_count(k->wal_added, c[5], sizeof(c[5])),
 				md_fmt_count(k->wal_removed, c[6], sizeof(c[6])),
 				md_fmt_count(k->wal_recycled, c[7], sizeof(c[7])));
-	if (k->too_frequent)
+	if (k->wal_intervals)
+		fprintf(out, "- Started because WAL reached max_wal_size: %s, "
+				"%.1f s after the checkpoint before on average, the "
+				"shortest %.1f s\n", md_fmt_count(k->wal_started, c[0],
+					sizeof(c[0])), k->wal_interval_s /
+				(double)k->wal_intervals, k->wal_interval_min_s);
+	if (k->too_frequent) {
 		fprintf(out, "- \"checkpoints are occurring too frequently\": "
-				"logged %s (consider a larger max_wal_size)\n",
-				count_of(k->too_frequent, "time", "times", c[0],
-					sizeof(c[0])));
+				"logged %s", count_of(k->too_frequent, "time",
+					"times", c[0], sizeof(c[0])));
+		if (k->min_apart_s >= 0)
+			fprintf(out, ", the closest %.0f s apart", k->min_apart_s);
+		fputs(" (consider a larger max_wal_size)\n", out);
+	}
 	fputc('\n', out);
 }
 
@@ -653,11 +662,14 @@ void md_write_events(FILE *out, const struct analysis *a,
 	if (!ev)
 		return;
 	md_lock_waits(out, ev, opts, sb);
+	md_write_blockers(out, a, opts, sb);
 	md_deadlocks(out, ev, opts, sb);
+	md_write_idle(out, a, opts, sb);
 	md_temp_files(out, ev, opts, sb);
 	md_errors(out, ev, opts, sb);
 	md_connections(out, ev, sb);
 	md_checkpoints(out, ev, sb);
+	md_write_wraparound(out, a);
 	md_autovacuum(out, ev, opts, sb);
 	md_others(out, a, opts, sb);
 }

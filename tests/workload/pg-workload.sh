@@ -53,6 +53,13 @@
 #   counts them); a DELETE of 5 warehouses cascading without an index on
 #   stock_moves.warehouse_id; CREATE INDEX at maintenance_work_mem 1MB
 #   spilling (maintenance_work_mem advice).
+# - blocking.sh: a chain of lock waits ('batch-close', idle in its
+#   transaction on orders row 2, blocks 'invoicer', which holds row 3 that
+#   'shipping' waits for); 'report-export' idle 0.8 s in a transaction; a
+#   deadlock between two 'transfer' sessions (one ERROR more); a
+#   'bulk-load' of five 5,000-row INSERTs, each followed by a WAL switch,
+#   under max_wal_size 32MB: checkpoints started by "wal" and the server's
+#   "too frequently" warning.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -178,6 +185,9 @@ sql -d shop -f "$work/json_plans.sql" >/dev/null
 # Plan times (plan_times.sql): foreign-key triggers, a parallel scan, a
 # cascading DELETE without an index, a CREATE INDEX spilling.
 sql -d shop -v scale="$scale" -f "$work/plan_times.sql" >/dev/null
+# The event situations (blocking.sh): a chain of lock waits, idle in
+# transaction, a deadlock, checkpoints too frequent.
+. "$here/blocking.sh"
 
 wait "$oltp" "$by_customer"
 snapshot after
