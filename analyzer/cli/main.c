@@ -57,7 +57,7 @@ static const char usage_text[] =
 "      --n1-min N, --n1-min-ms MS, --n1-gap-ms MS\n"
 "                              N+1 loops: repeats (5), a span loop's time (50 ms),\n"
 "                              most time between two calls of a log loop (1000 ms)\n"
-"      --slow-span-ms MS       a SELECT span slower than this is slow (1000)\n"
+"      --slow-span-ms MS       a SELECT span this slow or slower is slow (500)\n"
 "      --offset-min N, --unbounded-rows N\n"
 "                              advice: OFFSET worth flagging (1000); rows of a\n"
 "                              SELECT without LIMIT worth flagging (1000)\n"
