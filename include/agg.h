@@ -115,6 +115,10 @@ struct agg_timeline {
 struct group_stats {
 	bool ready;
 	double mean_ms, p50_ms, p95_ms, p99_ms;
+	/* stmt_kind.h's kind of the query and whether it loads in bulk, set
+	 * with ready by report_group_finish(); group_kind() reads them. */
+	bool kind_set, bulk;
+	unsigned char kind;
 	/* Counts per histogram bin of a loaded group, which has no sketch;
 	 * NULL for an analysed one, whose histogram its sketch gives (a
 	 * copy cost every group 216 bytes). */

@@ -35,6 +35,9 @@ struct pgsift_options {
 	 * REPORT_DETAIL_GROUPS); 0: that default, UINT_MAX: all. */
 	unsigned detail_groups;
 	bool show_literals;
+	/* --all-kinds: the rankings keep maintenance, DDL and one-off bulk
+	 * loads (stmt_kind_one_off()), which they leave out by default. */
+	bool all_kinds;
 	unsigned jobs;                  /* 0: number of cores */
 	double bands[3];                /* P95 band limits: warning, alert, critical (ms) */
 	int year;                       /* --year for syslog dates, 0: find it */

@@ -19,7 +19,8 @@
 	X(syslog_live) \
 	X(cnpg) \
 	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
-	X(split) X(state) X(merge_cli) X(fleet) X(verbosity)
+	X(split) X(state) X(merge_cli) X(fleet) X(verbosity) \
+	X(rank_live)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

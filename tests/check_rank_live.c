@@ -1,0 +1,223 @@
+/* check_rank_live.c: rankings a DBA acts on, on the workload's real log
+ * (tests/workload/pg-workload.sh): statement kinds, and the rankings
+ * without the one-off maintenance and seed statements a short log is
+ * full of. The "kinds" case reads statements as that server logged them. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stmt_kind.h"
+#include "testutil.h"
+#include "util.h"
+
+/* ---- kinds, on texts the workload's server logged (normalized) ---- */
+
+static const struct kind_case {
+	const char *sql;
+	enum stmt_kind kind;
+	bool bulk;
+} kind_cases[] = {
+	{ "CHECKPOINT", SK_MAINTENANCE, false },
+	{ "ANALYZE", SK_MAINTENANCE, false },
+	{ "CREATE INDEX orders_status_idx ON orders(status)", SK_MAINTENANCE, false },
+	{ "CREATE UNIQUE INDEX customers_id_uniq ON customers(id)", SK_MAINTENANCE, false },
+	{ "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id bigint NOT NULL, "
+		"status text NOT NULL, total numeric(10, $1) NOT NULL, created_at "
+		"timestamptz NOT NULL)", SK_DDL, false },
+	{ "CREATE DATABASE shop", SK_DDL, false },
+	{ "CREATE EXTENSION pg_stat_statements", SK_DDL, false },
+	{ "INSERT INTO customers (email, name, created_at) SELECT $1 || g || $2, "
+		"$3 || g, now() - (g % $4) * interval $5 FROM generate_series($6, $7 * "
+		":scale) g", SK_WRITE, true },
+	{ "SET application_name = $1; UPDATE products SET price = price + $2 WHERE "
+		"id % $3 = $4", SK_WRITE, false },
+	{ "SET application_name = $1; BEGIN; UPDATE orders SET status = $2 WHERE "
+		"id = $3; SELECT pg_sleep($4); COMMIT", SK_WRITE, false },
+	{ "COPY(SELECT now() AS captured_at, t.*, pg_relation_size(t.relid) AS "
+		"table_bytes FROM pg_stat_user_tables t) TO STDOUT WITH (FORMAT csv, "
+		"HEADER)", SK_READ, false },
+	{ "COPY big_table FROM STDIN", SK_WRITE, true },
+	{ "SELECT oi.product_id, oi.qty FROM order_items oi WHERE oi.order_id = $1",
+		SK_READ, false },
+	{ "SELECT pg_stat_statements_reset()", SK_READ, false },
+	{ "SET application_name = $1", SK_UTILITY, false },
+	{ "BEGIN", SK_TRANSACTION, false },
+	{ "COMMIT", SK_TRANSACTION, false },
+	{ "WITH moved AS (DELETE FROM orders WHERE status = $1 RETURNING *) "
+		"INSERT INTO orders_archive SELECT * FROM moved", SK_WRITE, true },
+	{ "WITH t AS (SELECT id FROM orders) SELECT count(*) FROM t", SK_READ, false },
+	{ "(SELECT $1) UNION (SELECT $2)", SK_READ, false },
+	{ "EXPLAIN (ANALYZE) SELECT $1", SK_UTILITY, false },
+	{ "VACUUM (VERBOSE) products", SK_MAINTENANCE, false },
+	{ "select * from \"weird;name\" where a = $1", SK_READ, false },
+	{ "frobnicate the database", SK_OTHER, false },
+	{ "", SK_OTHER, false },
+};
+
+START_TEST(test_kinds)
+{
+	const struct kind_case *t = &kind_cases[_i];
+	bool bulk = !t->bulk;
+	enum stmt_kind k = stmt_kind_of(t->sql, &bulk);
+	ck_assert_msg(k == t->kind, "%s: %s, not %s", t->sql, stmt_kind_name(k),
+			stmt_kind_name(t->kind));
+	ck_assert_msg(bulk == t->bulk, "%s: bulk %d", t->sql, bulk);
+}
+END_TEST
+
+START_TEST(test_first_len)
+{
+	ck_assert_uint_eq(stmt_first_len("SET a = $1; SELECT $2"), 10);
+	ck_assert_uint_eq(stmt_first_len("SELECT \"a;b\" FROM t"), 19);
+	ck_assert_uint_eq(stmt_first_len("SELECT (SELECT $1; ) x"), 22);
+	ck_assert(stmt_kind_one_off(SK_MAINTENANCE, false, 1000));
+	ck_assert(stmt_kind_one_off(SK_WRITE, true, 1));
+	ck_assert(!stmt_kind_one_off(SK_WRITE, true, 2));
+	ck_assert(!stmt_kind_one_off(SK_READ, false, 1));
+}
+END_TEST
+
+/* ---- the workload's report ---- */
+
+static const char *live_dir;
+static int live_ready;          /* 1 ran, -1 no server binaries, -2 failed */
+
+static void live_setup(void)
+{
+	live_dir = tu_shared_workload(&live_ready);
+}
+
+static bool live_skip(const char *who)
+{
+	if (live_ready == -1) {
+		tu_skip(who, TU_NO_SERVER);
+		return true;
+	}
+	ck_assert_msg(live_ready == 1, "pg-workload.sh failed");
+	return false;
+}
+
+/* pgsift's output for args (after "report -q -j 1"); the caller frees. */
+static char *run(const char *args)
+{
+	char cmd[8192];
+	int status;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' report -q -j 1 %s", live_dir,
+			tu_bin(), args);
+	char *out = tu_run(cmd, &status);
+	ck_assert_msg(out != NULL && status == 0, "%s: exit %d", cmd, status);
+	return out;
+}
+
+static json_t *run_json(const char *args)
+{
+	char full[4096];
+	snprintf(full, sizeof(full), "-f json %s", args);
+	char *out = run(full);
+	json_error_t err;
+	json_t *r = json_loads(out, 0, &err);
+	ck_assert_msg(r != NULL, "JSON: %s", err.text);
+	free(out);
+	return r;
+}
+
+static json_t *group_where(json_t *r, const char *query_start)
+{
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(r, "groups"), i, g) {
+		const char *q = json_string_value(json_object_get(g, "query"));
+		if (q && strncmp(q, query_start, strlen(query_start)) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+/* The text of the Markdown section that starts with heading. */
+static char *md_section(const char *md, const char *heading)
+{
+	const char *s = strstr(md, heading);
+	ck_assert_msg(s != NULL, "no %s", heading);
+	const char *e = strstr(s + strlen(heading), "\n## ");
+	size_t n = e ? (size_t)(e - s) : strlen(s);
+	char *out = xmalloc(n + 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* The workload logs a CHECKPOINT, an ANALYZE, four CREATE INDEX, the
+ * schema's DDL and four seed INSERT ... SELECT: each a kind in the JSON,
+ * and none in the rankings unless --all-kinds. */
+START_TEST(test_live_kinds)
+{
+	if (live_skip("rank_live: kinds"))
+		return;
+	json_t *r = run_json("postgresql.log");
+	static const struct { const char *q, *kind; bool one_off; } want[] = {
+		{ "CHECKPOINT", "maintenance", true },
+		{ "ANALYZE", "maintenance", true },
+		{ "CREATE INDEX orders_status_idx", "maintenance", true },
+		{ "CREATE TABLE orders", "ddl", true },
+		{ "INSERT INTO order_items (order_id, product_id, qty) SELECT", "write", true },
+		{ "SELECT oi.product_id, oi.qty FROM order_items", "read", false },
+		{ "SET application_name = $1; UPDATE products", "write", false },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		json_t *g = group_where(r, want[i].q);
+		ck_assert_msg(g != NULL, "no group %s", want[i].q);
+		ck_assert_str_eq(json_string_value(json_object_get(g, "kind")), want[i].kind);
+		ck_assert_msg(json_is_true(json_object_get(g, "one_off")) == want[i].one_off,
+				"%s one_off", want[i].q);
+	}
+	/* The breakdown adds up to the totals. */
+	json_t *totals = json_object_get(r, "totals"), *kinds = json_object_get(totals, "kinds");
+	uint64_t calls = 0, groups = 0;
+	const char *name;
+	json_t *k;
+	json_object_foreach(kinds, name, k) {
+		calls += (uint64_t)json_integer_value(json_object_get(k, "calls"));
+		groups += (uint64_t)json_integer_value(json_object_get(k, "groups"));
+	}
+	ck_assert_uint_eq(calls, (uint64_t)json_integer_value(json_object_get(totals, "queries")));
+	ck_assert_uint_eq(groups, (uint64_t)json_integer_value(json_object_get(totals, "fingerprints")));
+	ck_assert_int_ge(json_integer_value(json_object_get(json_object_get(kinds,
+			"maintenance"), "groups")), 6);
+	json_decref(r);
+
+	char *md = run("postgresql.log");
+	char *worst = md_section(md, "## Worst offenders");
+	ck_assert_msg(!strstr(worst, "`CHECKPOINT`") && !strstr(worst, "`ANALYZE`") &&
+			!strstr(worst, "SELECT $1 + (g") && !strstr(worst, "CREATE "),
+			"one-off statements ranked:\n%s", worst);
+	ck_assert_ptr_nonnull(strstr(worst, "`SELECT oi.product_id, oi.qty FROM order_items"));
+	ck_assert_ptr_nonnull(strstr(worst, "Left out of the rankings: "));
+	ck_assert_ptr_nonnull(strstr(md, "## Statement kinds"));
+	free(worst);
+	free(md);
+	md = run("--all-kinds postgresql.log");
+	worst = md_section(md, "## Worst offenders");
+	ck_assert_ptr_nonnull(strstr(worst, "`CHECKPOINT`"));
+	ck_assert_ptr_null(strstr(worst, "Left out of the rankings"));
+	free(worst);
+	free(md);
+}
+END_TEST
+
+Suite *suite_rank_live(void);
+Suite *suite_rank_live(void)
+{
+	Suite *s = suite_create("rank_live");
+	TCase *tc = tcase_create("kinds");
+	tcase_add_loop_test(tc, test_kinds, 0, (int)ARRAY_SIZE(kind_cases));
+	tcase_add_test(tc, test_first_len);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("live");
+	tcase_set_timeout(tc, 300);
+	tcase_add_unchecked_fixture(tc, live_setup, NULL);
+	tcase_add_test(tc, test_live_kinds);
+	suite_add_tcase(s, tc);
+	return s;
+}
