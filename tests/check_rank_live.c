@@ -4,6 +4,7 @@
  * full of. The "kinds" case reads statements as that server logged them. */
 #include <check.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,57 @@ START_TEST(test_live_kinds)
 }
 END_TEST
 
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* The workload's pg_stat_statements snapshots add no time to its log:
+ * "billing" sends "SET ...; BEGIN; UPDATE orders ...; SELECT pg_sleep(...);
+ * COMMIT" as one simple query, logged once with one duration, while
+ * pg_stat_statements counts each statement. Those join the logged text's
+ * group ("within") instead of becoming groups of their own. */
+START_TEST(test_live_pgss)
+{
+	if (live_skip("rank_live: pgss"))
+		return;
+	json_t *log = run_json("postgresql.log");
+	json_t *both = run_json("postgresql.log pg_stat_statements_before.csv "
+			"pg_stat_statements_after.csv");
+	json_t *t1 = json_object_get(log, "totals"), *t2 = json_object_get(both, "totals");
+	ck_assert_msg(fabs(num(t1, "total_ms") - num(t2, "total_ms")) < 0.01,
+			"total %.3f ms alone, %.3f with pg_stat_statements",
+			num(t1, "total_ms"), num(t2, "total_ms"));
+	ck_assert_int_eq(json_integer_value(json_object_get(t1, "queries")),
+			json_integer_value(json_object_get(t2, "queries")));
+	ck_assert_int_eq(json_integer_value(json_object_get(t1, "fingerprints")),
+			json_integer_value(json_object_get(t2, "fingerprints")));
+	ck_assert_ptr_null(group_where(both, "SELECT pg_sleep($1)"));
+	json_t *host = group_where(both, "SET application_name = $1; BEGIN; UPDATE orders");
+	ck_assert_ptr_nonnull(host);
+	size_t i;
+	json_t *s, *sleep = NULL, *lookup = NULL;
+	json_array_foreach(json_object_get(json_object_get(both, "snapshots"), "statements"), i, s) {
+		const char *q = json_string_value(json_object_get(s, "query"));
+		if (strcmp(q, "SELECT pg_sleep($1)") == 0)
+			sleep = s;
+		if (strncmp(q, "SELECT oi.product_id, oi.qty FROM order_items", 45) == 0)
+			lookup = s;
+	}
+	ck_assert_ptr_nonnull(sleep);
+	ck_assert(json_is_true(json_object_get(sleep, "in_logs")));
+	ck_assert_str_eq(json_string_value(json_object_get(sleep, "within")),
+			json_string_value(json_object_get(host, "fingerprint")));
+	ck_assert(num(sleep, "total_ms") > 400);        /* pg_sleep(0.5) */
+	/* A statement the log has on its own joins its own group. */
+	ck_assert_ptr_nonnull(lookup);
+	ck_assert(json_is_null(json_object_get(lookup, "within")));
+	ck_assert_int_eq(json_integer_value(json_object_get(lookup, "log_calls")), 121);
+	json_decref(log);
+	json_decref(both);
+}
+END_TEST
+
 Suite *suite_rank_live(void);
 Suite *suite_rank_live(void)
 {
@@ -218,6 +270,7 @@ Suite *suite_rank_live(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_unchecked_fixture(tc, live_setup, NULL);
 	tcase_add_test(tc, test_live_kinds);
+	tcase_add_test(tc, test_live_pgss);
 	suite_add_tcase(s, tc);
 	return s;
 }
