@@ -258,6 +258,85 @@ START_TEST(test_live_pgss)
 }
 END_TEST
 
+static const char *sev_name(json_t *f)
+{
+	return json_string_value(json_object_get(f, "severity"));
+}
+
+static int sev_rank(json_t *f)
+{
+	const char *s = sev_name(f);
+	return strcmp(s, "critical") == 0 ? 2 : strcmp(s, "warning") == 0 ? 1 : 0;
+}
+
+/* "What to fix first" on the workload: the missing index on order_items,
+ * the N+1 loop of its lookups, the table's sequential scans each claimed
+ * the lookup's 5 s; now each finding says what it saves after the ones
+ * above it, the savings add up to no more than the run, and the loop
+ * says it shares the index's statement. The seed INSERTs' findings are
+ * info, last. */
+START_TEST(test_live_findings)
+{
+	if (live_skip("rank_live: findings"))
+		return;
+	json_t *r = run_json("postgresql.log pg_stat_statements_before.csv "
+			"pg_stat_statements_after.csv pg_stat_user_tables_before.csv "
+			"pg_stat_user_tables_after.csv pg_stat_user_indexes_before.csv "
+			"pg_stat_user_indexes_after.csv");
+	double total = num(json_object_get(r, "totals"), "total_ms"), saved = 0;
+	json_t *fs = json_object_get(r, "findings"), *f, *prev = NULL;
+	size_t i, index_at = 0, loop_at = 0;
+	json_array_foreach(fs, i, f) {
+		saved += num(f, "saves_ms");
+		ck_assert(num(f, "saves_ms") <= num(f, "impact_ms") + 0.001);
+		/* Most severe first, then most saved. */
+		if (prev && sev_rank(prev) == sev_rank(f))
+			ck_assert_msg(num(prev, "saves_ms") >= num(f, "saves_ms"),
+					"finding %zu saves more than the one above", i + 1);
+		else if (prev)
+			ck_assert_int_gt(sev_rank(prev), sev_rank(f));
+		prev = f;
+		const char *kind = json_string_value(json_object_get(f, "kind"));
+		const char *table = json_string_value(json_object_get(f, "table"));
+		if (strcmp(kind, "missing_index") == 0 && table &&
+				strstr(table, "order_items") && !index_at)
+			index_at = i + 1;
+		if (strcmp(kind, "n_plus_one") == 0)
+			loop_at = i + 1;
+		json_t *ev = json_object_get(f, "evidence");
+		const char *q = json_string_value(json_object_get(ev, "query"));
+		if (q && strncmp(q, "INSERT INTO order_items (order_id, product_id, qty) SELECT", 58) == 0) {
+			ck_assert_str_eq(sev_name(f), "info");
+			ck_assert_str_eq(json_string_value(json_object_get(ev,
+					"one_off_statement")), "write");
+		}
+	}
+	ck_assert_msg(saved <= total + 0.01, "saves %.3f ms of %.3f", saved, total);
+	ck_assert_uint_gt(index_at, 0);
+	ck_assert_uint_gt(loop_at, index_at);
+	json_t *loop = json_array_get(fs, loop_at - 1), *x;
+	bool shares_index = false;
+	json_array_foreach(json_object_get(loop, "shares_statements_with"), i, x)
+		shares_index |= (size_t)json_integer_value(x) == index_at;
+	ck_assert(shares_index);
+	ck_assert(num(loop, "saves_ms") < num(loop, "impact_ms"));
+	json_decref(r);
+
+	char *md = run("postgresql.log");
+	char *fix = md_section(md, "## What to fix first");
+	ck_assert_ptr_nonnull(strstr(fix, " its statements: saves "));
+	/* The first three are about the application. */
+	const char *third = strstr(fix, "**4. ");
+	ck_assert_ptr_nonnull(third);
+	const char *seed = strstr(fix, "INSERT INTO order\\_items (order\\_id");
+	ck_assert_msg(!seed || seed > third, "a seed INSERT in the first three:\n%s", fix);
+	const char *checkpoint = strstr(fix, "CHECKPOINT");
+	ck_assert(!checkpoint || checkpoint > third);
+	free(fix);
+	free(md);
+}
+END_TEST
+
 Suite *suite_rank_live(void);
 Suite *suite_rank_live(void)
 {
@@ -271,6 +350,7 @@ Suite *suite_rank_live(void)
 	tcase_add_unchecked_fixture(tc, live_setup, NULL);
 	tcase_add_test(tc, test_live_kinds);
 	tcase_add_test(tc, test_live_pgss);
+	tcase_add_test(tc, test_live_findings);
 	suite_add_tcase(s, tc);
 	return s;
 }

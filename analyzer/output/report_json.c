@@ -550,6 +550,14 @@ static json_t *json_findings(struct jctx *c, const struct analysis *a)
 			jset(c, o, "columns", jchk(c, json_null()));
 		}
 		jset(c, o, "impact_ms", jms(c, f->impact_ms));
+		/* What it saves after the ones above it, and which of them
+		 * share its statements (1-based places in this list). */
+		jset(c, o, "saves_ms", jms(c, f->saves_ms));
+		size_t ranks[8], nr = finding_shares(a->findings, i, ranks, 8);
+		json_t *sh = jchk(c, json_array());
+		for (size_t k = 0; k < nr; k++)
+			jpush(c, sh, juint(c, ranks[k]));
+		jset(c, o, "shares_statements_with", sh);
 		jset(c, o, "suggestion", f->suggestion ? jstr(c, f->suggestion) : jchk(c, json_null()));
 		jset(c, o, "evidence", jchk(c, json_deep_copy(f->evidence)));
 		jpush(c, arr, o);

@@ -487,7 +487,7 @@ merged:
 	agg_totals(a->agg, &a->queries, &a->total_ms);
 	for (size_t i = 0; passes[i]; i++)
 		passes[i](a, opts);
-	findings_sort(a->findings);
+	findings_rank(a->findings, a, opts);
 	report_finish(a);       /* the model the writers read */
 
 	size_t readable = 0;
