@@ -98,7 +98,7 @@ struct agg_bucket {
 };
 
 /* A group's calls over time: sparse, sorted by start, at most
- * AGG_TIMELINE_MAX buckets. Buckets start 60 s wide, aligned on multiples
+ * AGG_TIMELINE_MAX buckets. Buckets start 1 s wide, aligned on multiples
  * of their width since the epoch (UTC), and widen along the same ladder as
  * the run-wide timeline (events_timeline.c), so that a group's buckets and
  * the run's always nest one in the other. */
@@ -233,6 +233,8 @@ void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
 void agg_timeline_merge(struct agg_timeline *dst, struct agg_timeline *src);
 /* Frees the buckets; tl is left empty but valid. */
 void agg_timeline_release(struct agg_timeline *tl);
+/* Widens tl's buckets (along the ladder) to w wide at least. */
+void agg_timeline_floor(struct agg_timeline *tl, int64_t w);
 
 /* Calls and total time over all groups. */
 void agg_totals(const struct agg *a, uint64_t *calls, double *total_ms);

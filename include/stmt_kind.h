@@ -34,7 +34,7 @@ enum stmt_kind {
 
 /* The kind of sql (a normalized text, NUL-terminated). *bulk, when not
  * NULL, says whether it moves rows in bulk: INSERT ... SELECT, COPY ...
- * FROM, CREATE TABLE ... AS, SELECT ... INTO. */
+ * FROM, CREATE TABLE ... AS. */
 enum stmt_kind stmt_kind_of(const char *sql, bool *bulk);
 
 /* Whether the rankings leave a group out unless asked (--all-kinds):

@@ -337,6 +337,39 @@ START_TEST(test_live_findings)
 }
 END_TEST
 
+/* The workload's log spans under a minute: its timeline is by the second
+ * in JSON (run and groups) and Markdown, every call in a bucket. */
+START_TEST(test_live_timeline)
+{
+	if (live_skip("rank_live: timeline"))
+		return;
+	json_t *r = run_json("postgresql.log");
+	json_t *tl = json_object_get(json_object_get(r, "events"), "timeline");
+	ck_assert_int_eq(json_integer_value(json_object_get(tl, "bucket_s")), 1);
+	json_t *b;
+	size_t i, n = json_array_size(json_object_get(tl, "buckets"));
+	uint64_t calls = 0;
+	json_array_foreach(json_object_get(tl, "buckets"), i, b)
+		calls += (uint64_t)json_integer_value(json_object_get(b, "calls"));
+	ck_assert_uint_eq(calls, (uint64_t)json_integer_value(json_object_get(
+			json_object_get(r, "totals"), "queries")));
+	ck_assert_uint_ge(n, 10);       /* tens of seconds, not one minute */
+	ck_assert_uint_le(n, 120);
+	json_t *g = group_where(r, "SELECT oi.product_id, oi.qty FROM order_items");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(g,
+			"timeline"), "bucket_s")), 1);
+	json_decref(r);
+
+	char *md = run("postgresql.log");
+	char *sec = md_section(md, "## Timeline");
+	ck_assert_ptr_nonnull(strstr(sec, " buckets of 1 second; one column per second."));
+	ck_assert_ptr_nonnull(strstr(sec, "Busiest seconds (by total time):"));
+	free(sec);
+	free(md);
+}
+END_TEST
+
 Suite *suite_rank_live(void);
 Suite *suite_rank_live(void)
 {
@@ -351,6 +384,7 @@ Suite *suite_rank_live(void)
 	tcase_add_test(tc, test_live_kinds);
 	tcase_add_test(tc, test_live_pgss);
 	tcase_add_test(tc, test_live_findings);
+	tcase_add_test(tc, test_live_timeline);
 	suite_add_tcase(s, tc);
 	return s;
 }
