@@ -236,14 +236,26 @@ START_TEST(test_live_pgss)
 	json_t *host = group_where(both, "SET application_name = $1; BEGIN; UPDATE orders");
 	ck_assert_ptr_nonnull(host);
 	size_t i;
-	json_t *s, *sleep = NULL, *lookup = NULL;
+	json_t *s, *sleep = NULL, *lookup = NULL, *nested = NULL;
 	json_array_foreach(json_object_get(json_object_get(both, "snapshots"), "statements"), i, s) {
 		const char *q = json_string_value(json_object_get(s, "query"));
 		if (strcmp(q, "SELECT pg_sleep($1)") == 0)
 			sleep = s;
 		if (strncmp(q, "SELECT oi.product_id, oi.qty FROM order_items", 45) == 0)
 			lookup = s;
+		if (strstr(q, "FROM customers WHERE id = c"))
+			nested = s;
 	}
+	/* nested.sql: the function's lookup, nested only: no group, its
+	 * time in the 5 logged calls of customer_name(). */
+	ck_assert_ptr_nonnull(nested);
+	ck_assert(num(nested, "calls") >= 5);
+	ck_assert(num(nested, "nested_calls") == num(nested, "calls"));
+	ck_assert(json_is_false(json_object_get(nested, "in_logs")));
+	ck_assert_ptr_null(group_where(both, json_string_value(json_object_get(nested, "query"))));
+	json_t *caller = group_where(both, "SELECT customer_name($1)");
+	ck_assert_ptr_nonnull(caller);
+	ck_assert_int_eq(json_integer_value(json_object_get(caller, "calls")), 5);
 	ck_assert_ptr_nonnull(sleep);
 	ck_assert(json_is_true(json_object_get(sleep, "in_logs")));
 	ck_assert_str_eq(json_string_value(json_object_get(sleep, "within")),

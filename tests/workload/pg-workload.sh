@@ -46,6 +46,12 @@
 #   duplicate of customers_email_idx.
 # - auto_explain (20 ms, ANALYZE, BUFFERS, nested) logs text plans, then
 #   JSON plans for json_plans.sql's three statements.
+# - nested.sql ('nested'): 5 calls of customer_name(), each running one
+#   "SELECT name FROM customers WHERE id = c" that pg_stat_statements counts
+#   as nested (toplevel false); the seed INSERT ... SELECTs, ANALYZE, the
+#   CREATE INDEXes and the final CHECKPOINT are one-off statements, and the
+#   'billing' texts ("SET ...; BEGIN; UPDATE ...; COMMIT") multi-statement
+#   ones; the log spans under a minute.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -167,6 +173,10 @@ wait "$holder"
 sql -d shop -f "$work/errors.sql" >/dev/null 2>&1
 sql -d shop -c "SET application_name='repricer'; UPDATE products SET price = price + 1 WHERE id % 3 = 0;" >/dev/null
 sql -d shop -f "$work/json_plans.sql" >/dev/null
+
+# Nested statements (rank): a function's lookup pg_stat_statements counts
+# as nested, inside the calls the log times.
+sql -d shop -f "$work/nested.sql" >/dev/null
 
 wait "$oltp" "$by_customer"
 snapshot after
