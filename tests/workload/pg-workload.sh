@@ -46,9 +46,9 @@
 #   duplicate of customers_email_idx.
 # - auto_explain (20 ms, ANALYZE, BUFFERS, nested) logs text plans, then
 #   JSON plans for json_plans.sql's three statements.
-# - nested.sql ('nested'): 5 calls of customer_name(), each running one
-#   "SELECT name FROM customers WHERE id = c" that pg_stat_statements counts
-#   as nested (toplevel false); the seed INSERT ... SELECTs, ANALYZE, the
+# - nested.sql ('nested'): 4 calls of customer_name() (too few for an N+1
+#   loop), each running one "SELECT name FROM customers WHERE id = c" that
+#   pg_stat_statements counts as nested (toplevel false); the seed INSERT ... SELECTs, ANALYZE, the
 #   CREATE INDEXes and the final CHECKPOINT are one-off statements, and the
 #   'billing' texts ("SET ...; BEGIN; UPDATE ...; COMMIT") multi-statement
 #   ones; the log spans under a minute.
