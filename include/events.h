@@ -18,8 +18,9 @@
  * events_totals()); EV_ERROR_GROUPS_MAX error groups per worker, the errors
  * past it counted in errors_dropped; EV_NAMES_MAX names per connection
  * map; the timeline keeps at most EV_TIMELINE_MAX_BUCKETS buckets,
- * coarsening from 1 minute to 5, 15, 60 minutes, 6 hours, 1 day, 1 week
- * and doubling weeks when the window is longer. Statements kept with
+ * from 1 second (at most EV_TIMELINE_FINE_BUCKETS below a minute) to 5,
+ * 15 seconds, 1, 5, 15, 60 minutes, 6 hours, 1 day, 1 week and doubling
+ * weeks as the window is longer. Statements kept with
  * events are cut past EV_TEXT_MAX bytes. */
 #ifndef PGSIFT_EVENTS_H
 #define PGSIFT_EVENTS_H
@@ -38,6 +39,8 @@
 #define EV_ERROR_GROUPS_MAX 2000
 #define EV_NAMES_MAX 1000
 #define EV_TIMELINE_MAX_BUCKETS 1440
+/* Buckets narrower than a minute, at most (events_timeline.c). */
+#define EV_TIMELINE_FINE_BUCKETS 120
 #define EV_TEXT_MAX 16384
 
 struct events;

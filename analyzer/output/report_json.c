@@ -600,6 +600,38 @@ static json_t *json_events(struct jctx *c, const struct analysis *a,
 /* The document with an empty "groups". */
 
 /* FINDING objects, in the list's order (severity, then impact). */
+/* pgBadger's query types: groups, calls and time per statement kind
+ * (every kind, zeros included), and how much of it the rankings leave out
+ * by default (one_off: stmt_kind_one_off()). */
+static json_t *json_kinds(struct jctx *c, const struct analysis *a)
+{
+	struct { uint64_t groups, calls, one_off_groups; double ms, one_off_ms; } k[SK_COUNT];
+	memset(k, 0, sizeof(k));
+	for (size_t i = 0; i < a->ngroups; i++) {
+		const struct group *g = a->groups[i];
+		bool one_off;
+		enum stmt_kind s = group_kind(g, &one_off);
+		k[s].groups++;
+		k[s].calls += g->calls;
+		k[s].ms += g->total_ms;
+		if (one_off) {
+			k[s].one_off_groups++;
+			k[s].one_off_ms += g->total_ms;
+		}
+	}
+	json_t *o = jchk(c, json_object());
+	for (int s = 0; s < SK_COUNT; s++) {
+		json_t *x = jchk(c, json_object());
+		jset(c, x, "groups", juint(c, k[s].groups));
+		jset(c, x, "calls", juint(c, k[s].calls));
+		jset(c, x, "total_ms", jms(c, k[s].ms));
+		jset(c, x, "one_off_groups", juint(c, k[s].one_off_groups));
+		jset(c, x, "one_off_ms", jms(c, k[s].one_off_ms));
+		jset(c, o, stmt_kind_name((enum stmt_kind)s), x);
+	}
+	return o;
+}
+
 static json_t *json_findings(struct jctx *c, const struct analysis *a)
 {
 	json_t *arr = jchk(c, json_array());
@@ -627,6 +659,14 @@ static json_t *json_findings(struct jctx *c, const struct analysis *a)
 			jset(c, o, "columns", jchk(c, json_null()));
 		}
 		jset(c, o, "impact_ms", jms(c, f->impact_ms));
+		/* What it saves after the ones above it, and which of them
+		 * share its statements (1-based places in this list). */
+		jset(c, o, "saves_ms", jms(c, f->saves_ms));
+		size_t ranks[8], nr = finding_shares(a->findings, i, ranks, 8);
+		json_t *sh = jchk(c, json_array());
+		for (size_t k = 0; k < nr; k++)
+			jpush(c, sh, juint(c, ranks[k]));
+		jset(c, o, "shares_statements_with", sh);
 		jset(c, o, "suggestion", f->suggestion ? jstr(c, f->suggestion) : jchk(c, json_null()));
 		jset(c, o, "evidence", jchk(c, json_deep_copy(f->evidence)));
 		jpush(c, arr, o);
@@ -679,6 +719,7 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, o, "plans_cut_short_without_text", juint(c, a->plans_cut_lost));
 	jset(c, o, "distinct_texts", juint(c, a->distinct_texts));
 	jset(c, o, "parsed_texts", juint(c, a->parsed_texts));
+	jset(c, o, "kinds", json_kinds(c, a));
 	size_t ndetail = detail_groups(a, opts);
 	if (ndetail < a->ngroups) {
 		/* The groups past ndetail lack these (see report.h). */

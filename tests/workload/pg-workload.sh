@@ -60,6 +60,12 @@
 #   'bulk-load' of five 5,000-row INSERTs, each followed by a WAL switch,
 #   under max_wal_size 32MB: checkpoints started by "wal" and the server's
 #   "too frequently" warning.
+# - nested.sql ('nested'): 4 calls of customer_name() (too few for an N+1
+#   loop), each running one "SELECT name FROM customers WHERE id = c" that
+#   pg_stat_statements counts as nested (toplevel false); the seed INSERT ... SELECTs, ANALYZE, the
+#   CREATE INDEXes and the final CHECKPOINT are one-off statements, and the
+#   'billing' texts ("SET ...; BEGIN; UPDATE ...; COMMIT") multi-statement
+#   ones; the log spans under a minute.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -188,6 +194,9 @@ sql -d shop -v scale="$scale" -f "$work/plan_times.sql" >/dev/null
 # The event situations (blocking.sh): a chain of lock waits, idle in
 # transaction, a deadlock, checkpoints too frequent.
 . "$here/blocking.sh"
+# Nested statements (rank): a function's lookup pg_stat_statements counts
+# as nested, inside the calls the log times.
+sql -d shop -f "$work/nested.sql" >/dev/null
 
 wait "$oltp" "$by_customer"
 snapshot after
