@@ -200,7 +200,11 @@ START_TEST(test_live_kinds)
 	free(md);
 	md = run("--all-kinds postgresql.log");
 	worst = md_section(md, "## Worst offenders");
-	ck_assert_ptr_nonnull(strstr(worst, "`CHECKPOINT`"));
+	/* The one-off statements are back (which of them reach the top
+	 * depends on what else the workload runs). */
+	ck_assert_msg(strstr(worst, "`CHECKPOINT`") || strstr(worst, "`ANALYZE") ||
+			strstr(worst, "SELECT $1 + (g") || strstr(worst, "CREATE "),
+			"no one-off statement ranked with --all-kinds:\n%s", worst);
 	ck_assert_ptr_null(strstr(worst, "Left out of the rankings"));
 	free(worst);
 	free(md);
