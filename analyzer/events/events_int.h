@@ -261,6 +261,10 @@ void ev_pooler_stats_count(struct pooler_stats *st, const struct pooler_point *p
 struct st_out;
 struct st_in;
 void ev_pooler_state_save(const struct events *ev, struct st_out *o);
+/* events_state.c: names with counts in a state, for every part that has
+ * them (connections, checkpoints, the pooler). */
+void ev_counts_save(struct st_out *o, const struct ev_counts *c);
+bool ev_counts_load(struct st_in *in, struct ev_counts *c);
 bool ev_pooler_state_load(struct events *ev, struct st_in *in);
 /* events_blocking.c: backends' transactions from their calls: idle in
  * transaction per application, and who blocked whom. */

@@ -12,7 +12,7 @@
 
 /* ---- save ---- */
 
-static void counts_save(struct st_out *o, const struct ev_counts *c)
+void ev_counts_save(struct st_out *o, const struct ev_counts *c)
 {
 	st_u64(o, c->n);
 	for (size_t i = 0; i < c->n; i++) {
@@ -122,10 +122,10 @@ static void conn_save(const struct ev_connections *c, struct st_out *o)
 		st_u64(o, c->failures[i]);
 	st_u64(o, c->peak_sessions);
 	st_i64(o, c->peak_ts);
-	counts_save(o, &c->by_database);
-	counts_save(o, &c->by_user);
-	counts_save(o, &c->by_application);
-	counts_save(o, &c->by_host);
+	ev_counts_save(o, &c->by_database);
+	ev_counts_save(o, &c->by_user);
+	ev_counts_save(o, &c->by_application);
+	ev_counts_save(o, &c->by_host);
 	st_u64(o, c->sessions);
 	st_f64(o, c->session_total_s);
 	st_f64(o, c->session_max_s);
@@ -140,7 +140,7 @@ static void maintenance_save(const struct events *ev, struct st_out *o)
 	st_u64(o, k->count);
 	st_u64(o, k->restartpoints);
 	st_u64(o, k->too_frequent);
-	counts_save(o, &k->by_reason);
+	ev_counts_save(o, &k->by_reason);
 	st_f64(o, k->write_s);
 	st_f64(o, k->sync_s);
 	st_f64(o, k->total_s);
@@ -266,7 +266,7 @@ void events_state_save(const struct events *ev, struct st_out *o)
 
 /* ---- load ---- */
 
-static bool counts_load(struct st_in *in, struct ev_counts *c)
+bool ev_counts_load(struct st_in *in, struct ev_counts *c)
 {
 	size_t n = st_get_count(in, 12, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
@@ -433,8 +433,8 @@ static bool conn_load(struct ev_connections *c, struct st_in *in)
 		c->failures[i] = st_get_u64(in);
 	c->peak_sessions = st_get_u64(in);
 	c->peak_ts = st_get_i64(in);
-	if (!counts_load(in, &c->by_database) || !counts_load(in, &c->by_user) ||
-			!counts_load(in, &c->by_application) || !counts_load(in, &c->by_host))
+	if (!ev_counts_load(in, &c->by_database) || !ev_counts_load(in, &c->by_user) ||
+			!ev_counts_load(in, &c->by_application) || !ev_counts_load(in, &c->by_host))
 		return false;
 	c->sessions = st_get_u64(in);
 	c->session_total_s = st_get_f64(in);
@@ -453,7 +453,7 @@ static bool maintenance_load(struct events *ev, struct st_in *in)
 	k->count = st_get_u64(in);
 	k->restartpoints = st_get_u64(in);
 	k->too_frequent = st_get_u64(in);
-	if (!counts_load(in, &k->by_reason))
+	if (!ev_counts_load(in, &k->by_reason))
 		return false;
 	k->write_s = st_get_f64(in);
 	k->sync_s = st_get_f64(in);
