@@ -12,7 +12,8 @@
  * Then cuts made exactly between records that belong together
  * (PGSIFT_SPLIT_AT): a plan and its duration line, the calls of an N+1
  * loop, a lock wait and its end, a session, a log_statement text and its
- * duration. */
+ * duration, statements of one explicit transaction (tests/data/events/
+ * xacts.log: pgbench clients in BEGIN ... END, waiting on each other). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,7 @@ START_TEST(test_small_logs)
 		"tests/data/plans/json.log",
 		"tests/data/plans/pairs.log",
 		"tests/data/log_statement.log",
+		"tests/data/events/xacts.log",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(logs); i++)
 		assert_same(logs[i], logs[i], 2048);
@@ -294,6 +296,23 @@ START_TEST(test_cuts_between)
 	size_t conn = after_line(text, "connection authorized", NULL, 3);
 	snprintf(at, sizeof(at), "%zu", conn);
 	assert_cut_same("session", "tests/data/events/workload-events.log", 2, at);
+	free(text);
+
+	/* Inside explicit transactions: a teller's SELECT | the pause and the
+	 * UPDATE after it (idle time, the holds the root blockers are read
+	 * from); a BEGIN | the transaction's next statement; three cuts
+	 * inside transactions of several backends (-j 4). The fixture's
+	 * pids: 13792 and 13795 are tellers. */
+	text = tu_slurp("tests/data/events/xacts.log");
+	size_t idle = after_line(text, "[13792]", "statement: SELECT abalance", 1);
+	check_pair("in a transaction", "tests/data/events/xacts.log", text, idle,
+		"duration: 0.503 ms  statement: UPDATE pgbench_branches");
+	size_t begun = after_line(text, "[13795]", "statement: BEGIN", 1);
+	check_pair("BEGIN | statement", "tests/data/events/xacts.log", text, begun,
+		"duration: 0.584 ms  statement: UPDATE pgbench_accounts");
+	snprintf(at, sizeof(at), "%zu,%zu,%zu", begun, idle,
+		after_line(text, "reporter", "FOR UPDATE", 9));
+	assert_cut_same("in transactions", "tests/data/events/xacts.log", 4, at);
 	free(text);
 
 	/* A log_statement text | its bare duration. */

@@ -325,24 +325,31 @@ static char *inputs_unnamed(const char *text)
 	return s;
 }
 
-/* The forms log (tests/data/forms) grown in three --state runs, cut after
- * line c1 and c2 (whole lines); returns the report over DIR's partials. */
-static char *grown_in_three(int c1, int c2)
+/* The log src (a shell command writing it) grown in three --state runs,
+ * cut after line c1 and c2 (whole lines); returns the report over DIR's
+ * partials. */
+static char *grown_from(const char *src, int c1, int c2)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "rm -rf %%D/s && zstd -dcq tests/data/forms/postgresql.log.zst "
-		"> %%D/full.log && head -n %d %%D/full.log > %%D/pg.log && "
+	snprintf(cmd, sizeof(cmd), "rm -rf %%D/s && %s > %%D/full.log && "
+		"head -n %d %%D/full.log > %%D/pg.log && "
 		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
 		"sed -n '%d,%dp' %%D/full.log >> %%D/pg.log && "
 		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
 		"tail -n +%d %%D/full.log >> %%D/pg.log && "
-		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log", c1, c1 + 1, c2,
-		c2 + 1);
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log", src, c1,
+		c1 + 1, c2, c2 + 1);
 	run_ok(cmd);
 	int status;
 	char *out = run(&status, "%B report -q -f json --state %D/s");
 	ck_assert_int_eq(status, 0);
 	return out;
+}
+
+/* The forms log (tests/data/forms) grown in three --state runs. */
+static char *grown_in_three(int c1, int c2)
+{
+	return grown_from("zstd -dcq tests/data/forms/postgresql.log.zst", c1, c2);
 }
 
 /* Per-backend state open where a run stops. Line 25 ends an auto_explain
@@ -397,6 +404,29 @@ START_TEST(test_state_resume)
 	a = inputs_unnamed(whole);
 	b = inputs_unnamed(merged);
 	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(merged);
+	free(whole);
+	remove_dir();
+}
+END_TEST
+
+/* Explicit transactions open where a run stops (tests/data/events/
+ * xacts.log: pgbench clients in BEGIN ... END) are carried to the next
+ * run, which goes on with them: idle time, the longest gap and the root
+ * blockers are the whole log's. Lines 901 and 1800 fall inside several
+ * clients' transactions. */
+START_TEST(test_state_transactions)
+{
+	make_dir();
+	int status;
+	char *whole = run(&status, "%B report -q -j 1 -f json - < tests/data/events/xacts.log");
+	char *merged = grown_from("cat tests/data/events/xacts.log", 901, 1800);
+	char *a = member(whole, "events"), *b = member(merged, "events");
+	ck_assert_msg(strstr(b, "\"idle_in_transaction\": [") != NULL, "%s", b);
+	ck_assert_msg(strcmp(a, b) == 0, "transactions across runs: events differ "
+		"from line %d on", tu_first_diff_line(a, b));
 	free(a);
 	free(b);
 	free(merged);
@@ -553,6 +583,7 @@ Suite *suite_state(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_state_dir);
 	tcase_add_test(tc, test_state_resume);
+	tcase_add_test(tc, test_state_transactions);
 	tcase_add_test(tc, test_interrupted);
 	tcase_add_test(tc, test_fuzz_regressions);
 	tcase_add_test(tc, test_30_partials);

@@ -136,7 +136,7 @@ void state_read_appended(struct state_plan *p, size_t i,
 	free(p->carry[i]);
 	p->carry[i] = NULL;
 	p->carry_len[i] = 0;
-	static const char none[16];     /* no session, no wait */
+	static const char none[24];     /* no session, wait, transaction */
 	if (o.sb.len == sizeof(none) && memcmp(o.sb.buf, none, sizeof(none)) == 0) {
 		sb_release(&o.sb);
 	} else {
