@@ -160,6 +160,16 @@ START_TEST(test_compressed)
 	char *gz = in_dir("postgresql.log.gz");
 	assert_same("postgresql.log.gz", gz, 16384);
 	free(gz);
+	/* syslog with pieces of messages apart, cut where none is split. */
+	if (asprintf(&cmd, "zstd -qc tests/data/syslog-live.bsd > '%s/syslog.bsd.zst'",
+			dir) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	free(cmd);
+	char *zs = in_dir("syslog.bsd.zst");
+	assert_same("syslog.bsd.zst", zs, 2048);
+	free(zs);
 }
 END_TEST
 
@@ -167,6 +177,8 @@ START_TEST(test_small_logs)
 {
 	static const char *const logs[] = {
 		"tests/data/syslog-excerpt.log",
+		"tests/data/syslog-live.bsd",
+		"tests/data/syslog-live.rfc5424",
 		"tests/data/events/events.log",
 		"tests/data/events/workload-events.log",
 		"tests/data/plans/text.log",
@@ -177,6 +189,33 @@ START_TEST(test_small_logs)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(logs); i++)
 		assert_same(logs[i], logs[i], 2048);
+}
+END_TEST
+
+/* A syslog log over New Year (its real lines dated December 31, then
+ * January 1), with the year given: a range read from a cut in January
+ * counts the New Year one reader counts going from December to January. */
+START_TEST(test_syslog_new_year)
+{
+	char *cmd, *out;
+	int st;
+	if (asprintf(&cmd, "n=$(wc -l < tests/data/syslog-live.bsd) && awk -v h=$((n / 2)) "
+			"'{ $0 = (NR <= h ? \"Dec 31\" : \"Jan  1\") substr($0, 7); print }' "
+			"tests/data/syslog-live.bsd > '%s/new-year.bsd'", dir) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	free(cmd);
+	char *p = in_dir("new-year.bsd"), *inputs;
+	if (asprintf(&inputs, "--year 2025 %s", p) < 0)
+		abort();
+	out = report(inputs, 1, 0);
+	ck_assert_msg(strstr(out, "\"start\": \"2025-12-31T") &&
+		strstr(out, "\"end\": \"2026-01-01T"), "the window does not span New Year");
+	free(out);
+	assert_same("syslog over New Year", inputs, 2048);
+	free(inputs);
+	free(p);
 }
 END_TEST
 
@@ -334,6 +373,7 @@ Suite *suite_split(void)
 	tcase_add_test(tc, test_forms);
 	tcase_add_test(tc, test_compressed);
 	tcase_add_test(tc, test_small_logs);
+	tcase_add_test(tc, test_syslog_new_year);
 	tcase_add_test(tc, test_many_inputs);
 	tcase_add_test(tc, test_cuts_between);
 	suite_add_tcase(s, tc);
