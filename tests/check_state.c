@@ -417,10 +417,28 @@ START_TEST(test_state_resume)
 }
 END_TEST
 
+/* The line numbers of every "first_at" place of a report, in order, as
+ * text: places name the input by its path, which differs between a log
+ * read whole and the same log grown in --state runs. */
+static char *place_lines(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	static const char key[] = "\"first_at\": \"";
+	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+		const char *end = strchr(p + sizeof(key) - 1, '"');
+		const char *colon = end ? memrchr(p, ':', (size_t)(end - p)) : NULL;
+		ck_assert_ptr_nonnull(colon);
+		sb_append(&sb, colon + 1, (size_t)(end - colon - 1));
+		sb_putc(&sb, '\n');
+	}
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
 /* An N+1 loop in the log (pid 4389's order items, 10 occurrences) cut by
  * a stop in the middle of one of its runs (line 22216 is its third
  * repeat): the run goes on in the next --state run, and the findings are
- * the whole log's (9 occurrences when the run was not carried). */
+ * the whole log's (9 occurrences when the run was not carried). The
+ * places of messages (first_at) are the whole log's lines. */
 START_TEST(test_state_loop_run)
 {
 	make_dir();
@@ -432,6 +450,14 @@ START_TEST(test_state_loop_run)
 	ck_assert_msg(strstr(a, "\"n_plus_one\"") != NULL, "%s", a);
 	ck_assert_msg(strcmp(a, b) == 0, "a loop cut by a stop: findings differ "
 		"from line %d on", tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+	/* Places of messages first seen in a later run name their line in
+	 * the whole log: the pieces' lines are numbered on. */
+	a = place_lines(whole);
+	b = place_lines(merged);
+	ck_assert_msg(strstr(a, "80797\n") != NULL, "%s", a);
+	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
 	free(merged);
