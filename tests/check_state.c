@@ -312,6 +312,19 @@ static char *member(const char *text, const char *key)
 	return s;
 }
 
+/* Member key of the two reports is the same (canonical, places aside),
+ * and holds needle; what names the case in the failure. */
+static void assert_same_member(const char *whole, const char *merged,
+		const char *key, const char *needle, const char *what)
+{
+	char *a = member(whole, key), *b = member(merged, key);
+	ck_assert_msg(strstr(b, needle) != NULL, "%s: no %s in %s", what, needle, key);
+	ck_assert_msg(strcmp(a, b) == 0, "%s: %s differ from line %d on", what, key,
+		tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+}
+
 /* The inputs of a report without their paths, as canonical text. */
 static char *inputs_unnamed(const char *text)
 {
@@ -393,14 +406,9 @@ START_TEST(test_state_resume)
 	free(out);
 
 	merged = grown_in_three(5000, 20000);
-	char *a = member(whole, "events"), *b = member(merged, "events");
-	ck_assert_msg(strstr(b, "\"peak_sessions\": 7"), "%s", b);
-	ck_assert_msg(strcmp(a, b) == 0, "sessions across runs: events differ from "
-		"line %d on", tu_first_diff_line(a, b));
-	free(a);
-	free(b);
-	a = tu_report_figures(whole);
-	b = tu_report_figures(merged);
+	assert_same_member(whole, merged, "events", "\"peak_sessions\": 7",
+		"sessions across runs");
+	char *a = tu_report_figures(whole), *b = tu_report_figures(merged);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
@@ -446,16 +454,11 @@ START_TEST(test_state_loop_run)
 	char *whole = run(&status, "zstd -dcq tests/data/forms/postgresql.log.zst | "
 		"%B report -q -j 1 -f json -");
 	char *merged = grown_in_three(22216, 40000);
-	char *a = member(whole, "findings"), *b = member(merged, "findings");
-	ck_assert_msg(strstr(a, "\"n_plus_one\"") != NULL, "%s", a);
-	ck_assert_msg(strcmp(a, b) == 0, "a loop cut by a stop: findings differ "
-		"from line %d on", tu_first_diff_line(a, b));
-	free(a);
-	free(b);
+	assert_same_member(whole, merged, "findings", "\"n_plus_one\"",
+		"a loop cut by a stop");
 	/* Places of messages first seen in a later run name their line in
 	 * the whole log: the pieces' lines are numbered on. */
-	a = place_lines(whole);
-	b = place_lines(merged);
+	char *a = place_lines(whole), *b = place_lines(merged);
 	ck_assert_msg(strstr(a, "80797\n") != NULL, "%s", a);
 	ck_assert_str_eq(a, b);
 	free(a);
@@ -477,12 +480,8 @@ START_TEST(test_state_transactions)
 	int status;
 	char *whole = run(&status, "%B report -q -j 1 -f json - < tests/data/events/xacts.log");
 	char *merged = grown_from("cat tests/data/events/xacts.log", 901, 1800);
-	char *a = member(whole, "events"), *b = member(merged, "events");
-	ck_assert_msg(strstr(b, "\"idle_in_transaction\": [") != NULL, "%s", b);
-	ck_assert_msg(strcmp(a, b) == 0, "transactions across runs: events differ "
-		"from line %d on", tu_first_diff_line(a, b));
-	free(a);
-	free(b);
+	assert_same_member(whole, merged, "events", "\"idle_in_transaction\": [",
+		"transactions across runs");
 	free(merged);
 	free(whole);
 	remove_dir();
