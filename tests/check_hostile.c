@@ -414,6 +414,122 @@ START_TEST(test_huge_buffers)
 }
 END_TEST
 
+/* A statistics value of 1e30 in a real pg_stat_user_tables snapshot
+ * (n_dead_tup of orders): cast to int64 it was undefined behaviour, and
+ * the release build showed it as unknown. */
+START_TEST(test_huge_statistic)
+{
+	char *before = tu_data_path("check_hostile", "tests/data/snapshots/pg_stat_user_tables_before.csv");
+	char *after = tu_data_path("check_hostile", "tests/data/snapshots/pg_stat_user_tables_after.csv");
+	char *log = tu_data_path("check_hostile", "tests/data/workload-excerpt.log");
+	char *text = tu_slurp(after);
+	ck_assert_ptr_nonnull(text);
+	/* orders: ...,n_live_tup 0,n_dead_tup 2,n_mod_since_analyze 2,... */
+	char *big = replace(text, ",public,orders,114,11400000,8006,792006,0,2,0,0,0,2,",
+		",public,orders,114,11400000,8006,792006,0,2,0,0,0,1e30,");
+	char *big_path = tu_write_temp(big, strlen(big));
+	char cmd[8192];
+	int st;
+	snprintf(cmd, sizeof(cmd), "%s report -q -f json -j 1 '%s' '%s' '%s' 2>/dev/null",
+		tu_bin(), log, before, big_path);
+	char *out = tu_run(cmd, &st);
+	json_t *rep = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(rep);
+	size_t i;
+	json_t *t;
+	bool seen = false;
+	json_array_foreach(json_object_get(json_object_get(rep, "snapshots"), "tables"), i, t) {
+		if (strcmp(json_string_value(json_object_get(t, "table")), "orders") != 0)
+			continue;
+		seen = true;
+		ck_assert(json_integer_value(json_object_get(t, "n_dead_tup")) == INT64_MAX);
+	}
+	ck_assert(seen);
+	json_decref(rep);
+	free(out);
+	tu_remove(big_path);
+	free(big);
+	free(text);
+	free(before);
+	free(after);
+	free(log);
+}
+END_TEST
+
+/* How many problems of the first input have needle in their message. */
+static int count_problems(json_t *rep, const char *needle)
+{
+	int n = 0;
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(input0(rep), "problems"), i, p) {
+		const char *m = json_string_value(json_object_get(p, "message"));
+		n += m && strstr(m, needle);
+	}
+	return n;
+}
+
+static json_t *group_of(json_t *rep, const char *prefix)
+{
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(rep, "groups"), i, g) {
+		const char *q = json_string_value(json_object_get(g, "query"));
+		if (q && strncmp(q, prefix, strlen(prefix)) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+/* The same situations written by a real server (tests/workload/
+ * pg-hostile.sh): a 1e24-row estimate and a 451-node plan in both forms,
+ * 50,000 chained operators, a 65 MiB statement. */
+START_TEST(test_live_server)
+{
+	if (!tu_have_server("check_hostile live"))
+		return;
+	char dir[] = "/tmp/pgsift-hostile-out.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "bash '%s/tests/workload/pg-hostile.sh' '%s' >&2",
+		tu_root(), dir);
+	ck_assert_int_eq(system(cmd), 0);
+	char log[4200];
+	snprintf(log, sizeof(log), "%s/postgresql.log", dir);
+	int st;
+	json_t *rep = report(log, "-j 2", &st);
+	ck_assert_int_eq(st, 3);
+	/* The SELECT 1 after each hostile statement counts. */
+	json_t *g = group_of(rep, "SELECT $1");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "calls")), 6);
+	/* The estimate past 2^63, in the plan kept. */
+	g = group_of(rep, "SELECT count(*) FROM hostile_rows() a, hostile_rows() b");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "calls")), 2);
+	json_t *join = json_array_get(json_object_get(json_object_get(json_object_get(g,
+		"plan"), "Plan"), "Plans"), 0);
+	ck_assert(json_number_value(json_object_get(join, "Plan Rows")) > 9.3e18);
+	/* The deep plans: counted, dropped, said. */
+	g = group_of(rep, "SELECT * FROM (SELECT * FROM");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "calls")), 2);
+	ck_assert(json_is_null(json_object_get(g, "plan")));
+	ck_assert_int_eq(count_problems(rep, "nested 400 nodes deep or more"), 2);
+	/* The chain: counted, its advice skipped and said. */
+	g = group_of(rep, "SELECT a + a + a");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "calls")), 1);
+	ck_assert_int_eq(count_problems(rep, "a statement counted without advice"), 1);
+	/* The 65 MiB statement: its log_statement line and its plan's Query
+	 * Text line. */
+	ck_assert_int_eq(count_problems(rep, "a line longer than 64 MiB, skipped"), 2);
+	json_decref(rep);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *suite_hostile(void);
 Suite *suite_hostile(void)
 {
@@ -428,6 +544,8 @@ Suite *suite_hostile(void)
 	tcase_add_test(tc, test_huge_estimates);
 	tcase_add_test(tc, test_deep_plans);
 	tcase_add_test(tc, test_huge_buffers);
+	tcase_add_test(tc, test_huge_statistic);
+	tcase_add_test(tc, test_live_server);
 	suite_add_tcase(s, tc);
 	return s;
 }
