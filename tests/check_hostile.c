@@ -179,19 +179,22 @@ START_TEST(test_long_line)
 	}
 	struct rusage ru;
 	getrusage(RUSAGE_CHILDREN, &ru);
-	ck_assert_msg(ru.ru_maxrss < 200 * 1024, "peak %ld KB for a 65 MiB line", ru.ru_maxrss);
+	/* Kept whole it took 7 times its size; ASan's quarantine alone
+	 * holds 256 MiB, hence the margin. */
+	ck_assert_msg(ru.ru_maxrss < 350 * 1024, "peak %ld KB for a 65 MiB line", ru.ru_maxrss);
 	tu_remove(path);
 }
 END_TEST
 
-/* /dev/zero with a forced format grew until allocation failed. */
+/* /dev/zero with a forced format grew until allocation failed (400 MB of
+ * it: a window of 512 MiB and more). */
 START_TEST(test_endless_line)
 {
 	static const char *const formats[] = { "jsonlog", "csvlog", "stderr --prefix '%m [%p] '" };
 	for (size_t k = 0; k < ARRAY_SIZE(formats); k++) {
 		char cmd[1024];
 		int st;
-		snprintf(cmd, sizeof(cmd), "head -c 200000000 /dev/zero | %s report -q -f json "
+		snprintf(cmd, sizeof(cmd), "head -c 400000000 /dev/zero | %s report -q -f json "
 			"--input-format %s - 2>/dev/null", tu_bin(), formats[k]);
 		char *out = tu_run(cmd, &st);
 		json_t *rep = json_loads(out, 0, NULL);
@@ -202,7 +205,7 @@ START_TEST(test_endless_line)
 	}
 	struct rusage ru;
 	getrusage(RUSAGE_CHILDREN, &ru);
-	ck_assert_msg(ru.ru_maxrss < 200 * 1024, "peak %ld KB for 200 MB of zeros", ru.ru_maxrss);
+	ck_assert_msg(ru.ru_maxrss < 350 * 1024, "peak %ld KB for 400 MB of zeros", ru.ru_maxrss);
 }
 END_TEST
 
@@ -261,7 +264,7 @@ START_TEST(test_long_record)
 	tu_remove(path);
 	struct rusage ru;
 	getrusage(RUSAGE_CHILDREN, &ru);
-	ck_assert_msg(ru.ru_maxrss < 250 * 1024, "peak %ld KB", ru.ru_maxrss);
+	ck_assert_msg(ru.ru_maxrss < 350 * 1024, "peak %ld KB", ru.ru_maxrss);
 	sb_release(&sb);
 	sb_release(&mib);
 }
