@@ -69,7 +69,8 @@ struct adv_query {
 
 /* Parses sql (one statement; normalized or as logged). Returns the query,
  * which belongs to the caller (adv_query_free()), or NULL when it does not
- * parse or holds several statements. The parse tree is freed before it
+ * parse or holds several statements; a query with skipped set when it is
+ * too long or too deep to read. The parse tree is freed before it
  * returns: the query holds copies of what it names. */
 struct adv_query *adv_query_parse(const char *sql);
 void adv_query_free(struct adv_query *q);
