@@ -107,6 +107,14 @@ void lr_unmark(struct line_reader *lr);
  * record). A second call before lr_next() does nothing. */
 void lr_unread(struct line_reader *lr);
 
+/* Lines longer than this (newline excluded) are skipped, not returned:
+ * their bytes are read and dropped, so that no input makes memory grow
+ * past it (README, "Limits"). They count in lr_lineno(). */
+#define LR_LINE_MAX ((size_t)64 << 20)
+/* How many lines were skipped as longer than LR_LINE_MAX; *kept gets the
+ * numbers of the first *nkept of them. */
+uint64_t lr_long_lines(const struct line_reader *lr, const uint64_t **kept, size_t *nkept);
+
 /* 1-based number of the line last returned. */
 uint64_t lr_lineno(const struct line_reader *lr);
 /* Compressed (on-disk) bytes consumed so far, and decompressed bytes. */

@@ -133,6 +133,10 @@ const struct parser *parser_detect(const char *buf, size_t len);
  * the first few are kept with their text. */
 void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Reports the lines ctx's reader skipped as too long (lr_long_lines()),
+ * each a skipped line and a problem: the drivers call it once the parser
+ * is done with the reader. */
+void parse_long_lines(struct parse_ctx *ctx);
 /* Counts a line that is not part of any record, and reports why (at
  * line, kept for the first few, as a problem). */
 void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)

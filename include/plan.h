@@ -159,6 +159,11 @@ struct plan {
  * the plan, which belongs to the caller (plan_free()), or NULL with a
  * message in err when body is not a whole plan. */
 struct plan *plan_parse(const char *body, size_t len, char *err, size_t errlen);
+/* Plans nested this deep or deeper are refused: their JSON form would nest
+ * past what JSON readers take (jansson stops at 2,048 levels, Python's
+ * json module near 1,000; a node is two levels). Real plans stay far
+ * below: a join of N tables nests about N deep. */
+#define PLAN_MAX_DEPTH 400
 void plan_free(struct plan *p);
 
 /* The plan as EXPLAIN (FORMAT JSON) writes it, in the object auto_explain

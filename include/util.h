@@ -2,8 +2,10 @@
 #ifndef PGSIFT_UTIL_H
 #define PGSIFT_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* A borrowed piece of a larger buffer; not NUL-terminated. */
@@ -22,6 +24,33 @@ struct slice {
 static inline double ms_add(double sum, double ms)
 {
 	return __builtin_nearbyint((sum + ms) * 1000.0) / 1000.0;
+}
+
+/* A double read from input as an integer: casting one out of range is
+ * undefined behaviour (the release build wrote "Plan Width": -2147483648
+ * for width=99999999999), so values past the type's range are clamped to
+ * it and NaN gives 0. Every float-to-integer conversion of what was read
+ * goes through these. */
+static inline int64_t clamp_i64(double d)
+{
+	if (d != d)
+		return 0;
+	if (d >= 9223372036854775808.0)
+		return INT64_MAX;
+	if (d <= -9223372036854775808.0)
+		return INT64_MIN;
+	return (int64_t)d;
+}
+
+static inline int clamp_int(double d)
+{
+	if (d != d)
+		return 0;
+	if (d >= (double)INT_MAX)
+		return INT_MAX;
+	if (d <= (double)INT_MIN)
+		return INT_MIN;
+	return (int)d;
 }
 
 static inline struct slice slice_make(const char *p, size_t n)

@@ -45,6 +45,7 @@ struct csvlog_state {
 	bool in_record;                 /* a line of the record was fed */
 	bool resync;                    /* after an error: skip to a record start */
 	uint64_t rec_line, rec_lines;
+	size_t rec_bytes;       /* fed to libcsv for this record (README, "Limits") */
 	struct logcols_zone zone;       /* the last one resolved */
 	bool odd_noted;
 };
@@ -294,6 +295,7 @@ static int csvlog_next(void *state, struct record *out)
 			st->in_record = true;
 			st->rec_line = lr_lineno(lr);
 			st->rec_lines = 0;
+			st->rec_bytes = 0;
 			csv_fields_reset(&st->f);
 		}
 		st->rec_lines++;
@@ -302,6 +304,16 @@ static int csvlog_next(void *state, struct record *out)
 			if (fill(st, out))
 				return 1;
 			parse_skipped(st->ctx, st->rec_lines);
+			continue;
+		}
+		st->rec_bytes += len + 1;
+		if (st->rec_bytes > LR_LINE_MAX) {
+			parse_problem(st->ctx, st->rec_line, "csvlog record longer than %zu MiB "
+				"(at line %llu): skipped up to the next line that starts with a date",
+				LR_LINE_MAX >> 20, (unsigned long long)lr_lineno(lr));
+			drop_record(st, st->rec_lines);
+			restart_csv(st);
+			st->resync = true;
 			continue;
 		}
 		if (!feed(st, line, len)) {

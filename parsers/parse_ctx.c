@@ -59,6 +59,19 @@ void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 	va_end(ap);
 }
 
+void parse_long_lines(struct parse_ctx *ctx)
+{
+	const uint64_t *kept;
+	size_t nkept;
+	uint64_t n = lr_long_lines(ctx->lr, &kept, &nkept);
+	for (size_t i = 0; i < nkept; i++)
+		parse_skip(ctx, kept[i], "a line longer than %zu MiB, skipped", LR_LINE_MAX >> 20);
+	if (n > nkept) {
+		ctx->report->skipped += n - nkept;
+		ctx->report->nproblems += n - nkept;
+	}
+}
+
 void parse_skipped(struct parse_ctx *ctx, uint64_t n)
 {
 	ctx->report->skipped += n;

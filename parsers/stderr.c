@@ -138,7 +138,10 @@ static int stderr_next(void *state, struct record *out)
 	const struct prefix_fields *f;
 	const char *line;
 	size_t len;
+	uint64_t first_line;
+	bool over, unread;
 
+again:
 	for (;;) {
 		if (!lr_next(lr, &line, &len))
 			return 0;
@@ -153,7 +156,8 @@ static int stderr_next(void *state, struct record *out)
 		parse_skip(st->ctx, lr_lineno(lr), "not a log line (does not start with the log_line_prefix and a severity)");
 	}
 
-	uint64_t first_line = lr_lineno(lr);
+	first_line = lr_lineno(lr);
+	over = unread = false;
 	lr_mark(lr);
 	unsigned next = f == &st->fb[0];
 	struct prefix_fields *nf = &st->fb[next];
@@ -165,13 +169,21 @@ static int stderr_next(void *state, struct record *out)
 	 * offsets survive the buffer moving on refills. */
 	while (lr_next(lr, &line, &len)) {
 		const char *base = lr_marked(lr);
+		/* A record is held whole in memory: past LR_LINE_MAX bytes it
+		 * is skipped, its lines read and dropped (README, "Limits"). */
+		if (!over && (size_t)(line - base) + len > LR_LINE_MAX) {
+			over = true;
+			lr_unmark(lr);
+		}
 		if (len > 0 && line[0] == '\t') {
-			eb_continue(&st->b, line, len, base);
+			if (!over)
+				eb_continue(&st->b, line, len, base);
 			continue;
 		}
 		bool ok = len > 0 && prefix_match_memo(st->memo, line, len, nf);
 		if (ok && logentry_is_part(nf->severity) && nf->pid == f->pid) {
-			eb_part(&st->b, nf, line, len, base);
+			if (!over)
+				eb_part(&st->b, nf, line, len, base);
 			continue;
 		}
 		st->ahead = next;
@@ -179,7 +191,15 @@ static int stderr_next(void *state, struct record *out)
 		st->ahead_len = len;
 		st->ahead_ok = ok;
 		lr_unread(lr);
+		unread = true;
 		break;
+	}
+	if (over) {
+		uint64_t last = lr_lineno(lr) - unread;
+		parse_skip(st->ctx, first_line, "a record longer than %zu MiB (lines %llu to %llu), skipped",
+			LR_LINE_MAX >> 20, (unsigned long long)first_line, (unsigned long long)last);
+		parse_skipped(st->ctx, last - first_line);
+		goto again;
 	}
 
 	out->kind = REC_LOG_ENTRY;

@@ -68,6 +68,19 @@ static void slow_query_run(struct adv_ctx *c)
 	sb_release(&sb);
 }
 
+/* A statement whose advice was skipped is a problem of the input it was
+ * first logged in, at that line: the statement still counts. */
+static void say_skipped(struct analysis *a, const struct group *g, const char *why)
+{
+	size_t input = (size_t)(g->first_pos >> 40);
+	if (!g->first_pos || input >= a->ninputs)
+		return;
+	struct input_report *r = &a->inputs[input];
+	char msg[160];
+	snprintf(msg, sizeof(msg), "a statement counted without advice: %s", why);
+	parse_report_problem(r, input_line(r, g->first_pos & ((1ull << 40) - 1)), msg);
+}
+
 void advice_run(struct analysis *a, const struct pgsift_options *o,
 		const struct advice_limits *l)
 {
@@ -89,6 +102,8 @@ void advice_run(struct analysis *a, const struct pgsift_options *o,
 	adv_events_run(&c);
 	slow_query_run(&c);
 	for (size_t i = 0; i < c.n; i++) {
+		if (c.items[i].skipped)
+			say_skipped(a, c.items[i].g, c.items[i].skipped);
 		adv_query_free(c.items[i].q);
 		plan_free(c.items[i].plan);
 		free(c.items[i].helped_by);

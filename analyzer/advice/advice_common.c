@@ -43,7 +43,10 @@ struct adv_query *adv_item_parse(const struct adv_item *it)
 {
 	if (it->g->lexical || !it->g->query)
 		return NULL;
-	return adv_query_parse(it->g->query);
+	struct adv_query *q = adv_query_parse(it->g->query);
+	if (q && q->skipped)    /* said once per group by advice_run() */
+		((struct adv_item *)it)->skipped = q->skipped;
+	return q;
 }
 
 /* Identifiers are folded to lower case (ASCII only, as libpg_query's UTF-8

@@ -61,11 +61,16 @@ struct adv_query {
 	bool has_where, where_or;       /* WHERE present; its top is an OR */
 	long order_pos;         /* byte offset of ORDER BY in the text, -1 */
 	struct adv_strings *strings;    /* the strings above live here */
+	/* Why the statement was not read (kind ADV_STMT_OTHER, nothing
+	 * else set): too long or nested too deep for the advice (README,
+	 * "Limits"); NULL when it was read. A static string. */
+	const char *skipped;
 };
 
 /* Parses sql (one statement; normalized or as logged). Returns the query,
  * which belongs to the caller (adv_query_free()), or NULL when it does not
- * parse or holds several statements. The parse tree is freed before it
+ * parse or holds several statements; a query with skipped set when it is
+ * too long or too deep to read. The parse tree is freed before it
  * returns: the query holds copies of what it names. */
 struct adv_query *adv_query_parse(const char *sql);
 void adv_query_free(struct adv_query *q);
@@ -90,6 +95,7 @@ struct adv_item {
 	struct plan *plan;      /* the worst plan, NULL when none */
 	struct finding **helped_by;     /* findings that name this group */
 	size_t nhelped;
+	const char *skipped;    /* a parse of its statement was skipped: why */
 };
 
 struct adv_ctx {

@@ -13,8 +13,11 @@
  * the price of their columns, not of their trees. */
 #include <ctype.h>
 #include <pg_query.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "advice_int.h"
 #include "util.h"
@@ -32,10 +35,25 @@ struct scope {
 	const struct scope *parent;
 };
 
+/* The predicates (or id references) a query holds, by hash: a statement
+ * with 40,000 distinct columns took 6.5 s when each new one was compared
+ * with all the others. slot[i] is an index + 1 into the vector, 0 empty. */
+struct pred_set {
+	uint32_t *slot;
+	uint64_t *hash;
+	size_t mask;
+};
+
+/* At most this many distinct predicates, id references and tables are kept
+ * per statement (README, "Limits"): an index takes three columns, and what
+ * the modules do with a query grows with them. */
+#define ADV_KEPT_MAX 1000
+
 struct walker {
 	struct adv_query *q;
 	const char *text;       /* the statement, for the ORDER BY's offset */
 	size_t cap_preds, cap_id_refs, cap_tables, cap_sort;
+	struct pred_set pred_set, id_set;
 };
 
 #define STRBLOCK 1024
@@ -77,9 +95,12 @@ static const char *str_of(json_t *node)
 static void add_table(struct walker *w, const char *name)
 {
 	struct adv_query *q = w->q;
+	/* Linear, but over at most ADV_KEPT_MAX names. */
 	for (size_t i = 0; i < q->ntables; i++)
 		if (strcmp(q->tables[i], name) == 0)
 			return;
+	if (q->ntables == ADV_KEPT_MAX)
+		return;
 	if (q->ntables == w->cap_tables) {
 		w->cap_tables = w->cap_tables ? w->cap_tables * 2 : 8;
 		q->tables = xrealloc(q->tables, w->cap_tables * sizeof(*q->tables));
@@ -151,14 +172,39 @@ static bool resolve(const struct scope *sc, json_t *colref, const char **table,
 	return true;
 }
 
+static uint64_t pred_hash(const char *table, const char *col, enum adv_use use)
+{
+	uint64_t h = XXH3_64bits(col, strlen(col)) ^ (uint64_t)use;
+	if (table)
+		h ^= XXH3_64bits(table, strlen(table)) * 0x9E3779B97F4A7C15ull;
+	return h;
+}
+
+/* Adds a predicate unless v holds it already (same use, column and table).
+ * Vectors stay below ADV_KEPT_MAX, so the set is sized once: twice that. */
 static void add_pred(struct walker *w, struct adv_pred **v, size_t *n, size_t *cap,
 		const char *table, const char *col, enum adv_use use)
 {
-	for (size_t i = 0; i < *n; i++)
-		if ((*v)[i].use == use && strcmp((*v)[i].column, col) == 0 &&
-				((*v)[i].table == table ||
-				 ((*v)[i].table && table && strcmp((*v)[i].table, table) == 0)))
+	struct pred_set *set = v == &w->q->preds ? &w->pred_set : &w->id_set;
+	if (!set->slot) {
+		set->mask = 2 * ADV_KEPT_MAX;
+		while (set->mask & (set->mask - 1))
+			set->mask &= set->mask - 1;
+		set->mask = set->mask * 2 - 1;
+		set->slot = xcalloc(set->mask + 1, sizeof(*set->slot));
+		set->hash = xcalloc(set->mask + 1, sizeof(*set->hash));
+	}
+	uint64_t h = pred_hash(table, col, use);
+	size_t i = (size_t)h & set->mask;
+	for (; set->slot[i]; i = (i + 1) & set->mask) {
+		const struct adv_pred *p = &(*v)[set->slot[i] - 1];
+		if (set->hash[i] == h && p->use == use && strcmp(p->column, col) == 0 &&
+				(p->table == table ||
+				 (p->table && table && strcmp(p->table, table) == 0)))
 			return;
+	}
+	if (*n == ADV_KEPT_MAX)
+		return;
 	if (*n == *cap) {
 		*cap = *cap ? *cap * 2 : 8;
 		*v = xrealloc(*v, *cap * sizeof(**v));
@@ -167,6 +213,8 @@ static void add_pred(struct walker *w, struct adv_pred **v, size_t *n, size_t *c
 	(*v)[*n].column = keep(w, col);
 	(*v)[*n].use = use;
 	(*n)++;
+	set->slot[i] = (uint32_t)*n;
+	set->hash[i] = h;
 }
 
 static void walk_select(struct walker *w, json_t *sel, const struct scope *parent, bool top);
@@ -451,14 +499,87 @@ static void walk_modify(struct walker *w, json_t *st, const char *from_key)
 	free(sc);
 }
 
+/* libpg_query writes its JSON by recursion, a few hundred bytes of stack
+ * a level: "SELECT a + a + ..." with 70,000 terms (140 KB) overflowed the
+ * main thread's 8 MiB and killed the run. A statement nests at most about
+ * one level per byte (ARRAY[[[...]]], chained operators), so texts up to
+ * ADV_INLINE_MAX are parsed where we are, and longer ones on a thread
+ * given ADV_STACK_PER_BYTE bytes of stack per byte of text: its pages are
+ * only touched as deep as the tree goes. The thread costs one
+ * pthread_create and an mmap, tens of microseconds, against the
+ * milliseconds the parse of such a text takes; measuring the depth first
+ * would need a parse of its own (the protobuf form recurses as well). */
+#define ADV_INLINE_MAX (16 * 1024)
+#define ADV_STACK_PER_BYTE 512
+/* Longer statements are not read at all (README, "Limits"): the parse
+ * tree takes about 300 bytes per byte of text, and the advice's time
+ * grows with it. */
+#define ADV_SQL_MAX (256 * 1024)
+
+struct parse_job {
+	const char *sql;
+	PgQueryParseResult r;
+};
+
+static void *parse_main(void *arg)
+{
+	struct parse_job *j = arg;
+	j->r = pg_query_parse(j->sql);
+	return NULL;
+}
+
+/* pg_query_parse(sql) with enough stack for any tree sql can make; false
+ * when no thread could be had for it. */
+static bool parse_deep(const char *sql, size_t len, PgQueryParseResult *out)
+{
+	if (len <= ADV_INLINE_MAX) {
+		*out = pg_query_parse(sql);
+		return true;
+	}
+	struct parse_job j = { .sql = sql };
+	pthread_attr_t attr;
+	pthread_t th;
+	bool ok = false;
+	if (pthread_attr_init(&attr) != 0)
+		return false;
+	if (pthread_attr_setstacksize(&attr, (1u << 20) + len * ADV_STACK_PER_BYTE) == 0 &&
+			pthread_create(&th, &attr, parse_main, &j) == 0) {
+		pthread_join(th, NULL);
+		*out = j.r;
+		ok = true;
+	}
+	pthread_attr_destroy(&attr);
+	return ok;
+}
+
+static struct adv_query *skipped(const char *why)
+{
+	struct adv_query *q = xcalloc(1, sizeof(*q));
+	q->kind = ADV_STMT_OTHER;
+	q->order_pos = -1;
+	q->limit = q->offset = -1;
+	q->skipped = why;
+	return q;
+}
+
 struct adv_query *adv_query_parse(const char *sql)
 {
-	PgQueryParseResult r = pg_query_parse(sql);
+	size_t len = strlen(sql);
+	if (len > ADV_SQL_MAX)
+		return skipped("longer than the 256 KiB the advice reads");
+	PgQueryParseResult r;
+	if (!parse_deep(sql, len, &r))
+		return skipped("no thread to parse it on");
 	struct adv_query *q = NULL;
 	json_t *root = NULL;
 	if (r.error || !r.parse_tree)
 		goto done;
 	root = json_loads(r.parse_tree, 0, NULL);
+	if (!root) {
+		/* jansson refuses trees deeper than 2,048 levels. */
+		q = skipped("nested deeper than the advice reads (2,048 levels of its parse tree)");
+		goto done;
+	}
 	json_t *stmts = json_object_get(root, "stmts");
 	if (json_array_size(stmts) != 1)
 		goto done;
@@ -478,6 +599,10 @@ struct adv_query *adv_query_parse(const char *sql)
 		q->kind = ADV_STMT_DELETE;
 		walk_modify(&w, v, "usingClause");
 	}
+	free(w.pred_set.slot);
+	free(w.pred_set.hash);
+	free(w.id_set.slot);
+	free(w.id_set.hash);
 done:
 	json_decref(root);
 	pg_query_free_parse_result(r);

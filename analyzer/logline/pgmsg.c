@@ -197,6 +197,8 @@ struct slice pgmsg_plan_query(struct slice plan, bool json, struct strbuf *sb)
 		/* What the scan is not sure of, jansson decides (pgmsg_json.c). */
 		json_error_t err;
 		json_t *root = json_loadb(plan.ptr, plan.len, 0, &err);
+		if (!root && json_error_code(&err) == json_error_numeric_overflow)
+			root = json_loadb(plan.ptr, plan.len, JSON_DECODE_INT_AS_REAL, &err);
 		out = SLICE_EMPTY;
 		json_t *qt = root ? json_object_get(root, "Query Text") : NULL;
 		if (qt && json_is_string(qt)) {

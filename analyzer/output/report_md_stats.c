@@ -119,7 +119,7 @@ static void md_tables(FILE *out, const struct snapshots *sn, struct strbuf *sb)
 			cnt(t[i].idx_scan, c[3], sizeof(c[3])),
 			cnt(t[i].n_dead_tup, c[4], sizeof(c[4])),
 			t[i].n_dead_tup < 0 ? "-" : pct((double)t[i].n_dead_tup,
-				(double)(live + t[i].n_dead_tup), c[5], sizeof(c[5])));
+				(double)live + (double)t[i].n_dead_tup, c[5], sizeof(c[5])));
 		if (vac)
 			md_code(out, vac, 0, true, sb);
 		else

@@ -141,6 +141,7 @@ void driver_run_input(const struct driver_cfg *cfg, const char *path,
 	for (size_t i = 0; i < sinks->n; i++)
 		if (sinks->v[i].ops->end_input)
 			sinks->v[i].ops->end_input(sinks->v[i].state, input);
+	parse_long_lines(&ctx);
 	if (lr_error(ctx.lr)) {
 		parse_problem(&ctx, lr_lineno(ctx.lr), "%s", lr_error(ctx.lr));
 		r->truncated = true;

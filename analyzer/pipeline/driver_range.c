@@ -272,6 +272,7 @@ static void *range_main(void *arg)
 	}
 	if (st)
 		p->close(st);
+	parse_long_lines(&ctx);
 	if (lr_error(ctx.lr)) {
 		parse_problem(&ctx, lr_lineno(ctx.lr), "%s", lr_error(ctx.lr));
 		rep->truncated = true;

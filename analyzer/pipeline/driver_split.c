@@ -148,6 +148,7 @@ static void parse_piece(struct split *sp, struct wparser *wp, struct piece *pc,
 			wp->st = NULL;
 		}
 	}
+	parse_long_lines(ctx);
 	if (lr_error(ctx->lr)) {
 		parse_problem(ctx, lr_lineno(ctx->lr), "%s", lr_error(ctx->lr));
 		rep->truncated = true;

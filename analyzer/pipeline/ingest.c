@@ -80,6 +80,10 @@ struct ingest *ingest_new(struct agg *agg, struct fp_cache *fp,
 /* Positions of cut plans kept: a problem each is kept per input, up to
  * INPUT_MAX_PROBLEMS of all its problems. */
 #define CUT_KEPT 64
+/* Flags on a kept position: the plan was whole but not JSON that jansson
+ * reads (nested too deep), or it was whole and plan_parse() refused it. */
+#define CUT_WHOLE (1ull << 62)
+#define CUT_UNREAD (1ull << 63)
 
 static void backends_clear(struct ingest *in)
 {
@@ -203,15 +207,23 @@ static bool passes(struct ingest *in, struct fp_entry *fe,
 /* Keeps plan body (either auto_explain form) as g's plan when it is the
  * slowest seen, converted to EXPLAIN JSON. Converting only the worst keeps
  * a log with a plan for every statement cheap. */
-static void keep_worst_plan(struct group *g, const char *body, size_t len,
-		double plan_ms, uint64_t pos)
+static void note_pos(struct ingest *in, uint64_t pos);
+
+static void keep_worst_plan(struct ingest *in, struct group *g, const char *body,
+		size_t len, double plan_ms, uint64_t pos)
 {
 	if (!body || !len || !agg_plan_better(g, plan_ms, pos))
 		return;
 	char err[128];
 	struct plan *p = plan_parse(body, len, err, sizeof(err));
-	if (!p)
-		return;         /* not a plan we can read: the call still counts */
+	if (!p) {
+		/* Not a plan we can read: the call still counts, the loss is said. */
+		bool said = in->ncut &&
+			(in->cut_pos[in->ncut - 1] & ~(CUT_WHOLE | CUT_UNREAD)) == pos;
+		if (!in->shadow && !said)       /* a cut plan was said already */
+			note_pos(in, pos | CUT_UNREAD);
+		return;
+	}
 	free(g->plan_json);
 	g->plan_json = plan_to_json(p);
 	g->plan_ms = plan_ms;
@@ -234,7 +246,7 @@ static struct group *commit(struct ingest *in, struct call *c,
 	in->stats.calls++;
 	if (in->calls)
 		sinks_call(in->calls, in, c);
-	keep_worst_plan(g, plan_body, plan_len, plan_ms, c->pos);
+	keep_worst_plan(in, g, plan_body, plan_len, plan_ms, c->pos);
 	return g;
 }
 
@@ -323,15 +335,20 @@ static void hold(struct ingest *in, struct backend *b, const struct log_entry *e
 	b->app = agg_intern(in->agg, e->app.ptr, e->app.len);
 }
 
-static void note_cut(struct ingest *in, bool lost)
+static void note_pos(struct ingest *in, uint64_t pos)
 {
-	in->stats.plans_cut++;
-	in->stats.plans_cut_lost += lost;
 	if (in->ncut < CUT_KEPT) {
 		if (!in->cut_pos)
 			in->cut_pos = xcalloc(CUT_KEPT, sizeof(*in->cut_pos));
-		in->cut_pos[in->ncut++] = in->pos;
+		in->cut_pos[in->ncut++] = pos;
 	}
+}
+
+static void note_cut(struct ingest *in, bool lost, bool whole)
+{
+	in->stats.plans_cut++;
+	in->stats.plans_cut_lost += lost;
+	note_pos(in, in->pos | (whole ? CUT_WHOLE : 0));
 }
 
 /* The statement of a plan body: its Query Text, or that of a JSON plan
@@ -353,8 +370,12 @@ static void on_plan(struct ingest *in, struct backend *b,
 	struct slice body = pgmsg_clean(m->text, e->tab_continued, &in->plan_text);
 	bool cut;
 	struct slice q = plan_statement(in, body, m->json_plan, &cut);
-	if (cut && !in->shadow)
-		note_cut(in, q.len == 0);
+	if (cut && !in->shadow) {
+		size_t n = body.len;
+		while (n && (body.ptr[n - 1] == ' ' || body.ptr[n - 1] == '\n' || body.ptr[n - 1] == '\r'))
+			n--;
+		note_cut(in, q.len == 0, n && body.ptr[n - 1] == '}');
+	}
 	if (q.len == 0)
 		return;         /* a plan we cannot tie to a statement */
 	struct fp_entry *fe = fp_cache_get(in->fp, q.ptr, q.len, &in->scratch);
@@ -366,7 +387,7 @@ static void on_plan(struct ingest *in, struct backend *b,
 		in->stats.merged_plans += !in->shadow;
 		if (g) {
 			g->sources |= SRC_BIT(SRC_PLAN);
-			keep_worst_plan(g, body.ptr, body.len, m->duration_ms, in->pos);
+			keep_worst_plan(in, g, body.ptr, body.len, m->duration_ms, in->pos);
 		}
 		return;
 	}
@@ -692,12 +713,19 @@ void ingest_report_cut_plans(struct ingest *in, struct input_report *inputs,
 	if (in->ncut)
 		qsort(in->cut_pos, in->ncut, sizeof(*in->cut_pos), cmp_pos);
 	for (size_t i = 0; i < in->ncut && i < CUT_KEPT; i++) {
-		size_t input = (size_t)(in->cut_pos[i] >> 40);
+		uint64_t pos = in->cut_pos[i] & ~(CUT_WHOLE | CUT_UNREAD);
+		size_t input = (size_t)(pos >> 40);
 		if (input >= n)
 			continue;
 		struct input_report *r = &inputs[input];
-		parse_report_problem(r, input_line(r, in->cut_pos[i] & ((1ull << 40) - 1)),
-			"an auto_explain JSON plan cut short (it does not end): its "
+		parse_report_problem(r, input_line(r, pos & ((1ull << 40) - 1)),
+			in->cut_pos[i] & CUT_UNREAD ? "an auto_explain plan that cannot be "
+			"read (nested 400 nodes deep or more, or not in a form pgsift knows): "
+			"its statement is counted without the plan"
+			: in->cut_pos[i] & CUT_WHOLE ? "an auto_explain JSON plan that is not "
+			"JSON jansson reads (nested deeper than 2,048 levels, or broken): its "
+			"statement is counted without the plan, if its text is whole"
+			: "an auto_explain JSON plan cut short (it does not end): its "
 			"statement is counted without the plan, if its text is whole");
 	}
 	in->ncut = 0;

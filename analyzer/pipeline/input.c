@@ -33,6 +33,7 @@
 
 #define LR_CHUNK_DEFAULT ((size_t)1 << 20)
 #define LR_NO_MARK SIZE_MAX
+#define LR_LONG_KEPT 16
 
 struct line_reader {
 	/* Source: fd >= 0, else the memory buffer mem[0..mem_len). */
@@ -66,6 +67,9 @@ struct line_reader {
 	uint64_t base;                  /* stream offset of buf[0] */
 	bool eof;                       /* no more bytes will come into the window */
 
+	/* Lines longer than LR_LINE_MAX, skipped: how many, and the numbers
+	 * of the first LR_LONG_KEPT. */
+	uint64_t nlong, long_lines[LR_LONG_KEPT];
 	size_t cur_off, cur_len;        /* the line last returned */
 	size_t prev_end;                /* end of the line returned before it */
 	bool unread;
@@ -681,6 +685,41 @@ static bool lr_deliver(struct line_reader *lr, size_t stop,
 	return true;
 }
 
+/* The line at pos is longer than LR_LINE_MAX: drops it up to and with its
+ * newline (or the end of input), counting it as a line, so that memory
+ * stays bounded whatever the input (a 300 MB line took 2.1 GB; /dev/zero
+ * read with a forced format grew until allocation failed). What is marked
+ * before it stays. */
+static void note_long(struct line_reader *lr)
+{
+	lr->lineno++;
+	if (lr->nlong < LR_LONG_KEPT)
+		lr->long_lines[lr->nlong] = lr->lineno;
+	lr->nlong++;
+}
+
+static void skip_long(struct line_reader *lr)
+{
+	note_long(lr);
+	for (;;) {
+		lr->end = lr->scan = lr->pos;
+		if (!lr_refill(lr, lr->mark != LR_NO_MARK ? lr->mark : lr->cur_off))
+			return;
+		const char *nl = memchr(lr->buf + lr->pos, '\n', lr->end - lr->pos);
+		if (nl) {
+			lr->pos = lr->scan = (size_t)(nl - lr->buf) + 1;
+			return;
+		}
+	}
+}
+
+uint64_t lr_long_lines(const struct line_reader *lr, const uint64_t **kept, size_t *nkept)
+{
+	*kept = lr->long_lines;
+	*nkept = lr->nlong < LR_LONG_KEPT ? lr->nlong : LR_LONG_KEPT;
+	return lr->nlong;
+}
+
 bool lr_next(struct line_reader *lr, const char **line, size_t *len)
 {
 	if (lr->unread) {
@@ -692,9 +731,21 @@ bool lr_next(struct line_reader *lr, const char **line, size_t *len)
 	for (;;) {
 		if (lr->scan < lr->end) {
 			const char *nl = memchr(lr->buf + lr->scan, '\n', lr->end - lr->scan);
+			size_t stop = nl ? (size_t)(nl - lr->buf) : 0;
+			if (nl && stop - lr->pos > LR_LINE_MAX) {
+				/* Whole in the window already (a piece read in
+				 * memory): skipped all the same, for the same result. */
+				note_long(lr);
+				lr->pos = lr->scan = stop + 1;
+				continue;
+			}
 			if (nl)
-				return lr_deliver(lr, (size_t)(nl - lr->buf), line, len);
+				return lr_deliver(lr, stop, line, len);
 			lr->scan = lr->end;
+		}
+		if (lr->end - lr->pos > LR_LINE_MAX) {
+			skip_long(lr);
+			continue;
 		}
 		/* The mark is never after the last line, which is kept too so
 		 * that lr_unread() works even after the end was met. */

@@ -20,9 +20,18 @@ struct plan *plan_parse(const char *body, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "not a plan: empty body");
 		return NULL;
 	}
-	if (*body == '{' || *body == '[')
-		return plan_parse_json(body, len, err, errlen);
-	return plan_parse_text(body, len, err, errlen);
+	struct plan *p = *body == '{' || *body == '[' ? plan_parse_json(body, len, err, errlen)
+		: plan_parse_text(body, len, err, errlen);
+	unsigned depth = 0;
+	for (const struct plan_node *n = p ? p->root : NULL; n; n = plan_node_next(n))
+		if (n->depth > depth)
+			depth = n->depth;
+	if (depth >= PLAN_MAX_DEPTH) {
+		snprintf(err, errlen, "a plan nested deeper than %d nodes", PLAN_MAX_DEPTH);
+		plan_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 /* ---- writing ---- */
@@ -96,6 +105,15 @@ static void jw_num(struct jw *w, const char *key, double v, int decimals)
 	char tmp[64];
 	if (!isfinite(v))
 		v = 0;
+	if (fabs(v) >= 9223372036854775808.0) {
+		/* PostgreSQL writes estimates past 2^63 as integers, which jansson
+		 * refuses ("too big integer"): the plan would be lost from the
+		 * JSON report. With an exponent every reader takes it as a
+		 * number (and, having 17 digits, as the same double). */
+		snprintf(tmp, sizeof(tmp), "%.17g", v);
+		jw_raw(w, key, tmp);
+		return;
+	}
 	if (decimals < 0)
 		decimals = v == floor(v) ? 0 : 2;
 	snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);

@@ -56,9 +56,9 @@ static bool set_field(struct reader *r, struct plan_node *n, const struct plan_f
 		if (f->kind == PF_NUM)
 			*(double *)dst = json_number_value(v);
 		else if (f->kind == PF_I64)
-			*(int64_t *)dst = (int64_t)json_number_value(v);
+			*(int64_t *)dst = clamp_i64(json_number_value(v));
 		else
-			*(int *)dst = (int)json_number_value(v);
+			*(int *)dst = clamp_int(json_number_value(v));
 		break;
 	case PF_BOOL:
 	case PF_TRI:
@@ -201,7 +201,7 @@ static bool read_jit(struct reader *r, json_t *v)
 	if (!json_is_object(v))
 		return fail(r, "JSON plan: \"%s\" is not an object", "JIT");
 	r->p->has_jit = true;
-	j->functions = (int64_t)number(json_object_get(v, "Functions"));
+	j->functions = clamp_i64(number(json_object_get(v, "Functions")));
 	json_t *o = json_object_get(v, "Options");
 	j->inlining = json_is_true(json_object_get(o, "Inlining"));
 	j->optimization = json_is_true(json_object_get(o, "Optimization"));
@@ -266,6 +266,12 @@ struct plan *plan_parse_json(const char *body, size_t len, char *err, size_t err
 {
 	json_error_t jerr;
 	json_t *doc = json_loadb(body, len, 0, &jerr);
+	/* PostgreSQL writes estimates past 2^63 as integers ("Plan Rows":
+	 * 10000000000000000000000), which jansson refuses unless it reads
+	 * every integer as a double; only such plans are read that way, so
+	 * the integers of the others stay integers in what is written back. */
+	if (!doc && json_error_code(&jerr) == json_error_numeric_overflow)
+		doc = json_loadb(body, len, JSON_DECODE_INT_AS_REAL, &jerr);
 	if (!doc) {
 		snprintf(err, errlen, "JSON plan: line %d column %d: %s", jerr.line,
 			jerr.column, jerr.text);

@@ -78,7 +78,7 @@ static bool parse_figures(char *s, struct plan_node *n)
 		n->startup_cost = a;
 		n->total_cost = b;
 		n->plan_rows = r;
-		n->plan_width = (int)w;
+		n->plan_width = clamp_int(w);
 	} else {
 		cut = (char *)pt_rfind(s, " (actual ");
 		if (!cut)

@@ -28,7 +28,7 @@ static bool integer(const char *s, int64_t *out)
 	double d;
 	if (!pt_number(&s, &d))
 		return false;
-	*out = (int64_t)d;
+	*out = clamp_i64(d);
 	return *s == '\0' || strcmp(s, "kB") == 0 || strcmp(s, " ms") == 0 || *s == ' ';
 }
 
@@ -192,9 +192,9 @@ static void originally(const char *v, int64_t *now, int64_t *orig)
 	double d;
 	if (!pt_number(&v, &d))
 		return;
-	*now = *orig = (int64_t)d;
+	*now = *orig = clamp_i64(d);
 	if (pt_starts(v, " (originally ") && (v += 13, pt_number(&v, &d)))
-		*orig = (int64_t)d;
+		*orig = clamp_i64(d);
 }
 
 static void parse_pairs_line(struct tp *t, struct plan_node *n, char *s)
@@ -306,7 +306,7 @@ static void parse_buffers(struct plan_node *n, const char *v)
 			int64_t *dst = pt_starts(v, "hit") ? hit : pt_starts(v, "read") ? read
 				: pt_starts(v, "dirtied") ? dirtied : pt_starts(v, "written") ? written : NULL;
 			if (dst)
-				*dst = (int64_t)d;
+				*dst = clamp_i64(d);
 		}
 		if (!sp)
 			break;
@@ -348,9 +348,9 @@ static void parse_heap_blocks(struct plan_node *n, const char *v)
 	const char *p;
 	double d;
 	if ((p = strstr(v, "exact=")) && (p += 6, pt_number(&p, &d)))
-		n->exact_heap_blocks = (int64_t)d;
+		n->exact_heap_blocks = clamp_i64(d);
 	if ((p = strstr(v, "lossy=")) && (p += 6, pt_number(&p, &d)))
-		n->lossy_heap_blocks = (int64_t)d;
+		n->lossy_heap_blocks = clamp_i64(d);
 }
 
 static void parse_wal(struct tp *t, struct plan_node *n, const char *v)
@@ -436,7 +436,7 @@ static void parse_property(struct tp *t, struct plan_node *n, char *s)
 	else if (strcmp(l, "Workers Planned") == 0 || strcmp(l, "Workers Launched") == 0) {
 		double d = 0;
 		pt_number(&v, &d);
-		*(l[8] == 'P' ? &n->workers_planned : &n->workers_launched) = (int)d;
+		*(l[8] == 'P' ? &n->workers_planned : &n->workers_launched) = clamp_int(d);
 	} else if (strcmp(l, "Single Copy") == 0)
 		n->single_copy = strcmp(v, "true") == 0;
 	else if (strcmp(l, "Inner Unique") == 0)
@@ -585,7 +585,7 @@ void plan_text_jit_line(struct plan *p, const char *line)
 	if (pt_starts(line, "Functions: ")) {
 		const char *v = line + 11;
 		if (pt_number(&v, &d))
-			j->functions = (int64_t)d;
+			j->functions = clamp_i64(d);
 	} else if (pt_starts(line, "Options: ")) {
 		const char *v = line + 9;
 		j->inlining = jit_option(v, "Inlining");

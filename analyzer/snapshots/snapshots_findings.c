@@ -347,7 +347,7 @@ static void table_findings(struct snapshots *sn, struct analysis *a)
 		int64_t live = t->n_live_tup > 0 ? t->n_live_tup :
 			t->rows_estimate > 0 ? t->rows_estimate : 0;
 		if (t->n_dead_tup > SNAP_BLOAT_MIN_DEAD) {
-			double ratio = (double)t->n_dead_tup / (double)(live + t->n_dead_tup);
+			double ratio = (double)t->n_dead_tup / ((double)live + (double)t->n_dead_tup);
 			if (ratio > SNAP_BLOAT_MIN_RATIO) {
 				const char *last = t->last_autovacuum ? t->last_autovacuum : t->last_vacuum;
 				struct finding *f = findings_add(a->findings, FK_table_bloat,

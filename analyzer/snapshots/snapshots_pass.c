@@ -359,7 +359,7 @@ static void join_group(struct analysis *a, struct snap_stmt *s,
 		.pid = -1, .session = SLICE_EMPTY,
 	};
 	agg_add_call_to(a->agg, g, &c);
-	uint64_t more = (uint64_t)top_calls - 1;
+	uint64_t more = top_calls >= 1 ? (uint64_t)clamp_i64(top_calls) - 1 : 0;
 	g->calls += more;
 	g->total_ms += s->total_ms - s->nested_ms;
 	bump_name(&g->dbs, db, more);
@@ -438,7 +438,7 @@ static void build_statements(struct snapshots *sn, struct analysis *a,
 
 static int64_t i64(const struct snap_delta *d, int col)
 {
-	return d && snap_has(d, col) ? (int64_t)d->num[col] : -1;
+	return d && snap_has(d, col) ? clamp_i64(d->num[col]) : -1;
 }
 
 static int cmp_table(const void *pa, const void *pb)
@@ -476,7 +476,7 @@ static struct snap_table *table_slot(struct snapshots *sn, const struct snap_row
 static void take(int64_t *to, const struct snap_delta *d, int col)
 {
 	if (snap_has(d, col))
-		*to = (int64_t)d->num[col];
+		*to = clamp_i64(d->num[col]);
 }
 
 static void build_tables(struct snapshots *sn)
@@ -505,8 +505,8 @@ static void build_tables(struct snapshots *sn)
 			take(&t->idx_blks_read, d, T_IDXB_READ);
 			take(&t->idx_blks_hit, d, T_IDXB_HIT);
 			if (snap_has(d, T_VACUUMS) || snap_has(d, T_AUTOVACUUMS))
-				t->vacuums = (snap_has(d, T_VACUUMS) ? (int64_t)d->num[T_VACUUMS] : 0) +
-					(snap_has(d, T_AUTOVACUUMS) ? (int64_t)d->num[T_AUTOVACUUMS] : 0);
+				t->vacuums = clamp_i64((snap_has(d, T_VACUUMS) ? d->num[T_VACUUMS] : 0) +
+					(snap_has(d, T_AUTOVACUUMS) ? d->num[T_AUTOVACUUMS] : 0));
 			const struct snap_row *r = d->last;
 			if (r->text[T_LAST_VACUUM])
 				t->last_vacuum = r->text[T_LAST_VACUUM];
@@ -523,7 +523,7 @@ static void build_tables(struct snapshots *sn)
 				t->rows_estimate = t->n_live_tup;
 			else if ((r->has & (1u << T_SEQ_SCAN)) && (r->has & (1u << T_SEQ_TUP)) &&
 					r->num[T_SEQ_SCAN] > 0)
-				t->rows_estimate = (int64_t)(r->num[T_SEQ_TUP] / r->num[T_SEQ_SCAN]);
+				t->rows_estimate = clamp_i64(r->num[T_SEQ_TUP] / r->num[T_SEQ_SCAN]);
 			else if (t->n_live_tup == 0)
 				t->rows_estimate = 0;
 		}
@@ -554,7 +554,7 @@ static void build_indexes(struct snapshots *sn)
 		if (x->primary)
 			x->unique = true;
 		x->scans = i64(d, I_SCAN);
-		x->scans_ever = d->ever_scans >= 0 ? (int64_t)d->ever_scans : -1;
+		x->scans_ever = d->ever_scans >= 0 ? clamp_i64(d->ever_scans) : -1;
 		x->bytes = i64(d, I_BYTES);
 		x->tup_read = i64(d, I_TUP_READ);
 	}
