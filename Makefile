@@ -133,6 +133,9 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) $(LIBS)
 
+# Kept between runs (make would delete them as intermediate files).
+.PRECIOUS: build/fuzz/fuzz_% build/fuzz/corpus-%
+
 # The state seeds are states saved by the release binary.
 build/fuzz/corpus-%: $(BIN)
 	sh tests/fuzz/seed.sh $* $@ $(abspath $(BIN))
