@@ -35,8 +35,8 @@ ifneq ($(BUILD),build)
 BIN       = $(BUILD)/pgsift
 endif
 
-.PHONY: all deps demo check test asan bench fuzz fuzz-jsonlog fuzz-csvlog fuzz-json_emit \
-        fuzz-report_load fuzz-state install uninstall clean
+.PHONY: all deps demo check check-clang test asan bench fuzz fuzz-smoke fuzz-lib fuzz-regress \
+        install uninstall clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -77,69 +77,88 @@ asan:
 bench: deps $(BIN)
 	sh tests/bench.sh $(abspath $(BIN))
 
-# libFuzzer on the four hand-written replacements for libraries, each
-# against the library it replaces (needs clang and python3; nothing else
-# depends on it): the jsonlog scanner (jansson), the csvlog line split
-# (libcsv), the saved report's scanner (the jansson loader) and the JSON
-# writer (json_dumps). FUZZ_SECONDS bounds each target's run: 30, two
-# minutes in all; FUZZ_TARGETS picks some. Seeds are real server output:
-# the test logs' lines and the writer goldens (tests/fuzz/seeds.py). The
-# report scanner links the core, built apart with the sanitizers; so does
-# the state reader (fuzz_state.c: whole state files and their payloads,
-# seeded with real states by tests/fuzz/state_seeds.sh).
-FUZZ_SECONDS ?= 30
-FUZZ_TARGETS ?= jsonlog csvlog report_load json_emit state
-FUZZ_CC   = clang -std=gnu11 -D_GNU_SOURCE -O1 -g -Iinclude $(PKG_CFLAGS)
-FUZZ_SAN  = -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_RUN  = -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1
-FUZZ_BASE = analyzer/base/util.c analyzer/base/strbuf.c
-fuzz:
-	mkdir -p build/fuzz
-	@for t in $(FUZZ_TARGETS); do $(MAKE) --no-print-directory fuzz-$$t || exit 1; done
+# libFuzzer (clang's, under ASan and UBSan, float-cast-overflow included)
+# on the core: every parser through the driver (parse), the whole analysis
+# and every writer (analysis), the normalizer and fingerprint (normalize),
+# both plan readers and the plan-to-JSON writer (plan), the prefix
+# compiler and matchers (prefix), the saved report's loader (report_load),
+# the state reader (state), and the hand-written replacements for
+# libraries, each against the library it replaces: the jsonlog scanner
+# (jsonlog), the csvlog line split (csvlog), the JSON writer (json_emit).
+# Each harness (tests/fuzz/fuzz_TARGET.c) says what it checks. The core
+# is built apart with the sanitizers (build/fuzz/obj). Seeds are the
+# project's real test data (tests/fuzz/seed.sh). FUZZ_TIME bounds each
+# target's run in seconds (FUZZ_SECONDS, its older name, still works);
+# FUZZ_TARGETS picks some; FUZZ_FLAGS adds libFuzzer options (-jobs=2...).
+# A crash is written to build/fuzz/crash-TARGET-*. `make fuzz-smoke` runs
+# each for 20 seconds (CI); `make fuzz-regress` replays the reproducers
+# kept in tests/fuzz/regress/TARGET/ (each a crash found, now fixed).
+FUZZ_SECONDS ?= 600
+FUZZ_TIME    ?= $(FUZZ_SECONDS)
+FUZZ_TARGETS ?= parse analysis normalize plan prefix report_load state jsonlog csvlog json_emit
+FUZZ_FLAGS   ?=
+FUZZ_SAN  = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all
+FUZZ_CC   = clang -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer -Iinclude $(PKG_CFLAGS)
+FUZZ_LIB  = build/fuzz/obj/libpgsift.a
+# Longest input per target (libFuzzer's -max_len) and its dictionary.
+FUZZ_LEN_parse = 16384
+FUZZ_LEN_analysis = 16384
+FUZZ_LEN_normalize = 4096
+FUZZ_LEN_plan = 16384
+FUZZ_LEN_prefix = 4096
+FUZZ_LEN_report_load = 16384
+FUZZ_LEN_state = 65536
+FUZZ_LEN_jsonlog = 4096
+FUZZ_LEN_csvlog = 4096
+FUZZ_LEN_json_emit = 4096
+FUZZ_DICT_jsonlog = -dict=tests/fuzz/jsonlog.dict
+FUZZ_DICT_csvlog = -dict=tests/fuzz/csvlog.dict
+FUZZ_DICT_report_load = -dict=tests/fuzz/report_load.dict
+FUZZ_DICT_plan = -dict=tests/fuzz/plan.dict
+FUZZ_DICT_normalize = -dict=tests/fuzz/sql.dict
+FUZZ_DICT_analysis = -dict=tests/fuzz/sql.dict
+FUZZ_DICT_prefix = -dict=tests/fuzz/prefix.dict
 
-fuzz-jsonlog:
-	mkdir -p build/fuzz/corpus-jsonlog
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_jsonlog \
-	  tests/fuzz/fuzz_jsonlog.c parsers/jsonlog_scan.c analyzer/base/jstr.c \
-	  analyzer/base/util.c $(PKG_LIBS)
-	zstd -dcq tests/data/forms/postgresql.json.zst | awk 'NR % 400 == 1 || /\\/' | head -300 | \
-	  split -l 1 - build/fuzz/corpus-jsonlog/seed-
-	build/fuzz/fuzz_jsonlog $(FUZZ_RUN) -max_len=4096 \
-	  -dict=tests/fuzz/jsonlog.dict build/fuzz/corpus-jsonlog
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
 
-fuzz-csvlog:
-	mkdir -p build/fuzz/corpus-csvlog
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_csvlog \
-	  tests/fuzz/fuzz_csvlog.c parsers/csvlog_split.c analyzer/base/util.c -lcsv
-	zstd -dcq tests/data/forms/postgresql.csv.zst | awk 'NR % 200 == 1 || /""/' | head -300 | \
-	  split -l 1 - build/fuzz/corpus-csvlog/seed-
-	build/fuzz/fuzz_csvlog $(FUZZ_RUN) -max_len=4096 \
-	  -dict=tests/fuzz/csvlog.dict build/fuzz/corpus-csvlog
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_TIME=20
 
-fuzz-json_emit:
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_json_emit \
-	  tests/fuzz/fuzz_json_emit.c analyzer/output/json_emit.c $(FUZZ_BASE) $(PKG_LIBS) -lm
-	python3 tests/fuzz/seeds.py json_emit build/fuzz/corpus-json_emit
-	build/fuzz/fuzz_json_emit $(FUZZ_RUN) -max_len=4096 build/fuzz/corpus-json_emit
+fuzz-lib:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz/obj CC=clang WARNINGS= \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  $(FUZZ_LIB)
 
-fuzz-report_load:
-	$(MAKE) --no-print-directory BUILD=build/fuzz/obj CC=clang WARNINGS= \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
-	  build/fuzz/obj/libpgsift.a
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_report_load \
-	  tests/fuzz/fuzz_report_load.c build/fuzz/obj/libpgsift.a $(LIBS)
-	python3 tests/fuzz/seeds.py report_load build/fuzz/corpus-report_load
-	build/fuzz/fuzz_report_load $(FUZZ_RUN) -max_len=16384 \
-	  -dict=tests/fuzz/report_load.dict build/fuzz/corpus-report_load
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c fuzz-lib
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) $(LIBS)
 
-fuzz-state: $(BIN)
-	$(MAKE) --no-print-directory BUILD=build/fuzz/obj CC=clang WARNINGS= \
-	  CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
-	  build/fuzz/obj/libpgsift.a
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o build/fuzz/fuzz_state \
-	  tests/fuzz/fuzz_state.c build/fuzz/obj/libpgsift.a $(LIBS)
-	sh tests/fuzz/state_seeds.sh $(abspath $(BIN)) build/fuzz/corpus-state
-	build/fuzz/fuzz_state $(FUZZ_RUN) -max_len=65536 build/fuzz/corpus-state
+# Kept between runs (make would delete them as intermediate files).
+.PRECIOUS: build/fuzz/fuzz_% build/fuzz/corpus-%
+
+# The state seeds are states saved by the release binary.
+build/fuzz/corpus-%: $(BIN)
+	sh tests/fuzz/seed.sh $* $@ $(abspath $(BIN))
+
+fuzz-%: build/fuzz/fuzz_% build/fuzz/corpus-%
+	build/fuzz/fuzz_$* -max_total_time=$(FUZZ_TIME) -print_final_stats=1 -timeout=30 \
+	  -max_len=$(FUZZ_LEN_$*) $(FUZZ_DICT_$*) -artifact_prefix=build/fuzz/crash-$*- \
+	  $(FUZZ_FLAGS) build/fuzz/corpus-$*
+
+# Each reproducer of tests/fuzz/regress/TARGET/ run once (libFuzzer runs
+# the files it is given, without fuzzing).
+fuzz-regress:
+	@for t in $(FUZZ_TARGETS); do \
+	  [ -n "$$(ls tests/fuzz/regress/$$t 2>/dev/null)" ] || continue; \
+	  $(MAKE) --no-print-directory build/fuzz/fuzz_$$t || exit 1; \
+	  echo "fuzz-regress: $$t: $$(ls tests/fuzz/regress/$$t | wc -l) reproducers"; \
+	  build/fuzz/fuzz_$$t -timeout=30 tests/fuzz/regress/$$t/* 2>build/fuzz/regress-$$t.log || \
+	    { tail -40 build/fuzz/regress-$$t.log; exit 1; }; \
+	done
+
+# The same build and tests with clang (CI builds with both compilers).
+check-clang: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang test
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR)
@@ -149,6 +168,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pgsift
 
 clean:
-	rm -rf build build-asan pgsift
+	rm -rf build build-asan build-clang pgsift
 
 -include $(CORE_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

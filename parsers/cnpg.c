@@ -458,9 +458,12 @@ static bool next_record(struct cnpg_state *st, struct cnpg_line *ln)
 			continue;       /* blank lines carry nothing; not counted */
 		json_decref(st->cur);
 		st->cur = NULL;
-		*ln = (struct cnpg_line){ .has_logger = false };
+		/* logger and msg empty, not NULL, when the line lacks them
+		 * (text_record() reads msg: a postgres line without one). */
+		const struct cnpg_line none = { .logger = SLICE_EMPTY, .msg = SLICE_EMPTY };
+		*ln = none;
 		if (!scan_line(st, line, len, ln)) {
-			*ln = (struct cnpg_line){ .has_logger = false };
+			*ln = none;
 			if (!decode_line(st, line, len, ln))
 				continue;
 		}

@@ -22,6 +22,9 @@ static void add_problem(struct input_report *r, uint64_t line, const char *msg)
 }
 
 static void add_problem_v(struct input_report *r, uint64_t line, const char *fmt,
+		va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void add_problem_v(struct input_report *r, uint64_t line, const char *fmt,
 		va_list ap)
 {
 	char msg[1024];

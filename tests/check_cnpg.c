@@ -251,6 +251,27 @@ START_TEST(test_stderr_text)
 }
 END_TEST
 
+/* A postgres line with neither msg nor record (found by fuzzing: its
+ * empty msg was read from a NULL pointer): counted as the postgres
+ * logger's other text, as a line with an unknown msg is. */
+START_TEST(test_no_msg)
+{
+	static const char buf[] =
+		"{\"level\":\"info\",\"ts\":\"2026-11-22T14:17:16.141000Z\",\"logger\":\"postgres\"}\n"
+		"{\"level\":\"info\",\"ts\":\"2026-11-22T14:17:16.141000Z\",\"logger\":\"postgres\","
+		"\"logging_pod\":\"cluster-example-1\",\"msg\":[1]}\n";
+	struct driver_cfg cfg = { .input_format = "cnpg" };
+	struct run r;
+	run_text(&cfg, buf, strlen(buf), 0, REC_LOG_ENTRY, &r);
+	ck_assert_uint_eq(r.n, 0);
+	ck_assert_uint_eq(r.report.skipped, 2);
+	ck_assert_uint_eq(r.report.nnotes, 1);
+	ck_assert_str_eq(r.report.notes[0], "lines of CloudNativePG logger 'postgres (stderr text)' "
+		"skipped (not PostgreSQL's records)");
+	run_free(&r);
+}
+END_TEST
+
 /* An error of the run, with its detail; its statement comes in "query". */
 START_TEST(test_error_fields)
 {
@@ -502,6 +523,7 @@ Suite *suite_cnpg(void)
 	tcase_add_loop_test(tc, test_forms, 0, (int)ARRAY_SIZE(forms));
 	tcase_add_test(tc, test_error_fields);
 	tcase_add_test(tc, test_stderr_text);
+	tcase_add_test(tc, test_no_msg);
 	tcase_add_loop_test(tc, test_escapes, 0, (int)ARRAY_SIZE(escs));
 	tcase_add_test(tc, test_like_jansson);
 	tcase_add_test(tc, test_probes);

@@ -80,6 +80,10 @@ void findings_free(struct findings *fs)
 	free(fs);
 }
 
+/* The attribute lets clang's -Wformat-nonliteral check the callers'
+ * formats instead of refusing the vsnprintf here. */
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	va_list copy;

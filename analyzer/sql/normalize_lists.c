@@ -69,7 +69,7 @@ static bool simple_element(const char *a, size_t n)
 				word_is(slice_make(a + i, 5), "ARRAY")) {
 			i += 5;
 		} else if (n - i >= sizeof(FP_ELLIPSIS) - 2 &&
-				memcmp(a + i, FP_ELLIPSIS + 1, sizeof(FP_ELLIPSIS) - 2) == 0) {
+				memcmp(a + i, &FP_ELLIPSIS[1], sizeof(FP_ELLIPSIS) - 2) == 0) {
 			i += sizeof(FP_ELLIPSIS) - 2;
 		} else {
 			return false;
