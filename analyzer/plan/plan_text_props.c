@@ -379,16 +379,32 @@ static const char *const string_props[] = {
 	"Table Function Call", "Sampling", "Repeatable Seed",
 };
 
+/* Whether v, a JSON number, is an integer that no 64-bit integer holds
+ * (more than 18 digits): jansson, and most JSON readers, refuse it as an
+ * integer, so it is written as a double with an exponent. */
+static bool past_int64(const char *v)
+{
+	const char *p = v + (*v == '-');
+	size_t n = strspn(p, "0123456789");
+	return !p[n] && n > 18;
+}
+
 static void generic(struct tp *t, struct plan_extra **list, const char *l, const char *v)
 {
 	bool str = false;
 	for (size_t i = 0; i < ARRAY_SIZE(string_props); i++)
 		if (strcmp(l, string_props[i]) == 0)
 			str = true;
-	if (!str && (json_number(v) || strcmp(v, "true") == 0 || strcmp(v, "false") == 0))
+	if (!str && json_number(v) && past_int64(v)) {
+		char d[40];
+		snprintf(d, sizeof(d), "%.17g", strtod(v, NULL));
+		plan_add_extra(t->p, list, l, d, strlen(d));
+	} else if (!str && (json_number(v) || strcmp(v, "true") == 0 ||
+			strcmp(v, "false") == 0)) {
 		plan_add_extra(t->p, list, l, v, strlen(v));
-	else
+	} else {
 		extra_string(t, list, l, v);
+	}
 }
 
 static void parse_property(struct tp *t, struct plan_node *n, char *s)
