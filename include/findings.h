@@ -14,12 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The contract's finding kinds, in its order. */
+/* The contract's finding kinds, in its order, then the ones added since. */
 #define FINDING_KIND_LIST(X) \
 	X(slow_query) X(missing_index) X(n_plus_one) X(offset_pagination) \
 	X(unbounded_result) X(sort_spill) X(row_misestimate) X(unused_index) \
 	X(duplicate_index) X(table_bloat) X(seq_scan_heavy) X(low_cache_hit) \
-	X(lock_contention) X(deadlock) X(regression)
+	X(lock_contention) X(deadlock) X(regression) \
+	X(index_write_cost) X(stale_statistics) X(cache_candidate) \
+	X(consecutive_queries)
 
 enum finding_kind {
 #define X(name) FK_##name,

@@ -95,6 +95,10 @@ void tr_span_loops(struct traces *tr, struct tspan **spans, size_t n);
 /* The union in time of intervals of spans[0..n), sorted by start. */
 double tr_union_ms(struct tspan *const *spans, size_t n);
 
+/* traces_consecutive.c: consecutive_queries findings, from every span's
+ * siblings (query spans with passes set). */
+void tr_consecutive_findings(struct traces *tr, struct findings *fs);
+
 /* traces_findings.c */
 void tr_loop_findings(struct traces *tr, struct findings *fs);
 void tr_slow_findings(struct traces *tr, struct findings *fs,

@@ -53,6 +53,15 @@
 #   counts them); a DELETE of 5 warehouses cascading without an index on
 #   stock_moves.warehouse_id; CREATE INDEX at maintenance_work_mem 1MB
 #   spilling (maintenance_work_mem advice).
+# - index_advice.sql: shipments (autovacuum off) analyzed at 2,000 rows,
+#   then 60,000 more, and 2 joins of them misestimated (stale statistics,
+#   'shipping'); stock_moves filtered on (warehouse_id, qty) and (qty,
+#   warehouse_id), plans logged: one index for both ('stock').
+#   fulfilment.pgbench: 300 UPDATEs of orders.status by id (indexed by
+#   orders_status_idx: none HOT); merge.pgbench: 20 UPDATEs of
+#   orders.customer_id (the missing index's column), both 'fulfilment'.
+# - settings.pgbench, extended protocol, 2 clients x 400 ('storefront'): the
+#   same settings row (id 1) and the same customer (id 42), 800 calls each.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -178,6 +187,15 @@ sql -d shop -f "$work/json_plans.sql" >/dev/null
 # Plan times (plan_times.sql): foreign-key triggers, a parallel scan, a
 # cascading DELETE without an index, a CREATE INDEX spilling.
 sql -d shop -v scale="$scale" -f "$work/plan_times.sql" >/dev/null
+
+# Index advice (index_advice.sql, *.pgbench):
+# UPDATEs of indexed columns, a table changed heavily since its last
+# analyze, and a storefront reading one settings row and one customer on
+# every request.
+sql -d shop -v scale="$scale" -f "$work/index_advice.sql" >/dev/null
+PGAPPNAME=fulfilment bench -M simple -c 1 -t $((n * 3 / 2)) --random-seed=7 -f "$work/fulfilment.pgbench" >/dev/null 2>&1
+PGAPPNAME=fulfilment bench -M simple -c 1 -t 20 --random-seed=7 -f "$work/merge.pgbench" >/dev/null 2>&1
+PGAPPNAME=storefront bench -M extended -c 2 -j 1 -t $((n * 2)) -f "$work/settings.pgbench" >/dev/null 2>&1
 
 wait "$oltp" "$by_customer"
 snapshot after
