@@ -1,11 +1,14 @@
 /* check_index_advice.c: advice that weighs what indexes cost writes, stale
- * statistics, and queries that wait for each other, on real server output.
+ * statistics, cache candidates and queries that wait for each other, on
+ * real server output.
  *
  * The workload (tests/workload/pg-workload.sh: index_advice.sql,
  * fulfilment.pgbench, merge.pgbench) plants 300 UPDATEs of the indexed
  * orders.status, 20 of orders.customer_id (the missing index's column),
  * shipments changed far past its last ANALYZE with autovacuum off, and two
- * statements on stock_moves that one index serves. The consecutive
+ * statements on stock_moves that one index serves, and a storefront
+ * reading one settings row and one customer again and again
+ * (settings.pgbench). The consecutive
  * queries come from consecutive-dashboard.ndjson, made from a real
  * server's log by tests/data/traces/make-consecutive.sh; none of the real
  * Sentry events of ../shared/corpus passes Sentry's thresholds. */
@@ -168,6 +171,63 @@ START_TEST(test_live_stale_statistics)
 }
 END_TEST
 
+/* The storefront's settings row and customer 42, 800 calls each with the
+ * same parameters (extended protocol, DETAIL: parameters), and the OLTP
+ * count with the same literals 8,000 times, in every form of the log;
+ * the OLTP customer lookups (random ids) are no candidate. No literal
+ * shows. */
+static const char *const forms[] = { "postgresql.log", "postgresql.csv", "postgresql.json" };
+
+START_TEST(test_live_cache_candidates)
+{
+	if (live_ready == -1) {
+		tu_skip("index_advice: live_cache_candidates", TU_NO_SERVER);
+		return;
+	}
+	ck_assert_msg(live_ready == 1, "pg-workload.sh failed");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", live_dir, forms[_i]);
+	const char *p[] = { path };
+	struct analysis *a = analyse(p, 1);
+	const struct finding *f[8];
+	ck_assert_uint_eq(findings_of(a, FK_cache_candidate, NULL, f, 8), 3);
+	bool settings = false, customer = false, count = false;
+	for (size_t i = 0; i < 3; i++) {
+		const json_t *ev = f[i]->evidence;
+		const char *q = json_string_value(json_object_get(ev, "query"));
+		const char *by = json_string_value(json_object_get(ev, "by"));
+		json_int_t same = ev_int(ev, "same_calls");
+		ck_assert(f[i]->has_fingerprint);
+		char *dump = json_dumps(ev, 0);
+		ck_assert_msg(!strstr(dump, "'1'") && !strstr(dump, "42") && !strstr(dump, "'new'"),
+			"a literal in %s", dump);
+		ck_assert_ptr_null(strstr(f[i]->suggestion, "42"));
+		free(dump);
+		if (strstr(q, "FROM settings")) {
+			settings = true;
+			ck_assert_int_eq(same, 800);
+			ck_assert_str_eq(by, "parameters");
+		} else if (strstr(q, "created_at FROM customers")) {
+			customer = true;
+			ck_assert_int_eq(same, 800);
+			ck_assert_str_eq(by, "parameters");
+		} else if (strstr(q, "count(*) FROM orders")) {
+			count = true;
+			ck_assert_int_eq(same, 8000);
+			ck_assert_str_eq(by, "literals");
+		}
+		/* A 60 s cache answers all but the first of each minute. */
+		double hits = json_real_value(json_object_get(ev, "cache_hits"));
+		double span = json_real_value(json_object_get(ev, "span_s"));
+		ck_assert_double_eq_tol(hits, (double)same - 1 - (double)(int64_t)(span / 60), 1e-9);
+		ck_assert_double_eq_tol(f[i]->impact_ms,
+			hits * json_real_value(json_object_get(ev, "mean_ms")), 1e-3);
+	}
+	ck_assert(settings && customer && count);
+	analysis_free(a);
+}
+END_TEST
+
 /* ---- consecutive queries ---- */
 
 START_TEST(test_consecutive_dashboard)
@@ -250,6 +310,7 @@ Suite *suite_index_advice(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_live_write_cost);
 	tcase_add_test(tc, test_live_stale_statistics);
+	tcase_add_loop_test(tc, test_live_cache_candidates, 0, sizeof(forms) / sizeof(forms[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
