@@ -128,19 +128,22 @@ static void hot_share(const struct adv_ctx *c, const char *table, struct strbuf 
 	json_object_set_new(ev, "n_tup_hot_upd", json_integer(t->n_tup_hot_upd));
 }
 
+/* The columns the groups set, each once, ", "-joined into sb. */
 static void join_cols(struct strbuf *sb, json_t *groups)
 {
-	size_t i, k, n0 = sb->len;
-	json_t *g, *col;
+	json_t *seen = json_object(), *g, *col;
+	size_t i, k;
 	json_array_foreach(groups, i, g)
 		json_array_foreach(json_object_get(g, "sets"), k, col) {
 			const char *s = json_string_value(col);
-			if (strstr(sb->buf ? sb->buf + n0 : "", s))
+			if (json_object_get(seen, s))
 				continue;
-			if (sb->len > n0)
+			json_object_set_new(seen, s, json_true());
+			if (json_object_size(seen) > 1)
 				sb_append(sb, ", ", 2);
 			sb_append(sb, s, strlen(s));
 		}
+	json_decref(seen);
 }
 
 void adv_writes_note(struct adv_ctx *c, const char *table, const char *const *cols,

@@ -106,6 +106,11 @@ void tr_consecutive_findings(struct traces *tr, struct findings *fs);
 void tr_repeat_call(struct traces *tr, const struct call *c);
 void tr_repeats_merge(struct traces *dst, struct traces *src);
 void tr_repeats_free(struct traces *tr);
+/* Its part of the traces' saved state (state.h), after the rest. */
+struct st_out;
+struct st_in;
+void tr_repeats_save(const struct traces *tr, struct st_out *o);
+bool tr_repeats_load(struct traces *tr, struct st_in *in);
 void tr_repeat_findings(struct traces *tr, struct analysis *a);
 
 /* traces_findings.c */

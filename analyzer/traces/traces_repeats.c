@@ -29,6 +29,7 @@
 
 #include "agg.h"
 #include "findings.h"
+#include "state.h"
 #include "strbuf.h"
 #include "timeutil.h"
 #include "traces_int.h"
@@ -39,14 +40,14 @@
 #define REP_MIN_RATE 1.0        /* per second, over their span */
 #define REP_TTL_MS 60000.0      /* the cache's time to live, assumed */
 
-/* 32 bytes: a table of many fingerprints stays small (times are kept as
- * offsets from the run's first call would save more, but a worker does
- * not know it). */
+/* 40 bytes: a table of many fingerprints stays small. Durations are
+ * summed in whole microseconds (what logs give), so that any split of the
+ * inputs sums to the same. */
 struct rep_slot {
 	uint64_t key;
 	int64_t first_ts, last_ts;      /* TS_NONE when unknown */
+	uint64_t us;                    /* duration of the calls counted */
 	uint32_t count;
-	float ms;                       /* duration of the calls counted */
 };
 
 struct rep_group {
@@ -140,7 +141,7 @@ static void slot_add(struct rep_group *g, const struct rep_slot *in, bool params
 		if (s->key != in->key)
 			continue;
 		s->count += in->count;
-		s->ms += in->ms;
+		s->us += in->us;
 		if (in->first_ts != TS_NONE && (s->first_ts == TS_NONE || in->first_ts < s->first_ts))
 			s->first_ts = in->first_ts;
 		if (in->last_ts != TS_NONE && (s->last_ts == TS_NONE || in->last_ts > s->last_ts))
@@ -157,7 +158,7 @@ static void slot_add(struct rep_group *g, const struct rep_slot *in, bool params
 		uint8_t bits = 0;
 		for (unsigned i = 0; i < g->n; i++) {
 			struct rep_slot s = g->s[i];
-			s.ms -= s.ms * (float)low / (float)s.count;
+			s.us -= s.us * low / s.count;
 			s.count -= low;
 			if (!s.count)
 				continue;
@@ -169,7 +170,7 @@ static void slot_add(struct rep_group *g, const struct rep_slot *in, bool params
 	}
 	if (in->count > low && g->n < REP_SLOTS) {
 		struct rep_slot s = *in;
-		s.ms -= s.ms * (float)low / (float)s.count;
+		s.us -= s.us * low / s.count;
 		s.count -= low;
 		g->params = (uint8_t)((g->params & ~(1u << g->n)) | ((unsigned)params << g->n));
 		g->s[g->n++] = s;
@@ -189,7 +190,7 @@ void tr_repeat_call(struct traces *tr, const struct call *c)
 	struct rep_group *g = group_of(tr->repeats, c->entry ? c->entry->fingerprint : c->fingerprint);
 	g->seen++;
 	struct rep_slot in = { .key = key, .count = 1, .first_ts = c->ts_ms, .last_ts = c->ts_ms,
-		.ms = c->timed ? (float)c->duration_ms : 0 };
+		.us = c->timed && c->duration_ms > 0 ? (uint64_t)(c->duration_ms * 1000 + 0.5) : 0 };
 	slot_add(g, &in, c->params.len > 0);
 }
 
@@ -222,6 +223,51 @@ void tr_repeats_free(struct traces *tr)
 	tr->repeats = NULL;
 }
 
+void tr_repeats_save(const struct traces *tr, struct st_out *o)
+{
+	const struct tr_repeats *r = tr->repeats;
+	st_u64(o, r ? r->n : 0);
+	for (size_t i = 0; r && i < r->n; i++) {
+		const struct rep_group *g = &r->v[i];
+		st_u64(o, g->fp);
+		st_u32(o, g->seen);
+		st_u8(o, g->n);
+		st_u8(o, g->params);
+		for (unsigned k = 0; k < g->n; k++) {
+			st_u64(o, g->s[k].key);
+			st_i64(o, g->s[k].first_ts);
+			st_i64(o, g->s[k].last_ts);
+			st_u64(o, g->s[k].us);
+			st_u32(o, g->s[k].count);
+		}
+	}
+}
+
+bool tr_repeats_load(struct traces *tr, struct st_in *in)
+{
+	size_t n = st_get_count(in, 8 + 4 + 2, 0);
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		if (!tr->repeats)
+			tr->repeats = xcalloc(1, sizeof(*tr->repeats));
+		struct rep_group *g = group_of(tr->repeats, st_get_u64(in));
+		g->seen = st_get_u32(in);
+		unsigned ns = st_get_u8(in);
+		g->params = st_get_u8(in);
+		if (ns > REP_SLOTS)
+			return st_fail(in, "a repeated read with too many slots");
+		for (unsigned k = 0; k < ns; k++) {
+			struct rep_slot *sl = &g->s[k];
+			sl->key = st_get_u64(in);
+			sl->first_ts = st_get_i64(in);
+			sl->last_ts = st_get_i64(in);
+			sl->us = st_get_u64(in);
+			sl->count = st_get_u32(in);
+		}
+		g->n = (uint8_t)ns;
+	}
+	return !in->bad;
+}
+
 static int cmp_group_fp(const void *pa, const void *pb)
 {
 	const struct group *a = *(struct group *const *)pa, *b = *(struct group *const *)pb;
@@ -242,8 +288,7 @@ static void finding(struct analysis *a, const struct group *g, const struct rep_
 	double misses = 1 + (s->first_ts != TS_NONE && s->last_ts != TS_NONE ?
 		(double)(int64_t)((double)(s->last_ts - s->first_ts) / REP_TTL_MS) : 0);
 	double hits = (double)s->count - misses;
-	/* Rounded to the microsecond: the durations were summed in a float. */
-	double mean = (double)(int64_t)((double)s->ms / (double)s->count * 1e6 + 0.5) / 1e6;
+	double mean = (double)(int64_t)((double)s->us / (double)s->count * 1e3 + 0.5) / 1e6;
 	double saved = (double)(int64_t)(hits * mean * 1e3 + 0.5) / 1e3;
 	struct finding *f = findings_add(a->findings, FK_cache_candidate,
 		saved >= 1000 ? FS_WARNING : FS_INFO, saved,
