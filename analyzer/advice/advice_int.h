@@ -1,12 +1,15 @@
 /* advice_int.h: what the advice*.c files share; nothing else includes it
- * (but tests/check_advice.c, which tests the statement reading and the
- * index SQL).
+ * (but tests/check_advice.c and tests/check_index_advice.c, which test the
+ * statement reading and the index SQL).
  *
  * advice.c (the hub) builds one adv_item per group and runs the modules
- * advice_page.c, advice_index.c and advice_plan.c, then slow_query itself.
- * Below them all: advice_common.c (bands, evidence, findings of a group),
- * advice_schema.c (identifiers, index SQL, existing and proposed indexes,
- * table sizes) and advice_sql.c (the parse tree of a statement). */
+ * advice_page.c, advice_index.c (which asks advice_writes.c what an index
+ * would cost the UPDATEs), advice_writes.c's index_write_cost,
+ * advice_plan.c and advice_stats.c (stale statistics behind plan's
+ * misestimates), then slow_query itself. Below them all: advice_common.c
+ * (bands, evidence, findings of a group), advice_schema.c (identifiers,
+ * index SQL, existing and proposed indexes, table sizes) and advice_sql.c
+ * (the parse tree of a statement). */
 #ifndef PGSIFT_ADVICE_INT_H
 #define PGSIFT_ADVICE_INT_H
 
