@@ -98,7 +98,7 @@ struct agg_bucket {
 };
 
 /* A group's calls over time: sparse, sorted by start, at most
- * AGG_TIMELINE_MAX buckets. Buckets start 60 s wide, aligned on multiples
+ * AGG_TIMELINE_MAX buckets. Buckets start 1 s wide, aligned on multiples
  * of their width since the epoch (UTC), and widen along the same ladder as
  * the run-wide timeline (events_timeline.c), so that a group's buckets and
  * the run's always nest one in the other. */
@@ -115,6 +115,10 @@ struct agg_timeline {
 struct group_stats {
 	bool ready;
 	double mean_ms, p50_ms, p95_ms, p99_ms;
+	/* stmt_kind.h's kind of the query and whether it loads in bulk, set
+	 * with ready by report_group_finish(); group_kind() reads them. */
+	bool kind_set, bulk;
+	unsigned char kind;
 	/* Counts per histogram bin of a loaded group, which has no sketch;
 	 * NULL for an analysed one, whose histogram its sketch gives (a
 	 * copy cost every group 216 bytes). */
@@ -229,6 +233,8 @@ void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,
 void agg_timeline_merge(struct agg_timeline *dst, struct agg_timeline *src);
 /* Frees the buckets; tl is left empty but valid. */
 void agg_timeline_release(struct agg_timeline *tl);
+/* Widens tl's buckets (along the ladder) to w wide at least. */
+void agg_timeline_floor(struct agg_timeline *tl, int64_t w);
 
 /* Calls and total time over all groups. */
 void agg_totals(const struct agg *a, uint64_t *calls, double *total_ms);

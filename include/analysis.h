@@ -35,6 +35,9 @@ struct pgsift_options {
 	 * REPORT_DETAIL_GROUPS); 0: that default, UINT_MAX: all. */
 	unsigned detail_groups;
 	bool show_literals;
+	/* --all-kinds: the rankings keep maintenance, DDL and one-off bulk
+	 * loads (stmt_kind_one_off()), which they leave out by default. */
+	bool all_kinds;
 	unsigned jobs;                  /* 0: number of cores */
 	double bands[3];                /* P95 band limits: warning, alert, critical (ms) */
 	int year;                       /* --year for syslog dates, 0: find it */
@@ -45,7 +48,7 @@ struct pgsift_options {
 	unsigned n1_min_repeats;        /* --n1-min: repeats in an N+1 loop (5) */
 	double n1_min_loop_ms;          /* --n1-min-ms: a span loop's time (50) */
 	double n1_max_gap_ms;           /* --n1-gap-ms: log loops, between calls (1000) */
-	double slow_span_ms;            /* --slow-span-ms: a slow SELECT span (1000) */
+	double slow_span_ms;            /* --slow-span-ms: a slow SELECT span (500) */
 	double min_offset;              /* --offset-min: OFFSET worth flagging (1000) */
 	double unbounded_rows;          /* --unbounded-rows: rows of a SELECT without LIMIT (1000) */
 	const char *save;               /* --save FILE: the merged state (state.h), or NULL */

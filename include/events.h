@@ -18,8 +18,9 @@
  * events_totals()); EV_ERROR_GROUPS_MAX error groups per worker, the errors
  * past it counted in errors_dropped; EV_NAMES_MAX names per connection
  * map; the timeline keeps at most EV_TIMELINE_MAX_BUCKETS buckets,
- * coarsening from 1 minute to 5, 15, 60 minutes, 6 hours, 1 day, 1 week
- * and doubling weeks when the window is longer. Statements kept with
+ * from 1 second (at most EV_TIMELINE_FINE_BUCKETS below a minute) to 5,
+ * 15 seconds, 1, 5, 15, 60 minutes, 6 hours, 1 day, 1 week and doubling
+ * weeks as the window is longer. Statements kept with
  * events are cut past EV_TEXT_MAX bytes. */
 #ifndef PGSIFT_EVENTS_H
 #define PGSIFT_EVENTS_H
@@ -38,6 +39,8 @@
 #define EV_ERROR_GROUPS_MAX 2000
 #define EV_NAMES_MAX 1000
 #define EV_TIMELINE_MAX_BUCKETS 1440
+/* Buckets narrower than a minute, at most (events_timeline.c). */
+#define EV_TIMELINE_FINE_BUCKETS 120
 #define EV_TEXT_MAX 16384
 
 struct events;
@@ -100,7 +103,23 @@ struct ev_lock_wait {
 	bool has_fingerprint;
 	int64_t *blockers;      /* pids holding the lock, in the order logged */
 	uint32_t nblockers;
+	int64_t start_ms;       /* when it began (a message's time less the
+	                         * wait it reports), or TS_NONE */
 	char *db, *user, *app;  /* NULL when not logged */
+	/* Who blocked it in the end (events_blocking.c): following the
+	 * first holder through the waits it was itself in at the time, the
+	 * backend that waited for nothing. root_pid 0: not settled yet;
+	 * root_known false: its statements were not in the log. */
+	int64_t root_pid;
+	bool root_known;
+	bool root_idle;         /* no statement of it was running: idle in
+	                         * its transaction */
+	uint32_t root_depth;    /* 1: the holder itself; 2: A blocks B blocks this */
+	uint64_t root_fingerprint;      /* its statement: the one running at the
+	                                 * wait, else its transaction's last */
+	bool root_has_fingerprint;
+	int64_t root_xact_ts;   /* when its transaction (or statement) began */
+	char *root_app;         /* or NULL */
 };
 
 struct ev_deadlock_proc {
@@ -231,6 +250,67 @@ struct ev_checkpoints {
 	struct ev_counts by_reason;     /* "time", "immediate force wait", ... */
 	double write_s, sync_s, total_s, max_total_s;
 	uint64_t buffers, wal_added, wal_removed, wal_recycled;
+	/* "checkpoints are occurring too frequently (N seconds apart)": the
+	 * smallest N, -1 when none was logged. */
+	double min_apart_s;
+	/* Checkpoint starts whose reason has "wal" (WAL reached max_wal_size),
+	 * and the time since the checkpoint started before each of them. */
+	uint64_t wal_started, wal_intervals;
+	double wal_interval_s, wal_interval_min_s;
+	int64_t last_start_ts;  /* private: the last start seen, or TS_NONE */
+};
+
+/* A root blocker: one transaction (or statement) of a backend that held
+ * locks others waited for, directly or through a chain, while it waited
+ * for none; from the kept lock waits (EV_LOCK_WAITS_MAX longest). */
+struct ev_blocker {
+	int64_t pid;
+	int64_t xact_ts;        /* when its transaction began, TS_NONE unknown */
+	int64_t first_ts;       /* the first wait it caused */
+	char *app;              /* or NULL */
+	uint64_t fingerprint;   /* its statement (see ev_lock_wait.root_*) */
+	bool has_fingerprint;
+	bool known;             /* its statements were in the log */
+	bool idle;              /* idle in transaction at a wait it caused */
+	char *lock;             /* what the longest wait it caused was for */
+	uint64_t waits, direct; /* waits caused, of them on its own locks */
+	uint32_t depth;         /* longest chain: 1 direct, 2 A blocks B blocks C */
+	double wait_ms;         /* time those waits lasted, in total */
+};
+
+/* Idle in transaction, per application: the time between the end of a
+ * statement and the start of the next inside a backend's explicit
+ * transaction (BEGIN ... COMMIT/ROLLBACK/END), from the log's time stamps
+ * and durations. */
+struct ev_idle_app {
+	char *app;              /* "" when not logged */
+	uint64_t xacts;         /* transactions seen from BEGIN to their end */
+	uint64_t gaps;          /* idle gaps at least EV_IDLE_GAP_MS */
+	double idle_ms;         /* every gap, in total */
+	double max_ms;          /* the longest gap */
+	int64_t max_ts;         /* when it began */
+	int64_t max_pid;
+	uint64_t fingerprint;   /* the statement before it */
+	bool has_fingerprint;
+};
+
+/* Gaps shorter than this are a client's round trip, not idleness: counted
+ * in idle_ms, not in gaps. */
+#define EV_IDLE_GAP_MS 100.0
+
+/* The server's wraparound alarms: WARNING "database \"shop\" must be
+ * vacuumed within 10985 transactions" (or "before N more MultiXactIds are
+ * used"), and the ERROR "database is not accepting commands ... to avoid
+ * wraparound data loss" once it stopped assigning them; and VACUUM's
+ * failsafe, when a table's oldest ID passed vacuum_failsafe_age. */
+struct ev_wraparound {
+	uint64_t warnings;      /* "must be vacuumed" */
+	uint64_t refusals;      /* "not accepting commands" */
+	uint64_t failsafe;      /* vacuum's "bypassing nonessential maintenance
+	                         * of table ... as a failsafe" (vacuum_failsafe_age) */
+	uint64_t min_left;      /* the fewest transactions left, UINT64_MAX none */
+	char *db;               /* the database of that warning, or NULL */
+	int64_t first_ts, last_ts;      /* TS_NONE when none */
 };
 
 struct ev_vacuum_table {
@@ -294,6 +374,18 @@ const char *events_other_known(const struct ev_error *r);
 const struct ev_connections *events_connections(const struct events *ev);
 const struct ev_checkpoints *events_checkpoints(const struct events *ev);
 const struct ev_autovacuum *events_autovacuum(const struct events *ev);
+const struct ev_wraparound *events_wraparound(const struct events *ev);
+/* Root blockers, most wait caused first. */
+const struct ev_blocker *events_blockers(const struct events *ev, size_t *n);
+/* What the limits left out: transactions past the HOLDS_MAX longest
+ * kept to find blockers (50,000 per run), and transactions of the
+ * applications past EV_NAMES_MAX, not in events_idle(). */
+struct ev_blocking_dropped {
+	uint64_t holds, idle_xacts;
+};
+struct ev_blocking_dropped events_blocking_dropped(const struct events *ev);
+/* Idle in transaction per application, most idle time first. */
+const struct ev_idle_app *events_idle(const struct events *ev, size_t *n);
 const struct ev_timeline *events_timeline(const struct events *ev);
 const struct ev_totals *events_totals(const struct events *ev);
 

@@ -14,12 +14,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The contract's finding kinds, in its order, then the ones added since. */
+/* The contract's finding kinds, in its order, then those added since. */
 #define FINDING_KIND_LIST(X) \
 	X(slow_query) X(missing_index) X(n_plus_one) X(offset_pagination) \
 	X(unbounded_result) X(sort_spill) X(row_misestimate) X(unused_index) \
 	X(duplicate_index) X(table_bloat) X(seq_scan_heavy) X(low_cache_hit) \
 	X(lock_contention) X(deadlock) X(regression) \
+	X(idle_in_transaction) X(checkpoints_too_frequent) X(wraparound_risk) \
 	X(index_write_cost) X(stale_statistics) X(cache_candidate) \
 	X(consecutive_queries)
 
@@ -62,6 +63,10 @@ struct finding {
 	char *table, *index;    /* NULL when not about one */
 	char **columns;         /* NULL-terminated, or NULL */
 	double impact_ms;       /* total time attributable */
+	/* What the change saves after the findings ranked above it (their
+	 * statements' time is not counted again): findings_rank(); impact_ms
+	 * until then. */
+	double saves_ms;
 	char *suggestion;       /* the SQL or change to make */
 	json_t *evidence;       /* object, owned; never NULL */
 	struct finding_loop loop;       /* n_plus_one, after findings_finish() */
@@ -86,8 +91,35 @@ void finding_add_column(struct finding *f, const char *column);
 void finding_set_suggestion(struct finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Sorts by severity (critical first), then impact_ms, then title. */
+/* Sorts by severity (critical first), then saves_ms, impact_ms, title. */
 void findings_sort(struct findings *fs);
+
+/* A statement a finding's change would help, and the time it claims of
+ * it (at most the statement's total). */
+struct finding_claim {
+	uint64_t fp;
+	double ms;
+};
+/* f's statements, from its fingerprint or its evidence (a missing index's
+ * "groups", a table's "statements"), into *out (the caller frees it; NULL
+ * when none). Returns how many. */
+size_t finding_claims(const struct finding *f, struct finding_claim **out);
+
+/* findings_rank.c: sets each finding's saves_ms to what its change saves
+ * after the ones ranked above it, most severe first, then most saved
+ * (each statement's time claimed once, up to its group's total), and
+ * sorts the list so. Findings whose statements are all one-off
+ * (stmt_kind_one_off(): maintenance, DDL, a bulk load run once) become
+ * info, their evidence saying "one_off_statement": KIND, unless
+ * o->all_kinds. a's groups must be sorted (a->groups). */
+struct analysis;
+struct pgsift_options;
+void findings_rank(struct findings *fs, const struct analysis *a,
+		const struct pgsift_options *o);
+/* The 1-based places (at most max, into ranks) of the findings before
+ * the one at index at that share a statement with it. Returns how many. */
+size_t finding_shares(const struct findings *fs, size_t at, size_t *ranks,
+		size_t max);
 size_t findings_count(const struct findings *fs);
 struct finding *findings_at(const struct findings *fs, size_t i);
 /* Sets the typed fields the writers read (struct finding_loop) from

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "analysis.h"
+#include "stmt_kind.h"
 
 struct report_writer {
 	const char *id;         /* --format name */
@@ -43,6 +44,14 @@ const char *report_band_name(enum band b);
  * (g->stats) once finished or loaded, else from the sketch. */
 double group_mean(const struct group *g);
 double group_pct(const struct group *g, double q);
+/* The statement kind of g's query (stmt_kind.h); *one_off (may be NULL)
+ * says whether the rankings leave it out unless --all-kinds. */
+enum stmt_kind group_kind(const struct group *g, bool *one_off);
+/* The groups the rankings show, in total-time order, into v (room for
+ * a->ngroups): all with o->all_kinds, else those group_kind() does not
+ * call one-off. Returns how many. */
+size_t report_ranked_groups(const struct analysis *a,
+		const struct pgsift_options *o, const struct group **v);
 /* The latency histogram's counts (sketch_hist.h); false when empty. */
 bool group_histogram(const struct group *g, uint64_t counts[SKETCH_HIST_BINS]);
 /* The model's finish step, once every pass has run: each group's stats

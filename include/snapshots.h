@@ -116,10 +116,16 @@ struct snap_stmt {
 	double wal_bytes;               /* -1 when not dumped */
 	double min_ms, max_ms;          /* of the entries' lifetime, -1 unknown */
 	double nested_calls;            /* of them, toplevel = false */
+	double nested_ms;               /* their time, already in their callers' */
 	size_t entries;                 /* pg_stat_statements rows joined */
 	bool reset;                     /* an entry's counters went down */
 	bool in_logs;                   /* the logs (or traces) saw the group */
 	uint64_t log_calls;             /* the group's calls from the logs */
+	/* The log saw it only inside this group's multi-statement text
+	 * ("SET ...; UPDATE ...; COMMIT", one duration for all): its time
+	 * is that group's, not added again. */
+	bool has_within;
+	uint64_t within;
 	const char *datname;            /* first database, or NULL */
 };
 

@@ -48,12 +48,13 @@ void ts_format_iso(int64_t ms, char out[32]);
 int64_t ts_days_from_civil(int y, unsigned m, unsigned d);
 
 /* The ladder of timeline bucket widths shared by the run's timeline and
- * the groups': 1 min, 5 min, 15 min, 1 h, 6 h, 1 day, 1 week, then twice
- * as wide each time. Each width divides the next, so folding buckets into
+ * the groups': 1 s, 5 s, 15 s, 1 min, 5 min, 15 min, 1 h, 6 h, 1 day,
+ * 1 week, then twice as wide each time (seconds for short logs: a 9 s
+ * log in one 60 s bucket showed nothing). Each width divides the next, so folding buckets into
  * the next width never splits one, and a group's buckets nest in the
  * run's. TS_LADDER_FIRST_MS is the narrowest; ts_ladder_next(w) the width
  * after w (w a width on the ladder). */
-#define TS_LADDER_FIRST_MS MS_PER_MIN
+#define TS_LADDER_FIRST_MS MS_PER_SEC
 int64_t ts_ladder_next(int64_t w);
 
 #endif

@@ -31,7 +31,7 @@ struct traces_limits {
 	unsigned min_repeats;   /* repeated queries in a loop (5) */
 	double min_loop_ms;     /* union of a span loop's durations (50) */
 	double max_gap_ms;      /* log loops: between two executions (1000) */
-	double slow_span_ms;    /* a SELECT span slower than this (1000) */
+	double slow_span_ms;    /* a SELECT span this slow or slower (500) */
 };
 
 void traces_limits_default(struct traces_limits *l);

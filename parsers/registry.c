@@ -10,6 +10,8 @@ extern const struct parser parser_sentry, parser_sentry_csv, parser_otlp;
 extern const struct parser parser_pgss_csv, parser_indexes_csv, parser_tables_csv,
 	parser_statio_csv;
 extern const struct parser parser_report_json, parser_pgbouncer;
+extern const struct parser parser_gcp, parser_azure, parser_cloudwatch, parser_cloudwatch_s3,
+	parser_heroku;
 
 const struct parser *const parser_registry[] = {
 	&parser_stderr,
@@ -17,6 +19,11 @@ const struct parser *const parser_registry[] = {
 	&parser_csvlog,
 	&parser_jsonlog,
 	&parser_cnpg,
+	&parser_gcp,
+	&parser_azure,
+	&parser_cloudwatch,
+	&parser_cloudwatch_s3,
+	&parser_heroku,
 	&parser_sentry,
 	&parser_sentry_csv,
 	&parser_otlp,

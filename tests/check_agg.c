@@ -94,6 +94,11 @@ START_TEST(test_buckets)
 	}
 	struct group *g = find_group(a, 1);
 	ck_assert_ptr_nonnull(g);
+	/* Kept by the second (three calls in minute 0 apart), floored to
+	 * the minute as a run charted by the minute does. */
+	ck_assert_int_eq(g->timeline.width_ms, 1000);
+	ck_assert_uint_eq(g->timeline.n, 5);
+	agg_timeline_floor(&g->timeline, MIN_MS);
 	const struct agg_timeline *tl = &g->timeline;
 	ck_assert_int_eq(tl->width_ms, MIN_MS);
 	ck_assert_uint_eq(tl->n, 3);
@@ -118,6 +123,7 @@ START_TEST(test_negative_ts)
 	agg_timeline_add(&tl, -1, 1, 1);
 	agg_timeline_add(&tl, -MIN_MS, 1, 1);
 	agg_timeline_add(&tl, 0, 1, 1);
+	agg_timeline_floor(&tl, MIN_MS);
 	ck_assert_uint_eq(tl.n, 2);
 	ck_assert_int_eq(tl.b[0].start_ms, -MIN_MS);
 	ck_assert_uint_eq(tl.b[0].calls, 2);
@@ -179,6 +185,7 @@ START_TEST(test_widen)
 		agg_add_call(a, &c);
 	}
 	struct group *g = find_group(a, 7);
+	agg_timeline_floor(&g->timeline, MIN_MS);       /* a run by the minute */
 	ck_assert_int_eq(g->timeline.width_ms, widen_cases[_i].width);
 	check_shape(&g->timeline, g->calls);
 	ck_assert_int_le(g->timeline.b[0].start_ms, T0);

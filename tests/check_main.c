@@ -12,15 +12,17 @@
 #define SUITES(X) \
 	X(arena) X(sketch) X(normalize) X(fingerprint) X(input) X(timeutil) \
 	X(relations) \
-	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(events_sessions) X(events_live) X(report) \
+	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(events_sessions) X(events_live) X(events_blocking) X(report) \
 	X(cli) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
 	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) \
 	X(prefix_live) \
 	X(syslog_live) \
 	X(cnpg) \
+	X(cloud) \
 	X(advice) X(advice_live) X(index_advice) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
 	X(split) X(state) X(merge_cli) X(fleet) X(verbosity) \
-	X(pgbouncer) X(pgbouncer_live)
+	X(pgbouncer) X(pgbouncer_live) \
+	X(rank_live)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

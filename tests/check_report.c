@@ -677,7 +677,7 @@ START_TEST(test_md_tables)
 	fixture_build();
 	char *md = render("md", &fx.a, &fx.opts);
 
-	ck_assert_int_eq(check_tables(md), 9);
+	ck_assert_int_eq(check_tables(md), 11);
 	/* The tricky query, in a cell: pipes escaped, the backslash before
 	 * a pipe doubled, a fence longer than its backtick run. */
 	ck_assert_ptr_nonnull(strstr(md, "| ```SELECT a \\|\\| b AS \"x`y\", "
@@ -693,7 +693,7 @@ START_TEST(test_md_tables)
 	 * example with a ``` inside gets a longer fence. */
 	fx.opts.show_literals = true;
 	md = render("md", &fx.a, &fx.opts);
-	ck_assert_int_eq(check_tables(md), 9);
+	ck_assert_int_eq(check_tables(md), 11);
 	ck_assert_ptr_nonnull(strstr(md, "LIMIT $3\n-- parameters: $1 = '7', "
 			"$2 = '2024-02-01', $3 = '10'\n```\n"));
 	ck_assert_ptr_nonnull(strstr(md, "````sql\nSELECT a || b AS \"x`y\" -- "
@@ -716,7 +716,7 @@ START_TEST(test_md_code_spans)
 	ck_assert_ptr_nonnull(strstr(md, "| `` `weird` ident `` |"));
 	ck_assert_ptr_nonnull(strstr(md, "AND u = $6\n```"));          /* details: whole */
 	ck_assert_ptr_nonnull(strstr(md, "AND w = $4 AND v =\xe2\x80\xa6` |"));
-	ck_assert_int_eq(check_tables(md), 9);
+	ck_assert_int_eq(check_tables(md), 11);
 	free(md);
 	fixture_free();
 }

@@ -262,6 +262,25 @@ START_TEST(test_log_rules)
 }
 END_TEST
 
+/* A foreign key's cascade, logged by auto_explain's log_nested_statements
+ * (tests/data/traces/make-cascade.sh): 8 DELETEs the trigger ran, one per
+ * warehouse, after a SELECT of the same session. They are counted as
+ * calls, and are no N+1 loop of the application. */
+START_TEST(test_log_cascade)
+{
+	char *path = tu_data_path("traces: cascade", "tests/data/traces/cascade.log");
+	if (!path)
+		return;
+	struct analysis *a = analyse(path, NULL);
+	ck_assert_uint_eq(count_kind(a, FK_n_plus_one), 0);
+	struct group *g = tu_find_group(a, "DELETE FROM ONLY");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_uint_eq(g->calls, 8);
+	analysis_free(a);
+	free(path);
+}
+END_TEST
+
 /* ---- one group for a statement seen in a log and in spans ---- */
 
 START_TEST(test_log_and_span_group)
@@ -403,6 +422,36 @@ START_TEST(test_live_log)
 }
 END_TEST
 
+/* Sentry's slow DB query rule: 500 ms by default (its system option
+ * performance.issues.slow_db_query.duration_threshold), a span at the
+ * threshold counts (span_duration >= threshold). The Rails event's real
+ * SELECT spans all run under 500 ms (none flagged, see outcomes); at
+ * 300 ms its one 300.049 ms lookup is, and the 297.567 ms one is not. */
+START_TEST(test_slow_span_threshold)
+{
+	struct traces_limits l;
+	traces_limits_default(&l);
+	ck_assert(l.slow_span_ms == 500);
+	char *path = tu_data_path("traces: slow_span_threshold",
+		"../shared/corpus/sentry/rails-n-plus-one.json");
+	if (!path)
+		return;
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	o.slow_span_ms = 300;
+	struct analysis *a;
+	const char *paths[] = { path };
+	ck_assert_int_eq(analysis_run(&o, paths, 1, &a), ANALYSIS_OK);
+	ck_assert_uint_eq(count_kind(a, FK_slow_query), 1);
+	const struct finding *s = first_kind(a, FK_slow_query);
+	ck_assert_str_eq(ev_str(s, "example_span"), "cba167d1c8c7f10f");
+	ck_assert_int_eq(ev_int(s, "spans", NULL), 1);
+	analysis_free(a);
+	free(path);
+}
+END_TEST
+
 Suite *suite_traces(void);
 Suite *suite_traces(void)
 {
@@ -410,8 +459,10 @@ Suite *suite_traces(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_loop_test(tc, test_outcome, 0, (int)ARRAY_SIZE(outcomes));
 	tcase_add_test(tc, test_django_numbers);
+	tcase_add_test(tc, test_slow_span_threshold);
 	tcase_add_test(tc, test_sample_log);
 	tcase_add_loop_test(tc, test_log_rules, 0, (int)ARRAY_SIZE(log_cases));
+	tcase_add_test(tc, test_log_cascade);
 	tcase_add_test(tc, test_log_and_span_group);
 	tcase_add_loop_test(tc, test_unscrub, 0, (int)ARRAY_SIZE(unscrub_cases));
 	tcase_add_test(tc, test_writers);

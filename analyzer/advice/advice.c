@@ -88,6 +88,7 @@ void advice_run(struct analysis *a, const struct pgsift_options *o,
 	adv_writes_run(&c);
 	adv_plan_run(&c);
 	adv_stats_run(&c);
+	adv_events_run(&c);
 	slow_query_run(&c);
 	for (size_t i = 0; i < c.n; i++) {
 		adv_query_free(c.items[i].q);

@@ -168,6 +168,9 @@ void adv_page_run(struct adv_ctx *c);
 void adv_index_run(struct adv_ctx *c);
 void adv_plan_run(struct adv_ctx *c);
 void adv_stats_run(struct adv_ctx *c);
+/* findings_events.c: the server's messages (events.h): lock_contention,
+ * deadlock, idle_in_transaction, checkpoints_too_frequent, wraparound_risk. */
+void adv_events_run(struct adv_ctx *c);
 
 /* ---- advice_writes.c: what indexes cost the UPDATEs of the run ---- */
 

@@ -103,6 +103,7 @@ struct finding *findings_add(struct findings *fs, enum finding_kind kind,
 	f->kind = kind;
 	f->severity = severity;
 	f->impact_ms = impact_ms;
+	f->saves_ms = impact_ms;
 	f->evidence = json_object();
 	if (!f->evidence)
 		abort();
@@ -157,6 +158,8 @@ static int cmp_finding(const void *pa, const void *pb)
 	const struct finding *b = *(const struct finding *const *)pb;
 	if (a->severity != b->severity)
 		return a->severity > b->severity ? -1 : 1;
+	if (a->saves_ms != b->saves_ms)
+		return a->saves_ms > b->saves_ms ? -1 : 1;
 	if (a->impact_ms != b->impact_ms)
 		return a->impact_ms > b->impact_ms ? -1 : 1;
 	return strcmp(a->title, b->title);

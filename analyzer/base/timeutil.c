@@ -336,7 +336,8 @@ void ts_format_iso(int64_t ms, char out[32])
 int64_t ts_ladder_next(int64_t w)
 {
 	static const int64_t widths[] = {
-		TS_LADDER_FIRST_MS, 5 * MS_PER_MIN, 15 * MS_PER_MIN, MS_PER_HOUR,
+		TS_LADDER_FIRST_MS, 5 * MS_PER_SEC, 15 * MS_PER_SEC, MS_PER_MIN,
+		5 * MS_PER_MIN, 15 * MS_PER_MIN, MS_PER_HOUR,
 		6 * MS_PER_HOUR, MS_PER_DAY, MS_PER_WEEK,
 	};
 	for (size_t i = 0; i + 1 < sizeof(widths) / sizeof(widths[0]); i++)

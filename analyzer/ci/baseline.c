@@ -279,7 +279,7 @@ struct baseline_diff *baseline_compare(const struct baseline *b,
 	qsort(d->regressions, d->nregressions, sizeof(*d->regressions), cmp_regression);
 	for (size_t i = 0; i < d->nregressions; i++)
 		add_finding(a, &d->regressions[i], p->threshold_pct, &sb);
-	findings_sort(a->findings);
+	findings_rank(a->findings, a, opts);     /* what each saves, again */
 
 	/* Gone: saved groups of the top N that this run never saw, unless
 	 * the run's own --include/--exclude would have left them out. */

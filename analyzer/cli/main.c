@@ -54,10 +54,11 @@ static const char usage_text[] =
 "      --bands W,A,C           P95 limits in ms of the warning, alert and critical\n"
 "                              bands (default 100,500,1000)\n"
 "      --show-literals         examples keep their literal values (default: masked)\n"
+"      --all-kinds             rankings keep maintenance, DDL and one-off bulk loads\n"
 "      --n1-min N, --n1-min-ms MS, --n1-gap-ms MS\n"
 "                              N+1 loops: repeats (5), a span loop's time (50 ms),\n"
 "                              most time between two calls of a log loop (1000 ms)\n"
-"      --slow-span-ms MS       a SELECT span slower than this is slow (1000)\n"
+"      --slow-span-ms MS       a SELECT span this slow or slower is slow (500)\n"
 "      --offset-min N, --unbounded-rows N\n"
 "                              advice: OFFSET worth flagging (1000); rows of a\n"
 "                              SELECT without LIMIT worth flagging (1000)\n"
@@ -105,7 +106,7 @@ static int close_stdout(void)
 enum long_only {
 	OPT_PREFIX = 256, OPT_INPUT_FORMAT, OPT_SINCE, OPT_UNTIL, OPT_DB, OPT_USER,
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
-	OPT_YEAR, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
+	OPT_YEAR, OPT_ALL_KINDS, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
 	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
 	OPT_DETAIL_GROUPS, OPT_SAVE, OPT_STATE,
 };
@@ -127,6 +128,7 @@ static const struct option long_options[] = {
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "detail-groups", required_argument, NULL, OPT_DETAIL_GROUPS },
 	{ "show-literals", no_argument, NULL, OPT_SHOW_LITERALS },
+	{ "all-kinds", no_argument, NULL, OPT_ALL_KINDS },
 	{ "bands", required_argument, NULL, OPT_BANDS },
 	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "n1-min", required_argument, NULL, OPT_N1_MIN },
@@ -499,6 +501,7 @@ int main(int argc, char **argv)
 		case OPT_SAVE: o.save = optarg; break;
 		case OPT_STATE: o.state_dir = optarg; break;
 		case OPT_SHOW_LITERALS: o.show_literals = true; break;
+		case OPT_ALL_KINDS: o.all_kinds = true; break;
 		case OPT_BANDS:
 			if (!parse_bands(optarg, o.bands))
 				return usage_error("--bands takes three increasing limits in ms like 100,500,1000, not '%s'", optarg);

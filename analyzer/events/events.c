@@ -98,6 +98,10 @@ struct events *events_new(struct fp_cache *fp)
 	ev->conn.peak_ts = TS_NONE;
 	sketch_init(&ev->conn.session_ms);
 	ev->tl.width_ms = TS_LADDER_FIRST_MS;
+	ev->ckpt.min_apart_s = -1;
+	ev->ckpt.last_start_ts = TS_NONE;
+	ev->wrap.min_left = UINT64_MAX;
+	ev->wrap.first_ts = ev->wrap.last_ts = TS_NONE;
 	return ev;
 }
 
@@ -131,6 +135,7 @@ void events_free(struct events *ev)
 	ev_sessions_free(ev);
 	ev_maintenance_free(ev);
 	ev_pooler_free(ev);
+	ev_blocking_free(ev);
 	ev_timeline_free(&ev->tl);
 	sb_release(&ev->scratch);
 	sb_release(&ev->norm);
@@ -213,6 +218,9 @@ static void dispatch(struct events *ev, enum kind k, const struct ev_msg *m)
 			}
 		}
 		ev_errors_add(ev, m);
+		if (ev_find(m->text, "wraparound") || ev_find(m->text, "must be vacuumed") ||
+				ev_find(m->text, "as a failsafe"))
+			ev_wraparound_message(ev, m);
 		if (e->severity == SEV_ERROR && ev_starts(m->text, "deadlock detected"))
 			ev_locks_deadlock(ev, m);
 		if (e->severity == SEV_ERROR &&
@@ -403,6 +411,7 @@ void events_log(struct events *ev, const struct log_entry *e)
 void events_call(struct events *ev, const struct call *c)
 {
 	ev_timeline_call(&ev->tl, c->ts_ms, c->timed, c->duration_ms);
+	ev_blocking_call(ev, c);
 }
 
 void events_end_input(struct events *ev)
@@ -412,6 +421,8 @@ void events_end_input(struct events *ev)
 	for (size_t i = 0; i < ev->nbackends; i++)
 		if (ev->backends[i].pid && ev->backends[i].wait)
 			ev_locks_close(ev, &ev->backends[i], EV_LOCK_WAITING);
+	ev_blocking_end_input(ev);
+	ev->ckpt.last_start_ts = TS_NONE;      /* no interval across inputs */
 	for (size_t i = 0; i < ev->nbackends; i++)
 		ev->backends[i] = (struct ev_backend){ 0 };
 	ev->used = 0;
@@ -426,6 +437,7 @@ void events_merge(struct events *dst, struct events *src)
 	ev_temp_merge(dst, src);
 	ev_sessions_merge(dst, src);
 	ev_maintenance_merge(dst, src);
+	ev_blocking_merge(dst, src);
 	ev_timeline_merge(&dst->tl, &src->tl);
 	ev_pooler_merge(dst, src);
 	struct ev_totals *t = &dst->totals, *s = &src->totals;
@@ -446,6 +458,7 @@ void events_merge(struct events *dst, struct events *src)
 void events_sort(struct events *ev)
 {
 	ev_locks_sort(ev);
+	ev_blocking_sort(ev);
 	ev_groups_sort(&ev->errors);
 	ev_groups_sort(&ev->others);
 	ev_temp_sort(ev);
@@ -498,6 +511,11 @@ const struct ev_checkpoints *events_checkpoints(const struct events *ev)
 const struct ev_autovacuum *events_autovacuum(const struct events *ev)
 {
 	return &ev->av;
+}
+
+const struct ev_wraparound *events_wraparound(const struct events *ev)
+{
+	return &ev->wrap;
 }
 
 const struct ev_timeline *events_timeline(const struct events *ev)

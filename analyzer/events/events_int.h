@@ -166,6 +166,8 @@ struct events {
 	struct ev_totals totals;
 	struct pooler *pooler;          /* pgBouncer's lines (pooler.h), or NULL */
 	struct ev_index *pooler_rows_index, *pooler_errors_index;
+	struct ev_blocking *blk;        /* transactions, blockers; NULL: none yet */
+	struct ev_wraparound wrap;
 };
 
 /* Sends every held message on (events.c); the end of an input does it
@@ -234,6 +236,8 @@ void ev_checkpoint_message(struct events *ev, const struct ev_msg *m);
 void ev_autovacuum_message(struct events *ev, const struct ev_msg *m);
 /* ERROR "canceling autovacuum task" with its CONTEXT. */
 void ev_autovacuum_canceled(struct events *ev, const struct ev_msg *m);
+/* A WARNING or ERROR about transaction ID wraparound. */
+void ev_wraparound_message(struct events *ev, const struct ev_msg *m);
 void ev_maintenance_merge(struct events *dst, struct events *src);
 void ev_maintenance_sort(struct events *ev);
 void ev_maintenance_free(struct events *ev);
@@ -257,7 +261,47 @@ void ev_pooler_stats_count(struct pooler_stats *st, const struct pooler_point *p
 struct st_out;
 struct st_in;
 void ev_pooler_state_save(const struct events *ev, struct st_out *o);
+/* events_state.c: names with counts in a state, for every part that has
+ * them (connections, checkpoints, the pooler). */
+void ev_counts_save(struct st_out *o, const struct ev_counts *c);
+bool ev_counts_load(struct st_in *in, struct ev_counts *c);
 bool ev_pooler_state_load(struct events *ev, struct st_in *in);
+/* events_blocking.c: backends' transactions from their calls: idle in
+ * transaction per application, and who blocked whom. */
+
+/* The last statements a hold keeps. */
+#define EV_HOLD_STMTS 4
+
+struct ev_hold_stmt {
+	uint64_t fp;
+	bool has_fp;
+	int64_t start, end;
+};
+
+/* A transaction, or a statement outside one, that lasted long enough to
+ * have made others wait: what a lock wait's holder was doing. */
+struct ev_hold {
+	int64_t pid;
+	int64_t start, end;
+	char *app;                      /* or NULL */
+	struct ev_hold_stmt st[EV_HOLD_STMTS];  /* ring: the last statements */
+	uint32_t n;                     /* statements seen */
+};
+
+const struct ev_hold *ev_blocking_holds(const struct events *ev, size_t *n);
+/* Keeps h, taking its app (h->app is left NULL). */
+void ev_blocking_add_hold(struct events *ev, struct ev_hold *h);
+void ev_blocking_call(struct events *ev, const struct call *c);
+void ev_blocking_end_input(struct events *ev);
+void ev_blocking_merge(struct events *dst, struct events *src);
+/* Settles the root blocker of every kept lock wait not settled yet and
+ * lists the blockers (after ev_locks_sort()). */
+void ev_blocking_sort(struct events *ev);
+void ev_blocking_free(struct events *ev);
+/* Adds what a saved state or report says was left out. */
+void ev_blocking_add_dropped(struct events *ev, struct ev_blocking_dropped d);
+/* Adds a saved application's idle time. */
+void ev_blocking_add_idle(struct events *ev, const struct ev_idle_app *a);
 
 /* events_timeline.c */
 enum ev_tl_field { EV_TL_ERRORS, EV_TL_LOCK_WAITS, EV_TL_TEMP_BYTES };

@@ -66,7 +66,53 @@ static void load_lock_waits(struct events *ev, const json_t *arr)
 		w->db = rl_strdup(o, "db");
 		w->user = rl_strdup(o, "user");
 		w->app = rl_strdup(o, "app");
+		w->start_ms = rl_ts(o, "started");
+		w->root_xact_ts = TS_NONE;
+		const json_t *r = json_object_get(o, "root_blocker");
+		if (json_is_object(r)) {
+			w->root_pid = int_or(r, "pid", 0);
+			w->root_depth = (uint32_t)rl_uint(r, "depth");
+			w->root_known = rl_bool(r, "known");
+			w->root_idle = rl_bool(r, "idle_in_transaction");
+			w->root_has_fingerprint = rl_fp(r, "fingerprint",
+					&w->root_fingerprint);
+			w->root_app = rl_strdup(r, "app");
+			w->root_xact_ts = rl_ts(r, "xact_start");
+		}
 	}
+}
+
+static void load_idle(struct events *ev, const json_t *arr)
+{
+	size_t i;
+	const json_t *o;
+	json_array_foreach(arr, i, o) {
+		struct ev_idle_app a = {
+			.app = (char *)(rl_str(o, "app") ? rl_str(o, "app") : ""),
+			.xacts = rl_uint(o, "transactions"),
+			.gaps = rl_uint(o, "idle_gaps"),
+			.idle_ms = num0(o, "idle_ms"), .max_ms = num0(o, "max_ms"),
+			.max_ts = rl_ts(o, "max_at"), .max_pid = int_or(o, "max_pid", 0),
+		};
+		a.has_fingerprint = rl_fp(o, "fingerprint", &a.fingerprint);
+		ev_blocking_add_idle(ev, &a);
+	}
+}
+
+static void load_wraparound(struct events *ev, const json_t *o)
+{
+	struct ev_wraparound *w = &ev->wrap;
+	if (!json_is_object(o))
+		return;
+	w->warnings = rl_uint(o, "warnings");
+	w->refusals = rl_uint(o, "refusals");
+	w->failsafe = rl_uint(o, "failsafe_vacuums");
+	const json_t *left = json_object_get(o, "min_transactions_left");
+	if (json_is_integer(left))
+		w->min_left = (uint64_t)json_integer_value(left);
+	w->db = rl_strdup(o, "database");
+	w->first_ts = rl_ts(o, "first");
+	w->last_ts = rl_ts(o, "last");
 }
 
 static void load_deadlocks(struct events *ev, const json_t *arr)
@@ -234,6 +280,12 @@ static void load_checkpoints(struct events *ev, const json_t *o)
 	k->wal_recycled = rl_uint(o, "wal_recycled");
 	k->restartpoints = rl_uint(o, "restartpoints");
 	k->too_frequent = rl_uint(o, "too_frequent");
+	double apart = rl_num(o, "min_seconds_apart");
+	k->min_apart_s = isnan(apart) ? -1 : apart;
+	k->wal_started = rl_uint(o, "wal_started");
+	k->wal_intervals = rl_uint(o, "wal_intervals");
+	k->wal_interval_s = num0(o, "wal_interval_s");
+	k->wal_interval_min_s = num0(o, "wal_interval_min_s");
 }
 
 static void load_autovacuum(struct events *ev, const json_t *o)
@@ -303,6 +355,10 @@ static void load_totals(struct events *ev, const json_t *o)
 	t->errors_dropped = rl_uint(o, "errors_dropped");
 	t->others = rl_uint(o, "other_messages");
 	t->others_dropped = rl_uint(o, "other_messages_dropped");
+	struct ev_blocking_dropped d = { rl_uint(o, "transactions_dropped"),
+		rl_uint(o, "idle_transactions_unlisted") };
+	if (d.holds || d.idle_xacts)
+		ev_blocking_add_dropped(ev, d);
 }
 
 struct events *events_load_json(const json_t *o, const struct analysis *a)
@@ -319,5 +375,9 @@ struct events *events_load_json(const json_t *o, const struct analysis *a)
 	load_autovacuum(ev, json_object_get(o, "autovacuum"));
 	load_timeline(ev, json_object_get(o, "timeline"));
 	load_totals(ev, json_object_get(o, "totals"));
+	load_idle(ev, json_object_get(o, "idle_in_transaction"));
+	load_wraparound(ev, json_object_get(o, "wraparound"));
+	/* The blockers are the kept waits' roots, listed again. */
+	ev_blocking_sort(ev);
 	return ev;
 }

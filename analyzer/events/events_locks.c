@@ -47,6 +47,7 @@ void ev_lock_wait_free(struct ev_lock_wait *w)
 	free(w->db);
 	free(w->user);
 	free(w->app);
+	free(w->root_app);
 }
 
 static void deadlock_free(struct ev_deadlock *d)
@@ -161,6 +162,8 @@ static struct ev_lock_wait *new_wait(const struct ev_msg *m, int64_t pid,
 {
 	struct ev_lock_wait *w = xcalloc(1, sizeof(*w));
 	w->ts_ms = m->e->ts_ms;
+	w->start_ms = TS_NONE;
+	w->root_xact_ts = TS_NONE;
 	w->pid = pid;
 	w->lock = xstrndup(lock.ptr, lock.len);
 	w->db = name_dup(m->e->db);
@@ -174,6 +177,11 @@ static void update_wait(struct events *ev, struct ev_lock_wait *w,
 {
 	if (ms > w->wait_ms)
 		w->wait_ms = ms;
+	if (m->e->ts_ms != TS_NONE) {
+		int64_t start = m->e->ts_ms - (int64_t)ms;
+		if (w->start_ms == TS_NONE || start < w->start_ms)
+			w->start_ms = start;
+	}
 	if (!w->statement && m->statement.len) {
 		w->statement = ev_strdup(m->statement);
 		w->has_fingerprint = ev_fingerprint(ev, m->statement,

@@ -11,6 +11,13 @@
  *   	system usage: CPU: user: 0.01 s, system: 0.00 s, elapsed: 0.05 s
  *   automatic analyze of table "db.s.t" ... elapsed: 0.04 s
  * (before PostgreSQL 10: "system usage: CPU 0.00s/0.01u sec elapsed 0.05 sec").
+ * Wraparound (varsup.c, multixact.c), WARNING or ERROR:
+ *   database "shop" must be vacuumed within 10985 transactions
+ *   database with OID 5 must be vacuumed before 100 more MultiXactIds are used
+ *   database is not accepting commands [that assign new transaction IDs]
+ *     to avoid wraparound data loss in database "shop"
+ *   bypassing nonessential maintenance of table "db.s.t" as a failsafe
+ *     after 0 index scans                      (14 and later)
  * A cut checkpoint line is ignored; a cut autovacuum message still counts,
  * with what it says. An autovacuum cancelled by a conflicting lock is
  * counted on its table from the ERROR's CONTEXT:
@@ -22,6 +29,7 @@
 
 #include "events_int.h"
 #include "pgmsg.h"
+#include "timeutil.h"
 
 /* "KEY1.234 s": seconds after key; false when absent or cut. */
 static bool seconds_after(struct slice s, const char *key, const char *unit,
@@ -42,6 +50,31 @@ static bool u64_after(struct slice s, const char *key, uint64_t *v)
 	return p && ev_parse_u64(p, (size_t)(s.ptr + s.len - p), v);
 }
 
+/* A checkpoint started for the reasons r ("wal", "immediate force wait",
+ * "time wal"...) at ts: one started because WAL reached max_wal_size
+ * counts, with the time since the checkpoint started before it. */
+static void check_started(struct ev_checkpoints *c, struct slice r, int64_t ts)
+{
+	bool wal = false;
+	for (size_t i = 0; i + 3 <= r.len; i++)
+		if (memcmp(r.ptr + i, "wal", 3) == 0 && (i == 0 || r.ptr[i - 1] == ' ') &&
+				(i + 3 == r.len || r.ptr[i + 3] == ' '))
+			wal = true;
+	if (wal) {
+		c->wal_started++;
+		if (ts != TS_NONE && c->last_start_ts != TS_NONE &&
+				ts >= c->last_start_ts) {
+			double s = (double)(ts - c->last_start_ts) / 1000.0;
+			if (!c->wal_intervals || s < c->wal_interval_min_s)
+				c->wal_interval_min_s = s;
+			c->wal_intervals++;
+			c->wal_interval_s += s;
+		}
+	}
+	if (ts != TS_NONE)
+		c->last_start_ts = ts;
+}
+
 void ev_checkpoint_message(struct events *ev, const struct ev_msg *m)
 {
 	struct ev_checkpoints *c = &ev->ckpt;
@@ -51,6 +84,12 @@ void ev_checkpoint_message(struct events *ev, const struct ev_msg *m)
 
 	if (ev_starts(t, "checkpoints are occurring too frequently")) {
 		c->too_frequent++;
+		/* "(23 seconds apart)"; "(1 second apart)" */
+		uint64_t apart;
+		if ((p = ev_find(t, " (")) != NULL &&
+				ev_parse_u64(p, (size_t)(t.ptr + t.len - p), &apart) &&
+				(c->min_apart_s < 0 || (double)apart < c->min_apart_s))
+			c->min_apart_s = (double)apart;
 		return;
 	}
 	if ((p = ev_find(t, "point starting: ")) != NULL) {
@@ -60,6 +99,7 @@ void ev_checkpoint_message(struct events *ev, const struct ev_msg *m)
 			n = (size_t)(nl - p);
 		if (n)
 			ev_counts_add(&c->by_reason, p, n, 1);
+		check_started(c, slice_make(p, n), m->e->ts_ms);
 		return;
 	}
 	double w, s, total;
@@ -197,8 +237,65 @@ void ev_autovacuum_canceled(struct events *ev, const struct ev_msg *m)
 	}
 }
 
+void ev_wraparound_message(struct events *ev, const struct ev_msg *m)
+{
+	struct ev_wraparound *w = &ev->wrap;
+	struct slice t = m->text;
+	const char *p;
+	if ((p = ev_find(t, "must be vacuumed ")) != NULL) {
+		w->warnings++;
+		uint64_t left;
+		const char *within = ev_find(t, "must be vacuumed within ");
+		if (within && ev_parse_u64(within, (size_t)(t.ptr + t.len - within),
+				&left) && left < w->min_left) {
+			w->min_left = left;
+			free(w->db);
+			w->db = NULL;
+			const char *q = ev_find(t, "database \"");
+			const char *e = q ? memchr(q, '"', (size_t)(t.ptr + t.len - q)) : NULL;
+			if (e && e > q)
+				w->db = xstrndup(q, (size_t)(e - q));
+		}
+	} else if (ev_find(t, "to avoid wraparound")) {
+		w->refusals++;
+	} else if (ev_starts(t, "bypassing nonessential maintenance of table ") &&
+			ev_find(t, " as a failsafe")) {
+		w->failsafe++;
+	} else {
+		return;
+	}
+	int64_t ts = m->e->ts_ms;
+	if (ts != TS_NONE) {
+		if (w->first_ts == TS_NONE || ts < w->first_ts)
+			w->first_ts = ts;
+		if (w->last_ts == TS_NONE || ts > w->last_ts)
+			w->last_ts = ts;
+	}
+}
+
+static void wraparound_merge(struct ev_wraparound *d, struct ev_wraparound *s)
+{
+	d->warnings += s->warnings;
+	d->refusals += s->refusals;
+	d->failsafe += s->failsafe;
+	if (s->min_left < d->min_left || (s->min_left == d->min_left && !d->db)) {
+		d->min_left = s->min_left;
+		free(d->db);
+		d->db = s->db;
+		s->db = NULL;
+	}
+	if (s->first_ts != TS_NONE && (d->first_ts == TS_NONE || s->first_ts < d->first_ts))
+		d->first_ts = s->first_ts;
+	if (s->last_ts != TS_NONE && (d->last_ts == TS_NONE || s->last_ts > d->last_ts))
+		d->last_ts = s->last_ts;
+	free(s->db);
+	*s = (struct ev_wraparound){ .min_left = UINT64_MAX, .first_ts = TS_NONE,
+		.last_ts = TS_NONE };
+}
+
 void ev_maintenance_merge(struct events *dst, struct events *src)
 {
+	wraparound_merge(&dst->wrap, &src->wrap);
 	struct ev_checkpoints *d = &dst->ckpt, *s = &src->ckpt;
 	d->count += s->count;
 	d->restartpoints += s->restartpoints;
@@ -213,7 +310,16 @@ void ev_maintenance_merge(struct events *dst, struct events *src)
 	d->wal_added += s->wal_added;
 	d->wal_removed += s->wal_removed;
 	d->wal_recycled += s->wal_recycled;
-	*s = (struct ev_checkpoints){ 0 };
+	if (s->min_apart_s >= 0 && (d->min_apart_s < 0 ||
+			s->min_apart_s < d->min_apart_s))
+		d->min_apart_s = s->min_apart_s;
+	d->wal_started += s->wal_started;
+	if (s->wal_intervals && (!d->wal_intervals ||
+			s->wal_interval_min_s < d->wal_interval_min_s))
+		d->wal_interval_min_s = s->wal_interval_min_s;
+	d->wal_intervals += s->wal_intervals;
+	d->wal_interval_s += s->wal_interval_s;
+	*s = (struct ev_checkpoints){ .min_apart_s = -1, .last_start_ts = TS_NONE };
 
 	struct ev_autovacuum *sa = &src->av;
 	dst->av.vacuum_count += sa->vacuum_count;
@@ -265,4 +371,6 @@ void ev_maintenance_free(struct events *ev)
 	free(a->tables);
 	ev_index_free(a->index);
 	*a = (struct ev_autovacuum){ 0 };
+	free(ev->wrap.db);
+	ev->wrap.db = NULL;
 }

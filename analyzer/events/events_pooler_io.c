@@ -16,31 +16,6 @@
 
 /* ---- state ---- */
 
-static void counts_save(struct st_out *o, const struct ev_counts *c)
-{
-	st_u64(o, c->n);
-	for (size_t i = 0; i < c->n; i++) {
-		st_str(o, c->v[i].name);
-		st_u64(o, c->v[i].count);
-	}
-	st_u64(o, c->other);
-}
-
-static bool counts_load(struct st_in *in, struct ev_counts *c)
-{
-	size_t n = st_get_count(in, 12, 0);
-	for (size_t i = 0; i < n && !in->bad; i++) {
-		size_t len;
-		const char *s = st_get_ref(in, &len);
-		uint64_t count = st_get_u64(in);
-		if (!s)
-			return st_fail(in, "a pooler name count without its name");
-		ev_counts_add(c, s, strnlen(s, len), count);
-	}
-	c->other += st_get_u64(in);
-	return !in->bad;
-}
-
 void ev_pooler_state_save(const struct events *ev, struct st_out *o)
 {
 	const struct pooler *p = ev->pooler;
@@ -59,11 +34,11 @@ void ev_pooler_state_save(const struct events *ev, struct st_out *o)
 	st_u64(o, p->peak_clients);
 	st_i64(o, p->peak_clients_ts);
 	st_u64(o, p->peak_servers);
-	counts_save(o, &p->by_database);
-	counts_save(o, &p->by_user);
-	counts_save(o, &p->by_client);
-	counts_save(o, &p->client_closes);
-	counts_save(o, &p->server_closes);
+	ev_counts_save(o, &p->by_database);
+	ev_counts_save(o, &p->by_user);
+	ev_counts_save(o, &p->by_client);
+	ev_counts_save(o, &p->client_closes);
+	ev_counts_save(o, &p->server_closes);
 	st_u64(o, p->nrows);
 	for (size_t i = 0; i < p->nrows; i++) {
 		const struct pooler_row *r = &p->rows[i];
@@ -181,10 +156,10 @@ bool ev_pooler_state_load(struct events *ev, struct st_in *in)
 	p->peak_clients = st_get_u64(in);
 	p->peak_clients_ts = st_get_i64(in);
 	p->peak_servers = st_get_u64(in);
-	if (!counts_load(in, &p->by_database) || !counts_load(in, &p->by_user) ||
-			!counts_load(in, &p->by_client) ||
-			!counts_load(in, &p->client_closes) ||
-			!counts_load(in, &p->server_closes) || !rows_load(ev, p, in))
+	if (!ev_counts_load(in, &p->by_database) || !ev_counts_load(in, &p->by_user) ||
+			!ev_counts_load(in, &p->by_client) ||
+			!ev_counts_load(in, &p->client_closes) ||
+			!ev_counts_load(in, &p->server_closes) || !rows_load(ev, p, in))
 		return false;
 	struct pooler_stats *s = &p->stats;
 	s->lines = st_get_u64(in);

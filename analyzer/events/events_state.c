@@ -12,7 +12,7 @@
 
 /* ---- save ---- */
 
-static void counts_save(struct st_out *o, const struct ev_counts *c)
+void ev_counts_save(struct st_out *o, const struct ev_counts *c)
 {
 	st_u64(o, c->n);
 	for (size_t i = 0; i < c->n; i++) {
@@ -38,6 +38,15 @@ static void wait_save(struct st_out *o, const struct ev_lock_wait *w)
 	st_str(o, w->db);
 	st_str(o, w->user);
 	st_str(o, w->app);
+	st_i64(o, w->start_ms);
+	st_i64(o, w->root_pid);
+	st_u8(o, w->root_known);
+	st_u8(o, w->root_idle);
+	st_u64(o, w->root_depth);
+	st_u64(o, w->root_fingerprint);
+	st_u8(o, w->root_has_fingerprint);
+	st_i64(o, w->root_xact_ts);
+	st_str(o, w->root_app);
 }
 
 static void locks_save(const struct events *ev, struct st_out *o)
@@ -113,10 +122,10 @@ static void conn_save(const struct ev_connections *c, struct st_out *o)
 		st_u64(o, c->failures[i]);
 	st_u64(o, c->peak_sessions);
 	st_i64(o, c->peak_ts);
-	counts_save(o, &c->by_database);
-	counts_save(o, &c->by_user);
-	counts_save(o, &c->by_application);
-	counts_save(o, &c->by_host);
+	ev_counts_save(o, &c->by_database);
+	ev_counts_save(o, &c->by_user);
+	ev_counts_save(o, &c->by_application);
+	ev_counts_save(o, &c->by_host);
 	st_u64(o, c->sessions);
 	st_f64(o, c->session_total_s);
 	st_f64(o, c->session_max_s);
@@ -131,7 +140,7 @@ static void maintenance_save(const struct events *ev, struct st_out *o)
 	st_u64(o, k->count);
 	st_u64(o, k->restartpoints);
 	st_u64(o, k->too_frequent);
-	counts_save(o, &k->by_reason);
+	ev_counts_save(o, &k->by_reason);
 	st_f64(o, k->write_s);
 	st_f64(o, k->sync_s);
 	st_f64(o, k->total_s);
@@ -175,6 +184,59 @@ static void timeline_save(const struct ev_timeline *tl, struct st_out *o)
 	}
 }
 
+/* Checkpoint intervals, wraparound alarms, idle time per application. */
+static void risks_save(const struct events *ev, struct st_out *o)
+{
+	const struct ev_checkpoints *k = &ev->ckpt;
+	st_f64(o, k->min_apart_s);
+	st_u64(o, k->wal_started);
+	st_u64(o, k->wal_intervals);
+	st_f64(o, k->wal_interval_s);
+	st_f64(o, k->wal_interval_min_s);
+	const struct ev_wraparound *w = &ev->wrap;
+	st_u64(o, w->warnings);
+	st_u64(o, w->refusals);
+	st_u64(o, w->failsafe);
+	st_u64(o, w->min_left);
+	st_str(o, w->db);
+	st_i64(o, w->first_ts);
+	st_i64(o, w->last_ts);
+	size_t n;
+	const struct ev_idle_app *a = events_idle(ev, &n);
+	st_u64(o, n);
+	for (size_t i = 0; i < n; i++) {
+		st_str(o, a[i].app);
+		st_u64(o, a[i].xacts);
+		st_u64(o, a[i].gaps);
+		st_f64(o, a[i].idle_ms);
+		st_f64(o, a[i].max_ms);
+		st_i64(o, a[i].max_ts);
+		st_i64(o, a[i].max_pid);
+		st_u64(o, a[i].fingerprint);
+		st_u8(o, a[i].has_fingerprint);
+	}
+	struct ev_blocking_dropped d = events_blocking_dropped(ev);
+	st_u64(o, d.holds);
+	st_u64(o, d.idle_xacts);
+	/* The holds: a lock wait of another state may have been waiting
+	 * for one of them. */
+	const struct ev_hold *h = ev_blocking_holds(ev, &n);
+	st_u64(o, n);
+	for (size_t i = 0; i < n; i++) {
+		st_i64(o, h[i].pid);
+		st_i64(o, h[i].start);
+		st_i64(o, h[i].end);
+		st_str(o, h[i].app);
+		st_u32(o, h[i].n);
+		for (size_t j = 0; j < EV_HOLD_STMTS; j++) {
+			st_u64(o, h[i].st[j].fp);
+			st_u8(o, h[i].st[j].has_fp);
+			st_i64(o, h[i].st[j].start);
+			st_i64(o, h[i].st[j].end);
+		}
+	}
+}
+
 void events_state_save(const struct events *ev, struct st_out *o)
 {
 	locks_save(ev, o);
@@ -199,11 +261,12 @@ void events_state_save(const struct events *ev, struct st_out *o)
 	st_u64(o, t->others);
 	st_u64(o, t->others_dropped);
 	ev_pooler_state_save(ev, o);
+	risks_save(ev, o);
 }
 
 /* ---- load ---- */
 
-static bool counts_load(struct st_in *in, struct ev_counts *c)
+bool ev_counts_load(struct st_in *in, struct ev_counts *c)
 {
 	size_t n = st_get_count(in, 12, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
@@ -237,6 +300,15 @@ static bool wait_load(struct st_in *in, struct ev_lock_wait *w)
 	w->db = st_get_str(in, NULL);
 	w->user = st_get_str(in, NULL);
 	w->app = st_get_str(in, NULL);
+	w->start_ms = st_get_i64(in);
+	w->root_pid = st_get_i64(in);
+	w->root_known = st_get_bool(in);
+	w->root_idle = st_get_bool(in);
+	w->root_depth = (uint32_t)st_get_count(in, 0, UINT32_MAX);
+	w->root_fingerprint = st_get_u64(in);
+	w->root_has_fingerprint = st_get_bool(in);
+	w->root_xact_ts = st_get_i64(in);
+	w->root_app = st_get_str(in, NULL);
 	if (in->bad)
 		return false;
 	if (outcome >= EV_LOCK_OUTCOME_COUNT)
@@ -361,8 +433,8 @@ static bool conn_load(struct ev_connections *c, struct st_in *in)
 		c->failures[i] = st_get_u64(in);
 	c->peak_sessions = st_get_u64(in);
 	c->peak_ts = st_get_i64(in);
-	if (!counts_load(in, &c->by_database) || !counts_load(in, &c->by_user) ||
-			!counts_load(in, &c->by_application) || !counts_load(in, &c->by_host))
+	if (!ev_counts_load(in, &c->by_database) || !ev_counts_load(in, &c->by_user) ||
+			!ev_counts_load(in, &c->by_application) || !ev_counts_load(in, &c->by_host))
 		return false;
 	c->sessions = st_get_u64(in);
 	c->session_total_s = st_get_f64(in);
@@ -381,7 +453,7 @@ static bool maintenance_load(struct events *ev, struct st_in *in)
 	k->count = st_get_u64(in);
 	k->restartpoints = st_get_u64(in);
 	k->too_frequent = st_get_u64(in);
-	if (!counts_load(in, &k->by_reason))
+	if (!ev_counts_load(in, &k->by_reason))
 		return false;
 	k->write_s = st_get_f64(in);
 	k->sync_s = st_get_f64(in);
@@ -471,6 +543,72 @@ static bool sdeltas_load(struct events *ev, struct st_in *in)
 	return !in->bad;
 }
 
+static bool risks_load(struct events *ev, struct st_in *in)
+{
+	struct ev_checkpoints *k = &ev->ckpt;
+	k->min_apart_s = st_get_f64(in);
+	k->wal_started = st_get_u64(in);
+	k->wal_intervals = st_get_u64(in);
+	k->wal_interval_s = st_get_f64(in);
+	k->wal_interval_min_s = st_get_f64(in);
+	struct ev_wraparound *w = &ev->wrap;
+	w->warnings = st_get_u64(in);
+	w->refusals = st_get_u64(in);
+	w->failsafe = st_get_u64(in);
+	w->min_left = st_get_u64(in);
+	free(w->db);
+	w->db = st_get_str(in, NULL);
+	w->first_ts = st_get_i64(in);
+	w->last_ts = st_get_i64(in);
+	size_t n = st_get_count(in, 50, 0);
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_idle_app a = { 0 };
+		a.app = st_get_str(in, NULL);
+		a.xacts = st_get_u64(in);
+		a.gaps = st_get_u64(in);
+		a.idle_ms = st_get_f64(in);
+		a.max_ms = st_get_f64(in);
+		a.max_ts = st_get_i64(in);
+		a.max_pid = st_get_i64(in);
+		a.fingerprint = st_get_u64(in);
+		a.has_fingerprint = st_get_bool(in);
+		if (!in->bad)
+			ev_blocking_add_idle(ev, &(struct ev_idle_app){ .app = a.app ?
+				a.app : (char *)"", .xacts = a.xacts, .gaps = a.gaps,
+				.idle_ms = a.idle_ms, .max_ms = a.max_ms,
+				.max_ts = a.max_ts, .max_pid = a.max_pid,
+				.fingerprint = a.fingerprint,
+				.has_fingerprint = a.has_fingerprint });
+		free(a.app);
+	}
+	struct ev_blocking_dropped d;
+	d.holds = st_get_u64(in);
+	d.idle_xacts = st_get_u64(in);
+	if (!in->bad && (d.holds || d.idle_xacts))
+		ev_blocking_add_dropped(ev, d);
+	n = st_get_count(in, 8 * 3 + 4 + 1 + EV_HOLD_STMTS * 25, 0);
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		struct ev_hold h = { 0 };
+		h.pid = st_get_i64(in);
+		h.start = st_get_i64(in);
+		h.end = st_get_i64(in);
+		h.app = st_get_str(in, NULL);
+		h.n = st_get_u32(in);
+		for (size_t j = 0; j < EV_HOLD_STMTS; j++) {
+			h.st[j].fp = st_get_u64(in);
+			h.st[j].has_fp = st_get_bool(in);
+			h.st[j].start = st_get_i64(in);
+			h.st[j].end = st_get_i64(in);
+		}
+		if (in->bad || h.pid <= 0) {
+			free(h.app);
+			return st_fail(in, "a held transaction without its pid");
+		}
+		ev_blocking_add_hold(ev, &h);
+	}
+	return !in->bad;
+}
+
 bool events_state_load(struct events *ev, struct st_in *in)
 {
 	if (!locks_load(ev, in) || !temp_load(ev, in) || !groups_load(&ev->errors, in, SEV_WARNING, SEV_PANIC) ||
@@ -488,7 +626,9 @@ bool events_state_load(struct events *ev, struct st_in *in)
 	t->errors_dropped = st_get_u64(in);
 	t->others = st_get_u64(in);
 	t->others_dropped = st_get_u64(in);
-	return !in->bad && ev_pooler_state_load(ev, in);
+	if (in->bad || !ev_pooler_state_load(ev, in))
+		return false;
+	return risks_load(ev, in);
 }
 
 /* ---- per-backend state carried between --state runs ---- */

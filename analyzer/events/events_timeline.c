@@ -1,10 +1,12 @@
-/* events_timeline.c: calls, time, latency and events per minute.
+/* events_timeline.c: calls, time, latency and events over the window.
  *
  * Buckets are consecutive (empty ones included) and aligned on multiples
- * of their width since the epoch (UTC). When the window would need more
- * than EV_TIMELINE_MAX_BUCKETS, every bucket is folded into wider ones:
- * 1 min, 5 min, 15 min, 1 h, 6 h, 1 day, 1 week, then twice as wide each
- * time. Each width divides the next, so a fold never splits a bucket, and
+ * of their width since the epoch (UTC). The width follows the window:
+ * 1 s, 5 s, 15 s while that gives at most EV_TIMELINE_FINE_BUCKETS (a
+ * window of up to 2, 10, 30 minutes), then 1 min, 5 min, 15 min, 1 h,
+ * 6 h, 1 day, 1 week, then twice as wide each time, at most
+ * EV_TIMELINE_MAX_BUCKETS; every bucket is folded into wider ones when the
+ * window grows past that. Each width divides the next, so a fold never splits a bucket, and
  * the width a run ends with is the narrowest that covers its window
  * whatever the order entries came in or workers were merged in. */
 #include <stdlib.h>
@@ -27,12 +29,17 @@ static int64_t last_start(const struct ev_timeline *tl)
 }
 
 /* The narrowest width from w up whose buckets cover [lo, hi] within the
- * limit. */
+ * limit: seconds only while they make a chart of a few minutes, not the
+ * 1,440 buckets of a whole day's minutes. */
 static int64_t width_for(int64_t w, int64_t lo, int64_t hi)
 {
-	while (floor_div(hi, w) - floor_div(lo, w) + 1 > EV_TIMELINE_MAX_BUCKETS)
+	for (;;) {
+		int64_t n = floor_div(hi, w) - floor_div(lo, w) + 1;
+		if (n <= (w < MS_PER_MIN ? EV_TIMELINE_FINE_BUCKETS :
+				EV_TIMELINE_MAX_BUCKETS))
+			return w;
 		w = ts_ladder_next(w);
-	return w;
+	}
 }
 
 static void add_bucket(struct ev_bucket *dst, struct ev_bucket *src)

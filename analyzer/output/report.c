@@ -116,7 +116,32 @@ void report_group_finish(struct group *g)
 	st->p50_ms = sketch_quantile(&g->sketch, 0.50);
 	st->p95_ms = sketch_quantile(&g->sketch, 0.95);
 	st->p99_ms = sketch_quantile(&g->sketch, 0.99);
+	st->kind = (unsigned char)stmt_kind_of(g->query, &st->bulk);
+	st->kind_set = true;
 	st->ready = true;
+}
+
+size_t report_ranked_groups(const struct analysis *a,
+		const struct pgsift_options *o, const struct group **v)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->ngroups; i++) {
+		bool one_off;
+		group_kind(a->groups[i], &one_off);
+		if (!one_off || (o && o->all_kinds))
+			v[n++] = a->groups[i];
+	}
+	return n;
+}
+
+enum stmt_kind group_kind(const struct group *g, bool *one_off)
+{
+	bool bulk = g->stats.bulk;
+	enum stmt_kind k = g->stats.kind_set ? (enum stmt_kind)g->stats.kind :
+		stmt_kind_of(g->query, &bulk);
+	if (one_off)
+		*one_off = stmt_kind_one_off(k, bulk, g->calls);
+	return k;
 }
 
 void report_finish(struct analysis *a)

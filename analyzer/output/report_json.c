@@ -179,6 +179,99 @@ static json_t *json_ev_counts(struct jctx *c, const struct ev_counts *nc)
 	return o;
 }
 
+/* Who blocked the wait in the end (events_blocking.c), null when not
+ * settled (no holder logged, or a deadlock's cycle). */
+static json_t *json_root(struct jctx *c, const struct ev_lock_wait *w)
+{
+	if (w->root_pid <= 0)
+		return jchk(c, json_null());
+	json_t *o = jchk(c, json_object());
+	jset(c, o, "pid", juint(c, (uint64_t)w->root_pid));
+	jset(c, o, "depth", juint(c, w->root_depth));
+	jset(c, o, "known", jchk(c, json_boolean(w->root_known)));
+	jset(c, o, "idle_in_transaction", jchk(c, json_boolean(w->root_idle)));
+	jset(c, o, "fingerprint", jfp(c, w->root_has_fingerprint,
+			w->root_fingerprint));
+	jset(c, o, "app", jstr(c, w->root_app));
+	jset(c, o, "xact_start", jts(c, w->root_xact_ts));
+	return o;
+}
+
+static const struct group *group_of(const struct analysis *a, uint64_t fp)
+{
+	for (size_t i = 0; i < a->ngroups; i++)
+		if (a->groups[i]->fingerprint == fp)
+			return a->groups[i];
+	return NULL;
+}
+
+/* Root blockers, most wait caused first. */
+static json_t *json_blocking(struct jctx *c, const struct analysis *a,
+		const struct events *ev)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_blocker *b = events_blockers(ev, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		jset(c, o, "pid", juint(c, (uint64_t)b[i].pid));
+		jset(c, o, "app", jstr(c, b[i].app));
+		jset(c, o, "fingerprint", jfp(c, b[i].has_fingerprint,
+				b[i].fingerprint));
+		const struct group *g = b[i].has_fingerprint ?
+			group_of(a, b[i].fingerprint) : NULL;
+		jset(c, o, "query", jstr(c, g ? g->query : NULL));
+		jset(c, o, "known", jchk(c, json_boolean(b[i].known)));
+		jset(c, o, "idle_in_transaction", jchk(c, json_boolean(b[i].idle)));
+		jset(c, o, "xact_start", jts(c, b[i].xact_ts));
+		jset(c, o, "first_wait", jts(c, b[i].first_ts));
+		jset(c, o, "lock", jstr(c, b[i].lock));
+		jset(c, o, "waits", juint(c, b[i].waits));
+		jset(c, o, "direct_waits", juint(c, b[i].direct));
+		jset(c, o, "depth", juint(c, b[i].depth));
+		jset(c, o, "wait_ms", jms(c, b[i].wait_ms));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_idle(struct jctx *c, const struct events *ev)
+{
+	json_t *arr = jchk(c, json_array());
+	size_t n;
+	const struct ev_idle_app *r = events_idle(ev, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = jchk(c, json_object());
+		jset(c, o, "app", jstr(c, r[i].app));
+		jset(c, o, "transactions", juint(c, r[i].xacts));
+		jset(c, o, "idle_gaps", juint(c, r[i].gaps));
+		jset(c, o, "idle_ms", jms(c, r[i].idle_ms));
+		jset(c, o, "max_ms", jms(c, r[i].max_ms));
+		jset(c, o, "max_at", jts(c, r[i].max_ts));
+		jset(c, o, "max_pid", juint(c, (uint64_t)(r[i].max_pid > 0 ?
+				r[i].max_pid : 0)));
+		jset(c, o, "fingerprint", jfp(c, r[i].has_fingerprint,
+				r[i].fingerprint));
+		jpush(c, arr, o);
+	}
+	return arr;
+}
+
+static json_t *json_wraparound(struct jctx *c, const struct events *ev)
+{
+	const struct ev_wraparound *w = events_wraparound(ev);
+	json_t *o = jchk(c, json_object());
+	jset(c, o, "warnings", juint(c, w->warnings));
+	jset(c, o, "refusals", juint(c, w->refusals));
+	jset(c, o, "failsafe_vacuums", juint(c, w->failsafe));
+	jset(c, o, "min_transactions_left", w->min_left != UINT64_MAX ?
+			juint(c, w->min_left) : jchk(c, json_null()));
+	jset(c, o, "database", jstr(c, w->db));
+	jset(c, o, "first", jts(c, w->first_ts));
+	jset(c, o, "last", jts(c, w->last_ts));
+	return o;
+}
+
 static json_t *json_lock_waits(struct jctx *c, const struct events *ev,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
@@ -203,6 +296,8 @@ static json_t *json_lock_waits(struct jctx *c, const struct events *ev,
 		jset(c, o, "db", jstr(c, w[i].db));
 		jset(c, o, "user", jstr(c, w[i].user));
 		jset(c, o, "app", jstr(c, w[i].app));
+		jset(c, o, "started", jts(c, w[i].start_ms));
+		jset(c, o, "root_blocker", json_root(c, &w[i]));
 		jpush(c, arr, o);
 	}
 	return arr;
@@ -390,6 +485,13 @@ static json_t *json_checkpoints(struct jctx *c, const struct events *ev)
 	jset(c, o, "wal_recycled", juint(c, k->wal_recycled));
 	jset(c, o, "restartpoints", juint(c, k->restartpoints));
 	jset(c, o, "too_frequent", juint(c, k->too_frequent));
+	jset(c, o, "min_seconds_apart", k->min_apart_s >= 0 ?
+			jnum(c, k->min_apart_s) : jchk(c, json_null()));
+	jset(c, o, "wal_started", juint(c, k->wal_started));
+	jset(c, o, "wal_intervals", juint(c, k->wal_intervals));
+	jset(c, o, "wal_interval_s", jnum(c, k->wal_interval_s));
+	jset(c, o, "wal_interval_min_s", k->wal_intervals ?
+			jnum(c, k->wal_interval_min_s) : jchk(c, json_null()));
 	return o;
 }
 
@@ -457,6 +559,9 @@ static json_t *json_ev_totals(struct jctx *c, const struct events *ev)
 	jset(c, o, "errors_dropped", juint(c, t->errors_dropped));
 	jset(c, o, "other_messages", juint(c, t->others));
 	jset(c, o, "other_messages_dropped", juint(c, t->others_dropped));
+	struct ev_blocking_dropped d = events_blocking_dropped(ev);
+	jset(c, o, "transactions_dropped", juint(c, d.holds));
+	jset(c, o, "idle_transactions_unlisted", juint(c, d.idle_xacts));
 	return o;
 }
 
@@ -483,6 +588,9 @@ static json_t *json_events(struct jctx *c, const struct analysis *a,
 	jset(c, ev, "timeline", json_timeline(c, e));
 	r = events_others(e, &n);
 	jset(c, ev, "other_messages", json_msg_groups(c, a, r, n, true, opts, &sb));
+	jset(c, ev, "blocking", json_blocking(c, a, e));
+	jset(c, ev, "idle_in_transaction", json_idle(c, e));
+	jset(c, ev, "wraparound", json_wraparound(c, e));
 	jset(c, ev, "totals", json_ev_totals(c, e));
 	sb_release(&sb);
 	events_free(none);
@@ -492,6 +600,38 @@ static json_t *json_events(struct jctx *c, const struct analysis *a,
 /* The document with an empty "groups". */
 
 /* FINDING objects, in the list's order (severity, then impact). */
+/* pgBadger's query types: groups, calls and time per statement kind
+ * (every kind, zeros included), and how much of it the rankings leave out
+ * by default (one_off: stmt_kind_one_off()). */
+static json_t *json_kinds(struct jctx *c, const struct analysis *a)
+{
+	struct { uint64_t groups, calls, one_off_groups; double ms, one_off_ms; } k[SK_COUNT];
+	memset(k, 0, sizeof(k));
+	for (size_t i = 0; i < a->ngroups; i++) {
+		const struct group *g = a->groups[i];
+		bool one_off;
+		enum stmt_kind s = group_kind(g, &one_off);
+		k[s].groups++;
+		k[s].calls += g->calls;
+		k[s].ms += g->total_ms;
+		if (one_off) {
+			k[s].one_off_groups++;
+			k[s].one_off_ms += g->total_ms;
+		}
+	}
+	json_t *o = jchk(c, json_object());
+	for (int s = 0; s < SK_COUNT; s++) {
+		json_t *x = jchk(c, json_object());
+		jset(c, x, "groups", juint(c, k[s].groups));
+		jset(c, x, "calls", juint(c, k[s].calls));
+		jset(c, x, "total_ms", jms(c, k[s].ms));
+		jset(c, x, "one_off_groups", juint(c, k[s].one_off_groups));
+		jset(c, x, "one_off_ms", jms(c, k[s].one_off_ms));
+		jset(c, o, stmt_kind_name((enum stmt_kind)s), x);
+	}
+	return o;
+}
+
 static json_t *json_findings(struct jctx *c, const struct analysis *a)
 {
 	json_t *arr = jchk(c, json_array());
@@ -519,6 +659,14 @@ static json_t *json_findings(struct jctx *c, const struct analysis *a)
 			jset(c, o, "columns", jchk(c, json_null()));
 		}
 		jset(c, o, "impact_ms", jms(c, f->impact_ms));
+		/* What it saves after the ones above it, and which of them
+		 * share its statements (1-based places in this list). */
+		jset(c, o, "saves_ms", jms(c, f->saves_ms));
+		size_t ranks[8], nr = finding_shares(a->findings, i, ranks, 8);
+		json_t *sh = jchk(c, json_array());
+		for (size_t k = 0; k < nr; k++)
+			jpush(c, sh, juint(c, ranks[k]));
+		jset(c, o, "shares_statements_with", sh);
 		jset(c, o, "suggestion", f->suggestion ? jstr(c, f->suggestion) : jchk(c, json_null()));
 		jset(c, o, "evidence", jchk(c, json_deep_copy(f->evidence)));
 		jpush(c, arr, o);
@@ -571,6 +719,7 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
 	jset(c, o, "plans_cut_short_without_text", juint(c, a->plans_cut_lost));
 	jset(c, o, "distinct_texts", juint(c, a->distinct_texts));
 	jset(c, o, "parsed_texts", juint(c, a->parsed_texts));
+	jset(c, o, "kinds", json_kinds(c, a));
 	size_t ndetail = detail_groups(a, opts);
 	if (ndetail < a->ngroups) {
 		/* The groups past ndetail lack these (see report.h). */

@@ -339,6 +339,11 @@ int rj_write_group(struct strbuf *out, const struct group *g,
 	jemit_uint(&e, g->prep_count);
 	jemit_key(&e, "lexical_fingerprint");
 	jemit_bool(&e, g->lexical);
+	bool one_off;
+	jemit_key(&e, "kind");
+	jemit_str(&e, stmt_kind_name(group_kind(g, &one_off)));
+	jemit_key(&e, "one_off");
+	jemit_bool(&e, one_off);
 	jemit_key(&e, "plan_ms");
 	if (plan)
 		put_ms(&e, g->plan_ms);

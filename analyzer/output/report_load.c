@@ -151,6 +151,8 @@ static void load_findings(struct analysis *a, const json_t *arr)
 		load_columns(f, json_object_get(o, "columns"));
 		if (rl_str(o, "suggestion"))
 			finding_set_suggestion(f, "%s", rl_str(o, "suggestion"));
+		double saves = rl_num(o, "saves_ms");
+		f->saves_ms = isnan(saves) ? f->impact_ms : saves;
 		json_t *ev = json_object_get(o, "evidence");
 		if (json_is_object(ev)) {
 			json_decref(f->evidence);

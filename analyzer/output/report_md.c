@@ -209,23 +209,71 @@ static const char *band_cell(const struct group *g,
 	return report_band_name(report_band(opts, group_pct(g, 0.95)));
 }
 
-static void md_worst(FILE *out, const struct analysis *a, size_t top,
+/* ---- statement kinds ---- */
+
+/* pgBadger's query types: each kind's share of the calls and the time. */
+static void md_kinds(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	struct { size_t groups, left; uint64_t calls; double ms; } k[SK_COUNT];
+	char c[4][64];
+	size_t left = 0;
+
+	if (a->ngroups == 0)
+		return;
+	memset(k, 0, sizeof(k));
+	for (size_t i = 0; i < a->ngroups; i++) {
+		const struct group *g = a->groups[i];
+		bool one_off;
+		enum stmt_kind s = group_kind(g, &one_off);
+		k[s].groups++;
+		k[s].left += one_off && !opts->all_kinds;
+		left += one_off && !opts->all_kinds;
+		k[s].calls += g->calls;
+		k[s].ms += g->total_ms;
+	}
+	fputs("## Statement kinds\n\n"
+	      "| kind | groups | calls | total (ms) | share of time | in the rankings |\n"
+	      "| --- | ---: | ---: | ---: | ---: | --- |\n", out);
+	for (int s = 0; s < SK_COUNT; s++) {
+		if (!k[s].groups)
+			continue;
+		const char *in = !k[s].left ? "yes" : k[s].left == k[s].groups ?
+			"no" : "bulk loads run once left out";
+		fprintf(out, "| %s | %s | %s | %s | %.1f%% | %s |\n",
+				stmt_kind_label((enum stmt_kind)s),
+				md_fmt_count(k[s].groups, c[0], sizeof(c[0])),
+				md_fmt_count(k[s].calls, c[1], sizeof(c[1])),
+				md_fmt_ms(k[s].ms, c[2], sizeof(c[2])),
+				a->total_ms > 0 ? 100.0 * k[s].ms / a->total_ms : 0.0, in);
+	}
+	fputc('\n', out);
+	if (left)
+		fputs("The rankings below leave out maintenance, DDL and bulk loads "
+		      "run once (a schema's seed data, a restore): they are no "
+		      "application work. `--all-kinds` keeps them; the JSON report "
+		      "has every group with its `kind`.\n\n", out);
+}
+
+static void md_worst(FILE *out, const struct analysis *a,
+		const struct group **v, size_t nv, size_t top,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
 	char c[8][64];
 
 	fputs("## Worst offenders (by total time)\n\n", out);
-	if (a->ngroups == 0) {
-		fputs("No queries.\n\n", out);
+	if (nv == 0) {
+		fputs(a->ngroups ? "No application statements (see the statement "
+				"kinds above).\n\n" : "No queries.\n\n", out);
 		return;
 	}
 	fputs("| # | total (ms) | calls | mean (ms) | P50 (ms) | P95 (ms) "
-	      "| P99 (ms) | max (ms) | band | query |\n"
+	      "| P99 (ms) | max (ms) | band | kind | query |\n"
 	      "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-	      "| --- | --- |\n", out);
+	      "| --- | --- | --- |\n", out);
 	for (size_t i = 0; i < top; i++) {
-		const struct group *g = a->groups[i];
-		fprintf(out, "| %zu | %s | %s | %s | %s | %s | %s | %s | %s | ",
+		const struct group *g = v[i];
+		fprintf(out, "| %zu | %s | %s | %s | %s | %s | %s | %s | %s | %s | ",
 				i + 1,
 				md_fmt_ms(g->total_ms, c[0], sizeof(c[0])),
 				md_fmt_count(g->calls, c[1], sizeof(c[1])),
@@ -234,22 +282,38 @@ static void md_worst(FILE *out, const struct analysis *a, size_t top,
 				lat(g, group_pct(g, 0.95), c[4], sizeof(c[4])),
 				lat(g, group_pct(g, 0.99), c[5], sizeof(c[5])),
 				lat(g, g->max_ms, c[6], sizeof(c[6])),
-				band_cell(g, opts));
+				band_cell(g, opts),
+				stmt_kind_name(group_kind(g, NULL)));
 		md_code(out, g->query, QUERY_CELL_CHARS, true, sb);
 		fputs(" |\n", out);
 	}
 	fputc('\n', out);
 	/* What the table leaves out, so a reader never takes the top for all. */
-	if (top < a->ngroups) {
+	if (top < nv) {
 		double rest = 0;
-		for (size_t i = top; i < a->ngroups; i++)
-			rest += a->groups[i]->total_ms;
+		for (size_t i = top; i < nv; i++)
+			rest += v[i]->total_ms;
 		fprintf(out, "%s more groups are not listed here (%s ms, %.1f%% of "
 				"all time): `--top N` lists more; the JSON report has every "
 				"group.\n\n",
-				md_fmt_count(a->ngroups - top, c[0], sizeof(c[0])),
+				md_fmt_count(nv - top, c[0], sizeof(c[0])),
 				md_fmt_ms(rest, c[1], sizeof(c[1])),
 				a->total_ms > 0 ? 100.0 * rest / a->total_ms : 0.0);
+	}
+	if (nv < a->ngroups) {
+		double left = 0;
+		for (size_t i = 0; i < a->ngroups; i++) {
+			bool one_off;
+			group_kind(a->groups[i], &one_off);
+			if (one_off)
+				left += a->groups[i]->total_ms;
+		}
+		fprintf(out, "Left out of the rankings: %s groups of maintenance, "
+				"DDL and bulk loads run once (%s ms, %.1f%% of all time; "
+				"`--all-kinds` lists them).\n\n",
+				md_fmt_count(a->ngroups - nv, c[0], sizeof(c[0])),
+				md_fmt_ms(left, c[1], sizeof(c[1])),
+				a->total_ms > 0 ? 100.0 * left / a->total_ms : 0.0);
 	}
 
 	/* Say what the band column means, with the limits in force. */
@@ -391,6 +455,7 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 	else
 		fputs("- Latency: unknown (logged without a duration)\n", out);
 
+	fprintf(out, "- Kind: %s\n", stmt_kind_label(group_kind(g, NULL)));
 	fputs("- Sources: ", out);
 	const char *name;
 	bool first = true;
@@ -465,9 +530,11 @@ static int md_write(FILE *out, const struct analysis *a,
 
 	if (!opts)
 		opts = &defaults;
+	const struct group **v = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*v));
+	size_t nv = report_ranked_groups(a, opts, v);
 	size_t top = opts->top ? opts->top : DEFAULT_TOP;
-	if (top > a->ngroups)
-		top = a->ngroups;
+	if (top > nv)
+		top = nv;
 
 	fputs("# pgsift report\n\n", out);
 	md_write_verdict(out, a, &sb);
@@ -477,12 +544,13 @@ static int md_write(FILE *out, const struct analysis *a,
 	md_write_traces(out, a, opts, &sb);
 	md_write_baseline(out, a, opts, &sb);
 	md_write_timeline(out, a);
-	md_worst(out, a, top, opts, &sb);
+	md_kinds(out, a, opts);
+	md_worst(out, a, v, nv, top, opts, &sb);
 
 	/* The other rankings sort a copy; ties keep the total-time order. */
-	r = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*r));
-	for (size_t i = 0; i < a->ngroups; i++) {
-		const struct group *g = a->groups[i];
+	r = xmalloc((nv ? nv : 1) * sizeof(*r));
+	for (size_t i = 0; i < nv; i++) {
+		const struct group *g = v[i];
 		if (!g->timed_calls)
 			continue;
 		r[ntimed++] = (struct ranked){ g, i + 1, group_pct(g, 0.99) };
@@ -490,10 +558,10 @@ static int md_write(FILE *out, const struct analysis *a,
 	qsort(r, ntimed, sizeof(*r), cmp_p99);
 	md_top_p99(out, r, ntimed, top, &sb);
 
-	for (size_t i = 0; i < a->ngroups; i++)
-		r[i] = (struct ranked){ a->groups[i], i + 1, 0 };
-	qsort(r, a->ngroups, sizeof(*r), cmp_calls);
-	md_top_calls(out, r, a->ngroups, top, &sb);
+	for (size_t i = 0; i < nv; i++)
+		r[i] = (struct ranked){ v[i], i + 1, 0 };
+	qsort(r, nv, sizeof(*r), cmp_calls);
+	md_top_calls(out, r, nv, top, &sb);
 	md_write_events(out, a, opts, &sb);
 	md_write_pooler(out, a, opts, &sb);
 	md_write_stats(out, a, opts, &sb);
@@ -501,14 +569,15 @@ static int md_write(FILE *out, const struct analysis *a,
 	if (top > 0) {
 		fputs("## Details\n\n", out);
 		for (size_t i = 0; i < top; i++) {
-			md_fold_group(out, i + 1, a->groups[i], &sb);
-			md_group(out, i + 1, a->groups[i], opts, &sb);
+			md_fold_group(out, i + 1, v[i], &sb);
+			md_group(out, i + 1, v[i], opts, &sb);
 			md_fold_end(out);
 		}
 	}
 	fprintf(out, "---\nWritten by pgsift %s.\n", PGSIFT_VERSION);
 
 	free(r);
+	free(v);
 	sb_release(&sb);
 	return ferror(out) ? -1 : 0;
 }

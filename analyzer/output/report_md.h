@@ -40,6 +40,15 @@ void md_write_timeline(FILE *out, const struct analysis *a);
 void md_write_events(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb);
 
+/* report_md_blocking.c: in md_write_events' order: who blocks whom
+ * (under the lock waits), idle in transaction (after the deadlocks),
+ * wraparound (before autovacuum); each only when it has something. */
+void md_write_blockers(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+void md_write_idle(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, struct strbuf *sb);
+void md_write_wraparound(FILE *out, const struct analysis *a);
+
 /* report_md_findings.c: "What to fix first", after the summary; only
  * when there are findings. */
 void md_write_findings(FILE *out, const struct analysis *a,

@@ -39,8 +39,9 @@ static const char *fmt_bytes(uint64_t b, char *out, size_t outlen)
 	return out;
 }
 
-/* "2024-05-01 10:00" (UTC) of an epoch time; "-" when unknown. */
-static const char *fmt_minute(int64_t ms, char *out, size_t outlen)
+/* "2024-05-01 10:00" (UTC) of an epoch time, "2024-05-01 10:00:05" for
+ * buckets narrower than a minute (width w); "-" when unknown. */
+static const char *fmt_minute(int64_t ms, int64_t w, char *out, size_t outlen)
 {
 	char iso[32];
 	if (ms == TS_NONE) {
@@ -48,7 +49,7 @@ static const char *fmt_minute(int64_t ms, char *out, size_t outlen)
 		return out;
 	}
 	ts_format_iso(ms, iso);
-	snprintf(out, outlen, "%.10s %.5s", iso, iso + 11);
+	snprintf(out, outlen, "%.10s %.*s", iso, w < MS_PER_MIN ? 8 : 5, iso + 11);
 	return out;
 }
 
@@ -58,6 +59,7 @@ static const char *fmt_span(int64_t ms, char *out, size_t outlen)
 	static const struct { int64_t ms; const char *one, *many; } units[] = {
 		{ MS_PER_WEEK, "week", "weeks" }, { MS_PER_DAY, "day", "days" },
 		{ MS_PER_HOUR, "hour", "hours" }, { MS_PER_MIN, "minute", "minutes" },
+		{ MS_PER_SEC, "second", "seconds" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
 		if (ms % units[i].ms)
@@ -180,7 +182,7 @@ static void busiest(FILE *out, const struct ev_timeline *t, const char *unit)
 		for (size_t i = 0; i < n && i < BUSIEST; i++) {
 			const struct ev_bucket *b = v[i];
 			fprintf(out, "| %s | %s | %s | %s | %s | %s | %s |\n",
-					fmt_minute(b->start_ms, c[0], sizeof(c[0])),
+					fmt_minute(b->start_ms, t->width_ms, c[0], sizeof(c[0])),
 					md_fmt_count(b->calls, c[1], sizeof(c[1])),
 					md_fmt_ms(b->total_ms, c[2], sizeof(c[2])),
 					b->timed_calls ? md_fmt_ms(bucket_value(b, S_P95),
@@ -214,15 +216,18 @@ void md_write_timeline(FILE *out, const struct analysis *a)
 	if (w % MS_PER_HOUR == 0)
 		snprintf(unit, sizeof(unit), w == MS_PER_HOUR ? "hour" : "%d-hour period",
 				(int)(w / MS_PER_HOUR));
-	else
+	else if (w % MS_PER_MIN == 0)
 		snprintf(unit, sizeof(unit), w == MS_PER_MIN ? "minute" : "%d-minute period",
 				(int)(w / MS_PER_MIN));
+	else
+		snprintf(unit, sizeof(unit), w == MS_PER_SEC ? "second" : "%d-second period",
+				(int)(w / MS_PER_SEC));
 	fmt_span(w, span, sizeof(span));
 	fmt_span(w * (int64_t)per, col_span, sizeof(col_span));
 
 	fputs("## Timeline\n\n", out);
-	fmt_minute(t->b[0].start_ms, first, sizeof(first));
-	fmt_minute(t->b[t->n - 1].start_ms, last, sizeof(last));
+	fmt_minute(t->b[0].start_ms, w, first, sizeof(first));
+	fmt_minute(t->b[t->n - 1].start_ms, w, last, sizeof(last));
 	fprintf(out, "From %s to %s UTC, in %zu %s of %s; one column per %s%s. "
 			"Each row is scaled to its own maximum, shown on the right."
 			"\n\n```text\n", first, last, t->n,
@@ -549,11 +554,20 @@ static void md_checkpoints(FILE *out, const struct events *ev,
 				md_fmt_count(k->wal_added, c[5], sizeof(c[5])),
 				md_fmt_count(k->wal_removed, c[6], sizeof(c[6])),
 				md_fmt_count(k->wal_recycled, c[7], sizeof(c[7])));
-	if (k->too_frequent)
+	if (k->wal_intervals)
+		fprintf(out, "- Started because WAL reached max_wal_size: %s, "
+				"%.1f s after the checkpoint before on average, the "
+				"shortest %.1f s\n", md_fmt_count(k->wal_started, c[0],
+					sizeof(c[0])), k->wal_interval_s /
+				(double)k->wal_intervals, k->wal_interval_min_s);
+	if (k->too_frequent) {
 		fprintf(out, "- \"checkpoints are occurring too frequently\": "
-				"logged %s (consider a larger max_wal_size)\n",
-				count_of(k->too_frequent, "time", "times", c[0],
-					sizeof(c[0])));
+				"logged %s", count_of(k->too_frequent, "time",
+					"times", c[0], sizeof(c[0])));
+		if (k->min_apart_s >= 0)
+			fprintf(out, ", the closest %.0f s apart", k->min_apart_s);
+		fputs(" (consider a larger max_wal_size)\n", out);
+	}
 	fputc('\n', out);
 }
 
@@ -653,11 +667,14 @@ void md_write_events(FILE *out, const struct analysis *a,
 	if (!ev)
 		return;
 	md_lock_waits(out, ev, opts, sb);
+	md_write_blockers(out, a, opts, sb);
 	md_deadlocks(out, ev, opts, sb);
+	md_write_idle(out, a, opts, sb);
 	md_temp_files(out, ev, opts, sb);
 	md_errors(out, ev, opts, sb);
 	md_connections(out, ev, sb);
 	md_checkpoints(out, ev, sb);
+	md_write_wraparound(out, a);
 	md_autovacuum(out, ev, opts, sb);
 	md_others(out, a, opts, sb);
 }

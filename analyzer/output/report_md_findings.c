@@ -1,7 +1,9 @@
 /* report_md_findings.c: the Markdown "What to fix first" section: the
- * findings, most severe and costly first, each in one line (severity,
- * kind, time at stake and its share of the run, what was found) with its
- * change to make below it. The JSON report has the full evidence. */
+ * findings, most severe first, then by what each change saves after the
+ * ones above it (findings_rank()), each in one line (severity, kind,
+ * time at stake and its share of the run, what it saves when findings
+ * above share its statements, what was found) with its change to make
+ * below it. The JSON report has the full evidence. */
 #include <stdio.h>
 #include <string.h>
 
@@ -39,18 +41,47 @@ void md_write_findings(FILE *out, const struct analysis *a,
 	}
 	fputs("## What to fix first\n\n", out);
 	fprintf(out, "%zu finding%s: %zu critical, %zu warning, %zu info. "
-		"Time at stake is the total time of the statements a change would help.\n\n",
+		"Time at stake is the total time of the statements a change would "
+		"help. Most severe first, then by what each change saves after the "
+		"ones above it: a statement's time is counted once, so where "
+		"findings share statements the later ones save less.\n\n",
 		n, n == 1 ? "" : "s", count[FS_CRITICAL], count[FS_WARNING], count[FS_INFO]);
 	for (size_t i = 0; i < n && i < top; i++) {
 		const struct finding *f = findings_at(a->findings, i);
 		fprintf(out, "**%zu. %s** `%s`", i + 1, finding_severity_name(f->severity),
 			finding_kind_name(f->kind));
+		size_t ranks[4], nr = finding_shares(a->findings, i, ranks, 4);
 		if (f->impact_ms > 0) {
 			fprintf(out, " (%s ms", md_fmt_ms(f->impact_ms, ms, sizeof(ms)));
 			if (a->total_ms > 0)
 				fprintf(out, ", %.1f%% of all time", 100.0 * f->impact_ms / a->total_ms);
+			/* Overlap said where it is: "#1 and #3 share its
+			 * statements: saves 12.5 ms more". */
+			if (nr) {
+				fputs("; ", out);
+				for (size_t k = 0; k < nr; k++)
+					fprintf(out, "%s#%zu", k == 0 ? "" : k + 1 == nr ?
+							" and " : ", ", ranks[k]);
+				fprintf(out, " share%s its statements: saves %s ms more",
+						nr == 1 ? "s" : "",
+						md_fmt_ms(f->saves_ms, ms, sizeof(ms)));
+			} else {
+				/* Less than its own statements' total: say so
+				 * when it shows. */
+				char sv[64];
+				md_fmt_ms(f->impact_ms, ms, sizeof(ms));
+				if (strcmp(md_fmt_ms(f->saves_ms, sv, sizeof(sv)), ms) != 0)
+					fprintf(out, "; saves %s ms", sv);
+			}
 			fputs(")", out);
 		}
+		const char *one_off = json_string_value(json_object_get(f->evidence,
+				"one_off_statement"));
+		if (one_off)
+			fprintf(out, " (one-off: %s, no application work; ranked "
+					"last, `--all-kinds` ranks it as found)",
+					strcmp(one_off, "write") == 0 ? "a bulk load run once" :
+					strcmp(one_off, "ddl") == 0 ? "DDL" : one_off);
 		fputs(": ", out);
 		md_text(out, f->title);
 		fputs("\n\n", out);

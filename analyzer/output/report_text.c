@@ -166,13 +166,18 @@ static int text_write(FILE *out, const struct analysis *a,
 	char cell[NCOLS][48];
 	size_t width[NCOLS];
 	size_t top = opts && opts->top ? opts->top : DEFAULT_TOP;
+	/* Maintenance, DDL and one-off bulk loads left out, as in Markdown. */
+	const struct group **v = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*v));
+	size_t nv = report_ranked_groups(a, opts, v);
 
-	if (top > a->ngroups)
-		top = a->ngroups;
+	if (top > nv)
+		top = nv;
 	text_header(out, a);
 	text_pooler(out, a);
 	if (top == 0) {
-		fputs("no queries\n", out);
+		fputs(a->ngroups ? "no application statements (--all-kinds lists "
+				"the rest)\n" : "no queries\n", out);
+		free(v);
 		return ferror(out) ? -1 : 0;
 	}
 
@@ -180,7 +185,7 @@ static int text_write(FILE *out, const struct analysis *a,
 	for (int c = 0; c < NCOLS; c++)
 		width[c] = strlen(col_title[c]);
 	for (size_t i = 0; i < top; i++) {
-		text_cells(a->groups[i], i + 1, cell);
+		text_cells(v[i], i + 1, cell);
 		for (int c = 0; c < NCOLS; c++)
 			if (strlen(cell[c]) > width[c])
 				width[c] = strlen(cell[c]);
@@ -195,15 +200,19 @@ static int text_write(FILE *out, const struct analysis *a,
 		fprintf(out, "%*s  ", (int)width[c], col_title[c]);
 	fputs("query\n", out);
 	for (size_t i = 0; i < top; i++) {
-		const struct group *g = a->groups[i];
+		const struct group *g = v[i];
 		text_cells(g, i + 1, cell);
 		for (int c = 0; c < NCOLS; c++)
 			fprintf(out, "%*s  ", (int)width[c], cell[c]);
 		put_cut(out, g->query, qwidth);
 		fputc('\n', out);
 	}
-	if (top < a->ngroups)
-		fprintf(out, "(%zu more fingerprints)\n", a->ngroups - top);
+	if (top < nv)
+		fprintf(out, "(%zu more fingerprints)\n", nv - top);
+	if (nv < a->ngroups)
+		fprintf(out, "(%zu maintenance, DDL and one-off bulk load "
+				"fingerprints left out: --all-kinds)\n", a->ngroups - nv);
+	free(v);
 	return ferror(out) ? -1 : 0;
 }
 

@@ -68,8 +68,8 @@ struct agg *agg_new(void)
  * the group's buckets fit), so it does not depend on the order calls came
  * in or workers were merged in.
  *
- * Why the run-wide ladder (1 min, 5 min, 15 min, 1 h, 6 h, 1 day, 1 week,
- * then doubling) rather than plain doubling: each width divides the next,
+ * Why the run-wide ladder (1 s, 5 s, 15 s, 1 min, 5 min, 15 min, 1 h, 6 h,
+ * 1 day, 1 week, then doubling) rather than plain doubling: each width divides the next,
  * so a group's buckets nest in the run's (or the run's in a group's) and a
  * reader can sum a group's buckets into the run's without splitting one.
  *
@@ -102,6 +102,12 @@ static void tl_widen(struct agg_timeline *tl)
 	}
 	tl->n = k;
 	tl->width_ms = w;
+}
+
+void agg_timeline_floor(struct agg_timeline *tl, int64_t w)
+{
+	while (tl->width_ms && tl->width_ms < w)
+		tl_widen(tl);
 }
 
 void agg_timeline_add(struct agg_timeline *tl, int64_t ts_ms, uint64_t calls,

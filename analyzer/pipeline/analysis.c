@@ -406,6 +406,20 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 	return st;
 }
 
+/* Groups keep their own timelines, started at the ladder's first width:
+ * none narrower than the run's (nor than a minute: a group of a long log
+ * at 1 s buckets would tell its calls apart no better in a report whose
+ * run is charted by the minute). */
+static void floor_group_timelines(struct analysis *a)
+{
+	const struct ev_timeline *t = a->events ? events_timeline(a->events) : NULL;
+	if (!t || t->n == 0)
+		return;
+	int64_t w = t->width_ms < MS_PER_MIN ? t->width_ms : MS_PER_MIN;
+	for (size_t i = 0; i < a->ngroups; i++)
+		agg_timeline_floor(&a->groups[i]->timeline, w);
+}
+
 static enum analysis_status run_paths(const struct pgsift_options *opts,
 		const char *const *paths, size_t n, struct analysis **out)
 {
@@ -487,8 +501,9 @@ merged:
 	agg_totals(a->agg, &a->queries, &a->total_ms);
 	for (size_t i = 0; passes[i]; i++)
 		passes[i](a, opts);
-	findings_sort(a->findings);
+	floor_group_timelines(a);
 	report_finish(a);       /* the model the writers read */
+	findings_rank(a->findings, a, opts);    /* reads the groups' kinds */
 
 	size_t readable = 0;
 	bool partial = false;

@@ -7,7 +7,7 @@
  *              "shared_blks_hit", "shared_blks_read", "hit_ratio",
  *              "temp_blks_read", "temp_blks_written", "temp_blks_per_call",
  *              "wal_bytes", "min_ms", "max_ms", "nested_calls", "entries",
- *              "reset", "in_logs", "log_calls"} ],      by total_ms
+ *              "reset", "in_logs", "log_calls", "within"} ],  by total_ms
  *    "tables": [ {"schema", "table", "seq_scan", ..., "hit_ratio"} ],
  *    "indexes": [ {"schema", "table", "index", "indexdef", "unique",
  *              "primary", "scans", "scans_ever", "tup_read", "bytes"} ],
@@ -109,6 +109,10 @@ static json_t *json_stmt(const struct snap_stmt *s)
 	json_object_set_new(o, "log_calls", s->in_logs ?
 		json_integer((json_int_t)s->log_calls) : json_null());
 	json_object_set_new(o, "database", str(s->datname));
+	char fp[17];
+	if (s->has_within)
+		fp_format(s->within, fp);
+	json_object_set_new(o, "within", s->has_within ? json_string(fp) : json_null());
 	return o;
 }
 

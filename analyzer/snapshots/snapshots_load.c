@@ -70,6 +70,8 @@ static void load_stmt(struct snapshots *sn, struct snap_stmt *s, const json_t *o
 	s->in_logs = rl_bool(o, "in_logs");
 	s->log_calls = rl_uint(o, "log_calls");
 	s->datname = keep(sn, o, "database");
+	s->has_within = fp_parse(json_string_value(json_object_get(o, "within")),
+			&s->within);
 }
 
 static void load_table(struct snapshots *sn, struct snap_table *t, const json_t *o)

@@ -11,6 +11,7 @@
 #include "filter.h"
 #include "sink.h"
 #include "snapshots_int.h"
+#include "stmt_kind.h"
 #include "timeutil.h"
 
 /* Parser ids (parsers/stats_csv.c) to views: an input of one of these
@@ -210,10 +211,137 @@ static void bump_name(struct name_counts *nc, const char *name, uint64_t n)
 		}
 }
 
-/* Joins one fingerprint's figures to its group (see snapshots.h on why a
- * group the logs saw keeps the logs' figures). */
-static void join_group(struct analysis *a, struct snap_stmt *s)
+/* ---- what the logs already counted ----
+ *
+ * pg_stat_statements counts each statement of a multi-statement simple
+ * query ("SET application_name = ...; UPDATE ...; COMMIT") on its own;
+ * the log counts the text once, with one duration for all of it. Each
+ * statement of such a logged text is "covered": joined to the text's
+ * group, never added as a group of its own (that counted its time twice:
+ * 768 ms more on the workload's run). */
+
+struct cover {
+	uint64_t fp;            /* a statement's fingerprint */
+	struct group *host;     /* the logged text holding it */
+};
+
+struct logged {
+	uint64_t *fps;          /* the groups with calls, sorted */
+	size_t nfps;
+	struct cover *cov;      /* sorted by fp */
+	size_t ncov;
+};
+
+static int cmp_u64(const void *pa, const void *pb)
 {
+	uint64_t x = *(const uint64_t *)pa, y = *(const uint64_t *)pb;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_cover(const void *pa, const void *pb)
+{
+	const struct cover *x = pa, *y = pb;
+	if (x->fp != y->fp)
+		return x->fp < y->fp ? -1 : 1;
+	/* The busiest holder first: one host per statement, the same
+	 * whatever order the groups came in. */
+	if (x->host->calls != y->host->calls)
+		return x->host->calls > y->host->calls ? -1 : 1;
+	return x->host->fingerprint < y->host->fingerprint ? -1 :
+		x->host->fingerprint > y->host->fingerprint;
+}
+
+static void logged_build(struct logged *lg, struct analysis *a)
+{
+	size_t n;
+	struct group **gs = agg_sorted(a->agg, &n);
+	struct fp_cache *fc = NULL;
+	size_t cap = 0;
+
+	memset(lg, 0, sizeof(*lg));
+	lg->fps = xmalloc((n ? n : 1) * sizeof(*lg->fps));
+	for (size_t i = 0; i < n; i++) {
+		struct group *g = gs[i];
+		if (!g->calls)
+			continue;
+		lg->fps[lg->nfps++] = g->fingerprint;
+		const char *q = g->query ? g->query : "";
+		size_t len = stmt_first_len(q);
+		if (!q[len])
+			continue;       /* one statement */
+		if (!fc)
+			fc = fp_cache_new();
+		for (const char *p = q; *p; ) {
+			len = stmt_first_len(p);
+			while (len && p[len - 1] == ' ')
+				len--;
+			while (len && *p == ' ') {
+				p++;
+				len--;
+			}
+			if (len) {
+				struct fp_entry *e = fp_cache_get_normalized(fc, p, len);
+				if (lg->ncov == cap) {
+					cap = cap ? cap * 2 : 16;
+					lg->cov = xrealloc(lg->cov, cap * sizeof(*lg->cov));
+				}
+				lg->cov[lg->ncov++] = (struct cover){ e->fingerprint, g };
+			}
+			p += stmt_first_len(p);
+			if (*p == ';')
+				p++;
+		}
+	}
+	fp_cache_free(fc);
+	qsort(lg->fps, lg->nfps, sizeof(*lg->fps), cmp_u64);
+	if (lg->ncov)
+		qsort(lg->cov, lg->ncov, sizeof(*lg->cov), cmp_cover);
+}
+
+static struct group *logged_host(const struct logged *lg, uint64_t fp)
+{
+	size_t lo = 0, hi = lg->ncov;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (lg->cov[mid].fp < fp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < lg->ncov && lg->cov[lo].fp == fp ? lg->cov[lo].host : NULL;
+}
+
+static void logged_free(struct logged *lg)
+{
+	free(lg->fps);
+	free(lg->cov);
+}
+
+/* Joins one fingerprint's figures to its group (see snapshots.h on why a
+ * group the logs saw keeps the logs' figures). A statement the logs saw
+ * only inside a multi-statement text joins that text's group; one that
+ * only ever ran nested (toplevel false: in a function, a DO block) is
+ * in its caller's time already. Only the rest, and of it the top-level
+ * calls, is added where the logs have nothing. */
+static void join_group(struct analysis *a, struct snap_stmt *s,
+		const struct logged *lg)
+{
+	struct group *host = NULL;
+	if (!bsearch(&s->fingerprint, lg->fps, lg->nfps, sizeof(*lg->fps), cmp_u64))
+		host = logged_host(lg, s->fingerprint);
+	if (host) {
+		s->in_logs = true;
+		s->log_calls = host->calls;
+		s->has_within = true;
+		s->within = host->fingerprint;
+		host->sources |= SRC_BIT(SRC_PGSS);
+		return;
+	}
+	bool in_logs = bsearch(&s->fingerprint, lg->fps, lg->nfps,
+			sizeof(*lg->fps), cmp_u64) != NULL;
+	double top_calls = s->calls - (s->nested_calls > 0 ? s->nested_calls : 0);
+	if (!in_logs && top_calls < 1)
+		return;         /* nested only: its callers hold its time */
 	struct group *g = agg_group_get(a->agg, s->fingerprint, s->query, s->lexical);
 	s->in_logs = g->calls > 0;
 	s->log_calls = g->calls;
@@ -230,9 +358,9 @@ static void join_group(struct analysis *a, struct snap_stmt *s)
 		.pid = -1, .session = SLICE_EMPTY,
 	};
 	agg_add_call_to(a->agg, g, &c);
-	uint64_t more = (uint64_t)s->calls - 1;
+	uint64_t more = (uint64_t)top_calls - 1;
 	g->calls += more;
-	g->total_ms += s->total_ms;
+	g->total_ms += s->total_ms - s->nested_ms;
 	bump_name(&g->dbs, db, more);
 	bump_name(&g->users, "", more);
 	bump_name(&g->apps, "", more);
@@ -287,16 +415,21 @@ static void build_statements(struct snapshots *sn, struct analysis *a,
 			s->min_ms = d[i].num[P_MIN];
 		if (snap_has(&d[i], P_MAX) && d[i].num[P_MAX] > s->max_ms)
 			s->max_ms = d[i].num[P_MAX];
-		if (r->text[P_TOPLEVEL] && !snap_truthy(r->text[P_TOPLEVEL]))
+		if (r->text[P_TOPLEVEL] && !snap_truthy(r->text[P_TOPLEVEL])) {
 			s->nested_calls += calls;
+			s->nested_ms += snap_num(&d[i], P_EXEC) > 0 ? d[i].num[P_EXEC] : 0;
+		}
 		s->reset |= d[i].reset;
 	}
 	filter_free(flt);
 	if (filtered)
 		snap_note(sn, "pg_stat_statements: %zu entries left out by --db, "
 			"--include or --exclude", filtered);
+	struct logged lg;
+	logged_build(&lg, a);
 	for (size_t i = 0; i < sn->nstmts; i++)
-		join_group(a, &sn->stmts[i]);
+		join_group(a, &sn->stmts[i], &lg);
+	logged_free(&lg);
 	qsort(sn->stmts, sn->nstmts, sizeof(*sn->stmts), cmp_stmt);
 }
 

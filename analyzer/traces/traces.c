@@ -20,7 +20,10 @@ void traces_limits_default(struct traces_limits *l)
 	l->min_repeats = 5;
 	l->min_loop_ms = 50;
 	l->max_gap_ms = 1000;
-	l->slow_span_ms = 1000;
+	/* Sentry's slow DB query detector: the system option
+	 * performance.issues.slow_db_query.duration_threshold, 500 ms in
+	 * src/sentry/options/defaults.py (1000 ms in older releases). */
+	l->slow_span_ms = 500;
 }
 
 struct traces *traces_new(struct fp_cache *fp)

@@ -174,8 +174,9 @@ static int cmp_fp(const void *pa, const void *pb)
 	return a->dur_ms > b->dur_ms ? -1 : a->dur_ms < b->dur_ms;
 }
 
-/* Sentry's slow database span: a SELECT slower than slow_span_ms. One
- * finding per fingerprint, slowest span first in its evidence. */
+/* Sentry's slow database span: a SELECT span of slow_span_ms or more
+ * (Sentry compares span_duration >= duration_threshold). One finding per
+ * fingerprint, slowest span first in its evidence. */
 void tr_slow_findings(struct traces *tr, struct findings *fs,
 		struct tspan **q, size_t n)
 {
@@ -183,7 +184,7 @@ void tr_slow_findings(struct traces *tr, struct findings *fs,
 	struct tspan **v = xmalloc((n ? n : 1) * sizeof(*v));
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++)
-		if (q[i]->dur_ms > lim && is_select(q[i]->norm))
+		if (q[i]->dur_ms >= lim && is_select(q[i]->norm))
 			v[m++] = q[i];
 	qsort(v, m, sizeof(*v), cmp_fp);
 	for (size_t i = 0; i < m;) {
@@ -194,7 +195,7 @@ void tr_slow_findings(struct traces *tr, struct findings *fs,
 		const struct tspan *w = v[i];
 		struct finding *f = findings_add(fs, FK_slow_query,
 			w->dur_ms > 10 * lim ? FS_CRITICAL : FS_WARNING, total,
-			"Slow database span: %.70s%s took %.0f ms (%zu span%s over %.0f ms)",
+			"Slow database span: %.70s%s took %.0f ms (%zu span%s of %.0f ms or more)",
 			w->norm, strlen(w->norm) > 70 ? "..." : "", w->dur_ms, j - i,
 			j - i == 1 ? "" : "s", lim);
 		finding_set_fingerprint(f, w->fp);

@@ -53,12 +53,26 @@
 #   counts them); a DELETE of 5 warehouses cascading without an index on
 #   stock_moves.warehouse_id; CREATE INDEX at maintenance_work_mem 1MB
 #   spilling (maintenance_work_mem advice).
+# - blocking.sh: a chain of lock waits ('batch-close', idle in its
+#   transaction on orders row 2, blocks 'invoicer', which holds row 3 that
+#   'shipping' waits for); 'report-export' idle 0.8 s in a transaction; a
+#   deadlock between two 'transfer' sessions (one ERROR more); a
+#   'bulk-load' of five 5,000-row INSERTs, each followed by a WAL switch,
+#   under max_wal_size 32MB: checkpoints started by "wal" and the server's
+#   "too frequently" warning.
+# - nested.sql ('nested'): 4 calls of customer_name() (too few for an N+1
+#   loop), each running one "SELECT name FROM customers WHERE id = c" that
+#   pg_stat_statements counts as nested (toplevel false); the seed INSERT ... SELECTs, ANALYZE, the
+#   CREATE INDEXes and the final CHECKPOINT are one-off statements, and the
+#   'billing' texts ("SET ...; BEGIN; UPDATE ...; COMMIT") multi-statement
+#   ones; the log spans under a minute.
 # - index_advice.sql: shipments (autovacuum off) analyzed at 2,000 rows,
 #   then 60,000 more, and 2 joins of them misestimated (stale statistics,
 #   'shipping'); stock_moves filtered on (warehouse_id, qty) and (qty,
 #   warehouse_id), plans logged: one index for both ('stock').
-#   fulfilment.pgbench: 300 UPDATEs of orders.status by id (indexed by
-#   orders_status_idx: none HOT); merge.pgbench: 20 UPDATEs of
+#   fulfilment.pgbench: 300 UPDATEs of orders.status by id, the statement
+#   blocking.sh runs 4 times more (indexed by orders_status_idx: none
+#   HOT); merge.pgbench: 20 UPDATEs of
 #   orders.customer_id (the missing index's column), both 'fulfilment'.
 # - settings.pgbench, extended protocol, 2 clients x 400 ('storefront'): the
 #   same settings row (id 1) and the same customer (id 42), 800 calls each.
@@ -187,6 +201,12 @@ sql -d shop -f "$work/json_plans.sql" >/dev/null
 # Plan times (plan_times.sql): foreign-key triggers, a parallel scan, a
 # cascading DELETE without an index, a CREATE INDEX spilling.
 sql -d shop -v scale="$scale" -f "$work/plan_times.sql" >/dev/null
+# The event situations (blocking.sh): a chain of lock waits, idle in
+# transaction, a deadlock, checkpoints too frequent.
+. "$here/blocking.sh"
+# Nested statements (rank): a function's lookup pg_stat_statements counts
+# as nested, inside the calls the log times.
+sql -d shop -f "$work/nested.sql" >/dev/null
 
 # Index advice (index_advice.sql, *.pgbench):
 # UPDATEs of indexed columns, a table changed heavily since its last

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# pg-wraparound.sh: a real server close to transaction ID wraparound, for
+# the tests of pgsift's wraparound_risk finding. It starts a throwaway
+# server (own directory and random port, removed on exit), moves its next
+# transaction ID to just past the point where the server starts warning
+# (pg_resetwal -x; the commit log segment of that ID is created empty, as
+# pg_resetwal's documentation says), then writes one table in a few
+# transactions and lets autovacuum run:
+#   - every new transaction ID logs WARNING: database "..." must be
+#     vacuumed within N transactions (with its HINT);
+#   - autovacuum logs "automatic aggressive vacuum to prevent wraparound
+#     of table ..." for the tables it must freeze.
+# The log is written to OUTDIR/postgresql.log (stderr form).
+#
+# usage: tests/workload/pg-wraparound.sh OUTDIR
+#   PGBIN   the server's bin directory (default: the newest
+#           /usr/lib/postgresql/*/bin); exit 2 when there is none.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+[ $# -eq 1 ] || { echo "usage: pg-wraparound.sh OUTDIR" >&2; exit 2; }
+mkdir -p "$1"
+out=$(cd "$1" && pwd)
+
+pgbin=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+if [ ! -x "$pgbin/postgres" ]; then
+	echo "pg-wraparound: no PostgreSQL server binaries (set PGBIN)" >&2
+	exit 2
+fi
+
+work=$(mktemp -d /tmp/pgsift-wrap.XXXXXX)
+port=$((20000 + RANDOM % 20000))
+. "$here/pg-server.sh"
+trap finish EXIT
+[ "$(id -u)" != 0 ] || chown postgres "$work"
+
+run_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust >/dev/null
+cat >>"$work/data/postgresql.conf" <<CONF
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$work'
+logging_collector = on
+log_directory = 'log'
+log_filename = 'postgresql'
+log_line_prefix = '%m [%p] %q%u@%d/%a '
+log_min_duration_statement = 0
+log_autovacuum_min_duration = 0
+autovacuum_naptime = 1
+CONF
+
+# The server stops assigning IDs 3 million before wraparound and warns
+# from 40 million before it (varsup.c): the next ID goes 10,000 past the
+# warning point, counted from the oldest datfrozenxid of a new cluster.
+frozen=$(run_pg "$pgbin/pg_controldata" -D "$work/data" | sed -n 's/^Latest checkpoint.s oldestXID: *//p')
+next=$((frozen + 2147483647 - 40000000 + 10000))
+seg=$(printf '%04X' $((next / 1048576)))
+run_pg dd if=/dev/zero of="$work/data/pg_xact/$seg" bs=8192 count=32 status=none
+run_pg "$pgbin/pg_resetwal" -x "$next" -D "$work/data" >/dev/null
+pg_start || exit 2
+
+sql() { run_pg "$pgbin/psql" -h "$work" -p "$port" -U postgres -X -q "$@"; }
+sql -d postgres >/dev/null 2>&1 <<'SQL'
+SET application_name = 'ledger';
+CREATE TABLE ledger (id int PRIMARY KEY, amount numeric);
+INSERT INTO ledger VALUES (1, 10);
+INSERT INTO ledger VALUES (2, 20);
+UPDATE ledger SET amount = amount + 1 WHERE id = 1;
+SQL
+# Autovacuum wakes every second: give it time to freeze a few tables.
+sleep 6
+run_pg "$pgbin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
+
+cp "$work/data/log/postgresql" "$out/postgresql.log"
+chmod 644 "$out/postgresql.log"
+echo "pg-wraparound: $(grep -c 'must be vacuumed within' "$out/postgresql.log") warnings in $out/postgresql.log"
