@@ -15,6 +15,14 @@
  * seen (the figures are lower bounds). Workers' tables merge by the same
  * rule.
  *
+ * Most reads are no candidate (a lookup by id, a search), and hashing
+ * every call of them cost 5 % of a run's instructions on a log of such
+ * lookups: a statement is classified at its first call (a read, else
+ * never looked at again), and its first REP_SAMPLE calls
+ * decide whether it is hashed on: when none of the texts held makes a
+ * REP_SAMPLE_SHARE-th of those hashed, its literals vary and its later
+ * calls cost one look in a direct-mapped memo of fingerprints.
+ *
  * A held hash is a candidate when it ran REP_MIN_CALLS times or more, at
  * one a second or faster over the time between its first and last call.
  * A cache with a REP_TTL_MS time to live would have missed once per TTL
@@ -39,6 +47,9 @@
 #define REP_MIN_CALLS 100       /* calls with the same literals */
 #define REP_MIN_RATE 1.0        /* per second, over their span */
 #define REP_TTL_MS 60000.0      /* the cache's time to live, assumed */
+#define REP_SAMPLE 1000         /* a statement's calls that decide ... */
+#define REP_SAMPLE_SHARE 20     /* ... whether a text held makes 1/20 of them */
+#define REP_MEMO 1024           /* fingerprints remembered, direct-mapped */
 
 /* 40 bytes: a table of many fingerprints stays small. Durations are
  * summed in whole microseconds (what logs give), so that any split of the
@@ -53,9 +64,24 @@ struct rep_slot {
 struct rep_group {
 	uint64_t fp;
 	uint32_t seen;                  /* calls hashed */
+	uint32_t sampled;               /* calls looked at, up to REP_SAMPLE */
 	uint8_t n;                      /* slots used */
 	uint8_t params;                 /* bit i: slot i told apart by DETAIL parameters */
+	uint8_t state;                  /* enum rep_state; not saved: a run decides anew */
 	struct rep_slot s[REP_SLOTS];
+};
+
+enum rep_state {
+	REP_NEW,                        /* no call of this run yet */
+	REP_ON,                         /* hashed */
+	REP_OFF,                        /* not a read, or its literals vary */
+};
+
+/* The last groups looked up, by fp: most calls end here. */
+struct rep_memo {
+	uint64_t fp;
+	uint32_t gi;                    /* the group's index + 1; 0: free */
+	uint32_t off;                   /* its state is REP_OFF */
 };
 
 /* Groups in order of arrival; an open-addressing table of their indexes
@@ -65,6 +91,7 @@ struct tr_repeats {
 	size_t n, cap;
 	uint32_t *ix;
 	size_t ixcap;
+	struct rep_memo memo[REP_MEMO];
 };
 
 /* By hand: strncasecmp() per call was an eighth of this file's cost. */
@@ -177,21 +204,81 @@ static void slot_add(struct rep_group *g, const struct rep_slot *in, bool params
 	}
 }
 
-void tr_repeat_call(struct traces *tr, const struct call *c)
+/* At the group's first call of the run: a read, worth hashing, or never
+ * looked at again. Whether it reads a table a cache may answer
+ * (cacheable()) is left to the candidates: its strcasestr()s over every
+ * statement's text cost a fifth more instructions on a log of 20,000
+ * distinct statements. */
+static uint8_t classify(const struct call *c)
+{
+	return is_read(c->query.ptr, c->query.len) ? REP_ON : REP_OFF;
+}
+
+/* After REP_SAMPLE calls: on when a text held makes a
+ * REP_SAMPLE_SHARE-th of those hashed (the slots stay, for a merge). */
+static uint8_t decide(const struct rep_group *g)
+{
+	uint32_t top = 0;
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->s[i].count > top)
+			top = g->s[i].count;
+	return g->seen && (uint64_t)top * REP_SAMPLE_SHARE >= g->seen ? REP_ON : REP_OFF;
+}
+
+static struct rep_memo *memo_of(struct tr_repeats *r, uint64_t fp)
+{
+	return &r->memo[(fp ^ fp >> 32) & (REP_MEMO - 1)];
+}
+
+/* A call whose group is not known off: out of line, so that the calls
+ * tr_repeat_call() turns away cost no register saves. */
+__attribute__((noinline))
+static void repeat_call(struct traces *tr, const struct call *c, uint64_t fp)
 {
 	const char *q = c->query.ptr;
 	size_t len = c->query.len;
-	if (!q || !is_read(q, len) || (!c->params.len && has_placeholder(q, len)))
+	struct tr_repeats *r = tr->repeats;
+	if (!r)
+		r = tr->repeats = xcalloc(1, sizeof(*tr->repeats));
+	struct rep_memo *m = memo_of(r, fp);
+	struct rep_group *g;
+	if (m->gi && m->fp == fp) {
+		g = &r->v[m->gi - 1];
+	} else {
+		g = group_of(r, fp);
+		if (g->state == REP_NEW)
+			g->state = classify(c);
+		*m = (struct rep_memo){ .fp = fp, .gi = (uint32_t)(g - r->v) + 1,
+			.off = g->state == REP_OFF };
+		if (m->off)
+			return;
+	}
+	if (c->params.len || !has_placeholder(q, len)) {
+		uint64_t key = XXH3_64bits_withSeed(q, len, c->params.len ?
+			XXH3_64bits(c->params.ptr, c->params.len) : 0);
+		g->seen++;
+		struct rep_slot in = { .key = key, .count = 1, .first_ts = c->ts_ms,
+			.last_ts = c->ts_ms, .us = c->timed && c->duration_ms > 0 ?
+			(uint64_t)(c->duration_ms * 1000 + 0.5) : 0 };
+		slot_add(g, &in, c->params.len > 0);
+	}
+	if (g->sampled < REP_SAMPLE && ++g->sampled == REP_SAMPLE) {
+		g->state = decide(g);
+		m->off = g->state == REP_OFF;
+	}
+}
+
+void tr_repeat_call(struct traces *tr, const struct call *c)
+{
+	if (!c->query.ptr)
 		return;
-	if (!tr->repeats)
-		tr->repeats = xcalloc(1, sizeof(*tr->repeats));
-	uint64_t key = XXH3_64bits_withSeed(q, len, c->params.len ?
-		XXH3_64bits(c->params.ptr, c->params.len) : 0);
-	struct rep_group *g = group_of(tr->repeats, c->entry ? c->entry->fingerprint : c->fingerprint);
-	g->seen++;
-	struct rep_slot in = { .key = key, .count = 1, .first_ts = c->ts_ms, .last_ts = c->ts_ms,
-		.us = c->timed && c->duration_ms > 0 ? (uint64_t)(c->duration_ms * 1000 + 0.5) : 0 };
-	slot_add(g, &in, c->params.len > 0);
+	uint64_t fp = c->entry ? c->entry->fingerprint : c->fingerprint;
+	if (tr->repeats) {
+		const struct rep_memo *m = memo_of(tr->repeats, fp);
+		if (m->off && m->fp == fp)
+			return;
+	}
+	repeat_call(tr, c, fp);
 }
 
 void tr_repeats_merge(struct traces *dst, struct traces *src)
