@@ -71,6 +71,13 @@ enum analysis_status {
 struct analysis {
 	struct input_report *inputs;
 	size_t ninputs;
+	/* --state: the pieces one log was read in by several runs, joined
+	 * into one input (state_run.c). A place (CALL_POS) naming input k <
+	 * nplaces_joined names place_joined[k].input, its line after
+	 * place_joined[k].line_base lines. NULL: places name inputs as they
+	 * are. */
+	struct place_join { size_t input; uint64_t line_base; } *place_joined;
+	size_t nplaces_joined;
 	int64_t window_start, window_end;       /* TS_NONE when no timestamp */
 	uint64_t queries;                       /* calls over all groups */
 	double total_ms;

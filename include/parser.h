@@ -64,7 +64,8 @@ void parse_report_release(struct input_report *r);
 /* Adds src, a later piece of the same input whose lines are numbered from
  * 1, into dst: its counts, its kept problems (their lines moved by
  * line_base; 0, the input as a whole, stays) while dst keeps fewer than
- * INPUT_MAX_PROBLEMS, its notes dst does not have yet, whether it was
+ * INPUT_MAX_PROBLEMS, its notes dst does not have yet (one led by a count,
+ * "12 lines of ...", that dst has with another count adds to it), whether it was
  * truncated. src is released. Bytes, lines and whether it could be read
  * are the caller's to join. */
 void parse_report_join(struct input_report *dst, struct input_report *src,

@@ -58,7 +58,12 @@ struct span_record {
 /* One row of a statistics view snapshot (a CSV dump of
  * pg_stat_statements, pg_stat_user_indexes, pg_stat_user_tables...).
  * names[i] is the header of column i, values[i] its text ("" for NULL). */
-enum stat_view { STAT_PGSS = 1, STAT_INDEXES, STAT_TABLES, STAT_STATIO_TABLES };
+/* The statistics views a snapshot may hold; the last two are the
+ * transaction ID ages of pg_database and pg_class (age(datfrozenxid),
+ * age(relfrozenxid)), for how far each is from wraparound. */
+enum stat_view { STAT_PGSS = 1, STAT_INDEXES, STAT_TABLES, STAT_STATIO_TABLES,
+	STAT_DB_AGE, STAT_REL_AGE };
+#define STAT_VIEW_LAST STAT_REL_AGE
 
 struct stat_row {
 	uint64_t line;

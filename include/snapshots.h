@@ -146,6 +146,19 @@ struct snap_table {
 /* The table ("name" or "schema.name"), or NULL when no snapshot has it. */
 const struct snap_table *snapshots_table(const struct snapshots *sn, const char *table);
 /* Whether any snapshot (even an empty one) was given. */
+/* A database's or a relation's transaction ID age, from the last snapshot
+ * of pg_database or pg_class ages: how far it is from wraparound. */
+struct snap_age {
+	const char *name;       /* datname, or schema.relation (owned by sn) */
+	bool database;
+	double xid_age, mxid_age;       /* -1 when not given */
+	/* autovacuum_freeze_max_age and its multixact twin when the snapshot
+	 * has them as columns, else -1. */
+	double freeze_max_age, mxid_freeze_max_age;
+};
+/* The databases, then the relations, each oldest (largest xid_age) first. */
+size_t snapshots_ages(const struct snapshots *sn, const struct snap_age **out);
+
 bool snapshots_given(const struct snapshots *sn);
 const struct snap_view_info *snapshots_view(const struct snapshots *sn,
 		enum stat_view v);

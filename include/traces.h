@@ -58,6 +58,15 @@ struct sink_ops;
  * every call (log loops). */
 extern const struct sink_ops traces_sink_ops;
 
+/* The runs of the log's N+1 loops that a --state run's next one may go on
+ * with (a backend's last call within the loop gap of the latest): taken
+ * out into o, and put back from in before the next run reads (state.h's
+ * carry). */
+struct st_in;
+struct st_out;
+void traces_save_open(struct traces *tr, struct st_out *o);
+bool traces_load_open(struct traces *tr, struct st_in *in);
+
 /* The analysis pass: span groups and N+1 / slow span findings. */
 struct analysis;
 struct pgsift_options;

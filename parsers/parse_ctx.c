@@ -88,6 +88,40 @@ static bool has_note(const struct input_report *r, const char *note)
 	return false;
 }
 
+/* The text of note after a leading count ("12 lines of ..."), or NULL
+ * when it has none; *n gets the count. */
+static const char *after_count(const char *note, unsigned long long *n)
+{
+	char *end;
+	if (*note < '0' || *note > '9')
+		return NULL;
+	*n = strtoull(note, &end, 10);
+	return *end == ' ' ? end : NULL;
+}
+
+/* A counted note a later piece of the input also made ("N lines of other
+ * programs ..."): its count goes into dst's, as one reader counts it.
+ * Returns false when dst has none of its kind. */
+static bool add_counted(struct input_report *dst, const char *note)
+{
+	unsigned long long a, b;
+	const char *rest = after_count(note, &b);
+	if (!rest)
+		return false;
+	for (size_t k = 0; k < dst->nnotes; k++) {
+		const char *r = after_count(dst->notes[k], &a);
+		if (!r || strcmp(r, rest) != 0)
+			continue;
+		char *sum;
+		if (asprintf(&sum, "%llu%s", a + b, r) < 0)
+			abort();
+		free(dst->notes[k]);
+		dst->notes[k] = sum;
+		return true;
+	}
+	return false;
+}
+
 void parse_report_join(struct input_report *dst, struct input_report *src,
 		uint64_t line_base)
 {
@@ -101,7 +135,7 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
 		pb->message = NULL;
 	}
 	for (size_t k = 0; k < src->nnotes; k++) {
-		if (has_note(dst, src->notes[k]))
+		if (add_counted(dst, src->notes[k]) || has_note(dst, src->notes[k]))
 			continue;
 		parse_report_add_note(dst, src->notes[k]);
 		src->notes[k] = NULL;

@@ -8,7 +8,7 @@ extern const struct parser parser_stderr, parser_syslog;
 extern const struct parser parser_csvlog, parser_jsonlog, parser_cnpg;
 extern const struct parser parser_sentry, parser_sentry_csv, parser_otlp;
 extern const struct parser parser_pgss_csv, parser_indexes_csv, parser_tables_csv,
-	parser_statio_csv;
+	parser_statio_csv, parser_dbage_csv, parser_relage_csv;
 extern const struct parser parser_report_json, parser_pgbouncer;
 extern const struct parser parser_gcp, parser_azure, parser_cloudwatch, parser_cloudwatch_s3,
 	parser_heroku;
@@ -31,6 +31,8 @@ const struct parser *const parser_registry[] = {
 	&parser_indexes_csv,
 	&parser_tables_csv,
 	&parser_statio_csv,
+	&parser_dbage_csv,
+	&parser_relage_csv,
 	&parser_report_json,
 	&parser_pgbouncer,
 	NULL,

@@ -1,10 +1,11 @@
 /* stats_csv.c: CSV snapshots of the statistics views, as psql's
  * `\copy (SELECT ...) TO 'file.csv' CSV HEADER` writes them:
  * pg_stat_statements (pgss-csv), pg_stat_user_indexes (indexes-csv),
- * pg_stat_user_tables (tables-csv) and pg_statio_user_tables
- * (statio-csv).
+ * pg_stat_user_tables (tables-csv), pg_statio_user_tables (statio-csv),
+ * and the transaction ID ages of pg_database (database-age-csv) and
+ * pg_class (relation-age-csv).
  *
- * The four formats differ only in the columns their header names, so they
+ * The formats differ only in the columns their header names, so they
  * share this reader and have one ops table each. The view is told by the
  * header (snapshots_detect_view), whatever the column order, the version's
  * column names or the extra columns (captured_at, datname, indexdef, sizes)
@@ -119,6 +120,16 @@ static int tables_probe(const char *buf, size_t len)
 static int statio_probe(const char *buf, size_t len)
 {
 	return probe_for(STAT_STATIO_TABLES, buf, len);
+}
+
+static int dbage_probe(const char *buf, size_t len)
+{
+	return probe_for(STAT_DB_AGE, buf, len);
+}
+
+static int relage_probe(const char *buf, size_t len)
+{
+	return probe_for(STAT_REL_AGE, buf, len);
 }
 
 /* ---- reading ---- */
@@ -286,6 +297,16 @@ static void *statio_open(struct parse_ctx *ctx)
 	return open_view(ctx, STAT_STATIO_TABLES);
 }
 
+static void *dbage_open(struct parse_ctx *ctx)
+{
+	return open_view(ctx, STAT_DB_AGE);
+}
+
+static void *relage_open(struct parse_ctx *ctx)
+{
+	return open_view(ctx, STAT_REL_AGE);
+}
+
 const struct parser parser_pgss_csv = {
 	.id = "pgss-csv", .name = "pg_stat_statements snapshot (CSV)",
 	.probe = pgss_probe,
@@ -308,4 +329,16 @@ const struct parser parser_statio_csv = {
 	.id = "statio-csv", .name = "pg_statio_user_tables snapshot (CSV)",
 	.probe = statio_probe,
 	.open = statio_open, .next = stats_next, .close = stats_close,
+};
+
+const struct parser parser_dbage_csv = {
+	.id = "database-age-csv", .name = "pg_database transaction ID ages (CSV)",
+	.probe = dbage_probe,
+	.open = dbage_open, .next = stats_next, .close = stats_close,
+};
+
+const struct parser parser_relage_csv = {
+	.id = "relation-age-csv", .name = "pg_class transaction ID ages (CSV)",
+	.probe = relage_probe,
+	.open = relage_open, .next = stats_next, .close = stats_close,
 };

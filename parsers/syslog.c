@@ -16,8 +16,9 @@
  * found, and the parser says which way it was); times are taken as UTC
  * unless the prefix has its own timestamp (%t, %m), which wins. Lines of
  * other programs (systemd, ...) are common in a syslog file: they are
- * counted in a note, not reported as problems. One reader reads a syslog
- * input whole (no record_start: a cut would split held messages). */
+ * counted in a note, not reported as problems. A plain file may be cut
+ * for several workers where no message is split (syslog_cut.c); a range
+ * read from a cut counts its year as syslog_year_apply() says. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,41 @@ static const char *detect_spec(const char *buf, size_t len, unsigned *matched,
 	return best;
 }
 
+/* The arrays of a state whose prefix is set. */
+static void syslog_alloc(struct syslog_state *st)
+{
+	st->memo = prefix_memo_new(st->prefix);
+	st->held = xcalloc(HELD_MAX, sizeof(*st->held));
+	st->pids = xmalloc(PID_SLOTS * sizeof(*st->pids));
+	for (unsigned i = 0; i < PID_SLOTS; i++)
+		st->pids[i].held = -1;
+}
+
+static bool is_ident_line(const struct syslog_state *st, const struct syslog_line *l)
+{
+	return l->ident.len < sizeof(st->ident) && (l->numbered
+		|| prefix_match(st->prefix, l->rest.ptr, l->rest.len, NULL));
+}
+
+/* The server's syslog_ident: the first program whose lines are numbered
+ * or carry the prefix, among the first lines (as take_line() learns it
+ * when they do not tell), so that a cut knows it before reading. */
+static void learn_ident(struct syslog_state *st, const char *buf, size_t len)
+{
+	struct syslog_line l;
+	for (const char *p = buf, *end = buf + len; p < end; ) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;          /* the peek may end inside a line */
+		if (syslog_parse_line(p, (size_t)(nl - p), &l) && is_ident_line(st, &l)) {
+			memcpy(st->ident, l.ident.ptr, l.ident.len);
+			st->ident[l.ident.len] = '\0';
+			return;
+		}
+		p = nl + 1;
+	}
+}
+
 static void *syslog_open(struct parse_ctx *ctx)
 {
 	struct syslog_state *st = xcalloc(1, sizeof(*st));
@@ -241,11 +277,8 @@ static void *syslog_open(struct parse_ctx *ctx)
 		free(st);
 		return NULL;
 	}
-	st->memo = prefix_memo_new(st->prefix);
-	st->held = xcalloc(HELD_MAX, sizeof(*st->held));
-	st->pids = xmalloc(PID_SLOTS * sizeof(*st->pids));
-	for (unsigned i = 0; i < PID_SLOTS; i++)
-		st->pids[i].held = -1;
+	learn_ident(st, buf, len);
+	syslog_alloc(st);
 	if (st->year.before_ref)
 		parse_note(ctx, "syslog dates carry no year: %d, from %s, or %d for dates "
 			"later in the year than that (--year overrides it); their times are "
@@ -375,8 +408,7 @@ static bool take_line(struct syslog_state *st, const char *s, size_t len)
 	}
 	/* The server's syslog_ident: the first program whose lines are
 	 * numbered or carry the prefix. */
-	if (!st->ident[0] && l.ident.len < sizeof(st->ident) && (l.numbered
-			|| prefix_match(st->prefix, l.rest.ptr, l.rest.len, NULL))) {
+	if (!st->ident[0] && is_ident_line(st, &l)) {
 		memcpy(st->ident, l.ident.ptr, l.ident.len);
 		st->ident[l.ident.len] = '\0';
 	}
@@ -489,8 +521,37 @@ static void syslog_close(void *state)
 	free(st);
 }
 
+/* A cut: where no message of the server is split (syslog_cut.c), within
+ * the look-ahead one reader joins pieces over. */
+static size_t syslog_record_start(void *state, const char *buf, size_t len)
+{
+	const struct syslog_state *st = state;
+	return syslog_first_cut(st->ident, buf, len, LOOKAHEAD_LINES);
+}
+
+static void *syslog_fork(void *state, struct parse_ctx *ctx)
+{
+	const struct syslog_state *from = state;
+	char err[256];
+	struct syslog_state *st = xcalloc(1, sizeof(*st));
+	st->ctx = ctx;
+	/* It compiled once already: only memory can fail, and that aborts. */
+	st->prefix = prefix_compile(prefix_spec(from->prefix), err, sizeof(err));
+	if (!st->prefix) {
+		free(st);
+		return NULL;
+	}
+	memcpy(st->ident, from->ident, sizeof(st->ident));
+	st->year = from->year;
+	st->year.last_month = 0;
+	st->year.forked = true;
+	syslog_alloc(st);
+	return st;
+}
+
 const struct parser parser_syslog = {
 	.id = "syslog", .name = "PostgreSQL via syslog",
 	.probe = syslog_probe,
 	.open = syslog_open, .next = syslog_next, .close = syslog_close,
+	.record_start = syslog_record_start, .fork = syslog_fork,
 };

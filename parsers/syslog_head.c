@@ -241,6 +241,18 @@ void syslog_year_init(struct syslog_year *y, struct parse_ctx *ctx,
 		const char *buf, size_t len)
 {
 	memset(y, 0, sizeof(*y));
+	/* The first date's month: a range read from a cut counts the New
+	 * Years before it from there (syslog_year_apply()). */
+	struct syslog_line l;
+	for (const char *p = buf, *end = buf + len; p < end && !y->first_month; ) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (syslog_parse_line(p, n, &l))
+			y->first_month = l.month;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
 	if (ctx->opts && ctx->opts->year) {
 		y->how = "--year";
 		y->year = ctx->opts->year;
@@ -279,8 +291,17 @@ void syslog_year_apply(struct syslog_year *y, struct syslog_line *l)
 				break;
 		}
 	} else {
-		if (y->last_month == 12 && l->month == 1)
+		if (y->forked) {
+			/* The first date of a range read from a cut: past New
+			 * Year when earlier in the year than the input's first
+			 * date (a log spans less than a year), as one reader
+			 * counts it from December to January. */
+			y->forked = false;
+			if (y->first_month && l->month < y->first_month)
+				year = ++y->year;
+		} else if (y->last_month == 12 && l->month == 1) {
 			year = ++y->year;       /* the log went past New Year */
+		}
 		y->last_month = l->month;
 	}
 	l->ts_ms = ts_days_from_civil(year, (unsigned)l->month, (unsigned)l->day) * MS_PER_DAY

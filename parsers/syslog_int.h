@@ -29,10 +29,20 @@ struct syslog_line {
  * false when s is none of these. l's slices point into s. */
 bool syslog_parse_line(const char *s, size_t len, struct syslog_line *l);
 
+/* syslog_cut.c: the offset in buf[0..len) (buf[0] a line start) of the
+ * first line where the file may be cut: the first piece of a message of
+ * ident ("": any program numbering its lines) such that none of the next
+ * lookahead lines is a later piece of a message begun before it; len when
+ * none is. */
+size_t syslog_first_cut(const char *ident, const char *buf, size_t len,
+		unsigned lookahead);
+
 /* The year of BSD dates, which carry none. */
 struct syslog_year {
 	int year;               /* of the dates now (given or found) */
 	int last_month;         /* of the last date, for the New Year */
+	int first_month;        /* of the input's first date */
+	bool forked;            /* read from a cut on: no date before yet */
 	bool before_ref;        /* from a file date: per date, see below */
 	int64_t ref_ms;         /* that file date (UTC) */
 	const char *how;        /* where the year came from, for the note */

@@ -12,7 +12,8 @@
  * saved as states and merged, gives the same events and findings.
  * "wraparound": tests/workload/pg-wraparound.sh's server, moved close to
  * wraparound: its warnings, failsafe vacuums and anti-wraparound
- * autovacuums counted from the log against the finding.
+ * autovacuums counted from the log against the finding, and the ages of
+ * its databases (pg_database, pg_class snapshots) in its evidence.
  * Skipped, saying so, only without server binaries. */
 #include <check.h>
 #include <jansson.h>
@@ -391,6 +392,57 @@ START_TEST(test_wraparound)
 			(json_int_t)anti);
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(f, "suggestion")),
 			"VACUUM (FREEZE"));
+	json_decref(r);
+
+	/* The ages the server gave when it came up (pg_database, pg_class
+	 * of one database), read from the CSV here: the evidence lists
+	 * every database oldest first, each with what is left to the limit
+	 * the server's warnings count to (2^31 - 1). */
+	char ages[3 * 8192], dbcsv[4096];
+	snprintf(dbcsv, sizeof(dbcsv), "%s/database-age.csv", dir);
+	snprintf(ages, sizeof(ages), "'%s' '%s' '%s/relation-age.csv'", path, dbcsv, dir);
+	char *csv = tu_slurp(dbcsv);
+	ck_assert_ptr_nonnull(csv);
+	char oldest_db[64] = "";
+	long long oldest = -1, ndb = 0;
+	for (char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char db[64];
+		long long age;
+		if (sscanf(line + 1, "%63[^,],%lld,", db, &age) != 2)
+			continue;
+		ndb++;
+		if (age > oldest) {
+			oldest = age;
+			snprintf(oldest_db, sizeof(oldest_db), "%s", db);
+		}
+	}
+	free(csv);
+	ck_assert_int_ge(ndb, 3);
+	r = report_json(ages);
+	f = finding_of(r, "wraparound_risk", NULL, 0, NULL);
+	ck_assert_msg(f != NULL, "no wraparound_risk finding with the ages");
+	json_t *dbs = json_object_get(json_object_get(f, "evidence"), "databases");
+	ck_assert_int_eq((long long)json_array_size(dbs), ndb);
+	json_t *first = json_array_get(dbs, 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(first, "xid_age")), oldest);
+	ck_assert_int_eq(json_integer_value(json_object_get(first, "transactions_left")),
+			2147483647LL - oldest);
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(f, "evidence"), "relations"));
+	json_decref(r);
+	/* The ages alone: a finding of their own when past twice
+	 * autovacuum_freeze_max_age (critical from a billion). */
+	snprintf(ages, sizeof(ages), "'%s' '%s/relation-age.csv'", dbcsv, dir);
+	r = report_json(ages);
+	f = finding_of(r, "wraparound_risk", NULL, 0, NULL);
+	if (oldest > 400000000LL) {
+		ck_assert_msg(f != NULL, "no wraparound_risk finding from ages of %lld", oldest);
+		ck_assert_str_eq(json_string_value(json_object_get(f, "severity")),
+			oldest >= 1000000000LL ? "critical" : "warning");
+		ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(f, "title")),
+			oldest_db));
+	} else {
+		ck_assert_msg(f == NULL, "a wraparound_risk finding from young ages");
+	}
 	json_decref(r);
 	free(l);
 	free(buf);

@@ -12,7 +12,8 @@
  * Then cuts made exactly between records that belong together
  * (PGSIFT_SPLIT_AT): a plan and its duration line, the calls of an N+1
  * loop, a lock wait and its end, a session, a log_statement text and its
- * duration. */
+ * duration, statements of one explicit transaction (tests/data/events/
+ * xacts.log: pgbench clients in BEGIN ... END, waiting on each other). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +160,16 @@ START_TEST(test_compressed)
 	char *gz = in_dir("postgresql.log.gz");
 	assert_same("postgresql.log.gz", gz, 16384);
 	free(gz);
+	/* syslog with pieces of messages apart, cut where none is split. */
+	if (asprintf(&cmd, "zstd -qc tests/data/syslog-live.bsd > '%s/syslog.bsd.zst'",
+			dir) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	free(cmd);
+	char *zs = in_dir("syslog.bsd.zst");
+	assert_same("syslog.bsd.zst", zs, 2048);
+	free(zs);
 }
 END_TEST
 
@@ -166,15 +177,45 @@ START_TEST(test_small_logs)
 {
 	static const char *const logs[] = {
 		"tests/data/syslog-excerpt.log",
+		"tests/data/syslog-live.bsd",
+		"tests/data/syslog-live.rfc5424",
 		"tests/data/events/events.log",
 		"tests/data/events/workload-events.log",
 		"tests/data/plans/text.log",
 		"tests/data/plans/json.log",
 		"tests/data/plans/pairs.log",
 		"tests/data/log_statement.log",
+		"tests/data/events/xacts.log",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(logs); i++)
 		assert_same(logs[i], logs[i], 2048);
+}
+END_TEST
+
+/* A syslog log over New Year (its real lines dated December 31, then
+ * January 1), with the year given: a range read from a cut in January
+ * counts the New Year one reader counts going from December to January. */
+START_TEST(test_syslog_new_year)
+{
+	char *cmd, *out;
+	int st;
+	if (asprintf(&cmd, "n=$(wc -l < tests/data/syslog-live.bsd) && awk -v h=$((n / 2)) "
+			"'{ $0 = (NR <= h ? \"Dec 31\" : \"Jan  1\") substr($0, 7); print }' "
+			"tests/data/syslog-live.bsd > '%s/new-year.bsd'", dir) < 0)
+		abort();
+	free(tu_run(cmd, &st));
+	ck_assert_int_eq(st, 0);
+	free(cmd);
+	char *p = in_dir("new-year.bsd"), *inputs;
+	if (asprintf(&inputs, "--year 2025 %s", p) < 0)
+		abort();
+	out = report(inputs, 1, 0);
+	ck_assert_msg(strstr(out, "\"start\": \"2025-12-31T") &&
+		strstr(out, "\"end\": \"2026-01-01T"), "the window does not span New Year");
+	free(out);
+	assert_same("syslog over New Year", inputs, 2048);
+	free(inputs);
+	free(p);
 }
 END_TEST
 
@@ -296,6 +337,23 @@ START_TEST(test_cuts_between)
 	assert_cut_same("session", "tests/data/events/workload-events.log", 2, at);
 	free(text);
 
+	/* Inside explicit transactions: a teller's SELECT | the pause and the
+	 * UPDATE after it (idle time, the holds the root blockers are read
+	 * from); a BEGIN | the transaction's next statement; three cuts
+	 * inside transactions of several backends (-j 4). The fixture's
+	 * pids: 13792 and 13795 are tellers. */
+	text = tu_slurp("tests/data/events/xacts.log");
+	size_t idle = after_line(text, "[13792]", "statement: SELECT abalance", 1);
+	check_pair("in a transaction", "tests/data/events/xacts.log", text, idle,
+		"duration: 0.503 ms  statement: UPDATE pgbench_branches");
+	size_t begun = after_line(text, "[13795]", "statement: BEGIN", 1);
+	check_pair("BEGIN | statement", "tests/data/events/xacts.log", text, begun,
+		"duration: 0.584 ms  statement: UPDATE pgbench_accounts");
+	snprintf(at, sizeof(at), "%zu,%zu,%zu", begun, idle,
+		after_line(text, "reporter", "FOR UPDATE", 9));
+	assert_cut_same("in transactions", "tests/data/events/xacts.log", 4, at);
+	free(text);
+
 	/* A log_statement text | its bare duration. */
 	text = tu_slurp("tests/data/log_statement.log");
 	size_t stmt = after_line(text, "LOG:  statement: ", NULL, 2);
@@ -315,6 +373,7 @@ Suite *suite_split(void)
 	tcase_add_test(tc, test_forms);
 	tcase_add_test(tc, test_compressed);
 	tcase_add_test(tc, test_small_logs);
+	tcase_add_test(tc, test_syslog_new_year);
 	tcase_add_test(tc, test_many_inputs);
 	tcase_add_test(tc, test_cuts_between);
 	suite_add_tcase(s, tc);

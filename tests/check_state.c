@@ -312,6 +312,19 @@ static char *member(const char *text, const char *key)
 	return s;
 }
 
+/* Member key of the two reports is the same (canonical, places aside),
+ * and holds needle; what names the case in the failure. */
+static void assert_same_member(const char *whole, const char *merged,
+		const char *key, const char *needle, const char *what)
+{
+	char *a = member(whole, key), *b = member(merged, key);
+	ck_assert_msg(strstr(b, needle) != NULL, "%s: no %s in %s", what, needle, key);
+	ck_assert_msg(strcmp(a, b) == 0, "%s: %s differ from line %d on", what, key,
+		tu_first_diff_line(a, b));
+	free(a);
+	free(b);
+}
+
 /* The inputs of a report without their paths, as canonical text. */
 static char *inputs_unnamed(const char *text)
 {
@@ -325,24 +338,31 @@ static char *inputs_unnamed(const char *text)
 	return s;
 }
 
-/* The forms log (tests/data/forms) grown in three --state runs, cut after
- * line c1 and c2 (whole lines); returns the report over DIR's partials. */
-static char *grown_in_three(int c1, int c2)
+/* The log src (a shell command writing it) grown in three --state runs,
+ * cut after line c1 and c2 (whole lines); returns the report over DIR's
+ * partials. */
+static char *grown_from(const char *src, int c1, int c2)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "rm -rf %%D/s && zstd -dcq tests/data/forms/postgresql.log.zst "
-		"> %%D/full.log && head -n %d %%D/full.log > %%D/pg.log && "
+	snprintf(cmd, sizeof(cmd), "rm -rf %%D/s && %s > %%D/full.log && "
+		"head -n %d %%D/full.log > %%D/pg.log && "
 		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
 		"sed -n '%d,%dp' %%D/full.log >> %%D/pg.log && "
 		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log && "
 		"tail -n +%d %%D/full.log >> %%D/pg.log && "
-		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log", c1, c1 + 1, c2,
-		c2 + 1);
+		"%%B report -q --state %%D/s -f json -o /dev/null %%D/pg.log", src, c1,
+		c1 + 1, c2, c2 + 1);
 	run_ok(cmd);
 	int status;
 	char *out = run(&status, "%B report -q -f json --state %D/s");
 	ck_assert_int_eq(status, 0);
 	return out;
+}
+
+/* The forms log (tests/data/forms) grown in three --state runs. */
+static char *grown_in_three(int c1, int c2)
+{
+	return grown_from("zstd -dcq tests/data/forms/postgresql.log.zst", c1, c2);
 }
 
 /* Per-backend state open where a run stops. Line 25 ends an auto_explain
@@ -376,19 +396,19 @@ START_TEST(test_state_resume)
 		free(b);
 	}
 	free(merged);
-	char *out = run(&status, "cat %D/s/files");
-	ck_assert_msg(strstr(out, " c:") == NULL, "nothing open at the end: %s", out);
+	/* Nothing short-lived open at the end: DIR/files's offset (its
+	 * fifth field) is the log's size. What a later call may go on (an
+	 * N+1 run) is carried still, after " c:". */
+	char *out = run(&status, "awk '{ print $5 }' %D/s/files; stat -c %s %D/pg.log");
+	char *nl = strchr(out, '\n');
+	ck_assert_msg(nl && strncmp(out, nl + 1, (size_t)(nl - out)) == 0 &&
+		nl[1 + (nl - out)] == '\n', "nothing open at the end: %s", out);
 	free(out);
 
 	merged = grown_in_three(5000, 20000);
-	char *a = member(whole, "events"), *b = member(merged, "events");
-	ck_assert_msg(strstr(b, "\"peak_sessions\": 7"), "%s", b);
-	ck_assert_msg(strcmp(a, b) == 0, "sessions across runs: events differ from "
-		"line %d on", tu_first_diff_line(a, b));
-	free(a);
-	free(b);
-	a = tu_report_figures(whole);
-	b = tu_report_figures(merged);
+	assert_same_member(whole, merged, "events", "\"peak_sessions\": 7",
+		"sessions across runs");
+	char *a = tu_report_figures(whole), *b = tu_report_figures(merged);
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
@@ -399,6 +419,69 @@ START_TEST(test_state_resume)
 	ck_assert_str_eq(a, b);
 	free(a);
 	free(b);
+	free(merged);
+	free(whole);
+	remove_dir();
+}
+END_TEST
+
+/* The line numbers of every "first_at" place of a report, in order, as
+ * text: places name the input by its path, which differs between a log
+ * read whole and the same log grown in --state runs. */
+static char *place_lines(const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+	static const char key[] = "\"first_at\": \"";
+	for (const char *p = strstr(text, key); p; p = strstr(p + 1, key)) {
+		const char *end = strchr(p + sizeof(key) - 1, '"');
+		const char *colon = end ? memrchr(p, ':', (size_t)(end - p)) : NULL;
+		ck_assert_ptr_nonnull(colon);
+		sb_append(&sb, colon + 1, (size_t)(end - colon - 1));
+		sb_putc(&sb, '\n');
+	}
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/* An N+1 loop in the log (pid 4389's order items, 10 occurrences) cut by
+ * a stop in the middle of one of its runs (line 22216 is its third
+ * repeat): the run goes on in the next --state run, and the findings are
+ * the whole log's (9 occurrences when the run was not carried). The
+ * places of messages (first_at) are the whole log's lines. */
+START_TEST(test_state_loop_run)
+{
+	make_dir();
+	int status;
+	char *whole = run(&status, "zstd -dcq tests/data/forms/postgresql.log.zst | "
+		"%B report -q -j 1 -f json -");
+	char *merged = grown_in_three(22216, 40000);
+	assert_same_member(whole, merged, "findings", "\"n_plus_one\"",
+		"a loop cut by a stop");
+	/* Places of messages first seen in a later run name their line in
+	 * the whole log: the pieces' lines are numbered on. */
+	char *a = place_lines(whole), *b = place_lines(merged);
+	ck_assert_msg(strstr(a, "80797\n") != NULL, "%s", a);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(merged);
+	free(whole);
+	remove_dir();
+}
+END_TEST
+
+/* Explicit transactions open where a run stops (tests/data/events/
+ * xacts.log: pgbench clients in BEGIN ... END) are carried to the next
+ * run, which goes on with them: idle time, the longest gap and the root
+ * blockers are the whole log's. Lines 901 and 1800 fall inside several
+ * clients' transactions. */
+START_TEST(test_state_transactions)
+{
+	make_dir();
+	int status;
+	char *whole = run(&status, "%B report -q -j 1 -f json - < tests/data/events/xacts.log");
+	char *merged = grown_from("cat tests/data/events/xacts.log", 901, 1800);
+	assert_same_member(whole, merged, "events", "\"idle_in_transaction\": [",
+		"transactions across runs");
 	free(merged);
 	free(whole);
 	remove_dir();
@@ -553,6 +636,8 @@ Suite *suite_state(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_state_dir);
 	tcase_add_test(tc, test_state_resume);
+	tcase_add_test(tc, test_state_transactions);
+	tcase_add_test(tc, test_state_loop_run);
 	tcase_add_test(tc, test_interrupted);
 	tcase_add_test(tc, test_fuzz_regressions);
 	tcase_add_test(tc, test_30_partials);

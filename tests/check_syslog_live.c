@@ -1,5 +1,6 @@
 /* check_syslog_live.c: PostgreSQL's syslog output, as a real rsyslogd
- * writes it, gives the figures of the same server's own csvlog.
+ * writes it, gives the figures of the same server's own csvlog, and read
+ * on 2 and 7 workers (cut where no message is split) the answer of one.
  *
  * tests/workload/pg-syslog.sh runs one throwaway server logging to syslog,
  * stderr and csvlog at once, with rsyslogd writing each message three
@@ -201,6 +202,22 @@ static unsigned apart_pieces(const char *name)
 	return apart;
 }
 
+/* The JSON report of name read with -j jobs in ranges of a few KB (the
+ * test hook), canonical and without the run's cache counters. */
+static char *report_at_jobs(const char *name, unsigned jobs)
+{
+	char *p = path_of(name), cmd[4096];
+	int status;
+	snprintf(cmd, sizeof(cmd), "PGSIFT_SPLIT_PIECE=2048 '%s' report -q -j %u -f json '%s'",
+		tu_bin(), jobs, p);
+	char *out = tu_run(cmd, &status);
+	ck_assert_msg(status == 0 || status == 3, "%s: exit %d", cmd, status);
+	char *t = tu_json_text(tu_report_json(out));
+	free(out);
+	free(p);
+	return t;
+}
+
 static const char *const phases[] = { "default", "verbose", "stamped" };
 
 START_TEST(test_forms)
@@ -231,6 +248,17 @@ START_TEST(test_forms)
 		ck_assert_msg(strcmp(want, got) == 0, "%s: line %d differs", name,
 			tu_first_diff_line(want, got));
 		free(got);
+		/* Cut for several workers where no message is split: the
+		 * answer of one reader. */
+		char *one = report_at_jobs(name, 1);
+		static const unsigned jobs[] = { 2, 7 };
+		for (size_t k = 0; k < ARRAY_SIZE(jobs); k++) {
+			char *many = report_at_jobs(name, jobs[k]);
+			ck_assert_msg(strcmp(one, many) == 0, "%s: -j %u differs from -j 1 "
+				"from line %d on", name, jobs[k], tu_first_diff_line(one, many));
+			free(many);
+		}
+		free(one);
 	}
 	free(want);
 }

@@ -11,6 +11,7 @@
 #include "advice_int.h"
 #include "events.h"
 #include "fingerprint.h"
+#include "snapshots.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -480,12 +481,84 @@ static void checkpoints_run(struct adv_ctx *c)
 
 /* ---- wraparound_risk ---- */
 
+/* How far a transaction ID age may go: the server wraps around at
+ * datfrozenxid + 2^31 - 1 (varsup.c's xidWrapLimit); it warns from 40
+ * million before ("must be vacuumed within N transactions", N counted to
+ * that limit) and refuses new IDs from 3 million before. */
+#define XID_WRAP_AGE 2147483647.0
+/* autovacuum_freeze_max_age and autovacuum_multixact_freeze_max_age by
+ * default: past them autovacuum must freeze (an anti-wraparound vacuum);
+ * past twice that it is not keeping up. */
+#define FREEZE_MAX_DEFAULT 200000000.0
+#define MXID_FREEZE_MAX_DEFAULT 400000000.0
+/* Half the ID space gone: where AWS sets its alarm on
+ * MaximumUsedTransactionIDs, and where freezing a big table may no longer
+ * finish before the server refuses writes. */
+#define AGE_CRITICAL 1000000000.0
+/* Oldest relations listed in the evidence. */
+#define AGES_LISTED 10
+
+static enum finding_severity age_severity(const struct snap_age *g)
+{
+	double fmax = g->freeze_max_age > 0 ? g->freeze_max_age : FREEZE_MAX_DEFAULT;
+	double mmax = g->mxid_freeze_max_age > 0 ? g->mxid_freeze_max_age :
+		MXID_FREEZE_MAX_DEFAULT;
+	if (g->xid_age >= AGE_CRITICAL || g->mxid_age >= AGE_CRITICAL)
+		return FS_CRITICAL;
+	if (g->xid_age > 2 * fmax || g->mxid_age > 2 * mmax)
+		return FS_WARNING;
+	return FS_INFO;
+}
+
+static json_t *age_json(const struct snap_age *g)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, g->database ? "database" : "relation", json_string(g->name));
+	json_object_set_new(o, "xid_age", json_integer((json_int_t)g->xid_age));
+	json_object_set_new(o, "transactions_left",
+		json_integer((json_int_t)(XID_WRAP_AGE - g->xid_age)));
+	json_object_set_new(o, "percent_used", json_real(
+		round(g->xid_age / XID_WRAP_AGE * 1000.0) / 10.0));
+	json_object_set_new(o, "mxid_age", g->mxid_age >= 0 ?
+		json_integer((json_int_t)g->mxid_age) : json_null());
+	return o;
+}
+
+/* The ages the snapshots give: the evidence's "databases" and oldest
+ * "relations"; returns the most severe of them (FS_INFO when none is
+ * past twice autovacuum_freeze_max_age), *oldest the oldest database. */
+static enum finding_severity ages_evidence(const struct analysis *a,
+		json_t **dbs, json_t **rels, const struct snap_age **oldest)
+{
+	const struct snap_age *g;
+	size_t n = snapshots_ages(a->snapshots, &g), nrel = 0;
+	enum finding_severity worst = FS_INFO;
+	*dbs = *rels = NULL;
+	*oldest = NULL;
+	for (size_t i = 0; i < n; i++) {
+		enum finding_severity s = age_severity(&g[i]);
+		if (s > worst)
+			worst = s;
+		if (g[i].database && !*oldest)
+			*oldest = &g[i];
+		if (!g[i].database && nrel++ >= AGES_LISTED)
+			continue;
+		json_t **list = g[i].database ? dbs : rels;
+		if (!*list)
+			*list = json_array();
+		json_array_append_new(*list, age_json(&g[i]));
+	}
+	return worst;
+}
+
 static void wraparound_run(struct adv_ctx *c)
 {
 	const struct ev_wraparound *w = events_wraparound(c->a->events);
 	const struct ev_autovacuum *av = events_autovacuum(c->a->events);
 	uint64_t anti = 0, ntables = 0;
-	json_t *tables = json_array();
+	json_t *tables = json_array(), *dbs, *rels;
+	const struct snap_age *oldest;
+	enum finding_severity by_age = ages_evidence(c->a, &dbs, &rels, &oldest);
 	/* The tables come by autovacuum time, longest first: the 20 first
 	 * are listed. */
 	for (size_t i = 0; i < av->ntables; i++) {
@@ -499,12 +572,15 @@ static void wraparound_run(struct adv_ctx *c)
 			"wraparound_vacuums", (json_int_t)av->tables[i].wraparound,
 			"total_ms", av->tables[i].total_ms));
 	}
-	if (!w->warnings && !w->refusals && !w->failsafe && !anti) {
+	bool alarms = w->warnings || w->refusals || w->failsafe;
+	if (!alarms && !anti && by_age == FS_INFO) {
 		json_decref(tables);
+		json_decref(dbs);
+		json_decref(rels);
 		return;
 	}
 	struct finding *f;
-	if (w->warnings || w->refusals || w->failsafe) {
+	if (alarms) {
 		char left[64] = "";
 		if (w->min_left != UINT64_MAX)
 			snprintf(left, sizeof(left), ", %llu transactions left",
@@ -514,6 +590,14 @@ static void wraparound_run(struct adv_ctx *c)
 			(unsigned long long)w->warnings, w->warnings == 1 ? "" : "s",
 			w->refusals ? ", commands refused" : "",
 			w->db ? " on database " : "", w->db ? w->db : "", left);
+	} else if (by_age > FS_INFO && oldest) {
+		f = findings_add(c->a->findings, FK_wraparound_risk, by_age, 0,
+			"Transaction ID age of database %s: %.0f, %.1f%% of the way to "
+			"wraparound", oldest->name, oldest->xid_age,
+			oldest->xid_age / XID_WRAP_AGE * 100.0);
+	} else if (by_age > FS_INFO) {
+		f = findings_add(c->a->findings, FK_wraparound_risk, by_age, 0,
+			"Transaction ID age of tables past twice autovacuum_freeze_max_age");
 	} else {
 		f = findings_add(c->a->findings, FK_wraparound_risk, FS_INFO, 0,
 			"%llu autovacuum%s to prevent wraparound on %llu table%s",
@@ -534,8 +618,13 @@ static void wraparound_run(struct adv_ctx *c)
 	json_object_set_new(f->evidence, "wraparound_vacuums", json_integer((json_int_t)anti));
 	json_object_set_new(f->evidence, "wraparound_tables", json_integer((json_int_t)ntables));
 	json_object_set_new(f->evidence, "tables", tables);
+	/* From pg_database / pg_class age snapshots, when given. */
+	if (dbs)
+		json_object_set_new(f->evidence, "databases", dbs);
+	if (rels)
+		json_object_set_new(f->evidence, "relations", rels);
 	finding_set_suggestion(f, "%s%s",
-		w->warnings || w->refusals || w->failsafe ?
+		alarms || by_age > FS_INFO ?
 		"-- the server is running out of transaction IDs: it stops assigning "
 		"them (refusing writes) when none are left\n"
 		"-- find what holds the oldest XID back, and end it:\n"

@@ -627,6 +627,18 @@ static bool sink_joins(void *state, struct join_memo *m, const struct record *r)
 	return r->kind != REC_LOG_ENTRY || !is_part(r->u.log.severity);
 }
 
+static void sink_begin_range(void *state)
+{
+	ev_blocking_begin_range(state);
+}
+
+/* Runs after the statements sink's hand_over (the sinks' order), whose
+ * call of a pending plan then reaches from first, as -j 1 makes it. */
+static void sink_hand_over(void *state, void *from, int64_t pid)
+{
+	ev_blocking_hand_over(state, from, pid);
+}
+
 static bool sink_server_wide(const struct record *r)
 {
 	if (r->kind != REC_LOG_ENTRY)
@@ -653,4 +665,6 @@ const struct sink_ops events_sink_ops = {
 	.free = sink_free,
 	.server_wide = sink_server_wide,
 	.joins = sink_joins,
+	.begin_range = sink_begin_range,
+	.hand_over = sink_hand_over,
 };

@@ -22,13 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events_int.h"
+#include "events_blocking_int.h"
 #include "timeutil.h"
 
-/* Shorter transactions cannot have made anyone wait long enough to be
- * logged (log_lock_waits logs after deadlock_timeout, 1 s by default;
- * rarely set under 10 ms). */
-#define HOLD_MIN_MS 10.0
+#define HOLD_MIN_MS EV_HOLD_MIN_MS
 /* Holds kept per state; past twice this, the longest are kept. A hold is
  * about 150 bytes. */
 #define HOLDS_MAX 50000
@@ -36,41 +33,10 @@
 /* Holders followed from a wait to its root, at most. */
 #define CHAIN_MAX 16
 
-/* A backend's open explicit transaction. */
-struct xact {
-	int64_t pid;                    /* 0: free slot */
-	size_t app;                     /* row in idle apps */
-	int64_t last_end;
-	uint64_t last_fp;
-	bool last_has_fp;
-	double idle_ms, max_ms;
-	uint64_t gaps;
-	int64_t max_ts;
-	uint64_t max_fp;
-	bool max_has_fp;
-	struct ev_hold h;
-};
-
-struct ev_blocking {
-	struct xact *x;                 /* open addressing by pid */
-	size_t nx, used;
-	struct ev_hold *holds;
-	size_t nholds, capholds;
-	struct ev_idle_app *apps;
-	size_t napps, capapps;
-	struct ev_index *app_index;
-	struct ev_blocker *blockers;    /* settled by ev_blocking_sort() */
-	size_t nblockers;
-	struct ev_blocking_dropped dropped;
-};
-
-static struct ev_blocking *blk_of(struct events *ev)
+struct ev_blocking *ev_blk_of(struct events *ev)
 {
-	if (!ev->blk) {
+	if (!ev->blk)
 		ev->blk = xcalloc(1, sizeof(*ev->blk));
-		ev->blk->nx = 16;
-		ev->blk->x = xcalloc(ev->blk->nx, sizeof(*ev->blk->x));
-	}
 	return ev->blk;
 }
 
@@ -90,10 +56,8 @@ void ev_blocking_free(struct events *ev)
 	struct ev_blocking *b = ev->blk;
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->nx; i++)
-		if (b->x[i].pid)
-			free(b->x[i].h.app);
-	free(b->x);
+	ev_xtab_free(&b->open);
+	ev_xtab_free(&b->heads);
 	for (size_t i = 0; i < b->nholds; i++)
 		free(b->holds[i].app);
 	free(b->holds);
@@ -107,8 +71,6 @@ void ev_blocking_free(struct events *ev)
 }
 
 /* ---- what a statement does to a transaction ---- */
-
-enum xkind { X_OTHER, X_BEGIN, X_END };
 
 /* Whether p starts with the words w (lower case, ASCII case aside).
  * By hand, failing at the first byte that differs: called on every
@@ -177,7 +139,7 @@ static const char *app_key(const void *rows, size_t i)
 	return ((const struct ev_idle_app *)rows)[i].app;
 }
 
-static size_t app_row(struct ev_blocking *b, const char *name, size_t len)
+size_t ev_blk_app_row(struct ev_blocking *b, const char *name, size_t len)
 {
 	if (!b->app_index)
 		b->app_index = ev_index_new();
@@ -224,7 +186,7 @@ static int cmp_hold_len(const void *pa, const void *pb)
 	return c ? c : cmp_i64(x->pid, y->pid);
 }
 
-static void push_hold(struct ev_blocking *b, struct ev_hold *h)
+void ev_blk_push_hold(struct ev_blocking *b, struct ev_hold *h)
 {
 	if (b->nholds >= 2 * HOLDS_MAX) {
 		qsort(b->holds, b->nholds, sizeof(*b->holds), cmp_hold_len);
@@ -241,7 +203,7 @@ static void push_hold(struct ev_blocking *b, struct ev_hold *h)
 	h->app = NULL;
 }
 
-static void hold_stmt(struct ev_hold *h, uint64_t fp, bool has_fp, int64_t start,
+void ev_blk_hold_stmt(struct ev_hold *h, uint64_t fp, bool has_fp, int64_t start,
 		int64_t end)
 {
 	h->st[h->n % HOLD_STMTS] = (struct ev_hold_stmt){ fp, has_fp, start, end };
@@ -256,63 +218,74 @@ static size_t pid_slot(int64_t pid, size_t mask)
 	return (size_t)(h >> 32) & mask;
 }
 
-static struct xact *xact_find(struct ev_blocking *b, int64_t pid)
+struct xact *ev_xtab_find(struct xtab *t, int64_t pid)
 {
-	size_t mask = b->nx - 1;
-	for (size_t i = pid_slot(pid, mask); b->x[i].pid; i = (i + 1) & mask)
-		if (b->x[i].pid == pid)
-			return &b->x[i];
+	if (!t->used)
+		return NULL;
+	size_t mask = t->nx - 1;
+	for (size_t i = pid_slot(pid, mask); t->x[i].pid; i = (i + 1) & mask)
+		if (t->x[i].pid == pid)
+			return &t->x[i];
 	return NULL;
 }
 
-static struct xact *xact_new(struct ev_blocking *b, int64_t pid)
+struct xact *ev_xtab_new(struct xtab *t, int64_t pid)
 {
-	if ((b->used + 1) * 2 > b->nx) {
-		struct xact *old = b->x;
-		size_t oldn = b->nx;
-		b->nx *= 2;
-		b->x = xcalloc(b->nx, sizeof(*b->x));
-		size_t mask = b->nx - 1;
+	if ((t->used + 1) * 2 > t->nx) {
+		struct xact *old = t->x;
+		size_t oldn = t->nx;
+		t->nx = oldn ? 2 * oldn : 16;
+		t->x = xcalloc(t->nx, sizeof(*t->x));
+		size_t mask = t->nx - 1;
 		for (size_t k = 0; k < oldn; k++) {
 			if (!old[k].pid)
 				continue;
 			size_t j = pid_slot(old[k].pid, mask);
-			while (b->x[j].pid)
+			while (t->x[j].pid)
 				j = (j + 1) & mask;
-			b->x[j] = old[k];
+			t->x[j] = old[k];
 		}
 		free(old);
 	}
-	size_t mask = b->nx - 1;
+	size_t mask = t->nx - 1;
 	size_t i = pid_slot(pid, mask);
-	while (b->x[i].pid)
+	while (t->x[i].pid)
 		i = (i + 1) & mask;
-	b->x[i] = (struct xact){ .pid = pid, .max_ts = TS_NONE };
-	b->used++;
-	return &b->x[i];
+	t->x[i] = (struct xact){ .pid = pid, .max_ts = TS_NONE };
+	t->used++;
+	return &t->x[i];
 }
 
-static void xact_delete(struct ev_blocking *b, struct xact *x)
+void ev_xtab_delete(struct xtab *t, struct xact *x)
 {
-	size_t mask = b->nx - 1;
-	size_t i = (size_t)(x - b->x);
-	b->x[i].pid = 0;
-	b->used--;
-	for (size_t j = (i + 1) & mask; b->x[j].pid; j = (j + 1) & mask) {
-		size_t home = pid_slot(b->x[j].pid, mask);
+	size_t mask = t->nx - 1;
+	size_t i = (size_t)(x - t->x);
+	t->x[i].pid = 0;
+	t->used--;
+	for (size_t j = (i + 1) & mask; t->x[j].pid; j = (j + 1) & mask) {
+		size_t home = pid_slot(t->x[j].pid, mask);
 		bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
 		if (stays)
 			continue;
-		b->x[i] = b->x[j];
-		b->x[j].pid = 0;
+		t->x[i] = t->x[j];
+		t->x[j].pid = 0;
 		i = j;
 	}
+}
+
+void ev_xtab_free(struct xtab *t)
+{
+	for (size_t i = 0; i < t->nx; i++)
+		if (t->x[i].pid)
+			free(t->x[i].h.app);
+	free(t->x);
+	*t = (struct xtab){ 0 };
 }
 
 /* The transaction ends at end (its last statement's end when the log
  * did not show its end): its idle time goes to its application, and it is
  * kept as a hold when long enough. */
-static void xact_close(struct ev_blocking *b, struct xact *x, int64_t end)
+void ev_blk_close(struct ev_blocking *b, struct xact *x, int64_t end)
 {
 	if (x->app != SIZE_MAX) {
 		struct ev_idle_app s = {
@@ -326,9 +299,26 @@ static void xact_close(struct ev_blocking *b, struct xact *x, int64_t end)
 	}
 	x->h.end = end;
 	if ((double)(end - x->h.start) >= HOLD_MIN_MS)
-		push_hold(b, &x->h);
+		ev_blk_push_hold(b, &x->h);
 	free(x->h.app);
-	xact_delete(b, x);
+	ev_xtab_delete(&b->open, x);
+}
+
+void ev_blk_gap(struct xact *x, double gap, int64_t last_end, uint64_t fp,
+		bool has_fp)
+{
+	if (gap <= 0)
+		return;
+	x->idle_ms = ms_add(x->idle_ms, gap);
+	x->gaps += gap >= EV_IDLE_GAP_MS;
+	/* Strictly longer: of equal gaps the first is kept, as a range's
+	 * hand-over compares them in file order too. */
+	if (gap > x->max_ms) {
+		x->max_ms = gap;
+		x->max_ts = last_end;
+		x->max_fp = fp;
+		x->max_has_fp = has_fp;
+	}
 }
 
 void ev_blocking_call(struct events *ev, const struct call *c)
@@ -336,9 +326,11 @@ void ev_blocking_call(struct events *ev, const struct call *c)
 	if (c->pid <= 0 || c->ts_ms == TS_NONE)
 		return;
 	/* The bulk: a short statement and no transaction open, which only a
-	 * BEGIN or START TRANSACTION would change. */
-	if ((!ev->blk || !ev->blk->used) && !(c->timed &&
-			c->duration_ms >= HOLD_MIN_MS) && c->query.len > 1) {
+	 * BEGIN or START TRANSACTION would change. A later range's state
+	 * takes every call until it knows where its backend stood (heads). */
+	bool none = !ev->blk || (!ev->blk->open.used && !ev->blk->ranged);
+	bool long_one = c->timed && c->duration_ms >= HOLD_MIN_MS;
+	if (none && !long_one && c->query.len > 1) {
 		char c0 = c->query.ptr[0] | 0x20, c1 = c->query.ptr[1] | 0x20;
 		if (c0 != 'b' && !(c0 == 's' && c1 == 't') && c0 != ' ' &&
 				c0 != ('\n' | 0x20) && c0 != ('\t' | 0x20) &&
@@ -346,57 +338,49 @@ void ev_blocking_call(struct events *ev, const struct call *c)
 			return;
 	}
 	enum xkind k = xkind_of(c->query);
-	if (k == X_OTHER && (!ev->blk || !ev->blk->used) &&
-			!(c->timed && c->duration_ms >= HOLD_MIN_MS))
+	if (k == X_OTHER && none && !long_one)
 		return;
-	struct ev_blocking *b = blk_of(ev);
+	struct ev_blocking *b = ev_blk_of(ev);
 	int64_t end = c->ts_ms;
 	int64_t start = end - (c->timed && c->duration_ms > 0 ?
 			(int64_t)c->duration_ms : 0);
 	uint64_t fp = c->entry ? c->entry->fingerprint : c->fingerprint;
 	bool has_fp = c->entry != NULL || c->fingerprint != 0;
-	struct xact *x = b->used ? xact_find(b, c->pid) : NULL;
+	struct xact *x = ev_xtab_find(&b->open, c->pid);
 
+	if (!x && b->ranged && ev_blk_head_call(b, c, k, start, end, fp, has_fp))
+		return;
 	if (k == X_BEGIN) {
 		if (x)          /* its end was not logged */
-			xact_close(b, x, x->last_end);
-		x = xact_new(b, c->pid);
-		x->app = app_row(b, c->app.len ? c->app.ptr : "", c->app.len);
+			ev_blk_close(b, x, x->last_end);
+		x = ev_xtab_new(&b->open, c->pid);
+		x->app = ev_blk_app_row(b, c->app.len ? c->app.ptr : "", c->app.len);
 		x->last_end = end;
 		x->h = (struct ev_hold){ .pid = c->pid, .start = start,
 			.app = c->app.len ? xstrndup(c->app.ptr, c->app.len) : NULL };
 		return;
 	}
 	if (!x) {
-		if (k == X_OTHER && c->timed && c->duration_ms >= HOLD_MIN_MS) {
+		if (k == X_OTHER && long_one) {
 			struct ev_hold h = { .pid = c->pid, .start = start, .end = end,
 				.app = c->app.len ? xstrndup(c->app.ptr, c->app.len) : NULL };
-			hold_stmt(&h, fp, has_fp, start, end);
-			push_hold(b, &h);
+			ev_blk_hold_stmt(&h, fp, has_fp, start, end);
+			ev_blk_push_hold(b, &h);
 		}
 		return;
 	}
 	/* In the log's own figures: its time stamps (ms) and the duration. */
-	double gap = (double)end - (c->timed && c->duration_ms > 0 ?
-			c->duration_ms : 0) - (double)x->last_end;
-	if (gap > 0) {
-		x->idle_ms = ms_add(x->idle_ms, gap);
-		x->gaps += gap >= EV_IDLE_GAP_MS;
-		if (gap > x->max_ms) {
-			x->max_ms = gap;
-			x->max_ts = x->last_end;
-			x->max_fp = x->last_fp;
-			x->max_has_fp = x->last_has_fp;
-		}
-	}
+	ev_blk_gap(x, (double)end - (c->timed && c->duration_ms > 0 ?
+			c->duration_ms : 0) - (double)x->last_end, x->last_end,
+			x->last_fp, x->last_has_fp);
 	x->last_end = end;
 	if (k == X_END) {
-		xact_close(b, x, end);
+		ev_blk_close(b, x, end);
 		return;
 	}
 	x->last_fp = fp;
 	x->last_has_fp = has_fp;
-	hold_stmt(&x->h, fp, has_fp, start, end);
+	ev_blk_hold_stmt(&x->h, fp, has_fp, start, end);
 }
 
 void ev_blocking_end_input(struct events *ev)
@@ -406,12 +390,15 @@ void ev_blocking_end_input(struct events *ev)
 		return;
 	/* Transactions the log never saw the end of end at their last
 	 * statement. Closing one may shift a later slot into this one. */
-	for (size_t i = 0; i < b->nx; ) {
-		if (b->x[i].pid)
-			xact_close(b, &b->x[i], b->x[i].last_end);
+	for (size_t i = 0; i < b->open.nx; ) {
+		if (b->open.x[i].pid)
+			ev_blk_close(b, &b->open.x[i], b->open.x[i].last_end);
 		else
 			i++;
 	}
+	/* Heads were handed over (or began their backend): done with. */
+	ev_xtab_free(&b->heads);
+	b->ranged = false;
 }
 
 void ev_blocking_merge(struct events *dst, struct events *src)
@@ -419,13 +406,13 @@ void ev_blocking_merge(struct events *dst, struct events *src)
 	struct ev_blocking *s = src->blk;
 	if (!s)
 		return;
-	struct ev_blocking *d = blk_of(dst);
+	struct ev_blocking *d = ev_blk_of(dst);
 	for (size_t i = 0; i < s->nholds; i++)
-		push_hold(d, &s->holds[i]);
+		ev_blk_push_hold(d, &s->holds[i]);
 	s->nholds = 0;
 	for (size_t i = 0; i < s->napps; i++) {
 		const char *name = s->apps[i].app;
-		size_t row = app_row(d, name, strlen(name));
+		size_t row = ev_blk_app_row(d, name, strlen(name));
 		if (row != SIZE_MAX)
 			app_add(&d->apps[row], &s->apps[i]);
 		else
@@ -617,7 +604,7 @@ void ev_blocking_sort(struct events *ev)
 		any = ev->waits[i].nblockers > 0;
 	if (!any && !ev->blk)
 		return;
-	struct ev_blocking *b = blk_of(ev);
+	struct ev_blocking *b = ev_blk_of(ev);
 	if (b->nholds > 1)
 		qsort(b->holds, b->nholds, sizeof(*b->holds), cmp_hold_pid);
 	for (size_t i = 0; i < ev->nwaits; i++)
@@ -652,13 +639,13 @@ const struct ev_hold *ev_blocking_holds(const struct events *ev, size_t *n)
 
 void ev_blocking_add_hold(struct events *ev, struct ev_hold *h)
 {
-	push_hold(blk_of(ev), h);
+	ev_blk_push_hold(ev_blk_of(ev), h);
 }
 
 void ev_blocking_add_idle(struct events *ev, const struct ev_idle_app *a)
 {
-	struct ev_blocking *b = blk_of(ev);
-	size_t row = app_row(b, a->app, strlen(a->app));
+	struct ev_blocking *b = ev_blk_of(ev);
+	size_t row = ev_blk_app_row(b, a->app, strlen(a->app));
 	if (row != SIZE_MAX)
 		app_add(&b->apps[row], a);
 	else
@@ -672,7 +659,7 @@ struct ev_blocking_dropped events_blocking_dropped(const struct events *ev)
 
 void ev_blocking_add_dropped(struct events *ev, struct ev_blocking_dropped d)
 {
-	struct ev_blocking *b = blk_of(ev);
+	struct ev_blocking *b = ev_blk_of(ev);
 	b->dropped.holds += d.holds;
 	b->dropped.idle_xacts += d.idle_xacts;
 }

@@ -286,7 +286,20 @@ struct ev_hold {
 	char *app;                      /* or NULL */
 	struct ev_hold_stmt st[EV_HOLD_STMTS];  /* ring: the last statements */
 	uint32_t n;                     /* statements seen */
+	/* Not saved: a statement a later range's head kept as a hold of its
+	 * own, unless hand_over finds its backend in a transaction. */
+	bool loose;
 };
+
+/* events_state.c: a hold in a saved state (or a --state run's carry);
+ * the smallest size of one there. */
+struct st_in;
+struct st_out;
+#define EV_HOLD_SAVED_MIN (8 * 3 + 4 + 1 + EV_HOLD_STMTS * 25)
+void ev_hold_save(struct st_out *o, const struct ev_hold *h);
+/* Reads one into *h (its app is the caller's); false, with the reason in
+ * in, when it is damaged. */
+bool ev_hold_load(struct st_in *in, struct ev_hold *h);
 
 const struct ev_hold *ev_blocking_holds(const struct events *ev, size_t *n);
 /* Keeps h, taking its app (h->app is left NULL). */
@@ -294,6 +307,13 @@ void ev_blocking_add_hold(struct events *ev, struct ev_hold *h);
 void ev_blocking_call(struct events *ev, const struct call *c);
 void ev_blocking_end_input(struct events *ev);
 void ev_blocking_merge(struct events *dst, struct events *src);
+/* events_blocking_range.c: the sink's begin_range and hand_over (see
+ * sink.h), and the transactions open where a --state run stops, taken
+ * out into o and put back from in by the next run. */
+void ev_blocking_begin_range(struct events *ev);
+void ev_blocking_hand_over(struct events *to, struct events *from, int64_t pid);
+void ev_blocking_save_open(struct events *ev, struct st_out *o);
+bool ev_blocking_load_open(struct events *ev, struct st_in *in);
 /* Settles the root blocker of every kept lock wait not settled yet and
  * lists the blockers (after ev_locks_sort()). */
 void ev_blocking_sort(struct events *ev);

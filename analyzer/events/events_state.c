@@ -22,6 +22,21 @@ void ev_counts_save(struct st_out *o, const struct ev_counts *c)
 	st_u64(o, c->other);
 }
 
+void ev_hold_save(struct st_out *o, const struct ev_hold *h)
+{
+	st_i64(o, h->pid);
+	st_i64(o, h->start);
+	st_i64(o, h->end);
+	st_str(o, h->app);
+	st_u32(o, h->n);
+	for (size_t j = 0; j < EV_HOLD_STMTS; j++) {
+		st_u64(o, h->st[j].fp);
+		st_u8(o, h->st[j].has_fp);
+		st_i64(o, h->st[j].start);
+		st_i64(o, h->st[j].end);
+	}
+}
+
 static void wait_save(struct st_out *o, const struct ev_lock_wait *w)
 {
 	st_i64(o, w->ts_ms);
@@ -222,19 +237,8 @@ static void risks_save(const struct events *ev, struct st_out *o)
 	 * for one of them. */
 	const struct ev_hold *h = ev_blocking_holds(ev, &n);
 	st_u64(o, n);
-	for (size_t i = 0; i < n; i++) {
-		st_i64(o, h[i].pid);
-		st_i64(o, h[i].start);
-		st_i64(o, h[i].end);
-		st_str(o, h[i].app);
-		st_u32(o, h[i].n);
-		for (size_t j = 0; j < EV_HOLD_STMTS; j++) {
-			st_u64(o, h[i].st[j].fp);
-			st_u8(o, h[i].st[j].has_fp);
-			st_i64(o, h[i].st[j].start);
-			st_i64(o, h[i].st[j].end);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		ev_hold_save(o, &h[i]);
 }
 
 void events_state_save(const struct events *ev, struct st_out *o)
@@ -265,6 +269,28 @@ void events_state_save(const struct events *ev, struct st_out *o)
 }
 
 /* ---- load ---- */
+
+bool ev_hold_load(struct st_in *in, struct ev_hold *h)
+{
+	*h = (struct ev_hold){ 0 };
+	h->pid = st_get_i64(in);
+	h->start = st_get_i64(in);
+	h->end = st_get_i64(in);
+	h->app = st_get_str(in, NULL);
+	h->n = st_get_u32(in);
+	for (size_t j = 0; j < EV_HOLD_STMTS; j++) {
+		h->st[j].fp = st_get_u64(in);
+		h->st[j].has_fp = st_get_bool(in);
+		h->st[j].start = st_get_i64(in);
+		h->st[j].end = st_get_i64(in);
+	}
+	if (in->bad || h->pid <= 0) {
+		free(h->app);
+		h->app = NULL;
+		return st_fail(in, "a held transaction without its pid");
+	}
+	return true;
+}
 
 bool ev_counts_load(struct st_in *in, struct ev_counts *c)
 {
@@ -586,24 +612,11 @@ static bool risks_load(struct events *ev, struct st_in *in)
 	d.idle_xacts = st_get_u64(in);
 	if (!in->bad && (d.holds || d.idle_xacts))
 		ev_blocking_add_dropped(ev, d);
-	n = st_get_count(in, 8 * 3 + 4 + 1 + EV_HOLD_STMTS * 25, 0);
+	n = st_get_count(in, EV_HOLD_SAVED_MIN, 0);
 	for (size_t i = 0; i < n && !in->bad; i++) {
-		struct ev_hold h = { 0 };
-		h.pid = st_get_i64(in);
-		h.start = st_get_i64(in);
-		h.end = st_get_i64(in);
-		h.app = st_get_str(in, NULL);
-		h.n = st_get_u32(in);
-		for (size_t j = 0; j < EV_HOLD_STMTS; j++) {
-			h.st[j].fp = st_get_u64(in);
-			h.st[j].has_fp = st_get_bool(in);
-			h.st[j].start = st_get_i64(in);
-			h.st[j].end = st_get_i64(in);
-		}
-		if (in->bad || h.pid <= 0) {
-			free(h.app);
-			return st_fail(in, "a held transaction without its pid");
-		}
+		struct ev_hold h;
+		if (!ev_hold_load(in, &h))
+			return false;
 		ev_blocking_add_hold(ev, &h);
 	}
 	return !in->bad;
@@ -674,6 +687,7 @@ void events_state_save_open(struct events *ev, struct st_out *o)
 		b->wait = NULL;
 		ev->open_waits--;
 	}
+	ev_blocking_save_open(ev, o);
 }
 
 bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
@@ -718,5 +732,5 @@ bool events_state_load_open(struct events *ev, struct st_in *in, size_t input)
 		}
 		b->wait = w;
 	}
-	return !in->bad;
+	return !in->bad && ev_blocking_load_open(ev, in);
 }

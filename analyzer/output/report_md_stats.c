@@ -163,7 +163,7 @@ void md_write_stats(FILE *out, const struct analysis *a,
 		return;
 	size_t top = opts && opts->top ? opts->top : 20;
 	fputs("## Statistics\n\n", out);
-	for (int v = STAT_PGSS; v <= STAT_STATIO_TABLES; v++)
+	for (int v = STAT_PGSS; v <= STAT_VIEW_LAST; v++)
 		view_line(out, sn, (enum stat_view)v);
 	const char *const *notes;
 	size_t nn = snapshots_notes(sn, &notes);

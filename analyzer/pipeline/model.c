@@ -25,6 +25,7 @@ void analysis_free(struct analysis *a)
 	for (size_t i = 0; i < a->ninputs; i++)
 		parse_report_release(&a->inputs[i]);
 	free(a->inputs);
+	free(a->place_joined);
 	free(a->error);
 	free(a->save_error);
 	agg_free(a->agg);
@@ -41,11 +42,16 @@ bool analysis_place(const struct analysis *a, uint64_t pos, char *out,
 		size_t outlen)
 {
 	size_t input = (size_t)(pos >> 40);
+	uint64_t base = 0;
 	if (outlen)
 		out[0] = '\0';
+	if (pos && input < a->nplaces_joined) {
+		base = a->place_joined[input].line_base;
+		input = a->place_joined[input].input;
+	}
 	if (!pos || input >= a->ninputs || !a->inputs[input].path)
 		return false;
-	uint64_t line = input_line(&a->inputs[input], pos & ((1ull << 40) - 1));
+	uint64_t line = base + input_line(&a->inputs[input], pos & ((1ull << 40) - 1));
 	int n = snprintf(out, outlen, "%s:%" PRIu64, a->inputs[input].path, line);
 	if (n < 0 || (size_t)n >= outlen) {
 		if (outlen)

@@ -17,10 +17,11 @@
 static const struct col_spec pgss_cols[] = { PGSS_COLS(X) };
 static const struct col_spec index_cols[] = { INDEX_COLS(X) };
 static const struct col_spec table_cols[] = { TABLE_COLS(X) };
+static const struct col_spec age_cols[] = { AGE_COLS(X) };
 #undef X
 
 _Static_assert(P_NCOLS <= SNAP_MAXCOLS && I_NCOLS <= SNAP_MAXCOLS &&
-	T_NCOLS <= SNAP_MAXCOLS, "SNAP_MAXCOLS too small");
+	T_NCOLS <= SNAP_MAXCOLS && A_NCOLS <= SNAP_MAXCOLS, "SNAP_MAXCOLS too small");
 
 /* The snapshot's time: the first alias a header has. */
 static const char captured_names[] =
@@ -39,6 +40,10 @@ const struct col_spec *snap_cols(enum stat_view v, size_t *n)
 	case STAT_STATIO_TABLES:
 		*n = T_NCOLS;
 		return table_cols;
+	case STAT_DB_AGE:
+	case STAT_REL_AGE:
+		*n = A_NCOLS;
+		return age_cols;
 	}
 	*n = 0;
 	return NULL;
@@ -88,6 +93,10 @@ enum stat_view snapshots_detect_view(const struct slice *names, size_t n)
 	static const char *const idx[] = { "indexrelname", "idx_scan", NULL };
 	static const char *const tab[] = { "relname", "seq_scan", "n_live_tup", NULL };
 	static const char *const statio[] = { "relname", "heap_blks_read", NULL };
+	static const char *const dbage[] = { "datname",
+		"xid_age|age|frozenxid_age|age_datfrozenxid", NULL };
+	static const char *const relage[] = { "relname|relation|regclass|oid|tablename",
+		"xid_age|age|frozenxid_age|age_relfrozenxid", NULL };
 	if (has_all(names, n, pgss))
 		return STAT_PGSS;
 	if (has_all(names, n, idx))
@@ -96,6 +105,10 @@ enum stat_view snapshots_detect_view(const struct slice *names, size_t n)
 		return STAT_TABLES;
 	if (has_all(names, n, statio))
 		return STAT_STATIO_TABLES;
+	if (has_all(names, n, dbage))
+		return STAT_DB_AGE;
+	if (has_all(names, n, relage))
+		return STAT_REL_AGE;
 	return 0;
 }
 
@@ -106,6 +119,8 @@ const char *snapshots_view_name(enum stat_view v)
 	case STAT_INDEXES: return "pg_stat_user_indexes";
 	case STAT_TABLES: return "pg_stat_user_tables";
 	case STAT_STATIO_TABLES: return "pg_statio_user_tables";
+	case STAT_DB_AGE: return "pg_database ages";
+	case STAT_REL_AGE: return "pg_class ages";
 	}
 	return "unknown";
 }
@@ -117,6 +132,8 @@ const char *snapshots_view_columns(enum stat_view v)
 	case STAT_INDEXES: return "indexrelname, idx_scan";
 	case STAT_TABLES: return "relname, seq_scan, n_live_tup";
 	case STAT_STATIO_TABLES: return "relname, heap_blks_read";
+	case STAT_DB_AGE: return "datname, age (or xid_age)";
+	case STAT_REL_AGE: return "relname, age (or xid_age)";
 	}
 	return "";
 }
@@ -158,6 +175,7 @@ void snapshots_free(struct snapshots *sn)
 	free(sn->stmts);
 	free(sn->tables);
 	free(sn->indexes);
+	free(sn->ages);
 	for (size_t i = 0; i < sn->nnotes; i++)
 		free(sn->notes[i]);
 	free(sn->notes);
@@ -250,7 +268,7 @@ static void key_add(struct strbuf *k, const char *s)
 
 void snapshots_row(struct snapshots *sn, size_t input, const struct stat_row *r)
 {
-	if (r->view < STAT_PGSS || r->view > STAT_STATIO_TABLES)
+	if (r->view < STAT_PGSS || r->view > STAT_VIEW_LAST)
 		return;
 	struct snap_input *in = input_for(sn, input, r);
 	if (in->captured_at == TS_NONE && in->captured_col >= 0 &&
@@ -300,6 +318,9 @@ void snapshots_row(struct snapshots *sn, size_t input, const struct stat_row *r)
 		key_add(&k, row->text[I_SCHEMA]);
 		key_add(&k, row->text[I_TABLE]);
 		key_add(&k, row->text[I_NAME]);
+	} else if (r->view == STAT_DB_AGE || r->view == STAT_REL_AGE) {
+		key_add(&k, row->text[A_SCHEMA]);
+		key_add(&k, row->text[A_NAME]);
 	} else {
 		key_add(&k, row->text[T_SCHEMA]);
 		key_add(&k, row->text[T_TABLE]);

@@ -78,14 +78,27 @@ enum col_kind { CK_TEXT, CK_COUNTER, CK_GAUGE };
 	X(T_HOT_UPD, CK_COUNTER, "n_tup_hot_upd") \
 	X(T_MOD_ANALYZE, CK_GAUGE, "n_mod_since_analyze")
 
+/* pg_database's and pg_class's transaction ID ages, as a DBA selects them:
+ * "SELECT datname, age(datfrozenxid), mxid_age(datminmxid) FROM
+ * pg_database" (the column is "age" unless named), or per relation with
+ * its schema; the settings may come as columns. */
+#define AGE_COLS(X) \
+	X(A_SCHEMA, CK_TEXT, "schemaname|nspname|schema") \
+	X(A_NAME, CK_TEXT, "datname|relname|relation|regclass|oid|tablename|name") \
+	X(A_XID_AGE, CK_GAUGE, "xid_age|age|frozenxid_age|age_datfrozenxid|age_relfrozenxid") \
+	X(A_MXID_AGE, CK_GAUGE, "mxid_age|minmxid_age|mxid_age_datminmxid|mxid_age_relminmxid") \
+	X(A_FREEZE_MAX, CK_GAUGE, "autovacuum_freeze_max_age|freeze_max_age") \
+	X(A_MXID_FREEZE_MAX, CK_GAUGE, "autovacuum_multixact_freeze_max_age|multixact_freeze_max_age")
+
 #define X(id, kind, names) id,
 enum pgss_col { PGSS_COLS(X) P_NCOLS };
+enum age_col { AGE_COLS(X) A_NCOLS };
 enum index_col { INDEX_COLS(X) I_NCOLS };
 enum table_col { TABLE_COLS(X) T_NCOLS };
 #undef X
 
 #define SNAP_MAXCOLS 24
-#define SNAP_NVIEWS 5           /* indexed by enum stat_view (1..4) */
+#define SNAP_NVIEWS (STAT_VIEW_LAST + 1)        /* indexed by enum stat_view */
 
 struct col_spec {
 	int kind;               /* enum col_kind */
@@ -144,6 +157,8 @@ struct snapshots {
 	size_t ntables;
 	struct snap_index *indexes;
 	size_t nindexes;
+	struct snap_age *ages;          /* databases, then relations, oldest first */
+	size_t nages;
 	char **notes;
 	size_t nnotes;
 	char **strs;            /* strings the results own */
@@ -159,6 +174,9 @@ bool snap_has(const struct snap_delta *d, int col);
 /* The value, or -1 when absent. */
 double snap_num(const struct snap_delta *d, int col);
 bool snap_truthy(const char *s);
+
+/* snapshots_ages.c: sn->ages from the last snapshots of the age views. */
+void snap_build_ages(struct snapshots *sn);
 
 /* snapshots_findings.c: the findings on indexes, tables and statements. */
 void snap_findings(struct snapshots *sn, struct analysis *a);

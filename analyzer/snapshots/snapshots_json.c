@@ -60,7 +60,7 @@ static double ratio(double part, double other)
 static json_t *json_views(const struct snapshots *sn)
 {
 	json_t *o = json_object();
-	for (int v = STAT_PGSS; v <= STAT_STATIO_TABLES; v++) {
+	for (int v = STAT_PGSS; v <= STAT_VIEW_LAST; v++) {
 		const struct snap_view_info *vi = &sn->info[v];
 		if (!vi->snapshots)
 			continue;

@@ -31,7 +31,7 @@ static const char *keep(struct snapshots *sn, const json_t *o, const char *key)
 
 static void load_views(struct snapshots *sn, const json_t *o)
 {
-	for (int v = STAT_PGSS; v <= STAT_STATIO_TABLES; v++) {
+	for (int v = STAT_PGSS; v <= STAT_VIEW_LAST; v++) {
 		const json_t *j = json_object_get(o, snapshots_view_name((enum stat_view)v));
 		struct snap_view_info *vi = &sn->info[v];
 		vi->first_ts = vi->last_ts = TS_NONE;

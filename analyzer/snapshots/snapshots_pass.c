@@ -21,6 +21,7 @@ static enum stat_view view_of_format(const char *id)
 	static const struct { const char *id; enum stat_view v; } map[] = {
 		{ "pgss-csv", STAT_PGSS }, { "indexes-csv", STAT_INDEXES },
 		{ "tables-csv", STAT_TABLES }, { "statio-csv", STAT_STATIO_TABLES },
+		{ "database-age-csv", STAT_DB_AGE }, { "relation-age-csv", STAT_REL_AGE },
 	};
 	for (size_t i = 0; id && i < ARRAY_SIZE(map); i++)
 		if (strcmp(map[i].id, id) == 0)
@@ -144,7 +145,7 @@ static void diff_view(struct snapshots *sn, enum stat_view v,
 static void order_views(struct snapshots *sn)
 {
 	struct snap_input **list = xmalloc((sn->nin ? sn->nin : 1) * sizeof(*list));
-	for (int v = STAT_PGSS; v <= STAT_STATIO_TABLES; v++) {
+	for (int v = STAT_PGSS; v <= STAT_VIEW_LAST; v++) {
 		size_t n = 0, timed = 0;
 		for (size_t i = 0; i < sn->nin; i++) {
 			if (sn->in[i]->view != (enum stat_view)v)
@@ -599,6 +600,7 @@ static void sink_finish(void *state, const struct sink_finish *f)
 	build_statements(sn, f->a, f->opts);
 	build_tables(sn);
 	build_indexes(sn);
+	snap_build_ages(sn);
 }
 
 static void sink_free(void *state)

@@ -83,7 +83,7 @@ static bool input_load(struct snapshots *sn, struct st_in *in,
 	si->captured_col = (int)st_get_u32(in);
 	si->ncols_header = st_get_u64(in);
 	size_t n = st_get_count(in, 4 + SNAP_MAXCOLS * 12 + 25, 0);
-	if (!in->bad && (view < STAT_PGSS || view > STAT_STATIO_TABLES))
+	if (!in->bad && (view < STAT_PGSS || view > STAT_VIEW_LAST))
 		st_fail(in, "a snapshot of an unknown view");
 	if (!in->bad && input >= ninputs)
 		st_fail(in, "a snapshot of an input the state does not list");

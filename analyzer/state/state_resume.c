@@ -11,11 +11,13 @@
  *   into throw-away sinks (twice or more when backends interleave: a
  *   record open at the new stop may be older still), so the run itself
  *   reads its range once.
- * - Long-lived state: sessions still open and lock waits not yet ended.
- *   They are carried in DIR/files (the "carry", written with the state
- *   primitives) and opened again in the events sink before the next run
- *   reads: a disconnection then closes a session opened runs ago, and the
- *   peak of sessions counts them from the input's start. */
+ * - Long-lived state: sessions still open, lock waits not yet ended,
+ *   explicit transactions not yet committed, and the N+1 runs a later call
+ *   may go on. They are carried in DIR/files (the "carry", written with the
+ *   state primitives) and opened again in the events and traces sinks
+ *   before the next run reads: a disconnection then closes a session
+ *   opened runs ago, the peak of sessions counts them from the input's
+ *   start, a loop of calls is one run however many runs it spans. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +27,7 @@
 #include "input.h"
 #include "sink.h"
 #include "state.h"
+#include "traces.h"
 #include "util.h"
 
 /* How far back from the end of the appended bytes an open record is
@@ -112,20 +115,25 @@ void state_read_appended(struct state_plan *p, size_t i,
 	struct sink_ops held[8];
 	const struct sink_ops *orig[8];
 	size_t n = s->n < 8 ? s->n : 8;
+	struct traces *tr = NULL;
 	/* The sinks settle their ends below, once the open state is taken. */
 	for (size_t k = 0; k < n; k++) {
 		orig[k] = s->v[k].ops;
 		held[k] = *orig[k];
 		held[k].end_input = NULL;
 		s->v[k].ops = &held[k];
+		if (orig[k] == &traces_sink_ops)
+			tr = s->v[k].state;
 	}
 	if (p->carry[i]) {
 		struct st_in in = { (const unsigned char *)p->carry[i],
 			(const unsigned char *)p->carry[i] + p->carry_len[i], false, NULL, 0 };
-		if (!events_state_load_open(ev, &in, input) || in.p != in.end) {
+		if (!events_state_load_open(ev, &in, input) ||
+				(tr && !traces_load_open(tr, &in)) || in.p != in.end) {
 			r->notes = xrealloc(r->notes, (r->nnotes + 1) * sizeof(*r->notes));
-			r->notes[r->nnotes++] = xstrdup("the sessions and lock waits left "
-				"open by the last run could not be read back: not carried");
+			r->notes[r->nnotes++] = xstrdup("the sessions, lock waits, "
+				"transactions and N+1 runs left open by the last run could "
+				"not be read back: not carried");
 		}
 	}
 	struct line_reader *lr = lr_open_mem(p->buf[i], p->len[i]);
@@ -133,10 +141,14 @@ void state_read_appended(struct state_plan *p, size_t i,
 	lr_close(lr);
 	struct st_out o = { STRBUF_INIT };
 	events_state_save_open(ev, &o);
+	if (tr)
+		traces_save_open(tr, &o);
+	else
+		st_u64(&o, 0);
 	free(p->carry[i]);
 	p->carry[i] = NULL;
 	p->carry_len[i] = 0;
-	static const char none[16];     /* no session, no wait */
+	static const char none[32];     /* no session, wait, transaction, run */
 	if (o.sb.len == sizeof(none) && memcmp(o.sb.buf, none, sizeof(none)) == 0) {
 		sb_release(&o.sb);
 	} else {

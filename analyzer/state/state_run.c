@@ -205,6 +205,9 @@ static void join_pieces(struct analysis *a, const struct state_ident *ids)
 		return;
 	struct state_ident *joined = xcalloc(a->ninputs ? a->ninputs : 1, sizeof(*joined));
 	size_t n = 0;
+	free(a->place_joined);
+	a->place_joined = xcalloc(a->ninputs ? a->ninputs : 1, sizeof(*a->place_joined));
+	a->nplaces_joined = a->ninputs;
 	for (size_t i = 0; i < a->ninputs; i++) {
 		const struct state_ident *id = &ids[i];
 		size_t k = 0;
@@ -215,12 +218,14 @@ static void join_pieces(struct analysis *a, const struct state_ident *ids)
 					joined[k].end == id->start && id->start > 0)
 				break;
 		if (k < n) {
+			a->place_joined[i] = (struct place_join){ k, a->inputs[k].lines };
 			join_input(&a->inputs[k], &a->inputs[i]);
 			joined[k].end = id->end;
 			joined[k].head_len = id->head_len;
 			joined[k].head_hash = id->head_hash;
 			continue;
 		}
+		a->place_joined[i] = (struct place_join){ n, 0 };
 		a->inputs[n] = a->inputs[i];
 		joined[n++] = *id;
 	}

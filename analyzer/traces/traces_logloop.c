@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+#include "state.h"
 #include "timeutil.h"
 #include "traces_int.h"
 #include "util.h"
@@ -494,4 +496,112 @@ void tr_log_hand_over(struct traces *to, struct traces *from, int64_t pid)
 	for (size_t i = 0; i < n; i++)
 		hand_key(to, from, keys[i]);
 	free(keys);
+}
+
+/* ---- carried to the next --state run ---- */
+
+/* How far behind the latest call a backend's last call may be and still
+ * be carried: a later call can continue its run or take it as its source
+ * only within max_gap_ms; lines come in log order up to the scheduling
+ * of the server's processes (milliseconds). */
+#define CARRY_SLACK_MS 1000
+
+static bool carried(const struct traces *tr, const struct lrun *r)
+{
+	return r->key && r->last_ts != TS_NONE && tr->runs_max_ts != TS_NONE &&
+		r->last_ts >= tr->runs_max_ts - (int64_t)tr->limits.max_gap_ms -
+		CARRY_SLACK_MS;
+}
+
+static void entry_save(struct st_out *o, const struct fp_entry *e)
+{
+	st_u8(o, e != NULL);
+	if (!e)
+		return;
+	st_u64(o, e->fingerprint);
+	st_u8(o, e->lexical);
+	st_str(o, e->norm);
+}
+
+/* An entry of its own (no cache holds it in this run): what a run reads
+ * of one, its fingerprint and normalized text. */
+static struct fp_entry *entry_load(struct traces *tr, struct st_in *in)
+{
+	if (!st_get_bool(in))
+		return NULL;
+	struct fp_entry *e = arena_alloc(tr->arenas[0], sizeof(*e));
+	memset(e, 0, sizeof(*e));
+	e->fingerprint = st_get_u64(in);
+	e->lexical = st_get_bool(in);
+	size_t n = 0;
+	const char *norm = st_get_ref(in, &n);
+	e->norm = tr_strdup(tr, norm ? norm : "", norm ? n : 0);
+	e->norm_len = norm ? n : 0;
+	return e;
+}
+
+void traces_save_open(struct traces *tr, struct st_out *o)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < tr->runs_cap; i++)
+		n += carried(tr, &tr->runs[i]);
+	st_u64(o, n);
+	if (!n)
+		return;
+	/* Taken out: the next run goes on with them, as one reader of the
+	 * whole log would. Removing may shift a later slot into this one. */
+	for (size_t i = 0; i < tr->runs_cap; ) {
+		struct lrun *r = &tr->runs[i];
+		if (!carried(tr, r)) {
+			i++;
+			continue;
+		}
+		st_u64(o, r->key);
+		st_i64(o, r->pid);
+		st_i64(o, r->last_ts);
+		st_u32(o, r->count);
+		st_f64(o, r->total_ms);
+		st_i64(o, r->first_ts);
+		st_str(o, r->app);
+		st_str(o, r->session);
+		st_str(o, r->has_query ? r->query : NULL);
+		entry_save(o, r->last);
+		entry_save(o, r->src);
+		entry_save(o, r->rep);
+		run_remove(tr, r);
+	}
+}
+
+bool traces_load_open(struct traces *tr, struct st_in *in)
+{
+	if (in->p == in->end)
+		return true;    /* carried by a pgsift that carried none */
+	size_t n = st_get_count(in, 8 * 5 + 4 + 3 * 4 + 3, 0);
+	for (size_t i = 0; i < n && !in->bad; i++) {
+		uint64_t key = st_get_u64(in);
+		if (!key || in->bad)
+			return st_fail(in, "an open N+1 run without its backend");
+		struct lrun *r = run_get(tr, key);
+		r->pid = st_get_i64(in);
+		r->last_ts = st_get_i64(in);
+		r->count = st_get_u32(in);
+		r->total_ms = st_get_f64(in);
+		r->first_ts = st_get_i64(in);
+		size_t len = 0;
+		const char *s = st_get_ref(in, &len);
+		r->app = same_or_copy(tr, NULL, &r->app_len, slice_make(s, s ? len : 0));
+		s = st_get_ref(in, &len);
+		r->session = same_or_copy(tr, NULL, &r->session_len,
+			slice_make(s, s ? len : 0));
+		s = st_get_ref(in, &len);
+		if (s)
+			keep_query(r, slice_make(s, len));
+		r->last = entry_load(tr, in);
+		r->src = entry_load(tr, in);
+		r->rep = entry_load(tr, in);
+		if (r->last_ts != TS_NONE && (tr->runs_max_ts == TS_NONE ||
+				r->last_ts > tr->runs_max_ts))
+			tr->runs_max_ts = r->last_ts;
+	}
+	return !in->bad;
 }

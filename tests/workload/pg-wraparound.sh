@@ -10,7 +10,9 @@
 #     vacuumed within N transactions (with its HINT);
 #   - autovacuum logs "automatic aggressive vacuum to prevent wraparound
 #     of table ..." for the tables it must freeze.
-# The log is written to OUTDIR/postgresql.log (stderr form).
+# The log is written to OUTDIR/postgresql.log (stderr form), and the ages of
+# pg_database and pg_class at the end to OUTDIR/database-age.csv and
+# OUTDIR/relation-age.csv.
 #
 # usage: tests/workload/pg-wraparound.sh OUTDIR
 #   PGBIN   the server's bin directory (default: the newest
@@ -46,6 +48,7 @@ log_line_prefix = '%m [%p] %q%u@%d/%a '
 log_min_duration_statement = 0
 log_autovacuum_min_duration = 0
 autovacuum_naptime = 1
+autovacuum = off
 CONF
 
 # The server stops assigning IDs 3 million before wraparound and warns
@@ -59,6 +62,23 @@ run_pg "$pgbin/pg_resetwal" -x "$next" -D "$work/data" >/dev/null
 pg_start || exit 2
 
 sql() { run_pg "$pgbin/psql" -h "$work" -p "$port" -U postgres -X -q "$@"; }
+# The ages a DBA would snapshot (README: "Transaction ID ages"), as COPY
+# writes them, every database's and the relations of one, taken before
+# anything is frozen: autovacuum is off until then, and the snapshots'
+# SELECTs take no transaction ID (the first one taken would start an
+# anti-wraparound autovacuum even so).
+sql -d postgres -c "COPY (SELECT datname, age(datfrozenxid), mxid_age(datminmxid),
+	current_setting('autovacuum_freeze_max_age')::bigint AS autovacuum_freeze_max_age,
+	now() AS captured_at FROM pg_database ORDER BY 1) TO STDOUT WITH (FORMAT csv, HEADER)" \
+	>"$out/database-age.csv"
+sql -d postgres -c "COPY (SELECT n.nspname AS schemaname, c.relname,
+	age(c.relfrozenxid) AS xid_age, mxid_age(c.relminmxid) AS mxid_age, now() AS captured_at
+	FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE c.relkind IN ('r', 'm', 't') ORDER BY 3 DESC, 1, 2) TO STDOUT WITH (FORMAT csv, HEADER)" \
+	>"$out/relation-age.csv"
+sql -d postgres -c "ALTER SYSTEM SET autovacuum = on" -c "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+
 sql -d postgres >/dev/null 2>&1 <<'SQL'
 SET application_name = 'ledger';
 CREATE TABLE ledger (id int PRIMARY KEY, amount numeric);
