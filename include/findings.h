@@ -20,7 +20,9 @@
 	X(unbounded_result) X(sort_spill) X(row_misestimate) X(unused_index) \
 	X(duplicate_index) X(table_bloat) X(seq_scan_heavy) X(low_cache_hit) \
 	X(lock_contention) X(deadlock) X(regression) \
-	X(idle_in_transaction) X(checkpoints_too_frequent) X(wraparound_risk)
+	X(idle_in_transaction) X(checkpoints_too_frequent) X(wraparound_risk) \
+	X(index_write_cost) X(stale_statistics) X(cache_candidate) \
+	X(consecutive_queries)
 
 enum finding_kind {
 #define X(name) FK_##name,

@@ -137,10 +137,14 @@ struct snap_table {
 	int64_t n_live_tup, n_dead_tup, rows_estimate, bytes;
 	int64_t heap_blks_read, heap_blks_hit, idx_blks_read, idx_blks_hit;
 	int64_t vacuums;                /* vacuum + autovacuum runs in the window */
+	int64_t n_tup_hot_upd;          /* of n_tup_upd, HOT updates (no index touched) */
+	int64_t n_mod_since_analyze;    /* as last seen */
 	const char *last_vacuum, *last_autovacuum, *last_analyze,
 		*last_autoanalyze;      /* NULL when never or not dumped */
 };
 
+/* The table ("name" or "schema.name"), or NULL when no snapshot has it. */
+const struct snap_table *snapshots_table(const struct snapshots *sn, const char *table);
 /* Whether any snapshot (even an empty one) was given. */
 /* A database's or a relation's transaction ID age, from the last snapshot
  * of pg_database or pg_class ages: how far it is from wraparound. */

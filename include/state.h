@@ -28,7 +28,7 @@
  * changes). */
 #define STATE_MAGIC "PGSIFTST"
 #define STATE_MAGIC_LEN 8
-#define STATE_FORMAT 9
+#define STATE_FORMAT 10
 
 /* ---- writing: little-endian, length-prefixed ---- */
 

@@ -19,7 +19,7 @@
 	X(syslog_live) \
 	X(cnpg) \
 	X(cloud) \
-	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
+	X(advice) X(advice_live) X(index_advice) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
 	X(split) X(state) X(merge_cli) X(fleet) X(verbosity) \
 	X(pgbouncer) X(pgbouncer_live) \
 	X(rank_live) \

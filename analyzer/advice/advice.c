@@ -98,7 +98,9 @@ void advice_run(struct analysis *a, const struct pgsift_options *o,
 	}
 	adv_page_run(&c);
 	adv_index_run(&c);
+	adv_writes_run(&c);
 	adv_plan_run(&c);
+	adv_stats_run(&c);
 	adv_events_run(&c);
 	slow_query_run(&c);
 	for (size_t i = 0; i < c.n; i++) {
@@ -109,6 +111,7 @@ void advice_run(struct analysis *a, const struct pgsift_options *o,
 		free(c.items[i].helped_by);
 	}
 	free(c.items);
+	adv_writes_free(&c);
 	for (size_t i = 0; i < c.nproposed; i++)
 		free(c.proposed[i]);
 	free(c.proposed);

@@ -7,9 +7,13 @@
  * scan repeated on the inner side of a nested loop). Columns: equality
  * (and join) columns first, then one range column, or else the ORDER BY
  * columns when the plan shows that sort is costly; at most three.
- * Candidates that are a prefix of another on the same table are merged
- * into it, and existing indexes leading with the same columns (snapshots'
- * definitions, index conditions in plans) rule a candidate out. */
+ * Candidates on one table are combined into the fewest indexes: one whose
+ * columns are all among another's equality columns is served by that one
+ * once those lead it (equality columns may come in any order), and one
+ * that is a prefix of another is merged into it. Existing indexes leading
+ * with the same columns (snapshots' definitions, index conditions in
+ * plans) rule a candidate out. What the index would cost the UPDATEs that
+ * set its columns is said with it (advice_writes.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,8 @@ struct cand {
 	char *table;
 	char *cols[CAND_COLS];
 	size_t ncols;
+	size_t neq;             /* the leading cols compared by equality or join */
+	size_t fixed;           /* leading cols others were combined on: kept */
 	size_t *items;
 	json_t **ev;            /* per item: its evidence */
 	size_t nitems;
@@ -61,7 +67,7 @@ static void cand_add_item(struct cand *k, size_t item, json_t *ev)
 }
 
 static void cands_add(struct cands *cs, const char *table, const char *const *cols,
-		size_t n, size_t item, json_t *ev)
+		size_t n, size_t neq, size_t item, json_t *ev)
 {
 	for (size_t i = 0; i < cs->n; i++)
 		if (strcmp(cs->v[i].table, table) == 0 && same_cols(&cs->v[i], cols, n)) {
@@ -75,6 +81,7 @@ static void cands_add(struct cands *cs, const char *table, const char *const *co
 	for (size_t i = 0; i < n; i++)
 		k->cols[i] = xstrdup(cols[i]);
 	k->ncols = n;
+	k->neq = neq;
 	cand_add_item(k, item, ev);
 }
 
@@ -170,6 +177,7 @@ static void consider_scan(const struct adv_ctx *c, struct cands *cs, size_t idx,
 	}
 	if (ncols == 0)
 		return;
+	size_t neq = has_range ? ncols - 1 : ncols;
 	/* The ORDER BY columns, when the sort is worth avoiding. */
 	char sortcols[CAND_COLS][80];
 	struct sort_cost_arg sa = { .c = c };
@@ -200,11 +208,67 @@ static void consider_scan(const struct adv_ctx *c, struct cands *cs, size_t idx,
 		"condition", cond, "rows_per_loop", n->actual_rows,
 		"removed_per_loop", n->rows_removed_by_filter + n->rows_removed_by_index_recheck,
 		"loops", n->actual_loops));
-	cands_add(cs, t, cols, ncols, idx, ev);
+	cands_add(cs, t, cols, ncols, neq, idx, ev);
+}
+
+static size_t col_pos(const struct cand *k, const char *col, size_t upto)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (strcmp(k->cols[i], col) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+/* Whether a can be served by b with b's equality columns reordered: all of
+ * a's columns are among them, and a starts with what b already leads with
+ * for others. */
+static bool combinable(const struct cand *a, const struct cand *b)
+{
+	if (a->ncols > b->neq || a->ncols < b->fixed)
+		return false;
+	for (size_t i = 0; i < b->fixed; i++)
+		if (strcmp(a->cols[i], b->cols[i]) != 0)
+			return false;
+	for (size_t i = 0; i < a->ncols; i++)
+		if (col_pos(b, a->cols[i], b->neq) == (size_t)-1)
+			return false;
+	return true;
+}
+
+/* b's equality columns reordered to lead with a's, then a merged into b. */
+static void combine(struct cand *a, struct cand *b)
+{
+	char *order[CAND_COLS];
+	size_t n = 0;
+	for (size_t i = 0; i < a->ncols; i++)
+		order[n++] = b->cols[col_pos(b, a->cols[i], b->neq)];
+	for (size_t i = 0; i < b->neq; i++)
+		if (col_pos(a, b->cols[i], a->ncols) == (size_t)-1)
+			order[n++] = b->cols[i];
+	memcpy(b->cols, order, n * sizeof(*order));
+	b->fixed = a->ncols;
+	for (size_t m = 0; m < a->nitems; m++)
+		cand_add_item(b, a->items[m], a->ev[m]);
+	a->nitems = 0;
+	a->dead = true;
 }
 
 static void merge_prefixes(struct cands *cs)
 {
+	/* Fewest indexes: each candidate into the widest one that can serve it. */
+	for (size_t i = 0; i < cs->n; i++) {
+		struct cand *a = &cs->v[i], *best = NULL;
+		for (size_t j = 0; j < cs->n && !a->dead; j++) {
+			struct cand *b = &cs->v[j];
+			if (i == j || b->dead || b->ncols < a->ncols || strcmp(a->table, b->table) != 0 ||
+					!combinable(a, b))
+				continue;
+			if (!best || b->ncols > best->ncols)
+				best = b;
+		}
+		if (best)
+			combine(a, best);
+	}
 	for (size_t i = 0; i < cs->n; i++) {
 		struct cand *a = &cs->v[i];
 		for (size_t j = 0; j < cs->n && !a->dead; j++) {
@@ -293,6 +357,7 @@ static void emit(struct adv_ctx *c, struct cand *k)
 		sb_append(&sql, line, strlen(line));
 		adv_item_helped(&c->items[k->items[i]], f);
 	}
+	adv_writes_note(c, k->table, (const char *const *)k->cols, k->ncols, &sql, f->evidence);
 	finding_set_suggestion(f, "%s", sql.buf);
 	json_t *groups = json_array();
 	for (size_t i = 0; i < k->nitems; i++)

@@ -1,12 +1,15 @@
 /* advice_int.h: what the advice*.c files share; nothing else includes it
- * (but tests/check_advice.c, which tests the statement reading and the
- * index SQL).
+ * (but tests/check_advice.c and tests/check_index_advice.c, which test the
+ * statement reading and the index SQL).
  *
  * advice.c (the hub) builds one adv_item per group and runs the modules
- * advice_page.c, advice_index.c and advice_plan.c, then slow_query itself.
- * Below them all: advice_common.c (bands, evidence, findings of a group),
- * advice_schema.c (identifiers, index SQL, existing and proposed indexes,
- * table sizes) and advice_sql.c (the parse tree of a statement). */
+ * advice_page.c, advice_index.c (which asks advice_writes.c what an index
+ * would cost the UPDATEs), advice_writes.c's index_write_cost,
+ * advice_plan.c and advice_stats.c (stale statistics behind plan's
+ * misestimates), then slow_query itself. Below them all: advice_common.c
+ * (bands, evidence, findings of a group), advice_schema.c (identifiers,
+ * index SQL, existing and proposed indexes, table sizes) and advice_sql.c
+ * (the parse tree of a statement). */
 #ifndef PGSIFT_ADVICE_INT_H
 #define PGSIFT_ADVICE_INT_H
 
@@ -60,6 +63,10 @@ struct adv_query {
 	bool simple_tail;       /* no GROUP BY, HAVING, DISTINCT, window, set operation */
 	bool has_where, where_or;       /* WHERE present; its top is an OR */
 	long order_pos;         /* byte offset of ORDER BY in the text, -1 */
+	/* UPDATE: the relation updated (as written) and the columns it sets. */
+	const char *target;
+	const char **set_cols;
+	size_t nset_cols;
 	struct adv_strings *strings;    /* the strings above live here */
 	/* Why the statement was not read (kind ADV_STMT_OTHER, nothing
 	 * else set): too long or nested too deep for the advice (README,
@@ -106,6 +113,10 @@ struct adv_ctx {
 	size_t n;
 	char **proposed;        /* "table (cols)" of every index suggested */
 	size_t nproposed;
+	struct adv_update *updates;     /* advice_writes.c's, of the tables read */
+	size_t nupdates;
+	char **upd_tables;      /* the tables whose UPDATEs were read */
+	size_t nupd_tables;
 };
 
 /* Severity from the worst P95 band of the groups concerned, their share
@@ -143,6 +154,9 @@ bool adv_index_proposed(struct adv_ctx *c, const char *table,
 /* "CREATE INDEX CONCURRENTLY name ON table (cols);" into sb (appended). */
 void adv_index_sql(struct strbuf *sb, const char *table,
 		const char *const *cols, size_t n);
+/* The columns of a pg_get_indexdef() text, in order, into cols (names
+ * only, expressions as ""); returns how many, 0 for partial indexes. */
+size_t adv_indexdef_columns(const char *def, char cols[][64], size_t max);
 /* A SQL identifier, quoted when it needs to be, appended to sb. */
 void adv_ident(struct strbuf *sb, const char *name);
 
@@ -153,14 +167,36 @@ bool adv_unique_column(const struct adv_ctx *c, const char *table, char *out, si
  * -1 when unknown. *source says which ("snapshot", "plan"). */
 double adv_table_rows(const struct adv_ctx *c, const char *table, const char **source);
 
-/* ---- the modules, which advice.c runs in this order: page, index, plan ---- */
+/* ---- the modules, which advice.c runs in this order: page, index, plan,
+ * stats (which reads plan's row misestimates) ---- */
 
 void adv_page_run(struct adv_ctx *c);
 void adv_index_run(struct adv_ctx *c);
 void adv_plan_run(struct adv_ctx *c);
+void adv_stats_run(struct adv_ctx *c);
 /* findings_events.c: the server's messages (events.h): lock_contention,
  * deadlock, idle_in_transaction, checkpoints_too_frequent, wraparound_risk. */
 void adv_events_run(struct adv_ctx *c);
+
+/* ---- advice_writes.c: what indexes cost the UPDATEs of the run ---- */
+
+/* An UPDATE statement (group) and a column it sets. */
+struct adv_update {
+	char *table, *column;   /* table as written in the UPDATE */
+	size_t item;            /* its group, in c->items */
+};
+
+/* Adds to sb (the suggestion of a finding proposing an index on table
+ * (cols)) what the index would cost the UPDATEs that set its columns,
+ * and to evidence "write_cost"; nothing when none of the logged UPDATEs
+ * sets them. Parses the UPDATE groups naming table once per table. */
+void adv_writes_note(struct adv_ctx *c, const char *table, const char *const *cols,
+		size_t n, struct strbuf *sb, json_t *evidence);
+/* index_write_cost findings: existing indexes (snapshot definitions)
+ * whose columns logged UPDATEs set, so that those are no HOT updates. */
+void adv_writes_run(struct adv_ctx *c);
+/* Frees what the module collected. */
+void adv_writes_free(struct adv_ctx *c);
 
 /* ---- advice_plan_time.c: where a worst plan's time went ---- */
 

@@ -104,9 +104,7 @@ static bool cond_lead(const char *cond, char *out, size_t outlen)
 	return true;
 }
 
-/* The columns of a pg_get_indexdef() text, in order, into cols (names
- * only, expressions as ""); returns how many, 0 for partial indexes. */
-static size_t indexdef_columns(const char *def, char cols[][64], size_t max)
+size_t adv_indexdef_columns(const char *def, char cols[][64], size_t max)
 {
 	if (strstr(def, " WHERE "))
 		return 0;
@@ -181,7 +179,7 @@ const char *adv_index_existing(const struct adv_ctx *c, const char *table,
 		if (!ix[i].indexdef || !adv_same_table(table, ix[i].schema, ix[i].table))
 			continue;
 		char icols[16][64];
-		size_t ni = indexdef_columns(ix[i].indexdef, icols, 16);
+		size_t ni = adv_indexdef_columns(ix[i].indexdef, icols, 16);
 		size_t k = 0;
 		while (k < n && k < ni && strlen(icols[k]) == col_name_len(cols[k]) &&
 				strncmp(icols[k], cols[k], col_name_len(cols[k])) == 0)
@@ -209,7 +207,7 @@ bool adv_unique_column(const struct adv_ctx *c, const char *table, char *out, si
 					!adv_same_table(table, ix[i].schema, ix[i].table))
 				continue;
 			char icols[2][64];
-			if (indexdef_columns(ix[i].indexdef, icols, 2) == 1 && icols[0][0]) {
+			if (adv_indexdef_columns(ix[i].indexdef, icols, 2) == 1 && icols[0][0]) {
 				snprintf(out, outlen, "%s", icols[0]);
 				return true;
 			}

@@ -495,7 +495,27 @@ static void walk_modify(struct walker *w, json_t *st, const char *from_key)
 	json_array_foreach(quals, i, item)
 		walk_expr(w, item, sc, true);
 	json_decref(quals);
-	walk_any(w, json_object_get(st, "targetList"), sc);
+	json_t *targets = json_object_get(st, "targetList");
+	walk_any(w, targets, sc);
+	/* UPDATE: the columns it sets (ResTarget names), on the relation
+	 * updated, which is the scope's first. */
+	if (sc->n && w->q->kind == ADV_STMT_UPDATE) {
+		w->q->target = sc->rels[0].name;
+		json_array_foreach(targets, i, item) {
+			const char *col = json_string_value(json_object_get(
+				json_object_get(item, "ResTarget"), "name"));
+			if (!col)
+				continue;
+			bool dup = false;
+			for (size_t k = 0; k < w->q->nset_cols && !dup; k++)
+				dup = strcmp(w->q->set_cols[k], col) == 0;
+			if (dup)
+				continue;
+			w->q->set_cols = xrealloc(w->q->set_cols,
+				(w->q->nset_cols + 1) * sizeof(*w->q->set_cols));
+			w->q->set_cols[w->q->nset_cols++] = keep(w, col);
+		}
+	}
 	free(sc);
 }
 
@@ -617,6 +637,7 @@ void adv_query_free(struct adv_query *q)
 	free(q->id_refs);
 	free(q->tables);
 	free(q->sort);
+	free(q->set_cols);
 	for (struct adv_strings *b = q->strings, *next; b; b = next) {
 		next = b->next;
 		free(b);

@@ -422,10 +422,10 @@ size_t snapshots_notes(const struct snapshots *sn, const char *const **out)
 	return sn ? sn->nnotes : 0;
 }
 
-int64_t snapshots_table_rows(const struct snapshots *sn, const char *table)
+const struct snap_table *snapshots_table(const struct snapshots *sn, const char *table)
 {
 	if (!sn || !table)
-		return -1;
+		return NULL;
 	const char *dot = strchr(table, '.');
 	for (size_t i = 0; i < sn->ntables; i++) {
 		const struct snap_table *t = &sn->tables[i];
@@ -433,7 +433,13 @@ int64_t snapshots_table_rows(const struct snapshots *sn, const char *table)
 			strncmp(t->schema, table, (size_t)(dot - table)) == 0 &&
 			strcmp(t->name, dot + 1) == 0 : strcmp(t->name, table) == 0;
 		if (match)
-			return t->rows_estimate;
+			return t;
 	}
-	return -1;
+	return NULL;
+}
+
+int64_t snapshots_table_rows(const struct snapshots *sn, const char *table)
+{
+	const struct snap_table *t = snapshots_table(sn, table);
+	return t ? t->rows_estimate : -1;
 }

@@ -74,7 +74,9 @@ enum col_kind { CK_TEXT, CK_COUNTER, CK_GAUGE };
 	X(T_IDXB_HIT, CK_COUNTER, "idx_blks_hit") \
 	X(T_LIVE, CK_GAUGE, "n_live_tup") \
 	X(T_DEAD, CK_GAUGE, "n_dead_tup") \
-	X(T_BYTES, CK_GAUGE, "table_bytes|table_size_bytes|pg_relation_size|size_bytes|bytes")
+	X(T_BYTES, CK_GAUGE, "table_bytes|table_size_bytes|pg_relation_size|size_bytes|bytes") \
+	X(T_HOT_UPD, CK_COUNTER, "n_tup_hot_upd") \
+	X(T_MOD_ANALYZE, CK_GAUGE, "n_mod_since_analyze")
 
 /* pg_database's and pg_class's transaction ID ages, as a DBA selects them:
  * "SELECT datname, age(datfrozenxid), mxid_age(datminmxid) FROM

@@ -98,6 +98,8 @@ static void load_table(struct snapshots *sn, struct snap_table *t, const json_t 
 	t->heap_blks_hit = i64(o, "heap_blks_hit");
 	t->idx_blks_read = i64(o, "idx_blks_read");
 	t->idx_blks_hit = i64(o, "idx_blks_hit");
+	t->n_tup_hot_upd = i64(o, "n_tup_hot_upd");
+	t->n_mod_since_analyze = i64(o, "n_mod_since_analyze");
 }
 
 static void load_index(struct snapshots *sn, struct snap_index *x, const json_t *o)

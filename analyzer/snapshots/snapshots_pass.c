@@ -465,7 +465,7 @@ static struct snap_table *table_slot(struct snapshots *sn, const struct snap_row
 		&t->idx_tup_fetch, &t->n_tup_ins, &t->n_tup_upd, &t->n_tup_del,
 		&t->n_live_tup, &t->n_dead_tup, &t->rows_estimate, &t->bytes,
 		&t->heap_blks_read, &t->heap_blks_hit, &t->idx_blks_read,
-		&t->idx_blks_hit, &t->vacuums };
+		&t->idx_blks_hit, &t->vacuums, &t->n_tup_hot_upd, &t->n_mod_since_analyze };
 	for (size_t k = 0; k < ARRAY_SIZE(all); k++)
 		*all[k] = -1;
 	return t;
@@ -504,6 +504,8 @@ static void build_tables(struct snapshots *sn)
 			take(&t->heap_blks_hit, d, T_HEAP_HIT);
 			take(&t->idx_blks_read, d, T_IDXB_READ);
 			take(&t->idx_blks_hit, d, T_IDXB_HIT);
+			take(&t->n_tup_hot_upd, d, T_HOT_UPD);
+			take(&t->n_mod_since_analyze, d, T_MOD_ANALYZE);
 			if (snap_has(d, T_VACUUMS) || snap_has(d, T_AUTOVACUUMS))
 				t->vacuums = clamp_i64((snap_has(d, T_VACUUMS) ? d->num[T_VACUUMS] : 0) +
 					(snap_has(d, T_AUTOVACUUMS) ? d->num[T_AUTOVACUUMS] : 0));

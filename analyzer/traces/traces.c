@@ -50,6 +50,7 @@ void traces_free(struct traces *tr)
 	free(tr->occ);
 	free(tr->txns);
 	tr_log_free(tr);
+	tr_repeats_free(tr);
 	sb_release(&tr->scratch);
 	sb_release(&tr->sql);
 	free(tr);
@@ -105,6 +106,7 @@ void traces_span(struct traces *tr, const struct span_record *s)
 void traces_call(struct traces *tr, const struct call *c)
 {
 	tr_log_call(tr, c);
+	tr_repeat_call(tr, c);
 }
 
 static int cmp_trace(const void *pa, const void *pb)
@@ -179,6 +181,7 @@ void traces_merge(struct traces *dst, struct traces *src)
 	for (size_t i = 0; i < src->nocc; i++)
 		*tr_add_occ(dst) = src->occ[i];
 	src->nocc = 0;
+	tr_repeats_merge(dst, src);
 }
 
 void traces_counts(const struct traces *tr, uint64_t *spans, uint64_t *db_spans)

@@ -71,6 +71,7 @@ struct traces {
 	size_t nheads, heads_cap, heads_sorted;
 	struct traces_txn *txns;        /* after traces_pass */
 	size_t ntxns;
+	struct tr_repeats *repeats;     /* traces_repeats.c's, NULL until a read */
 };
 
 const char *tr_strdup(struct traces *tr, const char *s, size_t len);
@@ -94,6 +95,23 @@ void tr_log_hand_over(struct traces *to, struct traces *from, int64_t pid);
 void tr_span_loops(struct traces *tr, struct tspan **spans, size_t n);
 /* The union in time of intervals of spans[0..n), sorted by start. */
 double tr_union_ms(struct tspan *const *spans, size_t n);
+
+/* traces_consecutive.c: consecutive_queries findings, from every span's
+ * siblings (query spans with passes set). */
+void tr_consecutive_findings(struct traces *tr, struct findings *fs);
+
+/* traces_repeats.c: reads repeated with the same literals (every log
+ * call is shown to it), merged with the workers', and their
+ * cache_candidate findings (after the groups are final). */
+void tr_repeat_call(struct traces *tr, const struct call *c);
+void tr_repeats_merge(struct traces *dst, struct traces *src);
+void tr_repeats_free(struct traces *tr);
+/* Its part of the traces' saved state (state.h), after the rest. */
+struct st_out;
+struct st_in;
+void tr_repeats_save(const struct traces *tr, struct st_out *o);
+bool tr_repeats_load(struct traces *tr, struct st_in *in);
+void tr_repeat_findings(struct traces *tr, struct analysis *a);
 
 /* traces_findings.c */
 void tr_loop_findings(struct traces *tr, struct findings *fs);

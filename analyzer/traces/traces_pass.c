@@ -160,5 +160,7 @@ void traces_pass(struct analysis *a, const struct pgsift_options *o)
 	transactions(tr, q, n);
 	tr_loop_findings(tr, a->findings);
 	tr_slow_findings(tr, a->findings, q, n);
+	tr_consecutive_findings(tr, a->findings);
+	tr_repeat_findings(tr, a);
 	free(q);
 }

@@ -1,8 +1,9 @@
 /* traces_state.c: merged traces in a saved state (see state.h): every
  * span, not yet a call (the finish makes calls of the query spans that
  * pass on the run's first span, so it runs again on the merged spans), and
- * the log loops' occurrences. The log loops' per-backend runs are settled
- * at the end of each input and are not written. */
+ * the log loops' occurrences, the repeated reads (traces_repeats.c). The
+ * log loops' per-backend runs are settled at the end of each input and are
+ * not written. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ void traces_state_save(const struct traces *tr, struct st_out *o)
 	st_u64(o, tr->nocc);
 	for (size_t i = 0; i < tr->nocc; i++)
 		occ_save(o, &tr->occ[i]);
+	tr_repeats_save(tr, o);
 }
 
 /* A string of the state in tr's arena; NULL stays NULL. */
@@ -130,5 +132,5 @@ bool traces_state_load(struct traces *tr, struct st_in *in)
 		c->union_ms = st_get_f64(in);
 		c->ts = st_get_i64(in);
 	}
-	return !in->bad;
+	return !in->bad && tr_repeats_load(tr, in);
 }

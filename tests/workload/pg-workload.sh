@@ -66,6 +66,16 @@
 #   CREATE INDEXes and the final CHECKPOINT are one-off statements, and the
 #   'billing' texts ("SET ...; BEGIN; UPDATE ...; COMMIT") multi-statement
 #   ones; the log spans under a minute.
+# - index_advice.sql: shipments (autovacuum off) analyzed at 2,000 rows,
+#   then 60,000 more, and 2 joins of them misestimated (stale statistics,
+#   'shipping'); stock_moves filtered on (warehouse_id, qty) and (qty,
+#   warehouse_id), plans logged: one index for both ('stock').
+#   fulfilment.pgbench: 300 UPDATEs of orders.status by id, the statement
+#   blocking.sh runs 4 times more (indexed by orders_status_idx: none
+#   HOT); merge.pgbench: 20 UPDATEs of
+#   orders.customer_id (the missing index's column), both 'fulfilment'.
+# - settings.pgbench, extended protocol, 2 clients x 400 ('storefront'): the
+#   same settings row (id 1) and the same customer (id 42), 800 calls each.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -197,6 +207,15 @@ sql -d shop -v scale="$scale" -f "$work/plan_times.sql" >/dev/null
 # Nested statements (rank): a function's lookup pg_stat_statements counts
 # as nested, inside the calls the log times.
 sql -d shop -f "$work/nested.sql" >/dev/null
+
+# Index advice (index_advice.sql, *.pgbench):
+# UPDATEs of indexed columns, a table changed heavily since its last
+# analyze, and a storefront reading one settings row and one customer on
+# every request.
+sql -d shop -v scale="$scale" -f "$work/index_advice.sql" >/dev/null
+PGAPPNAME=fulfilment bench -M simple -c 1 -t $((n * 3 / 2)) --random-seed=7 -f "$work/fulfilment.pgbench" >/dev/null 2>&1
+PGAPPNAME=fulfilment bench -M simple -c 1 -t 20 --random-seed=7 -f "$work/merge.pgbench" >/dev/null 2>&1
+PGAPPNAME=storefront bench -M extended -c 2 -j 1 -t $((n * 2)) -f "$work/settings.pgbench" >/dev/null 2>&1
 
 wait "$oltp" "$by_customer"
 snapshot after
