@@ -9,7 +9,8 @@
 #   - a deadlock: two 'transfer' sessions update rows 4 and 5 in opposite
 #     orders; one of them is aborted (deadlock_timeout 100ms).
 #   - frequent checkpoints: max_wal_size at its minimum (32MB) and a
-#     'bulk-load' write burst, five INSERTs of 5,000 rows each followed by
+#     'bulk-load' write burst (repeated, up to 6 times, until the log shows
+#     two checkpoints started by WAL), five INSERTs of 5,000 rows each followed by
 #     a WAL segment switch (each switch completes a segment, and one
 #     segment is all this max_wal_size allows between checkpoints) and
 #     0.5 s for the checkpoint it asks for to run:
@@ -74,13 +75,23 @@ COMMIT;
 SQL
 wait "$blk_a"
 
+# Bursts until the server has started two checkpoints for WAL: one burst
+# does on an idle machine, but on a loaded one the first checkpoint may
+# take 3 s, and a checkpoint asked for while one runs starts none. At
+# most 6 bursts; the log tells (its own count is what the tests read).
+wal_log="$work/data/log/postgresql"
+wal_count() { grep -c 'checkpoint starting: wal' "$wal_log" 2>/dev/null || true; }
+wal_before=$(wal_count)
 sql -d shop >/dev/null <<'SQL'
 ALTER SYSTEM SET max_wal_size = '32MB';
 SELECT pg_reload_conf();
 \! sleep 0.2
+CREATE TABLE wal_burst (id int, pad text);
+SQL
+for burst in 1 2 3 4 5 6; do
+	sql -d shop >/dev/null <<'SQL'
 SET application_name = 'bulk-load';
 SET work_mem = '16MB';
-CREATE TABLE wal_burst (id int, pad text);
 INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
 SELECT pg_switch_wal();
 \! sleep 0.5
@@ -96,6 +107,10 @@ SELECT pg_switch_wal();
 INSERT INTO wal_burst SELECT g, repeat('w', 200) FROM generate_series(1, 5000) g;
 SELECT pg_switch_wal();
 \! sleep 0.5
+SQL
+	[ $(( $(wal_count) - wal_before )) -ge 2 ] && break
+done
+sql -d shop >/dev/null <<'SQL'
 DROP TABLE wal_burst;
 ALTER SYSTEM RESET max_wal_size;
 SELECT pg_reload_conf();
