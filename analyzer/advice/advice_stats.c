@@ -91,7 +91,7 @@ void adv_stats_run(struct adv_ctx *c)
 	struct findings *fs = c->a->findings;
 	size_t n = findings_count(fs);
 	for (size_t i = 0; i < n; i++) {
-		const struct finding *mis = findings_at(fs, i);
+		struct finding *mis = findings_at(fs, i);
 		if (mis->kind != FK_row_misestimate || !mis->table)
 			continue;
 		const struct snap_table *t = snapshots_table(c->a->snapshots, mis->table);
@@ -106,5 +106,17 @@ void adv_stats_run(struct adv_ctx *c)
 		json_array_append_new(json_object_get(f->evidence, "misestimates"),
 			json_pack("{s:s, s:O}", "title", mis->title,
 				"groups", json_object_get(mis->evidence, "groups")));
+		/* Its statements, for the ranking to say the misestimate shares
+		 * them; the misestimate itself is then detail (info): one
+		 * ANALYZE of the table, said once, by the finding that says why
+		 * its statistics went stale. */
+		json_t *groups = json_object_get(f->evidence, "groups");
+		if (!groups) {
+			groups = json_array();
+			json_object_set_new(f->evidence, "groups", groups);
+		}
+		json_array_extend(groups, json_object_get(mis->evidence, "groups"));
+		mis->severity = FS_INFO;
+		json_object_set_new(mis->evidence, "explained_by", json_string("stale_statistics"));
 	}
 }
