@@ -31,6 +31,16 @@ extern const struct report_writer report_markdown, report_json, report_text;
 /* NULL when id names no writer. */
 const struct report_writer *report_find(const char *id);
 
+/* Runs body (a writer) on a stream that shows whatever it writes from a
+ * log safely under flags (text_escape.h: TESC_KEEP_NL | TESC_KEEP_TAB for
+ * people, no byte a terminal acts on, no bidi control, no invalid UTF-8;
+ * TESC_JSON for JSON), passing the rest to out unchanged. Returns body's
+ * result, or -1 on a write error. */
+int report_write_escaped(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, unsigned flags,
+		int (*body)(FILE *, const struct analysis *,
+			const struct pgsift_options *));
+
 /* Shared by writers. */
 enum band { BAND_GOOD, BAND_WARNING, BAND_ALERT, BAND_CRITICAL };
 /* The band of a P95 under o->bands (o NULL: the defaults). The one rule:

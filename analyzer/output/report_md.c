@@ -24,6 +24,7 @@
 #include "report_md.h"
 #include "report_md_ci.h"
 #include "strbuf.h"
+#include "text_escape.h"
 #include "timeutil.h"
 
 #define QUERY_CELL_CHARS 80     /* query text shown in a table cell */
@@ -582,11 +583,20 @@ static int md_write(FILE *out, const struct analysis *a,
 	return ferror(out) ? -1 : 0;
 }
 
-/* The report as written, kept under the size CI shows (report_md_ci.c). */
+/* md_write behind the guard that shows a log's controls escaped. */
+static int md_write_escaped(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	return report_write_escaped(out, a, opts,
+			TESC_KEEP_NL | TESC_KEEP_TAB, md_write);
+}
+
+/* The report as written, kept under the size CI shows (report_md_ci.c):
+ * the cap counts the bytes as escaped. */
 static int md_write_ci(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
-	return md_write_capped(out, a, opts, md_write);
+	return md_write_capped(out, a, opts, md_write_escaped);
 }
 
 const struct report_writer report_markdown = {

@@ -18,6 +18,7 @@
 #include "gates.h"
 #include "report_md.h"
 #include "report_md_ci.h"
+#include "text_escape.h"
 
 #define QUERY_CHARS 80          /* query text in a table cell or a summary */
 #define CAP_RESERVE 1024        /* room kept for the closing lines */
@@ -26,21 +27,24 @@
 
 void md_html_text(FILE *out, const char *s, size_t max_chars)
 {
-	size_t chars = 0;
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch & 0xc0) != 0x80 && max_chars && chars++ == max_chars) {
+	size_t chars = 0, n = s ? strlen(s) : 0;
+	char esc[TESC_UNIT_MAX];
+
+	for (size_t i = 0; i < n;) {
+		if (max_chars && chars++ == max_chars) {
 			fputs("\xe2\x80\xa6", out);
 			return;
 		}
-		switch (ch) {
+		const char *o;
+		size_t olen, k = tesc_unit(s + i, n - i, TESC_SPACE, esc, &o, &olen);
+		switch (o == s + i ? s[i] : '\0') {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
-		default:
-			fputc(ch < 0x20 || ch == 0x7f ? ' ' : (char)ch, out);
+		default: fwrite(o, 1, olen, out);
 		}
+		i += k;
 	}
 }
 
