@@ -9,7 +9,7 @@
  * invalid UTF-8 as "\xHH" (lower-case hex), a C1 control, a bidi or
  * invisible format character and U+2028/U+2029 as "\uHHHH". Everything
  * else passes unchanged, so text that is already safe is written as it
- * is. JSON keeps its own escapes (json_emit.h); TESC_JSON adds "\u007f"
+ * is. JSON keeps its own escapes (json_emit.h); TESC_JSON adds "\u007F"
  * and "\uHHHH" for DEL and those code points, which JSON allows raw. */
 #ifndef PGSIFT_TEXT_ESCAPE_H
 #define PGSIFT_TEXT_ESCAPE_H
@@ -27,7 +27,7 @@ enum {
 	TESC_SPACE = 4,         /* '\n', '\r', '\t' not kept: one space each */
 	/* JSON text already escaped as JSON, where such code points can only
 	 * sit inside strings: C0 bytes (layout) and any other byte pass, DEL,
-	 * C1 and the format controls become JSON's "\u007f". */
+	 * C1 and the format controls become JSON's "\u007F". */
 	TESC_JSON = 8,
 };
 

@@ -66,23 +66,21 @@ static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
 
 	fputs("Problems:\n\n", out);
 	struct strbuf line = STRBUF_INIT;
+	/* The same problem in many inputs is told once (report_msgs_where). */
+	struct report_msgs msgs;
+	size_t m = 0;
+	report_msgs_build(&msgs, a, true);
 	for (size_t i = 0; i < a->ninputs; i++) {
 		const struct input_report *in = &a->inputs[i];
 		const char *path = in->path ? in->path : "-";
 		size_t kept = in->nkept < INPUT_MAX_PROBLEMS ? in->nkept :
 			INPUT_MAX_PROBLEMS;
-		for (size_t k = 0; k < kept; k++) {
-			const struct problem *p = &in->problems[k];
-			char num[32] = "";
-			if (p->line)
-				snprintf(num, sizeof(num), ":%llu",
-						(unsigned long long)p->line);
-			sb_reset(&line);
-			sb_append(&line, path, strlen(path));
-			sb_append(&line, num, strlen(num));
+		for (; m < msgs.n && msgs.input_of[m] == i; m++) {
+			if (msgs.rep[m].rank != 0)
+				continue;
+			report_msgs_where(&msgs, a, m, &line);
 			sb_append(&line, ": ", 2);
-			if (p->message)
-				sb_append(&line, p->message, strlen(p->message));
+			sb_append(&line, msgs.texts[m], strlen(msgs.texts[m]));
 			fputs("- ", out);
 			md_code(out, line.buf, 0, false, sb);
 			fputc('\n', out);
@@ -104,6 +102,7 @@ static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
 			fputs(": ends in the middle of a compressed stream\n", out);
 		}
 	}
+	report_msgs_free(&msgs);
 	sb_release(&line);
 	fputc('\n', out);
 }

@@ -59,10 +59,12 @@ size_t tesc_unit(const char *s, size_t n, unsigned flags,
 		*outlen = k;
 		if (c > 0x9f && !is_format_control(c))
 			return k;
+		/* In JSON, jansson's capitals ("\u001B"). */
+		const char *digits = flags & TESC_JSON ? "0123456789ABCDEF" : hex;
 		buf[0] = '\\';
 		buf[1] = 'u';
 		for (int i = 0; i < 4; i++)
-			buf[2 + i] = hex[(c >> (12 - 4 * i)) & 15];
+			buf[2 + i] = digits[(c >> (12 - 4 * i)) & 15];
 		*out = buf;
 		*outlen = 6;
 		return k;
@@ -70,7 +72,7 @@ size_t tesc_unit(const char *s, size_t n, unsigned flags,
 	if ((flags & TESC_JSON) && b != 0x7f)
 		return 1;       /* not from the JSON writers, which clean strings */
 	if (flags & TESC_JSON) {
-		memcpy(buf, "\\u007f", 6);
+		memcpy(buf, "\\u007F", 6);
 		*out = buf;
 		*outlen = 6;
 		return 1;
