@@ -423,17 +423,27 @@ static void print_verdict(const struct check_result *c, bool quiet)
 }
 
 /* GitHub gives each step an empty summary file and expects commands to
- * append to it (>>): writing there appends, and the report's size limit
- * is what is left of GitHub's 1 MiB. Any other -o file is overwritten. */
+ * append to it (>>): writing there appends, and the Markdown report's size
+ * limit is what is left of GitHub's 1 MiB, however little (GitHub drops a
+ * summary past it). Any other -o file is overwritten. */
 static const char *output_mode(const char *path, struct pgsift_options *o)
 {
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
 	struct stat st;
 	if (!summary || !*summary || strcmp(summary, path) != 0)
 		return "w";
-	const size_t limit = (size_t)1 << 20, least = 64 * 1024;
+	const size_t limit = (size_t)1 << 20;
 	size_t used = stat(path, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
-	o->md_max_bytes = used + least < limit ? limit - used : least;
+	if (used >= limit) {
+		fprintf(stderr, "pgsift: %s already holds %zu bytes, GitHub's 1 MiB "
+			"or more: the report is left out of it\n", path, used);
+		return NULL;
+	}
+	o->md_max_bytes = limit - used;
+	if (used + 4096 > limit)
+		fprintf(stderr, "pgsift: %s already holds %zu bytes of GitHub's 1 MiB: "
+			"the Markdown report is cut to the %zu left\n", path, used,
+			limit - used);
 	return "a";
 }
 
@@ -442,7 +452,10 @@ static int write_report(const struct report_writer *w, const char *path,
 {
 	FILE *out = stdout;
 	if (path && strcmp(path, "-") != 0) {
-		out = fopen(path, output_mode(path, o));
+		const char *mode = output_mode(path, o);
+		if (!mode)
+			return 0;
+		out = fopen(path, mode);
 		if (!out) {
 			fprintf(stderr, "pgsift: %s: %s\n", path, strerror(errno));
 			return -1;
