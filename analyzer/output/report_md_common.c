@@ -74,8 +74,8 @@ static void put_backticks(FILE *out, size_t n)
 }
 
 /* Writes s as a code span on one line: line breaks and tabs become
- * spaces, other controls show escaped (text_escape.h), and past max_chars (code points, 0: no limit) the text is cut with an
- * ellipsis. The fence is one backtick longer than any run inside, padded
+ * spaces, other controls show escaped (text_escape.h), and past max_chars
+ * (code points, 0: no limit) the text is cut with an ellipsis. The fence is one backtick longer than any run inside, padded
  * with a space when the text starts or ends with a backtick or a space
  * (CommonMark strips one space each side). In a table a '|' is escaped as
  * "\|" (GFM splits cells before it looks at code spans). A backslash right
@@ -137,8 +137,7 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 }
 
 /* A fenced code block holding s verbatim but for controls, shown escaped
- * (cut past max_bytes, 0: no
- * limit). The fence is longer than any backtick run in s, so no line of s
+ * (cut past max_bytes, 0: no limit). The fence is longer than any backtick run in s, so no line of s
  * can close it. */
 void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes)
