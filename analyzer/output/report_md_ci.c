@@ -389,9 +389,10 @@ static void cap_close(struct cap *c)
 		"no room for pgsift's report of %s bytes (CI shows 1 MiB, GitHub's "
 		"summary is full): `pgsift report -f md` or `-f json` writes it.\n",
 		md_fmt_count(c->dropped, b[1], sizeof(b[1]))) :
-		snprintf(note, sizeof(note), "> **Cut here**: the report stops at %s bytes so that it "
-		"stays under the size CI shows (1 MiB on GitHub); %s more bytes (%s "
-		"lines) are in the full report: `pgsift report -f md` or `-f json`.\n",
+		snprintf(note, sizeof(note), "> **Cut here**: the report stops at "
+		"%s bytes so that it stays under the size CI shows (1 MiB on GitHub); "
+		"%s more bytes (%s lines) are in the full report: `pgsift report -f "
+		"md` or `-f json`.\n",
 		md_fmt_count(c->written, b[0], sizeof(b[0])),
 		md_fmt_count(c->dropped, b[1], sizeof(b[1])),
 		md_fmt_count(c->dropped_lines, b[2], sizeof(b[2])));
@@ -400,6 +401,7 @@ static void cap_close(struct cap *c)
 		static const char short_note[] = "> pgsift: report left out (no "
 			"room).\n";
 		end.len = closers;
+		end.buf[closers] = '\0';
 		if (c->written + closers + sizeof(short_note) - 1 <= c->max)
 			sb_append(&end, short_note, sizeof(short_note) - 1);
 	}

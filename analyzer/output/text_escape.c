@@ -1,5 +1,4 @@
 /* text_escape.c: text from a log shown safely (see text_escape.h). */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
