@@ -406,6 +406,30 @@ START_TEST(test_repeated_notes)
 	ck_assert_msg(strstr(err, "pgsift: log1.log, log2.log, log3.log and 2 more inputs: "
 			"log_line_prefix '%m [%p] %q%u@%d/%a ' detected") != NULL, "%s", err);
 	free(err);
+	/* The TUI's list of what the run said: the same one line. */
+	const char *paths[5];
+	char names[5][256];
+	for (int i = 0; i < 5; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s/log%d.log", dir, i + 1);
+		paths[i] = names[i];
+	}
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 1;
+	struct tlines diag = { 0 };
+	char msg[256];
+	struct tui_report *r = tui_report_analyse(&o, paths, 5, msg, sizeof(msg), &diag);
+	ck_assert_msg(r != NULL, "%s", msg);
+	notes = 0;
+	for (size_t k = 0; k < diag.n; k++)
+		if (strstr(diag.v[k].text, "log_line_prefix")) {
+			notes++;
+			ck_assert(strstr(diag.v[k].text, "log3.log and 2 more inputs: ") != NULL);
+		}
+	ck_assert_uint_eq(notes, 1);
+	tlines_clear(&diag);
+	tui_report_free(r);
+
 	/* Three inputs: each says it, as before. */
 	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' report -j 1 -f md -o report.md log1.log "
 			"log2.log log3.log 2>&1 >/dev/null | grep -c 'pgsift: log.\\.log: log_line_prefix'",
