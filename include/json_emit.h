@@ -60,7 +60,9 @@ void jemit_str(struct jemit *e, const char *s);
 void jemit_strn(struct jemit *e, const char *s, size_t len);
 /* A value already dumped by jansson (with JSON_EMIT_JANSSON_FLAGS, at
  * depth 0), nested in place: each line after the first is indented to
- * the current depth. */
+ * the current depth, up to JEMIT_INDENT_MAX levels in all (deeper lines
+ * get no more, so that the size stays linear in the value's). */
+#define JEMIT_INDENT_MAX 64
 void jemit_dumped(struct jemit *e, const char *text);
 
 /* Length of the valid UTF-8 sequence at s[0..n) (as jansson accepts it:

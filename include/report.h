@@ -31,6 +31,47 @@ extern const struct report_writer report_markdown, report_json, report_text;
 /* NULL when id names no writer. */
 const struct report_writer *report_find(const char *id);
 
+/* Runs body (a writer) on a stream that shows whatever it writes from a
+ * log safely under flags (text_escape.h: TESC_KEEP_NL | TESC_KEEP_TAB for
+ * people, no byte a terminal acts on, no bidi control, no invalid UTF-8;
+ * TESC_JSON for JSON), passing the rest to out unchanged. Returns body's
+ * result, or -1 on a write error. */
+int report_write_escaped(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, unsigned flags,
+		int (*body)(FILE *, const struct analysis *,
+			const struct pgsift_options *));
+
+/* Messages (notes or problems) said the same way, but for their figures
+ * (runs of digits), of more than REPORT_REPEATS_LISTED inputs are told
+ * once, where the first of them comes: its text, the first few inputs
+ * and how many more. */
+#define REPORT_REPEATS_LISTED 3
+struct report_repeat {
+	size_t first;   /* index of the first of the same message */
+	size_t count;   /* how many inputs say it; 1: told as it is */
+	size_t rank;    /* 0 for the first, 1 for the next, ... */
+};
+struct report_msgs {
+	size_t n;
+	const char **texts;             /* borrowed from the analysis */
+	size_t *input_of;
+	uint64_t *line_of;              /* 0: the input as a whole */
+	size_t *listed;                 /* at first * REPORT_REPEATS_LISTED:
+					 * the first members of its message */
+	bool *differs;                  /* at first: a member's figures differ */
+	struct report_repeat *rep;
+};
+/* The notes (problems false) or the problems kept with their text, of
+ * all a's inputs in order, each placed among its repeats. */
+void report_msgs_build(struct report_msgs *t, const struct analysis *a,
+		bool problems);
+void report_msgs_free(struct report_msgs *t);
+/* Where message m was said, into sb (reset first): "a.log:28", or for a
+ * message told once for many inputs, "a.log:28, b.log:28, c.log:28 and
+ * 9 more inputs". */
+void report_msgs_where(const struct report_msgs *t, const struct analysis *a,
+		size_t m, struct strbuf *sb);
+
 /* Shared by writers. */
 enum band { BAND_GOOD, BAND_WARNING, BAND_ALERT, BAND_CRITICAL };
 /* The band of a P95 under o->bands (o NULL: the defaults). The one rule:

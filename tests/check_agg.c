@@ -419,12 +419,12 @@ START_TEST(test_examples_edges)
 		ck_assert_uint_le(e.head + e.tail, strlen(cases[i].text));
 		free(e.rest);
 	}
-	/* Cut at a NUL, as every reader of a C string would. */
+	/* A NUL is kept as "\x00", not the end of the text (issue 16). */
 	struct group g = { .query = "SELECT 1" };
 	struct example e = { 0 };
 	agg_example_set_query(&g, &e, "SELECT 2\0junk", 13);
 	agg_example_query(&g, &e, &sb);
-	ck_assert_str_eq(sb.buf, "SELECT 2");
+	ck_assert_str_eq(sb.buf, "SELECT 2\\x00junk");
 	free(e.rest);
 	sb_release(&sb);
 }

@@ -22,6 +22,7 @@
 	X(advice) X(advice_live) X(index_advice) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
 	X(split) X(state) X(merge_cli) X(fleet) X(verbosity) \
 	X(pgbouncer) X(pgbouncer_live) \
+	X(terminal) \
 	X(rank_live) \
 	X(hostile)
 

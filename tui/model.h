@@ -64,10 +64,10 @@ void tlines_clear(struct tlines *l);
 long tlines_find(const struct tlines *l, size_t from, const void *re);
 
 /* Copies s into a new string where every byte that could drive a terminal
- * is shown instead: C0 controls and DEL as ^X, C1 controls and bidi
- * overrides as <U+XXXX>, invalid UTF-8 as U+FFFD; a tab becomes spaces.
- * With one_line, newlines become a space (else they stay). The result
- * belongs to the caller. */
+ * is shown instead, as in every human output (text_escape.h): C0 controls,
+ * DEL and invalid UTF-8 as \xHH, C1 controls and bidi controls as \uHHHH;
+ * a tab or carriage return becomes a space. With one_line, newlines become
+ * a space (else they stay). The result belongs to the caller. */
 char *tt_sanitize(const char *s, bool one_line);
 /* Display width in columns of sanitized UTF-8 text (wide characters 2). */
 int tt_width(const char *s);

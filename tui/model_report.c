@@ -15,6 +15,7 @@
 #include "model.h"
 #include "report.h"
 #include "report_load.h"
+#include "strbuf.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -238,6 +239,30 @@ int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 	return 1;
 }
 
+/* The inputs' notes and problems as standard error has them: one said
+ * of many inputs is told once (report_msgs_where()). */
+static void diag_messages(const struct analysis *a, struct tlines *diag)
+{
+	struct report_msgs m[2];
+	struct strbuf where = STRBUF_INIT;
+	size_t at[2] = { 0, 0 };
+
+	report_msgs_build(&m[0], a, false);
+	report_msgs_build(&m[1], a, true);
+	for (size_t i = 0; i < a->ninputs; i++)
+		for (int p = 0; p < 2; p++)
+			for (; at[p] < m[p].n && m[p].input_of[at[p]] == i; at[p]++) {
+				if (m[p].rep[at[p]].rank != 0)
+					continue;
+				report_msgs_where(&m[p], a, at[p], &where);
+				tlines_add(diag, p ? TS_WARN : TS_DIM, TL_TEXT, 0, "%s: %s",
+						where.buf, m[p].texts[at[p]]);
+			}
+	report_msgs_free(&m[1]);
+	report_msgs_free(&m[0]);
+	sb_release(&where);
+}
+
 struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 		const char *const *paths, size_t n, char *err, size_t errlen,
 		struct tlines *diag)
@@ -252,14 +277,8 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 		snprintf(err, errlen, "%s", a->error ? a->error : "bad option");
 		goto fail;
 	}
-	for (size_t i = 0; diag && i < a->ninputs; i++) {
-		const struct input_report *in = &a->inputs[i];
-		for (size_t k = 0; k < in->nnotes; k++)
-			tlines_add(diag, TS_DIM, TL_TEXT, 0, "%s: %s", in->path, in->notes[k]);
-		for (size_t k = 0; k < in->nkept; k++)
-			tlines_add(diag, TS_WARN, TL_TEXT, 0, "%s:%llu: %s", in->path,
-				(unsigned long long)in->problems[k].line, in->problems[k].message);
-	}
+	if (diag)
+		diag_messages(a, diag);
 	if (st == ANALYSIS_NO_INPUT) {
 		snprintf(err, errlen, "no input could be read");
 		goto fail;

@@ -9,6 +9,8 @@
 #include <wchar.h>
 
 #include "model.h"
+#include "strbuf.h"
+#include "text_escape.h"
 #include "timeutil.h"
 #include "util.h"
 
@@ -40,60 +42,15 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Code points that reorder or hide text: bidi embeddings, overrides and
- * isolates, and the zero-width marks that can disguise them. */
-static bool is_invisible(uint32_t c)
-{
-	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-		c == 0x200e || c == 0x200f || c == 0x061c || c == 0xfeff;
-}
-
+/* The one way human outputs show a log's text (text_escape.h). */
 char *tt_sanitize(const char *s, bool one_line)
 {
-	struct strbuf_lite { char *p; size_t n, cap; } b = { 0 };
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-	b.cap = n + 16;
-	b.p = xmalloc(b.cap);
-#define PUT(str, len) do { \
-		size_t l_ = (len); \
-		if (b.n + l_ + 1 > b.cap) { \
-			b.cap = (b.n + l_ + 1) * 2; \
-			b.p = xrealloc(b.p, b.cap); \
-		} \
-		memcpy(b.p + b.n, (str), l_); \
-		b.n += l_; \
-	} while (0)
-	for (size_t i = 0; i < n;) {
-		uint32_t cp;
-		size_t k = utf8_decode(p + i, n - i, &cp);
-		char tmp[16];
-		if (k == 0) {
-			PUT("\xef\xbf\xbd", 3);
-			i++;
-			continue;
-		}
-		if (cp == '\n') {
-			PUT(one_line ? " " : "\n", 1);
-		} else if (cp == '\t') {
-			PUT("  ", 2);
-		} else if (cp == '\r') {
-			PUT("^M", 2);
-		} else if (cp < 0x20 || cp == 0x7f) {
-			tmp[0] = '^';
-			tmp[1] = (char)(cp == 0x7f ? '?' : cp + '@');
-			PUT(tmp, 2);
-		} else if ((cp >= 0x80 && cp <= 0x9f) || is_invisible(cp)) {
-			int l = snprintf(tmp, sizeof(tmp), "<U+%04X>", (unsigned)cp);
-			PUT(tmp, (size_t)l);
-		} else {
-			PUT(p + i, k);
-		}
-		i += k;
-	}
-#undef PUT
-	b.p[b.n] = '\0';
-	return b.p;
+	struct strbuf sb = STRBUF_INIT;
+	const char *t = s ? s : "";
+
+	tesc_append(&sb, t, strlen(t), one_line ? TESC_SPACE :
+			TESC_KEEP_NL | TESC_SPACE);
+	return sb.buf ? sb.buf : xstrdup("");
 }
 
 /* Width of one code point: wcwidth when the locale knows it, else 1 (and

@@ -17,7 +17,7 @@ static void build_help(struct tlines *out)
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "%s", "");
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "  In a prompt: Enter accepts, Esc cancels, ^U clears.");
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "  Colours are off when NO_COLOR is set; text from logs is shown with");
-	tlines_add(out, TS_DIM, TL_TEXT, 0, "  control characters as ^X and <U+XXXX>, never sent to the terminal.");
+	tlines_add(out, TS_DIM, TL_TEXT, 0, "  control characters as \\xHH and \\uHHHH, never sent to the terminal.");
 }
 
 static size_t help_lines(struct view *v)

@@ -20,6 +20,8 @@
 #include "parser.h"
 #include "report.h"
 #include "state.h"
+#include "strbuf.h"
+#include "text_escape.h"
 #include "timeutil.h"
 #include "tui.h"
 
@@ -230,29 +232,78 @@ static bool relative_time(const char *s, int64_t *ms)
 	return true;
 }
 
+/* "pgsift: PATH[:LINE]: MESSAGE" on standard error, a terminal's: what
+ * comes from the logs (a file name, a quoted line) shown escaped as in
+ * the reports (text_escape.h). */
+static void print_message(const char *path, unsigned long long line, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!path)
+		path = "-";
+	sb_append(&sb, "pgsift: ", 8);
+	tesc_append(&sb, path, strlen(path), TESC_SPACE);
+	if (line) {
+		char num[32];
+		sb_append(&sb, num, (size_t)snprintf(num, sizeof(num), ":%llu", line));
+	}
+	sb_append(&sb, ": ", 2);
+	tesc_append(&sb, msg, strlen(msg), TESC_SPACE);
+	sb_putc(&sb, '\n');
+	fputs(sb.buf, stderr);
+	sb_release(&sb);
+}
+
+/* Message m of t (report_msgs_build()): as it is, or, when it is said
+ * the same way (but for its figures) of more than REPORT_REPEATS_LISTED
+ * inputs, once where it first comes: "pgsift: a.log, b.log, c.log and
+ * 9,997 more inputs: NOTE". 10,000 inputs of one server would otherwise
+ * say 10,000 times which log_line_prefix they have. */
+static void print_repeated(const struct analysis *a, const struct report_msgs *t,
+		size_t m, struct strbuf *sb)
+{
+	const struct report_repeat *g = &t->rep[m];
+	if (g->count > REPORT_REPEATS_LISTED && g->rank != 0)
+		return;
+	report_msgs_where(t, a, m, sb);
+	print_message(sb->buf, 0, t->texts[m]);
+	if (g->count > REPORT_REPEATS_LISTED && t->differs[m])
+		fputs("pgsift: (figures of the first; the JSON report has each "
+			"input's)\n", stderr);
+}
+
 static void print_input_messages(const struct analysis *a, bool quiet)
 {
+	struct report_msgs notes, problems;
+	struct strbuf sb = STRBUF_INIT;
+	char msg[128];
+	size_t mn = 0, mp = 0;
+
 	if (a->loaded_from)
 		return;         /* the saved run's messages: in the report itself */
+	report_msgs_build(&notes, a, false);
+	report_msgs_build(&problems, a, true);
 	for (size_t i = 0; i < a->ninputs; i++) {
 		const struct input_report *r = &a->inputs[i];
-		if (!quiet)
-			for (size_t k = 0; k < r->nnotes; k++)
-				fprintf(stderr, "pgsift: %s: %s\n", r->path, r->notes[k]);
-		for (size_t k = 0; k < r->nkept; k++) {
-			if (r->problems[k].line)
-				fprintf(stderr, "pgsift: %s:%llu: %s\n", r->path,
-					(unsigned long long)r->problems[k].line, r->problems[k].message);
-			else
-				fprintf(stderr, "pgsift: %s: %s\n", r->path, r->problems[k].message);
-		}
-		if (r->nproblems > r->nkept)
-			fprintf(stderr, "pgsift: %s: %llu more problems not shown\n", r->path,
+		for (; mn < notes.n && notes.input_of[mn] == i; mn++)
+			if (!quiet)
+				print_repeated(a, &notes, mn, &sb);
+		for (; mp < problems.n && problems.input_of[mp] == i; mp++)
+			print_repeated(a, &problems, mp, &sb);
+		if (r->nproblems > r->nkept) {
+			snprintf(msg, sizeof(msg), "%llu more problems not shown",
 				(unsigned long long)(r->nproblems - r->nkept));
-		if (r->skipped)
-			fprintf(stderr, "pgsift: %s: %llu lines skipped (not log records)\n",
-				r->path, (unsigned long long)r->skipped);
+			print_message(r->path, 0, msg);
+		}
+		if (r->skipped) {
+			snprintf(msg, sizeof(msg), "%llu lines skipped (not log records)",
+				(unsigned long long)r->skipped);
+			print_message(r->path, 0, msg);
+		}
 	}
+	report_msgs_free(&problems);
+	report_msgs_free(&notes);
+	sb_release(&sb);
 }
 
 /* ---- check: rules, config file, baseline ---- */
@@ -372,17 +423,27 @@ static void print_verdict(const struct check_result *c, bool quiet)
 }
 
 /* GitHub gives each step an empty summary file and expects commands to
- * append to it (>>): writing there appends, and the report's size limit
- * is what is left of GitHub's 1 MiB. Any other -o file is overwritten. */
+ * append to it (>>): writing there appends, and the Markdown report's size
+ * limit is what is left of GitHub's 1 MiB, however little (GitHub drops a
+ * summary past it). Any other -o file is overwritten. */
 static const char *output_mode(const char *path, struct pgsift_options *o)
 {
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
 	struct stat st;
 	if (!summary || !*summary || strcmp(summary, path) != 0)
 		return "w";
-	const size_t limit = (size_t)1 << 20, least = 64 * 1024;
+	const size_t limit = (size_t)1 << 20;
 	size_t used = stat(path, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
-	o->md_max_bytes = used + least < limit ? limit - used : least;
+	if (used >= limit) {
+		fprintf(stderr, "pgsift: %s already holds %zu bytes, GitHub's 1 MiB "
+			"or more: the report is left out of it\n", path, used);
+		return NULL;
+	}
+	o->md_max_bytes = limit - used;
+	if (used + 4096 > limit)
+		fprintf(stderr, "pgsift: %s already holds %zu bytes of GitHub's 1 MiB: "
+			"the Markdown report is cut to the %zu left\n", path, used,
+			limit - used);
 	return "a";
 }
 
@@ -391,7 +452,10 @@ static int write_report(const struct report_writer *w, const char *path,
 {
 	FILE *out = stdout;
 	if (path && strcmp(path, "-") != 0) {
-		out = fopen(path, output_mode(path, o));
+		const char *mode = output_mode(path, o);
+		if (!mode)
+			return 0;
+		out = fopen(path, mode);
 		if (!out) {
 			fprintf(stderr, "pgsift: %s: %s\n", path, strerror(errno));
 			return -1;

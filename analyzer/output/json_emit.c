@@ -413,12 +413,28 @@ void jemit_real(struct jemit *e, double v)
 	sb_append(e->out, buf, len);
 }
 
+/* Each line of text indented by its own indent plus the current depth's,
+ * but never past JEMIT_INDENT_MAX levels: a plan 1,000 nodes deep (2,000
+ * levels of JSON) would otherwise be 34 MB of spaces, its size growing
+ * with the square of its depth. Whitespace means nothing to a reader of
+ * JSON; plans of sane depth print as jansson dumps them. */
 void jemit_dumped(struct jemit *e, const char *text)
 {
+	const size_t max = 2 * (size_t)JEMIT_INDENT_MAX;
+
 	before_value(e);
 	for (const char *nl; (nl = strchr(text, '\n')) != NULL; text = nl + 1) {
 		sb_append(e->out, text, (size_t)(nl - text));
-		put_indent(e->out, e->depth);
+		size_t own = strspn(nl + 1, " ");
+		size_t cols = 2 * (size_t)e->depth + own;
+		if (cols > max)
+			cols = max;
+		sb_putc(e->out, '\n');
+		for (size_t k; cols > 0; cols -= k) {
+			k = cols < sizeof(spaces) - 1 ? cols : sizeof(spaces) - 1;
+			sb_append(e->out, spaces, k);
+		}
+		nl += own;
 	}
 	sb_append(e->out, text, strlen(text));
 }

@@ -8,6 +8,7 @@
 #include "sketch.h"
 #include "sketch_hist.h"
 #include "strbuf.h"
+#include "text_escape.h"
 
 static const struct report_writer *const writers[] = {
 	&report_markdown,
@@ -23,6 +24,23 @@ const struct report_writer *report_find(const char *id)
 		if (strcmp(writers[i]->id, id) == 0)
 			return writers[i];
 	return NULL;
+}
+
+int report_write_escaped(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts, unsigned flags,
+		int (*body)(FILE *, const struct analysis *,
+			const struct pgsift_options *))
+{
+	FILE *f = tesc_stream(out, flags);
+	if (!f)
+		return -1;
+	int rc = body(f, a, opts);
+	/* fclose() of a cookie stream does not report a failed flush. */
+	if (fflush(f) != 0 || ferror(f))
+		rc = -1;
+	if (fclose(f) != 0 || ferror(out))
+		rc = -1;
+	return rc;
 }
 
 #define BAND_LIST(X) \

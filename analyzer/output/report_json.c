@@ -20,6 +20,7 @@
 #include "pooler.h"
 #include "snapshots.h"
 #include "strbuf.h"
+#include "text_escape.h"
 #include "timeutil.h"
 #include "traces.h"
 
@@ -757,7 +758,7 @@ static json_t *json_report(struct jctx *c, const struct analysis *a,
  * of the document is dumped with "groups": [] and the groups are written
  * in its place by report_json_groups.c, as the whole tree would have
  * dumped them. */
-static int json_write(FILE *out, const struct analysis *a,
+static int json_body(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
 	static const struct pgsift_options defaults = { .top = 20 };
@@ -812,6 +813,14 @@ out:
 	sb_release(&buf);
 	rj_scratch_release(&scratch);
 	return rc;
+}
+
+/* JSON allows DEL, C1 controls, bidi controls and U+2028 raw in a string;
+ * the report escapes them too, so that it is safe to print. */
+static int json_write(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	return report_write_escaped(out, a, opts, TESC_JSON, json_body);
 }
 
 const struct report_writer report_json = {

@@ -24,6 +24,7 @@
 #include "report_md.h"
 #include "report_md_ci.h"
 #include "strbuf.h"
+#include "text_escape.h"
 #include "timeutil.h"
 
 #define QUERY_CELL_CHARS 80     /* query text shown in a table cell */
@@ -65,23 +66,21 @@ static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
 
 	fputs("Problems:\n\n", out);
 	struct strbuf line = STRBUF_INIT;
+	/* The same problem in many inputs is told once (report_msgs_where). */
+	struct report_msgs msgs;
+	size_t m = 0;
+	report_msgs_build(&msgs, a, true);
 	for (size_t i = 0; i < a->ninputs; i++) {
 		const struct input_report *in = &a->inputs[i];
 		const char *path = in->path ? in->path : "-";
 		size_t kept = in->nkept < INPUT_MAX_PROBLEMS ? in->nkept :
 			INPUT_MAX_PROBLEMS;
-		for (size_t k = 0; k < kept; k++) {
-			const struct problem *p = &in->problems[k];
-			char num[32] = "";
-			if (p->line)
-				snprintf(num, sizeof(num), ":%llu",
-						(unsigned long long)p->line);
-			sb_reset(&line);
-			sb_append(&line, path, strlen(path));
-			sb_append(&line, num, strlen(num));
+		for (; m < msgs.n && msgs.input_of[m] == i; m++) {
+			if (msgs.rep[m].rank != 0)
+				continue;
+			report_msgs_where(&msgs, a, m, &line);
 			sb_append(&line, ": ", 2);
-			if (p->message)
-				sb_append(&line, p->message, strlen(p->message));
+			sb_append(&line, msgs.texts[m], strlen(msgs.texts[m]));
 			fputs("- ", out);
 			md_code(out, line.buf, 0, false, sb);
 			fputc('\n', out);
@@ -103,6 +102,7 @@ static void md_inputs(FILE *out, const struct analysis *a, struct strbuf *sb)
 			fputs(": ends in the middle of a compressed stream\n", out);
 		}
 	}
+	report_msgs_free(&msgs);
 	sb_release(&line);
 	fputc('\n', out);
 }
@@ -582,11 +582,20 @@ static int md_write(FILE *out, const struct analysis *a,
 	return ferror(out) ? -1 : 0;
 }
 
-/* The report as written, kept under the size CI shows (report_md_ci.c). */
+/* md_write behind the guard that shows a log's controls escaped. */
+static int md_write_escaped(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	return report_write_escaped(out, a, opts,
+			TESC_KEEP_NL | TESC_KEEP_TAB, md_write);
+}
+
+/* The report as written, kept under the size CI shows (report_md_ci.c):
+ * the cap counts the bytes as escaped. */
 static int md_write_ci(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
-	return md_write_capped(out, a, opts, md_write);
+	return md_write_capped(out, a, opts, md_write_escaped);
 }
 
 const struct report_writer report_markdown = {

@@ -18,29 +18,33 @@
 #include "gates.h"
 #include "report_md.h"
 #include "report_md_ci.h"
+#include "text_escape.h"
 
 #define QUERY_CHARS 80          /* query text in a table cell or a summary */
-#define CAP_RESERVE 1024        /* room kept for the closing lines */
+#define CAP_RESERVE 1024        /* room kept for the closing note */
 
 /* ---- HTML text and folds ---- */
 
 void md_html_text(FILE *out, const char *s, size_t max_chars)
 {
-	size_t chars = 0;
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if ((ch & 0xc0) != 0x80 && max_chars && chars++ == max_chars) {
+	size_t chars = 0, n = s ? strlen(s) : 0;
+	char esc[TESC_UNIT_MAX];
+
+	for (size_t i = 0; i < n;) {
+		if (max_chars && chars++ == max_chars) {
 			fputs("\xe2\x80\xa6", out);
 			return;
 		}
-		switch (ch) {
+		const char *o;
+		size_t olen, k = tesc_unit(s + i, n - i, TESC_SPACE, esc, &o, &olen);
+		switch (o == s + i ? s[i] : '\0') {
 		case '&': fputs("&amp;", out); break;
 		case '<': fputs("&lt;", out); break;
 		case '>': fputs("&gt;", out); break;
 		case '"': fputs("&quot;", out); break;
-		default:
-			fputc(ch < 0x20 || ch == 0x7f ? ' ' : (char)ch, out);
+		default: fwrite(o, 1, olen, out);
 		}
+		i += k;
 	}
 }
 
@@ -336,10 +340,24 @@ static void cap_put(struct cap *c, const char *s, size_t len)
 	}
 }
 
+/* What closing what is open takes: the fence, a blank line, each
+ * </details>, and the closing note (CAP_RESERVE bounds it). */
+static size_t cap_closing(const struct cap *c)
+{
+	return c->fence + 2 + 1 + 12 * (size_t)c->details + CAP_RESERVE;
+}
+
+/* A line passes while the report, with it and what would then close it,
+ * stays within the limit: the limit is never passed, however little room
+ * there is. */
 static void cap_line(struct cap *c, const char *s, size_t len)
 {
-	if (!c->cut && c->written + len + CAP_RESERVE > c->max)
-		c->cut = true;
+	if (!c->cut) {
+		struct cap after = *c;
+		cap_track(&after, s, len);
+		if (c->written + len + cap_closing(&after) > c->max)
+			c->cut = true;
+	}
 	if (c->cut) {
 		c->dropped += len;
 		c->dropped_lines++;
@@ -348,6 +366,48 @@ static void cap_line(struct cap *c, const char *s, size_t len)
 	cap_put(c, s, len);
 	c->written += len;
 	cap_track(c, s, len);
+}
+
+/* After a cut: closes what is open and says what was left out, each part
+ * only if it fits (the room left is at least cap_closing(), unless the
+ * limit itself is smaller; then a shorter note, or nothing). */
+static void cap_close(struct cap *c)
+{
+	struct strbuf end = STRBUF_INIT;
+	char b[3][32];
+
+	for (size_t i = 0; i < c->fence; i++)
+		sb_putc(&end, c->fence_ch);
+	if (c->fence)
+		sb_putc(&end, '\n');
+	sb_putc(&end, '\n');     /* also ends what the file held before */
+	for (unsigned i = 0; i < c->details; i++)
+		sb_append(&end, "</details>\n\n", 12);
+	size_t closers = end.len;
+	char note[512];
+	int len = !c->written ? snprintf(note, sizeof(note), "> **Left out**: "
+		"no room for pgsift's report of %s bytes (CI shows 1 MiB, GitHub's "
+		"summary is full): `pgsift report -f md` or `-f json` writes it.\n",
+		md_fmt_count(c->dropped, b[1], sizeof(b[1]))) :
+		snprintf(note, sizeof(note), "> **Cut here**: the report stops at "
+		"%s bytes so that it stays under the size CI shows (1 MiB on GitHub); "
+		"%s more bytes (%s lines) are in the full report: `pgsift report -f "
+		"md` or `-f json`.\n",
+		md_fmt_count(c->written, b[0], sizeof(b[0])),
+		md_fmt_count(c->dropped, b[1], sizeof(b[1])),
+		md_fmt_count(c->dropped_lines, b[2], sizeof(b[2])));
+	sb_append(&end, note, len > 0 ? (size_t)len : 0);
+	if (c->written + end.len > c->max) {
+		static const char short_note[] = "> pgsift: report left out (no "
+			"room).\n";
+		end.len = closers;
+		end.buf[closers] = '\0';
+		if (c->written + closers + sizeof(short_note) - 1 <= c->max)
+			sb_append(&end, short_note, sizeof(short_note) - 1);
+	}
+	if (c->written + end.len <= c->max)
+		cap_put(c, end.buf, end.len);
+	sb_release(&end);
 }
 
 static ssize_t cap_write(void *cookie, const char *buf, size_t size)
@@ -374,11 +434,8 @@ int md_write_capped(FILE *out, const struct analysis *a,
 {
 	struct cap c = { .out = out, .line = STRBUF_INIT };
 	cookie_io_functions_t io = { .write = cap_write };
-	char b[3][32];
 
 	c.max = opts && opts->md_max_bytes ? opts->md_max_bytes : MD_MAX_BYTES;
-	if (c.max < 2 * CAP_RESERVE)
-		c.max = 2 * CAP_RESERVE;
 	FILE *f = fopencookie(&c, "w", io);
 	if (!f)
 		return -1;
@@ -387,23 +444,8 @@ int md_write_capped(FILE *out, const struct analysis *a,
 		rc = -1;
 	if (c.line.len)
 		cap_line(&c, c.line.buf, c.line.len);
-	if (c.cut) {
-		/* Close what the cut left open, then say what is missing. */
-		if (c.fence) {
-			for (size_t i = 0; i < c.fence; i++)
-				cap_put(&c, &c.fence_ch, 1);
-			cap_put(&c, "\n", 1);
-		}
-		cap_put(&c, "\n", 1);
-		for (unsigned i = 0; i < c.details; i++)
-			cap_put(&c, "</details>\n\n", 12);
-		fprintf(out, "> **Cut here**: the report stops at %s bytes so that it "
-			"stays under the size CI shows (1 MiB on GitHub); %s more bytes (%s "
-			"lines) are in the full report: `pgsift report -f md` or `-f json`.\n",
-			md_fmt_count(c.written, b[0], sizeof(b[0])),
-			md_fmt_count(c.dropped, b[1], sizeof(b[1])),
-			md_fmt_count(c.dropped_lines, b[2], sizeof(b[2])));
-	}
+	if (c.cut)
+		cap_close(&c);
 	if (fclose(f) != 0)
 		rc = -1;
 	sb_release(&c.line);

@@ -32,8 +32,9 @@ void md_fold_end(FILE *out);
  * "3. 1,234.6 ms in 8,000 calls, P95 12.3 ms: SELECT ...". */
 void md_fold_group(FILE *out, size_t rank, const struct group *g,
 		struct strbuf *sb);
-/* Text for a <summary> or other HTML: & < > " escaped, control characters
- * as spaces, cut with an ellipsis past max_chars code points (0: none). */
+/* Text for a <summary> or other HTML: & < > " escaped, line breaks as
+ * spaces, other controls shown escaped (text_escape.h), cut with an
+ * ellipsis past max_chars code points (0: none). */
 void md_html_text(FILE *out, const char *s, size_t max_chars);
 
 /* Runs body (the whole Markdown writer) on a stream that passes whole

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "report_md.h"
 #include "strbuf.h"
+#include "text_escape.h"
 
 /* ---- numbers ---- */
 
@@ -72,9 +73,9 @@ static void put_backticks(FILE *out, size_t n)
 		fputc('`', out);
 }
 
-/* Writes s as a code span on one line: control characters become spaces,
- * and past max_chars (code points, 0: no limit) the text is cut with an
- * ellipsis. The fence is one backtick longer than any run inside, padded
+/* Writes s as a code span on one line: line breaks and tabs become
+ * spaces, other controls show escaped (text_escape.h), and past max_chars
+ * (code points, 0: no limit) the text is cut with an ellipsis. The fence is one backtick longer than any run inside, padded
  * with a space when the text starts or ends with a backtick or a space
  * (CommonMark strips one space each side). In a table a '|' is escaped as
  * "\|" (GFM splits cells before it looks at code spans). A backslash right
@@ -88,12 +89,16 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 
 	if (!s)
 		s = "";
+	size_t n = strlen(s);
+	char esc[TESC_UNIT_MAX];
 	sb_reset(sb);
-	for (i = 0; s[i]; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if ((ch & 0xc0) != 0x80 && max_chars && chars++ == max_chars)
+	for (i = 0; i < n;) {
+		const char *o;
+		size_t olen;
+		if (max_chars && chars++ == max_chars)
 			break;
-		sb_putc(sb, ch < 0x20 || ch == 0x7f ? ' ' : (char)ch);
+		i += tesc_unit(s + i, n - i, TESC_SPACE, esc, &o, &olen);
+		sb_append(sb, o, olen);
 	}
 	if (s[i]) {
 		while (sb->len && sb->buf[sb->len - 1] == ' ')
@@ -131,8 +136,8 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 	put_backticks(out, fence);
 }
 
-/* A fenced code block holding s verbatim (cut past max_bytes, 0: no
- * limit). The fence is longer than any backtick run in s, so no line of s
+/* A fenced code block holding s verbatim but for controls, shown escaped
+ * (cut past max_bytes, 0: no limit). The fence is longer than any backtick run in s, so no line of s
  * can close it. */
 void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes)
@@ -152,13 +157,11 @@ void md_code_block(FILE *out, const char *info, const char *s,
 
 	put_backticks(out, fence);
 	fprintf(out, "%s\n", info);
-	for (size_t i = 0; i < shown; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '\r' && i + 1 < shown && s[i + 1] == '\n')
-			continue;
-		fputc((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ?
-				' ' : (char)ch, out);
-	}
+	struct strbuf esc = STRBUF_INIT;
+	tesc_append(&esc, s, shown, TESC_KEEP_NL | TESC_KEEP_TAB);
+	if (esc.len)
+		fwrite(esc.buf, 1, esc.len, out);
+	sb_release(&esc);
 	if (shown > 0 && s[shown - 1] != '\n')
 		fputc('\n', out);
 	if (shown < len)

@@ -9,17 +9,22 @@
 
 #include "findings.h"
 #include "report_md.h"
+#include "text_escape.h"
 
-/* Plain text with Markdown's inline syntax escaped, on one line. */
+/* Plain text with Markdown's inline syntax escaped, on one line, controls
+ * shown escaped (text_escape.h). */
 static void md_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r' || *s == '\t')
-			fputc(' ', out);
-		else if (strchr("\\`*_[]<>|#", *s))
-			fprintf(out, "\\%c", *s);
-		else
-			fputc(*s, out);
+	size_t n = strlen(s);
+	char esc[TESC_UNIT_MAX];
+
+	for (size_t i = 0; i < n;) {
+		const char *o;
+		size_t olen, k = tesc_unit(s + i, n - i, TESC_SPACE, esc, &o, &olen);
+		if (o == s + i && k == 1 && strchr("\\`*_[]<>|#", s[i]))
+			fputc('\\', out);
+		fwrite(o, 1, olen, out);
+		i += k;
 	}
 }
 

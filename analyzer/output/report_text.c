@@ -10,6 +10,7 @@
 
 #include "pooler.h"
 #include "report.h"
+#include "text_escape.h"
 #include "timeutil.h"
 
 #define TEXT_WIDTH 100
@@ -43,29 +44,32 @@ static const char *fmt_ms(double ms, char *out, size_t outlen)
 	return out;
 }
 
-/* Writes s on one line, control characters as spaces, at most width
- * columns (one per code point), ending in "..." when cut. */
+/* Writes s on one line, line breaks and tabs as spaces, other controls
+ * shown escaped (text_escape.h), at most width columns (one per code
+ * point of what is shown), ending in "..." when cut. */
 static void put_cut(FILE *out, const char *s, size_t width)
 {
+	struct strbuf sb = STRBUF_INIT;
 	size_t chars = 0, n;
 
-	if (!s)
-		s = "";
-	for (n = 0; s[n]; n++)
-		if (((unsigned char)s[n] & 0xc0) != 0x80)
+	tesc_append(&sb, s ? s : "", s ? strlen(s) : 0, TESC_SPACE);
+	const char *t = sb.len ? sb.buf : "";
+	for (n = 0; t[n]; n++)
+		if (((unsigned char)t[n] & 0xc0) != 0x80)
 			chars++;
 	bool cut = chars > width;
 	size_t keep = cut ? (width > 3 ? width - 3 : 0) : chars;
 
 	chars = 0;
-	for (n = 0; s[n]; n++) {
-		unsigned char ch = (unsigned char)s[n];
+	for (n = 0; t[n]; n++) {
+		unsigned char ch = (unsigned char)t[n];
 		if ((ch & 0xc0) != 0x80 && chars++ == keep)
 			break;
-		fputc(ch < 0x20 || ch == 0x7f ? ' ' : (char)ch, out);
 	}
+	fwrite(t, 1, n, out);
 	if (cut)
 		fputs("...", out);
+	sb_release(&sb);
 }
 
 static void text_header(FILE *out, const struct analysis *a)
@@ -160,7 +164,7 @@ static void text_cells(const struct group *g, size_t rank,
 	}
 }
 
-static int text_write(FILE *out, const struct analysis *a,
+static int text_body(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts)
 {
 	char cell[NCOLS][48];
@@ -214,6 +218,14 @@ static int text_write(FILE *out, const struct analysis *a,
 				"fingerprints left out: --all-kinds)\n", a->ngroups - nv);
 	free(v);
 	return ferror(out) ? -1 : 0;
+}
+
+/* text_body behind the guard that shows a log's controls escaped. */
+static int text_write(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
+{
+	return report_write_escaped(out, a, opts,
+			TESC_KEEP_NL | TESC_KEEP_TAB, text_body);
 }
 
 const struct report_writer report_text = {

@@ -383,12 +383,27 @@ static void example_pack(const struct group *g, struct example *e,
 void agg_example_set_query(const struct group *g, struct example *e,
 		const char *q, size_t len)
 {
+	struct strbuf nul = STRBUF_INIT;
+
 	free(e->rest);
 	e->norm_is_query = e->masked = false;
-	len = strnlen(q, len);  /* as a C string, like every reader */
+	/* Every reader takes the text as a C string, and a NUL (a log that a
+	 * crash left holes in) would end it there: each is kept as the four
+	 * characters "\x00", as the human outputs show a control character
+	 * (text_escape.h). */
+	if (memchr(q, '\0', len)) {
+		for (size_t i = 0; i < len; i++)
+			if (q[i])
+				sb_putc(&nul, q[i]);
+			else
+				sb_append(&nul, "\\x00", 4);
+		q = nul.buf;
+		len = nul.len;
+	}
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
 	example_pack(g, e, q, len);
+	sb_release(&nul);
 }
 
 void agg_example_query(const struct group *g, const struct example *e,

@@ -226,7 +226,13 @@ static bool lr_start(struct line_reader *lr)
 		return archive_start(lr);
 	} else if (lr->comp == INPUT_ZSTD) {
 		lr->zd = ZSTD_createDStream();
-		if (!lr->zd || ZSTD_isError(ZSTD_initDStream(lr->zd))) {
+		/* Frames made with `zstd --long=31` (a window of up to 2 GiB)
+		 * are refused by default past 128 MiB; accept them: the decoder
+		 * then holds up to the window's size (README, "Speed and
+		 * memory"). */
+		if (!lr->zd || ZSTD_isError(ZSTD_initDStream(lr->zd)) ||
+				ZSTD_isError(ZSTD_DCtx_setParameter(lr->zd,
+					ZSTD_d_windowLogMax, 31))) {
 			lr_fail(lr, "cannot start the zstd decoder");
 			return false;
 		}
