@@ -22,7 +22,8 @@
 	X(advice) X(advice_live) X(golden) X(report_load) X(report_input) X(json_emit) X(report_detail) \
 	X(split) X(state) X(merge_cli) X(fleet) X(verbosity) \
 	X(pgbouncer) X(pgbouncer_live) \
-	X(rank_live)
+	X(rank_live) \
+	X(html)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)
