@@ -10,8 +10,9 @@
  * terminal escape and a right-to-left override in it: the page shows it
  * escaped, its controls visible, and runs no script but its own. Then
  * Debian's chromium loads the page headless: no console error, and a
- * screenshot that is not blank. */
+ * screenshot that is not blank, and a click on a header sorts its table. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,11 +209,31 @@ START_TEST(test_browser)
 	char dir[] = "/tmp/pgsift-html-browser-XXXXXX", cmd[8192];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	char *html = full_report("html", &status);
-	char page[4096];
+	char page[4096], probe[4096];
 	snprintf(page, sizeof(page), "%s/report.html", dir);
 	FILE *f = fopen(page, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs(html, f);
+	ck_assert_int_eq(fclose(f), 0);
+	/* The same page with a probe after the report's own script: clicks
+	 * the calls header of the first ranking twice and says in the title
+	 * whether the rows went ascending, then descending. */
+	snprintf(probe, sizeof(probe), "%s/probe.html", dir);
+	f = fopen(probe, "w");
+	ck_assert_ptr_nonnull(f);
+	char *end = strstr(html, "</body>");
+	ck_assert_ptr_nonnull(end);
+	fwrite(html, 1, (size_t)(end - html), f);
+	fputs("<script>\n"
+	      "var t=document.querySelector('#worst+table'),th=t.querySelectorAll('th')[2];\n"
+	      "function col(){return [].map.call(t.tBodies[0].rows,function(r){\n"
+	      " return parseFloat(r.cells[2].dataset.v);});}\n"
+	      "function sorted(v,d){for(var i=1;i<v.length;i++)\n"
+	      " if(d*(v[i]-v[i-1])<0)return false;return v.length>1&&v[0]!==v[v.length-1];}\n"
+	      "th.click();var up=sorted(col(),1);th.click();var down=sorted(col(),-1);\n"
+	      "document.title='probe '+(up&&down?'sorted':'unsorted');\n"
+	      "</script>\n", f);
+	fputs(end, f);
 	ck_assert_int_eq(fclose(f), 0);
 	free(html);
 
@@ -230,6 +251,19 @@ START_TEST(test_browser)
 	ck_assert_ptr_nonnull(dom);
 	ck_assert_msg(strstr(dom, "</svg>") != NULL, "the loaded page has no chart");
 	free(dom);
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && timeout 120 chromium --headless=new "
+			"--disable-gpu --no-sandbox --user-data-dir='%s/profile' "
+			"--enable-logging=stderr --v=0 --dump-dom 'file://%s' 2>'%s/stderr2'",
+			dir, dir, probe, dir);
+	dom = tu_run(cmd, &status);
+	ck_assert_msg(strstr(dom, "<title>probe sorted</title>") != NULL,
+			"clicking a header does not sort the table");
+	free(dom);
+	snprintf(cmd, sizeof(cmd), "grep -E 'CONSOLE|Uncaught' '%s/stderr2'", dir);
+	errors = tu_run(cmd, &status);
+	ck_assert_msg(errors[0] == '\0', "console errors when sorting:\n%s", errors);
+	free(errors);
 
 	snprintf(cmd, sizeof(cmd), "cd '%s' && timeout 120 chromium --headless=new "
 			"--disable-gpu --no-sandbox --user-data-dir='%s/profile' "
