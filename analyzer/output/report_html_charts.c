@@ -31,15 +31,19 @@
 
 /* ---- bars ---- */
 
-/* n values as bars over width x height, with a label above (its max). */
+/* n values as bars over width x height, with a label above (its max)
+ * and, when xlabels is not NULL, one under each bar. */
 static void svg_bars(FILE *out, const double *v, size_t n, int width,
-		int height, const char *cls, const char *label)
+		int height, const char *cls, const char *label,
+		char (*xlabels)[16])
 {
 	double max = 0;
+	int foot = xlabels ? 14 : 0;
 	for (size_t i = 0; i < n; i++)
 		max = fmax(max, v[i]);
 	fprintf(out, "<svg viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
-			"role=\"img\"><title>", width, height + 14, width, height + 14);
+			"role=\"img\"><title>", width, height + 14 + foot, width,
+			height + 14 + foot);
 	html_text(out, label);
 	fprintf(out, "</title><text x=\"2\" y=\"10\">");
 	html_text(out, label);
@@ -60,6 +64,9 @@ static void svg_bars(FILE *out, const double *v, size_t n, int width,
 				"height=\"%.2f\"><title>%.6g</title></rect>", cls,
 				(double)i * bw, 13 + height - h, bw > 2 ? bw - 0.5 : bw,
 				h, v[i]);
+		if (xlabels)
+			fprintf(out, "<text x=\"%.2f\" y=\"%d\">%s</text>",
+					(double)i * bw + 2, height + 25, xlabels[i]);
 	}
 	fputs("</svg>\n", out);
 }
@@ -99,7 +106,7 @@ void html_write_timeline(FILE *out, const struct analysis *a)
 		}
 		if (any || s == 0)
 			svg_bars(out, v, t->n, CHART_W, CHART_H, s >= 2 ? "e" : "b",
-					label[s]);
+					label[s], NULL);
 	}
 	free(v);
 }
@@ -110,6 +117,7 @@ static void histogram(FILE *out, const struct group *g)
 {
 	uint64_t c[SKETCH_HIST_BINS];
 	double v[SKETCH_HIST_BINS] = { 0 };
+	char xl[SKETCH_HIST_BINS][16];
 	int lo = -1, hi = -1;
 
 	if (!g->timed_calls || !group_histogram(g, c))
@@ -123,11 +131,18 @@ static void histogram(FILE *out, const struct group *g)
 	if (lo < 0)
 		return;
 	size_t n = (size_t)(hi - lo + 1);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		double lim = sketch_hist_limit((unsigned)(lo + (int)i));
 		v[i] = (double)c[lo + (int)i];
+		if (isinf(lim))
+			snprintf(xl[i], sizeof(xl[i]), "more");
+		else
+			snprintf(xl[i], sizeof(xl[i]), "\xe2\x89\xa4%g", lim);
+	}
+	int w = 56 * (int)n;
 	fputs("<div class=\"hist\">", out);
-	svg_bars(out, v, n, 40 * (int)n < 600 ? 40 * (int)n : 600, 70, "b",
-			"calls per latency bin");
+	svg_bars(out, v, n, w < 320 ? 320 : w > 900 ? 900 : w, 70, "b",
+			"calls per latency bin (ms)", xl);
 	/* The bins' upper limits under the bars, as text. */
 	fputs("<p class=\"mut\">Bins up to (ms): ", out);
 	for (size_t i = 0; i < n; i++) {
@@ -171,7 +186,11 @@ static void sparkline(FILE *out, const struct group *g)
 		double y = SPARK_H - 2 - (max > 0 ? v[i] / max * (SPARK_H - 4) : 0);
 		fprintf(out, "%s%.1f,%.1f", i ? " " : "", x, y);
 	}
-	fputs("\"/></svg>\n", out);
+	fputs("\"/>", out);
+	if (n == 1)
+		fprintf(out, "<circle class=\"b\" cx=\"%d\" cy=\"%d\" r=\"3\"/>",
+				SPARK_W / 2, 2);
+	fputs("</svg>\n", out);
 	free(v);
 }
 
