@@ -4,7 +4,7 @@
  * written as HTML and read back by python3's html.parser with a strict
  * check (every tag closed in order, void elements aside), which also
  * finds: no resource from the network (src=, href= to http:, https: or
- * //), every section, each finding's SQL as a block of its own, a
+ * //), no link to an anchor the page lacks, every section, each finding's SQL as a block of its own, a
  * group's SVG chart. A real server (tests/workload/pg-workload.sh -x
  * tests/workload/html-hostile.sql) logs a statement with markup, a
  * terminal escape and a right-to-left override in it: the page shows it
@@ -45,7 +45,7 @@ static const char checker[] =
 "    def __init__(s):\n"
 "        super().__init__(convert_charrefs=True)\n"
 "        s.stack=[]; s.err=[]; s.ids=set(); s.pres=[]; s.cur=None\n"
-"        s.scripts=0; s.group_svgs=0; s.in_group=0\n"
+"        s.scripts=0; s.group_svgs=0; s.in_group=0; s.links=set()\n"
 "    def handle_starttag(s, tag, attrs):\n"
 "        a=dict(attrs)\n"
 "        for k in ('src','href','action','srcset','poster','data'):\n"
@@ -55,6 +55,7 @@ static const char checker[] =
 "        if tag in ('link','iframe','object','embed','img'):\n"
 "            s.err.append('external-capable element <%s>' % tag)\n"
 "        if 'id' in a: s.ids.add(a['id'])\n"
+"        if (a.get('href') or '').startswith('#'): s.links.add(a['href'][1:])\n"
 "        if tag=='script': s.scripts+=1\n"
 "        if tag=='div' and a.get('class')=='group': s.in_group=len(s.stack)+1\n"
 "        if tag=='svg' and s.in_group: s.group_svgs+=1\n"
@@ -76,6 +77,7 @@ static const char checker[] =
 "if p.stack: p.err.append('unclosed: %s' % p.stack)\n"
 "for sec in SECTIONS:\n"
 "    if sec not in p.ids: p.err.append('no section #'+sec)\n"
+"for l in sorted(p.links-p.ids): p.err.append('link to no anchor: #'+l)\n"
 "if p.scripts!=1: p.err.append('%d <script> elements, want 1' % p.scripts)\n"
 "if p.group_svgs<1: p.err.append('no SVG in a group')\n"
 "if len(sys.argv)>2:\n"

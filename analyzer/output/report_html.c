@@ -180,6 +180,21 @@ static const char script[] =
 " b.addEventListener('click',function(){pgsiftCopy(b);});});\n"
 "</script>\n";
 
+/* The groups the page details (the first of the worst offenders): links
+ * go to them only, never to an anchor the page lacks. */
+struct detailed {
+	const struct group *const *v;
+	size_t n;
+};
+
+static bool is_detailed(const struct detailed *d, uint64_t fp)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i]->fingerprint == fp)
+			return true;
+	return false;
+}
+
 static void fp_anchor(FILE *out, uint64_t fp)
 {
 	char hex[17];
@@ -257,7 +272,8 @@ static void html_copy_block(FILE *out, const char *text)
 	fputs("</pre></div>\n", out);
 }
 
-static void html_findings(FILE *out, const struct analysis *a, size_t top)
+static void html_findings(FILE *out, const struct analysis *a, size_t top,
+		const struct detailed *d)
 {
 	size_t n = findings_count(a->findings);
 	char ms[64];
@@ -285,7 +301,7 @@ static void html_findings(FILE *out, const struct analysis *a, size_t top)
 		}
 		fputs(": ", out);
 		html_text(out, f->title);
-		if (f->has_fingerprint) {
+		if (f->has_fingerprint && is_detailed(d, f->fingerprint)) {
 			fputs(" <a href=\"#", out);
 			fp_anchor(out, f->fingerprint);
 			fputs("\">statement</a>", out);
@@ -316,18 +332,24 @@ static void ms_cell(FILE *out, const struct group *g, double v)
 	num_cell(out, v, md_fmt_ms(v, b, sizeof(b)));
 }
 
-static void query_cell(FILE *out, const struct group *g)
+static void query_cell(FILE *out, const struct group *g,
+		const struct detailed *d)
 {
-	fputs("<td class=\"q\"><a href=\"#", out);
-	fp_anchor(out, g->fingerprint);
-	fputs("\">", out);
+	bool link = is_detailed(d, g->fingerprint);
+	fputs("<td class=\"q\">", out);
+	if (link) {
+		fputs("<a href=\"#", out);
+		fp_anchor(out, g->fingerprint);
+		fputs("\">", out);
+	}
 	html_cut(out, g->query ? g->query : "", QUERY_CELL_CHARS);
-	fputs("</a></td>", out);
+	fputs(link ? "</a></td>" : "</td>", out);
 }
 
 /* One ranking, its rows the first top of v (which the caller sorted). */
 static void html_ranking(FILE *out, const char *id, const char *title,
-		const struct group **v, size_t n, const struct pgsift_options *opts)
+		const struct group **v, size_t n, const struct pgsift_options *opts,
+		const struct detailed *d)
 {
 	char b[64];
 
@@ -354,7 +376,7 @@ static void html_ranking(FILE *out, const char *id, const char *title,
 		const char *band = g->timed_calls ?
 			report_band_name(report_band(opts, group_pct(g, 0.95))) : "-";
 		fprintf(out, "<td class=\"%s\">%s</td>", band, band);
-		query_cell(out, g);
+		query_cell(out, g, d);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -406,18 +428,20 @@ static int html_write(FILE *out, const struct analysis *a,
 	      "<a href=\"#events\">Events</a><a href=\"#details\">Details</a></nav>\n",
 	      out);
 	html_summary(out, a);
-	html_findings(out, a, opts->top ? opts->top : DEFAULT_TOP);
-	html_ranking(out, "worst", "Worst offenders (by total time)", v, top, opts);
+	const struct detailed d = { v, top };
+	html_findings(out, a, opts->top ? opts->top : DEFAULT_TOP, &d);
+	html_ranking(out, "worst", "Worst offenders (by total time)", v, top,
+			opts, &d);
 
 	size_t nt = 0;
 	for (size_t i = 0; i < nv; i++)
 		if (v[i]->timed_calls)
 			r[nt++] = v[i];
 	qsort(r, nt, sizeof(*r), cmp_p99);
-	html_ranking(out, "p99", "Top by P99", r, nt < top ? nt : top, opts);
+	html_ranking(out, "p99", "Top by P99", r, nt < top ? nt : top, opts, &d);
 	memcpy(r, v, nv * sizeof(*r));
 	qsort(r, nv, sizeof(*r), cmp_calls);
-	html_ranking(out, "calls", "Top by calls", r, top, opts);
+	html_ranking(out, "calls", "Top by calls", r, top, opts, &d);
 
 	html_write_timeline(out, a);
 	html_write_events(out, a);
