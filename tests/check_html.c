@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../analyzer/output/report_html_int.h"
 #include "testutil.h"
 
 #define FULL_INPUTS \
@@ -284,11 +285,41 @@ START_TEST(test_browser)
 }
 END_TEST
 
+/* Every class html_escape() shows differently, and text it leaves be
+ * (a newline, a tab, UTF-8 that is no control: "é", an em dash, whose
+ * bytes start like the bidi controls'). */
+START_TEST(test_escape)
+{
+	static const char in[] = "<a href='x'>&\"\n\t\x01\x7f|\xc2\x85|"
+		"\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f\xe2\x80\xaa\xe2\x80\xae"
+		"\xe2\x81\xa6\xe2\x81\xa9|\xc3\xa9\xe2\x80\x94";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	html_escape(f, in, sizeof(in) - 1);
+	html_text(f, NULL);
+	ck_assert_int_eq(fclose(f), 0);
+#define C(x) "<span class=\"ctl\">" x "</span>"
+	ck_assert_str_eq(buf, "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\n\t"
+			C("\\x01") C("\\x7f") "|" C("\\u0085") "|"
+			C("\\u061c") C("\\u200e") C("\\u200f") C("\\u202a")
+			C("\\u202e") C("\\u2066") C("\\u2069")
+			"|\xc3\xa9\xe2\x80\x94");
+#undef C
+	free(buf);
+}
+END_TEST
+
 Suite *suite_html(void);
 Suite *suite_html(void)
 {
 	Suite *s = suite_create("html");
-	TCase *tc = tcase_create("page");
+	TCase *tc = tcase_create("escape");
+	tcase_add_test(tc, test_escape);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("page");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_full_page);
 	tcase_add_test(tc, test_browser);
