@@ -138,6 +138,23 @@ START_TEST(test_full_page)
 }
 END_TEST
 
+/* A real server's log of sessions and autovacuum only (no statement
+ * groups): the connections and their lengths are drawn. */
+START_TEST(test_sessions_page)
+{
+	char cmd[4096];
+	int status;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' report -q -j 1 -f html "
+			"tests/data/events/live.log", tu_root(), tu_bin());
+	char *html = tu_run(cmd, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_ptr_nonnull(strstr(html, "<h3>Connections</h3>"));
+	ck_assert_ptr_nonnull(strstr(html, "<title>sessions by length</title>"));
+	ck_assert_ptr_nonnull(strstr(html, "</html>\n"));
+	free(html);
+}
+END_TEST
+
 /* One workload run with the hostile statement, for both tests below. */
 static char live_dir[] = "/tmp/pgsift-html-XXXXXX";
 static int live_ready;
@@ -322,6 +339,7 @@ Suite *suite_html(void)
 	tc = tcase_create("page");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_full_page);
+	tcase_add_test(tc, test_sessions_page);
 	tcase_add_test(tc, test_browser);
 	suite_add_tcase(s, tc);
 

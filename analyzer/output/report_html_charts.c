@@ -31,9 +31,7 @@
 
 /* ---- bars ---- */
 
-/* n values as bars over width x height, with a label above (its max)
- * and, when xlabels is not NULL, one under each bar. */
-static void svg_bars(FILE *out, const double *v, size_t n, int width,
+void html_svg_bars(FILE *out, const double *v, size_t n, int width,
 		int height, const char *cls, const char *label,
 		char (*xlabels)[16])
 {
@@ -105,7 +103,7 @@ void html_write_timeline(FILE *out, const struct analysis *a)
 			any |= v[i] > 0;
 		}
 		if (any || s == 0)
-			svg_bars(out, v, t->n, CHART_W, CHART_H, s >= 2 ? "e" : "b",
+			html_svg_bars(out, v, t->n, CHART_W, CHART_H, s >= 2 ? "e" : "b",
 					label[s], NULL);
 	}
 	free(v);
@@ -141,7 +139,7 @@ static void histogram(FILE *out, const struct group *g)
 	}
 	int w = 56 * (int)n;
 	fputs("<div class=\"hist\">", out);
-	svg_bars(out, v, n, w < 320 ? 320 : w > 900 ? 900 : w, 70, "b",
+	html_svg_bars(out, v, n, w < 320 ? 320 : w > 900 ? 900 : w, 70, "b",
 			"calls per latency bin (ms)", xl);
 	/* The bins' upper limits under the bars, as text. */
 	fputs("<p class=\"mut\">Bins up to (ms): ", out);

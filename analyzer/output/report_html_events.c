@@ -158,6 +158,21 @@ static void connections(FILE *out, const struct events *ev)
 			(unsigned long long)total, (unsigned long long)c->authorized,
 			(unsigned long long)c->failed, (unsigned long long)c->sessions,
 			(unsigned long long)c->peak_sessions);
+	if (c->sessions == 0)
+		return;
+	/* Session lengths in EV_SESSION_BOUNDS' buckets, the last open. */
+	static const int bounds[] = EV_SESSION_BOUNDS;
+	double v[EV_SESSION_BUCKETS];
+	char xl[EV_SESSION_BUCKETS][16];
+	for (int i = 0; i < EV_SESSION_BUCKETS; i++) {
+		v[i] = (double)c->session_hist[i];
+		if (i < (int)ARRAY_SIZE(bounds))
+			snprintf(xl[i], sizeof(xl[i]), "\xe2\x89\xa4%d s", bounds[i]);
+		else
+			snprintf(xl[i], sizeof(xl[i]), "more");
+	}
+	html_svg_bars(out, v, EV_SESSION_BUCKETS, 420, 70, "b",
+			"sessions by length", xl);
 }
 
 void html_write_events(FILE *out, const struct analysis *a)

@@ -23,6 +23,11 @@ void html_text(FILE *out, const char *s);
 
 /* ---- report_html_charts.c ---- */
 
+/* n values as bars over width x height, with a label above (its max)
+ * and, when xlabels is not NULL, one (at most 15 bytes) under each bar. */
+void html_svg_bars(FILE *out, const double *v, size_t n, int width,
+		int height, const char *cls, const char *label,
+		char (*xlabels)[16]);
 /* The run's timeline (calls, P95, errors, lock waits) as SVG charts. */
 void html_write_timeline(FILE *out, const struct analysis *a);
 /* One group's detail: its figures, latency histogram, per-bucket
