@@ -180,19 +180,23 @@ static const char script[] =
 " b.addEventListener('click',function(){pgsiftCopy(b);});});\n"
 "</script>\n";
 
-/* The groups the page details (the first of the worst offenders): links
- * go to them only, never to an anchor the page lacks. */
+/* The fingerprints of the groups the page details (the first of the
+ * worst offenders), sorted: links go to them only, never to an anchor the
+ * page lacks. Searched, not scanned: --top may be in the thousands. */
 struct detailed {
-	const struct group *const *v;
+	uint64_t *fp;
 	size_t n;
 };
 
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
 static bool is_detailed(const struct detailed *d, uint64_t fp)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i]->fingerprint == fp)
-			return true;
-	return false;
+	return d->n && bsearch(&fp, d->fp, d->n, sizeof(*d->fp), cmp_u64);
 }
 
 static void fp_anchor(FILE *out, uint64_t fp)
@@ -428,7 +432,10 @@ static int html_write(FILE *out, const struct analysis *a,
 	      "<a href=\"#events\">Events</a><a href=\"#details\">Details</a></nav>\n",
 	      out);
 	html_summary(out, a);
-	const struct detailed d = { v, top };
+	struct detailed d = { xmalloc((top ? top : 1) * sizeof(*d.fp)), top };
+	for (size_t i = 0; i < top; i++)
+		d.fp[i] = v[i]->fingerprint;
+	qsort(d.fp, top, sizeof(*d.fp), cmp_u64);
 	html_findings(out, a, opts->top ? opts->top : DEFAULT_TOP, &d);
 	html_ranking(out, "worst", "Worst offenders (by total time)", v, top,
 			opts, &d);
@@ -451,6 +458,7 @@ static int html_write(FILE *out, const struct analysis *a,
 	fprintf(out, "<p class=\"mut\">Written by pgsift %s.</p>\n", PGSIFT_VERSION);
 	fputs(script, out);
 	fputs("</body>\n</html>\n", out);
+	free(d.fp);
 	free(r);
 	free(v);
 	return ferror(out) ? -1 : 0;
