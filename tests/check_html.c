@@ -131,6 +131,11 @@ START_TEST(test_full_page)
 	ck_assert_ptr_nonnull(strstr(html, "<title>calls</title>"));
 	ck_assert_ptr_nonnull(strstr(html, "calls per latency bin"));
 	ck_assert_ptr_nonnull(strstr(html, "class=\"plan\""));
+	/* Statements kept with events are masked like the groups' (the
+	 * sample's duplicate-key error carries an e-mail address). */
+	ck_assert_ptr_nonnull(strstr(html, "<h3>Errors</h3>"));
+	ck_assert_msg(strstr(html, "dup@example.com") == NULL,
+			"a literal from an error's statement");
 	tu_remove(hp);
 	tu_remove(jp);
 	free(html);

@@ -451,7 +451,7 @@ static int html_write(FILE *out, const struct analysis *a,
 	html_ranking(out, "calls", "Top by calls", r, top, opts, &d);
 
 	html_write_timeline(out, a);
-	html_write_events(out, a);
+	html_write_events(out, a, opts);
 	fputs("<h2 id=\"details\">Details</h2>\n", out);
 	for (size_t i = 0; i < top; i++)
 		html_write_group(out, i + 1, v[i], a, opts);

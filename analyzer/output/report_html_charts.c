@@ -53,6 +53,9 @@ void html_svg_bars(FILE *out, const double *v, size_t n, int width,
 	}
 	double bw = (double)width / (double)n;
 	for (size_t i = 0; i < n; i++) {
+		if (xlabels)
+			fprintf(out, "<text x=\"%.2f\" y=\"%d\">%s</text>",
+					(double)i * bw + 2, height + 25, xlabels[i]);
 		if (v[i] <= 0)
 			continue;
 		double h = v[i] / max * height;
@@ -62,9 +65,6 @@ void html_svg_bars(FILE *out, const double *v, size_t n, int width,
 				"height=\"%.2f\"><title>%.6g</title></rect>", cls,
 				(double)i * bw, 13 + height - h, bw > 2 ? bw - 0.5 : bw,
 				h, v[i]);
-		if (xlabels)
-			fprintf(out, "<text x=\"%.2f\" y=\"%d\">%s</text>",
-					(double)i * bw + 2, height + 25, xlabels[i]);
 	}
 	fputs("</svg>\n", out);
 }

@@ -8,6 +8,7 @@
 #include "events.h"
 #include "report_html_int.h"
 #include "report_md.h"
+#include "strbuf.h"
 #include "timeutil.h"
 
 #define ROWS_MAX 50             /* rows per table */
@@ -30,7 +31,21 @@ static void code_cell(FILE *out, const char *s)
 	fputs("</td>", out);
 }
 
-static void lock_waits(FILE *out, const struct events *ev)
+/* A statement as logged: its literals masked unless --show-literals, as
+ * the other reports show it (events_statement_text()). */
+static void statement_cell(FILE *out, const char *s, bool show_literals,
+		struct strbuf *sb)
+{
+	if (!s) {
+		code_cell(out, "");
+		return;
+	}
+	events_statement_text(s, show_literals, sb);
+	code_cell(out, sb->buf ? sb->buf : "");
+}
+
+static void lock_waits(FILE *out, const struct events *ev, bool lit,
+		struct strbuf *sb)
 {
 	size_t n;
 	const struct ev_lock_wait *w = events_lock_waits(ev, &n);
@@ -54,13 +69,14 @@ static void lock_waits(FILE *out, const struct events *ev)
 				md_fmt_ms(w[i].wait_ms, b, sizeof(b)),
 				events_lock_outcome_name(w[i].outcome));
 		code_cell(out, w[i].lock);
-		code_cell(out, w[i].statement);
+		statement_cell(out, w[i].statement, lit, sb);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
 }
 
-static void deadlocks(FILE *out, const struct events *ev)
+static void deadlocks(FILE *out, const struct events *ev, bool lit,
+		struct strbuf *sb)
 {
 	size_t n;
 	const struct ev_deadlock *d = events_deadlocks(ev, &n);
@@ -80,7 +96,7 @@ static void deadlocks(FILE *out, const struct events *ev)
 					"%lld</td>", p->pid == d[i].victim_pid ? "yes" : "",
 					(long long)p->pid, (long long)p->blocked_by);
 			code_cell(out, p->lock);
-			code_cell(out, p->statement);
+			statement_cell(out, p->statement, lit, sb);
 			fputs("</tr>\n", out);
 		}
 	fputs("</tbody></table>\n", out);
@@ -113,7 +129,8 @@ static void temp_files(FILE *out, const struct events *ev)
 	fputs("</tbody></table>\n", out);
 }
 
-static void errors(FILE *out, const struct events *ev)
+static void errors(FILE *out, const struct events *ev, bool lit,
+		struct strbuf *sb)
 {
 	size_t n;
 	const struct ev_error *e = events_errors(ev, &n);
@@ -137,7 +154,7 @@ static void errors(FILE *out, const struct events *ev)
 		fputs("</td>", out);
 		when(out, e[i].first_ts);
 		code_cell(out, e[i].message);
-		code_cell(out, e[i].example);
+		statement_cell(out, e[i].example, lit, sb);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -175,8 +192,12 @@ static void connections(FILE *out, const struct events *ev)
 			"sessions by length", xl);
 }
 
-void html_write_events(FILE *out, const struct analysis *a)
+void html_write_events(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts)
 {
+	struct strbuf sb = STRBUF_INIT;
+	bool lit = opts->show_literals;
+
 	fputs("<h2 id=\"events\">Events</h2>\n", out);
 	if (!a->events) {
 		fputs("<p>No events (a saved report).</p>\n", out);
@@ -188,9 +209,10 @@ void html_write_events(FILE *out, const struct analysis *a)
 			(unsigned long long)t->lock_waits, (unsigned long long)t->deadlocks,
 			(unsigned long long)t->errors, (unsigned long long)t->warnings,
 			(unsigned long long)events_temp_files(a->events)->count);
-	lock_waits(out, a->events);
-	deadlocks(out, a->events);
+	lock_waits(out, a->events, lit, &sb);
+	deadlocks(out, a->events, lit, &sb);
 	temp_files(out, a->events);
-	errors(out, a->events);
+	errors(out, a->events, lit, &sb);
 	connections(out, a->events);
+	sb_release(&sb);
 }

@@ -38,7 +38,8 @@ void html_write_group(FILE *out, size_t rank, const struct group *g,
 /* ---- report_html_events.c ---- */
 
 /* Lock waits, deadlocks, temporary files, errors, connections: each only
- * when the log had some. */
-void html_write_events(FILE *out, const struct analysis *a);
+ * when the log had some; statements masked unless opts->show_literals. */
+void html_write_events(FILE *out, const struct analysis *a,
+		const struct pgsift_options *opts);
 
 #endif
