@@ -19,6 +19,8 @@ struct report_writer {
 };
 
 extern const struct report_writer report_markdown, report_json, report_text;
+/* report_html.c: one self-contained page (-f html). */
+extern const struct report_writer report_html;
 
 /* The JSON report keeps it proportionate on logs of many distinct
  * statements: only the first groups (by total time) have every member;

@@ -24,7 +24,8 @@
 	X(pgbouncer) X(pgbouncer_live) \
 	X(terminal) \
 	X(rank_live) \
-	X(hostile)
+	X(hostile) \
+	X(html)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

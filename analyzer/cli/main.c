@@ -36,7 +36,7 @@ static const char usage_text[] =
 "saved with --save (all inputs then are states: they are merged).\n"
 "\n"
 "Options:\n"
-"  -f, --format md|json|text   report format (default md)\n"
+"  -f, --format FMT            report format: md (default), json, text, html\n"
 "  -o, --output FILE           write there instead of standard output\n"
 "      --prefix 'SPEC'         the server's log_line_prefix, verbatim (default: detected);\n"
 "                              an input whose lines it fits is read as a stderr log\n"
@@ -650,7 +650,7 @@ int main(int argc, char **argv)
 	}
 	const struct report_writer *w = report_find(format);
 	if (!w)
-		return usage_error("unknown --format '%s' (md, json or text)", format);
+		return usage_error("unknown --format '%s' (md, json, text or html)", format);
 	if (optind >= argc && !o.state_dir)
 		return usage_error("%s", "no INPUT given (a file, or '-' for standard input)");
 	if (cs.baseline) {

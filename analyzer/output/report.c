@@ -14,6 +14,7 @@ static const struct report_writer *const writers[] = {
 	&report_markdown,
 	&report_json,
 	&report_text,
+	&report_html,
 };
 
 const struct report_writer *report_find(const char *id)

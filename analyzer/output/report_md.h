@@ -1,4 +1,5 @@
-/* report_md.h: what the report_md*.c files share; nothing else includes it.
+/* report_md.h: what the report_md*.c files share; besides them only the
+ * HTML writer (report_html*.c) includes it, for the number formats.
  *
  * report_md.c writes the report and calls the section writers declared
  * below (and report_md_ci.h's); all of them write numbers and log text
