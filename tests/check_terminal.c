@@ -6,7 +6,7 @@
  * "live": tests/workload/pg-terminal.sh has a real server log hostile
  * text (an OSC title and a clear-screen in an alias, the C1 CSI, a bidi
  * override, DEL, U+2028 and a raw 0x9B in literals, ESC in a role name,
- * a plan 400 levels deep); the Markdown, text and JSON reports and the
+ * a plan 200 levels deep); the Markdown, text and JSON reports and the
  * TUI's lines show all of it escaped, the same way; the JSON of the deep
  * plan stays small; the log compressed with `zstd --long=31` is read; a
  * NUL a crash left in a statement does not cut its example.
@@ -245,7 +245,7 @@ START_TEST(test_live_reports)
 }
 END_TEST
 
-/* The plan 400 levels deep (about 1,200 levels of JSON): in the report,
+/* The plan 200 levels deep (about 600 levels of JSON): in the report,
  * with no line indented past JEMIT_INDENT_MAX levels, so its size grows
  * with the plan's, not with its square (34 MB for 1,000 levels before). */
 START_TEST(test_live_deep_plan)
