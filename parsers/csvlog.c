@@ -155,6 +155,7 @@ static void *csvlog_open(struct parse_ctx *ctx)
 		free(st);
 		return NULL;
 	}
+	csv_set_blk_size(&st->cp, (size_t)1 << 20);      /* see restart_csv() */
 	return st;
 }
 
@@ -163,6 +164,9 @@ static void restart_csv(struct csvlog_state *st)
 	csv_free(&st->cp);
 	if (csv_init(&st->cp, CSV_STRICT) != 0)
 		abort();        /* csv_init only fails on malloc */
+	/* libcsv grows a field by this many bytes at a time (128 by
+	 * default): a 64 MiB field took half a million reallocs. */
+	csv_set_blk_size(&st->cp, (size_t)1 << 20);
 }
 
 static void drop_record(struct csvlog_state *st, uint64_t lines)

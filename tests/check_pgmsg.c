@@ -101,6 +101,9 @@ static char *jansson_query(const char *plan, size_t len)
 {
 	json_error_t err;
 	json_t *root = json_loadb(plan, len, 0, &err);
+	/* Integers past 2^63 (huge estimates) are read as doubles since. */
+	if (!root && json_error_code(&err) == json_error_numeric_overflow)
+		root = json_loadb(plan, len, JSON_DECODE_INT_AS_REAL, &err);
 	json_t *qt = root ? json_object_get(root, "Query Text") : NULL;
 	char *out = NULL;
 	if (qt && json_is_string(qt)) {
