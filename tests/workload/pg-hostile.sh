@@ -87,6 +87,15 @@ gen=$(mktemp "$work/gen.XXXXXX.sql")
 	echo "SELECT 1;"
 } >"$gen"
 sql -f "$gen" >/dev/null 2>&1   # the 50,000 terms: stack depth limit exceeded
+# The logging collector writes a 65 MiB message after the statement
+# returns; a loaded machine took long enough that the server stopped with
+# the log cut at 128 MiB. A last statement's line, logged after the rest,
+# says it is all there (a minute at most).
+sql -c "SELECT now() AS pg_hostile_done" >/dev/null 2>&1
+for _ in $(seq 600); do
+	grep -q "pg_hostile_done" "$work/data/log/postgresql" 2>/dev/null && break
+	sleep 0.1
+done
 run_pg "$pgbin/pg_ctl" -D "$work/data" -m fast -w stop >/dev/null
 
 cp "$work/data/log/postgresql" "$out/postgresql.log"
