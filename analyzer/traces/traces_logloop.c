@@ -244,7 +244,7 @@ static const char *same_or_copy(struct traces *tr, const char *old,
 	} else {
 		to = tr_strdup(tr, s.ptr, s.len);
 	}
-	*len = strlen(to);
+	*len = s.len;
 	return to;
 }
 
@@ -268,17 +268,29 @@ static void keep_query(struct lrun *r, struct slice q)
  * an N+1 after the statement before it). */
 static bool ri_query(struct slice q)
 {
-	static const char mark[] = " OPERATOR(pg_catalog.";
-	if (q.len < 32 || (q.ptr[0] != 'S' && q.ptr[0] != 'D' && q.ptr[0] != 'U'))
+	static const char sel[] = "SELECT 1 FROM ONLY ", del[] = "DELETE FROM ONLY ",
+		upd[] = "UPDATE ONLY ", mark[] = " OPERATOR(pg_catalog.";
+	if (q.len < 32)
 		return false;
-	static const char *const starts[] = { "SELECT 1 FROM ONLY ",
-		"DELETE FROM ONLY ", "UPDATE ONLY " };
-	bool ri = false;
-	for (size_t i = 0; i < ARRAY_SIZE(starts) && !ri; i++)
-		ri = memcmp(q.ptr, starts[i], strlen(starts[i])) == 0;
-	if (!ri)
+	/* Called on every statement, most of them SELECTs: the eighth byte
+	 * ('1', 'F', 'O') tells the application's apart before a compare
+	 * (strlen and memcmp here were 1.3% of a run on a log of short
+	 * SELECTs). */
+	bool ri;
+	switch (q.ptr[0]) {
+	case 'S':
+		ri = q.ptr[7] == '1' && memcmp(q.ptr, sel, sizeof(sel) - 1) == 0;
+		break;
+	case 'D':
+		ri = q.ptr[7] == 'F' && memcmp(q.ptr, del, sizeof(del) - 1) == 0;
+		break;
+	case 'U':
+		ri = q.ptr[7] == 'O' && memcmp(q.ptr, upd, sizeof(upd) - 1) == 0;
+		break;
+	default:
 		return false;
-	return memmem(q.ptr, q.len, mark, sizeof(mark) - 1) != NULL;
+	}
+	return ri && memmem(q.ptr, q.len, mark, sizeof(mark) - 1) != NULL;
 }
 
 void tr_log_call(struct traces *tr, const struct call *c)
