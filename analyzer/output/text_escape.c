@@ -116,6 +116,10 @@ void tesc_append(struct strbuf *sb, const char *s, size_t n, unsigned flags)
 	size_t i = 0;
 
 	sb_grow(sb, n);
+	/* Terminated when nothing is appended too (s empty): sb_grow() only
+	 * allocates, and the TUI read an empty help line's buffer past its
+	 * end (ASan, tui_e2e resize). */
+	sb->buf[sb->len] = '\0';
 	while (i < n) {
 		size_t run = plain_run(s + i, n - i, flags);
 		if (run) {
