@@ -27,27 +27,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 
-pgbin=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
-if [ ! -x "$pgbin/postgres" ]; then
-	echo "pg-hostile: no PostgreSQL server binaries (set PGBIN)" >&2
-	exit 2
-fi
-
-work=$(mktemp -d /tmp/pgsift-hostile.XXXXXX)
-port=$((20000 + RANDOM % 20000))
 . "$here/pg-server.sh"
-trap finish EXIT
-[ "$(id -u)" != 0 ] || chown postgres "$work"
-
-run_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust >/dev/null
+pg_throwaway hostile
 cat >>"$work/data/postgresql.conf" <<CONF
-listen_addresses = ''
-port = $port
-unix_socket_directories = '$work'
-logging_collector = on
-log_directory = 'log'
-log_filename = 'postgresql'
-log_line_prefix = '%m [%p] %q%u@%d/%a '
 log_statement = 'all'
 log_min_duration_statement = 0
 shared_preload_libraries = 'auto_explain'
