@@ -33,26 +33,6 @@
 #define CONSEC_SAVED_MS 100.0   /* time saved, at least */
 #define CONSEC_SAVED_SHARE 0.1  /* of the run's total, at least */
 
-static int cmp_siblings(const void *pa, const void *pb)
-{
-	const struct tspan *a = *(struct tspan *const *)pa, *b = *(struct tspan *const *)pb;
-	int c = strcmp(a->trace_id, b->trace_id);
-	if (!c)
-		c = strcmp(a->parent_id, b->parent_id);
-	if (c)
-		return c;
-	if (a->start_ms != b->start_ms)
-		return a->start_ms < b->start_ms ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int cmp_ids(const void *pa, const void *pb)
-{
-	const struct tspan *a = *(struct tspan *const *)pa, *b = *(struct tspan *const *)pb;
-	int c = strcmp(a->trace_id, b->trace_id);
-	return c ? c : strcmp(a->span_id, b->span_id);
-}
-
 static bool is_select(const char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -246,8 +226,8 @@ void tr_consecutive_findings(struct traces *tr, struct findings *fs)
 		if (*tr->spans[i]->span_id)
 			ids[nids++] = tr->spans[i];
 	}
-	qsort(all, n, sizeof(*all), cmp_siblings);
-	qsort(ids, nids, sizeof(*ids), cmp_ids);
+	qsort(all, n, sizeof(*all), tr_cmp_siblings);
+	qsort(ids, nids, sizeof(*ids), tr_cmp_ids);
 	struct cruns out = { 0 };
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
@@ -256,7 +236,7 @@ void tr_consecutive_findings(struct traces *tr, struct findings *fs)
 			j++;
 		struct tspan key = { .trace_id = all[i]->trace_id, .span_id = all[i]->parent_id };
 		const struct tspan *kp = &key;
-		struct tspan **hit = bsearch(&kp, ids, nids, sizeof(*ids), cmp_ids);
+		struct tspan **hit = bsearch(&kp, ids, nids, sizeof(*ids), tr_cmp_ids);
 		scan(all + i, j - i, hit ? *hit : NULL, &out);
 		i = j;
 	}

@@ -95,6 +95,10 @@ void tr_log_hand_over(struct traces *to, struct traces *from, int64_t pid);
 void tr_span_loops(struct traces *tr, struct tspan **spans, size_t n);
 /* The union in time of intervals of spans[0..n), sorted by start. */
 double tr_union_ms(struct tspan *const *spans, size_t n);
+/* qsort/bsearch orders of struct tspan pointers (traces_nplus1.c): the
+ * children of one parent together, by start; and by (trace, span) id. */
+int tr_cmp_siblings(const void *pa, const void *pb);
+int tr_cmp_ids(const void *pa, const void *pb);
 
 /* traces_consecutive.c: consecutive_queries findings, from every span's
  * siblings (query spans with passes set). */

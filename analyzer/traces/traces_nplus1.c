@@ -16,7 +16,7 @@
 #include "traces_int.h"
 #include "util.h"
 
-static int cmp_siblings(const void *pa, const void *pb)
+int tr_cmp_siblings(const void *pa, const void *pb)
 {
 	const struct tspan *a = *(struct tspan *const *)pa, *b = *(struct tspan *const *)pb;
 	int c = strcmp(a->trace_id, b->trace_id);
@@ -29,7 +29,7 @@ static int cmp_siblings(const void *pa, const void *pb)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static int cmp_ids(const void *pa, const void *pb)
+int tr_cmp_ids(const void *pa, const void *pb)
 {
 	const struct tspan *a = *(struct tspan *const *)pa, *b = *(struct tspan *const *)pb;
 	int c = strcmp(a->trace_id, b->trace_id);
@@ -68,7 +68,7 @@ static const struct tspan *find_span(const struct index *ix, const char *trace,
 {
 	struct tspan key = { .trace_id = trace, .span_id = id };
 	const struct tspan *kp = &key;
-	struct tspan **hit = bsearch(&kp, ix->v, ix->n, sizeof(*ix->v), cmp_ids);
+	struct tspan **hit = bsearch(&kp, ix->v, ix->n, sizeof(*ix->v), tr_cmp_ids);
 	return hit ? *hit : NULL;
 }
 
@@ -127,8 +127,8 @@ void tr_span_loops(struct traces *tr, struct tspan **q, size_t n)
 	for (size_t i = 0; i < tr->nspans; i++)
 		if (*tr->spans[i]->span_id)
 			ix.v[ix.n++] = tr->spans[i];
-	qsort(ix.v, ix.n, sizeof(*ix.v), cmp_ids);
-	qsort(q, n, sizeof(*q), cmp_siblings);
+	qsort(ix.v, ix.n, sizeof(*ix.v), tr_cmp_ids);
+	qsort(q, n, sizeof(*q), tr_cmp_siblings);
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && strcmp(q[j]->trace_id, q[i]->trace_id) == 0
