@@ -26,7 +26,8 @@
 	X(rank_live) \
 	X(hostile) \
 	X(html) \
-	X(progress)
+	X(progress) \
+	X(plan_times) X(plan_errors)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)
