@@ -27,6 +27,8 @@ struct problem {
 
 /* What became of one input: filled by its parser (through the parse_*
  * calls below) and by the driver that ran it. */
+struct input_sample;
+
 struct input_report {
 	char *path;
 	const char *format;             /* parser id, or "unknown" */
@@ -47,6 +49,8 @@ struct input_report {
 	 * range_lines[k] lines came before range k. NULL: one reader. */
 	uint64_t *range_lines;
 	unsigned nranges;
+	/* A sample of its log entries (input_overlap.h), NULL when none. */
+	struct input_sample *sample;
 };
 
 #define INPUT_RANGE_SHIFT 34

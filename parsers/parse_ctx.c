@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input_overlap.h"
 #include "parser.h"
 #include "util.h"
 
@@ -157,6 +158,7 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
 		src->notes[k] = NULL;
 	}
 	dst->truncated |= src->truncated;
+	input_sample_join(dst, src);
 	parse_report_release(src);
 }
 
@@ -189,6 +191,8 @@ void parse_report_release(struct input_report *r)
 	for (size_t k = 0; k < r->nnotes; k++)
 		free(r->notes[k]);
 	free(r->notes);
+	free(r->sample);
+	r->sample = NULL;
 	r->path = NULL;
 	r->notes = NULL;
 	r->nkept = r->nnotes = 0;
