@@ -80,6 +80,10 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
  * walk the bytes at a cut. */
 size_t parse_first_line(const char *buf, size_t len,
 		bool (*starts)(void *arg, const char *line, size_t n), void *arg);
+/* The record_start op of formats of one JSON object per line (jsonlog,
+ * CloudNativePG): the first whole line that starts with '{' (the server
+ * escapes the newlines inside its values). */
+size_t parse_object_line_start(void *state, const char *buf, size_t len);
 /* Appends note (a malloc'd string, taken over) to r's notes. */
 void parse_report_add_note(struct input_report *r, char *note);
 

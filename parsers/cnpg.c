@@ -527,21 +527,9 @@ static void *cnpg_fork(void *state, struct parse_ctx *ctx)
 	return cnpg_open(ctx);
 }
 
-static bool starts_object(void *arg, const char *line, size_t n)
-{
-	(void)arg;
-	return n && line[0] == '{';
-}
-
-static size_t cnpg_record_start(void *state, const char *buf, size_t len)
-{
-	(void)state;
-	return parse_first_line(buf, len, starts_object, NULL);
-}
-
 const struct parser parser_cnpg = {
 	.id = "cnpg", .name = "CloudNativePG JSON log",
 	.probe = cnpg_probe,
 	.open = cnpg_open, .next = cnpg_next, .close = cnpg_close,
-	.record_start = cnpg_record_start, .fork = cnpg_fork,
+	.record_start = parse_object_line_start, .fork = cnpg_fork,
 };

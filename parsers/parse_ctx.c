@@ -178,6 +178,18 @@ size_t parse_first_line(const char *buf, size_t len,
 	return len;
 }
 
+static bool starts_object(void *arg, const char *line, size_t n)
+{
+	(void)arg;
+	return n && line[0] == '{';
+}
+
+size_t parse_object_line_start(void *state, const char *buf, size_t len)
+{
+	(void)state;
+	return parse_first_line(buf, len, starts_object, NULL);
+}
+
 void parse_report_release(struct input_report *r)
 {
 	if (!r)
