@@ -58,10 +58,16 @@ void tlines_add(struct tlines *l, enum tstyle st, enum tline_kind kind, size_t r
 /* Appends text wrapped at width columns (at least 20), each line indented
  * by indent spaces; newlines in text start new lines. */
 void tlines_wrap(struct tlines *l, enum tstyle st, const char *text, int width, int indent);
+/* The same, each line of kind and ref, the first indented by indent and
+ * the others by hang, each cut to fit width with its own indent. */
+void tlines_wrap_as(struct tlines *l, enum tstyle st, enum tline_kind kind, size_t ref,
+		const char *text, int width, int indent, int hang);
 void tlines_clear(struct tlines *l);
 /* Index of the first line at or after from (wrapping) whose text matches
  * re (a compiled PCRE2 code, see tt_regex_new); -1 when none. */
 long tlines_find(const struct tlines *l, size_t from, const void *re);
+/* The same, searching towards the start when backwards (from included). */
+long tlines_find_dir(const struct tlines *l, size_t from, const void *re, bool backwards);
 
 /* Copies s into a new string where every byte that could drive a terminal
  * is shown instead, as in every human output (text_escape.h): C0 controls,
@@ -81,6 +87,8 @@ void tt_ellipsize(const char *s, int cols, char *out, size_t outlen);
 void tt_fmt_ms(double ms, char *out, size_t n);
 void tt_fmt_count(double v, char *out, size_t n);
 void tt_fmt_bytes(double b, char *out, size_t n);
+/* one when n is exactly 1, else many: "1 call", "2 calls". */
+const char *tt_plural(double n, const char *one, const char *many);
 /* Unicode bar of value/max over width cells (eighths); into out. */
 void tt_bar(double value, double max, int width, char *out, size_t n);
 /* One sparkline cell (▁..█) per value, scaled to the largest. */
@@ -90,6 +98,9 @@ void tt_sparkline(const double *v, size_t n, char *out, size_t outlen);
 void *tt_regex_new(const char *pattern, char *err, size_t errlen);
 void tt_regex_free(void *re);
 bool tt_regex_match(const void *re, const char *s);
+/* The first match of re in s at or after byte from: true and its bytes
+ * [*start, *end). */
+bool tt_regex_span(const void *re, const char *s, size_t from, size_t *start, size_t *end);
 /* ISO 8601 to ms since the epoch; false when s is NULL or unreadable. */
 bool tt_parse_ts(const char *s, int64_t *ms);
 /* ms to 3 decimals (microseconds), as the reports keep them, so that a
