@@ -276,17 +276,21 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 		if (x->ts_ms != TS_NONE)
 			ts_format_iso(x->ts_ms, ts);
 		tt_fmt_ms(g->g->timed_calls ? tt_ms3(x->duration_ms) : NAN, b, sizeof(b));
-		tlines_add(out, TS_HEADER, TL_TEXT, 0, "  %s  %s  db %s  user %s  app %s", ts, b,
+		/* Where it was logged, for o (the raw lines around it). */
+		char place[512];
+		if (!analysis_place(r->a, x->pos, place, sizeof(place)))
+			snprintf(place, sizeof(place), "-");
+		tlines_add(out, TS_HEADER, TL_EXAMPLE, i, "  %s  %s  db %s  user %s  app %s  %s", ts, b,
 			x->db && x->db[0] ? x->db : "-", x->user && x->user[0] ? x->user : "-",
-			x->app && x->app[0] ? x->app : "-");
+			x->app && x->app[0] ? x->app : "-", place);
 		if (literals)
 			agg_example_query(g->g, x, &sb);
 		else
 			report_example_text(g->g, x, false, &sb);
 		const char *q = sb.buf;
-		tlines_wrap(out, TS_NORMAL, q, width - 1, 4);
+		tlines_wrap_as(out, TS_NORMAL, TL_EXAMPLE, i, q, width - 1, 4, 4);
 		if (literals && x->params)
-			tlines_wrap(out, TS_DIM, x->params, width - 1, 4);
+			tlines_wrap_as(out, TS_DIM, TL_EXAMPLE, i, x->params, width - 1, 4, 4);
 	}
 	sb_release(&sb);
 

@@ -89,10 +89,9 @@ void tui_message(struct tui *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
+bool tui_prompt(struct tui *t, enum tui_prompt_kind kind, const char *label, char *buf, size_t n)
 {
-	(void)t;
-	return draw_prompt(label, buf, n);
+	return draw_prompt(label, buf, n, kind < TP_COUNT ? &t->history[kind] : NULL);
 }
 
 void view_select(struct view *v, size_t line)
@@ -160,6 +159,40 @@ static void draw_screen(struct tui *t)
 	draw_refresh();
 }
 
+/* The widest text of the lines on screen (their last column). */
+static int widest_shown(struct view *v)
+{
+	struct draw_column c[DRAW_MAX_COLUMNS];
+	size_t n = v->ops->lines(v);
+	int w = 0;
+	for (size_t i = v->top; i < n && i < v->top + (size_t)v->height; i++) {
+		size_t k = v->ops->column_data(v, i, c);
+		if (k) {
+			char *clean = tt_sanitize(c[k - 1].text ? c[k - 1].text : "", true);
+			int cw = tt_width(clean);
+			free(clean);
+			if (cw > w)
+				w = cw;
+		}
+	}
+	return w;
+}
+
+/* Left and Right: a quarter of the screen at a time, as long as some
+ * line on screen still has text to show. */
+static void scroll_sideways(struct view *v, bool right)
+{
+	int step = v->width / 4 > 4 ? v->width / 4 : 4;
+	if (!right) {
+		v->hoff = v->hoff > step ? v->hoff - step : 0;
+		return;
+	}
+	if (widest_shown(v) > v->hoff + v->width / 2)
+		v->hoff += step;
+	else
+		tui_message(v->app, "nothing more to the right");
+}
+
 static void common_request(struct tui *t, enum request req)
 {
 	struct view *v = top(t);
@@ -181,10 +214,17 @@ static void common_request(struct tui *t, enum request req)
 	case REQ_HOME: v->top = 0; view_select(v, 0); break;
 	case REQ_END: view_select(v, n ? n - 1 : 0); break;
 	case REQ_BACK:
+		/* Going back never quits: a top view asks first. */
 		if (t->depth > 1)
 			pop(t);
-		else
+		else if (t->last_key == TK_ESC)
+			tui_message(t, "this is a top view: Q quits (q asks)");
+		else if (draw_confirm("Quit? y/n"))
 			t->quit = true;
+		break;
+	case REQ_LEFT:
+	case REQ_RIGHT:
+		scroll_sideways(v, req == REQ_RIGHT);
 		break;
 	case REQ_QUIT: t->quit = true; break;
 	case REQ_HELP: tui_push(t, &view_help, 0); break;
@@ -275,6 +315,7 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 		int key = draw_key();
 		if (key == TK_NONE || key == TK_RESIZE)
 			continue;
+		t.last_key = key;
 		enum request req = request_of(key);
 		struct view *v = top(&t);
 		if (req == REQ_NONE || !v->ops->request(v, req))
@@ -283,6 +324,8 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 	while (t.depth > 0)
 		pop(&t);
 	draw_close();
+	for (int i = 0; i < TP_COUNT; i++)
+		draw_history_free(&t.history[i]);
 	print_diag(&t.diag);
 	if (first_only)
 		first_screen_times(t.r->load_s, t0, t2);
