@@ -23,6 +23,12 @@
 #define BANDS_DEFAULT_ALERT_MS 500
 #define BANDS_DEFAULT_CRITICAL_MS 1000
 
+/* The progress hook: done bytes of the inputs read of total (their size
+ * as stored, compressed files as they are; 0 when unknown: standard
+ * input). Called from a thread of analysis_run() of its own, never two
+ * calls at once: at the start, every 100 ms, and once at the end. */
+typedef void analysis_progress_fn(void *ctx, uint64_t done, uint64_t total);
+
 struct pgsift_options {
 	const char *prefix;             /* --prefix, or NULL to detect */
 	const char *input_format;       /* --input-format, or NULL to detect */
@@ -56,6 +62,8 @@ struct pgsift_options {
 	/* The saved inputs' identities (state.h's struct state_ident, one per
 	 * input); NULL: found from their paths, read whole. */
 	const struct state_ident *save_ids;
+	analysis_progress_fn *progress;        /* NULL: none */
+	void *progress_ctx;
 };
 
 void options_init(struct pgsift_options *o);

@@ -25,7 +25,9 @@
 	X(terminal) \
 	X(rank_live) \
 	X(hostile) \
-	X(html)
+	X(html) \
+	X(progress) \
+	X(plan_times) X(plan_errors)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

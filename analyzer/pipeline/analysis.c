@@ -17,6 +17,7 @@
 #include "snapshots.h"
 #include "traces.h"
 #include "parser.h"
+#include "progress.h"
 #include "report.h"
 #include "report_load.h"
 #include "run_sinks.h"
@@ -399,8 +400,11 @@ enum analysis_status analysis_run(const struct pgsift_options *opts,
 {
 	char **inputs;
 	size_t ninputs = input_paths_expand(paths, n, &inputs);
+	struct progress_watch *pw = progress_start(opts->progress,
+		opts->progress_ctx, (const char *const *)inputs, ninputs);
 	enum analysis_status st = run_paths(opts, (const char *const *)inputs,
 		ninputs, out);
+	progress_stop(pw);
 	lr_release_parked();    /* what this thread read of an archive */
 	input_paths_free(inputs, ninputs);
 	return st;

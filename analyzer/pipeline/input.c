@@ -29,6 +29,7 @@
 
 #include "input.h"
 #include "input_archive.h"
+#include "progress.h"
 #include "util.h"
 
 #define LR_CHUNK_DEFAULT ((size_t)1 << 20)
@@ -114,6 +115,7 @@ static ssize_t source_read(struct line_reader *lr, void *dst, size_t n)
 		ssize_t r = read(lr->fd, dst, n);
 		if (r >= 0) {
 			lr->bytes_in += (uint64_t)r;
+			input_bytes_add((uint64_t)r);
 			if (lr->limited)
 				lr->left -= (uint64_t)r;
 			return r;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "split_int.h"
 #include "util.h"
 
@@ -127,6 +128,7 @@ bool split_read_piece(struct split *sp, struct piece *pc, struct parse_ctx *ctx)
 			return false;
 		}
 		done += (size_t)n;
+		input_bytes_add((uint64_t)n);
 	}
 	return true;
 }
