@@ -273,9 +273,52 @@ static void print_diag(const struct tlines *d)
 			fprintf(stderr, "pgsift: %s\n", d->v[i].text);
 }
 
+/* The loading screen: told by the analysis' progress hook (from its own
+ * thread, while the main thread waits in analysis_run(): the two never
+ * draw at once). */
+struct loading {
+	const char *what;
+	double t0;
+};
+
+static void loading_draw(void *ctx, uint64_t done, uint64_t total)
+{
+	const struct loading *ld = ctx;
+	int rows, cols;
+	char line[512], a[32], b[32], bar[256];
+	double secs = tt_now() - ld->t0;
+	double rate = secs > 0 ? (double)done / secs : 0;
+
+	draw_size(&rows, &cols);
+	draw_erase();
+	snprintf(line, sizeof(line), "pgsift \xc2\xb7 analysing %s", ld->what);
+	draw_text(0, 0, cols, TS_HEADER, line);
+	tt_fmt_bytes((double)done, a, sizeof(a));
+	if (total) {
+		tt_fmt_bytes((double)total, b, sizeof(b));
+		double share = done >= total ? 1 : (double)done / (double)total;
+		int w = snprintf(line, sizeof(line), "  %s of %s (%.0f%%) \xc2\xb7 %.1f MB/s", a, b,
+			share * 100, rate / 1e6);
+		if (rate > 0 && done < total && w > 0)
+			snprintf(line + w, sizeof(line) - (size_t)w, " \xc2\xb7 %.0f s left",
+				(double)(total - done) / rate);
+		tt_bar(share, 1, cols > 12 ? cols - 6 : 6, bar, sizeof(bar));
+	} else {
+		snprintf(line, sizeof(line), "  %s read \xc2\xb7 %.1f MB/s (size unknown)", a, rate / 1e6);
+		bar[0] = '\0';
+	}
+	int mid = rows / 2 > 2 ? rows / 2 - 1 : 1;
+	draw_text(mid, 0, cols, TS_NORMAL, line);
+	draw_text(mid + 1, 2, cols - 2, TS_BAR, bar);
+	snprintf(line, sizeof(line), "  %.0f s \xc2\xb7 ^C stops", secs);
+	draw_text(rows - 1, 0, cols, TS_STATUS, line);
+	draw_refresh();
+}
+
 int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 {
 	struct tui t = { 0 };
+	struct pgsift_options ao;       /* o with the loading screen's hook */
 	char err[512] = "";
 	bool force = o->input_format && strcmp(o->input_format, "report-json") == 0;
 	int rc = EXIT_USAGE;
@@ -290,17 +333,37 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 		fprintf(stderr, "pgsift: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* The terminal first: a loading screen shows while logs are read.
+	 * Without one, the analysis' own errors (a bad input) still come
+	 * first, as they would with a terminal. */
+	char term_err[512] = "";
+	bool term = draw_open(term_err, sizeof(term_err)) == 0;
 	if (!t.r) {
+		char what[64];
+		if (n == 1)
+			snprintf(what, sizeof(what), "%.60s", paths[0]);
+		else
+			snprintf(what, sizeof(what), "%zu inputs", n);
+		struct loading ld = { .what = what, .t0 = tt_now() };
+		ao = *o;
+		if (term) {
+			ao.progress = loading_draw;
+			ao.progress_ctx = &ld;
+			loading_draw(&ld, 0, 0);
+		}
+		o = &ao;
 		t.r = tui_report_analyse(o, paths, n, err, sizeof(err), &t.diag);
+		ao.progress = NULL;
 		if (!t.r) {
+			draw_close();
 			print_diag(&t.diag);
 			fprintf(stderr, "pgsift: %s\n", err);
 			goto out;
 		}
 	}
 	t.r->opts = o;  /* a saved report is banded by this command line too */
-	if (draw_open(err, sizeof(err)) != 0) {
-		fprintf(stderr, "pgsift: %s\n", err);
+	if (!term) {
+		fprintf(stderr, "pgsift: %s\n", term_err);
 		goto out;
 	}
 	tui_switch(&t, &view_groups);
