@@ -221,8 +221,6 @@ void view_groups_search(struct tui *t, const char *pattern)
 {
 	tui_push(t, &view_groups, 0);
 	search(&t->stack[t->depth - 1], pattern);
-	if (pattern && *pattern)
-		tui_message(t, "groups matching /%s/ \xc2\xb7 q back", pattern);
 }
 
 void view_groups_only(struct tui *t, const size_t *rows, size_t n, const char *what)
@@ -230,6 +228,6 @@ void view_groups_only(struct tui *t, const size_t *rows, size_t n, const char *w
 	tui_push(t, &view_groups, 0);
 	struct view *v = &t->stack[t->depth - 1];
 	glist_only(gl_of(v), rows, n, what);
+	/* Its status line says what they are. */
 	keep_cursor(v, 0, false);
-	tui_message(t, "the %zu statements of %s \xc2\xb7 q back", n, what);
 }
