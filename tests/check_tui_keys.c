@@ -360,6 +360,40 @@ START_TEST(text_kept_80)
 }
 END_TEST
 
+/* Under it: at every width, each wrapped line fits with its indent, and
+ * the lines hold every character of the text (the workload's seed
+ * INSERT, whose "$5 * " was lost at 80 columns). */
+START_TEST(wrap_keeps_text)
+{
+	const char *text = "info     P95 3382 ms over 1 call (critical band): INSERT INTO order_items "
+		"(order_id, product_id, qty) SELECT $1 + (g % ($2 * $3)), $4 + (g % ($5 * $6)), "
+		"$7 + g % $8 FROM generate_series($9, $10 * $11) g";
+	for (int width = 20; width <= 160; width++) {
+		struct tlines l = { 0 };
+		tlines_wrap_as(&l, TS_NORMAL, TL_FINDING, 3, text, width, 2, 11);
+		char joined[1024] = "", want[1024] = "";
+		size_t j = 0;
+		for (size_t i = 0; i < l.n; i++) {
+			ck_assert_msg(tt_width(l.v[i].text) <= width, "width %d line %zu: '%s'", width, i,
+				l.v[i].text);
+			ck_assert_int_eq(l.v[i].kind, TL_FINDING);
+			for (const char *t = l.v[i].text; *t; t++)
+				if (*t != ' ')
+					joined[j++] = *t;
+		}
+		joined[j] = '\0';
+		/* Every character but the spaces the lines break at. */
+		j = 0;
+		for (const char *p = text; *p; p++)
+			if (*p != ' ')
+				want[j++] = *p;
+		want[j] = '\0';
+		ck_assert_msg(strcmp(joined, want) == 0, "width %d: '%s'", width, joined);
+		tlines_clear(&l);
+	}
+}
+END_TEST
+
 /* ---- small terminals, paging, search ---- */
 
 START_TEST(small_terminal)
@@ -561,6 +595,7 @@ Suite *suite_tui_keys(void)
 	tcase_add_test(tc, finding_claims_saved);
 	tcase_add_test(tc, prompts);
 	tcase_add_test(tc, text_kept_80);
+	tcase_add_test(tc, wrap_keeps_text);
 	tcase_add_test(tc, small_terminal);
 	tcase_add_test(tc, paging_and_search);
 	tcase_add_test(tc, loading_screen);

@@ -360,8 +360,11 @@ void tlines_wrap_as(struct tlines *l, enum tstyle st, enum tline_kind kind, size
 			 * the edge (a continuation indented more than the room
 			 * it was cut for lost its end off screen). */
 			int ind = first ? indent : hang;
-			size_t fit = tt_fit(p, width - ind);
-			if (p[fit] != '\0') {
+			size_t fit = tt_fit(p, width - ind), skip = 0;
+			if (p[fit] == ' ') {
+				/* The space just past the edge is the break. */
+				skip = 1;
+			} else if (p[fit] != '\0') {
 				/* Break at the last space that keeps half the line. */
 				size_t cut = fit;
 				while (cut > fit / 2 && p[cut] != ' ')
@@ -373,7 +376,7 @@ void tlines_wrap_as(struct tlines *l, enum tstyle st, enum tline_kind kind, size
 				fit = strlen(p) ? 1 : 0;
 			tlines_add(l, st, kind, ref, "%*s%.*s", ind, "", (int)fit, p);
 			first = false;
-			p += fit;
+			p += fit + skip;
 		} while (*p);
 		if (!nl)
 			break;
