@@ -273,23 +273,33 @@ static int stdin_is_report(char *err, size_t errlen)
 	int report = plain && report_load_probe(plain, plen) > 0;
 	lr_close(lr);
 
-	int fd[2];
+	int fd[2] = { -1, -1 };
 	pthread_t th;
+	rp->from = -1;
 	if (pipe(fd) != 0 || (rp->from = dup(STDIN_FILENO)) < 0 ||
 	    dup2(fd[0], STDIN_FILENO) < 0) {
 		snprintf(err, errlen, "standard input: %s", strerror(errno));
-		free(rp->head);
-		free(rp);
-		return -1;
+		goto fail;
 	}
 	close(fd[0]);
+	fd[0] = -1;
 	rp->to = fd[1];
 	if (pthread_create(&th, NULL, replay_run, rp) != 0) {
+		/* Standard input is the pipe now: nothing can be read. */
 		snprintf(err, errlen, "standard input: cannot start its reader");
-		return -1;
+		goto fail;
 	}
 	pthread_detach(th);
 	return report;
+fail:
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (rp->from >= 0)
+		close(rp->from);
+	free(rp->head);
+	free(rp);
+	return -1;
 }
 
 int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
