@@ -146,8 +146,8 @@ static void draw_screen(struct tui *t)
 		v->cur = n - 1;
 	view_select(v, v->cur);
 	for (size_t i = v->top; i < n && row < rows - 1; i++, row++)
-		draw_columns(row, cols, c, v->ops->column_data(v, i, c),
-			i == v->cur && !v->ops->no_cursor);
+		draw_columns(row, cols, c, v->ops->column_data(v, i, c), !v->ops->no_cursor &&
+			(v->ops->selected ? v->ops->selected(v, i) : i == v->cur));
 
 	if (t->msg[0]) {
 		draw_text(rows - 1, 0, cols, TS_SEARCH, t->msg);

@@ -38,6 +38,8 @@ struct view_ops {
 	size_t (*column_data)(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS]);
 	/* True when handled. */
 	bool (*request)(struct view *v, enum request req);
+	/* Whether line is drawn as selected; NULL: the cursor's line only. */
+	bool (*selected)(struct view *v, size_t line);
 	void (*status)(struct view *v, char *out, size_t n);
 	void (*done)(struct view *v);
 };

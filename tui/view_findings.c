@@ -59,6 +59,15 @@ static bool findings_request(struct view *v, enum request req)
 	return true;
 }
 
+/* The whole finding under the cursor is selected. */
+static bool findings_selected(struct view *v, size_t line)
+{
+	const struct tlines *l = &view_lines_of(v)->l;
+	if (v->cur >= l->n || l->v[v->cur].kind != TL_FINDING)
+		return line == v->cur;
+	return line < l->n && l->v[line].kind == TL_FINDING && l->v[line].ref == l->v[v->cur].ref;
+}
+
 static void findings_status(struct view *v, char *out, size_t n)
 {
 	struct view_lines *vl = view_lines_of(v);
@@ -74,6 +83,7 @@ const struct view_ops view_findings = {
 	.lines = findings_lines,
 	.column_data = view_lines_column_data,
 	.request = findings_request,
+	.selected = findings_selected,
 	.status = findings_status,
 	.done = view_lines_done,
 };
