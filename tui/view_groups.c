@@ -167,10 +167,20 @@ static bool groups_request(struct view *v, enum request req)
 		return true;
 	}
 	case REQ_COLUMNS:
-		if (tui_prompt(v->app, TP_COLUMNS, "show/hide columns (calls total mean p50 p95 p99 max min; "
-				"empty: default): ", buf, sizeof(buf)) &&
-		    !glist_columns(gl, buf, err, sizeof(err)))
+		if (!tui_prompt(v->app, TP_COLUMNS, "show/hide columns (calls total mean p50 p95 p99 max min; "
+				"empty: default): ", buf, sizeof(buf)))
+			return true;
+		if (!glist_columns(gl, buf, err, sizeof(err))) {
 			tui_message(v->app, "columns: %s", err);
+		} else {
+			enum gcol show[GC_COUNT];
+			int want = 0, k = shown_columns(v, v->width < 100 ? 8 : 9, show);
+			for (int c = 0; c < GC_QUERY; c++)
+				want += !gl->hidden[c];
+			if (k < want)
+				tui_message(v->app, "%d of the %d columns fit beside the query: widen the terminal",
+					k, want);
+		}
 		return true;
 	case REQ_RAW:
 		if (had)
