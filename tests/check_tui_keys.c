@@ -520,6 +520,13 @@ START_TEST(raw_log)
 	free(line);
 	keys("Escape");
 	expect("Examples (");
+	/* From a finding: its statement's first call. */
+	keys("2");
+	expect("finding 1 of 18");
+	keys("o");
+	expect("samples/postgresql.log.zst:");
+	keys("q");
+	expect("finding 1 of 18");
 	keys("Q");
 	ck_assert_int_eq(exit_status(), 0);
 	stop();

@@ -46,7 +46,7 @@ enum {
 	X(REQ_FILTER, 'f', 0, "f", "groups: filter by db=NAME, user=NAME, app=NAME or NAME; empty clears") \
 	X(REQ_MIN_CALLS, 'M', 0, "M", "groups: only those with at least N calls; empty clears") \
 	X(REQ_COLUMNS, 'C', 0, "C", "groups: show or hide columns (calls total mean p50 p95 p99 max min)") \
-	X(REQ_RAW, 'o', 0, "o", "the log lines around an example, or a group's first call") \
+	X(REQ_RAW, 'o', 0, "o", "the log lines around an example, a group's first call or a finding's first statement") \
 	X(REQ_PLAN, 'v', 0, "v", "the plan: in detail jump to it, in groups open it") \
 	X(REQ_WRITE, 'w', 0, "w", "findings: append the suggested SQL to a file") \
 	X(REQ_PLAIN, 's', 0, "s", "findings: show the suggested SQL plain, to copy") \

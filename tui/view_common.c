@@ -216,8 +216,20 @@ bool view_lines_request(struct view *v, enum request req)
 		tui_push(app, &view_plain, (size_t)fi);
 		return true;
 	case REQ_RAW:
+		fi = v->cur < vl->l.n && vl->l.v[v->cur].kind == TL_FINDING ? (long)vl->l.v[v->cur].ref : -1;
+		if (fi >= 0 && vl->group < 0) {
+			/* A finding: the first call of the first statement it names. */
+			size_t *rows = xcalloc(app->r->ngroups + 1, sizeof(*rows));
+			if (finding_groups(app->r, (size_t)fi, rows))
+				view_raw_open(app, app->r->groups[rows[0]].g->first_pos);
+			else
+				tui_message(app, "this finding names no statement");
+			free(rows);
+			return true;
+		}
 		if (vl->group < 0 && (v->cur >= vl->l.n || vl->l.v[v->cur].kind != TL_GROUP)) {
-			tui_message(app, "o opens the log around a group's call: put the cursor on a group");
+			tui_message(app, "o opens the log around a call: put the cursor on a group, "
+				"an example or a finding");
 			return true;
 		}
 		view_raw_open(app, raw_place(v));
