@@ -33,6 +33,7 @@ SUITES(X)
 
 int main(void)
 {
+	tu_spool_begin();      /* before any suite reads PGSIFT_BIN */
 	SRunner *sr = srunner_create(NULL);
 #define X(name) srunner_add_suite(sr, suite_##name());
 	SUITES(X)

@@ -97,4 +97,19 @@ char *tu_report_figures(const char *json_text);
  * from j, at any depth. */
 void tu_json_drop_places(struct json_t *j);
 
+/* JSON reports for the schema check (make test). When PGSIFT_SCHEMA_SPOOL
+ * names a directory, tu_spool_begin() (the runner calls it first) writes
+ * a wrapper of the binary into DIR/bin/pgsift and points PGSIFT_BIN at it,
+ * so that every run of pgsift a test makes (through tu_bin(), system(),
+ * scripts, PATH) goes through it. The wrapper execs the binary unchanged
+ * unless the command is report, check or merge; then it keeps a copy in DIR
+ * of each JSON document the run wrote (standard output with -f json, any
+ * -o FILE that holds one) with the command beside it (.cmd), for
+ * tests/schema_check.py to validate against doc/report.schema.json.
+ * Without the variable it does nothing. */
+void tu_spool_begin(void);
+/* Keeps a copy of a JSON report a test rendered in memory (a writer run
+ * without the binary); nothing without the spool. what names the test. */
+void tu_spool_json(const char *what, const char *text);
+
 #endif
