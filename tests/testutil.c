@@ -423,27 +423,3 @@ void tu_spool_begin(void)
 		abort();
 	}
 }
-
-void tu_spool_json(const char *what, const char *text)
-{
-	const char *dir = getenv(SPOOL_ENV);
-	char path[PATH_MAX];
-
-	if (!dir || !*dir)
-		return;
-	snprintf(path, sizeof(path), "%s/inproc-XXXXXX", dir);
-	int fd = mkstemp(path);
-	size_t len = strlen(text);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		abort();
-	close(fd);
-	/* The validator reads NAME.json and its NAME.cmd. */
-	char named[PATH_MAX + 8];
-	snprintf(named, sizeof(named), "%s.json", path);
-	if (rename(path, named) != 0)
-		abort();
-	snprintf(named, sizeof(named), "%s.cmd", path);
-	FILE *f = fopen(named, "w");
-	if (!f || fprintf(f, "%s (in-process writer)\n", what) < 0 || fclose(f) != 0)
-		abort();
-}

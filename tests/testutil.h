@@ -108,8 +108,5 @@ void tu_json_drop_places(struct json_t *j);
  * tests/schema_check.py to validate against doc/report.schema.json.
  * Without the variable it does nothing. */
 void tu_spool_begin(void);
-/* Keeps a copy of a JSON report a test rendered in memory (a writer run
- * without the binary); nothing without the spool. what names the test. */
-void tu_spool_json(const char *what, const char *text);
 
 #endif
