@@ -326,6 +326,7 @@ START_TEST(test_bash_completion)
 		"pgsift report --input-format cs\n"
 		"pgsift check -f ''\n"
 		"pgsift report --format=j\n"
+		"pgsift report --input-format = cs\n"
 		"pgsift report --\n"
 		"pgsift report samples/postgresql.l\n"
 		"pgsift help ch\n", with_lib);
@@ -345,6 +346,8 @@ START_TEST(test_bash_completion)
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
 		assert_offers(out, "pgsift check -f ''", formats[i]);
 	assert_offers(out, "pgsift report --format=j", "json");
+	/* Plain bash breaks words at '=' */
+	assert_offers(out, "pgsift report --input-format = cs", "csvlog");
 	for (size_t i = 0; i < opts.n; i++) {
 		char o[128];
 		if (strcmp(opts.v[i], "version") == 0)  /* before a command only */

@@ -37,10 +37,15 @@ _pgsift()
 		return
 	fi
 
-	# --option=value
+	# --option=value: one word under bash-completion (-n =), three
+	# ("--option" "=" "value") in plain bash, where = breaks words.
 	if [[ $cur == --*=* ]]; then
 		prev=${cur%%=*}
 		cur=${cur#*=}
+	elif [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = ]] && ((cword >= 3)); then
+		prev=${words[cword-2]}
 	fi
 	case $prev in
 	-f | --format)
