@@ -108,5 +108,9 @@ void tu_json_drop_places(struct json_t *j);
  * tests/schema_check.py to validate against doc/report.schema.json.
  * Without the variable it does nothing. */
 void tu_spool_begin(void);
+/* A report a writer rendered in the test's own process (no binary run):
+ * kept in the spool as well when text is a JSON document; who names the
+ * test's helper, for the check's message. Nothing without the spool. */
+void tu_spool_report(const char *who, const char *text);
 
 #endif
