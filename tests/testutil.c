@@ -407,9 +407,11 @@ void tu_spool_begin(void)
 
 	if (!dir || !*dir)
 		return;
+	/* No binary: the tests that run it fail on their own, naming it. */
 	if (!realpath(tu_bin(), real)) {
-		fprintf(stderr, "testutil: %s: %s\n", tu_bin(), strerror(errno));
-		abort();
+		fprintf(stderr, "testutil: %s: %s: no JSON report spool\n", tu_bin(),
+			strerror(errno));
+		return;
 	}
 	snprintf(path, sizeof(path), "%s/bin", dir);
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
