@@ -365,6 +365,39 @@ START_TEST(test_bash_completion)
 }
 END_TEST
 
+/* Real completion in an interactive zsh under zsh/zpty: keys typed, what
+ * the terminal shows read back (escapes left out) until it holds what is
+ * wanted, 20 s at most a case. */
+static const char zsh_pty_script[] =
+	"zmodload zsh/zpty || exit 2\n"
+	"setopt extendedglob\n"
+	"# Output of the pty until it holds $1 (20 s at most), escapes left out.\n"
+	"upto() {\n"
+	"\tlocal acc= chunk text\n"
+	"\tinteger i\n"
+	"\tfor (( i = 0; i < 200; i++ )); do\n"
+	"\t\twhile zpty -r -t z chunk; do acc+=$chunk; done\n"
+	"\t\ttext=${${acc//$'\\e'\\[[0-9;?]#[a-zA-Z]/}//[$'\\r\\a\\b']/}\n"
+	"\t\t[[ $text == *$1* ]] && break\n"
+	"\t\tsleep 0.1\n"
+	"\tdone\n"
+	"\tprint -r -- \"$text\"\n"
+	"}\n"
+	"zpty z zsh -f -i\n"
+	"zpty -w z 'PROMPT=\"Z\"\"P> \"; fpath=(%s/doc/completion $fpath); autoload -Uz compinit; compinit -u -D; pgsift() {}'\n"
+	"upto 'ZP> ' >/dev/null\n"
+	"for keys want in 'pgsift rep'$'\\t' 'pgsift report ' \\\n"
+	"\t\t'pgsift report --input-format c'$'\\t\\t' 'csvlog' \\\n"
+	"\t\t'pgsift report --sh'$'\\t' '--show-literals ' \\\n"
+	"\t\t'pgsift check -f '$'\\t\\t' 'text'; do\n"
+	"\tzpty -w -n z \"$keys\"\n"
+	"\tprint -r -- \"=== $keys\"\n"
+	"\tupto \"$want\"\n"
+	"\tzpty -w -n z $'\\x03'\n"
+	"\tupto 'ZP> ' >/dev/null\n"
+	"done\n"
+	"zpty -d z\n";
+
 /* zsh: the file parses, and with the completion system's functions
  * replaced by ones printing their arguments, the commands, every long
  * option and every input format are offered. */
@@ -421,6 +454,31 @@ START_TEST(test_zsh_completion)
 	names_free(&opts);
 	names_free(&fmts);
 	free(help);
+	free(out);
+
+	if (system("zsh -f -c 'zmodload zsh/zpty' >/dev/null 2>&1") != 0) {
+		tu_skip("doc: zsh completion in a terminal", "no zsh/zpty module");
+		return;
+	}
+	char script[] = "/tmp/pgsift-zpty-XXXXXX";
+	int fd = mkstemp(script);
+	ck_assert_int_ge(fd, 0);
+	FILE *f = fdopen(fd, "w");
+	fprintf(f, zsh_pty_script, tu_root());
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "timeout 120 zsh -f '%s' 2>&1", script);
+	out = tu_run(cmd, &st);
+	unlink(script);
+	ck_assert_msg(st == 0, "zsh under zpty failed (%d):\n%s", st, out);
+	static const char *const shown[] = {
+		"pgsift report \n",                    /* pgsift rep<Tab> */
+		"cnpg ", "csvlog ",                     /* --input-format c<Tab><Tab> */
+		"pgsift report --show-literals \n",    /* --sh<Tab> */
+		"html  json  md    text",               /* check -f <Tab><Tab> */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
+		ck_assert_msg(strstr(out, shown[i]), "zsh did not show \"%s\":\n%s",
+			shown[i], out);
 	free(out);
 }
 END_TEST
