@@ -27,7 +27,8 @@
 	X(hostile) \
 	X(html) \
 	X(progress) \
-	X(plan_times) X(plan_errors)
+	X(plan_times) X(plan_errors) \
+	X(doc)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)
@@ -35,6 +36,7 @@ SUITES(X)
 
 int main(void)
 {
+	tu_spool_begin();      /* before any suite reads PGSIFT_BIN */
 	SRunner *sr = srunner_create(NULL);
 #define X(name) srunner_add_suite(sr, suite_##name());
 	SUITES(X)
