@@ -25,7 +25,8 @@
 	X(terminal) \
 	X(rank_live) \
 	X(hostile) \
-	X(html)
+	X(html) \
+	X(md_outputs)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

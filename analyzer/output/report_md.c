@@ -426,8 +426,9 @@ static void md_names(FILE *out, const char *label, const struct name_counts *nc,
 	free(v);
 }
 
-static void md_group(FILE *out, size_t rank, const struct group *g,
-		const struct pgsift_options *opts, struct strbuf *sb)
+static void md_group(FILE *out, const struct analysis *a, size_t rank,
+		const struct group *g, const struct pgsift_options *opts,
+		struct strbuf *sb)
 {
 	char c[8][64], h[64], fp[17];
 	bool timed = g->timed_calls > 0;
@@ -482,14 +483,17 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 	if (g->lexical)
 		fputs("- Fingerprint: lexical (the PostgreSQL parser did not "
 		      "accept the text)\n", out);
-	if (g->plan_json)
-		fprintf(out, "- Worst plan: logged for a %s ms run (in the JSON "
-				"report)\n", md_fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
 	fputc('\n', out);
 
-	if (g->nexamples == 0)
-		return;
 	struct strbuf text = STRBUF_INIT;
+	if (md_plan_text(g, opts, &text)) {
+		char title[96];
+		snprintf(title, sizeof(title), "Worst plan (%s ms)",
+				md_fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
+		md_fold_begin(out, title, 0);
+		md_code_block(out, "text", text.buf, 0);
+		md_fold_end(out);
+	}
 	for (unsigned i = 0; i < g->nexamples && i < AGG_EXAMPLES; i++) {
 		const struct example *e = &g->examples[i];
 		fprintf(out, "Example %u: ", i + 1);
@@ -510,6 +514,7 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 			fprintf(out, ", %s ", what[k]);
 			md_code(out, val[k], 0, false, sb);
 		}
+		md_example_where(out, a, e, sb);
 		fputs("\n\n", out);
 		report_example_text(g, e, opts->show_literals, &text);
 		md_code_block(out, "sql", text.buf ? text.buf : "",
@@ -570,7 +575,7 @@ static int md_write(FILE *out, const struct analysis *a,
 		fputs("## Details\n\n", out);
 		for (size_t i = 0; i < top; i++) {
 			md_fold_group(out, i + 1, v[i], &sb);
-			md_group(out, i + 1, v[i], opts, &sb);
+			md_group(out, a, i + 1, v[i], opts, &sb);
 			md_fold_end(out);
 		}
 	}

@@ -31,6 +31,18 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes);
 
+/* ---- report_md_plan.c: parts the text report shows the same way ---- */
+
+/* g's worst plan as indented text, the expensive nodes marked, into sb
+ * (reset first; sb->buf is never NULL after). False, sb empty, when g has
+ * no plan or it is not EXPLAIN JSON. */
+bool md_plan_text(const struct group *g, const struct pgsift_options *opts,
+		struct strbuf *sb);
+/* ", pid 2379, at path:line" for an example: each part only when known;
+ * the place as a code span with sb (scratch), as plain text without. */
+void md_example_where(FILE *out, const struct analysis *a,
+		const struct example *e, struct strbuf *sb);
+
 /* ---- the sections, which report_md.c calls ---- */
 
 /* report_md_events.c: the timeline (after the summary), and the sections
