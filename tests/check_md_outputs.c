@@ -3,7 +3,8 @@
  * (samples/postgresql.log.zst, written by tests/workload/pg-workload.sh):
  * each example's place in the raw log and its backend, kept through a
  * saved JSON report and a saved state; the worst plan as text; the
- * timeline as a chart GitHub draws. */
+ * timeline as a chart GitHub draws; the text report as complete as the
+ * Markdown, fitted to the terminal. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,98 @@ START_TEST(test_timeline_mermaid)
 }
 END_TEST
 
+/* -f text: findings with their SQL, events, each offender's plan and
+ * examples with their place; "1 call", not "1 calls". */
+START_TEST(test_text_complete)
+{
+	int st;
+	char *t = run("report -q -j 1 -f text " SAMPLE, &st);
+	ck_assert_int_eq(st, 0);
+	assert_has(t, "\nWhat to fix first\n=================\n18 findings: 2 critical, "
+		"9 warning, 7 info");
+	assert_has(t, "\n1. critical missing_index (3,246.4 ms, 24.2% of all time): Index "
+		"order_items (order_id) would serve 1 statement (121 calls) that scan "
+		"order_items without one\n"
+		"    CREATE INDEX CONCURRENTLY order_items_order_id_idx ON order_items (order_id);\n");
+	assert_has(t, "\nEvents\n======\nlock waits: 1, 383.308 ms waited in all\n"
+		"  383.308 ms, pid 2489, ShareLock on transaction 783, blocked by pid 2485: ");
+	assert_has(t, "\ntemporary files: 11, 23.8 MiB (largest 5.0 MiB)\n"
+		"     9.8 MiB in 4 files: SELECT id, name, price FROM products");
+	assert_has(t, "     5.0 MiB in 1 file: SELECT * FROM orders ORDER BY created_at\n");
+	assert_has(t, "\n#1 a4c4e51324f428ed: 3,246.4 ms in 121 calls; P50 21.650, "
+		"P95 53.786, P99 67.022, max 85.810 ms\n"
+		"  SELECT oi.product_id, oi.qty FROM order_items oi WHERE oi.order_id = $1\n"
+		"  worst plan (66.609 ms):\n"
+		"    Seq Scan on order_items oi: 66.592 ms (own 66.592 ms), rows 2 of 2 "
+		"estimated, 1 loop  <- 100% of the time on its own\n"
+		"        Filter: (order_id = $1)\n"
+		"        Rows Removed by Filter: 199,998\n"
+		"  example 1: 2026-11-22T13:45:50.061Z, 85.810 ms, db shop, user postgres, "
+		"app orders-page, pid " SLOWEST_PID ", at " SLOWEST_PLACE "\n");
+	assert_has(t, ": 521.105 ms in 1 call; P50");
+	ck_assert_msg(strstr(t, " 1 calls") == NULL, "%.200s", strstr(t, " 1 calls"));
+	free(t);
+
+	/* Markdown says it the same way. */
+	char *md = run("report -q -j 1 " SAMPLE, &st);
+	ck_assert_int_eq(st, 0);
+	assert_has(md, "<details><summary>3. 521.105 ms in 1 call, P95 521.105 ms: ");
+	ck_assert_msg(strstr(md, " 1 calls") == NULL, "%.200s", strstr(md, " 1 calls"));
+	free(md);
+}
+END_TEST
+
+/* `check -f text`: the verdict first, then the comparison with a
+ * baseline (the golden baseline of the same evidence). */
+START_TEST(test_text_check)
+{
+	int st;
+	char *t = run("check -q -j 1 -f text --fail-on 'p95>100ms,p95>100ms&calls>=2' "
+		"--baseline tests/golden/full-baseline.json " SAMPLE, &st);
+	ck_assert_int_eq(st, 1);
+	assert_has(t, " fingerprints\n\nCHECK FAILED: 1 of 2 gates\n"
+		"  FAILED  p95>100ms: 12 groups; highest P95 3382.168 ms: INSERT INTO order_items");
+	assert_has(t, "\n  passed  p95>100ms&calls>=2: 0 groups; highest P95 59.494 ms: SELECT id, name, price");
+	assert_has(t, "\nCompared with the baseline\n==========================\n"
+		"baseline tests/golden/full-baseline.json\n42 groups, 41 of them seen again "
+		"(by fingerprint)\nregressions (P95 or total time up more than 25%):\n");
+	assert_has(t, "\n    1        36.054        53.786    +49%       2,134.819       "
+		"3,246.374    +52%  SELECT oi.product...\n");
+	free(t);
+}
+END_TEST
+
+/* The query column fits the terminal: under an 80-column tty, each row of
+ * the table is at most 80 columns (the query cut at 28 and "..."). */
+START_TEST(test_text_width)
+{
+	int st;
+	char cmd[8192];
+	snprintf(cmd, sizeof(cmd), "command -v script >/dev/null || exit 77; cd '%s' && "
+		"script -qec \"stty cols 80 rows 40; '%s' report -q -j 1 -f text " SAMPLE "\" "
+		"/tmp/pgsift-md-width.$$ | tr -d '\\r'; rm -f /tmp/pgsift-md-width.$$",
+		tu_root(), tu_bin());
+	char *t = tu_run(cmd, &st);
+	if (st == 77) {
+		tu_skip("md_outputs text width", "no script(1) to give a terminal");
+		free(t);
+		return;
+	}
+	char *table = strstr(t, "Worst offenders by total time\n");
+	ck_assert_msg(table != NULL, "%.2000s", t);
+	assert_has(table, "\n 1  3,246.374    121   26.830   53.786   67.022  "
+		"SELECT oi.product_id, oi.qty...\n");
+	char *end = strstr(table, "\n\n");
+	for (char *l = strchr(table, '\n') + 1; l < end; l = strchr(l, '\n') + 1) {
+		size_t cols = 0;
+		for (char *c = l; *c != '\n'; c++)
+			cols += ((unsigned char)*c & 0xc0) != 0x80;
+		ck_assert_msg(cols <= 80, "%zu columns: %.*s", cols, (int)(strchr(l, '\n') - l), l);
+	}
+	free(t);
+}
+END_TEST
+
 Suite *suite_md_outputs(void);
 Suite *suite_md_outputs(void)
 {
@@ -130,6 +223,12 @@ Suite *suite_md_outputs(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_plan_md);
 	tcase_add_test(tc, test_timeline_mermaid);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("text");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_text_complete);
+	tcase_add_test(tc, test_text_check);
+	tcase_add_test(tc, test_text_width);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -431,8 +431,8 @@ const char *gate_result_describe(const struct gate_result *r, char *out,
 			r->matches == 1 ? "" : "s");
 		if (r->group && k >= 0 && (size_t)k < outlen) {
 			if (rule->metric == GM_CALLS)
-				k += snprintf(out + k, outlen - (size_t)k, "; highest %.0f calls",
-					r->value);
+				k += snprintf(out + k, outlen - (size_t)k, "; highest %.0f call%s",
+					r->value, r->value == 1 ? "" : "s");
 			else
 				k += snprintf(out + k, outlen - (size_t)k, "; highest %s %.3f ms",
 					metric_labels[rule->metric], r->value);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "analysis.h"
@@ -466,6 +467,9 @@ static int write_report(const struct report_writer *w, const char *path,
 			return -1;
 		}
 	}
+	struct winsize ws;      /* -f text fits the terminal it is written to */
+	if (out == stdout && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		o->text_width = ws.ws_col;
 	int rc = w->write(out, a, o);
 	if (rc == 0 && ferror(out))
 		rc = -1;

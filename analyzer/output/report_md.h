@@ -22,6 +22,10 @@
 const char *md_fmt_count(uint64_t v, char *out, size_t outlen);
 const char *md_fmt_ms(double ms, char *out, size_t outlen);
 const char *md_fmt_human(double ms, char *out, size_t outlen);
+/* "s" after a count other than 1: "1 call", "2 calls". */
+const char *md_s(uint64_t n);
+/* "512 B", "1.5 KiB", "7.4 MiB". */
+const char *md_fmt_bytes(uint64_t b, char *out, size_t outlen);
 
 /* Text from a log as a code span on one line (cut past max_chars code
  * points, 0: no limit; in_table escapes '|'), and as a fenced block (cut
@@ -63,7 +67,10 @@ void md_write_idle(FILE *out, const struct analysis *a,
 void md_write_wraparound(FILE *out, const struct analysis *a);
 
 /* report_md_findings.c: "What to fix first", after the summary; only
- * when there are findings. */
+ * when there are findings. md_finding_stakes() writes what finding i
+ * (findings_at order) is worth, as both reports say it: " (1,234.5 ms,
+ * 12.3% of all time; #1 shares its statements: saves 10 ms more)". */
+void md_finding_stakes(FILE *out, const struct analysis *a, size_t i);
 void md_write_findings(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb);
 

@@ -25,23 +25,6 @@
 
 /* ---- small formatting ---- */
 
-static const char *fmt_bytes(uint64_t b, char *out, size_t outlen)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-	if (b < 1024) {
-		snprintf(out, outlen, "%u B", (unsigned)b);
-		return out;
-	}
-	double v = (double)b / 1024;
-	size_t u = 0;
-	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, outlen, "%.1f %s", v, units[u]);
-	return out;
-}
-
 /* "2024-05-01 10:00" (UTC) of an epoch time, "2024-05-01 10:00:05" for
  * buckets narrower than a minute (width w); "-" when unknown. */
 static const char *fmt_minute(int64_t ms, int64_t w, char *out, size_t outlen)
@@ -149,7 +132,7 @@ static void chart_row(FILE *out, const double *col, size_t ncol,
 	if (s == S_TOTAL || s == S_P95)
 		md_fmt_ms(max, b, sizeof(b));
 	else if (s == S_TEMP)
-		fmt_bytes((uint64_t)max, b, sizeof(b));
+		md_fmt_bytes((uint64_t)max, b, sizeof(b));
 	else
 		md_fmt_count((uint64_t)max, b, sizeof(b));
 	fprintf(out, "  max %s\n", b);
@@ -192,7 +175,7 @@ static void busiest(FILE *out, const struct ev_timeline *t, const char *unit)
 						c[3], sizeof(c[3])) : "-",
 					md_fmt_count(b->errors, c[4], sizeof(c[4])),
 					md_fmt_count(b->lock_waits, c[5], sizeof(c[5])),
-					fmt_bytes(b->temp_bytes, c[6], sizeof(c[6])));
+					md_fmt_bytes(b->temp_bytes, c[6], sizeof(c[6])));
 		}
 		fputc('\n', out);
 	}
@@ -409,15 +392,15 @@ static void md_temp_files(FILE *out, const struct events *ev,
 			"| files | total | largest | query |\n"
 			"| ---: | ---: | ---: | --- |\n",
 			count_of(t->count, "file", "files", c[0], sizeof(c[0])),
-			fmt_bytes(t->bytes, c[1], sizeof(c[1])),
+			md_fmt_bytes(t->bytes, c[1], sizeof(c[1])),
 			md_fmt_count(t->bytes, c[2], sizeof(c[2])),
-			fmt_bytes(t->max_bytes, c[3], sizeof(c[3])));
+			md_fmt_bytes(t->max_bytes, c[3], sizeof(c[3])));
 	for (size_t i = 0; i < t->ngroups && i < top_of(opts); i++) {
 		const struct ev_temp_group *g = &t->groups[i];
 		fprintf(out, "| %s | %s | %s | ",
 				md_fmt_count(g->count, c[0], sizeof(c[0])),
-				fmt_bytes(g->bytes, c[1], sizeof(c[1])),
-				fmt_bytes(g->max_bytes, c[2], sizeof(c[2])));
+				md_fmt_bytes(g->bytes, c[1], sizeof(c[1])),
+				md_fmt_bytes(g->max_bytes, c[2], sizeof(c[2])));
 		if (g->query)
 			md_code(out, g->query, 80, true, sb);
 		else
