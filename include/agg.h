@@ -80,6 +80,7 @@ struct example {
 	int64_t ts_ms;
 	double duration_ms;
 	uint64_t pos;           /* CALL_POS of its call, 0: unknown */
+	int64_t pid;            /* its backend, -1 when unknown */
 	uint32_t head, tail;    /* bytes shared with the query's start and end */
 	char *rest;             /* the bytes between; NULL when none; owned */
 	bool norm_is_query;     /* fp_normalize() of it is the group's query */
@@ -203,7 +204,7 @@ void agg_attach_params(struct agg *a, struct group *g, int64_t ts_ms,
  * first; sb.buf is never NULL after). */
 void agg_example_query(const struct group *g, const struct example *e,
 		struct strbuf *sb);
-/* A new example at the end of g's (zeroed), for loaders: g must have
+/* A new example at the end of g's (zeroed, pid -1), for loaders: g must have
  * fewer than AGG_EXAMPLES. */
 struct example *agg_example_add(struct group *g);
 /* Sets e's statement (e one of g's examples, g->query set): for loaders. */

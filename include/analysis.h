@@ -50,6 +50,9 @@ struct pgsift_options {
 	/* CI (gates.h): the Markdown report's size limit in bytes, 0: 1 MiB
 	 * (less when appending to a GitHub step summary that has text). */
 	size_t md_max_bytes;
+	/* -f text: the columns of a line (the terminal's, which the CLI
+	 * passes when standard output is one); 0: $COLUMNS, else 100. */
+	unsigned text_width;
 	/* Detection thresholds; 0 keeps the documented default. */
 	unsigned n1_min_repeats;        /* --n1-min: repeats in an N+1 loop (5) */
 	double n1_min_loop_ms;          /* --n1-min-ms: a span loop's time (50) */

@@ -10,6 +10,7 @@
  *
  * Rules:  p50|p95|p99|mean|max|total >|>= DURATION   (500ms, 1s, 2min; bare: ms)
  *         calls >|>= N
+ *         any of the above & calls >|>= N (only groups with that many calls)
  *         severity >=|>|= info|warning|critical
  *         finding=KIND                  (a finding kind: n_plus_one, ...)
  *         new-fingerprint               (needs a baseline)
@@ -20,6 +21,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "findings.h"
 
@@ -53,6 +56,8 @@ struct gate_rule {
 	double value;                   /* ms, calls, percent */
 	enum finding_severity severity; /* GM_SEVERITY */
 	enum finding_kind kind;         /* GM_FINDING */
+	uint64_t min_calls;             /* per-group rules ("&calls>=N"): groups
+					 * with fewer calls are left out; 0: none */
 	char text[GATE_RULE_MAX];       /* as written, spaces removed */
 };
 
@@ -119,6 +124,15 @@ void check_result_free(struct check_result *c);
  * 1,234.6 ms, SELECT ..."), written into out (outlen bytes). */
 const char *gate_result_describe(const struct gate_result *r, char *out,
 		size_t outlen);
+
+/* The verdict as GitHub Actions workflow commands, one a line, to out
+ * (the CLI passes standard error when GITHUB_ACTIONS=true or with
+ * --annotations): `::error title=...::...` for each failed gate and each
+ * critical finding, `::warning ...` for each warning finding (findings
+ * the baseline had left out), at most ten of each level as GitHub shows.
+ * Nothing when c is not a check. Returns 0, or -1 on a write error. */
+int gates_annotate(FILE *out, const struct check_result *c,
+		const struct analysis *a);
 
 /* The verdict as JSON: {"failed", "rules": [{"rule", "failed", "matches",
  * "known", "fingerprint", "value"}], "baseline": ...}; a new reference. */

@@ -28,7 +28,7 @@
  * changes). */
 #define STATE_MAGIC "PGSIFTST"
 #define STATE_MAGIC_LEN 8
-#define STATE_FORMAT 11
+#define STATE_FORMAT 12
 
 /* ---- writing: little-endian, length-prefixed ---- */
 

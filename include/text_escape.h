@@ -10,7 +10,8 @@
  * invisible format character and U+2028/U+2029 as "\uHHHH". Everything
  * else passes unchanged, so text that is already safe is written as it
  * is. JSON keeps its own escapes (json_emit.h); TESC_JSON adds "\u007F"
- * and "\uHHHH" for DEL and those code points, which JSON allows raw. */
+ * and "\uHHHH" for DEL and those code points, which JSON allows raw;
+ * TESC_HTML adds HTML's entities. */
 #ifndef PGSIFT_TEXT_ESCAPE_H
 #define PGSIFT_TEXT_ESCAPE_H
 
@@ -29,6 +30,10 @@ enum {
 	 * sit inside strings: C0 bytes (layout) and any other byte pass, DEL,
 	 * C1 and the format controls become JSON's "\u007F". */
 	TESC_JSON = 8,
+	/* HTML text (report_html*.c): & < > " ' as entities as well; the
+	 * escapes of controls are as without it (the HTML writer marks them
+	 * up: a unit shown as something starting with '\\' is one). */
+	TESC_HTML = 16,
 };
 
 /* The longest form one unit takes ("\u202e"). */

@@ -40,6 +40,8 @@ static const struct {
 	{ "new-fingerprint", GM_NEW_FINGERPRINT, GOP_GT, 0, "new-fingerprint" },
 	{ "regression>25%", GM_REGRESSION, GOP_GT, 25, "regression>25%" },
 	{ "regression >= 12.5 %", GM_REGRESSION, GOP_GE, 12.5, "regression>=12.5%" },
+	{ "p95 > 500ms & calls >= 10", GM_P95, GOP_GT, 500, "p95>500ms&calls>=10" },
+	{ "total>1s&calls>1", GM_TOTAL, GOP_GT, 1000, "total>1s&calls>1" },
 };
 
 START_TEST(test_parse_valid)
@@ -69,6 +71,11 @@ START_TEST(test_parse_fields)
 	ck_assert(gate_rule_needs_baseline(&r));
 	ck_assert(gate_rule_parse("regression>25%", &r, err, sizeof(err)));
 	ck_assert(gate_rule_needs_baseline(&r));
+	ck_assert_uint_eq(r.min_calls, 0);
+	ck_assert(gate_rule_parse("p95>500ms&calls>=10", &r, err, sizeof(err)));
+	ck_assert_uint_eq(r.min_calls, 10);
+	ck_assert(gate_rule_parse("p95>500ms&calls>10", &r, err, sizeof(err)));
+	ck_assert_uint_eq(r.min_calls, 11);
 }
 END_TEST
 
@@ -98,6 +105,11 @@ static const struct {
 	{ "regression=25%", "expected '>' or '>=' after regression" },
 	{ "new-fingerprint>1", "expected nothing after new-fingerprint" },
 	{ "p95>500ms_and_a_very_long_tail_that_goes_on_and_on_and_on_forever_more", "at most" },
+	{ "severity>=critical&calls>=2", "is for the rules on groups" },
+	{ "p95>1s&calls>=x", "whole number of calls after '&calls>='" },
+	{ "p95>1s&calls>=", "whole number of calls" },
+	{ "p95>1s&rows>5", "expected calls>=N after '&'" },
+	{ "p95>1s&", "expected calls>=N after '&'" },
 };
 
 START_TEST(test_parse_invalid)
@@ -465,6 +477,82 @@ START_TEST(test_cli)
 }
 END_TEST
 
+/* The sample's slowest statements by P95 are run once (the seed INSERT
+ * ... SELECT of the workload, a pg_sleep): with &calls>=2 the gate looks
+ * only at statements run more than once, and holds on none. */
+START_TEST(test_cli_min_calls)
+{
+	char args[4096];
+	int status;
+	const char *bin = tu_bin();
+
+	snprintf(args, sizeof(args), "'%s' check -q -j 1 -o /dev/null --fail-on 'p95>100ms' "
+		"samples/postgresql.log.zst", bin);
+	char *out = run(args, &status);
+	ck_assert_int_eq(status, 1);
+	ck_assert_msg(strstr(out, "gate failed: p95>100ms: 12 groups; highest P95 3382.168 ms: "
+		"INSERT INTO order_items") != NULL, "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "'%s' check -q -j 1 -o /dev/null --fail-on "
+		"'p95>100ms&calls>=2' samples/postgresql.log.zst", bin);
+	out = run(args, &status);
+	ck_assert_msg(status == 0, "%s", out);
+	free(out);
+	/* The statements run 121 times still fail a gate on their P95. */
+	snprintf(args, sizeof(args), "'%s' check -q -j 1 -o /dev/null --fail-on "
+		"'p95>10ms&calls>=100' samples/postgresql.log.zst", bin);
+	out = run(args, &status);
+	ck_assert_int_eq(status, 1);
+	ck_assert_msg(strstr(out, "gate failed: p95>10ms&calls>=100: ") != NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
+/* GitHub Actions annotations: on standard error, the failed gate and the
+ * findings, with GitHub's escapes; none outside GitHub Actions. */
+START_TEST(test_cli_annotations)
+{
+	char args[4096];
+	int status;
+	const char *bin = tu_bin();
+
+	snprintf(args, sizeof(args), "GITHUB_ACTIONS=true '%s' check -q -j 1 -o /dev/null "
+		"--fail-on 'p95>100ms' samples/postgresql.log.zst", bin);
+	char *out = run(args, &status);
+	ck_assert_int_eq(status, 1);
+	/* '%' of the statement and ':' of the title escaped. */
+	ck_assert_msg(strstr(out, "\n::error title=pgsift%3A gate p95>100ms failed::12 groups; "
+		"highest P95 3382.168 ms: INSERT INTO order_items (order_id, product_id, qty) "
+		"SELECT $1 + (g %25 ($2 * $3))") != NULL, "%s", out);
+	/* A critical finding with its SQL on the lines of one command. */
+	ck_assert_msg(strstr(out, "\n::error title=pgsift%3A critical finding missing_index::"
+		"Index order_items (order_id) would serve 1 statement (121 calls) that scan "
+		"order_items without one%0ASuggestion:%0ACREATE INDEX CONCURRENTLY "
+		"order_items_order_id_idx ON order_items (order_id);%0A") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "\n::warning title=pgsift%3A warning finding n_plus_one::")
+		!= NULL, "%s", out);
+	/* Every command is one line. */
+	for (const char *l = out; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		ck_assert_msg(strncmp(l, "::", 2) == 0 || strncmp(l, "pgsift: ", 8) == 0,
+			"a line that is neither a command nor a message: %.80s", l);
+	free(out);
+
+	snprintf(args, sizeof(args), "env -u GITHUB_ACTIONS '%s' check -q -j 1 -o /dev/null "
+		"--fail-on 'p95>100ms' samples/postgresql.log.zst", bin);
+	out = run(args, &status);
+	ck_assert_int_eq(status, 1);
+	ck_assert_msg(strstr(out, "::") == NULL, "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "env -u GITHUB_ACTIONS '%s' check -q -j 1 -o /dev/null "
+		"--annotations samples/postgresql.log.zst", bin);
+	out = run(args, &status);
+	ck_assert_int_eq(status, 1);
+	ck_assert_msg(strstr(out, "::error title=pgsift%3A critical finding missing_index::")
+		!= NULL, "%s", out);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_cli_config)
 {
 	char dir[] = "/tmp/pgsift-gates-XXXXXX";
@@ -564,6 +652,8 @@ Suite *suite_gates(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_cli);
 	tcase_add_test(tc, test_cli_config);
+	tcase_add_test(tc, test_cli_min_calls);
+	tcase_add_test(tc, test_cli_annotations);
 	suite_add_tcase(s, tc);
 	return s;
 }

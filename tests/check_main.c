@@ -28,7 +28,8 @@
 	X(html) \
 	X(progress) \
 	X(plan_times) X(plan_errors) \
-	X(doc)
+	X(doc) \
+	X(md_outputs)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)

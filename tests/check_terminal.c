@@ -165,7 +165,7 @@ START_TEST(test_live_reports)
 	if (!live_ready("terminal: reports"))
 		return;
 	static const char *const human[] = { "-f md", "-f text", "-f md --show-literals",
-		"-f text --show-literals" };
+		"-f text --show-literals", "-f html --show-literals" };
 	int status;
 	for (size_t i = 0; i < sizeof(human) / sizeof(human[0]); i++) {
 		char *out = pgsift_live(human[i], "postgresql.log", &status);
@@ -175,7 +175,8 @@ START_TEST(test_live_reports)
 		 * (cut short in text's). */
 		ck_assert_msg(strstr(out, "\\x1b]0;x\\x07\\x1b") != NULL ||
 				strstr(out, "\\x1b\\]0;x\\x07\\x1b") != NULL ||
-				(strstr(human[i], "text") && strstr(out, "\"\\x1b")),
+				(strstr(human[i], "text") && strstr(out, "\"\\x1b")) ||
+				strstr(out, "\\x1b</span>]0;x<span class=\"ctl\">\\x07</span>") != NULL,
 				"%s", human[i]);
 		if (strstr(human[i], "md")) {
 			ck_assert(strstr(out, "`ev\\x1b[31mil`") != NULL);      /* the role */
@@ -187,6 +188,13 @@ START_TEST(test_live_reports)
 			ck_assert(strstr(out, "'a\\x7fb'") != NULL);
 			ck_assert(strstr(out, "'l\\u2028s'") != NULL);
 			ck_assert(strstr(out, "'r\\x9bw'") != NULL);
+		}
+		/* HTML escapes as text_escape.c does (TESC_HTML), each control
+		 * marked up: U+2028 and a byte that is not UTF-8 too. */
+		if (strstr(human[i], "html")) {
+			ck_assert(strstr(out, "&#39;<span class=\"ctl\">\\u202e</span>evil&#39;") != NULL);
+			ck_assert(strstr(out, "&#39;l<span class=\"ctl\">\\u2028</span>s&#39;") != NULL);
+			ck_assert(strstr(out, "&#39;r<span class=\"ctl\">\\x9b</span>w&#39;") != NULL);
 		}
 		free(out);
 	}

@@ -339,6 +339,7 @@ void tu_json_drop_places(json_t *j)
 	json_t *v;
 	if (json_is_object(j)) {
 		json_object_del(j, "first_at");
+		json_object_del(j, "place");
 		json_object_foreach(j, k, v)
 			tu_json_drop_places(v);
 	} else if (json_is_array(j)) {

@@ -92,9 +92,9 @@ char *tu_json_text(struct json_t *j);
  * calls, min and max, as text (the caller frees it): what a merge of
  * partial runs must share with one run. */
 char *tu_report_figures(const char *json_text);
-/* Removes every "first_at" member (a place, "path:line", which names the
- * input: reports of one log read under two names differ there only)
- * from j, at any depth. */
+/* Removes every "first_at" and "place" member (a place, "path:line",
+ * which names the input: reports of one log read under two names differ
+ * there only) from j, at any depth. */
 void tu_json_drop_places(struct json_t *j);
 
 /* JSON reports for the schema check (make test). When PGSIFT_SCHEMA_SPOOL

@@ -99,6 +99,37 @@ static void kind_list(char *out, size_t outlen)
 	}
 }
 
+/* "p95>500ms&calls>=10": the rule holds only on groups of 10 calls or
+ * more (a one-off seed INSERT is no latency problem). Cuts the condition
+ * off buf into out->min_calls. */
+static bool split_min_calls(char *buf, struct gate_rule *out, char *err,
+		size_t errlen)
+{
+	char *amp = strchr(buf, '&');
+	if (!amp)
+		return true;
+	*amp = '\0';
+	const char *p = amp + 1;
+	bool ge = strncmp(p, "calls>=", 7) == 0;
+	if (!ge && strncmp(p, "calls>", 6) != 0)
+		return fail(err, errlen, "expected calls>=N after '&', as in "
+			"p95>500ms&calls>=10");
+	p += ge ? 7 : 6;
+	double v;
+	const char *end;
+	if (!*p || strspn(p, "0123456789") != strlen(p) || !parse_number(p, &v, &end) ||
+			v >= 1e15)
+		return fail(err, errlen, "expected a whole number of calls after "
+			"'&calls%s', like p95>500ms&calls>=10", ge ? ">=" : ">");
+	out->min_calls = (uint64_t)v + (ge ? 0 : 1);
+	size_t idlen = strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789");
+	for (int m = GM_P50; m <= GM_CALLS; m++)
+		if (strlen(metric_names[m]) == idlen && strncmp(buf, metric_names[m], idlen) == 0)
+			return true;
+	return fail(err, errlen, "'&calls>=N' is for the rules on groups (p50, p95, "
+		"p99, mean, max, total, calls), not '%.*s'", (int)idlen, buf);
+}
+
 bool gate_rule_parse(const char *text, struct gate_rule *out, char *err,
 		size_t errlen)
 {
@@ -119,6 +150,8 @@ bool gate_rule_parse(const char *text, struct gate_rule *out, char *err,
 	if (n == 0)
 		return fail(err, errlen, "empty rule: %s", EXPECT_RULE);
 	memcpy(out->text, buf, n + 1);
+	if (!split_min_calls(buf, out, err, errlen))
+		return false;
 
 	size_t idlen = strspn(buf, "abcdefghijklmnopqrstuvwxyz0123456789-_");
 	int m;
@@ -231,7 +264,7 @@ static void eval_groups(struct gate_result *r, const struct analysis *a)
 	for (size_t i = 0; i < a->ngroups; i++) {
 		const struct group *g = a->groups[i];
 		double v;
-		if (!group_value(g, r->rule.metric, &v))
+		if (g->calls < r->rule.min_calls || !group_value(g, r->rule.metric, &v))
 			continue;
 		if (compare(v, r->rule.op, r->rule.value))
 			r->matches++;
@@ -398,8 +431,8 @@ const char *gate_result_describe(const struct gate_result *r, char *out,
 			r->matches == 1 ? "" : "s");
 		if (r->group && k >= 0 && (size_t)k < outlen) {
 			if (rule->metric == GM_CALLS)
-				k += snprintf(out + k, outlen - (size_t)k, "; highest %.0f calls",
-					r->value);
+				k += snprintf(out + k, outlen - (size_t)k, "; highest %.0f call%s",
+					r->value, r->value == 1 ? "" : "s");
 			else
 				k += snprintf(out + k, outlen - (size_t)k, "; highest %s %.3f ms",
 					metric_labels[rule->metric], r->value);

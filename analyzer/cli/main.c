@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "analysis.h"
@@ -76,11 +77,14 @@ static const char usage_text[] =
 "      --fail-on RULE          fail (exit 1) when RULE holds (repeatable, or RULE,RULE):\n"
 "                              p50|p95|p99|mean|max|total>DURATION (500ms, 1s),\n"
 "                              calls>N, severity>=info|warning|critical,\n"
+"                              any per-group rule &calls>=N (p95>500ms&calls>=10),\n"
 "                              finding=KIND, new-fingerprint, regression>N%\n"
 "                              (default: severity>=critical)\n"
 "      --config FILE           rules and settings (default: ./.pgsift.conf if present)\n"
 "      --baseline FILE         compare with a saved 'pgsift report -f json' by\n"
 "                              fingerprint: regressions, new and gone groups\n"
+"      --annotations           GitHub Actions annotations on stderr for failed gates\n"
+"                              and findings (the default when GITHUB_ACTIONS=true)\n"
 "\n"
 "Exit status: 0 done; 1 a check gate failed; 2 usage error or no input could be\n"
 "read; 3 done, but some input was malformed or truncated (the report says where).\n";
@@ -110,7 +114,7 @@ enum long_only {
 	OPT_APP, OPT_INCLUDE, OPT_EXCLUDE, OPT_TOP, OPT_SHOW_LITERALS, OPT_BANDS,
 	OPT_YEAR, OPT_ALL_KINDS, OPT_N1_MIN, OPT_N1_MIN_MS, OPT_N1_GAP_MS, OPT_SLOW_SPAN_MS,
 	OPT_OFFSET_MIN, OPT_UNBOUNDED_ROWS, OPT_HELP, OPT_VERSION, OPT_FAIL_ON, OPT_CONFIG, OPT_BASELINE,
-	OPT_DETAIL_GROUPS, OPT_SAVE, OPT_STATE,
+	OPT_DETAIL_GROUPS, OPT_SAVE, OPT_STATE, OPT_ANNOTATIONS,
 };
 
 static const struct option long_options[] = {
@@ -142,6 +146,7 @@ static const struct option long_options[] = {
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "annotations", no_argument, NULL, OPT_ANNOTATIONS },
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "state", required_argument, NULL, OPT_STATE },
 	{ "help", no_argument, NULL, OPT_HELP },
@@ -316,6 +321,7 @@ struct check_setup {
 	size_t nrules;
 	const char *config;             /* --config */
 	const char *baseline;           /* --baseline */
+	bool annotations;               /* --annotations, or GITHUB_ACTIONS=true */
 	bool top_given;
 	struct gates_config cfg;
 	struct baseline_params params;
@@ -461,6 +467,9 @@ static int write_report(const struct report_writer *w, const char *path,
 			return -1;
 		}
 	}
+	struct winsize ws;      /* -f text fits the terminal it is written to */
+	if (out == stdout && isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		o->text_width = ws.ws_col;
 	int rc = w->write(out, a, o);
 	if (rc == 0 && ferror(out))
 		rc = -1;
@@ -562,6 +571,7 @@ int main(int argc, char **argv)
 		}
 		case OPT_CONFIG: cs.config = optarg; break;
 		case OPT_BASELINE: cs.baseline = optarg; break;
+		case OPT_ANNOTATIONS: cs.annotations = true; break;
 		case OPT_SAVE: o.save = optarg; break;
 		case OPT_STATE: o.state_dir = optarg; break;
 		case OPT_SHOW_LITERALS: o.show_literals = true; break;
@@ -709,6 +719,9 @@ int main(int argc, char **argv)
 		rc = EXIT_MALFORMED;
 	if (check) {
 		print_verdict(a->check, quiet);
+		const char *gha = getenv("GITHUB_ACTIONS");
+		if (cs.annotations || (gha && strcmp(gha, "true") == 0))
+			gates_annotate(stderr, a->check, a);
 		/* A failed gate is what CI must see, malformed input or not. */
 		if (a->check->failed)
 			rc = EXIT_GATE;

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "report_html_int.h"
 #include "report_md.h"
+#include "text_escape.h"
 #include "timeutil.h"
 
 #define DEFAULT_TOP 20
@@ -24,62 +25,27 @@
 
 /* ---- escaping ---- */
 
-/* A control shown as "\x1b" (a byte) or "\u202e" (a code point). */
-static void ctl_span(FILE *out, bool code_point, unsigned v)
-{
-	if (code_point)
-		fprintf(out, "<span class=\"ctl\">\\u%04x</span>", v);
-	else
-		fprintf(out, "<span class=\"ctl\">\\x%02x</span>", v);
-}
-
-/* The code point of a bidi control at s (3 bytes of UTF-8, or 2 for
- * U+061C), else 0. */
-static unsigned bidi_at(const unsigned char *s, size_t left)
-{
-	if (left >= 2 && s[0] == 0xd8 && s[1] == 0x9c)
-		return 0x061c;
-	if (left < 3 || s[0] != 0xe2)
-		return 0;
-	unsigned cp = ((s[0] & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
-	if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-		return 0;
-	if (cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
-			(cp >= 0x2066 && cp <= 0x2069))
-		return cp;
-	return 0;
-}
-
+/* The one escaping of every human output (text_escape.c), with HTML's
+ * entities: each control shown as its escape in a span the style marks.
+ * (This file had its own before, which let bytes that are not UTF-8, the
+ * BOM and U+2028/9 through raw, and showed the \r of a \r\n.) */
 void html_escape(FILE *out, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	char buf[TESC_UNIT_MAX];
 
 	if (!s)
 		return;
-	for (size_t i = 0; i < len; i++) {
-		unsigned c = p[i];
-		unsigned cp;
-		switch (c) {
-		case '&': fputs("&amp;", out); continue;
-		case '<': fputs("&lt;", out); continue;
-		case '>': fputs("&gt;", out); continue;
-		case '"': fputs("&quot;", out); continue;
-		case '\'': fputs("&#39;", out); continue;
-		case '\n': case '\t': fputc((int)c, out); continue;
-		default: break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			ctl_span(out, false, c);
-		} else if (c == 0xc2 && i + 1 < len && p[i + 1] >= 0x80 &&
-				p[i + 1] <= 0x9f) {
-			ctl_span(out, true, p[i + 1]);
-			i++;
-		} else if ((cp = bidi_at(p + i, len - i)) != 0) {
-			ctl_span(out, true, cp);
-			i += cp == 0x061c ? 1 : 2;
-		} else {
-			fputc((int)c, out);
-		}
+	for (size_t i = 0; i < len;) {
+		const char *o;
+		size_t olen, k = tesc_unit(s + i, len - i,
+			TESC_HTML | TESC_KEEP_NL | TESC_KEEP_TAB, buf, &o, &olen);
+		bool ctl = o == buf && o[0] == '\\';
+		if (ctl)
+			fputs("<span class=\"ctl\">", out);
+		fwrite(o, 1, olen, out);
+		if (ctl)
+			fputs("</span>", out);
+		i += k;
 	}
 }
 
@@ -227,8 +193,8 @@ static void html_summary(FILE *out, const struct analysis *a)
 	fprintf(out, "<li>Distinct fingerprints: %s</li>\n",
 			md_fmt_count(a->ngroups, b1, sizeof(b1)));
 	if (a->filtered_out)
-		fprintf(out, "<li>Left out by filters: %s calls</li>\n",
-				md_fmt_count(a->filtered_out, b1, sizeof(b1)));
+		fprintf(out, "<li>Left out by filters: %s call%s</li>\n",
+				md_fmt_count(a->filtered_out, b1, sizeof(b1)), md_s(a->filtered_out));
 	fputs("</ul>\n<table><thead><tr><th>input</th><th>format</th>"
 	      "<th>bytes</th><th>records</th><th>skipped</th><th>problems</th>"
 	      "</tr></thead><tbody>\n", out);
@@ -262,8 +228,9 @@ static void html_summary(FILE *out, const struct analysis *a)
 			fputs("</pre>\n", out);
 		}
 		if (in->nproblems > kept)
-			fprintf(out, "<p>%llu more problems not listed.</p>\n",
-					(unsigned long long)(in->nproblems - kept));
+			fprintf(out, "<p>%llu more problem%s not listed.</p>\n",
+					(unsigned long long)(in->nproblems - kept),
+					md_s(in->nproblems - kept));
 	}
 }
 
@@ -316,8 +283,8 @@ static void html_findings(FILE *out, const struct analysis *a, size_t top,
 		fputs("</div>\n", out);
 	}
 	if (n > top)
-		fprintf(out, "<p>%zu more findings in the JSON report "
-				"(<code>-f json</code>).</p>\n", n - top);
+		fprintf(out, "<p>%zu more finding%s in the JSON report "
+				"(<code>-f json</code>).</p>\n", n - top, md_s(n - top));
 }
 
 /* A number cell that sorts by its value. */

@@ -88,8 +88,8 @@ void html_write_timeline(FILE *out, const struct analysis *a)
 	double *v = xcalloc(t->n, sizeof(*v));
 	ts_format_iso(t->b[0].start_ms, first);
 	ts_format_iso(t->b[t->n - 1].start_ms, last);
-	fprintf(out, "<p>From %s to %s, %zu buckets of %lld s.</p>\n", first, last,
-			t->n, (long long)(t->width_ms / 1000));
+	fprintf(out, "<p>From %s to %s, %zu bucket%s of %lld s.</p>\n", first, last,
+			t->n, md_s(t->n), (long long)(t->width_ms / 1000));
 	static const char *const label[] = { "calls", "P95 ms", "errors",
 		"lock waits", "temp bytes" };
 	for (int s = 0; s < 5; s++) {

@@ -54,8 +54,8 @@ static void lock_waits(FILE *out, const struct events *ev, bool lit,
 
 	if (n == 0)
 		return;
-	fprintf(out, "<h3>Lock waits</h3>\n<p>%llu waits, %s ms in total; the "
-			"longest:</p>\n", (unsigned long long)t->lock_waits,
+	fprintf(out, "<h3>Lock waits</h3>\n<p>%llu wait%s, %s ms in total; the "
+			"longest:</p>\n", (unsigned long long)t->lock_waits, md_s(t->lock_waits),
 			md_fmt_ms(t->lock_wait_ms, b, sizeof(b)));
 	fputs("<table class=\"sort\"><thead><tr><th>when</th><th>pid</th>"
 	      "<th>wait (ms)</th><th>outcome</th><th>lock</th><th>statement</th>"
@@ -83,7 +83,7 @@ static void deadlocks(FILE *out, const struct events *ev, bool lit,
 
 	if (n == 0)
 		return;
-	fprintf(out, "<h3>Deadlocks</h3>\n<p>%zu deadlocks.</p>\n", n);
+	fprintf(out, "<h3>Deadlocks</h3>\n<p>%zu deadlock%s.</p>\n", n, md_s(n));
 	fputs("<table><thead><tr><th>when</th><th>victim</th><th>pid</th>"
 	      "<th>waits for</th><th>lock</th><th>statement</th></tr></thead>"
 	      "<tbody>\n", out);
@@ -109,9 +109,9 @@ static void temp_files(FILE *out, const struct events *ev)
 
 	if (t->count == 0)
 		return;
-	fprintf(out, "<h3>Temporary files</h3>\n<p>%s files, %llu bytes in "
-			"total.</p>\n", md_fmt_count(t->count, b, sizeof(b)),
-			(unsigned long long)t->bytes);
+	fprintf(out, "<h3>Temporary files</h3>\n<p>%s file%s, %llu byte%s in "
+			"total.</p>\n", md_fmt_count(t->count, b, sizeof(b)), md_s(t->count),
+			(unsigned long long)t->bytes, md_s(t->bytes));
 	fputs("<table class=\"sort\"><thead><tr><th>files</th><th>bytes</th>"
 	      "<th>largest</th><th>query</th></tr></thead><tbody>\n", out);
 	for (size_t i = 0; i < t->ngroups && i < ROWS_MAX; i++) {
@@ -138,8 +138,9 @@ static void errors(FILE *out, const struct events *ev, bool lit,
 
 	if (n == 0)
 		return;
-	fprintf(out, "<h3>Errors</h3>\n<p>%llu errors, %llu warnings",
-			(unsigned long long)t->errors, (unsigned long long)t->warnings);
+	fprintf(out, "<h3>Errors</h3>\n<p>%llu error%s, %llu warning%s",
+			(unsigned long long)t->errors, md_s(t->errors),
+			(unsigned long long)t->warnings, md_s(t->warnings));
 	if (t->errors_dropped)
 		fprintf(out, "; %llu not grouped (past the limit of groups)",
 				(unsigned long long)t->errors_dropped);
@@ -159,8 +160,8 @@ static void errors(FILE *out, const struct events *ev, bool lit,
 	}
 	fputs("</tbody></table>\n", out);
 	if (n > ROWS_MAX)
-		fprintf(out, "<p>%zu more error groups in the JSON report.</p>\n",
-				n - ROWS_MAX);
+		fprintf(out, "<p>%zu more error group%s in the JSON report.</p>\n",
+				n - ROWS_MAX, md_s(n - ROWS_MAX));
 }
 
 static void connections(FILE *out, const struct events *ev)
@@ -170,10 +171,11 @@ static void connections(FILE *out, const struct events *ev)
 
 	if (total == 0 && c->sessions == 0)
 		return;
-	fprintf(out, "<h3>Connections</h3>\n<p>%llu attempts, %llu authorized, "
-			"%llu refused; %llu sessions ended, at most %llu open at once.</p>\n",
-			(unsigned long long)total, (unsigned long long)c->authorized,
+	fprintf(out, "<h3>Connections</h3>\n<p>%llu attempt%s, %llu authorized, "
+			"%llu refused; %llu session%s ended, at most %llu open at once.</p>\n",
+			(unsigned long long)total, md_s(total), (unsigned long long)c->authorized,
 			(unsigned long long)c->failed, (unsigned long long)c->sessions,
+			md_s(c->sessions),
 			(unsigned long long)c->peak_sessions);
 	if (c->sessions == 0)
 		return;

@@ -764,7 +764,7 @@ static int json_body(FILE *out, const struct analysis *a,
 	static const struct pgsift_options defaults = { .top = 20 };
 	static const char mark[] = "\n  \"groups\": []";
 	struct jctx c = { false, STRBUF_INIT };
-	struct rj_scratch scratch = RJ_SCRATCH_INIT;
+	struct rj_scratch scratch = RJ_SCRATCH_INIT(a);
 	struct strbuf buf = STRBUF_INIT;
 	char *doc = NULL;
 	int rc = -1;

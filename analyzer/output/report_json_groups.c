@@ -129,6 +129,17 @@ static void put_example(struct jemit *e, const struct group *g,
 		jemit_key(e, "params");
 		jemit_str(e, x->params);
 	}
+	/* Where to open the raw log: the line its call started on, and the
+	 * backend that ran it (null when the input did not say). */
+	char place[4096];
+	jemit_key(e, "place");
+	jemit_str(e, x->pos && analysis_place(s->a, x->pos, place, sizeof(place)) ?
+		place : NULL);
+	jemit_key(e, "pid");
+	if (x->pid >= 0)
+		jemit_uint(e, (uint64_t)x->pid);
+	else
+		jemit_null(e);
 	jemit_close(e);
 }
 

@@ -22,9 +22,10 @@
 struct rj_scratch {
 	struct strbuf tmp;              /* cleaned names */
 	struct strbuf text;             /* an example's query as shown */
+	const struct analysis *a;       /* the groups' inputs: places */
 };
 
-#define RJ_SCRATCH_INIT { STRBUF_INIT, STRBUF_INIT }
+#define RJ_SCRATCH_INIT(a) { STRBUF_INIT, STRBUF_INIT, (a) }
 
 /* Appends GROUP g to out, laid out as jansson would dump it in the
  * "groups" array (its first line unindented: the caller puts the comma,

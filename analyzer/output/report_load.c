@@ -110,6 +110,18 @@ static void load_input(struct analysis *a, struct input_report *in,
 			in->notes[in->nnotes++] = xstrdup(json_string_value(v));
 }
 
+void rl_load_inputs(struct analysis *a, const json_t *inputs)
+{
+	size_t i;
+	const json_t *v;
+
+	if (a->inputs)
+		return;
+	a->inputs = xcalloc(json_array_size(inputs) + 1, sizeof(*a->inputs));
+	json_array_foreach(inputs, i, v)
+		load_input(a, &a->inputs[a->ninputs++], v);
+}
+
 static void load_columns(struct finding *f, const json_t *cols)
 {
 	size_t i;
@@ -186,8 +198,6 @@ struct analysis *rl_load_root(const json_t *root, const char *origin, char **err
 	const json_t *schema = json_object_get(root, "schema");
 	const char *tool = rl_str(json_object_get(root, "tool"), "name");
 	const json_t *groups = json_object_get(root, "groups");
-	size_t i;
-	const json_t *v;
 
 	struct analysis *a = pre;
 
@@ -216,16 +226,13 @@ struct analysis *rl_load_root(const json_t *root, const char *origin, char **err
 		a = xcalloc(1, sizeof(*a));
 		a->agg = agg_new();
 		a->findings = findings_new();
+		rl_load_inputs(a, json_object_get(root, "inputs"));
 		if (!rl_load_groups(a, groups)) {
 			*err = message(origin, "a group without a 16-hex-digit \"fingerprint\"");
 			goto fail;
 		}
 	}
-
-	const json_t *inputs = json_object_get(root, "inputs");
-	a->inputs = xcalloc(json_array_size(inputs) + 1, sizeof(*a->inputs));
-	json_array_foreach(inputs, i, v)
-		load_input(a, &a->inputs[a->ninputs++], v);
+	rl_load_inputs(a, json_object_get(root, "inputs"));
 
 	const json_t *win = json_object_get(root, "window");
 	a->window_start = rl_ts(win, "start");

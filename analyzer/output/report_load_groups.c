@@ -58,7 +58,7 @@ static unsigned load_sources(const json_t *arr)
 	return bits;
 }
 
-static void load_examples(struct agg *agg, struct group *g, const json_t *arr)
+static void load_examples(struct analysis *a, struct group *g, const json_t *arr)
 {
 	size_t i;
 	const json_t *o;
@@ -72,9 +72,13 @@ static void load_examples(struct agg *agg, struct group *g, const json_t *arr)
 		const char *q = rl_str(o, "query") ? rl_str(o, "query") : "";
 		agg_example_set_query(g, e, q, strlen(q));
 		e->params = rl_strdup(o, "params");
-		e->db = intern(agg, rl_str(o, "db"));
-		e->user = intern(agg, rl_str(o, "user"));
-		e->app = intern(agg, rl_str(o, "app"));
+		e->db = intern(a->agg, rl_str(o, "db"));
+		e->user = intern(a->agg, rl_str(o, "user"));
+		e->app = intern(a->agg, rl_str(o, "app"));
+		e->pos = analysis_place_pos(a, rl_str(o, "place"));
+		const json_t *pid = json_object_get(o, "pid");
+		e->pid = json_is_integer(pid) && json_integer_value(pid) >= 0 ?
+			json_integer_value(pid) : -1;
 	}
 }
 
@@ -159,7 +163,7 @@ static bool load_group(struct analysis *a, const json_t *o, struct group **out)
 		rl_uint(other, "users"));
 	load_names(a->agg, &g->apps, json_object_get(o, "applications"),
 		rl_uint(other, "applications"));
-	load_examples(a->agg, g, json_object_get(o, "examples"));
+	load_examples(a, g, json_object_get(o, "examples"));
 	const json_t *plan = json_object_get(o, "plan");
 	if (json_is_object(plan) || json_is_array(plan)) {
 		free(g->plan_json);     /* a group saved twice: the later plan */

@@ -15,6 +15,10 @@
  * (in the saved order) and a->ngroups. False when a group has no valid
  * fingerprint. */
 bool rl_load_groups(struct analysis *a, const json_t *groups);
+/* a's inputs from the report's "inputs" array, once (a no-op when a has
+ * them): read before the groups, whose examples name their places in
+ * them ("path:line"). */
+void rl_load_inputs(struct analysis *a, const json_t *inputs);
 /* Sets a->groups to order (n groups read in the saved order) when no two
  * saved groups were merged, else to the agg's order; order stays the
  * caller's. */

@@ -66,8 +66,9 @@ struct raw_names {
 	size_t n, cap;
 };
 
-enum { EX_TS, EX_DURATION, EX_QUERY, EX_PARAMS, EX_DB, EX_USER, EX_APP, EX_COUNT };
-static const char *const ex_keys[] = { "ts", "duration_ms", "query", "params", "db", "user", "app", NULL };
+enum { EX_TS, EX_DURATION, EX_QUERY, EX_PARAMS, EX_DB, EX_USER, EX_APP, EX_PLACE, EX_PID, EX_COUNT };
+static const char *const ex_keys[] = { "ts", "duration_ms", "query", "params", "db", "user", "app",
+	"place", "pid", NULL };
 static const char *const bucket_keys[] = { "start", "calls", "total_ms", NULL };
 static const char *const hist_keys[] = { "upto_ms", "count", NULL };
 static const char *const other_keys[] = { "databases", "users", "applications", NULL };
@@ -311,6 +312,8 @@ static void build_examples(const struct rl_scan *s, struct analysis *a, struct g
 		e->db = intern(a->agg, rl_v_str(s, &ev[EX_DB]));
 		e->user = intern(a->agg, rl_v_str(s, &ev[EX_USER]));
 		e->app = intern(a->agg, rl_v_str(s, &ev[EX_APP]));
+		e->pos = analysis_place_pos(a, rl_v_str(s, &ev[EX_PLACE]));
+		e->pid = ev[EX_PID].type == 'i' && ev[EX_PID].i >= 0 ? ev[EX_PID].i : -1;
 	}
 }
 
@@ -502,6 +505,10 @@ bool rl_scan_document(const char *text, size_t len, bool mapped,
 			json_t *v = json_loadb(start, (size_t)(s.p - start), JSON_DECODE_ANY, NULL);
 			if (!v || json_object_set_new(root, name, v) != 0)
 				goto fail;
+			/* Before the groups (as pgsift writes them): their
+			 * examples' places are read against them. */
+			if (strcmp(name, "inputs") == 0 && !groups)
+				rl_load_inputs(a, v);
 		}
 		free(name);
 		name = NULL;

@@ -127,8 +127,9 @@ static void md_summary(FILE *out, const struct analysis *a)
 	fprintf(out, "- Distinct fingerprints: %s\n",
 			md_fmt_count(a->ngroups, b1, sizeof(b1)));
 	if (a->filtered_out)
-		fprintf(out, "- Left out by filters: %s calls\n",
-				md_fmt_count(a->filtered_out, b1, sizeof(b1)));
+		fprintf(out, "- Left out by filters: %s call%s\n",
+				md_fmt_count(a->filtered_out, b1, sizeof(b1)),
+				md_s(a->filtered_out));
 	if (a->plans_cut) {
 		fprintf(out, "- auto_explain JSON plans cut short: %s (each statement "
 				"counted without its plan; where: the inputs' problems)",
@@ -293,10 +294,11 @@ static void md_worst(FILE *out, const struct analysis *a,
 		double rest = 0;
 		for (size_t i = top; i < nv; i++)
 			rest += v[i]->total_ms;
-		fprintf(out, "%s more groups are not listed here (%s ms, %.1f%% of "
+		fprintf(out, "%s more group%s %s not listed here (%s ms, %.1f%% of "
 				"all time): `--top N` lists more; the JSON report has every "
 				"group.\n\n",
-				md_fmt_count(nv - top, c[0], sizeof(c[0])),
+				md_fmt_count(nv - top, c[0], sizeof(c[0])), md_s(nv - top),
+				nv - top == 1 ? "is" : "are",
 				md_fmt_ms(rest, c[1], sizeof(c[1])),
 				a->total_ms > 0 ? 100.0 * rest / a->total_ms : 0.0);
 	}
@@ -308,12 +310,14 @@ static void md_worst(FILE *out, const struct analysis *a,
 			if (one_off)
 				left += a->groups[i]->total_ms;
 		}
-		fprintf(out, "Left out of the rankings: %s groups of maintenance, "
+		fprintf(out, "Left out of the rankings: %s group%s of maintenance, "
 				"DDL and bulk loads run once (%s ms, %.1f%% of all time; "
-				"`--all-kinds` lists them).\n\n",
+				"`--all-kinds` lists %s).\n\n",
 				md_fmt_count(a->ngroups - nv, c[0], sizeof(c[0])),
+				md_s(a->ngroups - nv),
 				md_fmt_ms(left, c[1], sizeof(c[1])),
-				a->total_ms > 0 ? 100.0 * left / a->total_ms : 0.0);
+				a->total_ms > 0 ? 100.0 * left / a->total_ms : 0.0,
+				a->ngroups - nv == 1 ? "it" : "them");
 	}
 
 	/* Say what the band column means, with the limits in force. */
@@ -419,15 +423,16 @@ static void md_names(FILE *out, const char *label, const struct name_counts *nc,
 	if (rest_calls) {
 		if (nc->n)
 			fputs(", ", out);
-		fprintf(out, "%s calls under other names",
-				md_fmt_count(rest_calls, b, sizeof(b)));
+		fprintf(out, "%s call%s under other names",
+				md_fmt_count(rest_calls, b, sizeof(b)), md_s(rest_calls));
 	}
 	fputc('\n', out);
 	free(v);
 }
 
-static void md_group(FILE *out, size_t rank, const struct group *g,
-		const struct pgsift_options *opts, struct strbuf *sb)
+static void md_group(FILE *out, const struct analysis *a, size_t rank,
+		const struct group *g, const struct pgsift_options *opts,
+		struct strbuf *sb)
 {
 	char c[8][64], h[64], fp[17];
 	bool timed = g->timed_calls > 0;
@@ -476,20 +481,24 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 		fprintf(out, "- Seen: %s to %s\n", c[0], c[1]);
 	}
 	if (g->prep_count || g->prep_ms > 0)
-		fprintf(out, "- Parse/bind: %s ms over %s steps\n",
+		fprintf(out, "- Parse/bind: %s ms over %s step%s\n",
 				md_fmt_ms(g->prep_ms, c[0], sizeof(c[0])),
-				md_fmt_count(g->prep_count, c[1], sizeof(c[1])));
+				md_fmt_count(g->prep_count, c[1], sizeof(c[1])),
+				md_s(g->prep_count));
 	if (g->lexical)
 		fputs("- Fingerprint: lexical (the PostgreSQL parser did not "
 		      "accept the text)\n", out);
-	if (g->plan_json)
-		fprintf(out, "- Worst plan: logged for a %s ms run (in the JSON "
-				"report)\n", md_fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
 	fputc('\n', out);
 
-	if (g->nexamples == 0)
-		return;
 	struct strbuf text = STRBUF_INIT;
+	if (md_plan_text(g, opts, &text)) {
+		char title[96];
+		snprintf(title, sizeof(title), "Worst plan (%s ms)",
+				md_fmt_ms(g->plan_ms, c[0], sizeof(c[0])));
+		md_fold_begin(out, title, 0);
+		md_code_block(out, "text", text.buf, 0);
+		md_fold_end(out);
+	}
 	for (unsigned i = 0; i < g->nexamples && i < AGG_EXAMPLES; i++) {
 		const struct example *e = &g->examples[i];
 		fprintf(out, "Example %u: ", i + 1);
@@ -510,6 +519,7 @@ static void md_group(FILE *out, size_t rank, const struct group *g,
 			fprintf(out, ", %s ", what[k]);
 			md_code(out, val[k], 0, false, sb);
 		}
+		md_example_where(out, a, e, sb);
 		fputs("\n\n", out);
 		report_example_text(g, e, opts->show_literals, &text);
 		md_code_block(out, "sql", text.buf ? text.buf : "",
@@ -570,7 +580,7 @@ static int md_write(FILE *out, const struct analysis *a,
 		fputs("## Details\n\n", out);
 		for (size_t i = 0; i < top; i++) {
 			md_fold_group(out, i + 1, v[i], &sb);
-			md_group(out, i + 1, v[i], opts, &sb);
+			md_group(out, a, i + 1, v[i], opts, &sb);
 			md_fold_end(out);
 		}
 	}

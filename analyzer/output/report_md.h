@@ -22,6 +22,10 @@
 const char *md_fmt_count(uint64_t v, char *out, size_t outlen);
 const char *md_fmt_ms(double ms, char *out, size_t outlen);
 const char *md_fmt_human(double ms, char *out, size_t outlen);
+/* "s" after a count other than 1: "1 call", "2 calls". */
+const char *md_s(uint64_t n);
+/* "512 B", "1.5 KiB", "7.4 MiB". */
+const char *md_fmt_bytes(uint64_t b, char *out, size_t outlen);
 
 /* Text from a log as a code span on one line (cut past max_chars code
  * points, 0: no limit; in_table escapes '|'), and as a fenced block (cut
@@ -30,6 +34,18 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 		struct strbuf *sb);
 void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes);
+
+/* ---- report_md_plan.c: parts the text report shows the same way ---- */
+
+/* g's worst plan as indented text, the expensive nodes marked, into sb
+ * (reset first; sb->buf is never NULL after). False, sb empty, when g has
+ * no plan or it is not EXPLAIN JSON. */
+bool md_plan_text(const struct group *g, const struct pgsift_options *opts,
+		struct strbuf *sb);
+/* ", pid 2379, at path:line" for an example: each part only when known;
+ * the place as a code span with sb (scratch), as plain text without. */
+void md_example_where(FILE *out, const struct analysis *a,
+		const struct example *e, struct strbuf *sb);
 
 /* ---- the sections, which report_md.c calls ---- */
 
@@ -51,7 +67,10 @@ void md_write_idle(FILE *out, const struct analysis *a,
 void md_write_wraparound(FILE *out, const struct analysis *a);
 
 /* report_md_findings.c: "What to fix first", after the summary; only
- * when there are findings. */
+ * when there are findings. md_finding_stakes() writes what finding i
+ * (findings_at order) is worth, as both reports say it: " (1,234.5 ms,
+ * 12.3% of all time; #1 shares its statements: saves 10 ms more)". */
+void md_finding_stakes(FILE *out, const struct analysis *a, size_t i);
 void md_write_findings(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb);
 

@@ -128,9 +128,10 @@ static void md_idle(FILE *out, const struct analysis *a,
 		fputs(" |\n", out);
 	}
 	if (d.idle_xacts)
-		fprintf(out, "\n%s transactions of applications past the first "
-			"%d are not listed.\n", md_fmt_count(d.idle_xacts, c[0],
-				sizeof(c[0])), EV_NAMES_MAX);
+		fprintf(out, "\n%s transaction%s of applications past the first "
+			"%d %s not listed.\n", md_fmt_count(d.idle_xacts, c[0],
+				sizeof(c[0])), md_s(d.idle_xacts), EV_NAMES_MAX,
+				d.idle_xacts == 1 ? "is" : "are");
 	fputc('\n', out);
 }
 

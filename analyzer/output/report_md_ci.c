@@ -66,13 +66,13 @@ void md_fold_group(FILE *out, size_t rank, const struct group *g,
 	char b[3][64], line[256];
 
 	if (g->timed_calls)
-		snprintf(line, sizeof(line), "%zu. %s ms in %s calls, P95 %s ms: ", rank,
+		snprintf(line, sizeof(line), "%zu. %s ms in %s call%s, P95 %s ms: ", rank,
 			md_fmt_ms(g->total_ms, b[0], sizeof(b[0])),
-			md_fmt_count(g->calls, b[1], sizeof(b[1])),
+			md_fmt_count(g->calls, b[1], sizeof(b[1])), md_s(g->calls),
 			md_fmt_ms(group_pct(g, 0.95), b[2], sizeof(b[2])));
 	else
-		snprintf(line, sizeof(line), "%zu. %s calls: ", rank,
-			md_fmt_count(g->calls, b[1], sizeof(b[1])));
+		snprintf(line, sizeof(line), "%zu. %s call%s: ", rank,
+			md_fmt_count(g->calls, b[1], sizeof(b[1])), md_s(g->calls));
 	sb_reset(sb);
 	sb_append(sb, line, strlen(line));
 	if (g->query)
@@ -120,7 +120,8 @@ static void md_gate_detail(FILE *out, const struct check_result *c,
 		if (!r->group)
 			break;
 		if (rule->metric == GM_CALLS)
-			fprintf(out, "; highest %s calls", md_fmt_count((uint64_t)r->value, b, sizeof(b)));
+			fprintf(out, "; highest %s call%s", md_fmt_count((uint64_t)r->value, b,
+				sizeof(b)), md_s((uint64_t)r->value));
 		else
 			fprintf(out, "; highest %s %s ms%s",
 				metric_label[rule->metric],
@@ -221,8 +222,8 @@ static void md_regressions(FILE *out, const struct baseline_diff *d, size_t top,
 	}
 	fputc('\n', out);
 	if (d->nregressions > top)
-		fprintf(out, "%zu more regressions in the JSON report (`-f json`).\n\n",
-			d->nregressions - top);
+		fprintf(out, "%zu more regression%s in the JSON report (`-f json`).\n\n",
+			d->nregressions - top, md_s(d->nregressions - top));
 }
 
 void md_write_baseline(FILE *out, const struct analysis *a,
@@ -240,9 +241,10 @@ void md_write_baseline(FILE *out, const struct analysis *a,
 	fputs("## Compared with the baseline\n\n", out);
 	fputs("Baseline ", out);
 	md_code(out, baseline_path(c->baseline), 0, false, sb);
-	fprintf(out, ": %s groups, %s of them seen again (matched by fingerprint, "
+	fprintf(out, ": %s group%s, %s of them seen again (matched by fingerprint, "
 		"so literals and IN-list lengths do not count).\n\n",
 		md_fmt_count(baseline_ngroups(c->baseline), b[0], sizeof(b[0])),
+		md_s(baseline_ngroups(c->baseline)),
 		md_fmt_count(d->matched, b[1], sizeof(b[1])));
 	md_regressions(out, d, top, sb);
 

@@ -33,6 +33,28 @@ const char *md_fmt_ms(double ms, char *out, size_t outlen)
 	return out;
 }
 
+const char *md_s(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+const char *md_fmt_bytes(uint64_t b, char *out, size_t outlen)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	if (b < 1024) {
+		snprintf(out, outlen, "%u B", (unsigned)b);
+		return out;
+	}
+	double v = (double)b / 1024;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, outlen, "%.1f %s", v, units[u]);
+	return out;
+}
+
 /* " (3 h 25 min)" for a long duration, "" under a second. */
 const char *md_fmt_human(double ms, char *out, size_t outlen)
 {

@@ -1,9 +1,11 @@
 /* report_md_events.c: the Markdown sections on what the log says besides
  * statements (see report_md.h).
  *
- * The timeline is a block of Unicode bars, one column per minute (or per
- * few minutes on a long window), which reads at a glance in any viewer,
- * followed by the busiest minutes as a table. The other sections are
+ * The timeline is a bar chart of the calls in Mermaid, which GitHub and
+ * GitLab draw, then a block of Unicode bars, one column per minute (or per
+ * few minutes on a long window), which reads at a glance in any viewer
+ * (and where Mermaid is not drawn), followed by the busiest minutes as a
+ * table. The other sections are
  * tables and lists in the style of the rankings; statements are masked
  * unless --show-literals, and every log text is in a code span or block. */
 #include <math.h>
@@ -15,29 +17,13 @@
 #include "timeutil.h"
 
 #define CHART_COLUMNS 120       /* bars per row, at most */
+#define MERMAID_COLUMNS 60      /* bars of the Mermaid chart, at most */
 #define BUSIEST 5               /* minutes listed under the chart */
 #define CELL_CHARS 60           /* log text in a table cell */
 #define NAMES_LISTED 10
 #define DEFAULT_TOP 20
 
 /* ---- small formatting ---- */
-
-static const char *fmt_bytes(uint64_t b, char *out, size_t outlen)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
-	if (b < 1024) {
-		snprintf(out, outlen, "%u B", (unsigned)b);
-		return out;
-	}
-	double v = (double)b / 1024;
-	size_t u = 0;
-	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, outlen, "%.1f %s", v, units[u]);
-	return out;
-}
 
 /* "2024-05-01 10:00" (UTC) of an epoch time, "2024-05-01 10:00:05" for
  * buckets narrower than a minute (width w); "-" when unknown. */
@@ -146,7 +132,7 @@ static void chart_row(FILE *out, const double *col, size_t ncol,
 	if (s == S_TOTAL || s == S_P95)
 		md_fmt_ms(max, b, sizeof(b));
 	else if (s == S_TEMP)
-		fmt_bytes((uint64_t)max, b, sizeof(b));
+		md_fmt_bytes((uint64_t)max, b, sizeof(b));
 	else
 		md_fmt_count((uint64_t)max, b, sizeof(b));
 	fprintf(out, "  max %s\n", b);
@@ -189,11 +175,37 @@ static void busiest(FILE *out, const struct ev_timeline *t, const char *unit)
 						c[3], sizeof(c[3])) : "-",
 					md_fmt_count(b->errors, c[4], sizeof(c[4])),
 					md_fmt_count(b->lock_waits, c[5], sizeof(c[5])),
-					fmt_bytes(b->temp_bytes, c[6], sizeof(c[6])));
+					md_fmt_bytes(b->temp_bytes, c[6], sizeof(c[6])));
 		}
 		fputc('\n', out);
 	}
 	free(v);
+}
+
+/* The calls per column as a bar chart GitHub draws (Mermaid's
+ * xychart-beta), before the text chart that every other viewer shows.
+ * At most MERMAID_COLUMNS bars, so that their time labels stay legible. */
+static void mermaid_calls(FILE *out, const struct ev_timeline *t, bool days)
+{
+	size_t per = (t->n + MERMAID_COLUMNS - 1) / MERMAID_COLUMNS;
+	size_t ncol = (t->n + per - 1) / per;
+	char span[32], at[32];
+
+	fmt_span(t->width_ms * (int64_t)per, span, sizeof(span));
+	fprintf(out, "```mermaid\nxychart-beta\n    title \"Calls per %s (UTC)\"\n"
+			"    x-axis [", strncmp(span, "1 ", 2) == 0 ? span + 2 : span);
+	for (size_t k = 0; k < ncol; k++) {
+		fmt_minute(t->b[k * per].start_ms, t->width_ms, at, sizeof(at));
+		fprintf(out, "%s\"%s\"", k ? ", " : "", days ? at + 5 : at + 11);
+	}
+	fputs("]\n    y-axis \"calls\"\n    bar [", out);
+	for (size_t k = 0; k < ncol; k++) {
+		uint64_t calls = 0;
+		for (size_t i = k * per; i < t->n && i < (k + 1) * per; i++)
+			calls += t->b[i].calls;
+		fprintf(out, "%s%llu", k ? ", " : "", (unsigned long long)calls);
+	}
+	fputs("]\n```\n\n", out);
 }
 
 void md_write_timeline(FILE *out, const struct analysis *a)
@@ -225,9 +237,12 @@ void md_write_timeline(FILE *out, const struct analysis *a)
 	fmt_span(w, span, sizeof(span));
 	fmt_span(w * (int64_t)per, col_span, sizeof(col_span));
 
+	bool days = t->b[t->n - 1].start_ms - t->b[0].start_ms >= MS_PER_DAY;
 	fputs("## Timeline\n\n", out);
 	fmt_minute(t->b[0].start_ms, w, first, sizeof(first));
 	fmt_minute(t->b[t->n - 1].start_ms, w, last, sizeof(last));
+	if (any[S_CALLS])
+		mermaid_calls(out, t, days);
 	fprintf(out, "From %s to %s UTC, in %zu %s of %s; one column per %s%s. "
 			"Each row is scaled to its own maximum, shown on the right."
 			"\n\n```text\n", first, last, t->n,
@@ -250,7 +265,6 @@ void md_write_timeline(FILE *out, const struct analysis *a)
 	}
 	/* Where the columns start and end: "10:00", or "11-22 10:00" when
 	 * the window is longer than a day. */
-	bool days = t->b[t->n - 1].start_ms - t->b[0].start_ms >= MS_PER_DAY;
 	const char *l1 = days ? first + 5 : first + 11;
 	const char *l2 = days ? last + 5 : last + 11;
 	fprintf(out, "%-11s ^%s", "", l1);
@@ -378,15 +392,15 @@ static void md_temp_files(FILE *out, const struct events *ev,
 			"| files | total | largest | query |\n"
 			"| ---: | ---: | ---: | --- |\n",
 			count_of(t->count, "file", "files", c[0], sizeof(c[0])),
-			fmt_bytes(t->bytes, c[1], sizeof(c[1])),
+			md_fmt_bytes(t->bytes, c[1], sizeof(c[1])),
 			md_fmt_count(t->bytes, c[2], sizeof(c[2])),
-			fmt_bytes(t->max_bytes, c[3], sizeof(c[3])));
+			md_fmt_bytes(t->max_bytes, c[3], sizeof(c[3])));
 	for (size_t i = 0; i < t->ngroups && i < top_of(opts); i++) {
 		const struct ev_temp_group *g = &t->groups[i];
 		fprintf(out, "| %s | %s | %s | ",
 				md_fmt_count(g->count, c[0], sizeof(c[0])),
-				fmt_bytes(g->bytes, c[1], sizeof(c[1])),
-				fmt_bytes(g->max_bytes, c[2], sizeof(c[2])));
+				md_fmt_bytes(g->bytes, c[1], sizeof(c[1])),
+				md_fmt_bytes(g->max_bytes, c[2], sizeof(c[2])));
 		if (g->query)
 			md_code(out, g->query, 80, true, sb);
 		else

@@ -28,6 +28,45 @@ static void md_text(FILE *out, const char *s)
 	}
 }
 
+void md_finding_stakes(FILE *out, const struct analysis *a, size_t i)
+{
+	const struct finding *f = findings_at(a->findings, i);
+	size_t ranks[4], nr = finding_shares(a->findings, i, ranks, 4);
+	char ms[64];
+
+	if (f->impact_ms > 0) {
+		fprintf(out, " (%s ms", md_fmt_ms(f->impact_ms, ms, sizeof(ms)));
+		if (a->total_ms > 0)
+			fprintf(out, ", %.1f%% of all time", 100.0 * f->impact_ms / a->total_ms);
+		/* Overlap said where it is: "#1 and #3 share its
+		 * statements: saves 12.5 ms more". */
+		if (nr) {
+			fputs("; ", out);
+			for (size_t k = 0; k < nr; k++)
+				fprintf(out, "%s#%zu", k == 0 ? "" : k + 1 == nr ?
+						" and " : ", ", ranks[k]);
+			fprintf(out, " share%s its statements: saves %s ms more",
+					nr == 1 ? "s" : "",
+					md_fmt_ms(f->saves_ms, ms, sizeof(ms)));
+		} else {
+			/* Less than its own statements' total: say so
+			 * when it shows. */
+			char sv[64];
+			md_fmt_ms(f->impact_ms, ms, sizeof(ms));
+			if (strcmp(md_fmt_ms(f->saves_ms, sv, sizeof(sv)), ms) != 0)
+				fprintf(out, "; saves %s ms", sv);
+		}
+		fputs(")", out);
+	}
+	const char *one_off = json_string_value(json_object_get(f->evidence,
+			"one_off_statement"));
+	if (one_off)
+		fprintf(out, " (one-off: %s, no application work; ranked "
+				"last, `--all-kinds` ranks it as found)",
+				strcmp(one_off, "write") == 0 ? "a bulk load run once" :
+				strcmp(one_off, "ddl") == 0 ? "DDL" : one_off);
+}
+
 void md_write_findings(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
@@ -36,7 +75,6 @@ void md_write_findings(FILE *out, const struct analysis *a,
 		return;
 	size_t top = opts && opts->top ? opts->top : 20;
 	size_t count[3] = { 0 };
-	char ms[64];
 	(void)sb;
 
 	for (size_t i = 0; i < n; i++) {
@@ -55,38 +93,7 @@ void md_write_findings(FILE *out, const struct analysis *a,
 		const struct finding *f = findings_at(a->findings, i);
 		fprintf(out, "**%zu. %s** `%s`", i + 1, finding_severity_name(f->severity),
 			finding_kind_name(f->kind));
-		size_t ranks[4], nr = finding_shares(a->findings, i, ranks, 4);
-		if (f->impact_ms > 0) {
-			fprintf(out, " (%s ms", md_fmt_ms(f->impact_ms, ms, sizeof(ms)));
-			if (a->total_ms > 0)
-				fprintf(out, ", %.1f%% of all time", 100.0 * f->impact_ms / a->total_ms);
-			/* Overlap said where it is: "#1 and #3 share its
-			 * statements: saves 12.5 ms more". */
-			if (nr) {
-				fputs("; ", out);
-				for (size_t k = 0; k < nr; k++)
-					fprintf(out, "%s#%zu", k == 0 ? "" : k + 1 == nr ?
-							" and " : ", ", ranks[k]);
-				fprintf(out, " share%s its statements: saves %s ms more",
-						nr == 1 ? "s" : "",
-						md_fmt_ms(f->saves_ms, ms, sizeof(ms)));
-			} else {
-				/* Less than its own statements' total: say so
-				 * when it shows. */
-				char sv[64];
-				md_fmt_ms(f->impact_ms, ms, sizeof(ms));
-				if (strcmp(md_fmt_ms(f->saves_ms, sv, sizeof(sv)), ms) != 0)
-					fprintf(out, "; saves %s ms", sv);
-			}
-			fputs(")", out);
-		}
-		const char *one_off = json_string_value(json_object_get(f->evidence,
-				"one_off_statement"));
-		if (one_off)
-			fprintf(out, " (one-off: %s, no application work; ranked "
-					"last, `--all-kinds` ranks it as found)",
-					strcmp(one_off, "write") == 0 ? "a bulk load run once" :
-					strcmp(one_off, "ddl") == 0 ? "DDL" : one_off);
+		md_finding_stakes(out, a, i);
 		fputs(": ", out);
 		md_text(out, f->title);
 		fputs("\n\n", out);
@@ -94,5 +101,6 @@ void md_write_findings(FILE *out, const struct analysis *a,
 			md_code_block(out, "sql", f->suggestion, 4096);
 	}
 	if (n > top)
-		fprintf(out, "%zu more findings in the JSON report (`-f json`).\n\n", n - top);
+		fprintf(out, "%zu more finding%s in the JSON report (`-f json`).\n\n", n - top,
+			md_s(n - top));
 }

@@ -152,10 +152,12 @@ static void md_errors(FILE *out, const struct pooler *p, size_t top,
 				fmt_ts(r->first_ts, c[1]), fmt_ts(r->last_ts, c[2]));
 	}
 	if (p->nerrors > top)
-		fprintf(out, "\n%zu more kinds not shown.\n", p->nerrors - top);
+		fprintf(out, "\n%zu more kind%s not shown.\n", p->nerrors - top,
+				md_s(p->nerrors - top));
 	if (p->errors_dropped)
-		fprintf(out, "\n%s errors past the group limit are counted, not grouped.\n",
-				md_fmt_count(p->errors_dropped, c[0], sizeof(c[0])));
+		fprintf(out, "\n%s error%s past the group limit %s counted, not grouped.\n",
+				md_fmt_count(p->errors_dropped, c[0], sizeof(c[0])),
+				md_s(p->errors_dropped), p->errors_dropped == 1 ? "is" : "are");
 }
 
 static void md_stats_timeline(FILE *out, const struct pooler_stats *s)

@@ -17,9 +17,9 @@ static void view_line(FILE *out, const struct snapshots *sn, enum stat_view v)
 	char b1[32], b2[32], n[32];
 	if (!vi || !vi->snapshots)
 		return;
-	fprintf(out, "- `%s`: %zu snapshot%s, %s rows", snapshots_view_name(v),
+	fprintf(out, "- `%s`: %zu snapshot%s, %s row%s", snapshots_view_name(v),
 		vi->snapshots, vi->snapshots == 1 ? "" : "s",
-		md_fmt_count(vi->rows, n, sizeof(n)));
+		md_fmt_count(vi->rows, n, sizeof(n)), md_s(vi->rows));
 	if (vi->diffed) {
 		fputs("; figures are the difference between the first", out);
 		if (vi->first_ts != TS_NONE && vi->last_ts != TS_NONE) {
@@ -88,7 +88,8 @@ static void md_statements(FILE *out, const struct snapshots *sn, size_t top,
 	}
 	fputc('\n', out);
 	if (n > top)
-		fprintf(out, "%zu more statements in the JSON report (`-f json`).\n\n", n - top);
+		fprintf(out, "%zu more statement%s in the JSON report (`-f json`).\n\n", n - top,
+			md_s(n - top));
 }
 
 static void md_tables(FILE *out, const struct snapshots *sn, struct strbuf *sb)

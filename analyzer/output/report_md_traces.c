@@ -66,7 +66,8 @@ static void md_loops(FILE *out, const struct analysis *a, size_t top,
 		fputs("\n", out);
 	}
 	if (n > top)
-		fprintf(out, "%zu more loops in the JSON report (`-f json`).\n\n", n - top);
+		fprintf(out, "%zu more loop%s in the JSON report (`-f json`).\n\n", n - top,
+			md_s(n - top));
 }
 
 static void md_transactions(FILE *out, const struct analysis *a, size_t top,
@@ -79,8 +80,9 @@ static void md_transactions(FILE *out, const struct analysis *a, size_t top,
 	if (!n)
 		return;
 	char c1[32], c2[32], ms[64], tx[64];
-	fprintf(out, "## Database time per transaction\n\n%s spans read, %s of them database queries.\n\n",
-		md_fmt_count(spans, c1, sizeof(c1)), md_fmt_count(db, c2, sizeof(c2)));
+	fprintf(out, "## Database time per transaction\n\n%s span%s read, %s of them database "
+		"quer%s.\n\n", md_fmt_count(spans, c1, sizeof(c1)), md_s(spans),
+		md_fmt_count(db, c2, sizeof(c2)), db == 1 ? "y" : "ies");
 	fputs("| transaction | count | db spans | db time ms | transaction time ms | db share | N+1 loops |\n"
 		"| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n", out);
 	for (size_t i = 0; i < n && i < top; i++) {
@@ -96,7 +98,8 @@ static void md_transactions(FILE *out, const struct analysis *a, size_t top,
 		fprintf(out, " | %llu |\n", (unsigned long long)t[i].loops);
 	}
 	if (n > top)
-		fprintf(out, "\n%zu more transactions in the JSON report (`-f json`).\n", n - top);
+		fprintf(out, "\n%zu more transaction%s in the JSON report (`-f json`).\n", n - top,
+			md_s(n - top));
 	fputs("\n", out);
 }
 

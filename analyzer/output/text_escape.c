@@ -35,8 +35,18 @@ size_t tesc_unit(const char *s, size_t n, unsigned flags,
 
 	*out = s;
 	*outlen = 1;
-	if (b >= 0x20 && b < 0x7f)
+	if (b >= 0x20 && b < 0x7f) {
+		if (flags & TESC_HTML) {
+			const char *ent = b == '&' ? "&amp;" : b == '<' ? "&lt;" :
+				b == '>' ? "&gt;" : b == '"' ? "&quot;" : b == '\'' ?
+				"&#39;" : NULL;
+			if (ent) {
+				*out = ent;
+				*outlen = strlen(ent);
+			}
+		}
 		return 1;
+	}
 	if ((flags & TESC_JSON) && b < 0x7f)
 		return 1;
 	if (b == '\n' || b == '\t' || b == '\r') {
@@ -97,6 +107,8 @@ static size_t plain_run(const char *s, size_t n, unsigned flags)
 	const uint64_t low = flags & TESC_JSON ? 0 : ones * 0x20;
 	size_t i = 0;
 
+	if (flags & TESC_HTML)
+		return 0;       /* & < > " ' do not pass */
 	for (uint64_t x; i + 8 <= n; i += 8) {
 		memcpy(&x, s + i, 8);
 		/* High bits of bytes past 0x7e, or under low; exact for the

@@ -432,6 +432,7 @@ struct example *agg_example_add(struct group *g)
 	examples_grow(g);
 	struct example *e = &g->examples[g->nexamples++];
 	memset(e, 0, sizeof(*e));
+	e->pid = -1;
 	return e;
 }
 
@@ -470,6 +471,7 @@ static void example_offer(struct agg *a, struct group *g, const struct call *c)
 		return;
 	e->ts_ms = c->ts_ms;
 	e->pos = c->pos;
+	e->pid = c->pid;
 	e->duration_ms = c->duration_ms;
 	e->rest = NULL;
 	/* Its masked text is the group's, with no second normalizing (a NUL

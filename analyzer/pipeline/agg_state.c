@@ -44,6 +44,7 @@ static void group_save(struct st_out *o, const struct group *g)
 		st_i64(o, e->ts_ms);
 		st_f64(o, e->duration_ms);
 		st_u64(o, e->pos);
+		st_i64(o, e->pid);
 		st_u32(o, e->head);
 		st_u32(o, e->tail);
 		st_str(o, e->rest);
@@ -139,7 +140,7 @@ static bool timeline_load(struct st_in *in, struct agg_timeline *tl)
 
 static bool examples_load(struct agg *a, struct st_in *in, struct group *g)
 {
-	size_t n = st_get_count(in, 40, AGG_EXAMPLES);
+	size_t n = st_get_count(in, 48, AGG_EXAMPLES);
 	size_t qlen = strlen(g->query);
 	for (size_t i = 0; i < n && !in->bad; i++) {
 		struct example *e = agg_example_add(g);
@@ -147,6 +148,7 @@ static bool examples_load(struct agg *a, struct st_in *in, struct group *g)
 		e->duration_ms = st_get_f64(in);
 		e->pos = st_get_u64(in);
 		e->pos += e->pos ? in->pos_shift : 0;
+		e->pid = st_get_i64(in);
 		e->head = st_get_u32(in);
 		e->tail = st_get_u32(in);
 		e->rest = st_get_str(in, NULL);
