@@ -382,8 +382,9 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 		}
 	}
 	qsort(ran, nr, sizeof(*ran), cmp_ran);
-	tlines_add(out, TS_TITLE, TL_SECTION, 0, exact ? "\xe2\x94\x80\xe2\x94\x80 Ran in this bucket (%zu groups, by calls then)" :
-		"\xe2\x94\x80\xe2\x94\x80 Active then (%zu groups whose first..last seen covers it; total calls shown)", nr);
+	const char *groups = nr == 1 ? "group" : "groups";
+	tlines_add(out, TS_TITLE, TL_SECTION, 0, exact ? "\xe2\x94\x80\xe2\x94\x80 Ran in this bucket (%zu %s, by calls then)" :
+		"\xe2\x94\x80\xe2\x94\x80 Active then (%zu %s whose first..last seen covers it; total calls shown)", nr, groups);
 	for (size_t i = 0; i < nr; i++) {
 		char row[128], q[1024];
 		const struct tui_group *g = &r->groups[ran[i].gi];
