@@ -16,6 +16,9 @@ void cli_run(struct cli *c, const char *args, const char *path);
 void cli_run_env(struct cli *c, const char *env, const char *args, const char *path);
 void cli_free(struct cli *c);
 
+/* text with each "@D" replaced by with (caller frees). */
+char *cli_subst(const char *text, const char *with);
+
 /* How many lines s has (newlines). */
 size_t cli_count_lines(const char *s);
 

@@ -56,3 +56,22 @@ size_t cli_count_lines(const char *s)
 		n += *s == '\n';
 	return n;
 }
+
+char *cli_subst(const char *text, const char *with)
+{
+	size_t n = 0, wl = strlen(with);
+	for (const char *p = text; (p = strstr(p, "@D")); p += 2)
+		n++;
+	char *out = xmalloc(strlen(text) + n * wl + 1), *o = out;
+	for (const char *p = text; *p; ) {
+		if (p[0] == '@' && p[1] == 'D') {
+			memcpy(o, with, wl);
+			o += wl;
+			p += 2;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -91,6 +92,12 @@ struct cli_progress *cli_progress_start(struct cli_args *a, FILE *out)
 	if (a->progress == CLI_PROGRESS_OFF ||
 			(a->progress == CLI_PROGRESS_AUTO && (a->quiet || !tty)))
 		return NULL;
+	/* Someone typing the input: a bar of "0.0 MB read" would only be in
+	 * their way. */
+	if (a->progress == CLI_PROGRESS_AUTO && isatty(STDIN_FILENO))
+		for (size_t i = 0; i < a->ninputs; i++)
+			if (strcmp(a->inputs[i], "-") == 0)
+				return NULL;
 	struct cli_progress *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;    /* no bar is no harm */
