@@ -1,8 +1,8 @@
 /* check_cli_progress.c: the progress bar on standard error. Forced with
  * --progress through a pipe, its last line gives the input's size read
  * of its size (100%) and a rate, redrawn with \r and ended with a
- * newline off a terminal; by default through a pipe, with -q or with
- * --no-progress there is none. On standard input the size is unknown:
+ * newline off a terminal, erased on one; by default through a pipe,
+ * with -q or with --no-progress there is none. On standard input the size is unknown:
  * "MB read". The input is a real server log (tests/data/workload-excerpt.log,
  * a pg-workload run) repeated to some MB. */
 #include <check.h>
@@ -110,6 +110,38 @@ START_TEST(test_none)
 }
 END_TEST
 
+/* On a terminal (script(1) makes one): a small, quick run draws no bar;
+ * with --progress the bar is drawn in place and erased at the end, the
+ * line left empty for what follows. */
+START_TEST(test_terminal)
+{
+	if (system("command -v script >/dev/null 2>&1") != 0) {
+		tu_skip("cli_progress terminal", "no script(1) (util-linux)");
+		return;
+	}
+	for (int forced = 0; forced < 2; forced++) {
+		char *cmd;
+		int status;
+		if (asprintf(&cmd, "cd '%s' && timeout 60 script -qec \"'%s' report -q %s"
+				"-o /dev/null %s\" /dev/null </dev/null", tu_root(), tu_bin(),
+				forced ? "--progress " : "", LOG) < 0)
+			abort();
+		char *out = tu_run(cmd, &status);
+		ck_assert_msg(status == 0, "%d: %s", status, out);
+		if (!forced) {
+			ck_assert_msg(out[0] == '\0', "'%s'", out);
+		} else {
+			ck_assert_msg(strncmp(out, "\rpgsift: 0.0 of 0.0 MB (", 24) == 0, "'%s'", out);
+			size_t n = strlen(out);
+			ck_assert_msg(n > 4 && strcmp(out + n - 4, "\r\033[K") == 0, "'%s'", out);
+			ck_assert_ptr_null(strchr(out, '\n'));
+		}
+		free(out);
+		free(cmd);
+	}
+}
+END_TEST
+
 Suite *suite_cli_progress(void);
 Suite *suite_cli_progress(void)
 {
@@ -118,6 +150,7 @@ Suite *suite_cli_progress(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_forced, 0, 2);
 	tcase_add_test(tc, test_stdin);
+	tcase_add_test(tc, test_terminal);
 	tcase_add_loop_test(tc, test_none, 0, (int)(sizeof(none) / sizeof(none[0])));
 	suite_add_tcase(s, tc);
 	return s;
