@@ -4,8 +4,9 @@
  * FILE:LINE), the note that a terminal on standard input is waited for,
  * and skipped lines shown with their text (file:line, escaped) and a
  * summary whose counts add up. Inputs are real server output:
- * tests/data/workload-excerpt.log (a pg-workload run) and pgBadger's
- * pg_rawcsv.log (a server that failed to start, pg_ctl's lines in it). */
+ * tests/data/workload-excerpt.log (a pg-workload run), pgBadger's
+ * pg_rawcsv.log (a server that failed to start, pg_ctl's lines in it) and
+ * the log of a server started by tests/workload/pg-skipped.sh. */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -233,6 +234,73 @@ START_TEST(test_skipped_many)
 }
 END_TEST
 
+/* A real server's log with 14 lines its child wrote to stderr
+ * (tests/workload/pg-skipped.sh): the first 10 shown, each under its
+ * reason with the file's own text of that line (escaped: the first holds
+ * ESC [31m), then the 4 more; the count is the JSON report's. */
+START_TEST(test_skipped_live)
+{
+	if (!tu_have_server("cli_usage skipped_live"))
+		return;
+	char dir[] = "/tmp/pgsift-cli-skipped-XXXXXX", *cmd, *path;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	if (asprintf(&cmd, "bash '%s/tests/workload/pg-skipped.sh' '%s' >&2", tu_root(),
+			dir) < 0 || asprintf(&path, "%s/postgresql.log", dir) < 0)
+		abort();
+	ck_assert_msg(system(cmd) == 0, "pg-skipped.sh failed");
+	free(cmd);
+	struct cli c, j;
+	cli_run(&j, "report -q -f json %s", path);
+	json_t *root = json_loads(j.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	json_int_t skipped = json_integer_value(json_object_get(
+		json_array_get(json_object_get(root, "inputs"), 0), "skipped"));
+	json_decref(root);
+	cli_free(&j);
+	ck_assert_int_eq(skipped, 14);
+	cli_run(&c, "report -q -o /dev/null %s", path);
+	ck_assert_int_eq(c.status, 3);
+	char *log = tu_slurp(path);
+	unsigned shown = 0;
+	for (const char *p = c.err; (p = strstr(p, "\n ")); p++) {
+		unsigned long no;
+		int at;
+		ck_assert_int_eq(sscanf(p + 1, " %lu | %n", &no, &at), 1);
+		const char *text = p + 1 + at, *end = strchr(text, '\n');
+		/* The file's line no, as shown. */
+		const char *line = log;
+		for (unsigned long k = 1; k < no; k++)
+			line = strchr(line, '\n') + 1;
+		size_t n = (size_t)(strchr(line, '\n') - line);
+		if (shown == 0) {
+			static const char shows[] = "noisy.sh: \\x1b[31mred\\x1b[0m\n",
+				holds[] = "noisy.sh: \033[31mred\033[0m\n";
+			ck_assert_int_eq(strncmp(text, shows, sizeof(shows) - 1), 0);
+			ck_assert_int_eq(strncmp(line, holds, sizeof(holds) - 1), 0);
+		} else {
+			ck_assert_msg((size_t)(end - text) == n && strncmp(text, line, n) == 0,
+				"line %lu: '%.*s' is not '%.*s'", no, (int)(end - text), text,
+				(int)n, line);
+		}
+		shown++;
+	}
+	ck_assert_uint_eq(shown, 10);
+	char *want;
+	if (asprintf(&want, "pgsift: %s: 14 lines skipped (not log records): 10 "
+			"shown above, and 4 more skipped lines\n", path) < 0)
+		abort();
+	ck_assert_msg(strstr(c.err, want) != NULL, "%s", c.err);
+	free(want);
+	free(log);
+	cli_free(&c);
+	if (asprintf(&cmd, "rm -rf '%s'", dir) < 0)
+		abort();
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	free(path);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *suite_cli_usage(void);
@@ -251,6 +319,7 @@ Suite *suite_cli_usage(void)
 	tcase_add_test(tc, test_terminal_stdin);
 	tcase_add_test(tc, test_skipped_text);
 	tcase_add_test(tc, test_skipped_many);
+	tcase_add_test(tc, test_skipped_live);
 	suite_add_tcase(s, tc);
 	return s;
 }
