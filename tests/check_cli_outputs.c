@@ -205,6 +205,7 @@ static const struct {
 	{ "report -o - -o - %s", "-o - (standard output) is given twice" },
 	{ "report -f json -o a.json -f xml -o b %s", "unknown --format 'xml'" },
 	{ "tui -o a.md %s", "-o is for 'pgsift report', 'check' and 'merge'" },
+	{ "report -o '' %s", "-o takes a file name ('-' for standard output)" },
 };
 
 START_TEST(test_refused)

@@ -173,6 +173,8 @@ static int take_option(struct cli_args *a, int c, const char *arg)
 		a->format_after = true;
 		return EXIT_DONE;
 	case 'o':
+		if (!*arg)
+			return cli_usage_error("%s", "-o takes a file name ('-' for standard output)");
 		if (a->nouts == CLI_MAX_OUTPUTS)
 			return cli_usage_error("at most %d -o outputs", CLI_MAX_OUTPUTS);
 		a->outs[a->nouts].path = arg;
