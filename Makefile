@@ -1,6 +1,9 @@
 # pgsift: see README.md. `make demo` and `make check` install what is missing first.
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
+MAN1DIR  ?= $(PREFIX)/share/man/man1
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARNINGS  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -36,7 +39,7 @@ BIN       = $(BUILD)/pgsift
 endif
 
 .PHONY: all deps demo check check-clang test asan bench fuzz fuzz-smoke fuzz-lib fuzz-regress \
-        install uninstall clean
+        install uninstall clean schema-check
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
@@ -62,9 +65,20 @@ demo: deps
 	./$(BIN) report $(filter-out %.md,$(wildcard samples/*))
 
 # Unit tests, writer golden files, and end-to-end runs of the binary on
-# samples/ and on the logs of a real server started by the tests.
+# samples/ and on the logs of a real server started by the tests. Every
+# JSON report the tests' runs of the binary write is kept in the spool
+# (tests/testutil.h, tu_spool_begin) and then checked against the
+# report's JSON Schema, with the writer's golden files (schema-check).
+SCHEMA_SPOOL = $(BUILD)/schema-spool
 test: $(BIN) $(BUILD)/check_pgsift
-	PGSIFT_BIN=$(abspath $(BIN)) PGSIFT_ROOT=$(CURDIR) $(BUILD)/check_pgsift
+	rm -rf $(SCHEMA_SPOOL)
+	PGSIFT_SCHEMA_SPOOL=$(abspath $(SCHEMA_SPOOL)) PGSIFT_BIN=$(abspath $(BIN)) \
+	  PGSIFT_ROOT=$(CURDIR) $(BUILD)/check_pgsift
+	@$(MAKE) --no-print-directory schema-check
+
+schema-check:
+	python3 tests/schema_check.py doc/report.schema.json \
+	  $(wildcard $(SCHEMA_SPOOL)) tests/golden/full.json tests/golden/report.json
 
 check: deps
 	@$(MAKE) --no-print-directory test
@@ -160,12 +174,18 @@ fuzz-regress:
 check-clang: deps
 	@$(MAKE) --no-print-directory CC=clang BUILD=build-clang test
 
+# The binary, its man page and its bash and zsh completions (doc/).
 install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/pgsift
+	install -m 644 doc/pgsift.1 $(DESTDIR)$(MAN1DIR)/pgsift.1
+	install -m 644 doc/completion/pgsift.bash $(DESTDIR)$(BASHCOMPDIR)/pgsift
+	install -m 644 doc/completion/_pgsift $(DESTDIR)$(ZSHCOMPDIR)/_pgsift
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pgsift
+	rm -f $(DESTDIR)$(BINDIR)/pgsift $(DESTDIR)$(MAN1DIR)/pgsift.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/pgsift $(DESTDIR)$(ZSHCOMPDIR)/_pgsift
 
 clean:
 	rm -rf build build-asan build-clang pgsift

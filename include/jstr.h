@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util.h"
+
 /* The first byte at or after p that ends a plain run inside a string:
  * '"', '\\', a control byte or a byte >= 0x80 (end when none). */
 const char *jstr_plain_run(const char *p, const char *end);
@@ -30,6 +32,19 @@ char *jstr_unescape(const char **pp, const char *end, char *o);
  * closing quote, NULL for what jansson refuses or is left to it (see
  * jstr_unescape). *escaped, when not NULL, is set if it held an escape. */
 const char *jstr_skip(const char *p, const char *end, bool *escaped);
+
+/* Copies the body of a string, p to end (its closing quote), to o with
+ * its escapes read (jstr_unescape()): returns o past what it wrote, NULL
+ * at an escape jstr_unescape() refuses. */
+char *jstr_copy_unescaped(const char *p, const char *end, char *o);
+
+/* Reads the string whose body starts at p as jstr_skip() checks it and
+ * returns what it does. Its text, when text is not NULL: a slice of the
+ * input when it holds no escape, else unescaped at *buf (never longer
+ * than the escaped text), *buf moved past it. For the hand scanners that
+ * take values out of a line without building a tree. */
+const char *jstr_read(const char *p, const char *end, char **buf,
+		struct slice *text);
 
 /* Length of the literal true, false or null at p, 0 when none is there
  * (what follows it is the caller's to check). */

@@ -30,6 +30,8 @@ struct problem {
 
 /* What became of one input: filled by its parser (through the parse_*
  * calls below) and by the driver that ran it. */
+struct input_sample;
+
 struct input_report {
 	char *path;
 	const char *format;             /* parser id, or "unknown" */
@@ -53,6 +55,8 @@ struct input_report {
 	 * range_lines[k] lines came before range k. NULL: one reader. */
 	uint64_t *range_lines;
 	unsigned nranges;
+	/* A sample of its log entries (input_overlap.h), NULL when none. */
+	struct input_sample *sample;
 };
 
 #define INPUT_RANGE_SHIFT 34
@@ -82,6 +86,10 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
  * walk the bytes at a cut. */
 size_t parse_first_line(const char *buf, size_t len,
 		bool (*starts)(void *arg, const char *line, size_t n), void *arg);
+/* The record_start op of formats of one JSON object per line (jsonlog,
+ * CloudNativePG): the first whole line that starts with '{' (the server
+ * escapes the newlines inside its values). */
+size_t parse_object_line_start(void *state, const char *buf, size_t len);
 /* Appends note (a malloc'd string, taken over) to r's notes. */
 void parse_report_add_note(struct input_report *r, char *note);
 

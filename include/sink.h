@@ -119,6 +119,9 @@ struct driver_cfg {
 	const char *input_format;       /* a parser id, NULL: detect */
 	struct parse_options popts;     /* what the parsers may read */
 	const struct filter *filter;    /* NULL: every record passes */
+	/* Sample each input's log entries (input_overlap.h): only worth
+	 * its cost when there are several inputs to tell apart. */
+	bool sample_entries;
 };
 
 /* Runs one input through the registry into sinks: path is opened ("-" is

@@ -28,7 +28,7 @@
  * changes). */
 #define STATE_MAGIC "PGSIFTST"
 #define STATE_MAGIC_LEN 8
-#define STATE_FORMAT 10
+#define STATE_FORMAT 11
 
 /* ---- writing: little-endian, length-prefixed ---- */
 

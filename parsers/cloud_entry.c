@@ -87,38 +87,16 @@ static int take_path(struct cloud_entry *e, const char *path, size_t n)
 	return hit;
 }
 
-/* The string at sc->p (its opening quote): into *out (unescaped when it
- * has escapes) when out is not NULL. */
+/* The string at sc->p (its opening quote) into *out (jstr_read(): a
+ * slice of the line, or unescaped into sc->out); with out NULL it is only
+ * skipped. Checked as jansson checks strings: false on what it refuses or
+ * leaves to jansson. */
 static bool scan_string(struct scan *sc, struct slice *out)
 {
-	const char *start = sc->p + 1;
-	bool escaped = false;
-	const char *after = jstr_skip(start, sc->end, &escaped);
+	const char *after = jstr_read(sc->p + 1, sc->end, &sc->out, out);
 	if (!after)
 		return false;
 	sc->p = after;
-	if (!out)
-		return true;
-	const char *close = after - 1;
-	if (!escaped) {
-		*out = slice_make(start, (size_t)(close - start));
-		return true;
-	}
-	char *o = sc->out, *o0 = o;
-	for (const char *p = start; p < close;) {
-		const char *bs = memchr(p, '\\', (size_t)(close - p));
-		const char *q = bs ? bs : close;
-		memcpy(o, p, (size_t)(q - p));
-		o += q - p;
-		p = q;
-		if (!bs)
-			break;
-		p++;
-		if (!(o = jstr_unescape(&p, close, o)))
-			return false;
-	}
-	*out = slice_make(o0, (size_t)(o - o0));
-	sc->out = o;
 	return true;
 }
 

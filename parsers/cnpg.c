@@ -171,42 +171,16 @@ static void skip_ws(struct scan *sc)
 		sc->p++;
 }
 
-/* The string at sc->p (its opening quote) into *out, unescaped when it
- * has escapes (into sc->out: never longer than the escaped text); with
- * out NULL it is only skipped. Strings are checked as jansson checks
- * them (jstr.h): false on what it refuses or leaves to jansson. */
+/* The string at sc->p (its opening quote) into *out (jstr_read(): a
+ * slice of the line, or unescaped into sc->out); with out NULL it is only
+ * skipped. Checked as jansson checks strings: false on what it refuses or
+ * leaves to jansson. */
 static bool scan_string(struct scan *sc, struct slice *out)
 {
-	const char *start = sc->p + 1;
-	bool escaped = false;
-	const char *after = jstr_skip(start, sc->end, &escaped);
+	const char *after = jstr_read(sc->p + 1, sc->end, &sc->out, out);
 	if (!after)
 		return false;
 	sc->p = after;
-	if (!out)
-		return true;
-	const char *close = after - 1;
-	if (!escaped) {
-		*out = slice_make(start, (size_t)(close - start));
-		return true;
-	}
-	char *o = sc->out, *o0 = o;
-	const char *p = start;
-	while (p < close) {
-		const char *bs = memchr(p, '\\', (size_t)(close - p));
-		const char *q = bs ? bs : close;
-		memcpy(o, p, (size_t)(q - p));
-		o += q - p;
-		p = q;
-		if (!bs)
-			break;
-		p++;
-		o = jstr_unescape(&p, close, o);
-		if (!o)
-			return false;
-	}
-	*out = slice_make(o0, (size_t)(o - o0));
-	sc->out = o;
 	return true;
 }
 
@@ -553,21 +527,9 @@ static void *cnpg_fork(void *state, struct parse_ctx *ctx)
 	return cnpg_open(ctx);
 }
 
-static bool starts_object(void *arg, const char *line, size_t n)
-{
-	(void)arg;
-	return n && line[0] == '{';
-}
-
-static size_t cnpg_record_start(void *state, const char *buf, size_t len)
-{
-	(void)state;
-	return parse_first_line(buf, len, starts_object, NULL);
-}
-
 const struct parser parser_cnpg = {
 	.id = "cnpg", .name = "CloudNativePG JSON log",
 	.probe = cnpg_probe,
 	.open = cnpg_open, .next = cnpg_next, .close = cnpg_close,
-	.record_start = cnpg_record_start, .fork = cnpg_fork,
+	.record_start = parse_object_line_start, .fork = cnpg_fork,
 };

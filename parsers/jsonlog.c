@@ -234,22 +234,9 @@ static void *jsonlog_fork(void *state, struct parse_ctx *ctx)
 	return jsonlog_open(ctx);
 }
 
-/* The server writes one object per line, its newlines escaped. */
-static bool starts_object(void *arg, const char *line, size_t n)
-{
-	(void)arg;
-	return n && line[0] == '{';
-}
-
-static size_t jsonlog_record_start(void *state, const char *buf, size_t len)
-{
-	(void)state;
-	return parse_first_line(buf, len, starts_object, NULL);
-}
-
 const struct parser parser_jsonlog = {
 	.id = "jsonlog", .name = "PostgreSQL jsonlog",
 	.probe = jsonlog_probe,
 	.open = jsonlog_open, .next = jsonlog_next, .close = jsonlog_close,
-	.record_start = jsonlog_record_start, .fork = jsonlog_fork,
+	.record_start = parse_object_line_start, .fork = jsonlog_fork,
 };

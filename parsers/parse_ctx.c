@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input_overlap.h"
 #include "parser.h"
 #include "util.h"
 
@@ -185,6 +186,7 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
 		src->notes[k] = NULL;
 	}
 	dst->truncated |= src->truncated;
+	input_sample_join(dst, src);
 	parse_report_release(src);
 }
 
@@ -204,6 +206,18 @@ size_t parse_first_line(const char *buf, size_t len,
 	return len;
 }
 
+static bool starts_object(void *arg, const char *line, size_t n)
+{
+	(void)arg;
+	return n && line[0] == '{';
+}
+
+size_t parse_object_line_start(void *state, const char *buf, size_t len)
+{
+	(void)state;
+	return parse_first_line(buf, len, starts_object, NULL);
+}
+
 void parse_report_release(struct input_report *r)
 {
 	if (!r)
@@ -220,6 +234,8 @@ void parse_report_release(struct input_report *r)
 	for (size_t k = 0; k < r->nnotes; k++)
 		free(r->notes[k]);
 	free(r->notes);
+	free(r->sample);
+	r->sample = NULL;
 	r->path = NULL;
 	r->notes = NULL;
 	r->nkept = r->nnotes = 0;

@@ -42,6 +42,9 @@ static char *save_json(const struct analysis *a)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(report_find("json")->write(f, a, NULL), 0);
 	ck_assert_int_eq(fclose(f), 0);
+	char *text = tu_slurp(path);
+	tu_spool_report("check_baseline.c save_json", text);
+	free(text);
 	return path;
 }
 

@@ -246,6 +246,7 @@ static char *events_json(const struct analysis *a)
 	FILE *f = open_memstream(&text, &len);
 	ck_assert_int_eq(report_json.write(f, a, NULL), 0);
 	ck_assert_int_eq(fclose(f), 0);
+	tu_spool_report("check_events_sessions.c events_json", text);
 	json_t *root = json_loads(text, 0, NULL);
 	ck_assert_ptr_nonnull(root);
 	tu_json_drop_places(root);      /* halves are files of their own */

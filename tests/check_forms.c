@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "input_overlap.h"
 #include "testutil.h"
 
 static const char *const forms[] = { "stderr", "csvlog", "jsonlog" };
@@ -88,6 +89,95 @@ START_TEST(test_same_groups)
 }
 END_TEST
 
+static char *form_path(size_t i)
+{
+	char *path;
+	if (asprintf(&path, "%s/tests/data/forms/%s", tu_root(), files[i]) < 0)
+		abort();
+	return path;
+}
+
+static bool has_note(const struct input_report *r, const char *needle)
+{
+	for (size_t k = 0; k < r->nnotes; k++)
+		if (strstr(r->notes[k], needle))
+			return true;
+	return false;
+}
+
+/* The three forms of one run given together (a user's glob over the log
+ * directory): the later two are told to hold the first's entries, and
+ * another server's log beside them is not. */
+START_TEST(test_same_entries_told)
+{
+	char *p[4];
+	for (size_t i = 0; i < 3; i++)
+		p[i] = form_path(i);
+	p[3] = tu_data_path(__func__, "samples/postgresql.log.zst");
+	struct pgsift_options o;
+	options_init(&o);
+	o.jobs = 2;
+	struct analysis *a;
+	analysis_run(&o, (const char *const *)p, 4, &a);
+	ck_assert_uint_eq(a->ninputs, 4);
+	char *told;
+	if (asprintf(&told, "holds the same log entries as %s", p[0]) < 0)
+		abort();
+	ck_assert(!has_note(&a->inputs[0], "holds the same log entries"));
+	ck_assert(has_note(&a->inputs[1], told));
+	ck_assert(has_note(&a->inputs[2], told));
+	ck_assert(!has_note(&a->inputs[3], "holds the same log entries"));
+	ck_assert(a->inputs[0].sample && a->inputs[3].sample);
+	ck_assert_double_lt(input_sample_overlap(a->inputs[0].sample,
+		a->inputs[3].sample), 0.1);
+	ck_assert_double_ge(input_sample_overlap(a->inputs[0].sample,
+		a->inputs[1].sample), INPUT_OVERLAP_MIN);
+	free(told);
+	analysis_free(a);
+	for (size_t i = 0; i < 4; i++)
+		free(p[i]);
+}
+END_TEST
+
+/* A sample is a set: one plain log read by one worker, or cut in ranges
+ * across several, gives the same sample, so a file is told apart from
+ * its copy whatever -j read it with. */
+START_TEST(test_sample_whatever_jobs)
+{
+	char *zst = form_path(0), *plain = tu_write_temp("", 0), *cmd;
+	if (asprintf(&cmd, "zstd -dcq '%s' > '%s'", zst, plain) < 0)
+		abort();
+	int status;
+	free(tu_run(cmd, &status));
+	ck_assert_int_eq(status, 0);
+	struct input_sample one = { .n = 0 };
+	for (unsigned jobs = 1; jobs <= 4; jobs += 3) {
+		struct pgsift_options o;
+		options_init(&o);
+		o.jobs = jobs;
+		const char *paths[] = { plain, plain };
+		struct analysis *a;
+		analysis_run(&o, paths, 2, &a);
+		ck_assert(a->inputs[0].sample != NULL);
+		/* 11 seconds of log, a quarter of them sampled. */
+		ck_assert_uint_gt(a->inputs[0].sample->n, 0);
+		if (jobs == 1)
+			one = *a->inputs[0].sample;
+		ck_assert_uint_eq(one.n, a->inputs[0].sample->n);
+		ck_assert_uint_eq(one.n, a->inputs[1].sample->n);
+		ck_assert_mem_eq(one.h, a->inputs[0].sample->h, one.n * sizeof(one.h[0]));
+		ck_assert_mem_eq(one.h, a->inputs[1].sample->h, one.n * sizeof(one.h[0]));
+		/* The same file twice is said too. */
+		ck_assert(has_note(&a->inputs[1], "holds the same log entries as"));
+		ck_assert(has_note(&a->inputs[1], "(100% of a sample of"));
+		analysis_free(a);
+	}
+	tu_remove(plain);
+	free(zst);
+	free(cmd);
+}
+END_TEST
+
 Suite *suite_forms(void);
 Suite *suite_forms(void)
 {
@@ -95,6 +185,8 @@ Suite *suite_forms(void)
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_same_groups);
+	tcase_add_test(tc, test_same_entries_told);
+	tcase_add_test(tc, test_sample_whatever_jobs);
 	suite_add_tcase(s, tc);
 	return s;
 }

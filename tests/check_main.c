@@ -14,7 +14,7 @@
 	X(relations) \
 	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(events_sessions) X(events_live) X(events_blocking) X(report) \
 	X(cli) X(cli_outputs) X(cli_help) X(cli_usage) X(cli_progress) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
-	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) \
+	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) X(tui_keys) \
 	X(prefix_live) \
 	X(syslog_live) \
 	X(cnpg) \
@@ -26,7 +26,9 @@
 	X(rank_live) \
 	X(hostile) \
 	X(html) \
-	X(progress)
+	X(progress) \
+	X(plan_times) X(plan_errors) \
+	X(doc)
 
 #define X(name) Suite *suite_##name(void);
 SUITES(X)
@@ -34,6 +36,7 @@ SUITES(X)
 
 int main(void)
 {
+	tu_spool_begin();      /* before any suite reads PGSIFT_BIN */
 	SRunner *sr = srunner_create(NULL);
 #define X(name) srunner_add_suite(sr, suite_##name());
 	SUITES(X)

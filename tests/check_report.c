@@ -323,6 +323,7 @@ static char *render(const char *id, const struct analysis *a,
 	ck_assert_ptr_nonnull(w);
 	ck_assert_int_eq(w->write(f, a, opts), 0);
 	ck_assert_int_eq(fclose(f), 0);
+	tu_spool_report("check_report.c render", text);
 	return text;
 }
 

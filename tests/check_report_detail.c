@@ -163,6 +163,7 @@ START_TEST(test_round_trip)
 	ck_assert(f != NULL);
 	ck_assert_int_eq(report_json.write(f, a, &o), 0);
 	ck_assert_int_eq(fclose(f), 0);
+	tu_spool_report("check_report_detail.c", got);
 	ck_assert_msg(strcmp(got, thin) == 0, "the loaded report differs from "
 			"line %d on", tu_first_diff_line(got, thin));
 	free(got);

@@ -30,6 +30,7 @@ static char *render(const char *id, const struct analysis *a)
 	ck_assert(f != NULL);
 	ck_assert_int_eq(report_find(id)->write(f, a, &o), 0);
 	ck_assert_int_eq(fclose(f), 0);
+	tu_spool_report("check_report_load.c render", buf);
 	return buf;
 }
 

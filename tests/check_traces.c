@@ -350,6 +350,7 @@ static char *write_report(const struct analysis *a, const char *fmt)
 	FILE *f = open_memstream(&buf, &len);
 	ck_assert_int_eq(report_find(fmt)->write(f, a, NULL), 0);
 	fclose(f);
+	tu_spool_report("check_traces.c write_report", buf);
 	return buf;
 }
 

@@ -1,8 +1,11 @@
 /* testutil.c: helpers shared by the test suites. */
 #include <check.h>
 #include <jansson.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <glob.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,4 +345,105 @@ void tu_json_drop_places(json_t *j)
 		json_array_foreach(j, i, v)
 			tu_json_drop_places(v);
 	}
+}
+
+/* ---- JSON reports for the schema check ---- */
+
+#define SPOOL_ENV "PGSIFT_SCHEMA_SPOOL"
+
+/* The wrapper: a shell script, so that it is found and run the same way
+ * as the binary by every test and script (fleet hosts reach it by PATH).
+ * Commands that write no report exec the binary, keeping its pid (the
+ * TUI tests signal it). The real binary and the spool are written in, as
+ * the fleet's stand-in clears the environment. A copy is named by its
+ * checksum: the many runs that write the same report keep one. */
+static const char spool_script[] =
+	"#!/bin/sh\n"
+	"# pgsift for the tests (tests/testutil.c, tu_spool_begin): keeps a copy of\n"
+	"# each JSON report a run writes, for the schema check of make test.\n"
+	"real='%s'\n"
+	"spool='%s'\n"
+	"case ${1-} in\n"
+	"report|check|merge) ;;\n"
+	"*) exec \"$real\" \"$@\" ;;\n"
+	"esac\n"
+	"keep() {\n"
+	"\t[ -f \"$1\" ] && [ \"$(head -c 1 \"$1\")\" = '{' ] || return 0\n"
+	"\tsum=$(cksum < \"$1\" | tr ' ' -)\n"
+	"\tcp \"$1\" \"$spool/report-$sum.json\" &&\n"
+	"\t\tprintf 'cd %%s && pgsift %%s\\n' \"$PWD\" \"$2\" > \"$spool/report-$sum.cmd\"\n"
+	"}\n"
+	"fmt= outs= tostdout=1 prev=\n"
+	"for a in \"$@\"; do\n"
+	"\tcase $prev in\n"
+	"\t-f|--format) fmt=$a; prev=; continue ;;\n"
+	"\t-o|--output) [ \"$a\" = - ] || { outs=\"$outs$a\n\"; tostdout=0; }; prev=; continue ;;\n"
+	"\tesac\n"
+	"\tcase $a in\n"
+	"\t--format=*) fmt=${a#--format=} ;;\n"
+	"\t-f?*) fmt=${a#-f} ;;\n"
+	"\t--output=*) outs=\"$outs${a#--output=}\n\"; tostdout=0 ;;\n"
+	"\t-o?*) outs=\"$outs${a#-o}\n\"; tostdout=0 ;;\n"
+	"\tesac\n"
+	"\tprev=$a\n"
+	"done\n"
+	"if [ \"$fmt\" = json ] && [ $tostdout = 1 ]; then\n"
+	"\tt=$(mktemp \"$spool/.out-XXXXXXXX\") || exit 2\n"
+	"\t{ \"$real\" \"$@\"; echo $? > \"$t.rc\"; } | tee \"$t\"\n"
+	"\trc=$(cat \"$t.rc\" 2>/dev/null || echo 1)\n"
+	"\tkeep \"$t\" \"$*\"\n"
+	"\trm -f \"$t\" \"$t.rc\"\n"
+	"else\n"
+	"\t\"$real\" \"$@\"\n"
+	"\trc=$?\n"
+	"fi\n"
+	"printf %%s \"$outs\" | while IFS= read -r f; do keep \"$f\" \"$*\"; done\n"
+	"exit $rc\n";
+
+void tu_spool_begin(void)
+{
+	const char *dir = getenv(SPOOL_ENV);
+	char real[PATH_MAX], path[PATH_MAX + 64];
+
+	if (!dir || !*dir)
+		return;
+	/* No binary: the tests that run it fail on their own, naming it. */
+	if (!realpath(tu_bin(), real)) {
+		fprintf(stderr, "testutil: %s: %s: no JSON report spool\n", tu_bin(),
+			strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/bin", dir);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		abort();
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		abort();
+	snprintf(path, sizeof(path), "%s/bin/pgsift", dir);
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, spool_script, real, dir) < 0 || fclose(f) != 0 ||
+			chmod(path, 0755) != 0 || setenv("PGSIFT_BIN", path, 1) != 0) {
+		fprintf(stderr, "testutil: %s: %s\n", path, strerror(errno));
+		abort();
+	}
+}
+
+void tu_spool_report(const char *who, const char *text)
+{
+	const char *dir = getenv(SPOOL_ENV);
+	char path[PATH_MAX];
+	uint64_t h = 1469598103934665603ULL;    /* FNV-1a: the same text, one copy */
+
+	if (!dir || !*dir || !text || text[0] != '{')
+		return;
+	for (const char *p = text; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(path, sizeof(path), "%s/inproc-%016llx.cmd", dir, (unsigned long long)h);
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, "%s (a writer run in the test's process)\n", who) < 0 ||
+			fclose(f) != 0)
+		abort();
+	snprintf(path, sizeof(path), "%s/inproc-%016llx.json", dir, (unsigned long long)h);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
 }

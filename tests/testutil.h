@@ -97,4 +97,20 @@ char *tu_report_figures(const char *json_text);
  * from j, at any depth. */
 void tu_json_drop_places(struct json_t *j);
 
+/* JSON reports for the schema check (make test). When PGSIFT_SCHEMA_SPOOL
+ * names a directory, tu_spool_begin() (the runner calls it first) writes
+ * a wrapper of the binary into DIR/bin/pgsift and points PGSIFT_BIN at it,
+ * so that every run of pgsift a test makes (through tu_bin(), system(),
+ * scripts, PATH) goes through it. The wrapper execs the binary unchanged
+ * unless the command is report, check or merge; then it keeps a copy in DIR
+ * of each JSON document the run wrote (standard output with -f json, any
+ * -o FILE that holds one) with the command beside it (.cmd), for
+ * tests/schema_check.py to validate against doc/report.schema.json.
+ * Without the variable it does nothing. */
+void tu_spool_begin(void);
+/* A report a writer rendered in the test's own process (no binary run):
+ * kept in the spool as well when text is a JSON document; who names the
+ * test's helper, for the check's message. Nothing without the spool. */
+void tu_spool_report(const char *who, const char *text);
+
 #endif

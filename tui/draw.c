@@ -186,11 +186,63 @@ void draw_text(int row, int col, int width, enum tstyle st, const char *text)
 	free(clean);
 }
 
+/* Display width of the first len bytes of s. */
+static int width_n(const char *s, size_t len)
+{
+	char *t = xmalloc(len + 1);
+	memcpy(t, s, len);
+	t[len] = '\0';
+	int w = tt_width(t);
+	free(t);
+	return w;
+}
+
+/* Draws again, in TS_SEARCH, what re matches in text as put at (row, x). */
+static void highlight(int row, int x, int width, const void *re, const char *text)
+{
+	size_t from = 0, s, e;
+	attrset(style_attr[TS_SEARCH]);
+	while (tt_regex_span(re, text, from, &s, &e)) {
+		if (e == s) {
+			/* An empty match shows nothing: look past it. */
+			if (!text[s])
+				break;
+			from = s + 1;
+			continue;
+		}
+		int at = width_n(text, s);
+		if (at >= width)
+			break;
+		mvaddnstr(row, x + at, text + s, (int)(e - s));
+		from = e;
+	}
+	attrset(A_NORMAL);
+}
+
+/* clean scrolled by skip columns: the rest after a "<" (a new string). */
+static char *scrolled(char *clean, int skip)
+{
+	size_t b = tt_fit(clean, skip + 1);
+	/* A wide character across the edge goes too. */
+	if (tt_width(clean) > skip && b == 0)
+		b = 1;
+	while (clean[b] && ((unsigned char)clean[b] & 0xc0) == 0x80)
+		b++;
+	size_t rest = strlen(clean + b);
+	char *t = xmalloc(rest + 2);
+	t[0] = '<';
+	memcpy(t + 1, clean + b, rest + 1);
+	free(clean);
+	return t;
+}
+
 void draw_columns(int row, int width, const struct draw_column *c, size_t n, bool cursor)
 {
 	int x = 0;
 	for (size_t i = 0; i < n && x < width; i++) {
 		char *clean = tt_sanitize(c[i].text ? c[i].text : "", true);
+		if (c[i].skip > 0 && c[i].align == DRAW_LEFT)
+			clean = scrolled(clean, c[i].skip);
 		int w = tt_width(clean);
 		int cw = c[i].width > 0 ? c[i].width : width - x;
 		int lead = 0;
@@ -199,10 +251,17 @@ void draw_columns(int row, int width, const struct draw_column *c, size_t n, boo
 			if (w > cw)
 				cw = w;
 			lead = cw - w;
-		} else if (w > cw && c[i].width > 0) {
+		} else if (w > cw) {
 			size_t n_cut = strlen(clean) + 4;
 			char *cut = xmalloc(n_cut);
-			tt_ellipsize(clean, cw, cut, n_cut);
+			if (c[i].width > 0) {
+				tt_ellipsize(clean, cw, cut, n_cut);
+			} else {
+				/* The rest of the line: ">" says it goes on (Right). */
+				size_t len = tt_fit(clean, cw - 1);
+				memcpy(cut, clean, len);
+				strcpy(cut + len, ">");
+			}
 			free(clean);
 			clean = cut;
 		}
@@ -210,6 +269,8 @@ void draw_columns(int row, int width, const struct draw_column *c, size_t n, boo
 		if (span > width - x)
 			span = width - x;
 		put_text(row, x, span, cursor ? TS_CURSOR : c[i].style, lead, clean);
+		if (c[i].hl)
+			highlight(row, x + lead, span - lead, c[i].hl, clean);
 		free(clean);
 		x += cw + 1;
 	}
@@ -246,6 +307,11 @@ static int translate(int rc, wint_t ch)
 		return TK_ESC;
 	if (ch == 127 || ch == 8)
 		return TK_BACKSPACE;
+	/* less's and vi's page keys, shown with PgUp and PgDn. */
+	if (ch == TK_CTRL('f'))
+		return TK_PGDN;
+	if (ch == TK_CTRL('b'))
+		return TK_PGUP;
 	return (int)ch;
 }
 
@@ -258,10 +324,32 @@ int draw_key(void)
 	return translate(rc, ch);
 }
 
-bool draw_prompt(const char *label, char *buf, size_t n)
+static void history_add(struct draw_history *h, const char *s)
+{
+	if (!h || !*s || (h->n && strcmp(h->v[h->n - 1], s) == 0))
+		return;
+	if (h->n == DRAW_HISTORY_MAX) {
+		free(h->v[0]);
+		memmove(h->v, h->v + 1, (DRAW_HISTORY_MAX - 1) * sizeof(h->v[0]));
+		h->n--;
+	}
+	h->v[h->n++] = xstrdup(s);
+}
+
+void draw_history_free(struct draw_history *h)
+{
+	for (int i = 0; i < h->n; i++)
+		free(h->v[i]);
+	h->n = 0;
+}
+
+bool draw_prompt(const char *label, char *buf, size_t n, struct draw_history *h)
 {
 	int rows, cols;
-	size_t len = strlen(buf);
+	/* Always empty: an answer typed after the last one read as both. */
+	size_t len = 0;
+	int at = h ? h->n : 0;  /* h->n: the line being typed */
+	buf[0] = '\0';
 	curs_set(1);
 	for (;;) {
 		getmaxyx(stdscr, rows, cols);
@@ -279,9 +367,17 @@ bool draw_prompt(const char *label, char *buf, size_t n)
 			break;
 		if (k == TK_ESC || k == TK_CTRL('c') || k == TK_CTRL('g')) {
 			curs_set(0);
+			buf[0] = '\0';
 			return false;
 		}
-		if (k == TK_BACKSPACE) {
+		if ((k == TK_UP || k == TK_DOWN) && h) {
+			if (k == TK_UP && at > 0)
+				at--;
+			else if (k == TK_DOWN && at < h->n)
+				at++;
+			snprintf(buf, n, "%s", at < h->n ? h->v[at] : "");
+			len = strlen(buf);
+		} else if (k == TK_BACKSPACE) {
 			/* Drop one UTF-8 character. */
 			while (len > 0 && ((unsigned char)buf[len - 1] & 0xc0) == 0x80)
 				len--;
@@ -304,5 +400,19 @@ bool draw_prompt(const char *label, char *buf, size_t n)
 		}
 	}
 	curs_set(0);
+	history_add(h, buf);
 	return true;
+}
+
+bool draw_confirm(const char *question)
+{
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	draw_text(rows - 1, 0, cols, TS_SEARCH, question);
+	refresh();
+	int k;
+	do
+		k = draw_key();
+	while (k == TK_NONE || k == TK_RESIZE);
+	return k == 'y' || k == 'Y';
 }

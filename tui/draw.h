@@ -26,7 +26,7 @@ void draw_erase(void);
 void draw_text(int row, int col, int width, enum tstyle st, const char *text);
 
 /* The most columns a line has. */
-#define DRAW_MAX_COLUMNS 8
+#define DRAW_MAX_COLUMNS 12
 
 enum draw_align { DRAW_LEFT, DRAW_RIGHT };
 
@@ -40,6 +40,14 @@ struct draw_column {
 	 * pushes the columns after it right. */
 	int width;
 	enum draw_align align;
+	/* A left-aligned text scrolled right (Left/Right): display columns
+	 * left out at its start, a "<" marking them. A text that passes the
+	 * end of the line is cut with a ">" there, so nothing is lost
+	 * unseen. */
+	int skip;
+	/* A compiled search (tt_regex_new) whose matches are drawn in
+	 * TS_SEARCH, or NULL. */
+	const void *hl;
 };
 
 /* Lays out n columns on row from the left edge over width display
@@ -50,8 +58,19 @@ void draw_columns(int row, int width, const struct draw_column *c, size_t n, boo
 void draw_refresh(void);
 /* The next key: a Unicode character or a TK_ code (keys.h). */
 int draw_key(void);
-/* Reads a line on the last row after label; false when cancelled (Esc).
- * buf holds the initial text and receives the answer. */
-bool draw_prompt(const char *label, char *buf, size_t n);
+/* Earlier answers of one prompt, newest last. */
+#define DRAW_HISTORY_MAX 32
+struct draw_history {
+	char *v[DRAW_HISTORY_MAX];      /* owned */
+	int n;
+};
+
+/* Reads a line on the last row after label; false when cancelled (Esc,
+ * ^C, ^G). The line starts empty; Up and Down walk through h (may be
+ * NULL), which a non-empty answer is added to. buf receives the answer. */
+bool draw_prompt(const char *label, char *buf, size_t n, struct draw_history *h);
+void draw_history_free(struct draw_history *h);
+/* Shows question on the last row and reads one key: true for y or Y. */
+bool draw_confirm(const char *question);
 
 #endif

@@ -36,7 +36,8 @@ enum tstyle {
 };
 
 /* What a line leads to when chosen (Enter). */
-enum tline_kind { TL_TEXT, TL_GROUP, TL_FINDING, TL_SECTION, TL_PLAN, TL_TABLE };
+enum tline_kind { TL_TEXT, TL_GROUP, TL_FINDING, TL_SECTION, TL_PLAN, TL_TABLE,
+	TL_EXAMPLE /* ref: the example's index in the group's */ };
 
 struct tline {
 	char *text;             /* sanitized UTF-8; owned */
@@ -58,10 +59,16 @@ void tlines_add(struct tlines *l, enum tstyle st, enum tline_kind kind, size_t r
 /* Appends text wrapped at width columns (at least 20), each line indented
  * by indent spaces; newlines in text start new lines. */
 void tlines_wrap(struct tlines *l, enum tstyle st, const char *text, int width, int indent);
+/* The same, each line of kind and ref, the first indented by indent and
+ * the others by hang, each cut to fit width with its own indent. */
+void tlines_wrap_as(struct tlines *l, enum tstyle st, enum tline_kind kind, size_t ref,
+		const char *text, int width, int indent, int hang);
 void tlines_clear(struct tlines *l);
 /* Index of the first line at or after from (wrapping) whose text matches
  * re (a compiled PCRE2 code, see tt_regex_new); -1 when none. */
 long tlines_find(const struct tlines *l, size_t from, const void *re);
+/* The same, searching towards the start when backwards (from included). */
+long tlines_find_dir(const struct tlines *l, size_t from, const void *re, bool backwards);
 
 /* Copies s into a new string where every byte that could drive a terminal
  * is shown instead, as in every human output (text_escape.h): C0 controls,
@@ -81,6 +88,8 @@ void tt_ellipsize(const char *s, int cols, char *out, size_t outlen);
 void tt_fmt_ms(double ms, char *out, size_t n);
 void tt_fmt_count(double v, char *out, size_t n);
 void tt_fmt_bytes(double b, char *out, size_t n);
+/* one when n is exactly 1, else many: "1 call", "2 calls". */
+const char *tt_plural(double n, const char *one, const char *many);
 /* Unicode bar of value/max over width cells (eighths); into out. */
 void tt_bar(double value, double max, int width, char *out, size_t n);
 /* One sparkline cell (▁..█) per value, scaled to the largest. */
@@ -90,6 +99,9 @@ void tt_sparkline(const double *v, size_t n, char *out, size_t outlen);
 void *tt_regex_new(const char *pattern, char *err, size_t errlen);
 void tt_regex_free(void *re);
 bool tt_regex_match(const void *re, const char *s);
+/* The first match of re in s at or after byte from: true and its bytes
+ * [*start, *end). */
+bool tt_regex_span(const void *re, const char *s, size_t from, size_t *start, size_t *end);
 /* ISO 8601 to ms since the epoch; false when s is NULL or unreadable. */
 bool tt_parse_ts(const char *s, int64_t *ms);
 /* ms to 3 decimals (microseconds), as the reports keep them, so that a
@@ -177,9 +189,12 @@ struct tui_report *tui_report_analyse(const struct pgsift_options *o,
 
 /* ---- the groups list (model_groups.c) ---- */
 
+/* The numbers first (those after GC_MAX hidden until chosen), the query
+ * last. */
 #define GCOL_LIST(X) \
 	X(GC_CALLS, "calls", 'c') X(GC_TOTAL, "total", 't') X(GC_MEAN, "mean", 'm') \
 	X(GC_P95, "P95", 'p') X(GC_P99, "P99", 'P') X(GC_MAX, "max", 'x') \
+	X(GC_P50, "P50", 0) X(GC_MIN, "min", 0) \
 	X(GC_QUERY, "query", 'a')
 
 enum gcol {
@@ -202,6 +217,10 @@ struct tui_glist {
 	char *filter;                   /* "db=shop" as typed, or NULL */
 	enum gfilter_field filter_field;
 	char *filter_value;
+	double min_calls;               /* 0: every group */
+	bool *only;                     /* ngroups flags: just these, or NULL */
+	char *only_what;                /* what they are ("finding 3"); owned */
+	bool hidden[GC_COUNT];          /* columns not shown (C) */
 };
 
 const char *gcol_name(enum gcol c);
@@ -216,6 +235,16 @@ void glist_sort(struct tui_glist *gl, enum gcol col);
 bool glist_search(struct tui_glist *gl, const char *pattern, char *err, size_t errlen);
 /* "db=NAME", "user=NAME", "app=NAME" or "NAME" (any of the three). */
 bool glist_filter(struct tui_glist *gl, const char *spec, char *err, size_t errlen);
+/* Only groups with at least n calls; 0 shows all. */
+void glist_min_calls(struct tui_glist *gl, double n);
+/* Only the groups rows[0..n) (n 0: all), what they are in the status. */
+void glist_only(struct tui_glist *gl, const size_t *rows, size_t n, const char *what);
+/* Shows or hides the columns named in spec ("p50 max", any case, space
+ * or comma separated); empty: the default ones. False with a message
+ * naming the unknown name and the valid ones. */
+bool glist_columns(struct tui_glist *gl, const char *spec, char *err, size_t errlen);
+/* A column's value in the row's text ("1,234", "3.38 s"). */
+void glist_cell(const struct tui_glist *gl, size_t gi, enum gcol c, char *out, size_t n);
 /* One formatted row (header when gi is -1) for width columns, into out. */
 void glist_row(const struct tui_glist *gl, long gi, int width, char *out, size_t n);
 /* "41 of 41 groups · sort P99 ↓ · /order_items/ · db=shop". */

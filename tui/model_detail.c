@@ -203,8 +203,8 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 
 	tt_fmt_count(g->calls, a, sizeof(a));
 	tt_fmt_ms(g->total, b, sizeof(b));
-	tlines_add(out, TS_HEADER, TL_TEXT, 0, "Group %s \xc2\xb7 %s calls \xc2\xb7 total %s",
-		g->fingerprint ? g->fingerprint : "?", a, b);
+	tlines_add(out, TS_HEADER, TL_TEXT, 0, "Group %s \xc2\xb7 %s %s \xc2\xb7 total %s",
+		g->fingerprint ? g->fingerprint : "?", a, g->calls == 1 ? "call" : "calls", b);
 	section(out, TL_SECTION, width, "Query");
 	tlines_wrap(out, TS_NORMAL, g->query, width - 1, 2);
 
@@ -252,15 +252,11 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 		const struct tui_finding *tf = &r->findings[i];
 		if (tf->group != (long)gi)
 			continue;
-		struct tlines tmp = { 0 };
 		char *t = NULL;
 		if (asprintf(&t, "%-8s %s", tf->severity ? tf->severity : "?", tf->title ? tf->title : "") < 0)
 			t = NULL;
-		tlines_wrap(&tmp, TS_NORMAL, t ? t : "", width - 1, 2);
-		for (size_t k = 0; k < tmp.n; k++)
-			tlines_add(out, tf->rank == 2 ? TS_CRIT : tf->rank == 1 ? TS_WARN : TS_NORMAL,
-				TL_FINDING, i, "%s%s", k ? "         " : "", tmp.v[k].text);
-		tlines_clear(&tmp);
+		tlines_wrap_as(out, tf->rank == 2 ? TS_CRIT : tf->rank == 1 ? TS_WARN : TS_NORMAL,
+			TL_FINDING, i, t ? t : "", width - 1, 2, 11);
 		free(t);
 		if (tf->suggestion)
 			tlines_wrap(out, TS_DIM, tf->suggestion, width - 1, 11);
@@ -280,17 +276,21 @@ void detail_build(const struct tui_report *r, size_t gi, int width,
 		if (x->ts_ms != TS_NONE)
 			ts_format_iso(x->ts_ms, ts);
 		tt_fmt_ms(g->g->timed_calls ? tt_ms3(x->duration_ms) : NAN, b, sizeof(b));
-		tlines_add(out, TS_HEADER, TL_TEXT, 0, "  %s  %s  db %s  user %s  app %s", ts, b,
+		/* Where it was logged, for o (the raw lines around it). */
+		char place[512];
+		if (!analysis_place(r->a, x->pos, place, sizeof(place)))
+			snprintf(place, sizeof(place), "-");
+		tlines_add(out, TS_HEADER, TL_EXAMPLE, i, "  %s  %s  db %s  user %s  app %s  %s", ts, b,
 			x->db && x->db[0] ? x->db : "-", x->user && x->user[0] ? x->user : "-",
-			x->app && x->app[0] ? x->app : "-");
+			x->app && x->app[0] ? x->app : "-", place);
 		if (literals)
 			agg_example_query(g->g, x, &sb);
 		else
 			report_example_text(g->g, x, false, &sb);
 		const char *q = sb.buf;
-		tlines_wrap(out, TS_NORMAL, q, width - 1, 4);
+		tlines_wrap_as(out, TS_NORMAL, TL_EXAMPLE, i, q, width - 1, 4, 4);
 		if (literals && x->params)
-			tlines_wrap(out, TS_DIM, x->params, width - 1, 4);
+			tlines_wrap_as(out, TS_DIM, TL_EXAMPLE, i, x->params, width - 1, 4, 4);
 	}
 	sb_release(&sb);
 

@@ -33,34 +33,42 @@ void findings_build(const struct tui_report *r, int width, struct tlines *out)
 		tlines_add(out, TS_DIM, TL_TEXT, 0, "No findings in this report.");
 		return;
 	}
+	/* Under 72 columns the title has too little room beside the columns:
+	 * it goes under them, and the rest is indented less. */
+	bool narrow = width < 72;
+	int ind = narrow ? 3 : 32;
 	for (size_t i = 0; i < r->nfindings; i++) {
 		const struct tui_finding *f = &r->findings[i];
 		tt_fmt_ms(f->impact, imp, sizeof(imp));
 		enum tstyle st = f->rank == 2 ? TS_CRIT : f->rank == 1 ? TS_WARN : TS_NORMAL;
-		struct tlines head = { 0 };
-		tlines_wrap(&head, st, or_dash(f->title), width - 42, 0);
-		for (size_t k = 0; k < head.n; k++) {
-			if (k == 0)
-				tlines_add(out, st, TL_FINDING, i, "%2zu %-8s %-17s %9s  %s", i + 1,
-					or_dash(f->severity), or_dash(f->kind), imp, head.v[k].text);
-			else
-				tlines_add(out, st, TL_FINDING, i, "%41s%s", "", head.v[k].text);
-		}
-		tlines_clear(&head);
-		if (f->table)
-			tlines_add(out, TS_DIM, TL_FINDING, i, "%32s table %s%s", "", f->table,
-				f->group >= 0 ? " \xc2\xb7 Enter: its group" : " \xc2\xb7 Enter: its queries");
-		else if (f->group >= 0)
-			tlines_add(out, TS_DIM, TL_FINDING, i, "%32s group %s \xc2\xb7 Enter: detail", "",
-				or_dash(f->fingerprint));
-		if (f->suggestion) {
-			struct tlines tmp = { 0 };
-			tlines_wrap(&tmp, TS_NORMAL, f->suggestion, width - 1, 32);
-			for (size_t k = 0; k < tmp.n; k++) {
-				tlines_add(out, TS_NORMAL, TL_FINDING, i, "%s", tmp.v[k].text);
+		if (narrow) {
+			tlines_add(out, st, TL_FINDING, i, "%2zu %s %s %s", i + 1,
+				or_dash(f->severity), or_dash(f->kind), imp);
+			tlines_wrap_as(out, st, TL_FINDING, i, or_dash(f->title), width - 1, ind, ind);
+		} else {
+			struct tlines head = { 0 };
+			tlines_wrap(&head, st, or_dash(f->title), width - 42, 0);
+			for (size_t k = 0; k < head.n; k++) {
+				if (k == 0)
+					tlines_add(out, st, TL_FINDING, i, "%2zu %-8s %-17s %9s  %s", i + 1,
+						or_dash(f->severity), or_dash(f->kind), imp, head.v[k].text);
+				else
+					tlines_add(out, st, TL_FINDING, i, "%41s%s", "", head.v[k].text);
 			}
-			tlines_clear(&tmp);
+			tlines_clear(&head);
 		}
+		char what[512];
+		if (f->table)
+			snprintf(what, sizeof(what), "table %s%s", f->table,
+				f->group >= 0 ? " \xc2\xb7 Enter: its group" : " \xc2\xb7 Enter: its statements");
+		else if (f->group >= 0)
+			snprintf(what, sizeof(what), "group %s \xc2\xb7 Enter: detail", or_dash(f->fingerprint));
+		else
+			what[0] = '\0';
+		if (what[0])
+			tlines_wrap_as(out, TS_DIM, TL_FINDING, i, what, width - 1, ind, ind);
+		if (f->suggestion)
+			tlines_wrap_as(out, TS_NORMAL, TL_FINDING, i, f->suggestion, width - 1, ind, ind);
 	}
 }
 
@@ -350,8 +358,10 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 	tt_fmt_ms(t->total[b], c, sizeof(c));
 	tt_fmt_ms(t->p95[b], d, sizeof(d));
 	tt_fmt_bytes(t->temp[b], e, sizeof(e));
-	tlines_add(out, TS_HEADER, TL_TEXT, 0, "%.16s (%d s): %s calls \xc2\xb7 %s \xc2\xb7 P95 %s \xc2\xb7 %.0f errors \xc2\xb7 %.0f lock waits \xc2\xb7 temp %s",
-		ts, t->bucket_s, a, c, d, t->errors[b], t->locks[b], e);
+	tlines_add(out, TS_HEADER, TL_TEXT, 0, "%.16s (%d s): %s %s \xc2\xb7 %s \xc2\xb7 P95 %s \xc2\xb7 %.0f %s \xc2\xb7 %.0f %s \xc2\xb7 temp %s",
+		ts, t->bucket_s, a, tt_plural(t->calls[b], "call", "calls"), c, d,
+		t->errors[b], tt_plural(t->errors[b], "error", "errors"),
+		t->locks[b], tt_plural(t->locks[b], "lock wait", "lock waits"), e);
 
 	/* Groups that ran then: exact from per-group timelines, else those
 	 * whose first..last seen covers the bucket. */
@@ -380,7 +390,8 @@ void timeline_bucket_lines(const struct tui_report *r, const struct tui_timeline
 		tt_fmt_count(ran[i].calls, a + 1, sizeof(a) - 1);
 		a[0] = '~';     /* a share of a wider bucket: an estimate */
 		tt_fmt_ms(g->p95, c, sizeof(c));
-		snprintf(row, sizeof(row), "  %9s calls  P95 %9s  ", ran[i].share ? a : a + 1, c);
+		snprintf(row, sizeof(row), "  %9s %-5s  P95 %9s  ", ran[i].share ? a : a + 1,
+			tt_plural(ran[i].calls, "call", "calls"), c);
 		tt_ellipsize(tui_group_line(r, ran[i].gi), width - tt_width(row) - 1, q, sizeof(q));
 		tlines_add(out, TS_NORMAL, TL_GROUP, ran[i].gi, "%s%s", row, q);
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model.h"
 #include "util.h"
@@ -41,6 +42,8 @@ static double col_value(const struct tui_group *g, enum gcol c)
 	case GC_P95: v = g->p95; break;
 	case GC_P99: v = g->p99; break;
 	case GC_MAX: v = g->max; break;
+	case GC_P50: v = g->p50; break;
+	case GC_MIN: v = g->min; break;
 	default: v = 0; break;
 	}
 	return isfinite(v) ? v : -1;
@@ -77,6 +80,10 @@ static bool name_in(const struct name_counts *nc, const char *name)
 
 static bool shown(const struct tui_glist *gl, const struct tui_group *g)
 {
+	if (gl->only && !gl->only[g - gl->r->groups])
+		return false;
+	if (gl->min_calls > 0 && !(g->calls >= gl->min_calls))
+		return false;
 	if (gl->search_re && !tt_regex_match(gl->search_re, g->query))
 		return false;
 	if (gl->filter_value) {
@@ -108,6 +115,7 @@ static void rebuild(struct tui_glist *gl)
 void glist_init(struct tui_glist *gl, const struct tui_report *r)
 {
 	*gl = (struct tui_glist){ .r = r, .sort = GC_TOTAL };
+	gl->hidden[GC_P50] = gl->hidden[GC_MIN] = true;
 	gl->rows = xcalloc(r->ngroups ? r->ngroups : 1, sizeof(*gl->rows));
 	rebuild(gl);
 }
@@ -119,6 +127,8 @@ void glist_release(struct tui_glist *gl)
 	tt_regex_free(gl->search_re);
 	free(gl->filter);
 	free(gl->filter_value);
+	free(gl->only);
+	free(gl->only_what);
 	*gl = (struct tui_glist){ 0 };
 }
 
@@ -176,6 +186,66 @@ bool glist_filter(struct tui_glist *gl, const char *spec, char *err, size_t errl
 	gl->filter_field = field;
 	rebuild(gl);
 	return true;
+}
+
+void glist_min_calls(struct tui_glist *gl, double n)
+{
+	gl->min_calls = n > 0 ? n : 0;
+	rebuild(gl);
+}
+
+void glist_only(struct tui_glist *gl, const size_t *rows, size_t n, const char *what)
+{
+	free(gl->only);
+	free(gl->only_what);
+	gl->only = NULL;
+	gl->only_what = NULL;
+	if (n) {
+		gl->only = xcalloc(gl->r->ngroups ? gl->r->ngroups : 1, sizeof(*gl->only));
+		for (size_t i = 0; i < n; i++)
+			if (rows[i] < gl->r->ngroups)
+				gl->only[rows[i]] = true;
+		gl->only_what = xstrdup(what ? what : "chosen");
+	}
+	rebuild(gl);
+}
+
+bool glist_columns(struct tui_glist *gl, const char *spec, char *err, size_t errlen)
+{
+	bool hidden[GC_COUNT];
+	memcpy(hidden, gl->hidden, sizeof(hidden));
+	if (!spec || !*spec) {
+		memset(hidden, 0, sizeof(hidden));
+		hidden[GC_P50] = hidden[GC_MIN] = true;
+	}
+	char *copy = xstrdup(spec ? spec : ""), *save = NULL;
+	bool ok = true;
+	for (char *w = strtok_r(copy, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+		int c = 0;
+		while (c < GC_QUERY && strcasecmp(w, gcols[c].name) != 0)
+			c++;
+		if (c == GC_QUERY) {
+			snprintf(err, errlen, "no column '%s': calls total mean p50 p95 p99 max min", w);
+			ok = false;
+			break;
+		}
+		hidden[c] = !hidden[c];
+	}
+	free(copy);
+	if (ok)
+		memcpy(gl->hidden, hidden, sizeof(hidden));
+	return ok;
+}
+
+void glist_cell(const struct tui_glist *gl, size_t gi, enum gcol c, char *out, size_t n)
+{
+	const struct tui_group *g = &gl->r->groups[gi];
+	if (c == GC_CALLS)
+		tt_fmt_count(g->calls, out, n);
+	else if (c < GC_QUERY)
+		tt_fmt_ms(col_value(g, c) < 0 ? NAN : col_value(g, c), out, n);
+	else
+		snprintf(out, n, "%s", tui_group_line(gl->r, gi));
 }
 
 long glist_find_row(const struct tui_glist *gl, size_t gi)
@@ -247,6 +317,18 @@ void glist_status(const struct tui_glist *gl, char *out, size_t n)
 			return;
 		j += (size_t)w;
 	}
-	if (gl->filter)
-		snprintf(out + j, n - j, " \xc2\xb7 filter %s", gl->filter);
+	if (gl->filter) {
+		w = snprintf(out + j, n - j, " \xc2\xb7 filter %s", gl->filter);
+		if (w < 0 || (size_t)w >= n - j)
+			return;
+		j += (size_t)w;
+	}
+	if (gl->min_calls > 0) {
+		w = snprintf(out + j, n - j, " \xc2\xb7 calls \xe2\x89\xa5 %.0f", gl->min_calls);
+		if (w < 0 || (size_t)w >= n - j)
+			return;
+		j += (size_t)w;
+	}
+	if (gl->only_what)
+		snprintf(out + j, n - j, " \xc2\xb7 %s's statements", gl->only_what);
 }

@@ -1,11 +1,15 @@
 /* model_report.c: the run's report model (struct analysis) as the TUI's:
  * a saved report found and loaded through the one loader, or a fresh
  * analysis, then the columns the views sort and filter on. */
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "exit_status.h"
@@ -200,14 +204,119 @@ enum tstyle tui_band_style(const struct tui_report *r, double p95)
 	return style[report_band(r ? r->opts : NULL, p95)];
 }
 
+/* Standard input read ahead: its first bytes, then the rest, written to
+ * the pipe that replaces it, so that whoever reads "-" next (the report
+ * loader or the analysis) gets every byte. */
+struct replay {
+	int from, to;
+	char *head;
+	size_t len;
+};
+
+static void *replay_run(void *arg)
+{
+	struct replay *rp = arg;
+	sigset_t set;
+	/* A reader that stops early (a bad report) makes write fail with
+	 * EPIPE here instead of killing the process. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	char buf[65536];
+	const char *p = rp->head;
+	size_t n = rp->len;
+	for (;;) {
+		while (n > 0) {
+			ssize_t w = write(rp->to, p, n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				goto out;
+			p += w;
+			n -= (size_t)w;
+		}
+		ssize_t r = read(rp->from, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		p = buf;
+		n = (size_t)r;
+	}
+out:
+	close(rp->to);
+	close(rp->from);
+	free(rp->head);
+	free(rp);
+	return NULL;
+}
+
+/* Whether standard input holds a saved report: its first bytes are read
+ * (decompressed when they are gzip or zstd) and standard input becomes
+ * a pipe that gives them back, then the rest. */
+static int stdin_is_report(char *err, size_t errlen)
+{
+	struct replay *rp = xcalloc(1, sizeof(*rp));
+	size_t cap = 65536;
+	rp->head = xmalloc(cap);
+	while (rp->len < cap) {
+		ssize_t r = read(STDIN_FILENO, rp->head + rp->len, cap - rp->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		rp->len += (size_t)r;
+	}
+	size_t plen = 0;
+	struct line_reader *lr = lr_open_mem(rp->head, rp->len);
+	const char *plain = lr_peek(lr, 4096, &plen);
+	int report = plain && report_load_probe(plain, plen) > 0;
+	lr_close(lr);
+
+	int fd[2] = { -1, -1 };
+	pthread_t th;
+	rp->from = -1;
+	if (pipe(fd) != 0 || (rp->from = dup(STDIN_FILENO)) < 0 ||
+	    dup2(fd[0], STDIN_FILENO) < 0) {
+		snprintf(err, errlen, "standard input: %s", strerror(errno));
+		goto fail;
+	}
+	close(fd[0]);
+	fd[0] = -1;
+	rp->to = fd[1];
+	if (pthread_create(&th, NULL, replay_run, rp) != 0) {
+		/* Standard input is the pipe now: nothing can be read. */
+		snprintf(err, errlen, "standard input: cannot start its reader");
+		goto fail;
+	}
+	pthread_detach(th);
+	return report;
+fail:
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (rp->from >= 0)
+		close(rp->from);
+	free(rp->head);
+	free(rp);
+	return -1;
+}
+
 int tui_report_probe_file(const char *path, bool force, struct tui_report **out,
 		char *err, size_t errlen)
 {
 	*out = NULL;
-	/* Standard input cannot be read twice: only a forced report-json
-	 * reads it as a report; otherwise it goes to the analysis. */
-	if (strcmp(path, "-") == 0 && !force)
-		return 0;
+	/* Standard input cannot be read twice: its first bytes are read
+	 * ahead and given back (stdin_is_report). A terminal is left alone:
+	 * reading ahead would wait for the user before saying anything. */
+	if (strcmp(path, "-") == 0 && !force) {
+		if (isatty(STDIN_FILENO))
+			return 0;
+		int rep = stdin_is_report(err, errlen);
+		if (rep <= 0)
+			return rep;
+		force = true;
+	}
 	if (!force) {
 		char lerr[256];
 		size_t len = 0;

@@ -173,6 +173,11 @@ void tt_fmt_count(double v, char *out, size_t n)
 	snprintf(out, n, "%s", buf);
 }
 
+const char *tt_plural(double n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void tt_fmt_bytes(double b, char *out, size_t n)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -264,6 +269,24 @@ bool tt_regex_match(const void *re, const char *s)
 	return rc >= 0;
 }
 
+bool tt_regex_span(const void *re, const char *s, size_t from, size_t *start, size_t *end)
+{
+	size_t len = strlen(s);
+	if (from > len)
+		return false;
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	if (!md)
+		return false;
+	int rc = pcre2_match(re, (PCRE2_SPTR)s, len, from, 0, md, NULL);
+	if (rc >= 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		*start = ov[0];
+		*end = ov[1];
+	}
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
 bool tt_parse_ts(const char *s, int64_t *ms)
 {
 	int64_t tod;
@@ -311,21 +334,37 @@ void tlines_add(struct tlines *l, enum tstyle st, enum tline_kind kind, size_t r
 
 void tlines_wrap(struct tlines *l, enum tstyle st, const char *text, int width, int indent)
 {
+	tlines_wrap_as(l, st, TL_TEXT, 0, text, width, indent, indent);
+}
+
+void tlines_wrap_as(struct tlines *l, enum tstyle st, enum tline_kind kind, size_t ref,
+		const char *text, int width, int indent, int hang)
+{
 	if (width < 20)
 		width = 20;
 	if (indent < 0 || indent > width / 2)
 		indent = 0;
+	if (hang < 0 || hang > width / 2)
+		hang = 0;
 	char *clean = tt_sanitize(text, false);
-	int room = width - indent;
 	char *line = clean;
+	bool first = true;
 	for (;;) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
 		char *p = line;
 		do {
-			size_t fit = tt_fit(p, room);
-			if (p[fit] != '\0') {
+			/* Every line after the first hangs: its room is what the
+			 * indent it is drawn with leaves, so no character passes
+			 * the edge (a continuation indented more than the room
+			 * it was cut for lost its end off screen). */
+			int ind = first ? indent : hang;
+			size_t fit = tt_fit(p, width - ind), skip = 0;
+			if (p[fit] == ' ') {
+				/* The space just past the edge is the break. */
+				skip = 1;
+			} else if (p[fit] != '\0') {
 				/* Break at the last space that keeps half the line. */
 				size_t cut = fit;
 				while (cut > fit / 2 && p[cut] != ' ')
@@ -335,8 +374,9 @@ void tlines_wrap(struct tlines *l, enum tstyle st, const char *text, int width, 
 			}
 			if (fit == 0)
 				fit = strlen(p) ? 1 : 0;
-			tlines_add(l, st, TL_TEXT, 0, "%*s%.*s", indent, "", (int)fit, p);
-			p += fit;
+			tlines_add(l, st, kind, ref, "%*s%.*s", ind, "", (int)fit, p);
+			first = false;
+			p += fit + skip;
 		} while (*p);
 		if (!nl)
 			break;
@@ -355,8 +395,13 @@ void tlines_clear(struct tlines *l)
 
 long tlines_find(const struct tlines *l, size_t from, const void *re)
 {
+	return tlines_find_dir(l, from, re, false);
+}
+
+long tlines_find_dir(const struct tlines *l, size_t from, const void *re, bool backwards)
+{
 	for (size_t k = 0; k < l->n; k++) {
-		size_t i = (from + k) % l->n;
+		size_t i = backwards ? (from + l->n - k % l->n) % l->n : (from + k) % l->n;
 		if (tt_regex_match(re, l->v[i].text))
 			return (long)i;
 	}

@@ -89,10 +89,9 @@ void tui_message(struct tui *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n)
+bool tui_prompt(struct tui *t, enum tui_prompt_kind kind, const char *label, char *buf, size_t n)
 {
-	(void)t;
-	return draw_prompt(label, buf, n);
+	return draw_prompt(label, buf, n, kind < TP_COUNT ? &t->history[kind] : NULL);
 }
 
 void view_select(struct view *v, size_t line)
@@ -147,8 +146,8 @@ static void draw_screen(struct tui *t)
 		v->cur = n - 1;
 	view_select(v, v->cur);
 	for (size_t i = v->top; i < n && row < rows - 1; i++, row++)
-		draw_columns(row, cols, c, v->ops->column_data(v, i, c),
-			i == v->cur && !v->ops->no_cursor);
+		draw_columns(row, cols, c, v->ops->column_data(v, i, c), !v->ops->no_cursor &&
+			(v->ops->selected ? v->ops->selected(v, i) : i == v->cur));
 
 	if (t->msg[0]) {
 		draw_text(rows - 1, 0, cols, TS_SEARCH, t->msg);
@@ -158,6 +157,40 @@ static void draw_screen(struct tui *t)
 		draw_text(rows - 1, 0, cols, TS_STATUS, buf);
 	}
 	draw_refresh();
+}
+
+/* The widest text of the lines on screen (their last column). */
+static int widest_shown(struct view *v)
+{
+	struct draw_column c[DRAW_MAX_COLUMNS];
+	size_t n = v->ops->lines(v);
+	int w = 0;
+	for (size_t i = v->top; i < n && i < v->top + (size_t)v->height; i++) {
+		size_t k = v->ops->column_data(v, i, c);
+		if (k) {
+			char *clean = tt_sanitize(c[k - 1].text ? c[k - 1].text : "", true);
+			int cw = tt_width(clean);
+			free(clean);
+			if (cw > w)
+				w = cw;
+		}
+	}
+	return w;
+}
+
+/* Left and Right: a quarter of the screen at a time, as long as some
+ * line on screen still has text to show. */
+static void scroll_sideways(struct view *v, bool right)
+{
+	int step = v->width / 4 > 4 ? v->width / 4 : 4;
+	if (!right) {
+		v->hoff = v->hoff > step ? v->hoff - step : 0;
+		return;
+	}
+	if (widest_shown(v) > v->hoff + v->width / 2)
+		v->hoff += step;
+	else
+		tui_message(v->app, "nothing more to the right");
 }
 
 static void common_request(struct tui *t, enum request req)
@@ -181,10 +214,17 @@ static void common_request(struct tui *t, enum request req)
 	case REQ_HOME: v->top = 0; view_select(v, 0); break;
 	case REQ_END: view_select(v, n ? n - 1 : 0); break;
 	case REQ_BACK:
+		/* Going back never quits: a top view asks first. */
 		if (t->depth > 1)
 			pop(t);
-		else
+		else if (t->last_key == TK_ESC)
+			tui_message(t, "this is a top view: Q quits (q asks)");
+		else if (draw_confirm("Quit? y/n"))
 			t->quit = true;
+		break;
+	case REQ_LEFT:
+	case REQ_RIGHT:
+		scroll_sideways(v, req == REQ_RIGHT);
 		break;
 	case REQ_QUIT: t->quit = true; break;
 	case REQ_HELP: tui_push(t, &view_help, 0); break;
@@ -233,9 +273,52 @@ static void print_diag(const struct tlines *d)
 			fprintf(stderr, "pgsift: %s\n", d->v[i].text);
 }
 
+/* The loading screen: told by the analysis' progress hook (from its own
+ * thread, while the main thread waits in analysis_run(): the two never
+ * draw at once). */
+struct loading {
+	const char *what;
+	double t0;
+};
+
+static void loading_draw(void *ctx, uint64_t done, uint64_t total)
+{
+	const struct loading *ld = ctx;
+	int rows, cols;
+	char line[512], a[32], b[32], bar[256];
+	double secs = tt_now() - ld->t0;
+	double rate = secs > 0 ? (double)done / secs : 0;
+
+	draw_size(&rows, &cols);
+	draw_erase();
+	snprintf(line, sizeof(line), "pgsift \xc2\xb7 analysing %s", ld->what);
+	draw_text(0, 0, cols, TS_HEADER, line);
+	tt_fmt_bytes((double)done, a, sizeof(a));
+	if (total) {
+		tt_fmt_bytes((double)total, b, sizeof(b));
+		double share = done >= total ? 1 : (double)done / (double)total;
+		int w = snprintf(line, sizeof(line), "  %s of %s (%.0f%%) \xc2\xb7 %.1f MB/s", a, b,
+			share * 100, rate / 1e6);
+		if (rate > 0 && done < total && w > 0)
+			snprintf(line + w, sizeof(line) - (size_t)w, " \xc2\xb7 %.0f s left",
+				(double)(total - done) / rate);
+		tt_bar(share, 1, cols > 12 ? cols - 6 : 6, bar, sizeof(bar));
+	} else {
+		snprintf(line, sizeof(line), "  %s read \xc2\xb7 %.1f MB/s (size unknown)", a, rate / 1e6);
+		bar[0] = '\0';
+	}
+	int mid = rows / 2 > 2 ? rows / 2 - 1 : 1;
+	draw_text(mid, 0, cols, TS_NORMAL, line);
+	draw_text(mid + 1, 2, cols - 2, TS_BAR, bar);
+	snprintf(line, sizeof(line), "  %.0f s \xc2\xb7 ^C stops", secs);
+	draw_text(rows - 1, 0, cols, TS_STATUS, line);
+	draw_refresh();
+}
+
 int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 {
 	struct tui t = { 0 };
+	struct pgsift_options ao;       /* o with the loading screen's hook */
 	char err[512] = "";
 	bool force = o->input_format && strcmp(o->input_format, "report-json") == 0;
 	int rc = EXIT_USAGE;
@@ -250,17 +333,37 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 		fprintf(stderr, "pgsift: %s\n", err);
 		return EXIT_USAGE;
 	}
+	/* The terminal first: a loading screen shows while logs are read.
+	 * Without one, the analysis' own errors (a bad input) still come
+	 * first, as they would with a terminal. */
+	char term_err[512] = "";
+	bool term = draw_open(term_err, sizeof(term_err)) == 0;
 	if (!t.r) {
+		char what[64];
+		if (n == 1)
+			snprintf(what, sizeof(what), "%.60s", paths[0]);
+		else
+			snprintf(what, sizeof(what), "%zu inputs", n);
+		struct loading ld = { .what = what, .t0 = tt_now() };
+		ao = *o;
+		if (term) {
+			ao.progress = loading_draw;
+			ao.progress_ctx = &ld;
+			loading_draw(&ld, 0, 0);
+		}
+		o = &ao;
 		t.r = tui_report_analyse(o, paths, n, err, sizeof(err), &t.diag);
+		ao.progress = NULL;
 		if (!t.r) {
+			draw_close();
 			print_diag(&t.diag);
 			fprintf(stderr, "pgsift: %s\n", err);
 			goto out;
 		}
 	}
 	t.r->opts = o;  /* a saved report is banded by this command line too */
-	if (draw_open(err, sizeof(err)) != 0) {
-		fprintf(stderr, "pgsift: %s\n", err);
+	if (!term) {
+		fprintf(stderr, "pgsift: %s\n", term_err);
 		goto out;
 	}
 	tui_switch(&t, &view_groups);
@@ -275,6 +378,7 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 		int key = draw_key();
 		if (key == TK_NONE || key == TK_RESIZE)
 			continue;
+		t.last_key = key;
 		enum request req = request_of(key);
 		struct view *v = top(&t);
 		if (req == REQ_NONE || !v->ops->request(v, req))
@@ -283,6 +387,8 @@ int tui_run(const struct pgsift_options *o, const char *const *paths, size_t n)
 	while (t.depth > 0)
 		pop(&t);
 	draw_close();
+	for (int i = 0; i < TP_COUNT; i++)
+		draw_history_free(&t.history[i]);
 	print_diag(&t.diag);
 	if (first_only)
 		first_screen_times(t.r->load_s, t0, t2);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "draw.h"
 #include "keys.h"
@@ -37,6 +38,8 @@ struct view_ops {
 	size_t (*column_data)(struct view *v, size_t line, struct draw_column cols[DRAW_MAX_COLUMNS]);
 	/* True when handled. */
 	bool (*request)(struct view *v, enum request req);
+	/* Whether line is drawn as selected; NULL: the cursor's line only. */
+	bool (*selected)(struct view *v, size_t line);
 	void (*status)(struct view *v, char *out, size_t n);
 	void (*done)(struct view *v);
 };
@@ -46,8 +49,12 @@ struct view {
 	struct tui *app;
 	size_t top, cur;        /* first line shown, selected line */
 	int width, height;      /* of the line area, set before each draw */
+	int hoff;               /* display columns scrolled right (Left/Right) */
 	void *data;
 };
+
+/* The prompts that keep a history of their answers (Up/Down). */
+enum tui_prompt_kind { TP_SEARCH, TP_FILTER, TP_MIN_CALLS, TP_COLUMNS, TP_WRITE, TP_COUNT };
 
 struct tui {
 	struct tui_report *r;
@@ -56,10 +63,12 @@ struct tui {
 	bool quit;
 	char msg[512];          /* shown once in the status line */
 	struct tlines diag;     /* notes and problems of the analysis */
+	struct draw_history history[TP_COUNT];
+	int last_key;           /* the key of the request being handled */
 };
 
 extern const struct view_ops view_groups, view_detail, view_findings,
-	view_events, view_timeline, view_help, view_plain;
+	view_events, view_timeline, view_help, view_plain, view_raw;
 
 /* Pushes a view opened with arg (replacing the top when the stack is full). */
 void tui_push(struct tui *t, const struct view_ops *ops, size_t arg);
@@ -67,13 +76,20 @@ void tui_push(struct tui *t, const struct view_ops *ops, size_t arg);
 void tui_switch(struct tui *t, const struct view_ops *ops);
 /* Sets the one-time status message (printf-like). */
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Prompts on the status line; false when cancelled. */
-bool tui_prompt(struct tui *t, const char *label, char *buf, size_t n);
+/* Prompts on the status line, the line empty, Up and Down walking the
+ * answers given to that kind of prompt; false when cancelled. */
+bool tui_prompt(struct tui *t, enum tui_prompt_kind kind, const char *label, char *buf, size_t n);
 /* Puts the cursor on line and scrolls it into view. */
 void view_select(struct view *v, size_t line);
-/* The groups view at the bottom of the stack, focused on group gi after
- * the search pattern (may be NULL). */
+/* Opens a groups view over the stack (q comes back) with only the groups
+ * whose text matches pattern. */
 void view_groups_search(struct tui *t, const char *pattern);
+/* Opens a groups view over the stack with only the groups rows[0..n),
+ * labelled what ("finding 3") in its status line. */
+void view_groups_only(struct tui *t, const size_t *rows, size_t n, const char *what);
+/* Opens the log lines around place pos (CALL_POS) of the run's inputs
+ * (view_raw.c); says why in the status line when it cannot. */
+void view_raw_open(struct tui *t, uint64_t pos);
 
 /* ---- views made of a model's lines (view_common.c) ----
  *

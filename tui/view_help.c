@@ -15,7 +15,7 @@ static void build_help(struct tlines *out)
 	REQ_LIST(X)
 #undef X
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "%s", "");
-	tlines_add(out, TS_DIM, TL_TEXT, 0, "  In a prompt: Enter accepts, Esc cancels, ^U clears.");
+	tlines_add(out, TS_DIM, TL_TEXT, 0, "  In a prompt (it starts empty): Enter accepts, Esc cancels, ^U clears, Up/Down earlier answers.");
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "  Colours are off when NO_COLOR is set; text from logs is shown with");
 	tlines_add(out, TS_DIM, TL_TEXT, 0, "  control characters as \\xHH and \\uHHHH, never sent to the terminal.");
 }

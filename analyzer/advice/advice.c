@@ -48,8 +48,9 @@ static void slow_query_run(struct adv_ctx *c)
 			continue;
 		double p95 = group_pct(g, 0.95);
 		struct finding *f = adv_add(c, FK_slow_query, g->total_ms, b, g->calls,
-			"P95 %.0f ms over %llu calls (%s band): %.120s", p95,
-			(unsigned long long)g->calls, report_band_name(b), g->query);
+			"P95 %.0f ms over %llu call%s (%s band): %.120s", p95,
+			(unsigned long long)g->calls, g->calls == 1 ? "" : "s",
+			report_band_name(b), g->query);
 		finding_set_fingerprint(f, g->fingerprint);
 		json_t *gj = adv_group_json(c, g);
 		json_object_update(f->evidence, gj);

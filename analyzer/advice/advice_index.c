@@ -337,9 +337,9 @@ static void emit(struct adv_ctx *c, struct cand *k)
 	const char *src;
 	double rows = adv_table_rows(c, k->table, &src);
 	struct finding *f = adv_add(c, FK_missing_index, impact, worst, calls,
-		"Index %s (%s) would serve %zu statement%s (%llu calls) that scan %s without one",
+		"Index %s (%s) would serve %zu statement%s (%llu call%s) that scan %s without one",
 		k->table, cols.buf, k->nitems, k->nitems == 1 ? "" : "s",
-		(unsigned long long)calls, k->table);
+		(unsigned long long)calls, calls == 1 ? "" : "s", k->table);
 	finding_set_table(f, k->table);
 	for (size_t i = 0; i < k->ncols; i++)
 		finding_add_column(f, k->cols[i]);

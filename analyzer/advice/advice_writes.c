@@ -157,10 +157,10 @@ void adv_writes_note(struct adv_ctx *c, const char *table, const char *const *co
 	struct strbuf set = STRBUF_INIT;
 	join_cols(&set, groups);
 	char line[512];
-	snprintf(line, sizeof(line), "\n-- write cost: %zu logged UPDATE statement%s (%llu calls, "
+	snprintf(line, sizeof(line), "\n-- write cost: %zu logged UPDATE statement%s (%llu call%s, "
 		"%.0f ms) set %s; with this index none of them can be a HOT update (each writes "
 		"every index of %s)", json_array_size(groups), json_array_size(groups) == 1 ? "" : "s",
-		(unsigned long long)calls, ms, set.buf, table);
+		(unsigned long long)calls, calls == 1 ? "" : "s", ms, set.buf, table);
 	sb_append(sb, line, strlen(line));
 	json_t *ev = json_pack("{s:I, s:f, s:o}", "update_calls", (json_int_t)calls,
 		"update_ms", ms, "groups", groups);

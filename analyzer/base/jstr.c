@@ -157,6 +157,43 @@ size_t jstr_literal_len(const char *p, const char *end)
 	return 0;
 }
 
+char *jstr_copy_unescaped(const char *p, const char *end, char *o)
+{
+	while (p < end) {
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		const char *q = bs ? bs : end;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		if (!bs)
+			break;
+		p = bs + 1;
+		if (!(o = jstr_unescape(&p, end, o)))
+			return NULL;
+	}
+	return o;
+}
+
+const char *jstr_read(const char *p, const char *end, char **buf,
+		struct slice *text)
+{
+	bool escaped = false;
+	const char *after = jstr_skip(p, end, &escaped);
+	if (!after || !text)
+		return after;
+	const char *close = after - 1;
+	if (!escaped) {
+		*text = slice_make(p, (size_t)(close - p));
+		return after;
+	}
+	/* jstr_skip() took every escape: none is refused here. */
+	char *o = jstr_copy_unescaped(p, close, *buf);
+	if (!o)
+		return NULL;
+	*text = slice_make(*buf, (size_t)(o - *buf));
+	*buf = o;
+	return after;
+}
+
 const char *jstr_skip(const char *p, const char *end, bool *escaped)
 {
 	for (;;) {

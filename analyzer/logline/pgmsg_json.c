@@ -230,20 +230,8 @@ static void unescape_into(struct strbuf *sb, const char *ptr, size_t len,
 	/* Checked by the scan: every escape here reads. An escape is never
 	 * shorter than what it stands for, so len bytes do. */
 	sb_grow(sb, len);
-	const char *p = ptr, *end = ptr + len;
-	char *o = sb->buf;
-	while (p < end) {
-		const char *bs = memchr(p, '\\', (size_t)(end - p));
-		size_t run = (size_t)((bs ? bs : end) - p);
-		memcpy(o, p, run);
-		o += run;
-		p += run;
-		if (bs) {
-			p++;
-			o = jstr_unescape(&p, end, o);
-		}
-	}
-	sb->len = (size_t)(o - sb->buf);
+	char *o = jstr_copy_unescaped(ptr, ptr + len, sb->buf);
+	sb->len = o ? (size_t)(o - sb->buf) : 0;
 	sb->buf[sb->len] = '\0';
 }
 

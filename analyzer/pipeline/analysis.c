@@ -14,6 +14,7 @@
 #include "findings.h"
 #include "ingest.h"
 #include "input.h"
+#include "input_overlap.h"
 #include "snapshots.h"
 #include "traces.h"
 #include "parser.h"
@@ -488,6 +489,8 @@ static enum analysis_status run_paths(const struct pgsift_options *opts,
 		.input_format = opts->input_format,
 		.popts = { .prefix = opts->prefix, .year = opts->year },
 		.filter = filter,
+		/* A saved state may be merged with others later. */
+		.sample_entries = n > 1 || opts->save || opts->state_dir,
 	};
 	driver_run_all(&cfg, paths, n, a->inputs, lists, jobs);
 	for (unsigned i = 0; i < jobs; i++)
@@ -499,6 +502,8 @@ static enum analysis_status run_paths(const struct pgsift_options *opts,
 	filter_free(filter);
 
 merged:
+	/* Fresh or merged from saved states: the same inputs, the same notes. */
+	input_overlap_notes(a->inputs, a->ninputs);
 	/* Every call is in: the sinks' finish brought spans and pgss rows.
 	 * The passes only add findings and annotate groups. */
 	a->groups = agg_sorted(a->agg, &a->ngroups);

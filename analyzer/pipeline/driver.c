@@ -16,6 +16,7 @@
 #include "timeutil.h"
 #include "util.h"
 #include "driver_int.h"
+#include "input_overlap.h"
 
 #define PEEK_BYTES (256 * 1024)
 
@@ -86,7 +87,8 @@ const struct parser *driver_cut_parser(const struct driver_cfg *cfg,
 }
 
 static void pull(const struct parser *p, void *state, struct driver_window *w,
-		size_t input, const struct sinks *sinks, struct input_report *r)
+		size_t input, const struct sinks *sinks, struct input_report *r,
+		bool sample)
 {
 	struct record rec;
 	for (;;) {
@@ -96,6 +98,8 @@ static void pull(const struct parser *p, void *state, struct driver_window *w,
 		if (p->next(state, &rec) <= 0)
 			break;
 		r->records++;
+		if (sample && rec.kind == REC_LOG_ENTRY)
+			input_sample_entry(r, &rec.u.log);
 		driver_settle(w, &rec);
 		driver_feed(sinks, input, &rec);
 	}
@@ -136,7 +140,7 @@ void driver_run_input(const struct driver_cfg *cfg, const char *path,
 		r->unreadable = true;
 		goto done;
 	}
-	pull(p, state, &w, input, sinks, r);
+	pull(p, state, &w, input, sinks, r, cfg->sample_entries);
 	p->close(state);
 	for (size_t i = 0; i < sinks->n; i++)
 		if (sinks->v[i].ops->end_input)

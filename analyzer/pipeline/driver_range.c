@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "driver_int.h"
+#include "input_overlap.h"
 #include "recbatch.h"
 #include "split_int.h"
 #include "timeutil.h"
@@ -264,6 +265,8 @@ static void *range_main(void *arg)
 		if (p->next(st, &rec) <= 0)
 			break;
 		rep->records++;
+		if (rec.kind == REC_LOG_ENTRY && rs->cfg->sample_entries)
+			input_sample_entry(rep, &rec.u.log);
 		driver_settle(&w, &rec);
 		if (rg->k == 0)
 			driver_feed(sinks, rs->input, &rec);

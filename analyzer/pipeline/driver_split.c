@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input_overlap.h"
 #include "split_int.h"
 #include "timeutil.h"
 #include "util.h"
@@ -131,6 +132,8 @@ static void parse_piece(struct split *sp, struct wparser *wp, struct piece *pc,
 			if (p->next(wp->st, &rec) <= 0)
 				break;
 			rep->records++;
+			if (rec.kind == REC_LOG_ENTRY && sp->cfg->sample_entries)
+				input_sample_entry(rep, &rec.u.log);
 			driver_settle(&sp->w, &rec);
 			unsigned home = shard_of(sp, cache, rec.u.log.pid);
 			recbatch_add(&pc->slot->batch[home], &rec, pc->slot->text,

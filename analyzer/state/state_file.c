@@ -18,6 +18,7 @@
 #include <zstd.h>
 
 #include "analysis.h"
+#include "input_overlap.h"
 #include "parser.h"
 #include "report.h"
 #include "state.h"
@@ -213,6 +214,9 @@ static void inputs_save(struct st_out *o, const struct state_parts *p)
 			st_str(o, r->notes[k]);
 		st_u8(o, r->unreadable);
 		st_u8(o, r->truncated);
+		st_u64(o, r->sample ? r->sample->n : 0);
+		for (unsigned k = 0; r->sample && k < r->sample->n; k++)
+			st_u64(o, r->sample->h[k]);
 		const struct state_ident *id = &p->ids[i];
 		uint64_t v[] = { id->dev, id->ino, id->size, id->head_len,
 			id->head_hash, id->start, id->end };
@@ -272,6 +276,17 @@ static bool input_load(struct st_in *in, struct input_report *r,
 	}
 	r->unreadable = st_get_bool(in);
 	r->truncated = st_get_bool(in);
+	size_t nsample = st_get_count(in, 8, INPUT_SAMPLE_K);
+	if (nsample && !in->bad) {
+		r->sample = xcalloc(1, sizeof(*r->sample));
+		/* A set again: ascending and distinct, whatever the file says. */
+		for (size_t k = 0; k < nsample && !in->bad; k++) {
+			uint64_t h = st_get_u64(in);
+			if (k && h <= r->sample->h[k - 1])
+				return st_fail(in, "an input's sample out of order");
+			r->sample->h[r->sample->n++] = h;
+		}
+	}
 	uint64_t *v[] = { &id->dev, &id->ino, &id->size, &id->head_len,
 		&id->head_hash, &id->start, &id->end };
 	for (size_t k = 0; k < ARRAY_SIZE(v); k++)
