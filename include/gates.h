@@ -73,6 +73,7 @@ struct gates_config {
 	struct gate_rule *rules;        /* `fail-on = RULE[, RULE...]` */
 	size_t nrules;
 	char *baseline;                 /* `baseline = PATH`, relative to the file */
+	unsigned baseline_line;         /* the file's line that set it */
 	char **include, **exclude;      /* NULL-terminated, or NULL */
 	size_t ninclude, nexclude;
 	unsigned top;                   /* `top = N`, 0: not set */

@@ -115,6 +115,10 @@ void lr_unread(struct line_reader *lr);
  * numbers of the first *nkept of them. */
 uint64_t lr_long_lines(const struct line_reader *lr, const uint64_t **kept, size_t *nkept);
 
+/* The line last returned by lr_next() (or pushed back), valid like it;
+ * NULL before the first. */
+const char *lr_line(const struct line_reader *lr, size_t *len);
+
 /* 1-based number of the line last returned. */
 uint64_t lr_lineno(const struct line_reader *lr);
 /* Compressed (on-disk) bytes consumed so far, and decompressed bytes. */

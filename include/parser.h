@@ -25,6 +25,9 @@ struct problem {
 	char *message;
 };
 
+/* A skipped line's text kept with its problem is cut there ("..."). */
+#define PROBLEM_TEXT_MAX 200
+
 /* What became of one input: filled by its parser (through the parse_*
  * calls below) and by the driver that ran it. */
 struct input_sample;
@@ -40,6 +43,9 @@ struct input_report {
 	uint64_t nproblems;             /* all problems, skipped lines included */
 	struct problem problems[INPUT_MAX_PROBLEMS];
 	size_t nkept;                   /* problems kept with their text */
+	/* The text of problems[k]'s line when it is a skipped line
+	 * (parse_skip() of the line just read), or NULL. */
+	char *skipped_text[INPUT_MAX_PROBLEMS];
 	char **notes;                   /* remarks (chosen prefix, ...) */
 	size_t nnotes;
 	bool unreadable;                /* could not be opened or recognised */

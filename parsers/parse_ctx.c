@@ -18,8 +18,32 @@ static void add_problem(struct input_report *r, uint64_t line, const char *msg)
 	if (r->nkept < INPUT_MAX_PROBLEMS) {
 		r->problems[r->nkept].line = line;
 		r->problems[r->nkept].message = xstrdup(msg);
+		r->skipped_text[r->nkept] = NULL;
 		r->nkept++;
 	}
+}
+
+/* The skipped line's text with the problem just kept for it, when it is
+ * the line the reader returned last (README: skipped lines are shown
+ * with their text); cut at a UTF-8 boundary. */
+static void keep_text(struct parse_ctx *ctx, uint64_t line, uint64_t kept_before)
+{
+	struct input_report *r = ctx->report;
+	size_t n;
+	const char *s;
+	if (r->nkept == kept_before || !ctx->lr || lr_lineno(ctx->lr) != line ||
+			!(s = lr_line(ctx->lr, &n)))
+		return;
+	bool cut = n > PROBLEM_TEXT_MAX;
+	if (cut) {
+		n = PROBLEM_TEXT_MAX;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	char *t = xmalloc(n + 4);
+	memcpy(t, s, n);
+	memcpy(t + n, cut ? "..." : "", cut ? 4 : 1);
+	r->skipped_text[r->nkept - 1] = t;
 }
 
 static void add_problem_v(struct input_report *r, uint64_t line, const char *fmt,
@@ -57,10 +81,12 @@ void parse_problem(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 void parse_skip(struct parse_ctx *ctx, uint64_t line, const char *fmt, ...)
 {
 	va_list ap;
+	size_t kept = ctx->report->nkept;
 	ctx->report->skipped++;
 	va_start(ap, fmt);
 	add_problem_v(ctx->report, line, fmt, ap);
 	va_end(ap);
+	keep_text(ctx, line, kept);
 }
 
 void parse_long_lines(struct parse_ctx *ctx)
@@ -148,6 +174,8 @@ void parse_report_join(struct input_report *dst, struct input_report *src,
 	for (size_t k = 0; k < src->nkept && dst->nkept < INPUT_MAX_PROBLEMS; k++) {
 		struct problem *pb = &src->problems[k];
 		dst->problems[dst->nkept].line = pb->line ? pb->line + line_base : 0;
+		dst->skipped_text[dst->nkept] = src->skipped_text[k];
+		src->skipped_text[k] = NULL;
 		dst->problems[dst->nkept++].message = pb->message;
 		pb->message = NULL;
 	}
@@ -198,8 +226,11 @@ void parse_report_release(struct input_report *r)
 	free(r->range_lines);
 	r->range_lines = NULL;
 	r->nranges = 0;
-	for (size_t k = 0; k < r->nkept; k++)
+	for (size_t k = 0; k < r->nkept; k++) {
 		free(r->problems[k].message);
+		free(r->skipped_text[k]);
+		r->skipped_text[k] = NULL;
+	}
 	for (size_t k = 0; k < r->nnotes; k++)
 		free(r->notes[k]);
 	free(r->notes);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_cli.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -39,60 +40,11 @@
 	"2026-11-22 13:45:48.333 UTC [2434] postgres@shop/pgbench LOG:  duration: 0.111 ms  execute P_0: SELECT id, email, name FROM customers WHERE id = $1;\n" \
 	"2026-11-22 13:45:48.333 UTC [2434] postgres@shop/pgbench DETAIL:  parameters: $1 = '1548'\n"
 
-struct cli {
-	int status;
-	char *out, *err;
-};
-
-/* args with its "%s" (if any) replaced by path (caller frees). */
-static char *with_path(const char *args, const char *path)
-{
-	const char *at = strstr(args, "%s");
-	char *s;
-	if (!at)
-		return xstrdup(args);
-	if (asprintf(&s, "%.*s'%s'%s", (int)(at - args), args, path, at + 2) < 0)
-		abort();
-	return s;
-}
-
-/* Runs "pgsift ARGS" in the source tree; %s in args is replaced by path
- * (NULL: none). Standard input is /dev/null unless args redirects it. */
-static void cli_run(struct cli *c, const char *args, const char *path)
-{
-	char *errfile = tu_write_temp("", 0), *line = with_path(args, path), *cmd;
-	if (asprintf(&cmd, "cd '%s' && '%s' %s 2>'%s'%s", tu_root(), tu_bin(), line, errfile,
-			strchr(line, '<') ? "" : " </dev/null") < 0)
-		abort();
-	c->out = tu_run(cmd, &c->status);
-	FILE *f = fopen(errfile, "r");
-	ck_assert_ptr_nonnull(f);
-	c->err = xcalloc(1, 1 << 16);
-	size_t n = fread(c->err, 1, (1 << 16) - 1, f);
-	c->err[n] = '\0';
-	fclose(f);
-	tu_remove(errfile);
-	free(line);
-	free(cmd);
-}
-
-static void cli_free(struct cli *c)
-{
-	free(c->out);
-	free(c->err);
-}
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
+#define count_lines cli_count_lines
 
 /* ---- core: help and version ---- */
 
-static const char *const help_args[] = { "--help", "-h", "report --help", "check --help" };
+static const char *const help_args[] = { "--help", "-h", "help" };
 
 START_TEST(test_help)
 {
@@ -154,7 +106,7 @@ static const struct {
 	{ "report --since yesterday %s", "--since takes an ISO 8601 time" },
 	{ "check --fail-on 'p95>>' %s", "--fail-on: bad rule 'p95>>'" },
 	{ "report --fail-on 'calls>1' %s", "--fail-on is for 'pgsift check'" },
-	{ "report --input-format nope %s", "unknown --input-format 'nope' (one of: stderr syslog" },
+	{ "report --input-format nope %s", "unknown input format 'nope' (--input-format); one of: stderr, syslog, csvlog" },
 };
 
 START_TEST(test_misuse)

@@ -13,7 +13,7 @@
 	X(arena) X(sketch) X(normalize) X(fingerprint) X(input) X(timeutil) \
 	X(relations) \
 	X(prefix) X(pgmsg) X(ingest) X(stderr) X(syslog) X(csvlog) X(jsonlog) X(agg) X(events) X(events_sessions) X(events_live) X(events_blocking) X(report) \
-	X(cli) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
+	X(cli) X(cli_outputs) X(cli_help) X(cli_usage) X(cli_progress) X(forms) X(e2e) X(plan) X(gates) X(baseline) \
 	X(traces) X(sentry) X(otlp) X(snapshots) X(snapshots_e2e) X(tui) X(tui_e2e) X(tui_keys) \
 	X(prefix_live) \
 	X(syslog_live) \

@@ -12,9 +12,11 @@
  *
  * One `key = value` per line; '#' starts a comment (outside a value's
  * quotes, so a pattern may keep a '#' by quoting the value in "..."). */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +89,26 @@ static bool parse_ms(const char *s, double *v)
 	return false;
 }
 
+/* include and exclude are compiled as --include would compile them
+ * (pipeline/filter.c), so that a bad one is named with its line here and
+ * not later without it. */
+static int check_pattern(const char *key, const char *value, const char *path,
+		unsigned line, char **err)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED,
+		PCRE2_UTF | PCRE2_CASELESS, &code, &off, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return 0;
+	}
+	PCRE2_UCHAR msg[256];
+	pcre2_get_error_message(code, msg, sizeof(msg));
+	return config_error(err, path, line, "%s: bad pattern '%s' at offset %zu: %s",
+		key, value, (size_t)off, (const char *)msg);
+}
+
 /* Splits a value at commas into rules. */
 static int add_rules(struct gates_config *c, char *value, const char *path,
 		unsigned line, char **err)
@@ -110,16 +132,20 @@ static int set_key(struct gates_config *c, const char *key, char *value,
 	if (strcmp(key, "fail-on") == 0)
 		return add_rules(c, value, path, line, err);
 	if (strcmp(key, "baseline") == 0) {
+		/* Read by the CLI (baseline_load()), which names this line when
+		 * it cannot be: baseline_line. */
 		free(c->baseline);
 		c->baseline = relative_to(path, value);
+		c->baseline_line = line;
 		return 0;
 	}
-	if (strcmp(key, "include") == 0) {
-		list_add(&c->include, &c->ninclude, value);
-		return 0;
-	}
-	if (strcmp(key, "exclude") == 0) {
-		list_add(&c->exclude, &c->nexclude, value);
+	if (strcmp(key, "include") == 0 || strcmp(key, "exclude") == 0) {
+		if (check_pattern(key, value, path, line, err) != 0)
+			return -1;
+		if (key[0] == 'i')
+			list_add(&c->include, &c->ninclude, value);
+		else
+			list_add(&c->exclude, &c->nexclude, value);
 		return 0;
 	}
 	if (strcmp(key, "top") == 0 || strcmp(key, "regression-min-calls") == 0) {
@@ -208,7 +234,7 @@ int gates_config_load(const char *path, struct gates_config *c, char **err)
 		rc = set_key(c, key, value, path, line, err);
 	}
 	if (rc == 0 && ferror(f))
-		rc = config_error(err, path, 0, "read error");
+		rc = config_error(err, path, line + 1, "read error");
 	fclose(f);
 	return rc;
 }

@@ -821,6 +821,16 @@ void lr_unread(struct line_reader *lr)
 		lr->unread = true;
 }
 
+const char *lr_line(const struct line_reader *lr, size_t *len)
+{
+	if (lr->lineno == 0 || !lr->buf) {
+		*len = 0;
+		return NULL;
+	}
+	*len = lr->cur_len;
+	return lr->buf + lr->cur_off;
+}
+
 uint64_t lr_lineno(const struct line_reader *lr)
 {
 	return lr->lineno;

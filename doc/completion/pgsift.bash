@@ -26,7 +26,7 @@ _pgsift()
 		--until --db --user --app --include --exclude --top --detail-groups
 		--bands --show-literals --all-kinds --n1-min --n1-min-ms --n1-gap-ms
 		--slow-span-ms --offset-min --unbounded-rows --jobs --save --state
-		--quiet --fail-on --annotations --config --baseline --help"
+		--quiet --progress --no-progress --fail-on --annotations --config --baseline --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
