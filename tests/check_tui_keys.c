@@ -533,6 +533,45 @@ START_TEST(raw_log)
 }
 END_TEST
 
+/* A saved report keeps each example's place ("place" in the JSON): o
+ * opens the log there as from the analysis itself. */
+START_TEST(raw_log_saved)
+{
+	if (no_tmux("raw_log_saved"))
+		return;
+	start(saved_report(), 120, 50);
+	expect("of 41 groups");
+	keys("Enter");
+	expect("Examples (");
+	keys("/");
+	type("db shop");
+	keys("Enter");
+	char *screen = wait_for("postgresql.log.zst:");
+	const char *p = strstr(screen, "samples/postgresql.log.zst:");
+	ck_assert_ptr_nonnull(p);
+	char place[128];
+	ck_assert_int_eq(sscanf(p, "%127s", place), 1);
+	free(screen);
+	keys("o");
+	char *line = NULL;
+	for (int i = 0; i < 100; i++) {
+		free(line);
+		line = status_line();
+		if (strncmp(line, place, strlen(place)) == 0)
+			break;
+		usleep(50000);
+	}
+	ck_assert_msg(strncmp(line, place, strlen(place)) == 0, "opened '%s', not %s", line, place);
+	free(line);
+	screen = capture_as(false);
+	ck_assert_msg(strstr(screen, "\xe2\x96\xb6") != NULL, "%s", screen);
+	free(screen);
+	keys("Q");
+	ck_assert_int_eq(exit_status(), 0);
+	stop();
+}
+END_TEST
+
 /* ---- minimum calls and columns ---- */
 
 START_TEST(min_calls_columns)
@@ -607,6 +646,7 @@ Suite *suite_tui_keys(void)
 	tcase_add_test(tc, paging_and_search);
 	tcase_add_test(tc, loading_screen);
 	tcase_add_test(tc, raw_log);
+	tcase_add_test(tc, raw_log_saved);
 	tcase_add_test(tc, min_calls_columns);
 	tcase_add_test(tc, stdin_report);
 	tcase_set_timeout(tc, 120);
