@@ -223,4 +223,15 @@ void adv_plan_where(const struct adv_item *it, struct strbuf *sb, json_t *eviden
 		h.node->node_type ? h.node->node_type : "a node",
 		h.node->relation_name ? " on " : "",
 		h.node->relation_name ? h.node->relation_name : "");
+	/* A Result without children reads no table: its time is a function
+	 * the statement calls, which no index or work_mem speeds up. */
+	if (!h.node->node_type || strcmp(h.node->node_type, "Result") != 0 || h.node->nchildren)
+		return;
+	if (strcasestr(it->g->query, "pg_sleep"))
+		sb_printf(sb, ": pg_sleep(), the statement waits on purpose; inside a "
+			"transaction every lock taken before it is held that long (take the "
+			"sleep out, or do it after COMMIT)");
+	else
+		sb_printf(sb, ": a function the statement calls (a Result reads no table): "
+			"look at the function, not at indexes");
 }
