@@ -19,131 +19,9 @@
 #include "analysis.h"
 #include "findings.h"
 #include "testutil.h"
+#include "tmux_testutil.h"
 
-/* ---- a private tmux server per test (as check_tui_e2e.c) ---- */
-
-static char sock[64], session[64], exitfile[128], report[128];
-
-static bool no_tmux(const char *test)
-{
-	if (system("command -v tmux >/dev/null 2>&1") == 0)
-		return false;
-	char who[128];
-	snprintf(who, sizeof(who), "tui_keys: %s", test);
-	tu_skip(who, "tmux not installed (the TUI end-to-end tests drive it)");
-	return true;
-}
-
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	int st;
-	free(tu_run(cmd, &st));
-}
-
-/* Runs `pgsift tui ARGS` (pre: a shell prefix, e.g. a pipe into it). */
-static void start_with(const char *pre, const char *args, int cols, int rows)
-{
-	snprintf(sock, sizeof(sock), "pgsift-tuik-%d", (int)getpid());
-	snprintf(session, sizeof(session), "k%ld", (long)time(NULL) % 100000);
-	snprintf(exitfile, sizeof(exitfile), "/tmp/pgsift-tuik-exit-%d", (int)getpid());
-	unlink(exitfile);
-	sh("tmux -L %s new-session -d -s %s -x %d -y %d "
-	   "\"cd '%s' && %s TERM=xterm-256color LANG=C.UTF-8 '%s' tui %s; echo \\$? > %s; sleep 60\"",
-	   sock, session, cols, rows, tu_root(), pre, tu_bin(), args, exitfile);
-}
-
-static void start(const char *args, int cols, int rows)
-{
-	start_with("", args, cols, rows);
-}
-
-static void stop(void)
-{
-	sh("tmux -L %s kill-server 2>/dev/null", sock);
-	unlink(exitfile);
-}
-
-/* The pane as text, or with its colours as escape sequences. */
-static char *capture_as(bool escapes)
-{
-	char cmd[256];
-	int st;
-	snprintf(cmd, sizeof(cmd), "tmux -L %s capture-pane -p %s -t %s", sock,
-		escapes ? "-e" : "", session);
-	return tu_run(cmd, &st);
-}
-
-static void keys(const char *k)
-{
-	sh("tmux -L %s send-keys -t %s %s", sock, session, k);
-}
-
-/* Literal text typed (no key names). */
-static void type(const char *text)
-{
-	sh("tmux -L %s send-keys -l -t %s '%s'", sock, session, text);
-}
-
-static char *wait_for(const char *needle)
-{
-	char *screen = NULL;
-	for (int i = 0; i < 400; i++) {
-		free(screen);
-		screen = capture_as(false);
-		if (strstr(screen, needle))
-			return screen;
-		usleep(50000);
-	}
-	ck_abort_msg("screen never showed '%s'; it shows:\n%s", needle, screen);
-	return screen;
-}
-
-static void expect(const char *needle)
-{
-	free(wait_for(needle));
-}
-
-/* The last line of the screen (the status or the prompt). */
-static char *status_line(void)
-{
-	char *s = capture_as(false);
-	size_t n = strlen(s);
-	while (n && s[n - 1] == '\n')
-		s[--n] = '\0';
-	char *nl = strrchr(s, '\n');
-	char *line = strdup(nl ? nl + 1 : s);
-	free(s);
-	return line;
-}
-
-static int exit_status(void)
-{
-	for (int i = 0; i < 200; i++) {
-		FILE *fp = fopen(exitfile, "r");
-		int rc = -1;
-		if (fp) {
-			if (fscanf(fp, "%d", &rc) != 1)
-				rc = -1;
-			fclose(fp);
-			if (rc >= 0)
-				return rc;
-		}
-		usleep(50000);
-	}
-	return -1;
-}
-
-static bool running(void)
-{
-	usleep(300000);
-	return access(exitfile, F_OK) != 0;
-}
+static char report[128];
 
 /* The workload's log saved as a JSON report, once. */
 static const char *saved_report(void)
@@ -170,36 +48,36 @@ static void unlink_report(void)
 
 START_TEST(back_never_quits)
 {
-	if (no_tmux("back_never_quits"))
+	if (tt_no_tmux("tui_keys", "back_never_quits"))
 		return;
-	start("samples/postgresql.log.zst", 100, 30);
-	expect("of 41 groups");
-	keys("2");
-	expect("finding 1 of 18");
-	keys("j");
-	expect("finding 2 of 18");
-	keys("Enter");
-	expect("finding 2's statements");
-	keys("Enter");
-	expect("Latency histogram");
+	tt_start("samples/postgresql.log.zst", 100, 30);
+	tt_expect("of 41 groups");
+	tt_keys("2");
+	tt_expect("finding 1 of 18");
+	tt_keys("j");
+	tt_expect("finding 2 of 18");
+	tt_keys("Enter");
+	tt_expect("finding 2's statements");
+	tt_keys("Enter");
+	tt_expect("Latency histogram");
 	/* Esc and q go back, one level each, never out. */
-	keys("Escape");
-	expect("finding 2's statements");
-	keys("q");
-	expect("finding 2 of 18");
-	ck_assert(running());
-	keys("Escape");
-	expect("this is a top view");
-	ck_assert(running());
-	keys("q");
-	expect("Quit? y/n");
-	keys("n");
-	ck_assert(running());
-	keys("q");
-	expect("Quit? y/n");
-	keys("y");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("Escape");
+	tt_expect("finding 2's statements");
+	tt_keys("q");
+	tt_expect("finding 2 of 18");
+	ck_assert(tt_running());
+	tt_keys("Escape");
+	tt_expect("this is a top view");
+	ck_assert(tt_running());
+	tt_keys("q");
+	tt_expect("Quit? y/n");
+	tt_keys("n");
+	ck_assert(tt_running());
+	tt_keys("q");
+	tt_expect("Quit? y/n");
+	tt_keys("y");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -210,13 +88,13 @@ END_TEST
  * and its saved report alike. */
 static void finding_statements(const char *input)
 {
-	start(input, 120, 30);
-	expect("of 41 groups");
-	keys("2");
-	keys("j");
-	expect("finding 2 of 18");
-	keys("Enter");
-	char *screen = wait_for("finding 2's statements");
+	tt_start(input, 120, 30);
+	tt_expect("of 41 groups");
+	tt_keys("2");
+	tt_keys("j");
+	tt_expect("finding 2 of 18");
+	tt_keys("Enter");
+	char *screen = tt_wait_for("finding 2's statements");
 	ck_assert_msg(strstr(screen, "3 of 41 groups"), "%s", screen);
 	/* Each of them reads orders (by customer). */
 	int rows = 0;
@@ -224,14 +102,14 @@ static void finding_statements(const char *input)
 		rows++;
 	ck_assert_msg(rows >= 3, "%s", screen);
 	free(screen);
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 
 START_TEST(finding_statements_log)
 {
-	if (no_tmux("finding_statements_log"))
+	if (tt_no_tmux("tui_keys", "finding_statements_log"))
 		return;
 	finding_statements("samples/postgresql.log.zst");
 }
@@ -239,7 +117,7 @@ END_TEST
 
 START_TEST(finding_statements_report)
 {
-	if (no_tmux("finding_statements_report"))
+	if (tt_no_tmux("tui_keys", "finding_statements_report"))
 		return;
 	finding_statements(saved_report());
 	unlink_report();
@@ -285,40 +163,40 @@ END_TEST
 
 START_TEST(prompts)
 {
-	if (no_tmux("prompts"))
+	if (tt_no_tmux("tui_keys", "prompts"))
 		return;
-	start("samples/postgresql.log.zst", 100, 30);
-	expect("of 41 groups");
-	keys("/");
-	expect("search groups");
-	type("order_items");
-	keys("Enter");
-	expect("/order_items/");
+	tt_start("samples/postgresql.log.zst", 100, 30);
+	tt_expect("of 41 groups");
+	tt_keys("/");
+	tt_expect("search groups");
+	tt_type("order_items");
+	tt_keys("Enter");
+	tt_expect("/order_items/");
 	/* Again: the line starts empty, Up recalls, Esc keeps the search. */
-	keys("/");
-	expect("search groups");
-	char *line = status_line();
+	tt_keys("/");
+	tt_expect("search groups");
+	char *line = tt_status_line();
 	ck_assert_msg(strstr(line, "order_items") == NULL, "prompt not empty: %s", line);
 	free(line);
-	keys("Up");
-	line = status_line();
+	tt_keys("Up");
+	line = tt_status_line();
 	ck_assert_msg(strstr(line, "search groups") && strstr(line, "order_items"), "%s", line);
 	free(line);
-	keys("Escape");
-	expect("4 of 41 groups");
+	tt_keys("Escape");
+	tt_expect("4 of 41 groups");
 	/* Typing does not add to an old answer: "orders" alone. */
-	keys("/");
-	expect("search groups");
-	type("customers");
-	keys("Enter");
-	expect("/customers/");
-	keys("/");
-	expect("search groups");
-	keys("Enter");
-	expect("41 of 41 groups");
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("/");
+	tt_expect("search groups");
+	tt_type("customers");
+	tt_keys("Enter");
+	tt_expect("/customers/");
+	tt_keys("/");
+	tt_expect("search groups");
+	tt_keys("Enter");
+	tt_expect("41 of 41 groups");
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -326,37 +204,37 @@ END_TEST
 
 START_TEST(text_kept_80)
 {
-	if (no_tmux("text_kept_80"))
+	if (tt_no_tmux("tui_keys", "text_kept_80"))
 		return;
-	start("samples/postgresql.log.zst", 80, 24);
-	expect("of 41 groups");
-	keys("/");
-	type("generate_series");
-	keys("Enter");
+	tt_start("samples/postgresql.log.zst", 80, 24);
+	tt_expect("of 41 groups");
+	tt_keys("/");
+	tt_type("generate_series");
+	tt_keys("Enter");
 	/* The seed INSERT first, of the 4 that name it. */
-	expect("4 of 41 groups");
-	keys("Enter");
-	expect("1 call \xc2\xb7 total");
+	tt_expect("4 of 41 groups");
+	tt_keys("Enter");
+	tt_expect("1 call \xc2\xb7 total");
 	/* The finding's title, wrapped under its severity: every
 	 * character of "($5 * $6)" is on screen. */
-	char *screen = wait_for("Findings (1)");
+	char *screen = tt_wait_for("Findings (1)");
 	ck_assert_msg(strstr(screen, "($5 * $6))"), "%s", screen);
 	free(screen);
 	/* A plan line too long for 40 columns is cut with ">", and Right
 	 * shows its end after a "<". */
-	sh("tmux -L %s resize-window -t %s -x 40 -y 12", sock, session);
-	keys("v");
-	screen = wait_for("ModifyTable");
+	tt_sh("tmux -L %s resize-window -t %s -x 40 -y 12", tt_sock, tt_session);
+	tt_keys("v");
+	screen = tt_wait_for("ModifyTable");
 	ck_assert_msg(strstr(screen, ">\n"), "%s", screen);
 	free(screen);
-	keys("Right");
-	keys("Right");
-	expect("<");
-	screen = wait_for("rows 0");
+	tt_keys("Right");
+	tt_keys("Right");
+	tt_expect("<");
+	screen = tt_wait_for("rows 0");
 	free(screen);
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -398,64 +276,64 @@ END_TEST
 
 START_TEST(small_terminal)
 {
-	if (no_tmux("small_terminal"))
+	if (tt_no_tmux("tui_keys", "small_terminal"))
 		return;
-	start("samples/postgresql.log.zst", 40, 10);
+	tt_start("samples/postgresql.log.zst", 40, 10);
 	/* The query keeps its column: text after the numbers. */
-	char *screen = wait_for("of 41 groups");
+	char *screen = tt_wait_for("of 41 groups");
 	ck_assert_msg(strstr(screen, "query") && strstr(screen, "SELECT oi.product_id"), "%s", screen);
 	free(screen);
-	keys("2");
+	tt_keys("2");
 	/* The title under the columns, whole words. */
-	screen = wait_for("finding 1 of 18");
+	screen = tt_wait_for("finding 1 of 18");
 	ck_assert_msg(strstr(screen, "Index order_items (order_id)"), "%s", screen);
 	free(screen);
-	keys("Down");
-	expect("finding 2 of 18");
-	keys("Down");
-	expect("finding 3 of 18");
-	keys("Up");
-	expect("finding 2 of 18");
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("Down");
+	tt_expect("finding 2 of 18");
+	tt_keys("Down");
+	tt_expect("finding 3 of 18");
+	tt_keys("Up");
+	tt_expect("finding 2 of 18");
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
 START_TEST(paging_and_search)
 {
-	if (no_tmux("paging_and_search"))
+	if (tt_no_tmux("tui_keys", "paging_and_search"))
 		return;
-	start("samples/postgresql.log.zst", 100, 20);
-	expect("of 41 groups");
-	keys("Enter");
-	expect("line 1 of");
-	keys("Space");
-	expect("line 18 of");
-	keys("g");
-	expect("line 1 of");
-	keys("/");
-	type("order_items");
-	keys("Enter");
-	char *first = status_line();
-	keys("n");
+	tt_start("samples/postgresql.log.zst", 100, 20);
+	tt_expect("of 41 groups");
+	tt_keys("Enter");
+	tt_expect("line 1 of");
+	tt_keys("Space");
+	tt_expect("line 18 of");
+	tt_keys("g");
+	tt_expect("line 1 of");
+	tt_keys("/");
+	tt_type("order_items");
+	tt_keys("Enter");
+	char *first = tt_status_line();
+	tt_keys("n");
 	usleep(300000);
-	char *second = status_line();
+	char *second = tt_status_line();
 	ck_assert_str_ne(first, second);
-	keys("N");
+	tt_keys("N");
 	usleep(300000);
-	char *back = status_line();
+	char *back = tt_status_line();
 	ck_assert_str_eq(first, back);
 	free(first);
 	free(second);
 	free(back);
 	/* The matches are drawn in the search style (on yellow: SGR 43). */
-	char *screen = capture_as(true);
+	char *screen = tt_capture_as(true);
 	ck_assert_msg(strstr(screen, "43m" "order_items") != NULL, "no highlighted match:\n%s", screen);
 	free(screen);
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -465,71 +343,79 @@ END_TEST
  * the bytes read while the analysis waits for the rest. */
 START_TEST(loading_screen)
 {
-	if (no_tmux("loading_screen"))
+	if (tt_no_tmux("tui_keys", "loading_screen"))
 		return;
-	start_with("(zstd -dc samples/postgresql.log.zst; sleep 4) |", "-", 80, 24);
-	char *screen = wait_for("analysing -");
+	tt_start_with("(zstd -dc samples/postgresql.log.zst; sleep 4) |", "-", 80, 24);
+	char *screen = tt_wait_for("analysing -");
 	ck_assert_msg(strstr(screen, "read") && strstr(screen, "MB/s"), "%s", screen);
 	free(screen);
-	expect("of 41 groups");
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_expect("of 41 groups");
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
 /* ---- the raw log ---- */
 
-START_TEST(raw_log)
+/* In a group's detail: searches its first example shown with a place
+ * ("db shop" heads each) and opens the log there with o, which must show
+ * that place in the status line. */
+static void open_first_example(void)
 {
-	if (no_tmux("raw_log"))
-		return;
-	start("samples/postgresql.log.zst", 120, 50);
-	expect("of 41 groups");
-	/* From a group: its first call, marked. */
-	keys("o");
-	char *screen = wait_for("samples/postgresql.log.zst:");
-	ck_assert_msg(strstr(screen, "\xe2\x96\xb6") && strstr(screen, "INSERT INTO order_items"),
-		"%s", screen);
-	free(screen);
-	keys("q");
-	expect("of 41 groups");
-	/* From an example of a group's detail: its place, as shown. */
-	keys("j");
-	keys("Enter");
-	expect("Examples (");
-	keys("/");
-	type("db shop");
-	keys("Enter");
-	screen = wait_for("postgresql.log.zst:");
+	tt_keys("/");
+	tt_type("db shop");
+	tt_keys("Enter");
+	char *screen = tt_wait_for("postgresql.log.zst:");
 	const char *p = strstr(screen, "samples/postgresql.log.zst:");
 	ck_assert_ptr_nonnull(p);
 	char place[128];
 	ck_assert_int_eq(sscanf(p, "%127s", place), 1);
 	free(screen);
-	keys("o");
+	tt_keys("o");
 	char *line = NULL;
 	for (int i = 0; i < 100; i++) {
 		free(line);
-		line = status_line();
-		if (strstr(line, " of 41"))
+		line = tt_status_line();
+		if (strncmp(line, place, strlen(place)) == 0)
 			break;
 		usleep(50000);
 	}
 	ck_assert_msg(strncmp(line, place, strlen(place)) == 0, "opened '%s', not %s", line, place);
 	free(line);
-	keys("Escape");
-	expect("Examples (");
+}
+
+START_TEST(raw_log)
+{
+	if (tt_no_tmux("tui_keys", "raw_log"))
+		return;
+	tt_start("samples/postgresql.log.zst", 120, 50);
+	tt_expect("of 41 groups");
+	/* From a group: its first call, marked. */
+	tt_keys("o");
+	char *screen = tt_wait_for("samples/postgresql.log.zst:");
+	ck_assert_msg(strstr(screen, "\xe2\x96\xb6") && strstr(screen, "INSERT INTO order_items"),
+		"%s", screen);
+	free(screen);
+	tt_keys("q");
+	tt_expect("of 41 groups");
+	/* From an example of a group's detail: its place, as shown. */
+	tt_keys("j");
+	tt_keys("Enter");
+	tt_expect("Examples (");
+	open_first_example();
+	tt_keys("Escape");
+	tt_expect("Examples (");
 	/* From a finding: its statement's first call. */
-	keys("2");
-	expect("finding 1 of 18");
-	keys("o");
-	expect("samples/postgresql.log.zst:");
-	keys("q");
-	expect("finding 1 of 18");
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("2");
+	tt_expect("finding 1 of 18");
+	tt_keys("o");
+	tt_expect("samples/postgresql.log.zst:");
+	tt_keys("q");
+	tt_expect("finding 1 of 18");
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -537,38 +423,19 @@ END_TEST
  * opens the log there as from the analysis itself. */
 START_TEST(raw_log_saved)
 {
-	if (no_tmux("raw_log_saved"))
+	if (tt_no_tmux("tui_keys", "raw_log_saved"))
 		return;
-	start(saved_report(), 120, 50);
-	expect("of 41 groups");
-	keys("Enter");
-	expect("Examples (");
-	keys("/");
-	type("db shop");
-	keys("Enter");
-	char *screen = wait_for("postgresql.log.zst:");
-	const char *p = strstr(screen, "samples/postgresql.log.zst:");
-	ck_assert_ptr_nonnull(p);
-	char place[128];
-	ck_assert_int_eq(sscanf(p, "%127s", place), 1);
-	free(screen);
-	keys("o");
-	char *line = NULL;
-	for (int i = 0; i < 100; i++) {
-		free(line);
-		line = status_line();
-		if (strncmp(line, place, strlen(place)) == 0)
-			break;
-		usleep(50000);
-	}
-	ck_assert_msg(strncmp(line, place, strlen(place)) == 0, "opened '%s', not %s", line, place);
-	free(line);
-	screen = capture_as(false);
+	tt_start(saved_report(), 120, 50);
+	tt_expect("of 41 groups");
+	tt_keys("Enter");
+	tt_expect("Examples (");
+	open_first_example();
+	char *screen = tt_capture();
 	ck_assert_msg(strstr(screen, "\xe2\x96\xb6") != NULL, "%s", screen);
 	free(screen);
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -576,15 +443,15 @@ END_TEST
 
 START_TEST(min_calls_columns)
 {
-	if (no_tmux("min_calls_columns"))
+	if (tt_no_tmux("tui_keys", "min_calls_columns"))
 		return;
-	start("samples/postgresql.log.zst", 160, 40);
-	expect("of 41 groups");
-	keys("M");
-	expect("at least how many calls");
-	type("100");
-	keys("Enter");
-	char *screen = wait_for("calls \xe2\x89\xa5 100");
+	tt_start("samples/postgresql.log.zst", 160, 40);
+	tt_expect("of 41 groups");
+	tt_keys("M");
+	tt_expect("at least how many calls");
+	tt_type("100");
+	tt_keys("Enter");
+	char *screen = tt_wait_for("calls \xe2\x89\xa5 100");
 	/* Every row shown has 100 calls or more. */
 	for (const char *l = strchr(screen, '\n'); l && l[1]; l = strchr(l + 1, '\n')) {
 		long calls;
@@ -592,20 +459,20 @@ START_TEST(min_calls_columns)
 			ck_assert_msg(calls >= 100 || strchr(l + 1, ','), "%.80s", l + 1);
 	}
 	free(screen);
-	keys("C");
-	expect("show/hide columns");
-	type("p50 min");
-	keys("Enter");
-	screen = wait_for("P50");
+	tt_keys("C");
+	tt_expect("show/hide columns");
+	tt_type("p50 min");
+	tt_keys("Enter");
+	screen = tt_wait_for("P50");
 	ck_assert_msg(strstr(screen, " min "), "%s", screen);
 	free(screen);
-	keys("C");
-	type("bogus");
-	keys("Enter");
-	expect("no column 'bogus'");
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_keys("C");
+	tt_type("bogus");
+	tt_keys("Enter");
+	tt_expect("no column 'bogus'");
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 }
 END_TEST
 
@@ -613,19 +480,19 @@ END_TEST
 
 START_TEST(stdin_report)
 {
-	if (no_tmux("stdin_report"))
+	if (tt_no_tmux("tui_keys", "stdin_report"))
 		return;
 	char pre[256];
 	/* Compressed, as reports are often kept. */
 	snprintf(pre, sizeof(pre), "zstd -qc %s |", saved_report());
-	start_with(pre, "-", 100, 20);
+	tt_start_with(pre, "-", 100, 20);
 	/* The saved report's totals; a report read as a log would have no
 	 * groups of these. */
-	expect("41 of 41 groups");
-	expect("24,277 queries");
-	keys("Q");
-	ck_assert_int_eq(exit_status(), 0);
-	stop();
+	tt_expect("41 of 41 groups");
+	tt_expect("24,277 queries");
+	tt_keys("Q");
+	ck_assert_int_eq(tt_exit_status(), 0);
+	tt_stop();
 	unlink_report();
 }
 END_TEST
