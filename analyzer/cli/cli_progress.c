@@ -54,8 +54,11 @@ static void draw(struct cli_progress *p, double elapsed)
 	if (p->total) {
 		uint64_t d = p->done < p->total ? p->done : p->total;
 		fmt_mb(p->total, total, sizeof(total));
-		n = snprintf(line, sizeof(line), "pgsift: %s of %s MB (%u%%)  %.1f MB/s",
-			done, total, (unsigned)(d * 100 / p->total), rate);
+		n = snprintf(line, sizeof(line), "pgsift: %s of %s MB (%u%%)",
+			done, total, (unsigned)(d * 100 / p->total));
+		/* No rate before a byte is read: "0.0 MB/s" says nothing. */
+		if (rate > 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "  %.1f MB/s", rate);
 		if (rate > 0 && d < p->total) {
 			double left = (double)(p->total - d) / 1048576.0 / rate;
 			unsigned s = left > 359999 ? 359999 : (unsigned)(left + 0.5);
@@ -67,7 +70,9 @@ static void draw(struct cli_progress *p, double elapsed)
 					s / 60, s % 60);
 		}
 	} else {
-		n = snprintf(line, sizeof(line), "pgsift: %s MB read  %.1f MB/s", done, rate);
+		n = snprintf(line, sizeof(line), "pgsift: %s MB read", done);
+		if (rate > 0)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "  %.1f MB/s", rate);
 	}
 	/* \r and the erase to the end of the line: a shorter line leaves no
 	 * tail of the last one. */
