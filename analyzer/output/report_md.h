@@ -35,6 +35,14 @@ void md_code(FILE *out, const char *s, size_t max_chars, bool in_table,
 void md_code_block(FILE *out, const char *info, const char *s,
 		size_t max_bytes);
 
+struct ev_counts;
+/* "- LABEL: `a` (12), `b` (3), 7 REST": the first listed names of nc
+ * (busiest first) with their counts, the calls of the others and of
+ * those past its names after them ("more", "under other names"); an
+ * empty name as "(none)". Nothing when nc is empty. sb is scratch. */
+void md_name_counts(FILE *out, const char *label, const struct ev_counts *nc,
+		size_t listed, const char *rest, struct strbuf *sb);
+
 /* ---- report_md_plan.c: parts the text report shows the same way ---- */
 
 /* g's worst plan as indented text, the expensive nodes marked, into sb

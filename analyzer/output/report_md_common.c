@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "events.h"
 #include "report.h"
 #include "report_md.h"
 #include "strbuf.h"
@@ -190,4 +191,29 @@ void md_code_block(FILE *out, const char *info, const char *s,
 		fprintf(out, "-- (cut: %zu more bytes)\n", len - shown);
 	put_backticks(out, fence);
 	fputs("\n\n", out);
+}
+
+void md_name_counts(FILE *out, const char *label, const struct ev_counts *nc,
+		size_t listed, const char *rest_words, struct strbuf *sb)
+{
+	char b[32];
+	uint64_t rest = nc->other;
+
+	if (nc->n == 0 && nc->other == 0)
+		return;
+	fprintf(out, "- %s: ", label);
+	for (size_t i = 0; i < nc->n; i++) {
+		if (i >= listed) {
+			rest += nc->v[i].count;
+			continue;
+		}
+		if (i)
+			fputs(", ", out);
+		md_code(out, nc->v[i].name[0] ? nc->v[i].name : "(none)", 0, false, sb);
+		fprintf(out, " (%s)", md_fmt_count(nc->v[i].count, b, sizeof(b)));
+	}
+	if (rest)
+		fprintf(out, "%s%s %s", nc->n ? ", " : "", md_fmt_count(rest, b, sizeof(b)),
+			rest_words);
+	fputc('\n', out);
 }

@@ -457,26 +457,7 @@ static void md_errors(FILE *out, const struct events *ev,
 static void md_counts(FILE *out, const char *label, const struct ev_counts *nc,
 		struct strbuf *sb)
 {
-	char b[32];
-	uint64_t rest = nc->other;
-
-	if (nc->n == 0 && nc->other == 0)
-		return;
-	fprintf(out, "- %s: ", label);
-	for (size_t i = 0; i < nc->n; i++) {
-		if (i >= NAMES_LISTED) {
-			rest += nc->v[i].count;
-			continue;
-		}
-		if (i)
-			fputs(", ", out);
-		md_code(out, nc->v[i].name, 0, false, sb);
-		fprintf(out, " (%s)", md_fmt_count(nc->v[i].count, b, sizeof(b)));
-	}
-	if (rest)
-		fprintf(out, "%s%s under other names", nc->n ? ", " : "",
-				md_fmt_count(rest, b, sizeof(b)));
-	fputc('\n', out);
+	md_name_counts(out, label, nc, NAMES_LISTED, "under other names", sb);
 }
 
 static void md_connections(FILE *out, const struct events *ev,

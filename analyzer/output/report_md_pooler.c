@@ -29,25 +29,7 @@ static const char *fmt_whole(double v, char *out, size_t outlen)
 static void md_list(FILE *out, const char *label, const struct ev_counts *nc,
 		struct strbuf *sb)
 {
-	char b[32];
-	uint64_t rest = nc->other;
-
-	if (nc->n == 0 && nc->other == 0)
-		return;
-	fprintf(out, "- %s: ", label);
-	for (size_t i = 0; i < nc->n; i++) {
-		if (i >= REASONS_LISTED) {
-			rest += nc->v[i].count;
-			continue;
-		}
-		if (i)
-			fputs(", ", out);
-		md_code(out, nc->v[i].name[0] ? nc->v[i].name : "(none)", 0, false, sb);
-		fprintf(out, " (%s)", md_fmt_count(nc->v[i].count, b, sizeof(b)));
-	}
-	if (rest)
-		fprintf(out, "%s%s more", nc->n ? ", " : "", md_fmt_count(rest, b, sizeof(b)));
-	fputc('\n', out);
+	md_name_counts(out, label, nc, REASONS_LISTED, "more", sb);
 }
 
 static void md_summary(FILE *out, const struct pooler *p)
