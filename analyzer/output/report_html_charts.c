@@ -192,41 +192,23 @@ static void sparkline(FILE *out, const struct group *g)
 	free(v);
 }
 
-static double num(const json_t *node, const char *key)
-{
-	json_t *x = json_object_get(node, key);
-	return json_is_number(x) ? json_number_value(x) : 0;
-}
-
-static const char *str(const json_t *node, const char *key)
-{
-	return json_string_value(json_object_get(node, key));
-}
-
-/* The node's time over its loops. */
-static double node_ms(const json_t *node)
-{
-	double loops = num(node, "Actual Loops");
-	return num(node, "Actual Total Time") * (loops > 0 ? loops : 1);
-}
-
 static void plan_node(FILE *out, const json_t *node, double root_ms, int depth)
 {
 	json_t *kids = json_object_get(node, "Plans");
-	double self = node_ms(node);
+	double self = md_plan_node_ms(node);
 	size_t i;
 	json_t *k;
 
 	json_array_foreach(kids, i, k)
-		self -= node_ms(k);
+		self -= md_plan_node_ms(k);
 	if (self < 0)
 		self = 0;
 	bool hot = root_ms > 0 && self >= HOT_SHARE * root_ms;
 	fprintf(out, "<li><details%s><summary%s>", depth < 6 ? " open" : "",
 			hot ? " class=\"hot\"" : "");
-	html_text(out, str(node, "Node Type") ? str(node, "Node Type") : "?");
-	const char *rel = str(node, "Relation Name");
-	const char *idx = str(node, "Index Name");
+	html_text(out, md_plan_str(node, "Node Type") ? md_plan_str(node, "Node Type") : "?");
+	const char *rel = md_plan_str(node, "Relation Name");
+	const char *idx = md_plan_str(node, "Index Name");
 	if (idx) {
 		fputs(" using ", out);
 		html_text(out, idx);
@@ -237,26 +219,26 @@ static void plan_node(FILE *out, const json_t *node, double root_ms, int depth)
 	}
 	if (json_object_get(node, "Actual Total Time"))
 		fprintf(out, " &mdash; %.3f ms (own %.3f ms), rows %.0f of %.0f "
-				"estimated, loops %.0f", node_ms(node), self,
-				num(node, "Actual Rows"), num(node, "Plan Rows"),
-				num(node, "Actual Loops"));
+				"estimated, loops %.0f", md_plan_node_ms(node), self,
+				md_plan_num(node, "Actual Rows"), md_plan_num(node, "Plan Rows"),
+				md_plan_num(node, "Actual Loops"));
 	else
 		fprintf(out, " &mdash; cost %.2f, rows %.0f estimated",
-				num(node, "Total Cost"), num(node, "Plan Rows"));
+				md_plan_num(node, "Total Cost"), md_plan_num(node, "Plan Rows"));
 	fputs("</summary>", out);
 	static const char *const extra[] = { "Filter", "Index Cond", "Hash Cond",
 		"Join Filter", "Sort Method", "Sort Space Type" };
 	for (size_t e = 0; e < ARRAY_SIZE(extra); e++) {
-		const char *s = str(node, extra[e]);
+		const char *s = md_plan_str(node, extra[e]);
 		if (!s)
 			continue;
 		fprintf(out, "<div class=\"mut\">%s: <code>", extra[e]);
 		html_text(out, s);
 		fputs("</code></div>", out);
 	}
-	if (num(node, "Rows Removed by Filter") > 0)
+	if (md_plan_num(node, "Rows Removed by Filter") > 0)
 		fprintf(out, "<div class=\"mut\">Rows removed by filter: %.0f</div>",
-				num(node, "Rows Removed by Filter"));
+				md_plan_num(node, "Rows Removed by Filter"));
 	if (json_array_size(kids)) {
 		fputs("<ul>", out);
 		json_array_foreach(kids, i, k)
@@ -283,7 +265,7 @@ static void plan_tree(FILE *out, const struct group *g,
 				"%.0f%% or more of its time on their own are marked):</p>"
 				"<div class=\"plan\"><ul>", md_fmt_ms(g->plan_ms, b, sizeof(b)),
 				HOT_SHARE * 100);
-		plan_node(out, root, node_ms(root), 0);
+		plan_node(out, root, md_plan_node_ms(root), 0);
 		fputs("</ul></div>\n", out);
 	}
 	json_decref(doc);

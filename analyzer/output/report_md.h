@@ -24,6 +24,8 @@ const char *md_fmt_ms(double ms, char *out, size_t outlen);
 const char *md_fmt_human(double ms, char *out, size_t outlen);
 /* "s" after a count other than 1: "1 call", "2 calls". */
 const char *md_s(uint64_t n);
+/* A change in percent: "+25%", "-3%", "-" for NaN (no figure before). */
+const char *md_fmt_pct(double v, char *out, size_t outlen);
 /* "512 B", "1.5 KiB", "7.4 MiB". */
 const char *md_fmt_bytes(uint64_t b, char *out, size_t outlen);
 
@@ -43,7 +45,17 @@ struct ev_counts;
 void md_name_counts(FILE *out, const char *label, const struct ev_counts *nc,
 		size_t listed, const char *rest, struct strbuf *sb);
 
+/* The findings of a by severity: count[FS_CRITICAL], [FS_WARNING], [FS_INFO]. */
+void md_finding_counts(const struct analysis *a, size_t count[3]);
+
 /* ---- report_md_plan.c: parts the text report shows the same way ---- */
+
+struct json_t;
+/* An EXPLAIN JSON node's number (0 when absent), its string (NULL), and
+ * its time over all its loops (Actual Total Time x Actual Loops). */
+double md_plan_num(const struct json_t *node, const char *key);
+const char *md_plan_str(const struct json_t *node, const char *key);
+double md_plan_node_ms(const struct json_t *node);
 
 /* g's worst plan as indented text, the expensive nodes marked, into sb
  * (reset first; sb->buf is never NULL after). False, sb empty, when g has

@@ -179,15 +179,6 @@ void md_write_verdict(FILE *out, const struct analysis *a, struct strbuf *sb)
 
 /* ---- baseline comparison ---- */
 
-static const char *pct(double v, char *out, size_t outlen)
-{
-	if (isnan(v))
-		snprintf(out, outlen, "-");
-	else
-		snprintf(out, outlen, "%+.0f%%", v);
-	return out;
-}
-
 static void md_regressions(FILE *out, const struct baseline_diff *d, size_t top,
 		struct strbuf *sb)
 {
@@ -209,11 +200,11 @@ static void md_regressions(FILE *out, const struct baseline_diff *d, size_t top,
 		fprintf(out, "| %zu | %s | %s | %s%s%s | %s | %s | %s%s%s | %s | %s | ", i + 1,
 			md_fmt_ms(r->old->p95_ms, c[0], sizeof(c[0])),
 			g->timed_calls ? md_fmt_ms(group_pct(g, 0.95), c[1], sizeof(c[1])) : "-",
-			r->p95_grew ? "**" : "", pct(r->p95_pct, c[2], sizeof(c[2])),
+			r->p95_grew ? "**" : "", md_fmt_pct(r->p95_pct, c[2], sizeof(c[2])),
 			r->p95_grew ? "**" : "",
 			md_fmt_ms(r->old->total_ms, c[3], sizeof(c[3])),
 			md_fmt_ms(g->total_ms, c[4], sizeof(c[4])),
-			r->total_grew ? "**" : "", pct(r->total_pct, c[5], sizeof(c[5])),
+			r->total_grew ? "**" : "", md_fmt_pct(r->total_pct, c[5], sizeof(c[5])),
 			r->total_grew ? "**" : "",
 			md_fmt_count(r->old->calls, c[6], sizeof(c[6])),
 			md_fmt_count(g->calls, c[7], sizeof(c[7])));

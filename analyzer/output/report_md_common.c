@@ -217,3 +217,12 @@ void md_name_counts(FILE *out, const char *label, const struct ev_counts *nc,
 			rest_words);
 	fputc('\n', out);
 }
+
+const char *md_fmt_pct(double v, char *out, size_t outlen)
+{
+	if (isnan(v))
+		snprintf(out, outlen, "-");
+	else
+		snprintf(out, outlen, "%+.0f%%", v);
+	return out;
+}

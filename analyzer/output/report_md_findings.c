@@ -67,6 +67,16 @@ void md_finding_stakes(FILE *out, const struct analysis *a, size_t i)
 				strcmp(one_off, "ddl") == 0 ? "DDL" : one_off);
 }
 
+void md_finding_counts(const struct analysis *a, size_t count[3])
+{
+	count[0] = count[1] = count[2] = 0;
+	for (size_t i = 0; i < findings_count(a->findings); i++) {
+		enum finding_severity s = findings_at(a->findings, i)->severity;
+		if ((size_t)s < 3)
+			count[s]++;
+	}
+}
+
 void md_write_findings(FILE *out, const struct analysis *a,
 		const struct pgsift_options *opts, struct strbuf *sb)
 {
@@ -74,14 +84,10 @@ void md_write_findings(FILE *out, const struct analysis *a,
 	if (n == 0)
 		return;
 	size_t top = opts && opts->top ? opts->top : 20;
-	size_t count[3] = { 0 };
+	size_t count[3];
 	(void)sb;
 
-	for (size_t i = 0; i < n; i++) {
-		enum finding_severity s = findings_at(a->findings, i)->severity;
-		if ((size_t)s < 3)
-			count[s]++;
-	}
+	md_finding_counts(a, count);
 	fputs("## What to fix first\n\n", out);
 	fprintf(out, "%zu finding%s: %zu critical, %zu warning, %zu info. "
 		"Time at stake is the total time of the statements a change would "

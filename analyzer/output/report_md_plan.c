@@ -28,22 +28,21 @@ struct plan_out {
 	size_t nodes, skipped;
 };
 
-static double num(const json_t *node, const char *key)
+double md_plan_num(const json_t *node, const char *key)
 {
 	const json_t *x = json_object_get(node, key);
 	return json_is_number(x) ? json_number_value(x) : 0;
 }
 
-static const char *str(const json_t *node, const char *key)
+const char *md_plan_str(const json_t *node, const char *key)
 {
 	return json_string_value(json_object_get(node, key));
 }
 
-/* The node's time over its loops. */
-static double node_ms(const json_t *node)
+double md_plan_node_ms(const json_t *node)
 {
-	double loops = num(node, "Actual Loops");
-	return num(node, "Actual Total Time") * (loops > 0 ? loops : 1);
+	double loops = md_plan_num(node, "Actual Loops");
+	return md_plan_num(node, "Actual Total Time") * (loops > 0 ? loops : 1);
 }
 
 static void put(struct strbuf *sb, const char *s)
@@ -89,56 +88,56 @@ static void node_text(struct plan_out *p, const json_t *node, unsigned depth)
 		return;
 	}
 	p->nodes++;
-	double self = node_ms(node);
+	double self = md_plan_node_ms(node);
 	json_array_foreach(kids, i, k)
-		self -= node_ms(k);
+		self -= md_plan_node_ms(k);
 	if (self < 0)
 		self = 0;
 
 	indent(sb, depth, 0);
 	if (depth)
 		put(sb, "-> ");
-	put(sb, str(node, "Node Type") ? str(node, "Node Type") : "?");
-	if (str(node, "Index Name"))
-		putf(sb, " using %s", str(node, "Index Name"));
-	if (str(node, "Relation Name")) {
-		const char *alias = str(node, "Alias");
-		putf(sb, " on %s", str(node, "Relation Name"));
-		if (alias && strcmp(alias, str(node, "Relation Name")) != 0)
+	put(sb, md_plan_str(node, "Node Type") ? md_plan_str(node, "Node Type") : "?");
+	if (md_plan_str(node, "Index Name"))
+		putf(sb, " using %s", md_plan_str(node, "Index Name"));
+	if (md_plan_str(node, "Relation Name")) {
+		const char *alias = md_plan_str(node, "Alias");
+		putf(sb, " on %s", md_plan_str(node, "Relation Name"));
+		if (alias && strcmp(alias, md_plan_str(node, "Relation Name")) != 0)
 			putf(sb, " %s", alias);
 	}
 	if (json_object_get(node, "Actual Total Time")) {
-		double loops = num(node, "Actual Loops");
+		double loops = md_plan_num(node, "Actual Loops");
 		putf(sb, ": %s ms (own %s ms), rows %.0f of %.0f estimated, %.0f loop%s",
-			md_fmt_ms(node_ms(node), b[0], sizeof(b[0])),
-			md_fmt_ms(self, b[1], sizeof(b[1])), num(node, "Actual Rows"),
-			num(node, "Plan Rows"), loops, loops == 1 ? "" : "s");
+			md_fmt_ms(md_plan_node_ms(node), b[0], sizeof(b[0])),
+			md_fmt_ms(self, b[1], sizeof(b[1])), md_plan_num(node, "Actual Rows"),
+			md_plan_num(node, "Plan Rows"), loops, loops == 1 ? "" : "s");
 		if (p->root_ms > 0 && self >= HOT_SHARE * p->root_ms)
 			putf(sb, "  <- %.0f%% of the time on its own", 100 * self / p->root_ms);
 	} else if (json_object_get(node, "Actual Loops")) {
-		putf(sb, ": rows %.0f of %.0f estimated", num(node, "Actual Rows"),
-			num(node, "Plan Rows"));
+		putf(sb, ": rows %.0f of %.0f estimated", md_plan_num(node, "Actual Rows"),
+			md_plan_num(node, "Plan Rows"));
 	} else {
-		putf(sb, ": cost %.2f, rows %.0f estimated", num(node, "Total Cost"),
-			num(node, "Plan Rows"));
+		putf(sb, ": cost %.2f, rows %.0f estimated", md_plan_num(node, "Total Cost"),
+			md_plan_num(node, "Plan Rows"));
 	}
 	put(sb, "\n");
 	for (size_t c = 0; c < sizeof(conds) / sizeof(conds[0]); c++) {
-		const char *v = str(node, conds[c]);
+		const char *v = md_plan_str(node, conds[c]);
 		if (!v)
 			continue;
 		indent(sb, depth, depth ? 7 : 4);
 		putf(sb, "%s: ", conds[c]);
 		put(sb, v);
-		if (strcmp(conds[c], "Sort Method") == 0 && str(node, "Sort Space Type"))
-			putf(sb, " (%s, %s kB)", str(node, "Sort Space Type"),
-				md_fmt_count((uint64_t)num(node, "Sort Space Used"), b[0], sizeof(b[0])));
+		if (strcmp(conds[c], "Sort Method") == 0 && md_plan_str(node, "Sort Space Type"))
+			putf(sb, " (%s, %s kB)", md_plan_str(node, "Sort Space Type"),
+				md_fmt_count((uint64_t)md_plan_num(node, "Sort Space Used"), b[0], sizeof(b[0])));
 		put(sb, "\n");
 	}
-	if (num(node, "Rows Removed by Filter") > 0) {
+	if (md_plan_num(node, "Rows Removed by Filter") > 0) {
 		indent(sb, depth, depth ? 7 : 4);
 		putf(sb, "Rows Removed by Filter: %s\n", md_fmt_count(
-			(uint64_t)num(node, "Rows Removed by Filter"), b[0], sizeof(b[0])));
+			(uint64_t)md_plan_num(node, "Rows Removed by Filter"), b[0], sizeof(b[0])));
 	}
 	json_array_foreach(kids, i, k)
 		node_text(p, k, depth + 1);
@@ -159,7 +158,7 @@ bool md_plan_text(const struct group *g, const struct pgsift_options *opts,
 	const json_t *root = json_object_get(top, "Plan");
 	if (!json_is_object(root))
 		goto out;
-	struct plan_out p = { sb, node_ms(root), 0, 0 };
+	struct plan_out p = { sb, md_plan_node_ms(root), 0, 0 };
 	node_text(&p, root, 0);
 	if (p.skipped)
 		putf(sb, "(%zu more nodes in the JSON report)\n", p.skipped);

@@ -233,15 +233,11 @@ static void text_findings(FILE *out, const struct analysis *a,
 {
 	size_t n = findings_count(a->findings);
 	size_t top = opts && opts->top ? opts->top : DEFAULT_TOP;
-	size_t count[3] = { 0 };
+	size_t count[3];
 
 	if (n == 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		enum finding_severity sv = findings_at(a->findings, i)->severity;
-		if ((size_t)sv < 3)
-			count[sv]++;
-	}
+	md_finding_counts(a, count);
 	text_heading(out, "What to fix first");
 	fprintf(out, "%zu finding%s: %zu critical, %zu warning, %zu info; most severe "
 		"first, then by what each change saves\n", n, n == 1 ? "" : "s",
@@ -260,15 +256,6 @@ static void text_findings(FILE *out, const struct analysis *a,
 	if (n > top)
 		fprintf(out, "\n(%zu more finding%s in the JSON report: -f json)\n", n - top,
 			md_s(n - top));
-}
-
-static const char *pct(double v, char *out, size_t outlen)
-{
-	if (isnan(v))
-		snprintf(out, outlen, "-");
-	else
-		snprintf(out, outlen, "%+.0f%%", v);
-	return out;
 }
 
 /* The comparison with a baseline: regressions with both figures, groups
@@ -305,10 +292,10 @@ static void text_baseline(FILE *out, const struct analysis *a,
 			fprintf(out, "  %3zu  %12s  %12s  %6s  %14s  %14s  %6s  ", i + 1,
 				fmt_ms(r->old->p95_ms, b[0], sizeof(b[0])),
 				g->timed_calls ? fmt_ms(group_pct(g, 0.95), b[1], sizeof(b[1])) : "-",
-				pct(r->p95_pct, b[2], sizeof(b[2])),
+				md_fmt_pct(r->p95_pct, b[2], sizeof(b[2])),
 				fmt_ms(r->old->total_ms, b[3], sizeof(b[3])),
 				fmt_ms(g->total_ms, b[4], sizeof(b[4])),
-				pct(r->total_pct, b[5], sizeof(b[5])));
+				md_fmt_pct(r->total_pct, b[5], sizeof(b[5])));
 			text_put_cut(out, g->query, qw);
 			fputc('\n', out);
 		}
