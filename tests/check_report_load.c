@@ -90,21 +90,30 @@ static void cut(char *s, const char *start, const char *end)
  * verdict at the top (with its gate table) and "Compared with the
  * baseline". Every other section, groups, findings, events, traces and
  * statistics included, comes out byte for byte. */
-START_TEST(test_md_round_trip)
+/* The golden file of format fmt against the loaded model's rendering,
+ * with the check parts (from..to, twice) cut from the golden one. */
+static void round_trip(const char *fmt, const char *golden, const char *verdict_from,
+		const char *verdict_to, const char *base_from, const char *base_to)
 {
 	char path[4096];
 	struct analysis *a = load_golden("full.json");
-	char *want = tu_slurp(golden_path("full.md", path, sizeof(path)));
+	char *want = tu_slurp(golden_path(golden, path, sizeof(path)));
 	ck_assert(want != NULL);
-	cut(want, "**\xe2\x9d\x8c Check failed**", "## Inputs");
-	cut(want, "\n## Compared with the baseline\n", "\n## Timeline");
-	char *got = render("md", a);
-	ck_assert_msg(strcmp(got, want) == 0, "full.md (without the check parts) "
-			"differs from the loaded model's from line %d on",
+	cut(want, verdict_from, verdict_to);
+	cut(want, base_from, base_to);
+	char *got = render(fmt, a);
+	ck_assert_msg(strcmp(got, want) == 0, "%s (without the check parts) "
+			"differs from the loaded model's from line %d on", golden,
 			tu_first_diff_line(got, want));
 	free(got);
 	free(want);
 	analysis_free(a);
+}
+
+START_TEST(test_md_round_trip)
+{
+	round_trip("md", "full.md", "**\xe2\x9d\x8c Check failed**", "## Inputs",
+		"\n## Compared with the baseline\n", "\n## Timeline");
 }
 END_TEST
 
@@ -112,19 +121,8 @@ END_TEST
  * parts as the Markdown's: the verdict and "Compared with the baseline". */
 START_TEST(test_text_round_trip)
 {
-	char path[4096];
-	struct analysis *a = load_golden("full.json");
-	char *want = tu_slurp(golden_path("full.txt", path, sizeof(path)));
-	ck_assert(want != NULL);
-	cut(want, "\nCHECK FAILED", "\nWhat to fix first\n");
-	cut(want, "\nCompared with the baseline\n", "\nWorst offenders by total time\n");
-	char *got = render("text", a);
-	ck_assert_msg(strcmp(got, want) == 0, "full.txt (without the check parts) "
-			"differs from the loaded model's from line %d on",
-			tu_first_diff_line(got, want));
-	free(got);
-	free(want);
-	analysis_free(a);
+	round_trip("text", "full.txt", "\nCHECK FAILED", "\nWhat to fix first\n",
+		"\nCompared with the baseline\n", "\nWorst offenders by total time\n");
 }
 END_TEST
 
